@@ -1,0 +1,2 @@
+// The DNS provider conformance suite (vitest), for adapters to run against themselves.
+export {};

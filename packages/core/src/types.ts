@@ -1,0 +1,228 @@
+// The shared vocabulary of fedsvc. Every package speaks these shapes; nothing here does I/O.
+
+/** Record types the federation writes. A zone listing may hold any other type as well. */
+export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT';
+
+/**
+ * One DNS record set: every record of one type at one name.
+ * `name` is lower-case and fully qualified (trailing dot). `rrdatas` are in presentation form:
+ * A dotted quad, AAAA in RFC 5952 canonical form, CNAME a lower-case FQDN with trailing dot,
+ * TXT one or more quoted character-strings (`"heritage=fedsvc,owner=x"`).
+ * Records read from a provider may have any type, hence the parameter.
+ */
+export interface RecordSet<T extends string = RecordType> {
+  readonly name: string;
+  readonly type: T;
+  readonly ttl: number;
+  readonly rrdatas: readonly string[];
+}
+
+/** One step of a change set. An update carries the record set it replaces, exactly as read. */
+export type Change =
+  | { readonly kind: 'create'; readonly record: RecordSet }
+  | { readonly kind: 'update'; readonly before: RecordSet; readonly record: RecordSet }
+  | { readonly kind: 'delete'; readonly record: RecordSet };
+
+/** A desired name that is held by records the federation does not own; it is left alone. */
+export interface RecordConflict {
+  readonly name: string;
+  /** Types found at the name that block the desired record set. */
+  readonly types: readonly string[];
+  /** The owner id found in the ownership record, or null when the records are unmarked (a person's). */
+  readonly owner: string | null;
+}
+
+/**
+ * What turns a zone's records into the desired ones. `changes` is ordered: applied in order
+ * (and split by `batchChanges`), no CNAME ever points at a name that does not exist.
+ */
+export interface ChangeSet {
+  readonly changes: readonly Change[];
+  readonly conflicts: readonly RecordConflict[];
+}
+
+// ---- Federation inputs -------------------------------------------------------------------
+
+export type ZoneNameFormat = 'zone' | 'zone.region';
+
+export interface Federation {
+  readonly name: string;
+  /** DNS domain, with or without the trailing dot. */
+  readonly domain: string;
+  /** Default TTL of the federation's records, seconds. Default 180. */
+  readonly ttl?: number;
+  /** `zone`: `…svc.us-central1-a.example.com.` (the guide's form, default); `zone.region`: `…svc.us-central1-a.us-central1.example.com.` */
+  readonly zoneNameFormat?: ZoneNameFormat;
+}
+
+export interface ServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+  /** Overrides the federation's TTL for this service's records. */
+  readonly ttl?: number;
+}
+
+/** A member cluster as planning sees it. */
+export interface Cluster {
+  readonly name: string;
+  /** Every zone the cluster's nodes span. */
+  readonly zones: readonly string[];
+  readonly region: string;
+  readonly ready: boolean;
+}
+
+/** The Service of one federated service in one cluster, as planning sees it. */
+export interface Shard {
+  readonly cluster: string;
+  /** Load-balancer (or external) IPv4/IPv6 addresses; hostnames are resolved before planning. */
+  readonly addresses: readonly string[];
+  readonly readyEndpoints: number;
+}
+
+export interface ServicePlanInput {
+  readonly federation: Federation;
+  readonly service: ServiceRef;
+  readonly clusters: readonly Cluster[];
+  readonly shards: readonly Shard[];
+}
+
+export interface FederationPlanInput {
+  readonly federation: Federation;
+  readonly clusters: readonly Cluster[];
+  readonly services: readonly { readonly service: ServiceRef; readonly shards: readonly Shard[] }[];
+}
+
+// ---- The DNS provider port ---------------------------------------------------------------
+
+export interface DnsZone {
+  /** The provider's id of the zone (Route 53 hosted zone id, Cloud DNS managed zone name, …). */
+  readonly id: string;
+  /** Lower-case FQDN with trailing dot. */
+  readonly dnsName: string;
+}
+
+/**
+ * What one write request may carry. Core splits change sets to fit. Costs: a create or delete
+ * counts one change and its rrdatas; an update counts two changes (a deletion and an addition)
+ * and the rrdatas of both sides.
+ */
+export interface ProviderLimits {
+  readonly maxChangesPerRequest: number;
+  readonly maxRrdatasPerRequest: number;
+  /** Sum of the lengths of every rrdata in the request. */
+  readonly maxRrdataCharsPerRequest: number;
+  /** True when the provider applies a request all or nothing. */
+  readonly atomic: boolean;
+}
+
+/** The port every DNS backend implements. Adapters translate; they decide nothing. */
+export interface DnsProvider {
+  /** Short name used in messages: `memory`, `route53`, `google`, `rfc2136`. */
+  readonly name: string;
+  readonly limits: ProviderLimits;
+  /** Every zone the credentials can see. */
+  zones(): Promise<readonly DnsZone[]>;
+  /** Every record set the zone holds, all pages read. */
+  records(zone: DnsZone): Promise<readonly RecordSet<string>[]>;
+  /**
+   * Applies one request's worth of changes (already fitted to `limits`), in order.
+   * Deletes and updates must match the zone's current record set exactly, or the provider
+   * answers a `ProviderError` of kind `conflict`.
+   */
+  applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void>;
+}
+
+export type ProviderErrorKind =
+  /** Rate limited; retry later (Route 53 Throttling, HTTP 429). */
+  | 'throttled'
+  /** Temporary failure; retry (5xx, PriorRequestNotComplete, connection reset). */
+  | 'transient'
+  /** The zone changed between our read and our write (precondition failed, record mismatch). */
+  | 'conflict'
+  /** The provider rejected the request as invalid; retrying the same request will not help. */
+  | 'invalid'
+  /** Credentials missing or not allowed. */
+  | 'denied'
+  /** The zone does not exist. */
+  | 'not-found';
+
+// ---- Member clusters ---------------------------------------------------------------------
+
+export type ClusterHealth = 'Ready' | 'NotReady' | 'Offline';
+
+/** A member cluster as observed: its topology and health, with a reason when not Ready. */
+export interface ClusterStatus {
+  readonly name: string;
+  readonly zones: readonly string[];
+  readonly region: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly health: ClusterHealth;
+  readonly reason?: string;
+}
+
+/** A load-balancer ingress entry, as in a Service's `status.loadBalancer.ingress`. */
+export interface LoadBalancerIngress {
+  readonly ip?: string;
+  readonly hostname?: string;
+}
+
+
+/** The parts of a Kubernetes Service the federation reads and writes (plain JSON, as on the wire). */
+export interface ServiceManifest {
+  readonly apiVersion: 'v1';
+  readonly kind: 'Service';
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  /** The Service spec as in the Kubernetes API (`type`, `selector`, `ports`, …). */
+  readonly spec: Readonly<Record<string, unknown>>;
+}
+
+/** What a member cluster holds for one federated service: its Service and its ready endpoints. */
+export interface ShardStatus {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** The Service as the cluster holds it (metadata and spec; status is below). */
+  readonly manifest: ServiceManifest;
+  readonly clusterIP?: string;
+  readonly ingress: readonly LoadBalancerIngress[];
+  /** Ready endpoints summed over the Service's EndpointSlices. */
+  readonly readyEndpoints: number;
+}
+
+/** A change seen in the member clusters. Watching starts with one event per existing object. */
+export type ClusterEvent =
+  | { readonly type: 'cluster'; readonly cluster: ClusterStatus }
+  | { readonly type: 'cluster-removed'; readonly name: string }
+  | { readonly type: 'shard'; readonly shard: ShardStatus }
+  | { readonly type: 'shard-removed'; readonly cluster: string; readonly namespace: string; readonly name: string }
+  /** Something a cluster sent could not be used (bad object, garbage answer); other clusters go on. */
+  | { readonly type: 'error'; readonly cluster: string; readonly error: Error };
+
+/** Placement's decision for one cluster. */
+export type ShardAction =
+  | { readonly kind: 'create'; readonly cluster: string; readonly manifest: ServiceManifest }
+  /** Adopt an existing Service and make it conform: `fields` are the JSON paths that change. */
+  | { readonly kind: 'conform'; readonly cluster: string; readonly manifest: ServiceManifest; readonly fields: readonly string[] }
+  | { readonly kind: 'leave'; readonly cluster: string }
+  | { readonly kind: 'delete'; readonly cluster: string; readonly namespace: string; readonly name: string };
+
+/** The member-clusters port: the kubernetes package implements it, and an in-memory one ships for tests. */
+export interface MemberClusters {
+  /** Starts watching every member cluster; `onEvent` gets every change until `stop`. */
+  watch(onEvent: (event: ClusterEvent) => void): { stop(): Promise<void> };
+  /** Carries out one placement decision in one cluster (server-side apply for create/conform). */
+  applyShard(action: ShardAction): Promise<void>;
+}
+
+/** A logger compatible with pino's call shapes. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
