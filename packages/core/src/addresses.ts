@@ -1,0 +1,94 @@
+// IP address parsing for the planner. Pure, no imports: planning modules stay free of Node APIs
+// so that they run anywhere and stay fast.
+
+/** An IP address in canonical presentation form, with a key whose string order is numeric order. */
+export interface Address {
+  readonly text: string;
+  readonly family: 4 | 6;
+  readonly key: string;
+}
+
+/** Dotted quad without leading zeros (`010.0.0.1` is ambiguous: octal to some parsers). */
+export function parseIPv4(text: string): Address | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  let key = '';
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    key += octet.toString(16).padStart(2, '0');
+  }
+  return { text, family: 4, key };
+}
+
+/** Any RFC 4291 text form; the result is RFC 5952 canonical. Zone ids (`%eth0`) are refused. */
+export function parseIPv6(input: string): Address | null {
+  const text = input.toLowerCase();
+  if (text.length > 45 || !/^[0-9a-f:.]+$/.test(text)) return null;
+  let groups: number[] = [];
+  let head = text;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.')) {
+    // An embedded dotted quad stands for the last two groups.
+    const v4 = lastColon < 0 ? null : parseIPv4(text.slice(lastColon + 1));
+    if (!v4) return null;
+    const n = parseInt(v4.key, 16);
+    groups = [n >>> 16, n & 0xffff];
+    head = text[lastColon - 1] === ':' ? text.slice(0, lastColon + 1) : text.slice(0, lastColon);
+    if (head === '') return null;
+  }
+  const halves = head.split('::');
+  if (halves.length > 2) return null;
+  const parse = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const group of part.split(':')) {
+      if (!/^[0-9a-f]{1,4}$/.test(group)) return null;
+      out.push(parseInt(group, 16));
+    }
+    return out;
+  };
+  const left = parse(halves[0] ?? '');
+  const right = halves.length === 2 ? parse(halves[1] ?? '') : [];
+  if (!left || !right) return null;
+  const explicit = left.length + right.length + groups.length;
+  let all: number[];
+  if (halves.length === 2) {
+    if (explicit > 7) return null;
+    all = [...left, ...new Array<number>(8 - explicit).fill(0), ...right, ...groups];
+  } else {
+    if (explicit !== 8) return null;
+    all = [...left, ...groups];
+  }
+  const key = all.map((g) => g.toString(16).padStart(4, '0')).join('');
+  return { text: formatIPv6(all), family: 6, key };
+}
+
+function formatIPv6(groups: readonly number[]): string {
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const [hi = 0, lo = 0] = groups.slice(6);
+    return `::ffff:${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`;
+  }
+  // RFC 5952 §4.2: shorten the longest run of two or more zero groups, the first on a tie.
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Parses either family; refuses the unspecified addresses, which no load balancer serves on. */
+export function parseAddress(text: string): Address | null {
+  const address = text.includes(':') ? parseIPv6(text) : parseIPv4(text);
+  if (!address || /^0+$/.test(address.key)) return null;
+  return address;
+}

@@ -1,0 +1,47 @@
+// DNS names of a federated service. Pure; inputs here are already validated.
+import type { ZoneNameFormat } from './types.js';
+
+/**
+ * The longest record name the planner may produce: RFC 1035's 253 characters (without the
+ * trailing dot) less `_fedsvc.`, the prefix of the ownership record that marks each name.
+ */
+export const MAX_RECORD_NAME_LENGTH = 253 - '_fedsvc.'.length;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const isDns1123Label = (value: string): boolean => DNS1123_LABEL.test(value);
+export const isDns1035Label = (value: string): boolean => DNS1035_LABEL.test(value);
+
+/** A DNS-1123 subdomain: dot-separated DNS-1123 labels, at most 253 characters. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && value.split('.').every(isDns1123Label);
+}
+
+/** Lower-case and fully qualified: `Example.COM` → `example.com.` */
+export function normalizeName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** The names of one service in one federation. `domain` is normalized (trailing dot). */
+export interface ServiceNames {
+  readonly global: string;
+  region(region: string): string;
+  zone(zone: string, region: string): string;
+}
+
+export function serviceNames(
+  federation: { readonly name: string; readonly domain: string; readonly zoneNameFormat: ZoneNameFormat },
+  service: { readonly namespace: string; readonly name: string },
+): ServiceNames {
+  const prefix = `${service.name}.${service.namespace}.${federation.name}.svc.`;
+  const { domain } = federation;
+  return {
+    global: prefix + domain,
+    region: (region) => `${prefix}${region}.${domain}`,
+    zone: federation.zoneNameFormat === 'zone'
+      ? (zone) => `${prefix}${zone}.${domain}`
+      : (zone, region) => `${prefix}${zone}.${region}.${domain}`,
+  };
+}

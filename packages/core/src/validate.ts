@@ -1,0 +1,200 @@
+// Validation at the planner's boundary. Everything past here trusts its input: names are
+// well-formed labels, addresses canonical, references resolved.
+import { parseAddress, type Address } from './addresses.js';
+import { ValidationError } from './errors.js';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, MAX_RECORD_NAME_LENGTH } from './names.js';
+import type { ZoneNameFormat } from './types.js';
+
+export const DEFAULT_TTL = 180;
+/** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
+const MAX_TTL = 2 ** 31 - 1;
+
+export interface ValidFederation {
+  readonly name: string;
+  /** Lower-case, with the trailing dot. */
+  readonly domain: string;
+  readonly ttl: number;
+  readonly zoneNameFormat: ZoneNameFormat;
+}
+
+export interface ValidCluster {
+  readonly name: string;
+  /** Unique, sorted. */
+  readonly zones: readonly string[];
+  readonly region: string;
+  readonly ready: boolean;
+}
+
+/** The member clusters, checked against each other: what every service of a federation shares. */
+export interface Topology {
+  readonly federation: ValidFederation;
+  readonly clusters: ReadonlyMap<string, ValidCluster>;
+  /** Sorted. */
+  readonly regions: readonly string[];
+  /** Sorted zones of each region. */
+  readonly zonesByRegion: ReadonlyMap<string, readonly string[]>;
+  /** Length of the longest zone-level name less its `<service>.<namespace>.` part. */
+  readonly longestSuffix: number;
+}
+
+export interface ValidService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ttl: number;
+}
+
+export interface ValidShard {
+  readonly cluster: ValidCluster;
+  readonly addresses: readonly Address[];
+  readonly readyEndpoints: number;
+}
+
+export function record(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, value, 'must be an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+export function list(value: unknown, field: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw new ValidationError(field, value, 'must be an array');
+  return value;
+}
+
+export function text(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new ValidationError(field, value, 'must be a string');
+  return value;
+}
+
+export function label(value: unknown, field: string, kind: 'DNS-1123' | 'DNS-1035'): string {
+  const s = text(value, field);
+  const ok = kind === 'DNS-1123' ? isDns1123Label(s) : isDns1035Label(s);
+  if (!ok) {
+    const rule = kind === 'DNS-1123'
+      ? 'lower-case letters, digits and "-", starting and ending with a letter or digit'
+      : 'lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
+    throw new ValidationError(field, value, `must be a ${kind} label of at most 63 characters: ${rule}`);
+  }
+  return s;
+}
+
+function ttl(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL) {
+    throw new ValidationError(field, value, `must be an integer number of seconds from 0 to ${MAX_TTL}`);
+  }
+  return value;
+}
+
+export function validateFederation(value: unknown, field = 'federation'): ValidFederation {
+  const input = record(value, field);
+  const name = label(input['name'], `${field}.name`, 'DNS-1123');
+  const rawDomain = text(input['domain'], `${field}.domain`);
+  const bare = rawDomain.endsWith('.') ? rawDomain.slice(0, -1).toLowerCase() : rawDomain.toLowerCase();
+  if (!isDns1123Subdomain(bare)) {
+    throw new ValidationError(`${field}.domain`, rawDomain, 'must be a DNS-1123 subdomain (dot-separated DNS-1123 labels, at most 253 characters)');
+  }
+  const format = input['zoneNameFormat'] ?? 'zone';
+  if (format !== 'zone' && format !== 'zone.region') {
+    throw new ValidationError(`${field}.zoneNameFormat`, format, 'must be "zone" or "zone.region"');
+  }
+  return {
+    name,
+    domain: `${bare}.`,
+    ttl: input['ttl'] === undefined ? DEFAULT_TTL : ttl(input['ttl'], `${field}.ttl`),
+    zoneNameFormat: format,
+  };
+}
+
+function validateCluster(value: unknown, field: string): ValidCluster {
+  const input = record(value, field);
+  const name = text(input['name'], `${field}.name`);
+  // Cluster names never reach DNS; they are kubeconfig context names (`gke_project_zone_name`).
+  if (name.length === 0 || name.length > 253 || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new ValidationError(`${field}.name`, name, 'must be 1 to 253 printable characters');
+  }
+  const zones = list(input['zones'], `${field}.zones`);
+  if (zones.length === 0) throw new ValidationError(`${field}.zones`, zones, 'must name at least one zone');
+  const unique = new Set(zones.map((zone, i) => label(zone, `${field}.zones[${i}]`, 'DNS-1123')));
+  const region = label(input['region'], `${field}.region`, 'DNS-1123');
+  const ready = input['ready'];
+  if (typeof ready !== 'boolean') throw new ValidationError(`${field}.ready`, ready, 'must be a boolean');
+  return { name, zones: [...unique].sort(), region, ready };
+}
+
+export function validateTopology(federation: ValidFederation, value: unknown, field = 'clusters'): Topology {
+  const clusters = new Map<string, ValidCluster>();
+  const regionOfZone = new Map<string, { region: string; field: string }>();
+  list(value, field).forEach((item, i) => {
+    const cluster = validateCluster(item, `${field}[${i}]`);
+    if (clusters.has(cluster.name)) {
+      throw new ValidationError(`${field}[${i}].name`, cluster.name, 'duplicate cluster name');
+    }
+    clusters.set(cluster.name, cluster);
+    for (const zone of cluster.zones) {
+      const claimed = regionOfZone.get(zone);
+      if (claimed && claimed.region !== cluster.region) {
+        throw new ValidationError(`${field}[${i}].zones`, zone, `zone is in region "${claimed.region}" at ${claimed.field} but in region "${cluster.region}" here`);
+      }
+      regionOfZone.set(zone, { region: cluster.region, field: `${field}[${i}]` });
+    }
+  });
+  const zonesByRegion = new Map<string, string[]>();
+  for (const [zone, { region }] of regionOfZone) {
+    const zones = zonesByRegion.get(region) ?? [];
+    zones.push(zone);
+    zonesByRegion.set(region, zones);
+  }
+  const regions = [...zonesByRegion.keys()].sort();
+  if (federation.zoneNameFormat === 'zone') {
+    // Zone and region names sit at the same place in the name, so one must not be the other.
+    for (const [zone, claimed] of regionOfZone) {
+      if (zonesByRegion.has(zone)) {
+        throw new ValidationError(`${claimed.field}.zones`, zone, 'a zone may not have the name of a region: both would own the same DNS name');
+      }
+    }
+  }
+  // `<fed>.svc.<domain>` without the trailing dot, then the longest zone part in front of the domain.
+  const base = federation.name.length + '.svc.'.length + federation.domain.length - 1;
+  let longestZonePart = 0;
+  for (const [zone, { region }] of regionOfZone) {
+    const zonePart = federation.zoneNameFormat === 'zone' ? zone.length + 1 : zone.length + region.length + 2;
+    longestZonePart = Math.max(longestZonePart, zonePart);
+  }
+  const longestSuffix = base + longestZonePart;
+  for (const zones of zonesByRegion.values()) zones.sort();
+  return { federation, clusters, regions, zonesByRegion, longestSuffix };
+}
+
+export function validateService(value: unknown, field: string, topology: Topology): ValidService {
+  const input = record(value, field);
+  const namespace = label(input['namespace'], `${field}.namespace`, 'DNS-1123');
+  const name = label(input['name'], `${field}.name`, 'DNS-1035');
+  const length = name.length + namespace.length + 2 + topology.longestSuffix;
+  if (length > MAX_RECORD_NAME_LENGTH) {
+    throw new ValidationError(`${field}.name`, name, `makes a record name of ${length} characters; the limit is ${MAX_RECORD_NAME_LENGTH} (253 less the ownership record's prefix)`);
+  }
+  const serviceTtl = input['ttl'] === undefined ? topology.federation.ttl : ttl(input['ttl'], `${field}.ttl`);
+  return { namespace, name, ttl: serviceTtl };
+}
+
+export function validateShards(value: unknown, field: string, topology: Topology): ValidShard[] {
+  const seen = new Set<string>();
+  return list(value, field).map((item, i) => {
+    const input = record(item, `${field}[${i}]`);
+    const clusterName = text(input['cluster'], `${field}[${i}].cluster`);
+    const cluster = topology.clusters.get(clusterName);
+    if (!cluster) throw new ValidationError(`${field}[${i}].cluster`, clusterName, 'is not a member cluster');
+    if (seen.has(clusterName)) throw new ValidationError(`${field}[${i}].cluster`, clusterName, 'has a shard already; a cluster holds one shard of a service');
+    seen.add(clusterName);
+    const addresses = list(input['addresses'], `${field}[${i}].addresses`).map((raw, j) => {
+      const address = typeof raw === 'string' ? parseAddress(raw) : null;
+      if (!address) throw new ValidationError(`${field}[${i}].addresses[${j}]`, raw, 'must be an IPv4 or IPv6 address (not unspecified)');
+      return address;
+    });
+    const ready = input['readyEndpoints'];
+    if (typeof ready !== 'number' || !Number.isSafeInteger(ready) || ready < 0) {
+      throw new ValidationError(`${field}[${i}].readyEndpoints`, ready, 'must be a non-negative integer');
+    }
+    return { cluster, addresses, readyEndpoints: ready };
+  });
+}
