@@ -1,2 +1,2 @@
 // The DNS provider conformance suite (vitest), for adapters to run against themselves.
-export {};
+export * from './guide.js';

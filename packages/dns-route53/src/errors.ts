@@ -1,0 +1,126 @@
+// Route 53 / SDK errors → the port's ProviderError kinds. Pure: takes the thrown value, returns data.
+import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core';
+import { unescapeName } from './records.js';
+
+const PROVIDER = 'route53';
+
+const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
+const TRANSIENT = new Set(['PriorRequestNotComplete', 'InternalFailure', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError']);
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'MissingAuthenticationToken',
+  'IncompleteSignature',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'NotAuthorizedException',
+  'CredentialsProviderError',
+]);
+const NOT_FOUND = new Set(['NoSuchHostedZone', 'HostedZoneNotFound']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+/**
+ * Messages Route 53 gives when the zone is not what the request assumed: the record a DELETE
+ * names is gone or differs, a CREATE finds one already there, or a CNAME meets another type.
+ * Each names the record set, so the error can say which one.
+ */
+const CONFLICTS: readonly RegExp[] = [
+  /Tried to (?:create|delete) resource record set \[[^\]]*\] but (?:it already exists|it was not found|the values provided do not match the current values)/,
+  /RRSet of type \S+ with DNS name \S+ is not permitted because a conflicting RRSet of type CNAME/,
+  /RRSet of type CNAME with DNS name \S+ is not permitted as it conflicts with other records/,
+];
+
+interface SdkLikeError {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  messages?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+}
+
+/** Route 53 puts every message of an InvalidChangeBatch in one `[a, b]` string (older answers: a list). */
+export function changeBatchMessages(error: { message?: unknown; messages?: unknown }): string[] {
+  if (Array.isArray(error.messages) && error.messages.length > 0) return error.messages.map(String);
+  const message = typeof error.message === 'string' ? error.message : '';
+  const inner = message.startsWith('[') && message.endsWith(']') ? message.slice(1, -1) : message;
+  // Split on the ", " that starts a new message, not on commas inside `[name='…', type='…']`.
+  return inner.split(/, (?=Tried to |RRSet |Invalid Resource Record|Duplicate Resource Record|Number of )/).filter((m) => m !== '');
+}
+
+/** The record set a message names, or, when it names only a value, the record set of the batch holding it. */
+export function recordOf(message: string, batch: readonly RecordSet<string>[] = []): { name: string; type: string } | undefined {
+  const bracketed = /\[name='([^']*)', type='([^']*)'/.exec(message);
+  if (bracketed) return { name: normalize(bracketed[1] ?? ''), type: bracketed[2] ?? '' };
+  const typed = /RRSet of type (\S+) with DNS name (\S+)/.exec(message);
+  if (typed) return { name: normalize(typed[2] ?? ''), type: typed[1] ?? '' };
+  const named = /with DNS name (\S+)/.exec(message);
+  if (named) {
+    const name = normalize(named[1] ?? '');
+    return { name, type: batch.find((r) => r.name === name)?.type ?? '' };
+  }
+  const value = /(?:encountered with|Duplicate Resource Record:) '(.*)'/.exec(message)?.[1];
+  const holder = value === undefined ? undefined : batch.find((r) => r.rrdatas.includes(value));
+  return holder === undefined ? undefined : { name: holder.name, type: holder.type };
+}
+
+function normalize(name: string): string {
+  const lower = unescapeName(name).toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** Keeps anything that looks like an access key id or a signature out of messages. */
+export function scrub(text: string): string {
+  return text
+    .replace(/\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, '<redacted>')
+    .replace(/(Credential|Signature|X-Amz-Security-Token)=[^,\s&]+/gi, '$1=<redacted>');
+}
+
+function retryAfterMs(error: SdkLikeError): number | undefined {
+  const header = error.$response?.headers?.['retry-after'];
+  if (header === undefined) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Translates what a Route 53 call threw. `operation` says what was attempted (never a secret);
+ * `batch` is the request's record sets, to name the one a message blames only by its value.
+ * Values that are not SDK or network errors (programming errors) are returned unchanged.
+ */
+export function translateError(thrown: unknown, operation: string, batch: readonly RecordSet<string>[] = []): unknown {
+  if (thrown instanceof ProviderError || typeof thrown !== 'object' || thrown === null) return thrown;
+  const error = thrown as SdkLikeError;
+  const code = typeof error.name === 'string' ? error.name : 'Error';
+  const status = error.$metadata?.httpStatusCode;
+  const systemCode = typeof error.code === 'string' ? error.code : undefined;
+  const text = scrub(typeof error.message === 'string' ? error.message : String(thrown));
+  const make = (kind: ProviderErrorKind, extra: { record?: { name: string; type: string }; retryAfterMs?: number } = {}) =>
+    new ProviderError(PROVIDER, kind, `${operation}: ${code}: ${text}`, { cause: thrown, ...extra });
+
+  if (code === 'InvalidChangeBatch') {
+    const messages = changeBatchMessages(error);
+    const conflict = messages.find((m) => CONFLICTS.some((p) => p.test(m)));
+    const blamed = conflict ?? messages.find((m) => recordOf(m, batch) !== undefined);
+    const record = blamed === undefined ? undefined : recordOf(blamed, batch);
+    return make(conflict === undefined ? 'invalid' : 'conflict', record === undefined ? {} : { record });
+  }
+  if (THROTTLED.has(code) || status === 429) {
+    const after = retryAfterMs(error);
+    return make('throttled', after === undefined ? {} : { retryAfterMs: after });
+  }
+  if (TRANSIENT.has(code) || (status !== undefined && status >= 500) || (systemCode !== undefined && NETWORK.has(systemCode))) {
+    const after = retryAfterMs(error);
+    return make('transient', after === undefined ? {} : { retryAfterMs: after });
+  }
+  if (DENIED.has(code) || status === 401 || status === 403) return make('denied');
+  if (NOT_FOUND.has(code)) return make('not-found');
+  if (status !== undefined && status >= 400) return make('invalid');
+  return thrown;
+}

@@ -1,0 +1,195 @@
+// The Route 53 adapter of the DnsProvider port: translation only; core decides and retries.
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  GetHostedZoneCommand,
+  type HostedZone,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandInput,
+  Route53Client,
+  type Route53ClientConfig,
+} from '@aws-sdk/client-route-53';
+import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
+import { translateError } from './errors.js';
+import { fromResourceRecordSet, normalizeZoneName, stripIdPrefix, toRoute53Changes } from './records.js';
+
+export interface WaitForInSyncOptions {
+  /** Give up (ProviderError `transient`) when the change is not INSYNC after this long. Default 120 000. */
+  readonly timeoutMs?: number;
+  /** Pause between GetChange calls; each counts against the account's 5 requests/second. Default 2 000. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface Route53ProviderOptions {
+  /**
+   * A client you configured. Give it `maxAttempts: 1`: core's reconcile retries whole batches
+   * with jittered backoff, and SDK retries underneath would multiply the attempts.
+   */
+  readonly client?: Route53Client;
+  /** Used to build the client when `client` is absent (default credential chain unless `credentials` given). */
+  readonly clientConfig?: Route53ClientConfig;
+  /** Only these hosted zones (ids, with or without `/hostedzone/`), read by GetHostedZone: for credentials without ListHostedZones. */
+  readonly hostedZoneIds?: readonly string[];
+  /** After each change batch, poll GetChange until INSYNC, so a later batch never runs ahead of DNS. Off by default. */
+  readonly waitForInSync?: boolean | WaitForInSyncOptions;
+  /** Record sets per ListResourceRecordSets page, 1…300 (Route 53's maximum and default). */
+  readonly pageSize?: number;
+}
+
+export interface Route53Provider extends DnsProvider {
+  readonly client: Route53Client;
+  /** Releases the client's connections when the provider built the client. */
+  close(): void;
+}
+
+/**
+ * Route 53's documented request limits: 1,000 ResourceRecord elements and 32,000 value
+ * characters per ChangeResourceRecordSets. Updates are sent as DELETE + CREATE, which is what
+ * core's cost model counts (two changes, both sides' rrdatas); no UPSERT is ever sent.
+ */
+export const ROUTE53_LIMITS: ProviderLimits = {
+  maxChangesPerRequest: 1000,
+  maxRrdatasPerRequest: 1000,
+  maxRrdataCharsPerRequest: 32_000,
+  atomic: true,
+};
+
+const MAX_PAGE = 300;
+/** Bounds every listing loop: 10 000 pages of 300 is far beyond any hosted zone's record-set quota. */
+const MAX_PAGES = 10_000;
+
+function validate(options: Route53ProviderOptions): void {
+  if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > MAX_PAGE)) {
+    throw new ValidationError('pageSize', options.pageSize, `must be an integer from 1 to ${MAX_PAGE}`);
+  }
+  if (options.client !== undefined && options.clientConfig !== undefined) {
+    throw new ValidationError('clientConfig', '(client config)', 'give either client or clientConfig, not both');
+  }
+  options.hostedZoneIds?.forEach((id, i) => {
+    if (typeof id !== 'string' || !/^(\/hostedzone\/)?[A-Z0-9]+$/.test(id)) {
+      throw new ValidationError(`hostedZoneIds[${i}]`, id, 'must be a Route 53 hosted zone id such as Z1D633PJN98FT9');
+    }
+  });
+  const wait = options.waitForInSync;
+  if (typeof wait === 'object') {
+    for (const field of ['timeoutMs', 'pollIntervalMs'] as const) {
+      const value = wait[field];
+      if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+        throw new ValidationError(`waitForInSync.${field}`, value, 'must be a non-negative number of milliseconds');
+      }
+    }
+  }
+}
+
+function toZone(zone: HostedZone | undefined): DnsZone {
+  return { id: stripIdPrefix(zone?.Id ?? ''), dnsName: normalizeZoneName(zone?.Name ?? '') };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createRoute53Provider(options: Route53ProviderOptions = {}): Route53Provider {
+  validate(options);
+  const ownsClient = options.client === undefined;
+  const config = options.clientConfig ?? {};
+  // Route 53 is a global service signed in us-east-1 unless the caller says otherwise.
+  // SDK retries are off: core's reconcile already retries throttled/transient batches with
+  // jittered exponential backoff in a bounded budget; the SDK's own retries would multiply that.
+  const client = options.client ?? new Route53Client({ region: 'us-east-1', ...config, maxAttempts: 1 });
+  const pageSize = options.pageSize ?? MAX_PAGE;
+  const wait = options.waitForInSync === true ? {} : options.waitForInSync || undefined;
+
+  async function call<T>(operation: string, run: () => Promise<T>, batch: readonly RecordSet<string>[] = []): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw translateError(e, operation, batch);
+    }
+  }
+
+  async function listZones(): Promise<DnsZone[]> {
+    if (options.hostedZoneIds) {
+      const found: DnsZone[] = [];
+      for (const id of options.hostedZoneIds) {
+        const out = await call(`GetHostedZone ${stripIdPrefix(id)}`, () => client.send(new GetHostedZoneCommand({ Id: stripIdPrefix(id) })));
+        found.push(toZone(out.HostedZone));
+      }
+      return found;
+    }
+    const zones: DnsZone[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const out = await call('ListHostedZones', () => client.send(new ListHostedZonesCommand(marker === undefined ? {} : { Marker: marker })));
+      zones.push(...(out.HostedZones ?? []).map(toZone));
+      if (!out.IsTruncated || !out.NextMarker) return zones;
+      marker = out.NextMarker;
+    }
+    throw new ProviderError('route53', 'transient', `ListHostedZones: still truncated after ${MAX_PAGES} pages`);
+  }
+
+  async function listRecords(zone: DnsZone): Promise<RecordSet<string>[]> {
+    const records: RecordSet<string>[] = [];
+    let start: Pick<ListResourceRecordSetsCommandInput, 'StartRecordName' | 'StartRecordType' | 'StartRecordIdentifier'> = {};
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const input: ListResourceRecordSetsCommandInput = { HostedZoneId: zone.id, MaxItems: pageSize, ...start };
+      const out = await call(`ListResourceRecordSets ${zone.id}`, () => client.send(new ListResourceRecordSetsCommand(input)));
+      records.push(...(out.ResourceRecordSets ?? []).map(fromResourceRecordSet));
+      if (!out.IsTruncated) return records;
+      const next = {
+        StartRecordName: out.NextRecordName,
+        StartRecordType: out.NextRecordType,
+        ...(out.NextRecordIdentifier === undefined ? {} : { StartRecordIdentifier: out.NextRecordIdentifier }),
+      };
+      if (next.StartRecordName === undefined || (next.StartRecordName === start.StartRecordName && next.StartRecordType === start.StartRecordType)) {
+        throw new ProviderError('route53', 'transient', `ListResourceRecordSets ${zone.id}: truncated page without a new position to continue from`);
+      }
+      start = next;
+    }
+    throw new ProviderError('route53', 'transient', `ListResourceRecordSets ${zone.id}: still truncated after ${MAX_PAGES} pages`);
+  }
+
+  async function waitInSync(changeId: string, zone: DnsZone, settings: WaitForInSyncOptions): Promise<void> {
+    const timeoutMs = settings.timeoutMs ?? 120_000;
+    const interval = settings.pollIntervalMs ?? 2_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const out = await call(`GetChange ${changeId}`, () => client.send(new GetChangeCommand({ Id: changeId })));
+      if (out.ChangeInfo?.Status === 'INSYNC') return;
+      if (Date.now() + interval > deadline) {
+        // The batch is applied but not yet served everywhere; stopping here keeps a later batch
+        // (say, a CNAME to a name this one created) from being published ahead of it.
+        throw new ProviderError('route53', 'transient', `change ${changeId} to zone ${zone.id} not INSYNC after ${timeoutMs} ms`);
+      }
+      await sleep(interval);
+    }
+  }
+
+  async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
+    if (changes.length === 0) return;
+    const batch = changes.flatMap((c) => (c.kind === 'update' ? [c.before, c.record] : [c.record]));
+    const out = await call(
+      `ChangeResourceRecordSets ${zone.id}`,
+      () =>
+        client.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zone.id,
+            ChangeBatch: { Comment: 'fedsvc', Changes: toRoute53Changes(changes) },
+          }),
+        ),
+      batch,
+    );
+    if (wait && out.ChangeInfo?.Id) await waitInSync(stripIdPrefix(out.ChangeInfo.Id), zone, wait);
+  }
+
+  return {
+    name: 'route53',
+    limits: ROUTE53_LIMITS,
+    client,
+    zones: listZones,
+    records: listRecords,
+    applyChanges,
+    close() {
+      if (ownsClient) client.destroy();
+    },
+  };
+}
