@@ -1,7 +1,11 @@
 // IP address parsing for the planner. Pure, no imports: planning modules stay free of Node APIs
 // so that they run anywhere and stay fast.
 
-/** An IP address in canonical presentation form, with a key whose string order is numeric order. */
+/**
+ * An IP address in canonical presentation form. `key` is the address's bytes (IPv4) or 16-bit
+ * groups (IPv6) as UTF-16 code units: comparing keys as strings compares the addresses numerically,
+ * and building one costs a single short string, which matters when planning 100,000 shards.
+ */
 export interface Address {
   readonly text: string;
   readonly family: 4 | 6;
@@ -10,16 +14,27 @@ export interface Address {
 
 /** Dotted quad without leading zeros (`010.0.0.1` is ambiguous: octal to some parsers). */
 export function parseIPv4(text: string): Address | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let key = '';
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
-    const octet = Number(part);
-    if (octet > 255) return null;
-    key += octet.toString(16).padStart(2, '0');
+  const octets = [0, 0, 0, 0];
+  let part = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || part === 3) return null;
+      part += 1;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octets[part] === 0) return null;
+      const octet = octets[part]! * 10 + (c - 48);
+      if (octet > 255) return null;
+      octets[part] = octet;
+      digits += 1;
+    } else {
+      return null;
+    }
   }
-  return { text, family: 4, key };
+  if (part !== 3 || digits === 0) return null;
+  return { text, family: 4, key: String.fromCharCode(...octets) };
 }
 
 /** Any RFC 4291 text form; the result is RFC 5952 canonical. Zone ids (`%eth0`) are refused. */
@@ -33,8 +48,8 @@ export function parseIPv6(input: string): Address | null {
     // An embedded dotted quad stands for the last two groups.
     const v4 = lastColon < 0 ? null : parseIPv4(text.slice(lastColon + 1));
     if (!v4) return null;
-    const n = parseInt(v4.key, 16);
-    groups = [n >>> 16, n & 0xffff];
+    const [a = 0, b = 0, c = 0, d = 0] = [...v4.key].map((ch) => ch.charCodeAt(0));
+    groups = [(a << 8) | b, (c << 8) | d];
     head = text[lastColon - 1] === ':' ? text.slice(0, lastColon + 1) : text.slice(0, lastColon);
     if (head === '') return null;
   }
@@ -61,8 +76,7 @@ export function parseIPv6(input: string): Address | null {
     if (explicit !== 8) return null;
     all = [...left, ...groups];
   }
-  const key = all.map((g) => g.toString(16).padStart(4, '0')).join('');
-  return { text: formatIPv6(all), family: 6, key };
+  return { text: formatIPv6(all), family: 6, key: String.fromCharCode(...all) };
 }
 
 function formatIPv6(groups: readonly number[]): string {
@@ -89,6 +103,6 @@ function formatIPv6(groups: readonly number[]): string {
 /** Parses either family; refuses the unspecified addresses, which no load balancer serves on. */
 export function parseAddress(text: string): Address | null {
   const address = text.includes(':') ? parseIPv6(text) : parseIPv4(text);
-  if (!address || /^0+$/.test(address.key)) return null;
+  if (!address || /^\0+$/.test(address.key)) return null;
   return address;
 }

@@ -85,6 +85,12 @@ function append(map: Map<string, Address[]>, key: string, address: Address): voi
 
 /** A and/or AAAA sets holding the addresses once each (defect 4: Route 53 rejects duplicates), in numeric order. */
 function addressSets(out: RecordSet[], name: string, ttl: number, addresses: readonly Address[]): void {
+  if (addresses.length === 1) {
+    // Most zones have one shard; skip the copy and sort.
+    const [only] = addresses as [Address];
+    out.push({ name, type: only.family === 4 ? 'A' : 'AAAA', ttl, rrdatas: [only.text] });
+    return;
+  }
   const sorted = [...addresses].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const v4: string[] = [];
   const v6: string[] = [];

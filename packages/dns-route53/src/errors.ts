@@ -63,7 +63,7 @@ export function recordOf(message: string, batch: readonly RecordSet<string>[] = 
     const name = normalize(named[1] ?? '');
     return { name, type: batch.find((r) => r.name === name)?.type ?? '' };
   }
-  const value = /(?:encountered with|Duplicate Resource Record:) '(.*)'/.exec(message)?.[1];
+  const value = (/encountered with '(.*)''$/.exec(message) ?? /^Duplicate Resource Record: '(.*)'$/.exec(message))?.[1];
   const holder = value === undefined ? undefined : batch.find((r) => r.rrdatas.includes(value));
   return holder === undefined ? undefined : { name: holder.name, type: holder.type };
 }

@@ -1,2 +1,4 @@
-// The DNS provider conformance suite (vitest), for adapters to run against themselves.
+// Test helpers of @fedsvc/core: the guide's federation, and the DNS provider conformance suite
+// (vitest) for adapters to run against themselves.
 export * from './guide.js';
+export type { ConformanceOptions, ConformanceTarget, RequestCounts } from './target.js';

@@ -1,0 +1,298 @@
+// The in-memory DNS provider: the port's reference implementation, with fault injection and
+// request counts for tests and benchmarks.
+import { applyChangeSet, normalizeName, ProviderError, ValidationError } from '@fedsvc/core';
+import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core';
+
+export interface MemoryZoneInit {
+  /** With or without the trailing dot, any case. */
+  readonly dnsName: string;
+  /** Defaults to `z1`, `z2`, … by position. Two zones may share a DNS name, not an id. */
+  readonly id?: string;
+  /** Record sets besides the SOA and NS every zone gets. */
+  readonly records?: readonly RecordSet<string>[];
+}
+
+export interface MemoryProviderOptions {
+  readonly zones: readonly MemoryZoneInit[];
+  /** Defaults: Route 53's (1,000 changes, 1,000 rrdatas, 32,000 characters, atomic). */
+  readonly limits?: Partial<ProviderLimits>;
+  /** Record sets per listing request. Default 100. */
+  readonly pageSize?: number;
+  /** Every request waits this long before it is answered. Default 0. */
+  readonly latencyMs?: number;
+}
+
+/** Requests answered since the provider was made (failed ones included). */
+export interface MemoryRequestCounts {
+  readonly zones: number;
+  /** Listing pages. */
+  readonly reads: number;
+  /** `applyChanges` calls. */
+  readonly writes: number;
+}
+
+export type RequestKind = 'zones' | 'read' | 'write';
+/** Which requests a fault hits: listing pages, change requests, or any (zone listings included). */
+export type FaultTarget = 'read' | 'write' | 'any';
+
+interface Fault {
+  readonly on: FaultTarget;
+  /** Matching requests to let through before the fault starts. */
+  skip: number;
+  remaining: number;
+  readonly error: () => ProviderError;
+}
+
+export const DEFAULT_MEMORY_LIMITS: ProviderLimits = {
+  maxChangesPerRequest: 1_000,
+  maxRrdatasPerRequest: 1_000,
+  maxRrdataCharsPerRequest: 32_000,
+  atomic: true,
+};
+
+const NAME = 'memory';
+const byNameAndType = (a: RecordSet<string>, b: RecordSet<string>): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
+
+export class MemoryDnsProvider implements DnsProvider {
+  readonly name = NAME;
+  readonly limits: ProviderLimits;
+  readonly pageSize: number;
+  latencyMs: number;
+  readonly #zones: DnsZone[] = [];
+  readonly #records = new Map<string, RecordSet<string>[]>();
+  readonly #faults: Fault[] = [];
+  #partialAfter: number | undefined;
+  #counts = { zones: 0, reads: 0, writes: 0 };
+
+  constructor(options: MemoryProviderOptions) {
+    this.limits = { ...DEFAULT_MEMORY_LIMITS, ...options.limits };
+    for (const field of ['maxChangesPerRequest', 'maxRrdatasPerRequest', 'maxRrdataCharsPerRequest'] as const) {
+      const value = this.limits[field];
+      if (!Number.isInteger(value) || value < 1) throw new ValidationError(`limits.${field}`, value, 'must be an integer of at least 1');
+    }
+    this.pageSize = options.pageSize ?? 100;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new ValidationError('pageSize', options.pageSize, 'must be an integer of at least 1');
+    this.latencyMs = options.latencyMs ?? 0;
+    if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0) throw new ValidationError('latencyMs', options.latencyMs, 'must be 0 or more');
+    options.zones.forEach((init, i) => {
+      const id = init.id ?? `z${i + 1}`;
+      if (this.#records.has(id)) throw new ValidationError(`zones[${i}].id`, id, 'is already the id of another zone');
+      if (typeof init.dnsName !== 'string' || init.dnsName === '') throw new ValidationError(`zones[${i}].dnsName`, init.dnsName, 'must be a DNS name');
+      const dnsName = normalizeName(init.dnsName);
+      this.#zones.push({ id, dnsName });
+      const apex: RecordSet<string>[] = [
+        { name: dnsName, type: 'SOA', ttl: 900, rrdatas: [`ns1.${dnsName} hostmaster.${dnsName} 1 7200 900 1209600 86400`] },
+        { name: dnsName, type: 'NS', ttl: 172_800, rrdatas: [`ns1.${dnsName}`, `ns2.${dnsName}`] },
+      ];
+      this.#records.set(id, [...apex, ...(init.records ?? [])].sort(byNameAndType));
+    });
+  }
+
+  // ---- the port ---------------------------------------------------------------------------
+
+  async zones(): Promise<readonly DnsZone[]> {
+    await this.#request('zones');
+    return this.#zones.map((zone) => ({ ...zone }));
+  }
+
+  async records(zone: DnsZone): Promise<readonly RecordSet<string>[]> {
+    const all: RecordSet<string>[] = [];
+    // Each page starts after the last record set of the previous one, read live, as a
+    // paginated API does: writes between pages show up in the later pages only.
+    let after: RecordSet<string> | undefined;
+    for (;;) {
+      await this.#request('read');
+      const held = this.#held(zone);
+      const start = after === undefined ? 0 : held.findIndex((record) => byNameAndType(record, after!) > 0);
+      const page = start < 0 ? [] : held.slice(start, start + this.pageSize);
+      all.push(...page);
+      if (start < 0 || start + this.pageSize >= held.length) return all;
+      after = page[page.length - 1];
+    }
+  }
+
+  async applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
+    await this.#request('write');
+    const held = this.#held(zone);
+    this.#validate(zone, changes);
+    const partialAfter = this.#partialAfter;
+    this.#partialAfter = undefined;
+    if (this.limits.atomic) {
+      const result = applyChangeSet(held, changes);
+      if (!result.ok) throw this.#conflict(changes, result.index, result.reason);
+      this.#checkCnames(result.records, changes);
+      this.#records.set(zone.id, result.records.sort(byNameAndType));
+      return;
+    }
+    // Non-atomic: each change lands on its own; a failure leaves the earlier ones applied.
+    let records = held;
+    for (const [index, change] of changes.entries()) {
+      if (index === partialAfter) {
+        throw new ProviderError(NAME, 'transient', `request failed after ${index} of ${changes.length} changes were applied (injected)`);
+      }
+      const result = applyChangeSet(records, [change]);
+      if (!result.ok) throw this.#conflict(changes, index, result.reason);
+      this.#checkCnames(result.records, [change]);
+      records = result.records.sort(byNameAndType);
+      this.#records.set(zone.id, records);
+    }
+  }
+
+  // ---- for tests: around the port ---------------------------------------------------------
+
+  /** Requests answered so far. */
+  requests(): MemoryRequestCounts {
+    return { ...this.#counts };
+  }
+
+  /** Every record set the zone holds, sorted by name and type. Not a request. */
+  snapshot(zone: DnsZone | string): RecordSet<string>[] {
+    return [...this.#held(typeof zone === 'string' ? this.#zone(zone) : zone)];
+  }
+
+  /**
+   * Changes the zone as another writer would, around the port: no limits, no faults, not
+   * counted. Creates and updates set the record set at its name and type (`before` is not
+   * checked); deletes remove it.
+   */
+  writeBehind(zone: DnsZone | string, changes: readonly Change[]): void {
+    const target = typeof zone === 'string' ? this.#zone(zone) : zone;
+    let records = this.#held(target);
+    for (const change of changes) {
+      const { name, type } = change.record;
+      records = records.filter((record) => record.name !== name || record.type !== type);
+      if (change.kind !== 'delete') records.push(change.record);
+    }
+    this.#records.set(target.id, records.sort(byNameAndType));
+  }
+
+  /** The next `n` matching requests are answered `throttled` (with a Retry-After when given). */
+  throttleNext(n: number, options: { on?: FaultTarget; retryAfterMs?: number } = {}): void {
+    const { retryAfterMs } = options;
+    this.#addFault(options.on ?? 'any', 0, n, () =>
+      new ProviderError(NAME, 'throttled', 'rate exceeded (injected)', retryAfterMs === undefined ? {} : { retryAfterMs }));
+  }
+
+  /** The next `n` matching requests fail with a transient error. */
+  failNext(n: number, options: { on?: FaultTarget } = {}): void {
+    this.#addFault(options.on ?? 'any', 0, n, () => new ProviderError(NAME, 'transient', 'internal error (injected)'));
+  }
+
+  /** The `n`-th matching request from now (1 = the next one) fails with a transient error. */
+  failCall(n: number, options: { on?: FaultTarget } = {}): void {
+    this.#addFault(options.on ?? 'any', n - 1, 1, () => new ProviderError(NAME, 'transient', 'internal error (injected)'));
+  }
+
+  /**
+   * Non-atomic providers only: the next change request applies its first `k` changes, then
+   * fails with a transient error.
+   */
+  partialFailureNext(k: number): void {
+    if (this.limits.atomic) throw new ValidationError('partialFailureNext', k, 'an atomic provider never applies part of a request');
+    if (!Number.isInteger(k) || k < 0) throw new ValidationError('partialFailureNext', k, 'must be an integer of at least 0');
+    this.#partialAfter = k;
+  }
+
+  /** Forgets every fault not yet fired. */
+  clearFaults(): void {
+    this.#faults.length = 0;
+    this.#partialAfter = undefined;
+  }
+
+  // ---- inside -----------------------------------------------------------------------------
+
+  #addFault(on: FaultTarget, skip: number, remaining: number, error: () => ProviderError): void {
+    if (!Number.isInteger(remaining) || remaining < 1) throw new ValidationError('n', remaining, 'must be an integer of at least 1');
+    this.#faults.push({ on, skip, remaining, error });
+  }
+
+  async #request(kind: RequestKind): Promise<void> {
+    if (kind === 'zones') this.#counts.zones++;
+    else if (kind === 'read') this.#counts.reads++;
+    else this.#counts.writes++;
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    let fired: ProviderError | undefined;
+    for (const fault of this.#faults) {
+      if (fault.remaining === 0 || (fault.on !== 'any' && fault.on !== kind)) continue;
+      if (fault.skip > 0) {
+        fault.skip--;
+        continue;
+      }
+      if (fired === undefined) {
+        fault.remaining--;
+        fired = fault.error();
+      }
+    }
+    this.#faults.splice(0, this.#faults.length, ...this.#faults.filter((fault) => fault.remaining > 0));
+    if (fired) throw fired;
+  }
+
+  #zone(id: string): DnsZone {
+    const zone = this.#zones.find((candidate) => candidate.id === id);
+    if (!zone) throw new ProviderError(NAME, 'not-found', `no zone has id ${JSON.stringify(id)}`);
+    return zone;
+  }
+
+  #held(zone: DnsZone): RecordSet<string>[] {
+    const records = this.#records.get(zone.id);
+    if (!records) throw new ProviderError(NAME, 'not-found', `no zone has id ${JSON.stringify(zone.id)}`);
+    return records;
+  }
+
+  #validate(zone: DnsZone, changes: readonly Change[]): void {
+    const apex = this.#zone(zone.id).dnsName;
+    if (changes.length === 0) throw new ProviderError(NAME, 'invalid', 'a change request must carry at least one change');
+    let count = 0;
+    let rrdatas = 0;
+    let chars = 0;
+    for (const change of changes) {
+      const sides = change.kind === 'update' ? [change.before, change.record] : [change.record];
+      count += sides.length;
+      for (const side of sides) {
+        rrdatas += side.rrdatas.length;
+        chars += side.rrdatas.reduce((sum, rrdata) => sum + rrdata.length, 0);
+        const { name, type } = side;
+        const record = { name, type };
+        if (name !== apex && !name.endsWith(`.${apex}`)) {
+          throw new ProviderError(NAME, 'invalid', `${name} ${type} is not in zone ${apex}`, { record });
+        }
+        if (name !== normalizeName(name)) throw new ProviderError(NAME, 'invalid', `${name} ${type}: the name must be lower-case and end with a dot`, { record });
+        if (!Number.isInteger(side.ttl) || side.ttl < 0 || side.ttl > 2_147_483_647) {
+          throw new ProviderError(NAME, 'invalid', `${name} ${type}: TTL ${side.ttl} is not an integer from 0 to 2^31-1`, { record });
+        }
+        if (side.rrdatas.length === 0) throw new ProviderError(NAME, 'invalid', `${name} ${type}: a record set needs at least one rrdata`, { record });
+        if (type === 'CNAME' && side.rrdatas.length > 1) throw new ProviderError(NAME, 'invalid', `${name} CNAME: a CNAME holds exactly one rrdata`, { record });
+      }
+    }
+    const over = (what: string, value: number, limit: number) =>
+      new ProviderError(NAME, 'invalid', `the request carries ${value} ${what}, more than the limit of ${limit}`);
+    if (count > this.limits.maxChangesPerRequest) throw over('changes', count, this.limits.maxChangesPerRequest);
+    if (rrdatas > this.limits.maxRrdatasPerRequest) throw over('rrdatas', rrdatas, this.limits.maxRrdatasPerRequest);
+    if (chars > this.limits.maxRrdataCharsPerRequest) throw over('characters of rrdata', chars, this.limits.maxRrdataCharsPerRequest);
+  }
+
+  #conflict(changes: readonly Change[], index: number, reason: string): ProviderError {
+    const change = changes[index];
+    const record = change ? { name: change.record.name, type: change.record.type } : undefined;
+    return new ProviderError(NAME, 'conflict', `change ${index} (${change?.kind ?? '?'} ${record?.name ?? ''} ${record?.type ?? ''}) does not match the zone: ${reason}`,
+      record ? { record } : {});
+  }
+
+  /** A CNAME must be alone at its name (RFC 1034 §3.6.2). */
+  #checkCnames(records: readonly RecordSet<string>[], changes: readonly Change[]): void {
+    for (const change of changes) {
+      if (change.kind === 'delete') continue;
+      const { name } = change.record;
+      const types = records.filter((record) => record.name === name).map((record) => record.type);
+      if (types.includes('CNAME') && types.length > 1) {
+        throw new ProviderError(NAME, 'invalid', `${name} ${change.record.type}: a CNAME cannot share its name with other record sets (${types.join(', ')})`,
+          { record: { name, type: change.record.type } });
+      }
+    }
+  }
+}
+
+export function createMemoryProvider(options: MemoryProviderOptions): MemoryDnsProvider {
+  return new MemoryDnsProvider(options);
+}

@@ -1,0 +1,88 @@
+// Carrying out placement's decision in one cluster: server-side apply for create/conform, so
+// only the fields fedsvc sets are owned by it and other writers' fields stay; DELETE for delete.
+import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core';
+import { describeError } from './list-watch.js';
+import { isDns1123Label } from './topology.js';
+
+export const FIELD_MANAGER = 'fedsvc';
+
+/** A member cluster's API server refused or failed a write. */
+export class ClusterApiError extends Error {
+  override readonly name = 'ClusterApiError';
+  constructor(
+    readonly cluster: string,
+    /** HTTP status, or undefined when the server could not be reached. */
+    readonly status: number | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cluster "${cluster}": ${message}`, options);
+  }
+}
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+function validateManifest(manifest: unknown, field: string): ServiceManifest {
+  if (typeof manifest !== 'object' || manifest === null) throw new ValidationError(field, manifest, 'must be a Service manifest');
+  const m = manifest as Partial<ServiceManifest>;
+  if (m.apiVersion !== 'v1') throw new ValidationError(`${field}.apiVersion`, m.apiVersion, 'must be "v1"');
+  if (m.kind !== 'Service') throw new ValidationError(`${field}.kind`, m.kind, 'must be "Service"');
+  const meta = m.metadata;
+  if (typeof meta !== 'object' || meta === null) throw new ValidationError(`${field}.metadata`, meta, 'must be an object');
+  if (typeof meta.name !== 'string' || meta.name.length > 63 || !DNS_1035_LABEL.test(meta.name)) {
+    throw new ValidationError(`${field}.metadata.name`, meta.name, 'must be a DNS-1035 label (a Service name)');
+  }
+  if (typeof meta.namespace !== 'string' || !isDns1123Label(meta.namespace)) {
+    throw new ValidationError(`${field}.metadata.namespace`, meta.namespace, 'must be a DNS-1123 label');
+  }
+  if (typeof m.spec !== 'object' || m.spec === null || Array.isArray(m.spec)) throw new ValidationError(`${field}.spec`, m.spec, 'must be an object');
+  return m as ServiceManifest;
+}
+
+/** The apply configuration: exactly the fields fedsvc owns, nothing the cluster fills in. */
+export function applyConfiguration(manifest: ServiceManifest): Record<string, unknown> {
+  const { name, namespace, labels, annotations } = manifest.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+    spec: manifest.spec,
+  };
+}
+
+function failure(cluster: string, error: unknown, what: string): ClusterApiError {
+  return new ClusterApiError(cluster, error instanceof ApiException ? error.code : undefined, `${what}: ${describeError(error)}`, { cause: error });
+}
+
+export async function applyShardAction(api: CoreV1Api, action: ShardAction): Promise<void> {
+  switch (action.kind) {
+    case 'leave':
+      return;
+    case 'create':
+    case 'conform': {
+      const manifest = validateManifest(action.manifest, 'action.manifest');
+      const { name, namespace } = manifest.metadata;
+      try {
+        // Forced: fedsvc adopts the Service, so its fields win over an earlier writer's; fields it does not set stay theirs.
+        await api.patchNamespacedService(
+          { name, namespace, body: applyConfiguration(manifest), fieldManager: FIELD_MANAGER, force: true },
+          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        );
+      } catch (error) {
+        throw failure(action.cluster, error, `server-side apply of service ${namespace}/${name}`);
+      }
+      return;
+    }
+    case 'delete': {
+      try {
+        await api.deleteNamespacedService({ name: action.name, namespace: action.namespace });
+      } catch (error) {
+        // Already gone is what was asked for.
+        if (error instanceof ApiException && error.code === 404) return;
+        throw failure(action.cluster, error, `delete of service ${action.namespace}/${action.name}`);
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+// Everything watched in one member cluster: readiness probes, nodes (topology), Services and
+// EndpointSlices (shards). Emits the port's events; a bad object or answer becomes an 'error'
+// event naming the cluster and never stops the watch.
+import { CoreV1Api, DiscoveryV1Api, Watch } from '@kubernetes/client-node';
+import type { ClusterEvent } from '@fedsvc/core';
+import { sleep } from './backoff.js';
+import { type DecodedEndpointSlice, type DecodedService, decodeEndpointSlice, decodeNode, decodeService, objectRef } from './decode.js';
+import { type HealthState, UNKNOWN_HEALTH, observeProbe } from './health.js';
+import { type ListWatchHandlers, type ListWatchOptions, startListWatch } from './list-watch.js';
+import type { ResolvedCluster, ResolvedOptions } from './options.js';
+import { probeReadiness } from './probe.js';
+import { ShardIndex } from './shard-index.js';
+import { clusterStatus } from './status.js';
+import { type NodeTopology, type Topology, clusterTopology, nodeTopology } from './topology.js';
+
+export function watchCluster(cluster: ResolvedCluster, options: ResolvedOptions, emit: (event: ClusterEvent) => void): { stop(): Promise<void> } {
+  const { name, kubeConfig: kc } = cluster;
+  const core = kc.makeApiClient(CoreV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const watch = new Watch(kc);
+  const stopping = new AbortController();
+  const listWatchOptions: ListWatchOptions = { backoff: options.backoff, logger: options.logger, cluster: name };
+  const ns = options.namespace;
+
+  const reportError = (error: unknown): void => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    options.logger.warn({ cluster: name, err: err.message }, 'bad input from member cluster');
+    emit({ type: 'error', cluster: name, error: err });
+  };
+  const decodeOrReport = <T>(decode: (value: unknown) => T, value: unknown): T | undefined => {
+    try {
+      return decode(value);
+    } catch (error) {
+      reportError(error);
+      return undefined;
+    }
+  };
+
+  // ---- cluster status: health x topology
+  let health: HealthState = UNKNOWN_HEALTH;
+  let topology: Topology | { reason: string } | undefined = cluster.topology;
+  let reported: string | undefined;
+  const publishStatus = (): void => {
+    const status = clusterStatus(name, cluster.labels, health, topology);
+    if (!status) return;
+    const json = JSON.stringify(status);
+    if (json === reported) return;
+    reported = json;
+    emit({ type: 'cluster', cluster: status });
+  };
+
+  const probing = (async () => {
+    while (!stopping.signal.aborted) {
+      const result = await probeReadiness(kc, options.probeTimeoutMs);
+      if (stopping.signal.aborted) return;
+      health = observeProbe(health, result, options.thresholds);
+      publishStatus();
+      await sleep(options.healthPeriodMs, stopping.signal);
+    }
+  })();
+
+  const watchers: { stop(): Promise<void> }[] = [];
+
+  if (!cluster.topology) {
+    const nodes = new Map<string, NodeTopology>();
+    const setNode = (value: unknown): void => {
+      const node = decodeOrReport(decodeNode, value);
+      if (!node) return;
+      const read = nodeTopology(node.name, node.labels);
+      if (read instanceof Error) {
+        reportError(new Error(`cluster "${name}": ${read.message}`, { cause: read }));
+        nodes.delete(node.name);
+      } else {
+        nodes.set(node.name, read);
+      }
+    };
+    const handlers: ListWatchHandlers = {
+      replace(items) {
+        nodes.clear();
+        items.forEach(setNode);
+        topology = clusterTopology([...nodes.values()]);
+        publishStatus();
+      },
+      event(type, object) {
+        if (type === 'DELETED') {
+          const ref = objectRef(object);
+          if (ref.name !== undefined) nodes.delete(ref.name);
+        } else {
+          setNode(object);
+        }
+        topology = clusterTopology([...nodes.values()]);
+        publishStatus();
+      },
+      error: reportError,
+    };
+    watchers.push(
+      startListWatch(
+        { resource: 'nodes', watchPath: '/api/v1/nodes', watch, list: (token) => core.listNode({ limit: options.pageSize, ...(token ? { _continue: token } : {}) }) },
+        handlers,
+        listWatchOptions,
+      ),
+    );
+  }
+
+  // ---- shards: Services joined with EndpointSlices; reported once both lists are in.
+  const index = new ShardIndex(name);
+  const synced = { services: false, slices: false };
+  const publish = (events: readonly ClusterEvent[]): void => {
+    if (synced.services && synced.slices) for (const event of events) emit(event);
+  };
+  const decodeAll = <T>(decode: (value: unknown) => T, items: readonly unknown[]): T[] =>
+    items.flatMap((item) => {
+      const decoded = decodeOrReport(decode, item);
+      return decoded === undefined ? [] : [decoded];
+    });
+  const deletedRef = (object: unknown): { namespace: string; name: string } | undefined => {
+    const ref = objectRef(object);
+    if (ref.namespace !== undefined && ref.name !== undefined) return { namespace: ref.namespace, name: ref.name };
+    reportError(new Error(`cluster "${name}": a DELETED event names no object: ${JSON.stringify(object)?.slice(0, 200)}`));
+    return undefined;
+  };
+  // The first time both lists are in, every shard is reported; before that nothing, so a shard is never reported with its endpoints missing.
+  const sync = (which: keyof typeof synced, events: readonly ClusterEvent[]): void => {
+    const first = !(synced.services && synced.slices);
+    synced[which] = true;
+    publish(first && synced.services && synced.slices ? index.start() : events);
+  };
+
+  watchers.push(
+    startListWatch(
+      {
+        resource: 'services',
+        watchPath: ns ? `/api/v1/namespaces/${ns}/services` : '/api/v1/services',
+        watch,
+        list: (token) => {
+          const page = { limit: options.pageSize, ...(token ? { _continue: token } : {}) };
+          return ns ? core.listNamespacedService({ namespace: ns, ...page }) : core.listServiceForAllNamespaces(page);
+        },
+      },
+      {
+        replace: (items) => sync('services', index.replaceServices(decodeAll<DecodedService>(decodeService, items))),
+        event(type, object) {
+          if (type === 'DELETED') {
+            const ref = deletedRef(object);
+            if (ref) publish(index.removeService(ref.namespace, ref.name));
+            return;
+          }
+          // A bad update keeps the last good version of the Service: the plan is never fed garbage.
+          const service = decodeOrReport(decodeService, object);
+          if (service) publish(index.upsertService(service));
+        },
+        error: reportError,
+      },
+      listWatchOptions,
+    ),
+    startListWatch(
+      {
+        resource: 'endpointslices',
+        watchPath: ns ? `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices` : '/apis/discovery.k8s.io/v1/endpointslices',
+        watch,
+        list: (token) => {
+          const page = { limit: options.pageSize, ...(token ? { _continue: token } : {}) };
+          return ns ? discovery.listNamespacedEndpointSlice({ namespace: ns, ...page }) : discovery.listEndpointSliceForAllNamespaces(page);
+        },
+      },
+      {
+        replace: (items) => sync('slices', index.replaceSlices(decodeAll<DecodedEndpointSlice>(decodeEndpointSlice, items))),
+        event(type, object) {
+          if (type === 'DELETED') {
+            const ref = deletedRef(object);
+            if (ref) publish(index.removeSlice(ref.namespace, ref.name));
+            return;
+          }
+          const slice = decodeOrReport(decodeEndpointSlice, object);
+          if (slice) publish(index.upsertSlice(slice));
+        },
+        error: reportError,
+      },
+      listWatchOptions,
+    ),
+  );
+
+  return {
+    async stop() {
+      stopping.abort();
+      await Promise.all([probing, ...watchers.map((w) => w.stop())]);
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export { createKubernetesClusters, type KubernetesClusters } from './clusters.js';
+export type { ClusterSource, ContextCluster, KubernetesClustersOptions, ServerCluster } from './options.js';
+export { ClusterApiError, FIELD_MANAGER, applyConfiguration } from './apply.js';
+export type { BackoffOptions } from './backoff.js';
+export type { Topology } from './topology.js';
+export { LEGACY_REGION_LABEL, LEGACY_ZONE_LABEL, REGION_LABEL, ZONE_LABEL } from './topology.js';
+export { createLeaseElection, type LeadershipCallbacks, type LeaseElection, type LeaseElectionOptions } from './lease.js';

@@ -1,0 +1,210 @@
+// Options of the kubernetes member clusters, validated at the boundary, and the KubeConfig of
+// each cluster built from a kubeconfig context or from explicit connection settings.
+import { KubeConfig } from '@kubernetes/client-node';
+import { type Logger, ValidationError } from '@fedsvc/core';
+import type { BackoffOptions } from './backoff.js';
+import type { HealthThresholds } from './health.js';
+import { type Topology, isDns1123Label } from './topology.js';
+
+interface ClusterCommon {
+  /** Labels of the member cluster, for placement's cluster selector. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Zones and region, for clusters whose nodes carry no topology labels; overrides the nodes' labels. */
+  readonly topology?: Topology;
+}
+
+/** A cluster named by its kubeconfig context, exactly as for `kubectl --context=…`. The context name is the cluster's name. */
+export interface ContextCluster extends ClusterCommon {
+  readonly context: string;
+  /** Path of the kubeconfig file; default: `$KUBECONFIG` or `~/.kube/config`. */
+  readonly kubeconfig?: string;
+}
+
+/** A cluster given by explicit connection settings. Certificate data is base64 PEM, as in a kubeconfig. */
+export interface ServerCluster extends ClusterCommon {
+  readonly name: string;
+  /** API server URL, `https://…` (or `http://…` together with `skipTLSVerify`). */
+  readonly server: string;
+  readonly caData?: string;
+  readonly token?: string;
+  readonly clientCert?: string;
+  readonly clientKey?: string;
+  readonly skipTLSVerify?: boolean;
+}
+
+export type ClusterSource = ContextCluster | ServerCluster;
+
+export interface KubernetesClustersOptions {
+  readonly clusters: readonly ClusterSource[];
+  /** Watch Services and EndpointSlices of this namespace only; default: all namespaces. */
+  readonly namespace?: string;
+  /** Period of readiness probes, milliseconds. Default 10 000. */
+  readonly healthPeriodMs?: number;
+  /** A probe not answered within this many milliseconds counts as unreachable. Default 5 000. */
+  readonly probeTimeoutMs?: number;
+  /** Consecutive failed probes before a Ready cluster is reported NotReady/Offline. Default 3. */
+  readonly failureThreshold?: number;
+  /** Consecutive ready probes before a failed cluster is reported Ready again. Default 2. */
+  readonly successThreshold?: number;
+  /** Reconnect backoff of lists and watches. Default 500 ms doubling up to 30 s. */
+  readonly backoff?: BackoffOptions;
+  /** Page size of lists. Default 500. */
+  readonly pageSize?: number;
+  /** Default: silent. */
+  readonly logger?: Logger;
+}
+
+export interface ResolvedCluster {
+  readonly name: string;
+  readonly kubeConfig: KubeConfig;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly topology?: Topology;
+}
+
+export interface ResolvedOptions {
+  readonly clusters: readonly ResolvedCluster[];
+  readonly namespace?: string;
+  readonly healthPeriodMs: number;
+  readonly probeTimeoutMs: number;
+  readonly thresholds: HealthThresholds;
+  readonly backoff: BackoffOptions;
+  readonly pageSize: number;
+  readonly logger: Logger;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function positiveInteger(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'must be a positive integer');
+  return value;
+}
+
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) throw new ValidationError(field, value, 'must be a non-empty string');
+  return value;
+}
+
+function clusterName(value: unknown, field: string): string {
+  // Cluster names never reach DNS; kubeconfig context names such as `gke_project_zone_name` are fine.
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new ValidationError(field, value, 'must be 1 to 253 printable characters');
+  }
+  return value;
+}
+
+function labels(value: unknown, field: string): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw new ValidationError(field, value, 'must be an object of strings');
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new ValidationError(`${field}["${key}"]`, v, 'must be a string');
+  }
+  return value as Record<string, string>;
+}
+
+function topology(value: unknown, field: string): Topology | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) throw new ValidationError(field, value, 'must be an object with zones and region');
+  const zones = value['zones'];
+  if (!Array.isArray(zones) || zones.length === 0) throw new ValidationError(`${field}.zones`, zones, 'must be a non-empty array of zone names');
+  zones.forEach((zone: unknown, i) => {
+    if (typeof zone !== 'string' || !isDns1123Label(zone)) throw new ValidationError(`${field}.zones[${i}]`, zone, 'must be a DNS-1123 label');
+  });
+  const region = value['region'];
+  if (typeof region !== 'string' || !isDns1123Label(region)) throw new ValidationError(`${field}.region`, region, 'must be a DNS-1123 label');
+  return { zones: [...new Set(zones as string[])].sort(), region };
+}
+
+function fromContext(source: Record<string, unknown>, field: string): { name: string; kubeConfig: KubeConfig } {
+  const context = clusterName(source['context'], `${field}.context`);
+  const file = optionalString(source['kubeconfig'], `${field}.kubeconfig`);
+  const kubeConfig = new KubeConfig();
+  try {
+    if (file !== undefined) kubeConfig.loadFromFile(file);
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    throw new ValidationError(`${field}.kubeconfig`, file ?? '(default)', `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const known = kubeConfig.getContexts().map((c) => c.name);
+  if (!known.includes(context)) {
+    throw new ValidationError(`${field}.context`, context, `is not a context of the kubeconfig (contexts: ${known.join(', ') || 'none'})`);
+  }
+  kubeConfig.setCurrentContext(context);
+  if (!kubeConfig.getCurrentCluster()) throw new ValidationError(`${field}.context`, context, 'names a cluster the kubeconfig does not define');
+  return { name: context, kubeConfig };
+}
+
+function fromServer(source: Record<string, unknown>, field: string): { name: string; kubeConfig: KubeConfig } {
+  const name = clusterName(source['name'], `${field}.name`);
+  const server = optionalString(source['server'], `${field}.server`);
+  let url: URL;
+  try {
+    url = new URL(server ?? '');
+  } catch {
+    throw new ValidationError(`${field}.server`, server, 'must be an http(s) URL');
+  }
+  const skipTLSVerify = source['skipTLSVerify'];
+  if (skipTLSVerify !== undefined && typeof skipTLSVerify !== 'boolean') throw new ValidationError(`${field}.skipTLSVerify`, skipTLSVerify, 'must be a boolean');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(`${field}.server`, server, 'must be an http(s) URL');
+  if (url.protocol === 'http:' && skipTLSVerify !== true) {
+    throw new ValidationError(`${field}.server`, server, 'plain http is only allowed with skipTLSVerify: true');
+  }
+  const caData = optionalString(source['caData'], `${field}.caData`);
+  const token = optionalString(source['token'], `${field}.token`);
+  const certData = optionalString(source['clientCert'], `${field}.clientCert`);
+  const keyData = optionalString(source['clientKey'], `${field}.clientKey`);
+  if ((certData === undefined) !== (keyData === undefined)) {
+    throw new ValidationError(certData === undefined ? `${field}.clientCert` : `${field}.clientKey`, undefined, 'clientCert and clientKey go together');
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromClusterAndUser(
+    { name, server: url.toString().replace(/\/$/, ''), skipTLSVerify: skipTLSVerify === true, ...(caData ? { caData } : {}) },
+    { name: `${name}-user`, ...(token ? { token } : {}), ...(certData ? { certData } : {}), ...(keyData ? { keyData } : {}) },
+  );
+  return { name, kubeConfig };
+}
+
+/** One cluster source checked and turned into its KubeConfig; `field` names it in errors. */
+export function resolveCluster(source: unknown, field: string): ResolvedCluster {
+  if (!isRecord(source)) throw new ValidationError(field, source, 'must be an object with a context, or a name and a server');
+  const built = source['context'] !== undefined ? fromContext(source, field) : fromServer(source, field);
+  const given = topology(source['topology'], `${field}.topology`);
+  return { ...built, labels: labels(source['labels'], `${field}.labels`), ...(given ? { topology: given } : {}) };
+}
+
+export function resolveOptions(options: KubernetesClustersOptions): ResolvedOptions {
+  if (!isRecord(options)) throw new ValidationError('options', options, 'must be an object');
+  const list: unknown = options.clusters;
+  if (!Array.isArray(list) || list.length === 0) throw new ValidationError('options.clusters', list, 'must be a non-empty array');
+  const seen = new Set<string>();
+  const clusters = list.map((source: unknown, i): ResolvedCluster => {
+    const cluster = resolveCluster(source, `options.clusters[${i}]`);
+    if (seen.has(cluster.name)) throw new ValidationError(`options.clusters[${i}]`, cluster.name, 'names a cluster given before');
+    seen.add(cluster.name);
+    return cluster;
+  });
+  const namespace = optionalString(options.namespace, 'options.namespace');
+  if (namespace !== undefined && !isDns1123Label(namespace)) throw new ValidationError('options.namespace', namespace, 'must be a DNS-1123 label');
+  const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+  const initialMs = positiveInteger(backoff.initialMs, 'options.backoff.initialMs', 500);
+  const maxMs = positiveInteger(backoff.maxMs, 'options.backoff.maxMs', 30_000);
+  if (maxMs < initialMs) throw new ValidationError('options.backoff.maxMs', maxMs, `must be at least initialMs (${initialMs})`);
+  return {
+    clusters,
+    ...(namespace !== undefined ? { namespace } : {}),
+    healthPeriodMs: positiveInteger(options.healthPeriodMs, 'options.healthPeriodMs', 10_000),
+    probeTimeoutMs: positiveInteger(options.probeTimeoutMs, 'options.probeTimeoutMs', 5_000),
+    thresholds: {
+      failureThreshold: positiveInteger(options.failureThreshold, 'options.failureThreshold', 3),
+      successThreshold: positiveInteger(options.successThreshold, 'options.successThreshold', 2),
+    },
+    backoff: { initialMs, maxMs },
+    pageSize: positiveInteger(options.pageSize, 'options.pageSize', 500),
+    logger: options.logger ?? silentLogger,
+  };
+}

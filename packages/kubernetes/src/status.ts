@@ -1,0 +1,29 @@
+// A cluster's status as the port reports it, from its health and its topology.
+import type { ClusterStatus } from '@fedsvc/core';
+import type { HealthState } from './health.js';
+import type { Topology } from './topology.js';
+
+/**
+ * Undefined while health or topology is still unknown. A cluster without usable topology is
+ * NotReady (or Offline) with the topology's reason and no zones, so planning leaves it out.
+ */
+export function clusterStatus(
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  health: HealthState,
+  topology: Topology | { readonly reason: string } | undefined,
+): ClusterStatus | undefined {
+  if (health.health === undefined || topology === undefined) return undefined;
+  if ('reason' in topology) {
+    const offline = health.health === 'Offline';
+    return { name, zones: [], region: '', labels, health: offline ? 'Offline' : 'NotReady', reason: offline ? health.reason! : topology.reason };
+  }
+  return {
+    name,
+    zones: topology.zones,
+    region: topology.region,
+    labels,
+    health: health.health,
+    ...(health.health !== 'Ready' && health.reason !== undefined ? { reason: health.reason } : {}),
+  };
+}

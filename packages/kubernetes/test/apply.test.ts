@@ -1,0 +1,104 @@
+// applyShard: server-side apply with field manager 'fedsvc', keeping other managers' fields.
+import { type ServiceManifest, ValidationError } from '@fedsvc/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
+import { FakeKubeApi, service } from './fixture/index.js';
+
+const manifest = (labels: Record<string, string>, spec: Record<string, unknown> = {}): ServiceManifest => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'nginx', namespace: 'mynamespace', labels },
+  spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }], ...spec },
+});
+
+describe('applyShard', () => {
+  let api: FakeKubeApi;
+  const clusters = () => createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }] });
+
+  beforeAll(async () => {
+    api = await FakeKubeApi.start({ token: 't' });
+  });
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  const live = () => api.store.list('services', 'mynamespace').find((s) => (s['metadata'] as { name: string }).name === 'nginx');
+
+  test('create: applies only our fields with fieldManager fedsvc; the cluster fills in the rest', async () => {
+    await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: manifest({ app: 'nginx', 'federation.fedsvc.io/service': 'nginx' }) });
+    const request = api.requests.at(-1)!;
+    expect(request).toMatchObject({ method: 'PATCH', path: '/api/v1/namespaces/mynamespace/services/nginx', contentType: 'application/apply-patch+yaml', authorization: 'Bearer t' });
+    expect(request.query.get('fieldManager')).toBe('fedsvc');
+    expect(request.query.get('force')).toBe('true');
+    const created = live()!;
+    expect(created['spec']).toMatchObject({ type: 'LoadBalancer', clusterIP: expect.stringMatching(/^10\.96\./) });
+    const managed = (created['metadata'] as { managedFields: { manager: string; operation: string; fieldsV1: Record<string, unknown> }[] }).managedFields;
+    expect(managed).toEqual([
+      expect.objectContaining({
+        manager: 'fedsvc',
+        operation: 'Apply',
+        fieldsV1: expect.objectContaining({ 'f:metadata': { 'f:labels': { 'f:app': {}, 'f:federation.fedsvc.io/service': {} } } }),
+      }),
+    ]);
+    // The allocated cluster IP is the cluster's, not ours.
+    expect(JSON.stringify(managed)).not.toContain('clusterIP');
+  });
+
+  test('conform: an adopted Service keeps the fields other managers own; ours change, and ours we drop go', async () => {
+    api.deleteService('mynamespace', 'nginx');
+    const existing = service('mynamespace', 'nginx', { type: 'ClusterIP', clusterIP: '10.96.7.7', sessionAffinity: 'ClientIP' });
+    (existing['metadata'] as Record<string, unknown>)['labels'] = { app: 'nginx', team: 'payments' };
+    (existing['metadata'] as Record<string, unknown>)['annotations'] = { 'owner.example.com/oncall': 'alice' };
+    api.putService(existing, 'kubectl');
+    const members = clusters();
+    await members.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest({ app: 'nginx', tier: 'web' }), fields: ['spec.type', 'metadata.labels.tier'] });
+    let after = live()!;
+    expect(after['metadata']).toMatchObject({ labels: { app: 'nginx', team: 'payments', tier: 'web' }, annotations: { 'owner.example.com/oncall': 'alice' } });
+    // spec.type was kubectl's and differed: forced to ours. clusterIP and sessionAffinity stay.
+    expect(after['spec']).toMatchObject({ type: 'LoadBalancer', clusterIP: '10.96.7.7', sessionAffinity: 'ClientIP' });
+
+    // Dropping a label we applied removes it; labels others own stay.
+    await members.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest({ app: 'nginx' }), fields: ['metadata.labels.tier'] });
+    after = live()!;
+    expect((after['metadata'] as { labels: Record<string, string> }).labels).toEqual({ app: 'nginx', team: 'payments' });
+    const managers = (after['metadata'] as { managedFields: { manager: string }[] }).managedFields.map((m) => m.manager).sort();
+    expect(managers).toEqual(['fedsvc', 'kubectl']);
+  });
+
+  test('without force the fixture refuses a conflicting apply, as the API server does', async () => {
+    const response = await fetch(`${api.url}/api/v1/namespaces/mynamespace/services/nginx?fieldManager=other`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/apply-patch+yaml' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'NodePort' } }),
+    });
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ kind: 'Status', reason: 'Conflict', message: expect.stringContaining('conflict with "fedsvc": .spec.type') });
+  });
+
+  test('delete removes the Service; deleting it again is not an error; leave sends nothing', async () => {
+    const members = clusters();
+    await members.applyShard({ kind: 'delete', cluster: 'c1', namespace: 'mynamespace', name: 'nginx' });
+    expect(live()).toBeUndefined();
+    await members.applyShard({ kind: 'delete', cluster: 'c1', namespace: 'mynamespace', name: 'nginx' });
+    const count = api.requests.length;
+    await members.applyShard({ kind: 'leave', cluster: 'c1' });
+    expect(api.requests.length).toBe(count);
+  });
+
+  test('bad actions are ValidationErrors and send nothing; server refusals are ClusterApiErrors naming the cluster', async () => {
+    const members = clusters();
+    const count = api.requests.length;
+    await expect(members.applyShard({ kind: 'create', cluster: 'elsewhere', manifest: manifest({}) })).rejects.toThrow(/action\.cluster: is not a member cluster/);
+    const bad = { ...manifest({}), metadata: { name: 'Nginx_1', namespace: 'mynamespace' } };
+    const error = await members.applyShard({ kind: 'create', cluster: 'c1', manifest: bad }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: 'action.manifest.metadata.name', value: 'Nginx_1' });
+    expect(api.requests.length).toBe(count);
+
+    const denied = createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 'wrong', skipTLSVerify: true }] });
+    const refusal = await denied.applyShard({ kind: 'create', cluster: 'c1', manifest: manifest({}) }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ClusterApiError);
+    expect(refusal).toMatchObject({ cluster: 'c1', status: 401 });
+    expect(String((refusal as Error).message)).not.toContain('wrong');
+  });
+});
