@@ -1,6 +1,6 @@
 // Converging one zone to the desired record sets through the provider port: one full read,
 // a diff, and the change set written batch by batch.
-import { batchChanges } from './batch.js';
+import { batchChanges, changeGroups } from './batch.js';
 import { diffRecords } from './diff.js';
 import { ProviderError, ValidationError } from './errors.js';
 import { normalizeName } from './names.js';
@@ -94,20 +94,6 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     writer.throwRejections();
     return { changes: written, conflicts: plan.conflicts, ...counts };
   }
-}
-
-/** Adjacent changes at one name (its marker included): batches never split them. */
-export function changeGroups(changes: readonly Change[]): Change[][] {
-  const groups: Change[][] = [];
-  let key: string | undefined;
-  for (const change of changes) {
-    const subject = ownershipSubject(change.record.name);
-    const last = groups[groups.length - 1];
-    if (last && subject === key) last.push(change);
-    else groups.push([change]);
-    key = subject;
-  }
-  return groups;
 }
 
 interface Rejection {

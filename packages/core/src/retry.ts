@@ -33,7 +33,7 @@ export interface RetryOptions {
 /** Kinds a later identical request may get past. */
 export const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(['throttled', 'transient']);
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Validates a partial policy over the defaults; throws ValidationError naming the bad field. */
 export function retryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {

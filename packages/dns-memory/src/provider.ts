@@ -121,7 +121,6 @@ export class MemoryDnsProvider implements DnsProvider {
     if (this.limits.atomic) {
       const result = applyChangeSet(held, changes);
       if (!result.ok) throw this.#conflict(changes, result.index, result.reason);
-      this.#checkCnames(result.records, changes);
       this.#records.set(zone.id, result.records.sort(byNameAndType));
       return;
     }
@@ -133,7 +132,6 @@ export class MemoryDnsProvider implements DnsProvider {
       }
       const result = applyChangeSet(records, [change]);
       if (!result.ok) throw this.#conflict(changes, index, result.reason);
-      this.#checkCnames(result.records, [change]);
       records = result.records.sort(byNameAndType);
       this.#records.set(zone.id, records);
     }
@@ -277,19 +275,6 @@ export class MemoryDnsProvider implements DnsProvider {
     const record = change ? { name: change.record.name, type: change.record.type } : undefined;
     return new ProviderError(NAME, 'conflict', `change ${index} (${change?.kind ?? '?'} ${record?.name ?? ''} ${record?.type ?? ''}) does not match the zone: ${reason}`,
       record ? { record } : {});
-  }
-
-  /** A CNAME must be alone at its name (RFC 1034 §3.6.2). */
-  #checkCnames(records: readonly RecordSet<string>[], changes: readonly Change[]): void {
-    for (const change of changes) {
-      if (change.kind === 'delete') continue;
-      const { name } = change.record;
-      const types = records.filter((record) => record.name === name).map((record) => record.type);
-      if (types.includes('CNAME') && types.length > 1) {
-        throw new ProviderError(NAME, 'invalid', `${name} ${change.record.type}: a CNAME cannot share its name with other record sets (${types.join(', ')})`,
-          { record: { name, type: change.record.type } });
-      }
-    }
   }
 }
 

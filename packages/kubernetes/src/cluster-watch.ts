@@ -68,7 +68,7 @@ export function watchCluster(cluster: ResolvedCluster, options: ResolvedOptions,
       if (!node) return;
       const read = nodeTopology(node.name, node.labels);
       if (read instanceof Error) {
-        reportError(new Error(`cluster "${name}": ${read.message}`, { cause: read }));
+        reportError(read);
         nodes.delete(node.name);
       } else {
         nodes.set(node.name, read);

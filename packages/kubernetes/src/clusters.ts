@@ -3,39 +3,90 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { type ClusterEvent, type MemberClusters, type ShardAction, ValidationError } from '@fedsvc/core';
 import { applyShardAction } from './apply.js';
 import { watchCluster } from './cluster-watch.js';
-import { type KubernetesClustersOptions, resolveOptions } from './options.js';
+import { type ClusterSource, type KubernetesClustersOptions, type ResolvedCluster, resolveCluster, resolveOptions } from './options.js';
 
 export interface KubernetesClusters extends MemberClusters {
-  /** The member clusters' names, in the order given. */
+  /** The member clusters' names, in the order they joined. */
   readonly clusters: readonly string[];
+  /** A cluster joins the federation; running watches start watching it. */
+  addCluster(source: ClusterSource): void;
+  /** A cluster leaves the federation; running watches stop watching it and report 'cluster-removed'. */
+  removeCluster(name: string): Promise<void>;
+}
+
+interface Session {
+  readonly emit: (event: ClusterEvent) => void;
+  readonly watches: Map<string, { stop(): Promise<void> }>;
 }
 
 /** Member clusters from kubeconfig contexts or explicit settings. Options are checked here (ValidationError). */
 export function createKubernetesClusters(options: KubernetesClustersOptions): KubernetesClusters {
   const resolved = resolveOptions(options);
-  const apis = new Map(resolved.clusters.map((c) => [c.name, c.kubeConfig.makeApiClient(CoreV1Api)]));
+  const members = new Map<string, { cluster: ResolvedCluster; api: CoreV1Api }>();
+  const join = (cluster: ResolvedCluster): void => {
+    members.set(cluster.name, { cluster, api: cluster.kubeConfig.makeApiClient(CoreV1Api) });
+  };
+  resolved.clusters.forEach(join);
+  const sessions = new Set<Session>();
+
+  const startWatch = (session: Session, cluster: ResolvedCluster): void => {
+    // Events of a cluster that left are dropped, even those already on their way while it stops.
+    let watch: { stop(): Promise<void> } | undefined;
+    const emit = (event: ClusterEvent): void => {
+      if (watch !== undefined && session.watches.get(cluster.name) === watch) session.emit(event);
+    };
+    watch = watchCluster(cluster, resolved, emit);
+    session.watches.set(cluster.name, watch);
+  };
+
   return {
-    clusters: resolved.clusters.map((c) => c.name),
+    get clusters() {
+      return [...members.keys()];
+    },
     watch(onEvent: (event: ClusterEvent) => void) {
-      const emit = (event: ClusterEvent): void => {
-        try {
-          onEvent(event);
-        } catch (error) {
-          // A throwing listener must not stop the watch of any cluster.
-          resolved.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'member-clusters listener threw');
-        }
+      const session: Session = {
+        emit(event) {
+          try {
+            onEvent(event);
+          } catch (error) {
+            // A throwing listener must not stop the watch of any cluster.
+            resolved.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'member-clusters listener threw');
+          }
+        },
+        watches: new Map(),
       };
-      const watches = resolved.clusters.map((cluster) => watchCluster(cluster, resolved, emit));
+      sessions.add(session);
+      for (const { cluster } of members.values()) startWatch(session, cluster);
       return {
         async stop() {
+          sessions.delete(session);
+          const watches = [...session.watches.values()];
+          session.watches.clear();
           await Promise.all(watches.map((w) => w.stop()));
         },
       };
     },
+    addCluster(source: ClusterSource) {
+      const cluster = resolveCluster(source, 'source');
+      if (members.has(cluster.name)) throw new ValidationError('source', cluster.name, 'is a member cluster already');
+      join(cluster);
+      for (const session of sessions) startWatch(session, cluster);
+    },
+    async removeCluster(name: string) {
+      if (!members.delete(name)) throw new ValidationError('name', name, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
+      await Promise.all(
+        [...sessions].map(async (session) => {
+          const watch = session.watches.get(name);
+          session.watches.delete(name);
+          await watch?.stop();
+          session.emit({ type: 'cluster-removed', name });
+        }),
+      );
+    },
     async applyShard(action: ShardAction) {
-      const api = apis.get(action?.cluster);
-      if (!api) throw new ValidationError('action.cluster', action?.cluster, `is not a member cluster (members: ${[...apis.keys()].join(', ')})`);
-      await applyShardAction(api, action);
+      const member = members.get(action?.cluster);
+      if (!member) throw new ValidationError('action.cluster', action?.cluster, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
+      await applyShardAction(member.api, action);
     },
   };
 }

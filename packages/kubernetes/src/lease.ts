@@ -4,7 +4,7 @@
 // clock skew between replicas does not matter); writes go through resourceVersion, so of two
 // candidates racing, one gets 409 Conflict and stays standby.
 import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
-import { type Logger, ValidationError } from '@fedsvc/core';
+import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
 import { sleep } from './backoff.js';
 import { describeError } from './list-watch.js';
 import { type ClusterSource, resolveCluster, silentLogger } from './options.js';
@@ -31,18 +31,6 @@ export interface LeaseElectionOptions {
   readonly logger?: Logger;
 }
 
-export interface LeadershipCallbacks {
-  /** This replica became the leader. */
-  readonly onLead: () => void;
-  /** This replica is no longer the leader (lost the Lease, or could not renew it in time). Not called on stop. */
-  readonly onLose: () => void;
-}
-
-export interface LeaseElection {
-  /** Starts campaigning; resolves once the loop runs. */
-  start(callbacks: LeadershipCallbacks): Promise<{ stop(): Promise<void> }>;
-}
-
 interface Observed {
   readonly resourceVersion: string;
   /** When this replica saw the Lease change, on its own clock. */
@@ -55,7 +43,13 @@ function positiveInteger(value: unknown, field: string, fallback: number): numbe
   return value;
 }
 
-export function createLeaseElection(options: LeaseElectionOptions): LeaseElection {
+/**
+ * Core's `LeaderElection` port on a Lease. `onChange(true)` when this replica starts leading,
+ * `onChange(false)` when it stops: the Lease was taken, could not be renewed within the renew
+ * deadline, or the campaign was stopped. Stopping a leader releases the Lease (unless
+ * `releaseOnStop` is false) so that a standby takes over at once.
+ */
+export function createLeaseElection(options: LeaseElectionOptions): LeaderElection {
   const { kubeConfig } = resolveCluster(options.cluster, 'options.cluster');
   if (typeof options.namespace !== 'string' || !isDns1123Label(options.namespace)) throw new ValidationError('options.namespace', options.namespace, 'must be a DNS-1123 label');
   if (typeof options.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.name) || options.name.length > 253) {
@@ -79,7 +73,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
 
   const conflict = (error: unknown): boolean => error instanceof ApiException && error.code === 409;
 
-  /** One attempt: whether this replica holds the Lease afterwards, and who does when another holds it. */
+  /** One attempt. `held`: this replica holds the Lease now; `other`: a live holder has it; `raced`: another write won. */
   const tryAcquireOrRenew = async (): Promise<'held' | 'other' | 'raced'> => {
     const time = now();
     let current: V1Lease;
@@ -150,7 +144,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
   };
 
   return {
-    async start(callbacks) {
+    campaign(onChange) {
       const stopping = new AbortController();
       let leading = false;
       const attempt = async (): Promise<'held' | 'other' | 'raced' | 'failed'> => {
@@ -171,7 +165,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
             if (!leading) {
               leading = true;
               logger.info(log, 'became leader');
-              callbacks.onLead();
+              onChange(true);
             }
           } else if (leading) {
             // Another holder means the Lease is gone now; a failing API server is given until the renew deadline.
@@ -179,7 +173,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
               leading = false;
               lease = undefined;
               logger.warn(log, 'lost leadership');
-              callbacks.onLose();
+              onChange(false);
             }
           }
           await sleep(retryPeriodMs, stopping.signal);
@@ -189,8 +183,10 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
         async stop() {
           stopping.abort();
           await loop;
-          if (leading && options.releaseOnStop !== false) await release();
+          if (!leading) return;
           leading = false;
+          if (options.releaseOnStop !== false) await release();
+          onChange(false);
         },
       };
     },

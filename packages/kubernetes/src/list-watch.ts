@@ -40,7 +40,7 @@ export interface ListWatchOptions {
 
 type WatchOutcome =
   | { readonly kind: 'closed'; readonly progressed: boolean }
-  | { readonly kind: 'gone' }
+  | { readonly kind: 'gone'; readonly progressed: boolean }
   | { readonly kind: 'failed'; readonly error: unknown; readonly progressed: boolean };
 
 const STOPPED = Symbol('stopped');
@@ -71,7 +71,6 @@ export function describeError(error: unknown): string {
 
 export function startListWatch(source: ListWatchSource, handlers: ListWatchHandlers, options: ListWatchOptions): { stop(): Promise<void> } {
   const stopping = new AbortController();
-  let current: AbortController | undefined;
   const stopped = new Promise<typeof STOPPED>((resolve) => stopping.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
   const log = { cluster: options.cluster, resource: source.resource };
 
@@ -105,18 +104,27 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
       let progressed = false;
       let gone = false;
       let statusError: Error | undefined;
+      let controller: AbortController | undefined;
+      const finish = (outcome: WatchOutcome): void => {
+        stopping.signal.removeEventListener('abort', onStop);
+        controller?.abort();
+        resolve(outcome);
+      };
+      // The client hands out the watch's abort handle only once the server answers; until then, stopping must not wait.
+      const onStop = (): void => finish({ kind: 'closed', progressed });
+      stopping.signal.addEventListener('abort', onStop, { once: true });
       const settle = (error: unknown): void => {
-        if (gone) resolve({ kind: 'gone' });
-        else if (statusError) resolve({ kind: 'failed', error: statusError, progressed });
-        else if (error && !stopping.signal.aborted) resolve(isGone(error) ? { kind: 'gone' } : { kind: 'failed', error, progressed });
-        else resolve({ kind: 'closed', progressed });
+        if (gone) finish({ kind: 'gone', progressed });
+        else if (statusError) finish({ kind: 'failed', error: statusError, progressed });
+        else if (error && !stopping.signal.aborted) finish(isGone(error) ? { kind: 'gone', progressed } : { kind: 'failed', error, progressed });
+        else finish({ kind: 'closed', progressed });
       };
       const onEvent = (type: string, object: unknown): void => {
         if (type === 'ERROR') {
           const status = object as { code?: unknown; message?: unknown } | null;
           if (status?.code === 410) gone = true;
           else statusError = new Error(`watch error: ${typeof status?.message === 'string' ? status.message : JSON.stringify(object)}`);
-          current?.abort();
+          controller?.abort();
           return;
         }
         const rv = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
@@ -133,13 +141,11 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         }
         handlers.error(new Error(`cluster "${options.cluster}": unknown watch event type ${JSON.stringify(type)} for ${source.resource}`));
       };
-      // The client hands out the watch's abort handle only once the server answers; until then, stopping must not wait.
-      stopping.signal.addEventListener('abort', () => resolve({ kind: 'closed', progressed }), { once: true });
       source.watch
         .watch(source.watchPath, { resourceVersion: fromRv, allowWatchBookmarks: true }, onEvent, settle)
-        .then((controller) => {
-          current = controller;
-          if (stopping.signal.aborted) controller.abort();
+        .then((handle) => {
+          controller = handle;
+          if (stopping.signal.aborted) handle.abort();
         })
         .catch(settle);
     });
@@ -167,12 +173,13 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         }
       }
       const outcome = await watchOnce(rv, (next) => (rv = next));
-      current = undefined;
       if (stopping.signal.aborted) return;
       if (outcome.kind === 'gone') {
         options.logger.info({ ...log, resourceVersion: rv }, 'resourceVersion too old (410 Gone): relisting');
         rv = undefined;
-        failures = 0;
+        // A server that answers every fresh list with a watch it calls too old must not be hammered.
+        if (outcome.progressed) failures = 0;
+        else await pause();
         continue;
       }
       if (outcome.progressed) failures = 0;
@@ -190,7 +197,6 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
   return {
     async stop() {
       stopping.abort();
-      current?.abort();
       await done;
     },
   };

@@ -180,7 +180,7 @@ export function resolveCluster(source: unknown, field: string): ResolvedCluster 
 export function resolveOptions(options: KubernetesClustersOptions): ResolvedOptions {
   if (!isRecord(options)) throw new ValidationError('options', options, 'must be an object');
   const list: unknown = options.clusters;
-  if (!Array.isArray(list) || list.length === 0) throw new ValidationError('options.clusters', list, 'must be a non-empty array');
+  if (!Array.isArray(list)) throw new ValidationError('options.clusters', list, 'must be an array of cluster sources');
   const seen = new Set<string>();
   const clusters = list.map((source: unknown, i): ResolvedCluster => {
     const cluster = resolveCluster(source, `options.clusters[${i}]`);

@@ -62,7 +62,11 @@ describe('cluster status', () => {
     const log = start();
     const error = await log.waitFor((e) => e.type === 'error');
     expect(error).toMatchObject({ type: 'error', cluster: 'member' });
-    expect((error as Extract<ClusterEvent, { type: 'error' }>).error.message).toContain('nodes/bad.metadata.labels["topology.kubernetes.io/zone"]');
+    expect((error as Extract<ClusterEvent, { type: 'error' }>).error).toMatchObject({
+      name: 'ValidationError',
+      field: 'nodes/bad.metadata.labels["topology.kubernetes.io/zone"]',
+      value: 'Asia_East1/B',
+    });
     const status = await log.waitFor(isCluster('member'));
     expect(status.cluster).toMatchObject({ zones: ['asia-east1-a'], region: 'asia-east1', health: 'Ready' });
   });

@@ -92,4 +92,30 @@ describe('member clusters from kubeconfig contexts', () => {
       /options\.clusters\[0\]\.context: is not a context of the kubeconfig \(contexts: gce-us-east1, gce-us-west1\)/,
     );
   });
+
+  test('clusters join and leave while watching; a cluster that left reports nothing more', async () => {
+    const clusters = createKubernetesClusters({ clusters: [{ context: 'gce-us-east1', kubeconfig: kubeconfig.path }], ...fast });
+    const log = new EventLog();
+    const watch = clusters.watch(log.push);
+    try {
+      await log.waitFor(isCluster('gce-us-east1'));
+      clusters.addCluster({ context: 'gce-us-west1', kubeconfig: kubeconfig.path });
+      expect(clusters.clusters).toEqual(['gce-us-east1', 'gce-us-west1']);
+      await log.waitFor(isCluster('gce-us-west1'));
+      await log.waitFor(isShard('gce-us-west1', 'nginx'));
+      expect(() => clusters.addCluster({ context: 'gce-us-west1', kubeconfig: kubeconfig.path })).toThrow(/source: is a member cluster already/);
+
+      await clusters.removeCluster('gce-us-west1');
+      const removedAt = log.events.findIndex((e) => e.type === 'cluster-removed');
+      expect(log.events[removedAt]).toEqual({ type: 'cluster-removed', name: 'gce-us-west1' });
+      west.putService(service('mynamespace', 'after-leaving'));
+      east.putService(service('mynamespace', 'still-watched'));
+      await log.waitFor(isShard('gce-us-east1', 'still-watched'), 5000, removedAt);
+      expect(log.events.slice(removedAt + 1).filter((e) => JSON.stringify(e).includes('gce-us-west1'))).toEqual([]);
+      await expect(clusters.applyShard({ kind: 'leave', cluster: 'gce-us-west1' })).rejects.toThrow(/action\.cluster: is not a member cluster/);
+      await expect(clusters.removeCluster('gce-us-west1')).rejects.toThrow(/name: is not a member cluster/);
+    } finally {
+      await watch.stop();
+    }
+  });
 });

@@ -39,17 +39,12 @@ describe('Lease leader election', () => {
       now: clock.now,
       ...extra,
     });
-    const callbacks = {
-      onLead: () => {
-        state.leads += 1;
-        state.leading = true;
-      },
-      onLose: () => {
-        state.loses += 1;
-        state.leading = false;
-      },
+    const onChange = (leading: boolean) => {
+      if (leading) state.leads += 1;
+      else state.loses += 1;
+      state.leading = leading;
     };
-    return { election, state, callbacks };
+    return { election, state, onChange };
   };
 
   const leaseSpec = (name: string) => host.store.get('leases', 'fedsvc-system', name)?.object['spec'] as Record<string, unknown> | undefined;
@@ -58,9 +53,9 @@ describe('Lease leader election', () => {
     const clock = manualClock();
     const a = candidate('replica-a', clock, 'takeover', { releaseOnStop: false });
     const b = candidate('replica-b', clock, 'takeover');
-    const runA = await a.election.start(a.callbacks);
+    const runA = a.election.campaign(a.onChange);
     await until(() => a.state.leading);
-    const runB = await b.election.start(b.callbacks);
+    const runB = b.election.campaign(b.onChange);
     try {
       // B sees a live holder and stays standby while the clock stands still, however often it tries.
       const before = host.requests.length;
@@ -83,7 +78,8 @@ describe('Lease leader election', () => {
       clock.advance(1100);
       await until(() => b.state.leading);
       expect(leaseSpec('takeover')).toMatchObject({ holderIdentity: 'replica-b', leaseTransitions: 1 });
-      expect(a.state.loses).toBe(0);
+      // Stopping ended A's leadership: it said so, once.
+      expect(a.state).toMatchObject({ leads: 1, loses: 1, leading: false });
     } finally {
       await runB.stop();
     }
@@ -95,9 +91,9 @@ describe('Lease leader election', () => {
     const clock = manualClock();
     const a = candidate('replica-a', clock, 'handover');
     const b = candidate('replica-b', clock, 'handover');
-    const runA = await a.election.start(a.callbacks);
+    const runA = a.election.campaign(a.onChange);
     await until(() => a.state.leading);
-    const runB = await b.election.start(b.callbacks);
+    const runB = b.election.campaign(b.onChange);
     await runA.stop();
     // No clock movement needed: A gave the lease back.
     await until(() => b.state.leading);
@@ -110,6 +106,7 @@ describe('Lease leader election', () => {
     await until(() => b.state.loses === 1);
     expect(b.state.leading).toBe(false);
     await runB.stop();
+    expect(b.state).toMatchObject({ leads: 1, loses: 1 });
     // B does not give away a lease it no longer holds.
     expect(leaseSpec('handover')).toMatchObject({ holderIdentity: 'intruder' });
   });
@@ -117,7 +114,7 @@ describe('Lease leader election', () => {
   test('writes race through resourceVersion: a stale update is refused with 409 Conflict', async () => {
     const clock = manualClock();
     const a = candidate('replica-a', clock, 'race');
-    const run = await a.election.start(a.callbacks);
+    const run = a.election.campaign(a.onChange);
     await until(() => a.state.leading);
     await run.stop();
     const stale = await fetch(`${host.url}/apis/coordination.k8s.io/v1/namespaces/fedsvc-system/leases/race`, {

@@ -17,7 +17,7 @@ function fieldOf(options: unknown): { field: string; value: unknown } {
 
 describe('options', () => {
   test.each([
-    ['no clusters', { clusters: [] }, 'options.clusters'],
+    ['clusters that are not a list', { clusters: 'gce-us-east1' }, 'options.clusters'],
     ['plain http without skipTLSVerify', { clusters: [{ ...server, server: 'http://127.0.0.1:8080' }] }, 'options.clusters[0].server'],
     ['a server that is not a URL', { clusters: [{ ...server, server: 'kube-apiserver' }] }, 'options.clusters[0].server'],
     ['a client certificate without its key', { clusters: [{ ...server, clientCert: 'Y2VydA==' }] }, 'options.clusters[0].clientKey'],

@@ -132,7 +132,7 @@ describe('list and watch', () => {
     b.putService(service('ns', 'good'));
     const log = start();
     const error = await log.waitFor(isError('a', /services\/ns\/bad\.spec\.ports/));
-    expect(error).toMatchObject({ type: 'error', cluster: 'a' });
+    expect(error).toMatchObject({ type: 'error', cluster: 'a', error: { name: 'ValidationError', field: 'services/ns/bad.spec.ports[0].port' } });
     await log.waitFor(isShard('a', 'good'));
     await log.waitFor(isShard('b', 'good'));
     expect(log.events.some(isShard('a', 'bad'))).toBe(false);

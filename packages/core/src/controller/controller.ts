@@ -1,0 +1,546 @@
+// The federation controller: watches member clusters, places shards, and keeps one DNS zone
+// in step with the plan. Event-driven with a short coalescing window, plus a periodic full
+// resync; passes run on a bounded queue, DNS passes under a per-zone rate limit.
+import { EventEmitter } from 'eventemitter3';
+import PQueue from 'p-queue';
+import { ProviderError, ValidationError } from '../errors.js';
+import { normalizeName } from '../names.js';
+import { ownershipSubject } from '../ownership.js';
+import { createdBy, placeShards, type FederatedService } from '../placement.js';
+import { planServiceRecords, recordNames } from '../plan.js';
+import { reconcileZone } from '../reconcile.js';
+import { aggregateServiceStatus } from '../status.js';
+import type {
+  Change, ClusterEvent, ClusterStatus, RecordSet, Shard, ShardAction, ShardStatus,
+} from '../types.js';
+import { decideFailStatic } from './fail-static.js';
+import { HostnameCache } from './hostnames.js';
+import type { ControllerEvents, ControllerOptions, ServiceKey, ServiceStatusView } from './types.js';
+
+const DEFAULTS = {
+  coalesceMs: 50,
+  resyncMs: 5 * 60_000,
+  concurrency: 4,
+  zoneRateLimit: 10,
+  maxWithdrawFraction: 0.5,
+  backoffBaseMs: 500,
+  backoffMaxMs: 60_000,
+};
+
+const keyOf = (namespace: string, name: string): ServiceKey => `${namespace}/${name}`;
+
+interface Deleting {
+  readonly service: FederatedService;
+  readonly deleteAdopted: boolean;
+}
+
+export function createController(options: ControllerOptions): FederationController {
+  return new FederationController(options);
+}
+
+export class FederationController extends EventEmitter<ControllerEvents> {
+  readonly #options: ControllerOptions;
+  readonly #coalesceMs: number;
+  readonly #resyncMs: number;
+  readonly #maxWithdraw: number;
+  readonly #domain: string;
+  readonly #work: PQueue;
+  readonly #zoneQueue: PQueue;
+  readonly #hostnames: HostnameCache | undefined;
+
+  #state: 'new' | 'running' | 'stopped' = 'new';
+  #leading = false;
+  #watch: { stop(): Promise<void> } | undefined;
+  #campaign: { stop(): Promise<void> } | undefined;
+  #resyncTimer: ReturnType<typeof setInterval> | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastFlush = -Infinity;
+
+  readonly #clusters = new Map<string, ClusterStatus>();
+  readonly #shards = new Map<ServiceKey, Map<string, ShardStatus>>();
+  readonly #services = new Map<ServiceKey, FederatedService>();
+  readonly #deleting = new Map<ServiceKey, Deleting>();
+  readonly #lastGood = new Map<ServiceKey, Map<string, Shard>>();
+  readonly #held = new Map<ServiceKey, readonly string[]>();
+  /** Services waiting for a pass, with when they were first asked for. */
+  readonly #dirty = new Map<ServiceKey, number>();
+  #sweep = false;
+  readonly #running = new Set<ServiceKey>();
+  readonly #retries = new Map<ServiceKey, { attempt: number; timer: ReturnType<typeof setTimeout> | undefined }>();
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: ControllerOptions) {
+    super();
+    this.#options = options;
+    // Validates the federation (name, domain) at the boundary.
+    recordNames(options.federation, { namespace: 'x', name: 'x' });
+    this.#domain = normalizeName(options.federation.domain);
+    if (typeof options.ownerId !== 'string' || !/^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/.test(options.ownerId)) {
+      throw new ValidationError('ownerId', options.ownerId, 'must be 1 to 63 lower-case letters, digits, "-", "." or "_", starting and ending with a letter or digit');
+    }
+    this.#coalesceMs = nonNegative('coalesceMs', options.coalesceMs ?? DEFAULTS.coalesceMs);
+    this.#resyncMs = positive('resyncMs', options.resyncMs ?? DEFAULTS.resyncMs);
+    const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULTS.concurrency);
+    const zoneRateLimit = positiveInteger('zoneRateLimit', options.zoneRateLimit ?? DEFAULTS.zoneRateLimit);
+    this.#maxWithdraw = options.failStatic?.maxWithdrawFraction ?? DEFAULTS.maxWithdrawFraction;
+    if (!(this.#maxWithdraw >= 0 && this.#maxWithdraw <= 1)) {
+      throw new ValidationError('failStatic.maxWithdrawFraction', this.#maxWithdraw, 'must be a number from 0 to 1');
+    }
+    nonNegative('backoff.baseMs', options.backoff?.baseMs ?? DEFAULTS.backoffBaseMs);
+    nonNegative('backoff.maxMs', options.backoff?.maxMs ?? DEFAULTS.backoffMaxMs);
+    this.#work = new PQueue({ concurrency });
+    this.#zoneQueue = new PQueue({ concurrency, intervalCap: zoneRateLimit, interval: 1000 });
+    const ttlMs = (options.federation.ttl ?? 180) * 1000;
+    this.#hostnames = options.resolveHostname
+      ? new HostnameCache(options.resolveHostname, ttlMs, (host) => this.#servicesUsing(host).length > 0,
+        (host) => this.#mark(this.#servicesUsing(host)), options.logger)
+      : undefined;
+    for (const [i, service] of (options.services ?? []).entries()) this.#register(service, `services[${i}]`);
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  /** Starts watching the member clusters (and campaigning, with leader election). */
+  start(): void {
+    if (this.#state !== 'new') throw new Error(`the controller was already ${this.#state === 'running' ? 'started' : 'stopped'}`);
+    this.#state = 'running';
+    this.#watch = this.#options.clusters.watch((event) => this.#onEvent(event));
+    if (this.#options.leaderElection) {
+      this.#campaign = this.#options.leaderElection.campaign((leading) => this.#setLeading(leading));
+    } else {
+      this.#setLeading(true);
+    }
+    this.#resyncTimer = setInterval(() => this.resync(), this.#resyncMs);
+    this.#resyncTimer.unref?.();
+  }
+
+  /** Stops watching and campaigning; waits for the passes under way. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    clearInterval(this.#resyncTimer);
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    for (const retry of this.#retries.values()) clearTimeout(retry.timer);
+    this.#retries.clear();
+    this.#hostnames?.stop();
+    await Promise.all([this.#watch?.stop(), this.#campaign?.stop()]);
+    await this.#work.onIdle();
+    this.#checkIdle();
+  }
+
+  /** True while this replica writes (always, without leader election). */
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  /** Resolves when nothing is waiting, running or scheduled for retry. */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.#checkIdle();
+    });
+  }
+
+  // ---- federated services -----------------------------------------------------------------
+
+  /** Creates or changes a federated service: placed in every selected cluster, its records kept. */
+  applyService(service: FederatedService): void {
+    this.#register(service, 'service');
+    this.#mark([keyOf(service.manifest.metadata.namespace, service.manifest.metadata.name)]);
+  }
+
+  /** Deletes the shards the federation created (adopted ones too when asked) and every record of the service. */
+  deleteService(namespace: string, name: string, options: { deleteAdopted?: boolean } = {}): void {
+    recordNames(this.#options.federation, { namespace, name });
+    const key = keyOf(namespace, name);
+    const service = this.#services.get(key) ?? this.#deleting.get(key)?.service ?? {
+      manifest: { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: {} },
+    };
+    this.#services.delete(key);
+    this.#deleting.set(key, { service, deleteAdopted: options.deleteAdopted === true });
+    this.#mark([key]);
+  }
+
+  /** Plans every service again and removes records of services this controller no longer knows. */
+  resync(): void {
+    this.#sweep = true;
+    this.#mark([...this.#services.keys(), ...this.#deleting.keys()]);
+  }
+
+  status(namespace: string, name: string): ServiceStatusView {
+    const key = keyOf(namespace, name);
+    const shards = this.#shards.get(key) ?? new Map<string, ShardStatus>();
+    const clusters = [...this.#clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((cluster) => {
+      const shard = shards.get(cluster.name);
+      return {
+        cluster: cluster.name,
+        health: cluster.health,
+        ...(cluster.reason === undefined ? {} : { reason: cluster.reason }),
+        shard: shard !== undefined,
+        readyEndpoints: shard?.readyEndpoints ?? 0,
+        ingress: shard?.ingress ?? [],
+        healthy: shard !== undefined && this.#healthy(shard),
+      };
+    });
+    const present = [...shards.values()].filter((shard) => this.#clusters.has(shard.cluster));
+    return { namespace, name, loadBalancer: aggregateServiceStatus(present).loadBalancer, clusters, failStatic: this.#held.get(key) ?? [] };
+  }
+
+  // ---- events from the clusters -----------------------------------------------------------
+
+  #onEvent(event: ClusterEvent): void {
+    if (this.#state !== 'running') return;
+    switch (event.type) {
+      case 'cluster': {
+        const { cluster } = event;
+        const before = this.#clusters.get(cluster.name);
+        const healthyBefore = this.#healthyShardsIn(cluster.name);
+        this.#clusters.set(cluster.name, cluster);
+        if (cluster.health === 'Ready' && before?.health !== 'Ready') this.emit('cluster-ready', { cluster: cluster.name });
+        if (cluster.health === 'Offline' && before?.health !== 'Offline') {
+          this.emit('cluster-offline', { cluster: cluster.name, ...(cluster.reason === undefined ? {} : { reason: cluster.reason }) });
+        }
+        this.#reportHealthFlips(cluster.name, healthyBefore);
+        this.#mark(this.#allServices());
+        return;
+      }
+      case 'cluster-removed': {
+        const healthyBefore = this.#healthyShardsIn(event.name);
+        this.#clusters.delete(event.name);
+        for (const shards of this.#shards.values()) shards.delete(event.name);
+        for (const lastGood of this.#lastGood.values()) lastGood.delete(event.name);
+        for (const key of healthyBefore) this.emit('shard-health-changed', { service: key, cluster: event.name, healthy: false });
+        this.#mark(this.#allServices());
+        return;
+      }
+      case 'shard':
+      case 'shard-removed': {
+        const ref = event.type === 'shard' ? event.shard : event;
+        const key = keyOf(ref.namespace, ref.name);
+        let shards = this.#shards.get(key);
+        if (!shards) this.#shards.set(key, shards = new Map());
+        const before = shards.get(ref.cluster);
+        if (event.type === 'shard') shards.set(ref.cluster, event.shard);
+        else shards.delete(ref.cluster);
+        const wasHealthy = before !== undefined && this.#healthy(before);
+        const isHealthy = event.type === 'shard' && this.#healthy(event.shard);
+        if (wasHealthy !== isHealthy) this.emit('shard-health-changed', { service: key, cluster: ref.cluster, healthy: isHealthy });
+        if (this.#services.has(key) || this.#deleting.has(key)) this.#mark([key]);
+        return;
+      }
+      case 'error':
+        this.#options.logger?.warn({ cluster: event.cluster, error: event.error.message }, 'unusable data from member cluster');
+        this.emit('cluster-error', { cluster: event.cluster, error: event.error });
+    }
+  }
+
+  #healthy(shard: ShardStatus): boolean {
+    return this.#clusters.get(shard.cluster)?.health === 'Ready' && shard.readyEndpoints > 0 && shard.ingress.length > 0;
+  }
+
+  #healthyShardsIn(cluster: string): ServiceKey[] {
+    const keys: ServiceKey[] = [];
+    for (const [key, shards] of this.#shards) {
+      const shard = shards.get(cluster);
+      if (shard && this.#healthy(shard)) keys.push(key);
+    }
+    return keys;
+  }
+
+  #reportHealthFlips(cluster: string, healthyBefore: readonly ServiceKey[]): void {
+    const before = new Set(healthyBefore);
+    const after = new Set(this.#healthyShardsIn(cluster));
+    for (const key of before) if (!after.has(key)) this.emit('shard-health-changed', { service: key, cluster, healthy: false });
+    for (const key of after) if (!before.has(key)) this.emit('shard-health-changed', { service: key, cluster, healthy: true });
+  }
+
+  #setLeading(leading: boolean): void {
+    if (leading === this.#leading || this.#state !== 'running') return;
+    this.#leading = leading;
+    this.emit(leading ? 'leader-acquired' : 'leader-lost');
+    this.#options.logger?.info({ leading }, leading ? 'leading' : 'standing by');
+    if (leading) this.resync();
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  #allServices(): ServiceKey[] {
+    return [...this.#services.keys(), ...this.#deleting.keys()];
+  }
+
+  #servicesUsing(hostname: string): ServiceKey[] {
+    const keys: ServiceKey[] = [];
+    for (const [key, shards] of this.#shards) {
+      if (!this.#services.has(key)) continue;
+      for (const shard of shards.values()) if (shard.ingress.some((entry) => entry.hostname === hostname)) keys.push(key);
+    }
+    return keys;
+  }
+
+  #mark(keys: Iterable<ServiceKey>): void {
+    const now = performance.now();
+    for (const key of keys) if (!this.#dirty.has(key)) this.#dirty.set(key, now);
+    this.#scheduleFlush();
+  }
+
+  /** A lone event is planned on the next turn; events within the window after a pass wait for its end. */
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#state !== 'running' || !this.#leading) return;
+    if (this.#dirty.size === 0 && !this.#sweep) return;
+    const delay = Math.max(0, this.#lastFlush + this.#coalesceMs - performance.now());
+    this.#flushTimer = setTimeout(() => this.#flush(), delay);
+  }
+
+  #flush(): void {
+    this.#flushTimer = undefined;
+    if (this.#state !== 'running' || !this.#leading) return;
+    this.#lastFlush = performance.now();
+    const batch = new Map<ServiceKey, number>();
+    for (const [key, since] of this.#dirty) {
+      if (this.#running.has(key)) continue;
+      batch.set(key, since);
+      this.#dirty.delete(key);
+      this.#running.add(key);
+    }
+    const sweep = this.#sweep;
+    this.#sweep = false;
+    if (batch.size === 0 && !sweep) return;
+    void this.#work.add(() => this.#pass(batch, sweep)).finally(() => {
+      for (const key of batch.keys()) this.#running.delete(key);
+      this.#scheduleFlush();
+      this.#checkIdle();
+    });
+  }
+
+  #scheduleRetry(key: ServiceKey): void {
+    if (this.#state !== 'running') return;
+    const retry = this.#retries.get(key) ?? { attempt: 0, timer: undefined };
+    retry.attempt++;
+    const base = this.#options.backoff?.baseMs ?? DEFAULTS.backoffBaseMs;
+    const max = this.#options.backoff?.maxMs ?? DEFAULTS.backoffMaxMs;
+    const random = this.#options.random ?? Math.random;
+    const delay = Math.min(max, base * 2 ** Math.min(retry.attempt - 1, 30)) * (0.5 + random() / 2);
+    clearTimeout(retry.timer);
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      this.#mark([key]);
+    }, delay);
+    this.#retries.set(key, retry);
+  }
+
+  #checkIdle(): void {
+    const retrying = [...this.#retries.values()].some((retry) => retry.timer !== undefined);
+    const busy = this.#state === 'running' && this.#leading
+      && (this.#dirty.size > 0 || this.#sweep || this.#running.size > 0 || this.#flushTimer !== undefined || retrying);
+    if (busy) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // ---- one pass ---------------------------------------------------------------------------
+
+  async #pass(batch: ReadonlyMap<ServiceKey, number>, sweep: boolean): Promise<void> {
+    const failed = new Set<ServiceKey>();
+    const fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => {
+      failed.add(service);
+      this.#options.logger?.warn({ service, reason, cluster, error: error.message }, 'apply failed');
+      this.emit('apply-failed', { service, reason, error, ...(cluster === undefined ? {} : { cluster }) });
+    };
+
+    const shardActions = new Map<ServiceKey, ShardAction[]>();
+    await Promise.all([...batch.keys()].map(async (key) => {
+      const actions = this.#place(key);
+      shardActions.set(key, actions);
+      if (this.#options.dryRun) return;
+      await Promise.all(actions.map((action) => this.#options.clusters.applyShard(action).catch((error: unknown) => {
+        fail(key, 'cluster', asError(error), action.cluster);
+      })));
+    }));
+
+    if (this.#hostnames) await this.#hostnames.ensure(this.#hostnamesOf(batch.keys()));
+    const desired: RecordSet[] = [];
+    const inPass = new Set<ServiceKey>();
+    for (const key of batch.keys()) {
+      try {
+        if (this.#services.has(key)) desired.push(...this.#plan(key));
+        inPass.add(key);
+      } catch (error) {
+        fail(key, error instanceof ValidationError ? 'invalid-input' : 'error', asError(error));
+      }
+    }
+
+    if (inPass.size > 0 || sweep) {
+      const scope = (name: string): boolean => {
+        const key = this.#serviceOfName(name);
+        return key !== undefined && (inPass.has(key) || (sweep && !this.#services.has(key) && !this.#deleting.has(key) && !this.#running.has(key)));
+      };
+      try {
+        const report = await this.#zoneQueue.add(() => reconcileZone({
+          provider: this.#options.dns.provider,
+          zone: this.#options.dns.zone,
+          desired,
+          ownerId: this.#options.ownerId,
+          scope,
+          ...(this.#options.dryRun ? { dryRun: true } : {}),
+          ...(this.#options.retry ? { retry: this.#options.retry } : {}),
+          ...(this.#options.sleep ? { sleep: this.#options.sleep } : {}),
+          ...(this.#options.random ? { random: this.#options.random } : {}),
+          ...(this.#options.logger ? { logger: this.#options.logger } : {}),
+        }));
+        const now = performance.now();
+        const byService = new Map<ServiceKey, Change[]>();
+        for (const change of report.changes) {
+          const key = this.#serviceOfName(ownershipSubject(change.record.name));
+          if (key === undefined) continue;
+          const list = byService.get(key);
+          if (list) list.push(change);
+          else byService.set(key, [change]);
+        }
+        for (const conflict of report.conflicts) {
+          this.#options.logger?.warn({ name: conflict.name, owner: conflict.owner, types: conflict.types }, 'name held by records the federation does not own; left alone');
+        }
+        for (const key of inPass) {
+          const changes = byService.get(key) ?? [];
+          if (this.#options.dryRun) {
+            this.emit('records-planned', { service: key, changes, shardActions: shardActions.get(key) ?? [] });
+          } else if (changes.length > 0) {
+            this.emit('records-applied', { service: key, changes, latencyMs: now - (batch.get(key) ?? now) });
+          }
+        }
+        if (sweep && !this.#options.dryRun) {
+          for (const [key, changes] of byService) if (!inPass.has(key)) this.emit('records-applied', { service: key, changes, latencyMs: 0 });
+        }
+      } catch (error) {
+        const reason = error instanceof ProviderError ? error.kind : error instanceof ValidationError ? 'invalid-input' : 'error';
+        for (const key of inPass) fail(key, reason, asError(error));
+      }
+    }
+
+    for (const key of batch.keys()) {
+      if (failed.has(key)) {
+        this.#scheduleRetry(key);
+        continue;
+      }
+      const retry = this.#retries.get(key);
+      clearTimeout(retry?.timer);
+      this.#retries.delete(key);
+      const shards = [...(this.#shards.get(key)?.values() ?? [])];
+      this.emit('service-synced', { service: key, healthyShards: shards.filter((shard) => this.#healthy(shard)).length, shards: shards.length });
+      const deleting = this.#deleting.get(key);
+      if (deleting && !this.#options.dryRun && (shardActions.get(key) ?? []).length === 0
+        && !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.manifest, this.#options.ownerId))) {
+        this.#deleting.delete(key);
+        this.#lastGood.delete(key);
+        this.#held.delete(key);
+      }
+    }
+  }
+
+  /** The shard actions a service needs now (leave excluded). */
+  #place(key: ServiceKey): ShardAction[] {
+    const deleting = this.#deleting.get(key);
+    const service = this.#services.get(key) ?? deleting?.service;
+    if (!service) return [];
+    const existing = [...(this.#shards.get(key)?.values() ?? [])].filter((shard) => this.#clusters.has(shard.cluster));
+    const created = new Set(existing.filter((shard) => createdBy(shard.manifest, this.#options.ownerId)).map((shard) => shard.cluster));
+    return placeShards({
+      service,
+      clusters: [...this.#clusters.values()],
+      existing,
+      created,
+      ownerId: this.#options.ownerId,
+      deleting: deleting !== undefined,
+      deleteAdopted: deleting?.deleteAdopted === true,
+    }).filter((action) => action.kind !== 'leave');
+  }
+
+  /** The service's records, with fail static applied to clusters out of sight. */
+  #plan(key: ServiceKey): RecordSet[] {
+    const service = this.#services.get(key)!;
+    const { namespace, name } = service.manifest.metadata;
+    // A cluster without a known topology cannot be placed in DNS; it is left out until it has one.
+    const clusters = [...this.#clusters.values()].filter((cluster) => cluster.zones.length > 0 && cluster.region !== '');
+    const members = new Set(clusters.map((cluster) => cluster.name));
+    const shards: Shard[] = [...(this.#shards.get(key)?.values() ?? [])]
+      .filter((shard) => members.has(shard.cluster))
+      .map((shard) => ({ cluster: shard.cluster, readyEndpoints: shard.readyEndpoints, addresses: this.#addresses(shard) }));
+    const decision = decideFailStatic({ clusters, shards, lastGood: this.#lastGood.get(key) ?? new Map(), maxWithdrawFraction: this.#maxWithdraw });
+    this.#lastGood.set(key, decision.lastGood);
+    const before = this.#held.get(key) ?? [];
+    if (decision.held.length > 0) {
+      this.#held.set(key, decision.held);
+      if (decision.held.join() !== before.join()) {
+        this.#options.logger?.warn({ service: key, clusters: decision.held }, 'fail static: keeping the last good addresses of clusters out of sight');
+        this.emit('fail-static-engaged', { service: key, clusters: decision.held });
+      }
+    } else if (before.length > 0) {
+      this.#held.delete(key);
+      this.emit('fail-static-released', { service: key });
+    }
+    return planServiceRecords({ federation: this.#options.federation, service: { namespace, name }, clusters: decision.clusters, shards: decision.shards });
+  }
+
+  #addresses(shard: ShardStatus): string[] {
+    const out: string[] = [];
+    for (const entry of shard.ingress) {
+      if (entry.ip !== undefined) out.push(entry.ip);
+      else if (entry.hostname !== undefined && this.#hostnames) out.push(...this.#hostnames.addresses(entry.hostname));
+    }
+    return out;
+  }
+
+  #hostnamesOf(keys: Iterable<ServiceKey>): Set<string> {
+    const hosts = new Set<string>();
+    for (const key of keys) {
+      for (const shard of this.#shards.get(key)?.values() ?? []) {
+        for (const entry of shard.ingress) if (entry.ip === undefined && entry.hostname !== undefined) hosts.add(entry.hostname);
+      }
+    }
+    return hosts;
+  }
+
+  /** `<service>.<namespace>.<federation>.svc.…<domain>` → `namespace/service`; other names → undefined. */
+  #serviceOfName(name: string): ServiceKey | undefined {
+    if (!name.endsWith(`.${this.#domain}`)) return undefined;
+    const labels = name.slice(0, name.length - this.#domain.length - 1).split('.');
+    if (labels.length < 4 || labels[2] !== this.#options.federation.name || labels[3] !== 'svc') return undefined;
+    return keyOf(labels[1]!, labels[0]!);
+  }
+
+  #register(service: FederatedService, field: string): void {
+    const metadata = service?.manifest?.metadata;
+    if (service?.manifest?.kind !== 'Service' || typeof metadata !== 'object' || metadata === null) {
+      throw new ValidationError(`${field}.manifest`, service?.manifest, 'must be a v1 Service with metadata');
+    }
+    try {
+      recordNames(this.#options.federation, { namespace: metadata.namespace, name: metadata.name });
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ValidationError(`${field}.manifest.metadata.${error.field.replace(/^service\./, '')}`, error.value, error.reason);
+      throw error;
+    }
+    const key = keyOf(metadata.namespace, metadata.name);
+    this.#services.set(key, service);
+    this.#deleting.delete(key);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function nonNegative(field: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ValidationError(field, value, 'must be a finite number, 0 or more');
+  return value;
+}
+
+function positive(field: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ValidationError(field, value, 'must be a finite number above 0');
+  return value;
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'must be an integer of at least 1');
+  return value;
+}

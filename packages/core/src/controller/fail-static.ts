@@ -1,0 +1,54 @@
+// Fail static (DESIGN.md): losing sight of clusters must not withdraw a service's addresses
+// wholesale. Pure: the controller keeps `lastGood` between calls.
+import type { Cluster, ClusterStatus, Shard } from '../types.js';
+
+export interface FailStaticInput {
+  readonly clusters: readonly ClusterStatus[];
+  /** The service's shards as last reported, addresses resolved. */
+  readonly shards: readonly Shard[];
+  /** Per cluster, the shard last seen healthy while the cluster could be seen. */
+  readonly lastGood: ReadonlyMap<string, Shard>;
+  /** Share of the last good healthy shards that may be withdrawn because their clusters went Offline. */
+  readonly maxWithdrawFraction: number;
+}
+
+export interface FailStaticDecision {
+  /** What planning should see. */
+  readonly clusters: Cluster[];
+  readonly shards: Shard[];
+  /** Offline clusters whose last good shard is kept in service; empty when not engaged. */
+  readonly held: string[];
+  /** `lastGood` for the next call. */
+  readonly lastGood: Map<string, Shard>;
+}
+
+/**
+ * A cluster that is seen (Ready or NotReady) reports truthfully and replaces its last good
+ * shard. An Offline one is withdrawn, unless the Offline clusters together held more than
+ * `maxWithdrawFraction` of the last good healthy shards: then all of them stay as last seen.
+ */
+export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
+  const members = new Set(input.clusters.map((cluster) => cluster.name));
+  const current = new Map(input.shards.map((shard) => [shard.cluster, shard]));
+  const lastGood = new Map([...input.lastGood].filter(([cluster]) => members.has(cluster)));
+  for (const cluster of input.clusters) {
+    if (cluster.health === 'Offline') continue;
+    const shard = current.get(cluster.name);
+    if (shard && cluster.health === 'Ready' && shard.readyEndpoints > 0 && shard.addresses.length > 0) lastGood.set(cluster.name, shard);
+    else lastGood.delete(cluster.name);
+  }
+  const lost = input.clusters.filter((cluster) => cluster.health === 'Offline' && lastGood.has(cluster.name)).map((cluster) => cluster.name);
+  const held = lastGood.size > 0 && lost.length / lastGood.size > input.maxWithdrawFraction ? lost : [];
+  const holding = new Set(held);
+  return {
+    clusters: input.clusters.map((cluster) => ({
+      name: cluster.name, zones: cluster.zones, region: cluster.region, ready: cluster.health === 'Ready' || holding.has(cluster.name),
+    })),
+    shards: [
+      ...input.shards.filter((shard) => members.has(shard.cluster) && !holding.has(shard.cluster)),
+      ...held.map((cluster) => lastGood.get(cluster)!),
+    ],
+    held,
+    lastGood,
+  };
+}

@@ -1,0 +1,23 @@
+// Dry run output: record changes as a person reads them.
+import type { Change, RecordSet } from '../types.js';
+
+const line = (record: RecordSet): string => `${record.name} ${record.type} ${record.ttl} ${record.rrdatas.join(', ')}`;
+
+/**
+ * One line per change: `+` create, `-` delete, `~` update (old data → new data), then a
+ * count. Ownership markers are shown too: they are written like any record.
+ */
+export function formatChanges(changes: readonly Change[]): string {
+  if (changes.length === 0) return 'no changes';
+  const counts = { create: 0, update: 0, delete: 0 };
+  const lines = changes.map((change) => {
+    counts[change.kind]++;
+    if (change.kind === 'create') return `+ ${line(change.record)}`;
+    if (change.kind === 'delete') return `- ${line(change.record)}`;
+    const { before, record } = change;
+    const ttl = before.ttl === record.ttl ? `${record.ttl}` : `${before.ttl} → ${record.ttl}`;
+    return `~ ${record.name} ${record.type} ${ttl} ${before.rrdatas.join(', ')} → ${record.rrdatas.join(', ')}`;
+  });
+  lines.push(`${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete`);
+  return lines.join('\n');
+}

@@ -1,0 +1,94 @@
+// The controller's options, events and ports.
+import type { FederatedService } from '../placement.js';
+import type { RetryPolicy } from '../retry.js';
+import type {
+  Change, ClusterHealth, DnsProvider, DnsZone, Federation, LoadBalancerIngress, Logger, MemberClusters, ShardAction,
+} from '../types.js';
+
+/**
+ * Leader election: several controller replicas may run; only the leader writes. The
+ * kubernetes package implements it with a `coordination.k8s.io` Lease.
+ */
+export interface LeaderElection {
+  /**
+   * Campaigns until stopped. `onChange(true)` when this replica starts leading,
+   * `onChange(false)` when it stops (lease lost or not renewed in time). Stopping a leader
+   * releases the lease so that a standby takes over at once.
+   */
+  campaign(onChange: (leading: boolean) => void): { stop(): Promise<void> };
+}
+
+export interface ControllerOptions {
+  readonly federation: Federation;
+  /** Written into ownership records and created Services; two federations sharing a zone need different ids. */
+  readonly ownerId: string;
+  readonly clusters: MemberClusters;
+  readonly dns: { readonly provider: DnsProvider; readonly zone: DnsZone };
+  /** Federated services to serve from the start. */
+  readonly services?: readonly FederatedService[];
+  /** Events within this window are planned together. Default 50 ms; a lone event is planned at once. */
+  readonly coalesceMs?: number;
+  /** Period of the full resync that repairs drift made by others. Default 5 minutes. */
+  readonly resyncMs?: number;
+  /** Passes running at once. Default 4. */
+  readonly concurrency?: number;
+  /** Reconcile passes per second against the DNS zone. Default 10. */
+  readonly zoneRateLimit?: number;
+  readonly failStatic?: { readonly maxWithdrawFraction?: number };
+  /** Resolves load-balancer hostnames (AWS ELB); each is resolved again after the record TTL. */
+  readonly resolveHostname?: (hostname: string) => Promise<readonly string[]>;
+  readonly leaderElection?: LeaderElection;
+  /** Plan only: nothing is written to clusters or DNS; `records-planned` says what would be. */
+  readonly dryRun?: boolean;
+  readonly logger?: Logger;
+  /** Retry of one DNS request (passed to reconcileZone). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Retry of a whole failed pass for a service: first wait, doubling up to `maxMs`, with jitter. */
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** Waits (DNS request retries); tests pass a fast one. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Service key in events: `namespace/name`. */
+export type ServiceKey = string;
+
+export interface ControllerEvents {
+  'shard-health-changed': [event: { service: ServiceKey; cluster: string; healthy: boolean }];
+  'cluster-ready': [event: { cluster: string }];
+  'cluster-offline': [event: { cluster: string; reason?: string }];
+  /** A pass wrote changes for a service. `latencyMs`: from the first event that asked for it to the zone holding it. */
+  'records-applied': [event: { service: ServiceKey; changes: readonly Change[]; latencyMs: number }];
+  /** Dry run: what a pass would write and which shard actions it would take. */
+  'records-planned': [event: { service: ServiceKey; changes: readonly Change[]; shardActions: readonly ShardAction[] }];
+  /** `reason`: a ProviderError kind, `cluster` (a shard could not be placed), `invalid-input` or `error`. */
+  'apply-failed': [event: { service: ServiceKey; reason: string; error: Error; cluster?: string }];
+  /** Every pass for a service, changes or not: what gauges need. */
+  'service-synced': [event: { service: ServiceKey; healthyShards: number; shards: number }];
+  'fail-static-engaged': [event: { service: ServiceKey; clusters: readonly string[] }];
+  'fail-static-released': [event: { service: ServiceKey }];
+  'leader-acquired': [];
+  'leader-lost': [];
+  /** Something a cluster sent could not be used. */
+  'cluster-error': [event: { cluster: string; error: Error }];
+}
+
+export interface ClusterView {
+  readonly cluster: string;
+  readonly health: ClusterHealth;
+  readonly reason?: string;
+  readonly shard: boolean;
+  readonly readyEndpoints: number;
+  readonly ingress: readonly LoadBalancerIngress[];
+  readonly healthy: boolean;
+}
+
+/** The federated Service's status: union of ingress, and each cluster's view. */
+export interface ServiceStatusView {
+  readonly namespace: string;
+  readonly name: string;
+  readonly loadBalancer: { readonly ingress: readonly LoadBalancerIngress[] };
+  readonly clusters: readonly ClusterView[];
+  /** Offline clusters whose last good shard is kept in DNS. */
+  readonly failStatic: readonly string[];
+}

@@ -1,0 +1,204 @@
+// In-memory member clusters: the MemberClusters port for tests and the quick start. Each
+// cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
+// address) and emits the events a watch would, including none while it is Offline.
+import { ValidationError } from './errors.js';
+import type {
+  ClusterEvent, ClusterHealth, ClusterStatus, LoadBalancerIngress, MemberClusters, ServiceManifest, ShardAction, ShardStatus,
+} from './types.js';
+
+export interface MemoryClusterInit {
+  readonly name: string;
+  readonly zones: readonly string[];
+  readonly region: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly health?: ClusterHealth;
+  /** Addresses the cluster's load balancers hand out, in order, to LoadBalancer Services. */
+  readonly loadBalancerAddresses?: readonly string[];
+}
+
+interface MemoryCluster {
+  status: ClusterStatus;
+  readonly pool: string[];
+  readonly services: Map<string, ShardStatus>;
+}
+
+const key = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+export class MemoryClusters implements MemberClusters {
+  /** Every action carried out, in order (failed ones excluded). */
+  readonly actions: ShardAction[] = [];
+  readonly #clusters = new Map<string, MemoryCluster>();
+  readonly #listeners = new Set<(event: ClusterEvent) => void>();
+  #failApplies = 0;
+  #ips = 0;
+
+  constructor(clusters: readonly MemoryClusterInit[] = []) {
+    for (const cluster of clusters) this.addCluster(cluster);
+  }
+
+  // ---- the port ---------------------------------------------------------------------------
+
+  watch(onEvent: (event: ClusterEvent) => void): { stop(): Promise<void> } {
+    this.#listeners.add(onEvent);
+    for (const cluster of this.#clusters.values()) this.#announce(cluster, onEvent);
+    return { stop: async () => { this.#listeners.delete(onEvent); } };
+  }
+
+  async applyShard(action: ShardAction): Promise<void> {
+    const cluster = this.#clusters.get(action.cluster);
+    if (!cluster) throw new Error(`cluster ${action.cluster} is not a member`);
+    if (cluster.status.health === 'Offline') throw new Error(`cluster ${action.cluster} is unreachable`);
+    if (this.#failApplies > 0) {
+      this.#failApplies--;
+      throw new Error(`cluster ${action.cluster}: apply failed (injected)`);
+    }
+    if (action.kind === 'leave') return;
+    this.actions.push(action);
+    if (action.kind === 'delete') {
+      if (cluster.services.delete(key(action.namespace, action.name))) {
+        this.#emit({ type: 'shard-removed', cluster: action.cluster, namespace: action.namespace, name: action.name });
+      }
+      return;
+    }
+    const { namespace, name } = action.manifest.metadata;
+    const current = cluster.services.get(key(namespace, name));
+    const manifest = current ? serverSideApply(current.manifest, action.manifest) : action.manifest;
+    this.#put(cluster, manifest, current);
+  }
+
+  // ---- for tests: the clusters' side ------------------------------------------------------
+
+  addCluster(init: MemoryClusterInit): void {
+    if (this.#clusters.has(init.name)) throw new ValidationError('cluster.name', init.name, 'is already a member');
+    const cluster: MemoryCluster = {
+      status: { name: init.name, zones: [...init.zones], region: init.region, labels: { ...init.labels }, health: init.health ?? 'Ready' },
+      pool: [...(init.loadBalancerAddresses ?? [])],
+      services: new Map(),
+    };
+    this.#clusters.set(init.name, cluster);
+    for (const listener of this.#listeners) this.#announce(cluster, listener);
+  }
+
+  removeCluster(name: string): void {
+    if (this.#clusters.delete(name)) this.#emit({ type: 'cluster-removed', name });
+  }
+
+  /** Offline: the cluster can no longer be seen; nothing it does is reported until it comes back. */
+  setHealth(name: string, health: ClusterHealth, reason?: string): void {
+    const cluster = this.#cluster(name);
+    const wasOffline = cluster.status.health === 'Offline';
+    cluster.status = { ...cluster.status, health, ...(reason === undefined ? {} : { reason }) };
+    if (reason === undefined) delete (cluster.status as { reason?: string }).reason;
+    if (wasOffline && health !== 'Offline') {
+      // Sight regained: a watch relists everything the cluster holds.
+      for (const listener of this.#listeners) this.#announce(cluster, listener);
+    } else {
+      this.#emit({ type: 'cluster', cluster: cluster.status });
+    }
+  }
+
+  /** A Service written by someone else (to be adopted), or changed behind the federation's back. */
+  putService(clusterName: string, manifest: ServiceManifest): void {
+    const cluster = this.#cluster(clusterName);
+    const { namespace, name } = manifest.metadata;
+    this.#put(cluster, manifest, cluster.services.get(key(namespace, name)));
+  }
+
+  setReadyEndpoints(clusterName: string, namespace: string, name: string, readyEndpoints: number): void {
+    this.#update(clusterName, namespace, name, (shard) => ({ ...shard, readyEndpoints }));
+  }
+
+  setIngress(clusterName: string, namespace: string, name: string, ingress: readonly LoadBalancerIngress[]): void {
+    this.#update(clusterName, namespace, name, (shard) => ({ ...shard, ingress: [...ingress] }));
+  }
+
+  /** The next `n` applyShard calls fail. */
+  failNextApplies(n: number): void {
+    this.#failApplies = n;
+  }
+
+  clusters(): ClusterStatus[] {
+    return [...this.#clusters.values()].map((cluster) => cluster.status);
+  }
+
+  shard(clusterName: string, namespace: string, name: string): ShardStatus | undefined {
+    return this.#clusters.get(clusterName)?.services.get(key(namespace, name));
+  }
+
+  /** Every shard of one service, by cluster name. */
+  shards(namespace: string, name: string): ShardStatus[] {
+    return [...this.#clusters.values()].flatMap((cluster) => {
+      const shard = cluster.services.get(key(namespace, name));
+      return shard ? [shard] : [];
+    });
+  }
+
+  // ---- inside -----------------------------------------------------------------------------
+
+  #cluster(name: string): MemoryCluster {
+    const cluster = this.#clusters.get(name);
+    if (!cluster) throw new ValidationError('cluster', name, 'is not a member');
+    return cluster;
+  }
+
+  #put(cluster: MemoryCluster, manifest: ServiceManifest, current: ShardStatus | undefined): void {
+    const { namespace, name } = manifest.metadata;
+    const wantsLoadBalancer = manifest.spec['type'] === 'LoadBalancer';
+    let ingress = current?.ingress ?? [];
+    if (wantsLoadBalancer && ingress.length === 0 && cluster.pool.length > 0) ingress = [{ ip: cluster.pool.shift()! }];
+    if (!wantsLoadBalancer) ingress = [];
+    const shard: ShardStatus = {
+      cluster: cluster.status.name,
+      namespace,
+      name,
+      manifest,
+      clusterIP: current?.clusterIP ?? `10.0.${(this.#ips >> 8) & 255}.${++this.#ips & 255}`,
+      ingress,
+      readyEndpoints: current?.readyEndpoints ?? 0,
+    };
+    cluster.services.set(key(namespace, name), shard);
+    if (cluster.status.health !== 'Offline') this.#emit({ type: 'shard', shard });
+  }
+
+  #update(clusterName: string, namespace: string, name: string, change: (shard: ShardStatus) => ShardStatus): void {
+    const cluster = this.#cluster(clusterName);
+    const current = cluster.services.get(key(namespace, name));
+    if (!current) throw new ValidationError('service', key(namespace, name), `has no shard in cluster ${clusterName}`);
+    const shard = change(current);
+    cluster.services.set(key(namespace, name), shard);
+    if (cluster.status.health !== 'Offline') this.#emit({ type: 'shard', shard });
+  }
+
+  #announce(cluster: MemoryCluster, listener: (event: ClusterEvent) => void): void {
+    listener({ type: 'cluster', cluster: cluster.status });
+    if (cluster.status.health === 'Offline') return;
+    for (const shard of cluster.services.values()) listener({ type: 'shard', shard });
+  }
+
+  #emit(event: ClusterEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+/**
+ * What server-side apply does to a Service, reduced to the federation's needs: every field
+ * `applied` sets is set; fields only `current` has (other writers', the cluster's) stay;
+ * lists of objects merge element by element, so a port keeps its assigned nodePort.
+ */
+export function serverSideApply(current: ServiceManifest, applied: ServiceManifest): ServiceManifest {
+  return merge(current, applied) as ServiceManifest;
+}
+
+function merge(current: unknown, applied: unknown): unknown {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isObject(applied)) {
+    const base: Record<string, unknown> = isObject(current) ? { ...current } : {};
+    for (const [field, value] of Object.entries(applied)) base[field] = merge(base[field], value);
+    return base;
+  }
+  if (Array.isArray(applied) && applied.every(isObject) && Array.isArray(current)) {
+    return applied.map((item, i) => merge(current[i], item));
+  }
+  return applied;
+}

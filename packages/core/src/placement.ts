@@ -1,0 +1,168 @@
+// Placement: which member cluster gets which Service, decided purely from data (issue 4).
+// The caller carries the actions out (server-side apply in the kubernetes package).
+import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from './types.js';
+
+/** Kubernetes label selector (`matchLabels` and `matchExpressions` are ANDed). */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    readonly values?: readonly string[];
+  }[];
+}
+
+/** A federated Service: the Service every selected member cluster gets. */
+export interface FederatedService {
+  readonly manifest: ServiceManifest;
+  /** Narrows the member clusters; absent, every cluster is selected. */
+  readonly clusterSelector?: LabelSelector;
+}
+
+export interface PlacementInput {
+  readonly service: FederatedService;
+  readonly clusters: readonly ClusterStatus[];
+  /** What each cluster holds for this service now; clusters holding nothing are absent. */
+  readonly existing: readonly ShardStatus[];
+  /** Clusters whose shard the federation created (the others' were adopted). */
+  readonly created: ReadonlySet<string>;
+  /** Marks the Services it creates, so that "created, not adopted" survives restarts. */
+  readonly ownerId: string;
+  /** The federated Service is being deleted. */
+  readonly deleting?: boolean;
+  /** Delete adopted shards as well when the service is deleted or a cluster is deselected. */
+  readonly deleteAdopted?: boolean;
+}
+
+/** Annotation on a Service the federation created; its value is the owner id. */
+export const CREATED_BY_ANNOTATION = 'fedsvc.io/created-by';
+
+/**
+ * Fields each member cluster assigns and owns: never sent, never compared. `[]` stands for
+ * every element of a list.
+ */
+export const CLUSTER_OWNED_FIELDS: readonly string[] = [
+  'spec.clusterIP', 'spec.clusterIPs', 'spec.ports[].nodePort', 'spec.healthCheckNodePort', 'status',
+];
+
+export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!selector) return true;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, key);
+    const value = labels[key];
+    const ok = operator === 'In' ? has && values.includes(value!)
+      : operator === 'NotIn' ? !has || !values.includes(value!)
+        : operator === 'Exists' ? has : !has;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Whether the Service was created by this federation (and not adopted). */
+export function createdBy(manifest: ServiceManifest, ownerId: string): boolean {
+  return manifest.metadata.annotations?.[CREATED_BY_ANNOTATION] === ownerId;
+}
+
+/**
+ * One action per member cluster, in the clusters' order: create where missing, conform
+ * (with the exact fields that change) where different, leave where it already conforms or
+ * the cluster cannot be reached (Offline; it is placed again when seen), delete what the
+ * federation created where the service is deleted or the cluster is no longer selected.
+ */
+export function placeShards(input: PlacementInput): ShardAction[] {
+  const { service, created, ownerId } = input;
+  const existing = new Map(input.existing.map((shard) => [shard.cluster, shard]));
+  const { name, namespace } = service.manifest.metadata;
+  return input.clusters.map((cluster): ShardAction => {
+    const shard = existing.get(cluster.name);
+    if (cluster.health === 'Offline') return { kind: 'leave', cluster: cluster.name };
+    const selected = !input.deleting && selectorMatches(service.clusterSelector, cluster.labels);
+    if (!selected) {
+      return shard && (created.has(cluster.name) || input.deleteAdopted)
+        ? { kind: 'delete', cluster: cluster.name, namespace, name }
+        : { kind: 'leave', cluster: cluster.name };
+    }
+    if (!shard) return { kind: 'create', cluster: cluster.name, manifest: desiredManifest(service.manifest, ownerId, true) };
+    const manifest = desiredManifest(service.manifest, ownerId, created.has(cluster.name));
+    const fields = changedFields(manifest, shard.manifest);
+    return fields.length === 0 ? { kind: 'leave', cluster: cluster.name } : { kind: 'conform', cluster: cluster.name, manifest, fields };
+  });
+}
+
+/**
+ * The Service the federation applies: its metadata and spec without the fields clusters
+ * own. A created Service keeps its marker, or server-side apply would drop it on conform.
+ */
+export function desiredManifest(manifest: ServiceManifest, ownerId: string, created: boolean): ServiceManifest {
+  const { name, namespace, labels, annotations } = manifest.metadata;
+  const marked = created ? { ...annotations, [CREATED_BY_ANNOTATION]: ownerId } : annotations;
+  const spec: Record<string, unknown> = { ...manifest.spec };
+  delete spec['clusterIP'];
+  delete spec['clusterIPs'];
+  delete spec['healthCheckNodePort'];
+  if (Array.isArray(spec['ports'])) {
+    spec['ports'] = spec['ports'].map((port: unknown) => {
+      if (typeof port !== 'object' || port === null) return port;
+      const { nodePort: _owned, ...rest } = port as Record<string, unknown>;
+      return rest;
+    });
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name, namespace,
+      ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(marked && Object.keys(marked).length > 0 ? { annotations: marked } : {}),
+    },
+    spec,
+  };
+}
+
+/**
+ * JSON paths of the fields `desired` sets that `current` holds differently. Fields only
+ * `current` has belong to other writers (server-side apply leaves them), so they are not
+ * differences. Lists of objects compare element by element; other lists as a whole.
+ */
+export function changedFields(desired: ServiceManifest, current: ServiceManifest): string[] {
+  const out: string[] = [];
+  compare('metadata.labels', desired.metadata.labels ?? {}, current.metadata.labels ?? {}, out);
+  compare('metadata.annotations', desired.metadata.annotations ?? {}, current.metadata.annotations ?? {}, out);
+  compare('spec', desired.spec, current.spec, out);
+  return out;
+}
+
+function compare(path: string, desired: unknown, current: unknown, out: string[]): void {
+  if (isObject(desired)) {
+    if (!isObject(current)) {
+      if (Object.keys(desired).length > 0) out.push(path);
+      return;
+    }
+    for (const key of Object.keys(desired).sort()) compare(`${path}.${key}`, desired[key], current[key], out);
+    return;
+  }
+  if (Array.isArray(desired) && desired.length > 0 && desired.every(isObject)) {
+    if (!Array.isArray(current) || current.length !== desired.length) {
+      out.push(path);
+      return;
+    }
+    desired.forEach((item, i) => compare(`${path}[${i}]`, item, current[i], out));
+    return;
+  }
+  if (!sameJson(desired, current)) out.push(path);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
+  }
+  return false;
+}

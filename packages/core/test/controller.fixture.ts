@@ -1,0 +1,119 @@
+// The guide's world for controller tests: 13 in-memory clusters, dns-memory, and the planner's
+// view of the truth to compare DNS against.
+import { createMemoryProvider, type MemoryDnsProvider } from '../../dns-memory/src/index.js';
+import { createController, type FederationController } from '../src/controller/controller.js';
+import type { ControllerOptions } from '../src/controller/types.js';
+import { MemoryClusters } from '../src/memory-clusters.js';
+import type { FederatedService } from '../src/placement.js';
+import { planServiceRecords } from '../src/plan.js';
+import type { DnsZone, Federation, RecordSet, ServiceManifest } from '../src/types.js';
+
+export const federation: Federation = { name: 'myfederation', domain: 'example.com' };
+export const OWNER = 'fed-test';
+
+export const ZONES = [
+  'asia-east1-a', 'asia-east1-b', 'asia-east1-c',
+  'europe-west1-b', 'europe-west1-c', 'europe-west1-d',
+  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f',
+  'us-east1-b', 'us-east1-c', 'us-east1-d',
+] as const;
+
+/** The guide's addresses where it shows them; documentation addresses elsewhere. */
+export const ADDRESSES: Readonly<Record<string, string>> = {
+  'us-central1-a': '104.197.247.191', 'us-central1-b': '104.197.244.180', 'us-central1-c': '104.197.245.170',
+  'asia-east1-a': '130.211.57.243', 'asia-east1-c': '130.211.56.221',
+  'us-east1-b': '104.197.246.190', 'us-east1-c': '104.196.14.231', 'us-east1-d': '104.199.136.89',
+  'us-central1-f': '203.0.113.10', 'asia-east1-b': '203.0.113.11',
+  'europe-west1-b': '203.0.113.12', 'europe-west1-c': '203.0.113.13', 'europe-west1-d': '203.0.113.14',
+};
+
+export const regionOf = (zone: string): string => zone.slice(0, zone.lastIndexOf('-'));
+export const clusterOf = (zone: string): string => `gce-${zone}`;
+
+export const nginx = (namespace = 'mynamespace', name = 'nginx'): FederatedService => ({
+  manifest: {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name, namespace, labels: { run: 'nginx' } },
+    spec: { type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  } satisfies ServiceManifest,
+});
+
+/** A person's records in the zone: the federation must never touch them. */
+export const FOREIGN: readonly RecordSet<string>[] = [
+  { name: 'www.example.com.', type: 'A', ttl: 300, rrdatas: ['192.0.2.1'] },
+  { name: 'nginx.acme.example.com.', type: 'CNAME', ttl: 300, rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] },
+  { name: 'other.mynamespace.myfederation.svc.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] },
+];
+
+export interface World {
+  readonly clusters: MemoryClusters;
+  readonly provider: MemoryDnsProvider;
+  readonly zone: DnsZone;
+  controller(overrides?: Partial<ControllerOptions>): FederationController;
+}
+
+export function guideWorld(): World {
+  const clusters = new MemoryClusters(ZONES.map((zone) => ({
+    name: clusterOf(zone), zones: [zone], region: regionOf(zone),
+    labels: { 'topology.kubernetes.io/region': regionOf(zone) },
+    loadBalancerAddresses: [ADDRESSES[zone]!],
+  })));
+  const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com', records: FOREIGN }] });
+  const zone: DnsZone = { id: 'example-dot-com', dnsName: 'example.com.' };
+  return {
+    clusters, provider, zone,
+    controller: (overrides = {}) => createController({
+      federation, ownerId: OWNER, clusters, dns: { provider, zone },
+      coalesceMs: 5, backoff: { baseMs: 5, maxMs: 40 }, sleep: async () => {}, zoneRateLimit: 1000,
+      ...overrides,
+    }),
+  };
+}
+
+/** The federation's A/AAAA/CNAME records in the zone (markers, apex and foreign records left out). */
+export function published(world: World, namespace = 'mynamespace', name = 'nginx'): RecordSet<string>[] {
+  const prefix = `${name}.${namespace}.myfederation.svc.`;
+  return canonical(world.provider.snapshot(world.zone).filter((r) => r.name.startsWith(prefix) && r.type !== 'TXT')
+    .filter((r) => !FOREIGN.some((f) => f.name === r.name && f.type === r.type)));
+}
+
+/** What the planner says the zone should hold, from the clusters' true state. */
+export function expected(world: World, namespace = 'mynamespace', name = 'nginx'): RecordSet<string>[] {
+  const clusters = world.clusters.clusters().map((c) => ({ name: c.name, zones: c.zones, region: c.region, ready: c.health === 'Ready' }));
+  const shards = world.clusters.shards(namespace, name).map((s) => ({
+    cluster: s.cluster, readyEndpoints: s.readyEndpoints, addresses: s.ingress.flatMap((i) => (i.ip ? [i.ip] : [])),
+  }));
+  return canonical(planServiceRecords({ federation, service: { namespace, name }, clusters, shards }));
+}
+
+export function canonical(records: readonly RecordSet<string>[]): RecordSet<string>[] {
+  return records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, rrdatas: [...r.rrdatas].sort() }))
+    .sort((a, b) => (a.name + a.type < b.name + b.type ? -1 : 1));
+}
+
+/** Waits for `promise`, failing after `ms` (bounded waits; no timing assertions). */
+export async function within<T>(promise: Promise<T>, ms = 10_000, what = 'operation'): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `condition` until it holds, failing after `ms`. */
+export async function until(condition: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function podsUp(world: World, zones: readonly string[], namespace = 'mynamespace', name = 'nginx'): void {
+  for (const zone of zones) world.clusters.setReadyEndpoints(clusterOf(zone), namespace, name, 1);
+}
+
+export function podsDown(world: World, zones: readonly string[], namespace = 'mynamespace', name = 'nginx'): void {
+  for (const zone of zones) world.clusters.setReadyEndpoints(clusterOf(zone), namespace, name, 0);
+}

@@ -1,0 +1,343 @@
+// The guide's scenarios, end to end in memory: controller + in-memory clusters + dns-memory.
+import { afterEach, describe, expect, test } from 'vitest';
+import type { FederationController } from '../src/controller/controller.js';
+import { formatChanges } from '../src/controller/format.js';
+import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
+import { ValidationError } from '../src/errors.js';
+import { CREATED_BY_ANNOTATION } from '../src/placement.js';
+import type { Change } from '../src/types.js';
+import {
+  ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, nginx, podsDown, podsUp, published, regionOf, until, within,
+  type World,
+} from './controller.fixture.js';
+
+const running: FederationController[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+});
+
+function start(world: World, overrides: Parameters<World['controller']>[0] = {}): FederationController {
+  const controller = world.controller(overrides);
+  running.push(controller);
+  controller.start();
+  return controller;
+}
+
+const settle = (controller: FederationController) => within(controller.idle(), 10_000, 'controller idle');
+
+function collect<E extends keyof ControllerEvents>(controller: FederationController, event: E): ControllerEvents[E][0][] {
+  const seen: ControllerEvents[E][0][] = [];
+  controller.on(event, ((payload: ControllerEvents[E][0]) => seen.push(payload)) as never);
+  return seen;
+}
+
+const GUIDE_HEALTHY = Object.keys(ADDRESSES).filter((zone) => !ADDRESSES[zone]!.startsWith('203.'));
+const foreignIntact = (world: World) => {
+  const held = world.provider.snapshot(world.zone);
+  for (const record of FOREIGN) expect(held).toContainEqual(record);
+};
+const record = (world: World, name: string) =>
+  published(world).filter((r) => r.name === `nginx.mynamespace.myfederation.svc.${name}example.com.`);
+
+describe('the guide, end to end', () => {
+  test('create; shards in 13 clusters; pods zone by zone; zone and region outages; cluster offline and back', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    const applied = collect(controller, 'records-applied');
+    controller.applyService(nginx());
+    await settle(controller);
+
+    // A shard in every cluster, created (and marked so) with a load-balancer address each.
+    for (const zone of ZONES) {
+      const shard = world.clusters.shard(clusterOf(zone), 'mynamespace', 'nginx');
+      expect(shard?.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION]).toBe(OWNER);
+      expect(shard?.ingress).toEqual([{ ip: ADDRESSES[zone] }]);
+    }
+    // No pods yet: nothing healthy, so no records at all.
+    expect(published(world)).toEqual([]);
+    const status = controller.status('mynamespace', 'nginx');
+    expect(status.loadBalancer.ingress).toHaveLength(13);
+    expect(status.clusters.every((c) => c.shard && !c.healthy)).toBe(true);
+
+    // Pods zone by zone: DNS follows each step.
+    for (const zone of GUIDE_HEALTHY) {
+      podsUp(world, [zone]);
+      await settle(controller);
+      expect(published(world)).toEqual(expected(world));
+      expect(record(world, `${zone}.`)).toEqual([{ name: `nginx.mynamespace.myfederation.svc.${zone}.example.com.`, type: 'A', ttl: 180, rrdatas: [ADDRESSES[zone]] }]);
+    }
+    // The guide's table.
+    expect(record(world, '')[0]?.rrdatas).toHaveLength(8);
+    expect(record(world, 'us-central1-f.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.us-central1.example.com.'] });
+    expect(record(world, 'europe-west1.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] });
+    expect(record(world, 'europe-west1-d.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.europe-west1.example.com.'] });
+    expect(controller.status('mynamespace', 'nginx').clusters.filter((c) => c.healthy)).toHaveLength(8);
+    expect(applied.length).toBeGreaterThanOrEqual(GUIDE_HEALTHY.length);
+
+    // A zone loses its pods: CNAME to its region.
+    podsDown(world, ['us-central1-a']);
+    await settle(controller);
+    expect(published(world)).toEqual(expected(world));
+    expect(record(world, 'us-central1-a.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.us-central1.example.com.'] });
+
+    // The region loses all: its zones and the region go to the global name.
+    podsDown(world, ['us-central1-b', 'us-central1-c']);
+    await settle(controller);
+    expect(published(world)).toEqual(expected(world));
+    expect(record(world, 'us-central1.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] });
+
+    // A whole cluster goes offline: its address leaves every level (defect 10), within the threshold.
+    const offline = collect(controller, 'cluster-offline');
+    world.clusters.setHealth(clusterOf('us-east1-b'), 'Offline', 'API server unreachable');
+    await settle(controller);
+    expect(offline).toEqual([{ cluster: clusterOf('us-east1-b'), reason: 'API server unreachable' }]);
+    expect(published(world)).toEqual(expected(world));
+    expect(published(world).flatMap((r) => r.rrdatas)).not.toContain(ADDRESSES['us-east1-b']);
+
+    // It comes back.
+    world.clusters.setHealth(clusterOf('us-east1-b'), 'Ready');
+    await settle(controller);
+    expect(published(world)).toEqual(expected(world));
+    expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual([ADDRESSES['us-east1-b']]);
+    foreignIntact(world);
+  });
+
+  test('deleting the service deletes the shards it created and leaves no record behind (defect 1)', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(controller);
+    expect(published(world).length).toBeGreaterThan(0);
+
+    controller.deleteService('mynamespace', 'nginx');
+    await settle(controller);
+    expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
+    expect(world.provider.snapshot(world.zone).filter((r) => r.name.includes('nginx.mynamespace.myfederation.svc.'))).toEqual([]);
+    foreignIntact(world);
+  });
+
+  test('an adopted shard is conformed and kept (not deleted) when the service is deleted, unless asked', async () => {
+    const world = guideWorld();
+    const cluster = clusterOf('us-east1-c');
+    world.clusters.putService(cluster, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'mynamespace', labels: { team: 'web' } },
+      spec: { type: 'ClusterIP', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+    });
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    const conform = world.clusters.actions.find((a) => a.kind === 'conform');
+    expect(conform).toMatchObject({ cluster, fields: ['metadata.labels.run', 'spec.ports[0].port', 'spec.type'] });
+    const adopted = world.clusters.shard(cluster, 'mynamespace', 'nginx')!;
+    expect(adopted.manifest.metadata.labels).toEqual({ team: 'web', run: 'nginx' });
+    expect(adopted.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();
+
+    controller.deleteService('mynamespace', 'nginx');
+    await settle(controller);
+    expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster)).toEqual([cluster]);
+    controller.deleteService('mynamespace', 'nginx', { deleteAdopted: true });
+    await settle(controller);
+    expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
+  });
+
+  test('removing a cluster removes its records; zones and regions without clusters go too (defect 2)', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(controller);
+    expect(record(world, 'asia-east1-a.')).toHaveLength(1);
+
+    for (const zone of ['asia-east1-a', 'asia-east1-b', 'asia-east1-c']) world.clusters.removeCluster(clusterOf(zone));
+    await settle(controller);
+    expect(published(world)).toEqual(expected(world));
+    for (const name of ['asia-east1-a.', 'asia-east1-b.', 'asia-east1-c.', 'asia-east1.']) expect(record(world, name)).toEqual([]);
+    expect(record(world, '')[0]?.rrdatas).not.toContain(ADDRESSES['asia-east1-a']);
+  });
+
+  test('a cluster selector places the service in matching clusters only, and deselecting deletes the created shard', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    const service = { ...nginx(), clusterSelector: { matchLabels: { 'topology.kubernetes.io/region': 'us-east1' } } };
+    controller.applyService(service);
+    await settle(controller);
+    expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster).sort()).toEqual(['gce-us-east1-b', 'gce-us-east1-c', 'gce-us-east1-d']);
+    controller.applyService({ ...service, clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east1'] }, { key: 'x', operator: 'Exists' }] } });
+    await settle(controller);
+    expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
+  });
+});
+
+describe('fail static', () => {
+  test('losing sight of most clusters keeps their last good addresses; sight returning releases it', async () => {
+    const world = guideWorld();
+    const controller = start(world, { failStatic: { maxWithdrawFraction: 0.5 } });
+    const engaged = collect(controller, 'fail-static-engaged');
+    const released = collect(controller, 'fail-static-released');
+    controller.applyService(nginx());
+    await settle(controller);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(controller);
+    const before = published(world);
+
+    // The controller's own network fails: every cluster goes Offline at once.
+    for (const zone of ZONES) world.clusters.setHealth(clusterOf(zone), 'Offline', 'connection refused');
+    await settle(controller);
+    expect(published(world)).toEqual(before);
+    expect(engaged.at(-1)?.clusters).toHaveLength(8);
+    expect(controller.status('mynamespace', 'nginx').failStatic).toHaveLength(8);
+
+    // Sight returns; meanwhile one zone really lost its pods: the truth is published.
+    world.clusters.setReadyEndpoints(clusterOf('us-east1-d'), 'mynamespace', 'nginx', 0);
+    for (const zone of ZONES) world.clusters.setHealth(clusterOf(zone), 'Ready');
+    await settle(controller);
+    expect(released).toHaveLength(1);
+    expect(published(world)).toEqual(expected(world));
+    expect(record(world, 'us-east1-d.')[0]?.type).toBe('CNAME');
+  });
+});
+
+describe('DNS faults, foreign records, hostnames, dry run, leader election', () => {
+  test('a failing provider is retried with backoff until DNS matches the plan; other services are not blocked', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    const failures = collect(controller, 'apply-failed');
+    controller.applyService(nginx());
+    controller.applyService(nginx('mynamespace', 'web'));
+    await settle(controller);
+    // Enough transient failures to exhaust a pass's request retries.
+    world.provider.failNext(12, { on: 'write' });
+    podsUp(world, GUIDE_HEALTHY);
+    podsUp(world, ['us-east1-b'], 'mynamespace', 'web');
+    await settle(controller);
+    expect(failures.some((f) => f.reason === 'transient')).toBe(true);
+    expect(published(world)).toEqual(expected(world));
+    expect(published(world, 'mynamespace', 'web')).toEqual(expected(world, 'mynamespace', 'web'));
+    foreignIntact(world);
+  });
+
+  test('records of another owner at a desired name are left alone', async () => {
+    const world = guideWorld();
+    const name = 'nginx.mynamespace.myfederation.svc.us-east1-b.example.com.';
+    world.provider.writeBehind(world.zone, [
+      { kind: 'create', record: { name, type: 'A', ttl: 60, rrdatas: ['192.0.2.99'] } },
+      { kind: 'create', record: { name: `_fedsvc.${name}`, type: 'TXT', ttl: 60, rrdatas: ['"heritage=fedsvc,owner=someone-else"'] } },
+    ] as Change[]);
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(controller);
+    expect(world.provider.snapshot(world.zone).filter((r) => r.name === name)).toEqual([{ name, type: 'A', ttl: 60, rrdatas: ['192.0.2.99'] }]);
+    expect(record(world, 'us-east1-c.')).toHaveLength(1);
+  });
+
+  test('load-balancer hostnames are resolved, and resolved again at the record TTL (defect 3)', async () => {
+    const world = guideWorld();
+    const answers = new Map([['elb-1.us-east-1.elb.example', ['198.51.100.1']]]);
+    const controller = start(world, {
+      federation: { name: 'myfederation', domain: 'example.com', ttl: 1 },
+      resolveHostname: async (host) => answers.get(host) ?? [],
+    });
+    controller.applyService(nginx());
+    await settle(controller);
+    const cluster = clusterOf('us-east1-b');
+    world.clusters.setIngress(cluster, 'mynamespace', 'nginx', [{ hostname: 'elb-1.us-east-1.elb.example' }]);
+    podsUp(world, ['us-east1-b']);
+    await settle(controller);
+    expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual(['198.51.100.1']);
+    answers.set('elb-1.us-east-1.elb.example', ['198.51.100.2', '198.51.100.3']);
+    await until(() => record(world, 'us-east1-b.')[0]?.rrdatas.join() === '198.51.100.2,198.51.100.3', 10_000, 're-resolution');
+  });
+
+  test('dry run writes nothing and renders the changes for a person', async () => {
+    const world = guideWorld();
+    // Services exist already in every cluster (someone made them); the dry run only plans.
+    for (const zone of ZONES) {
+      world.clusters.putService(clusterOf(zone), nginx().manifest);
+      world.clusters.setReadyEndpoints(clusterOf(zone), 'mynamespace', 'nginx', GUIDE_HEALTHY.includes(zone) ? 1 : 0);
+    }
+    const writes = world.provider.requests().writes;
+    const actions = world.clusters.actions.length;
+    const dry = start(world, { dryRun: true, services: [nginx()] });
+    const planned = collect(dry, 'records-planned');
+    await settle(dry);
+    expect(world.provider.requests().writes).toBe(writes);
+    expect(world.clusters.actions.length).toBe(actions);
+    const last = planned.at(-1)!;
+    const creates = last.changes.filter((c) => c.kind === 'create' && c.record.type !== 'TXT').map((c) => c.record);
+    expect(canonical(creates)).toEqual(expected(world));
+    const text = formatChanges(last.changes);
+    expect(text).toContain('+ nginx.mynamespace.myfederation.svc.us-central1-a.example.com. A 180 104.197.247.191');
+    expect(text.split('\n').at(-1)).toBe(`${last.changes.length} to create, 0 to update, 0 to delete`);
+  });
+
+  test('with leader election only the leader writes; a standby takes over when it stops', async () => {
+    const world = guideWorld();
+    const lease = new TestLease();
+    const a = start(world, { leaderElection: lease });
+    const b = start(world, { leaderElection: lease });
+    expect([a.leading, b.leading]).toEqual([true, false]);
+    a.applyService(nginx());
+    b.applyService(nginx());
+    await settle(a);
+    podsUp(world, ['us-east1-b']);
+    await settle(a);
+    expect(published(world)).toEqual(expected(world));
+    const writes = world.provider.requests().writes;
+    await a.stop();
+    expect(b.leading).toBe(true);
+    podsUp(world, ['us-east1-c']);
+    await settle(b);
+    expect(world.provider.requests().writes).toBeGreaterThan(writes);
+    expect(published(world)).toEqual(expected(world));
+  });
+
+  test('bad options and services are refused with a ValidationError naming the field', () => {
+    const world = guideWorld();
+    expect(() => world.controller({ ownerId: 'Not Valid' })).toThrow(ValidationError);
+    expect(() => world.controller({ coalesceMs: -1 })).toThrow(/coalesceMs/);
+    expect(() => world.controller({ failStatic: { maxWithdrawFraction: 2 } })).toThrow(/maxWithdrawFraction/);
+    const controller = world.controller();
+    const bad = nginx('mynamespace', 'Bad_Name');
+    expect(() => controller.applyService(bad)).toThrow(ValidationError);
+    expect(() => controller.applyService(bad)).toThrow(/manifest\.metadata\.name/);
+  });
+
+  test('regions and zones come from the clusters: a multi-zone cluster counts in each zone (defect 5)', async () => {
+    const world = guideWorld();
+    world.clusters.addCluster({ name: 'aws-eu', zones: ['eu-north1-a', 'eu-north1-b'], region: 'eu-north1', loadBalancerAddresses: ['2001:db8::1'] });
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    world.clusters.setReadyEndpoints('aws-eu', 'mynamespace', 'nginx', 2);
+    await settle(controller);
+    expect(published(world)).toEqual(expected(world));
+    for (const zone of ['eu-north1-a.', 'eu-north1-b.', 'eu-north1.', '']) {
+      expect(record(world, zone)).toEqual([expect.objectContaining({ type: 'AAAA', rrdatas: ['2001:db8::1'] })]);
+    }
+    expect(regionOf('eu-north1-a')).toBe('eu-north1');
+  });
+});
+
+/** A lease held by one campaigner at a time; stopping the holder hands it to the next. */
+class TestLease implements LeaderElection {
+  readonly #campaigners: ((leading: boolean) => void)[] = [];
+  campaign(onChange: (leading: boolean) => void): { stop(): Promise<void> } {
+    this.#campaigners.push(onChange);
+    if (this.#campaigners.length === 1) onChange(true);
+    return {
+      stop: async () => {
+        const index = this.#campaigners.indexOf(onChange);
+        this.#campaigners.splice(index, 1);
+        if (index === 0) {
+          onChange(false);
+          this.#campaigners[0]?.(true);
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,192 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import {
+  applyChangeSet, batchChanges, changeGroups, diffRecords, markerOwner, ownershipRecord, ownershipRecordName, planServiceRecords,
+  ValidationError, type Change, type RecordSet,
+} from '@fedsvc/core';
+import { topology } from './topology.arbitrary.js';
+
+const OWNER = 'fed-a';
+const soa: RecordSet<string>[] = [
+  { name: 'example.com.', type: 'SOA', ttl: 21600, rrdatas: ['ns1.example.com. hostmaster.example.com. 1 21600 3600 1209600 300'] },
+  { name: 'example.com.', type: 'NS', ttl: 21600, rrdatas: ['ns1.example.com.'] },
+];
+
+function applied(records: readonly RecordSet<string>[], changes: readonly Change[]): RecordSet<string>[] {
+  const result = applyChangeSet(records, changes);
+  if (!result.ok) throw new Error(`change ${result.index} failed: ${result.reason}`);
+  return result.records;
+}
+const key = (r: RecordSet<string>) => `${r.name} ${r.type}`;
+const norm = (r: RecordSet<string>) => `${key(r)} ${r.ttl} ${[...r.rrdatas].sort().join(',')}`;
+
+/** Our CNAMEs (names marked with our id) whose target holds nothing. */
+function dangling(records: readonly RecordSet<string>[]): string[] {
+  const names = new Set(records.map((r) => r.name));
+  const ours = new Set(records.filter((r) => markerOwner(r) === OWNER).map((r) => r.name.slice('_fedsvc.'.length)));
+  return records.filter((r) => r.type === 'CNAME' && ours.has(r.name) && !names.has(r.rrdatas[0]!)).map(key);
+}
+
+// Two plans of random federations in one zone, with other people's and another federation's records in the way.
+const scenario = fc.record({
+  before: topology({ maxClusters: 25 }),
+  after: topology({ maxClusters: 25 }),
+  intruders: fc.array(fc.record({ pick: fc.nat(), kind: fc.constantFrom('person-A', 'person-TXT', 'person-MX', 'other-federation') }), { maxLength: 4 }),
+}).map(({ before, after, intruders }) => {
+  const fix = <T extends { federation: { domain: string } }>(t: T) => ({ ...t, federation: { ...t.federation, domain: 'example.com', zoneNameFormat: 'zone' as const } });
+  const start = planServiceRecords(fix(before));
+  const desired = planServiceRecords(fix(after));
+  let zone = applied(soa, diffRecords(soa, start, { ownerId: OWNER }).changes);
+  const names = [...new Set([...start, ...desired].map((r) => r.name))];
+  for (const { pick, kind } of intruders) {
+    const name = names.length > 0 ? names[pick % names.length]! : 'x.example.com.';
+    // Intruders take names nobody holds yet; otherwise they would be rewriting our records.
+    const free = (n: string) => !zone.some((r) => r.name === n);
+    if (kind === 'other-federation' && free(name) && free(ownershipRecordName(name))) {
+      zone = [...zone, ownershipRecord(name, 'fed-b', 60), { name, type: 'A', ttl: 60, rrdatas: ['198.51.100.7'] }];
+    } else if (kind !== 'other-federation' && free(name)) {
+      const type = kind.slice('person-'.length);
+      zone = [...zone, { name, type, ttl: 300, rrdatas: [type === 'A' ? '198.51.100.9' : type === 'MX' ? '10 mail.example.net.' : '"v=spf1 -all"'] }];
+    }
+  }
+  return { zone, desired };
+});
+
+describe('diffRecords over random zones', () => {
+  test.prop([scenario], { numRuns: 300 })('applying the change set yields the desired records, with foreign records untouched', ({ zone, desired }) => {
+    const { changes, conflicts } = diffRecords(zone, desired, { ownerId: OWNER });
+    const after = applied(zone, changes);
+    const blocked = new Set(conflicts.map((c) => c.name));
+    const ours = (r: RecordSet<string>) => zone.some((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER) || markerOwner(r) === OWNER;
+    const got = new Set(after.map(norm));
+    for (const r of zone.filter((r) => !ours(r))) expect(got.has(norm(r)), `foreign ${key(r)} untouched`).toBe(true);
+    for (const r of desired.filter((r) => !blocked.has(r.name))) {
+      expect(got.has(norm(r)), `desired ${key(r)}`).toBe(true);
+      expect(after.some((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER), `marker of ${r.name}`).toBe(true);
+    }
+    const wanted = new Set(desired.map(key));
+    for (const r of after.filter((r) => !zone.some((z) => norm(z) === norm(r)))) {
+      expect(wanted.has(key(r)) || markerOwner(r) === OWNER, `written ${key(r)} was desired`).toBe(true);
+    }
+    // A desired name is blocked only by records we do not own.
+    for (const c of conflicts) expect(zone.some((r) => (r.name === c.name || r.name === ownershipRecordName(c.name)) && !ours(r))).toBe(true);
+  });
+
+  test.prop([scenario], { numRuns: 300 })('a second diff after applying is empty', ({ zone, desired }) => {
+    const first = diffRecords(zone, desired, { ownerId: OWNER });
+    const second = diffRecords(applied(zone, first.changes), desired, { ownerId: OWNER });
+    expect(second.changes).toEqual([]);
+    expect(second.conflicts).toEqual(first.conflicts);
+  });
+
+  test.prop([scenario, fc.record({ changes: fc.integer({ min: 4, max: 30 }), rrdatas: fc.integer({ min: 20, max: 400 }) })], { numRuns: 300 })(
+    'no CNAME of ours dangles after any name group, nor after any batch', ({ zone, desired }, limits) => {
+      const { changes } = diffRecords(zone, desired, { ownerId: OWNER });
+      expect(dangling(zone)).toEqual([]);
+      let state = zone;
+      for (const group of changeGroups(changes)) {
+        state = applied(state, group);
+        expect(dangling(state)).toEqual([]);
+      }
+      const fitted = { maxChangesPerRequest: limits.changes, maxRrdatasPerRequest: limits.rrdatas, maxRrdataCharsPerRequest: 20_000, atomic: true };
+      let batches: Change[][];
+      try {
+        batches = batchChanges(changes, fitted);
+      } catch (error) {
+        // Only a name group too big for one request may be refused.
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(changeGroups(changes).some((g) => g.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0) > limits.rrdatas)).toBe(true);
+        return;
+      }
+      expect(batches.flat()).toEqual(changes);
+      state = zone;
+      for (const batch of batches) {
+        const cost = batch.reduce((n, c) => n + (c.kind === 'update' ? 2 : 1), 0);
+        const rrdatas = batch.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0);
+        expect(cost).toBeLessThanOrEqual(limits.changes);
+        expect(rrdatas).toBeLessThanOrEqual(limits.rrdatas);
+        state = applied(state, batch);
+        expect(dangling(state)).toEqual([]);
+      }
+    });
+
+  test.prop([scenario, fc.nat()], { numRuns: 100 })('the change set does not depend on the order of either input', ({ zone, desired }, seed) => {
+    const rotate = <T>(xs: readonly T[]) => xs.slice(seed % (xs.length || 1)).concat(xs.slice(0, seed % (xs.length || 1)));
+    expect(diffRecords(rotate(zone), rotate(desired).reverse(), { ownerId: OWNER })).toEqual(diffRecords(zone, desired, { ownerId: OWNER }));
+  });
+});
+
+describe('diffRecords, case by case', () => {
+  const a = (name: string, rrdatas: string[], ttl = 180): RecordSet => ({ name, type: 'A', ttl, rrdatas });
+  const owned = (...records: RecordSet[]) => [...soa, ...records.flatMap((r) => [ownershipRecord(r.name, OWNER, r.ttl), r])];
+
+  test('nothing changed, rrdatas in another order, IPv6 in another form: nothing written', () => {
+    const zone = owned(a('w.example.com.', ['192.0.2.2', '192.0.2.1']), { name: 'v.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:DB8:0::1'] });
+    const desired: RecordSet[] = [a('w.example.com.', ['192.0.2.1', '192.0.2.2']), { name: 'v.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] }];
+    expect(diffRecords(zone, desired, { ownerId: OWNER })).toEqual({ changes: [], conflicts: [] });
+  });
+
+  test('a TTL change is an update carrying the record set it replaces', () => {
+    const before = a('w.example.com.', ['192.0.2.1']);
+    const { changes } = diffRecords(owned(before), [a('w.example.com.', ['192.0.2.1'], 30)], { ownerId: OWNER });
+    expect(changes).toEqual([{ kind: 'update', before, record: a('w.example.com.', ['192.0.2.1'], 30) }]);
+  });
+
+  test('A to CNAME at one name: delete, then create, adjacent; the target is created first', () => {
+    const zone = owned(a('z.example.com.', ['192.0.2.1']));
+    const desired: RecordSet[] = [{ name: 'z.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['r.example.com.'] }, a('r.example.com.', ['192.0.2.9'])];
+    const { changes } = diffRecords(zone, desired, { ownerId: OWNER });
+    expect(changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
+      'create _fedsvc.r.example.com. TXT', 'create r.example.com. A', 'delete z.example.com. A', 'create z.example.com. CNAME',
+    ]);
+  });
+
+  test('removing a service deletes its CNAMEs before their targets, and every marker last in its name', () => {
+    const zone = owned({ name: 'z.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['a.example.com.'] }, a('a.example.com.', ['192.0.2.1']));
+    const { changes } = diffRecords(zone, [], { ownerId: OWNER });
+    expect(changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
+      'delete z.example.com. CNAME', 'delete _fedsvc.z.example.com. TXT', 'delete a.example.com. A', 'delete _fedsvc.a.example.com. TXT',
+    ]);
+  });
+
+  test("a person's record, another federation's name: reported, never touched", () => {
+    const zone = [...soa, a('p.example.com.', ['198.51.100.1']), ownershipRecord('o.example.com.', 'fed-b', 60), a('o.example.com.', ['198.51.100.2'])];
+    const { changes, conflicts } = diffRecords(zone, [a('p.example.com.', ['192.0.2.1']), a('o.example.com.', ['192.0.2.1'])], { ownerId: OWNER });
+    expect(changes).toEqual([]);
+    expect(conflicts).toEqual([{ name: 'o.example.com.', types: ['A'], owner: 'fed-b' }, { name: 'p.example.com.', types: ['A'], owner: null }]);
+  });
+
+  test('a CNAME cannot go where a person keeps an MX', () => {
+    const zone = [...soa, { name: 'm.example.com.', type: 'MX', ttl: 300, rrdatas: ['10 mx.example.net.'] }];
+    const { conflicts } = diffRecords(zone, [{ name: 'm.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['x.example.com.'] }], { ownerId: OWNER });
+    expect(conflicts).toEqual([{ name: 'm.example.com.', types: ['MX'], owner: null }]);
+  });
+
+  test('bad owner ids and duplicate desired record sets are refused', () => {
+    expect(() => diffRecords([], [], { ownerId: 'has space' })).toThrow(expect.objectContaining({ field: 'options.ownerId' }));
+    expect(() => diffRecords([], [], { ownerId: 'a"b' })).toThrow(ValidationError);
+    expect(() => diffRecords([], [a('w.example.com.', ['192.0.2.1']), a('W.example.com', ['192.0.2.2'])], { ownerId: OWNER }))
+      .toThrow(expect.objectContaining({ field: 'desired[1]' }));
+  });
+});
+
+describe('batchChanges', () => {
+  test('a name group that alone exceeds the limits is a typed error naming the name', () => {
+    const big: RecordSet = { name: 'big.example.com.', type: 'A', ttl: 1, rrdatas: Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`) };
+    expect(() => batchChanges([{ kind: 'create', record: big }], { maxChangesPerRequest: 100, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1e6, atomic: true }))
+      .toThrow(expect.objectContaining({ value: 'big.example.com.' }));
+  });
+
+  test.prop([fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 60 }), fc.integer({ min: 2, max: 12 })])('greedy: each batch is full up to the next group', (sizes, limit) => {
+    const changes: Change[] = sizes.flatMap((n, g) => Array.from({ length: Math.min(n, limit) }, (_, i): Change => ({
+      kind: 'create', record: { name: i === 0 ? `n${g}.example.com.` : `_fedsvc.n${g}.example.com.`, type: i === 0 ? 'A' : 'TXT', ttl: 1, rrdatas: ['192.0.2.1'] },
+    })));
+    const batches = batchChanges(changes, { maxChangesPerRequest: limit, maxRrdatasPerRequest: 1e6, maxRrdataCharsPerRequest: 1e6, atomic: true });
+    expect(batches.flat()).toEqual(changes);
+    for (const [i, batch] of batches.entries()) {
+      expect(batch.length).toBeLessThanOrEqual(limit);
+      const next = batches[i + 1];
+      if (next) expect(batch.length + changeGroups(next)[0]!.length).toBeGreaterThan(limit);
+    }
+  });
+});
