@@ -1,30 +1,11 @@
 // planFederation at scale, and re-planning one service after one shard changed (issue 2).
-import { planFederation, planServiceRecords, type Cluster, type FederationPlanInput, type Shard } from '@fedsvc/core';
+import { planFederation, planServiceRecords } from '@fedsvc/core';
+import { federation, hundredClusters } from './federation.js';
 import { gc, machine, ms, retainedHeap, table, time } from './measure.js';
 
-const regions = Array.from({ length: 20 }, (_, r) => `region${r}`);
-const clusters: Cluster[] = regions.flatMap((region) =>
-  ['a', 'b', 'c', 'd', 'e'].map((z) => ({ name: `${region}-${z}-cluster`, zones: [`${region}-${z}`], region, ready: true })));
 
-/** Deterministic pseudo-random health and addresses, so every run plans the same federation. */
-function shardsOf(service: number): Shard[] {
-  return clusters.map((cluster, c) => {
-    const n = (service * 100 + c) * 2654435761 % 2 ** 32;
-    return {
-      cluster: cluster.name,
-      addresses: [`10.${(service >> 8) & 255}.${service & 255}.${c + 1}`],
-      readyEndpoints: n % 10 === 0 ? 0 : 1 + (n % 3),
-    };
-  });
-}
-
-function input(services: number): FederationPlanInput {
-  return {
-    federation: { name: 'fed', domain: 'example.com' },
-    clusters,
-    services: Array.from({ length: services }, (_, s) => ({ service: { namespace: `ns${s % 50}`, name: `svc${s}` }, shards: shardsOf(s) })),
-  };
-}
+const clusters = hundredClusters;
+const input = (services: number) => federation(services);
 
 const rows: string[][] = [];
 const figures: Record<number, { time: number; heap: number; records: number }> = {};

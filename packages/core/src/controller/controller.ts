@@ -5,7 +5,7 @@ import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../names.js';
-import { ownershipSubject } from '../ownership.js';
+import { ownershipSubject, validateOwnerId } from '../ownership.js';
 import { createdBy, placeShards, type FederatedService } from '../placement.js';
 import { planServiceRecords, recordNames } from '../plan.js';
 import { reconcileZone } from '../reconcile.js';
@@ -75,9 +75,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     // Validates the federation (name, domain) at the boundary.
     recordNames(options.federation, { namespace: 'x', name: 'x' });
     this.#domain = normalizeName(options.federation.domain);
-    if (typeof options.ownerId !== 'string' || !/^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/.test(options.ownerId)) {
-      throw new ValidationError('ownerId', options.ownerId, 'must be 1 to 63 lower-case letters, digits, "-", "." or "_", starting and ending with a letter or digit');
-    }
+    validateOwnerId(options.ownerId);
     this.#coalesceMs = nonNegative('coalesceMs', options.coalesceMs ?? DEFAULTS.coalesceMs);
     this.#resyncMs = positive('resyncMs', options.resyncMs ?? DEFAULTS.resyncMs);
     const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULTS.concurrency);

@@ -5,6 +5,7 @@ import { diffRecords } from '../diff.js';
 import { ProviderError } from '../errors.js';
 import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../ownership.js';
 import { reconcileZone, type ReconcileOptions, type ReconcileReport } from '../reconcile.js';
+import { AmbiguousZoneError, findZone } from '../zones.js';
 import type { Change, DnsProvider, RecordSet } from '../types.js';
 import type { ConformanceOptions, ConformanceTarget } from './target.js';
 
@@ -31,11 +32,31 @@ export function providerConformance(
   };
   const faultCase = (fault: 'throttle' | 'transient', title: string, run: (target: ConformanceTarget) => Promise<void>) => {
     const reason = options.cannot?.[fault];
+    const method = fault === 'throttle' ? 'throttleNext' : 'failNext';
     if (reason !== undefined) it.skip(`${title} — skipped: ${reason}`, () => {});
-    else it(title, withTarget(run));
+    else {
+      it(title, withTarget(async (target) => {
+        if (typeof target[method] !== 'function') {
+          throw new Error(`the target has no ${method}(); give it one, or say why it can't be done in options.cannot.${fault}`);
+        }
+        await run(target);
+      }));
+    }
   };
 
   describe(`DNS provider conformance: ${name}`, () => {
+    it('finds its zone by id and by DNS name, and answers not-found for a zone that does not exist', withTarget(async (target) => {
+      const { provider, zone } = target;
+      expect(await findZone(provider, { id: zone.id })).toEqual(zone);
+      const byName = await findZone(provider, { dnsName: zone.dnsName.toUpperCase() }).catch((e: unknown) => e);
+      // A backend may hold other zones of the same name (other targets'); then it must say which to pick.
+      if (byName instanceof AmbiguousZoneError) expect(byName.candidates).toContain(zone.id);
+      else expect(byName).toEqual(zone);
+      const missing = await provider.records({ id: `${zone.id}-missing`, dnsName: `missing.${zone.dnsName}` }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(ProviderError);
+      expect((missing as ProviderError).kind).toBe('not-found');
+    }));
+
     it('creates A, AAAA, CNAME and TXT record sets, each name with its ownership marker', withTarget(async (target) => {
       const zone = names(target);
       const before = await target.state();
@@ -192,7 +213,7 @@ export function providerConformance(
       expectNoDanglingCname(await target.state(), target.zone.dnsName);
     }));
 
-    it(`a failed request leaves the zone ${'as it was (atomic) or for the next pass to repair (non-atomic)'}`, withTarget(async (target) => {
+    it('a failed request leaves the zone as it was (atomic) or for the next pass to repair (non-atomic)', withTarget(async (target) => {
       const zone = names(target);
       const base = spread(zone, 'base', 3);
       await reconcile(target, base);
@@ -248,6 +269,12 @@ export function providerConformance(
       expect(report.retries).toBe(2);
       expect(sleeps).toHaveLength(2);
       expectHolds(await target.state(), desired);
+      // Change requests too: throttled after the read, retried, then written.
+      const more = spread(zone, 'slower', 2);
+      const writes = await measure(target, () => reconcile({ ...target, provider: afterFirstRead(target, async () => target.throttleNext!(2)) }, more));
+      expect(writes.report.retries).toBe(2);
+      expect(writes.writes).toBe(writes.report.writes);
+      expectHolds(await target.state(), more);
       target.throttleNext!(1_000);
       const error = await reconcile(target, []).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
@@ -262,6 +289,11 @@ export function providerConformance(
       const report = await reconcile(target, desired);
       expect(report.retries).toBe(3);
       expectHolds(await target.state(), desired);
+      // Change requests too: failing after the read, retried, then written.
+      const more = spread(zone, 'flakier', 2);
+      const writes = await measure(target, () => reconcile({ ...target, provider: afterFirstRead(target, async () => target.failNext!(2)) }, more));
+      expect(writes.report.retries).toBe(2);
+      expectHolds(await target.state(), more);
       target.failNext!(1_000);
       const error = await reconcile(target, []).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);

@@ -1,0 +1,41 @@
+// The synthetic federations the benchmarks plan: 100 clusters in 20 regions × 5 zones (or the
+// guide's 13), services with one shard per cluster, health and addresses derived from the
+// indices so that every run plans the same thing.
+import type { Cluster, FederationPlanInput, Shard } from '@fedsvc/core';
+import { guideClusters } from '@fedsvc/core/testing';
+
+export const hundredClusters: Cluster[] = Array.from({ length: 20 }, (_, r) => `region${r}`).flatMap((region) =>
+  ['a', 'b', 'c', 'd', 'e'].map((z) => ({ name: `${region}-${z}-cluster`, zones: [`${region}-${z}`], region, ready: true })));
+
+export function shardsOf(service: number, clusters: readonly Cluster[], unhealthy: ReadonlySet<string> = new Set()): Shard[] {
+  return clusters.map((cluster, c) => {
+    const n = ((service * 131 + c) * 2654435761) % 2 ** 32;
+    const down = n % 10 === 0 !== unhealthy.has(`${service}/${c}`);
+    return {
+      cluster: cluster.name,
+      addresses: [`10.${(service >> 8) & 255}.${service & 255}.${c + 1}`],
+      readyEndpoints: down ? 0 : 1 + (n % 3),
+    };
+  });
+}
+
+/** `flipped` holds `service/clusterIndex` pairs whose shard health is the opposite of the default. */
+export function federation(services: number, clusters: readonly Cluster[] = hundredClusters, flipped: ReadonlySet<string> = new Set()): FederationPlanInput {
+  return {
+    federation: { name: 'fed', domain: 'example.com' },
+    clusters,
+    services: Array.from({ length: services }, (_, s) => ({
+      service: { namespace: `ns${s % 50}`, name: `svc${s}` },
+      shards: shardsOf(s, clusters, flipped),
+    })),
+  };
+}
+
+/** 1% of shards, spread over services and clusters. */
+export function onePercent(services: number, clusters: number): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < (services * clusters) / 100; i++) out.add(`${(i * 7919) % services}/${(i * 31) % clusters}`);
+  return out;
+}
+
+export { guideClusters };

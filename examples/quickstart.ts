@@ -1,0 +1,127 @@
+// Quick start: the Federated Services guide, run in memory. The whole controller drives 13
+// in-memory member clusters and the in-memory DNS provider: it creates the nginx shards,
+// follows the pods as they become ready, and moves DNS when a zone, then a region, loses them.
+//
+//   pnpm quickstart
+import {
+  createController, MemoryClusters, type FederatedService, type FederationController, type RecordSet,
+} from '@fedsvc/core';
+import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
+
+const federation = { name: 'myfederation', domain: 'example.com' };
+const zones = [
+  'asia-east1-a', 'asia-east1-b', 'asia-east1-c',
+  'europe-west1-b', 'europe-west1-c', 'europe-west1-d',
+  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f',
+  'us-east1-b', 'us-east1-c', 'us-east1-d',
+];
+/** Load-balancer addresses: the guide's where it shows them, documentation addresses elsewhere. */
+const addresses: Record<string, string> = {
+  'us-central1-a': '104.197.247.191', 'us-central1-b': '104.197.244.180', 'us-central1-c': '104.197.245.170',
+  'asia-east1-a': '130.211.57.243', 'asia-east1-c': '130.211.56.221',
+  'us-east1-b': '104.197.246.190', 'us-east1-c': '104.196.14.231', 'us-east1-d': '104.199.136.89',
+  'us-central1-f': '203.0.113.10', 'asia-east1-b': '203.0.113.11',
+  'europe-west1-b': '203.0.113.12', 'europe-west1-c': '203.0.113.13', 'europe-west1-d': '203.0.113.14',
+};
+/** Where the guide's pods became ready; in the other zones they are still starting. */
+const readyZones = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'asia-east1-a', 'asia-east1-c', 'us-east1-b', 'us-east1-c', 'us-east1-d'];
+const regionOf = (zone: string) => zone.slice(0, zone.lastIndexOf('-'));
+const clusterOf = (zone: string) => `gce-${zone}`;
+
+const nginx: FederatedService = {
+  manifest: {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'nginx', namespace: 'mynamespace', labels: { run: 'nginx' } },
+    spec: { type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  },
+};
+
+const clusters = new MemoryClusters(zones.map((zone) => ({
+  name: clusterOf(zone), zones: [zone], region: regionOf(zone), loadBalancerAddresses: [addresses[zone]!],
+})));
+const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com' }] });
+const zone = { id: 'example-dot-com', dnsName: 'example.com.' };
+const controller = createController({ federation, ownerId: 'quickstart', clusters, dns: { provider, zone } });
+controller.start();
+
+console.log('$ kubectl --context=federation-cluster create -f services/nginx.yaml');
+controller.applyService(nginx);
+await controller.idle();
+const created = clusters.shards('mynamespace', 'nginx');
+console.log(`service "nginx" created: ${created.length} shards, one in each of ${clusters.clusters().length} clusters\n`);
+
+console.log('$ kubectl --context=gce-us-east1-d get services nginx');
+const shard = clusters.shard('gce-us-east1-d', 'mynamespace', 'nginx')!;
+console.log(columns([['NAME', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'], ['nginx', shard.clusterIP ?? '', shard.ingress.map((i) => i.ip).join(','), '80/TCP']]));
+
+console.log('\n# backend pods become ready in 8 zones (in the other 5 they are still starting)');
+await timed(() => {
+  for (const z of readyZones) clusters.setReadyEndpoints(clusterOf(z), 'mynamespace', 'nginx', 1);
+});
+
+console.log('\n$ gcloud dns record-sets list --zone example-dot-com');
+console.log(dnsTable(provider));
+
+console.log('\n$ kubectl --context=federation-cluster describe services nginx');
+console.log(describe(controller));
+
+console.log('\n# zone us-central1-a loses its pods');
+await timed(() => clusters.setReadyEndpoints(clusterOf('us-central1-a'), 'mynamespace', 'nginx', 0));
+console.log('\n$ gcloud dns record-sets list --zone example-dot-com');
+console.log(dnsTable(provider));
+
+console.log('\n# region us-central1 loses all its pods');
+await timed(() => {
+  for (const z of ['us-central1-b', 'us-central1-c']) clusters.setReadyEndpoints(clusterOf(z), 'mynamespace', 'nginx', 0);
+});
+console.log('\n$ gcloud dns record-sets list --zone example-dot-com');
+console.log(dnsTable(provider));
+
+await controller.stop();
+
+/** Runs `change`, waits for DNS to follow, and says how long it took (the controller's own measure). */
+async function timed(change: () => void): Promise<void> {
+  const latencies: number[] = [];
+  const listener = (event: { latencyMs: number }) => latencies.push(event.latencyMs);
+  controller.on('records-applied', listener);
+  change();
+  await controller.idle();
+  controller.off('records-applied', listener);
+  const worst = Math.max(0, ...latencies);
+  console.log(`DNS updated: ${latencies.length} change set(s) applied, ${worst.toFixed(1)} ms from the event to the zone`);
+}
+
+/** The zone as the guide's `gcloud dns record-sets list` shows it: apex, global, then each region's zones and region. */
+function dnsTable(dns: MemoryDnsProvider): string {
+  const held = dns.snapshot(zone);
+  const markers = held.filter((r) => r.name.startsWith('_fedsvc.')).length;
+  const rank = (r: RecordSet<string>): string => {
+    if (r.name === zone.dnsName) return `0${r.type === 'NS' ? 0 : 1}`;
+    const labels = r.name.slice(0, -zone.dnsName.length - 1).split('.');
+    const place = labels[4];
+    if (place === undefined) return '1';
+    const region = zones.includes(place) ? regionOf(place) : place;
+    return `2${region}${zones.includes(place) ? `0${place}` : '1'}`;
+  };
+  const rows = held.filter((r) => !r.name.startsWith('_fedsvc.')).sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0))
+    .map((r) => [r.name, r.type, String(r.ttl), r.rrdatas.join(', ')]);
+  return `${columns([['NAME', 'TYPE', 'TTL', 'DATA'], ...rows])}\n(and ${markers} ownership TXT records at _fedsvc.<name>)`;
+}
+
+function describe(c: FederationController): string {
+  const status = c.status('mynamespace', 'nginx');
+  const head = [
+    ['Name:', 'nginx'], ['Namespace:', 'mynamespace'], ['Labels:', 'run=nginx'], ['Selector:', 'run=nginx'], ['Type:', 'LoadBalancer'], ['IP:', ''],
+    ['LoadBalancer Ingress:', status.loadBalancer.ingress.map((i) => i.ip ?? i.hostname).join(', ')],
+    ['Port:', 'http 80/TCP'], ['Endpoints:', '<none>'], ['Session Affinity:', 'None'],
+  ];
+  const perCluster = status.clusters.map((v) => [v.cluster, v.health, v.shard ? 'yes' : 'no', String(v.readyEndpoints), v.ingress.map((i) => i.ip).join(','), v.healthy ? 'yes' : 'no']);
+  const clusterRows = columns([['CLUSTER', 'HEALTH', 'SHARD', 'READY', 'INGRESS', 'HEALTHY'], ...perCluster])
+    .split('\n').map((line) => `  ${line}`).join('\n');
+  return `${columns(head)}\nClusters:\n${clusterRows}\nNo events.`;
+}
+
+function columns(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
