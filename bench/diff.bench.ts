@@ -14,8 +14,9 @@ const zone = converged.records;
 
 const fingerprint = (r: RecordSet<string>) => `${r.name} ${r.type} ${r.ttl} ${r.rrdatas.join(',')}`;
 const old = new Map(before.map((r) => [`${r.name} ${r.type}`, fingerprint(r)]));
+const kept = new Set(after.map((r) => `${r.name} ${r.type}`));
 const affected = after.filter((r) => old.get(`${r.name} ${r.type}`) !== fingerprint(r)).length
-  + before.filter((r) => !after.some((n) => n.name === r.name && n.type === r.type)).length;
+  + before.filter((r) => !kept.has(`${r.name} ${r.type}`)).length;
 
 const changed = time(() => diffRecords(zone, after, { ownerId: OWNER }), { runs: 9, warmup: 3 });
 const same = time(() => diffRecords(zone, before, { ownerId: OWNER }), { runs: 9, warmup: 3 });

@@ -4,8 +4,16 @@
 import type { Cluster, FederationPlanInput, Shard } from '@fedsvc/core';
 import { guideClusters } from '@fedsvc/core/testing';
 
-export const hundredClusters: Cluster[] = Array.from({ length: 20 }, (_, r) => `region${r}`).flatMap((region) =>
-  ['a', 'b', 'c', 'd', 'e'].map((z) => ({ name: `${region}-${z}-cluster`, zones: [`${region}-${z}`], region, ready: true })));
+/** `count` clusters, one per zone, five zones per region. */
+export function clustersOf(count: number): Cluster[] {
+  return Array.from({ length: count }, (_, i) => {
+    const region = `region${Math.floor(i / 5)}`;
+    const zone = `${region}-${'abcde'[i % 5]}`;
+    return { name: `${zone}-cluster`, zones: [zone], region, ready: true };
+  });
+}
+
+export const hundredClusters: Cluster[] = clustersOf(100);
 
 export function shardsOf(service: number, clusters: readonly Cluster[], unhealthy: ReadonlySet<string> = new Set()): Shard[] {
   return clusters.map((cluster, c) => {
@@ -13,10 +21,15 @@ export function shardsOf(service: number, clusters: readonly Cluster[], unhealth
     const down = n % 10 === 0 !== unhealthy.has(`${service}/${c}`);
     return {
       cluster: cluster.name,
-      addresses: [`10.${(service >> 8) & 255}.${service & 255}.${c + 1}`],
+      addresses: [address(service * 512 + c)],
       readyEndpoints: down ? 0 : 1 + (n % 3),
     };
   });
+}
+
+/** A distinct address in 10.0.0.0/8 for each index below 2^24. */
+export function address(index: number): string {
+  return `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
 }
 
 /** `flipped` holds `service/clusterIndex` pairs whose shard health is the opposite of the default. */

@@ -1,0 +1,125 @@
+// The Google Cloud DNS adapter of the DnsProvider port: translation only; core decides and retries.
+import { DNS, type DNSOptions, type Zone } from '@google-cloud/dns';
+import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
+import { translateError } from './errors.js';
+import { type CloudDnsRrset, fromRrset, normalizeName, toChangeBody, type ChangeBody } from './records.js';
+
+export interface GoogleProviderOptions {
+  /** The project holding the managed zones. Default: the credentials' project, then `GOOGLE_CLOUD_PROJECT` / `GCLOUD_PROJECT`. */
+  readonly projectId?: string;
+  /** A service-account key or external-account (workload identity federation) JSON file. */
+  readonly keyFilename?: string;
+  /** The contents of such a file. Without this and `keyFilename`: Application Default Credentials. */
+  readonly credentials?: DNSOptions['credentials'];
+  /**
+   * The API host (default `dns.googleapis.com`; the SDK prefixes `https://`). A URL with a scheme,
+   * such as `http://127.0.0.1:8080` for a local server, is used as given.
+   */
+  readonly apiEndpoint?: string;
+  /** Record sets per `rrsets.list` page (`maxResults`). Default: as many as the server gives. */
+  readonly pageSize?: number;
+}
+
+export interface GoogleProvider extends DnsProvider {
+  readonly dns: DNS;
+}
+
+/**
+ * Cloud DNS's documented per-change limits: 1,000 additions and 1,000 deletions per change,
+ * 100,000 bytes of rrdata per change (and 100 rrdatas per record set). Core counts additions and
+ * deletions together, so 1,000 changes per request keeps both lists within their limits; the
+ * rrdata count is bounded only through the byte limit. A change is applied all or nothing.
+ */
+export const GOOGLE_LIMITS: ProviderLimits = {
+  maxChangesPerRequest: 1000,
+  maxRrdatasPerRequest: 100_000,
+  maxRrdataCharsPerRequest: 100_000,
+  atomic: true,
+};
+
+/** The request options the SDK's interceptors see (it always sets `uri`). */
+type SdkRequest = ReturnType<DNS['interceptors'][number]['request']>;
+
+/** Bounds every listing loop: far beyond the 10,000 record sets a managed zone may hold. */
+const MAX_PAGES = 100_000;
+
+function validate(options: GoogleProviderOptions): void {
+  const { pageSize, apiEndpoint, projectId } = options;
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
+    throw new ValidationError('pageSize', pageSize, 'must be a positive integer');
+  }
+  if (apiEndpoint !== undefined && (typeof apiEndpoint !== 'string' || !/^(https?:\/\/)?[\w.-]+(:\d+)?\/?$/.test(apiEndpoint))) {
+    throw new ValidationError('apiEndpoint', apiEndpoint, 'must be a host[:port], or an http(s) URL with no path');
+  }
+  if (projectId !== undefined && (typeof projectId !== 'string' || !/^[a-z][-a-z0-9.:]{4,62}$/.test(projectId))) {
+    throw new ValidationError('projectId', projectId, 'must be a Google Cloud project id such as my-project-123');
+  }
+}
+
+export function createGoogleProvider(options: GoogleProviderOptions = {}): GoogleProvider {
+  validate(options);
+  const { apiEndpoint, pageSize } = options;
+  const url = apiEndpoint !== undefined && /^https?:\/\//.test(apiEndpoint) ? apiEndpoint.replace(/\/$/, '') : undefined;
+  const dns = new DNS({
+    ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
+    ...(options.keyFilename === undefined ? {} : { keyFilename: options.keyFilename }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(apiEndpoint === undefined ? {} : { apiEndpoint: url === undefined ? apiEndpoint : new URL(url).host }),
+  });
+  // The SDK always prefixes https://; a local server is reached over plain http.
+  if (url !== undefined) dns.baseUrl = `${url}/dns/v1`;
+  // SDK retries are off: core's reconcile retries throttled/transient requests with jittered
+  // exponential backoff in a bounded budget, and retries underneath would multiply that (and
+  // would resend a change whose answer was lost).
+  dns.interceptors.push({ request: (request) => Object.assign(request as SdkRequest, { maxRetries: 0 }) });
+
+  async function call<T>(operation: string, run: () => Promise<T>, body?: ChangeBody): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw translateError(e, operation, body);
+    }
+  }
+
+  async function zones(): Promise<DnsZone[]> {
+    const found: DnsZone[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const [list, next] = await call('managedZones.list', () => dns.getZones({ autoPaginate: false, ...(pageToken === undefined ? {} : { pageToken }) }));
+      found.push(...list.map((zone: Zone) => ({ id: zone.name, dnsName: normalizeName(String(zone.metadata?.dnsName ?? '')) })));
+      pageToken = next?.pageToken ?? undefined;
+      if (pageToken === undefined) return found;
+    }
+    throw new ProviderError('google', 'transient', `managedZones.list: still paging after ${MAX_PAGES} pages`);
+  }
+
+  async function records(zone: DnsZone): Promise<RecordSet<string>[]> {
+    const managed = dns.zone(zone.id);
+    const found: RecordSet<string>[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const query = { autoPaginate: false, ...(pageSize === undefined ? {} : { maxResults: pageSize }), ...(pageToken === undefined ? {} : { pageToken }) };
+      // With autoPaginate off the SDK answers [records, next query or null, API response].
+      const [list, next] = (await call(`rrsets.list ${zone.id}`, () => managed.getRecords(query))) as unknown as [
+        { metadata: CloudDnsRrset }[],
+        { pageToken?: string } | null,
+      ];
+      found.push(...list.map((record) => fromRrset(record.metadata)));
+      const token = next?.pageToken;
+      if (token === undefined) return found;
+      if (token === pageToken) throw new ProviderError('google', 'transient', `rrsets.list ${zone.id}: the same page token twice`);
+      pageToken = token;
+    }
+    throw new ProviderError('google', 'transient', `rrsets.list ${zone.id}: still paging after ${MAX_PAGES} pages`);
+  }
+
+  async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
+    if (changes.length === 0) return;
+    const managed = dns.zone(zone.id);
+    const body = toChangeBody(changes);
+    const record = (r: RecordSet<string>) => managed.record(r.type, { name: r.name, ttl: r.ttl, data: [...r.rrdatas] });
+    await call(`changes.create ${zone.id}`, () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }), body);
+  }
+
+  return { name: 'google', limits: GOOGLE_LIMITS, dns, zones, records, applyChanges };
+}

@@ -1,0 +1,28 @@
+// Starts the wire-level fixture and a provider that talks to it through the real SDK.
+import type { DnsZone } from '@fedsvc/core';
+import { createGoogleProvider, type GoogleProvider, type GoogleProviderOptions } from '../src/index.js';
+import { type CloudDnsServer, type FixtureOptions, startCloudDnsServer } from './fixture/index.js';
+
+export interface Harness {
+  readonly fixture: CloudDnsServer;
+  readonly provider: GoogleProvider;
+  readonly zone: DnsZone;
+  close(): Promise<void>;
+}
+
+/** What a user of the local server writes: project, endpoint, credentials. */
+export function optionsFor(fixture: CloudDnsServer, extra: GoogleProviderOptions = {}): GoogleProviderOptions {
+  return { projectId: fixture.projectId, apiEndpoint: fixture.url, credentials: fixture.credentials, ...extra };
+}
+
+export async function startHarness(options: { fixture?: FixtureOptions; provider?: GoogleProviderOptions } = {}): Promise<Harness> {
+  const fixture = await startCloudDnsServer(options.fixture);
+  const managed = fixture.createZone('example-com', 'example.com.');
+  const provider = createGoogleProvider(optionsFor(fixture, options.provider));
+  return {
+    fixture,
+    provider,
+    zone: { id: managed.name, dnsName: managed.dnsName },
+    close: () => fixture.close(),
+  };
+}

@@ -1,0 +1,139 @@
+// The RFC 2136 adapter of the DnsProvider port: AXFR to list, one signed UPDATE per request.
+// Translation only; core decides, batches and retries.
+import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
+import { RcodeError, axfr, newId, servesZone, signedExchange, type ClientOptions } from './client.js';
+import { PROVIDER, translateError } from './errors.js';
+import { isTsigAlgorithm, type TsigAlgorithm } from './tsig.js';
+import { recordSets, updateMessage } from './update.js';
+import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, normalizeWireName } from './wire.js';
+
+export interface Rfc2136ProviderOptions {
+  /** The primary server that takes updates: its IP address (or a host name the system resolves). */
+  readonly server: { readonly host: string; readonly port?: number };
+  /** The zones to manage, e.g. `example.com` (with or without the trailing dot). */
+  readonly zones: readonly string[];
+  /** The TSIG key the server's `allow-update` and `allow-transfer` name, as `tsig-keygen` prints it. */
+  readonly tsig: { readonly name: string; readonly algorithm: TsigAlgorithm; readonly secret: string };
+  /** Deadline of each exchange (an AXFR as a whole). Default 10 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * What one UPDATE may carry. It travels over TCP, so it must fit 65,535 bytes, whatever the
+ * names. Worst case, names uncompressed and 255 bytes long: every change adds up to two records
+ * without data (a create's two "does not exist" prerequisites, a delete's "delete RRset"),
+ * 265 bytes each; every rrdata one record of 265 bytes plus its data, which is at most its text
+ * length + 16 bytes (`::` is 2 characters and 16 bytes). With 50 changes, 100 rrdatas and
+ * 10,000 characters: 50 × 530 + 100 × 281 + 10,000 + 12 (header) + 259 (zone) + 364 (TSIG
+ * with hmac-sha512) = 65,235 bytes. Real names are far shorter, so real requests are a fraction
+ * of that; the encoder still refuses anything larger before sending.
+ */
+export const RFC2136_LIMITS: ProviderLimits = {
+  maxChangesPerRequest: 50,
+  maxRrdatasPerRequest: 100,
+  maxRrdataCharsPerRequest: 10_000,
+  atomic: true,
+};
+
+const DEFAULT_PORT = 53;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function validate(options: Rfc2136ProviderOptions): { zones: string[]; secret: Buffer } {
+  const { server, tsig } = options;
+  if (typeof server?.host !== 'string' || server.host === '') throw new ValidationError('server.host', server?.host, 'must be the server\'s address');
+  if (server.port !== undefined && (!Number.isInteger(server.port) || server.port < 1 || server.port > 65_535)) {
+    throw new ValidationError('server.port', server.port, 'must be a port number from 1 to 65535');
+  }
+  if (!Array.isArray(options.zones) || options.zones.length === 0) throw new ValidationError('zones', options.zones, 'must name at least one zone');
+  const zones = options.zones.map((zone, i) => {
+    try {
+      return normalizeWireName(zone);
+    } catch (error) {
+      throw new ValidationError(`zones[${i}]`, zone, (error as WireError).message);
+    }
+  });
+  if (typeof tsig?.name !== 'string' || tsig.name === '') throw new ValidationError('tsig.name', tsig?.name, 'must be the key name the server knows');
+  try {
+    normalizeWireName(tsig.name);
+  } catch (error) {
+    throw new ValidationError('tsig.name', tsig.name, (error as WireError).message);
+  }
+  if (!isTsigAlgorithm(tsig.algorithm)) throw new ValidationError('tsig.algorithm', tsig.algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
+  // The value is the secret: errors say what is wrong with it, never what it is.
+  const secret = typeof tsig.secret === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(tsig.secret) ? Buffer.from(tsig.secret, 'base64') : Buffer.alloc(0);
+  if (secret.length === 0) throw new ValidationError('tsig.secret', '(secret withheld)', 'must be the key\'s base64 secret, as tsig-keygen prints it');
+  const timeout = options.timeoutMs;
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) throw new ValidationError('timeoutMs', timeout, 'must be a positive number of milliseconds');
+  return { zones, secret };
+}
+
+/** Creates the adapter. Zone ids are the zones' DNS names (lower-case, trailing dot). */
+export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvider {
+  const { zones, secret } = validate(options);
+  const client: ClientOptions = {
+    server: { host: options.server.host, port: options.server.port ?? DEFAULT_PORT },
+    key: { name: options.tsig.name, algorithm: options.tsig.algorithm, secret },
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+
+  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateError(error, operation);
+    }
+  }
+
+  function configured(zone: DnsZone): string {
+    const name = zones.find((candidate) => candidate === zone.id);
+    if (name === undefined) throw new ProviderError(PROVIDER, 'not-found', `zone ${zone.id} is not one of the configured zones (${zones.join(', ')})`);
+    return name;
+  }
+
+  async function listZones(): Promise<DnsZone[]> {
+    const found: DnsZone[] = [];
+    for (const zone of zones) {
+      if (await call(`SOA ${zone}`, () => servesZone(client, zone))) found.push({ id: zone, dnsName: zone });
+    }
+    return found;
+  }
+
+  async function records(zone: DnsZone): Promise<RecordSet<string>[]> {
+    const name = configured(zone);
+    try {
+      return recordSets(await axfr(client, name));
+    } catch (error) {
+      // Refused: either the key may not transfer the zone, or the server does not serve it at all.
+      if (error instanceof RcodeError && (error.rcode === Rcode.NOTAUTH || error.rcode === Rcode.REFUSED)
+        && !(await call(`SOA ${name}`, () => servesZone(client, name)))) {
+        throw new ProviderError(PROVIDER, 'not-found', `AXFR ${name}: the server does not serve the zone`, { cause: error });
+      }
+      throw translateError(error, `AXFR ${name}`);
+    }
+  }
+
+  async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
+    if (changes.length === 0) return;
+    const name = configured(zone);
+    const message = updateMessage(newId(), name, changes);
+    const operation = `UPDATE ${name} (${changes.length} changes)`;
+    let size: number;
+    try {
+      size = encodeMessage(message).length;
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      size = Infinity;
+    }
+    // The signed message must fit too.
+    if (size > MAX_MESSAGE_SIZE - TSIG_ROOM) {
+      throw new ProviderError(PROVIDER, 'invalid', `${operation}: the UPDATE does not fit in ${MAX_MESSAGE_SIZE} bytes; send fewer changes`);
+    }
+    const answer = await call(operation, () => signedExchange(client, message, 'tcp'));
+    if (answer.rcode !== Rcode.NOERROR) throw translateError(new RcodeError(answer.rcode), operation);
+  }
+
+  return { name: PROVIDER, limits: RFC2136_LIMITS, zones: listZones, records, applyChanges };
+}
+
+/** The largest TSIG record: a 255-byte key name, hmac-sha512's name, a 64-byte MAC, 6 bytes of other data. */
+const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;

@@ -1,0 +1,145 @@
+// A DNS proxy for tests, in front of a real server: counts the requests that pass (zone
+// transfers as reads, UPDATEs as writes) and, on demand, answers the next ones SERVFAIL itself,
+// the temporary failure BIND cannot be made to produce at will.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, connect, type Server as TcpServer, type Socket } from 'node:net';
+import type { Server } from '../transport.js';
+import { Opcode, RRType, Rcode, decodeMessage, encodeMessage, type DecodedMessage } from '../wire.js';
+
+export interface DnsProxy {
+  readonly host: '127.0.0.1';
+  /** The same port number serves TCP and UDP, like a DNS server. */
+  readonly port: number;
+  /** Zone transfers (reads) and UPDATE messages (writes) received over TCP, answered or failed. */
+  counts(): { reads: number; writes: number };
+  /** Answers the next `n` transfers or UPDATEs with SERVFAIL instead of passing them on. */
+  failNext(n: number): void;
+  close(): Promise<void>;
+}
+
+const UDP_RELAY_TIMEOUT_MS = 2_000;
+
+function servfail(request: DecodedMessage): Buffer {
+  return encodeMessage({ ...request, qr: true, aa: false, tc: false, ra: false, rcode: Rcode.SERVFAIL, answers: [], authorities: [], additionals: [] });
+}
+
+function frame(wire: Uint8Array): Buffer {
+  const out = Buffer.alloc(2 + wire.length);
+  out.writeUInt16BE(wire.length, 0);
+  out.set(wire, 2);
+  return out;
+}
+
+export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
+  const counts = { reads: 0, writes: 0 };
+  let failing = 0;
+  const sockets = new Set<Socket>();
+
+  /** Counts a request and decides whether it fails here; answers the SERVFAIL to send, if so. */
+  const intercept = (wire: Buffer): Buffer | undefined => {
+    if (wire.length < 12) return undefined;
+    const opcode = (wire[2]! >> 3) & 0xf;
+    let request: DecodedMessage | undefined;
+    try {
+      request = decodeMessage(wire);
+    } catch {
+      // Counted by its header all the same; passed on for the server to judge.
+    }
+    const type = request?.questions[0]?.type;
+    const kind = opcode === Opcode.UPDATE ? 'writes' : opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
+    if (kind === undefined) return undefined;
+    counts[kind]++;
+    if (failing === 0 || request === undefined) return undefined;
+    failing--;
+    return servfail(request);
+  };
+
+  const tcp: TcpServer = createServer((client) => {
+    sockets.add(client);
+    const server = connect({ host: upstream.host, port: upstream.port });
+    sockets.add(server);
+    let buffered: Buffer = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const length = buffered.readUInt16BE(0);
+        const wire = buffered.subarray(2, 2 + length);
+        buffered = buffered.subarray(2 + length);
+        const answer = intercept(wire);
+        if (answer) client.write(frame(answer));
+        else server.write(frame(wire));
+      }
+    });
+    server.on('data', (chunk) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      server.destroy();
+      sockets.delete(client);
+      sockets.delete(server);
+    };
+    for (const socket of [client, server]) {
+      socket.on('close', end);
+      socket.on('error', end);
+    }
+  });
+  const { port, udp } = await listen(tcp);
+  const relays = new Set<UdpSocket>();
+  udp.on('message', (message, from) => {
+    const relay = createSocket('udp4');
+    relays.add(relay);
+    const done = () => {
+      clearTimeout(timer);
+      if (relays.delete(relay)) relay.close();
+    };
+    const timer = setTimeout(done, UDP_RELAY_TIMEOUT_MS);
+    relay.on('message', (answer) => {
+      udp.send(answer, from.port, from.address);
+      done();
+    });
+    relay.on('error', done);
+    relay.send(message, upstream.port, upstream.host);
+  });
+
+  return {
+    host: '127.0.0.1',
+    port,
+    counts: () => ({ ...counts }),
+    failNext(n) {
+      failing = n;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      for (const relay of relays) relay.close();
+      relays.clear();
+      udp.close();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    },
+  };
+}
+
+/** Listens on one port number for both TCP and UDP on 127.0.0.1. */
+async function listen(tcp: TcpServer): Promise<{ port: number; udp: UdpSocket }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(0, '127.0.0.1', () => resolve((tcp.address() as { port: number }).port));
+    });
+    const udp = createSocket('udp4');
+    const bound = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) return { port, udp };
+    closeQuietly(udp);
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  }
+  throw new Error('no loopback port free for both TCP and UDP after 20 tries');
+}
+
+function closeQuietly(socket: UdpSocket): void {
+  try {
+    socket.close();
+  } catch {
+    // never bound: nothing to close
+  }
+}

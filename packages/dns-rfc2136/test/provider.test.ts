@@ -1,0 +1,293 @@
+// The adapter beyond the conformance suite: options, the UPDATE it writes, its limits, and how
+// it reports what BIND (and a server that never answers) does.
+import { createServer } from 'node:net';
+import { fc, test } from '@fast-check/vitest';
+import { ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RcodeError } from '../src/client.js';
+import { translateError } from '../src/errors.js';
+import { createRfc2136Provider, RFC2136_LIMITS, type Rfc2136ProviderOptions } from '../src/index.js';
+import { startBind, startDnsProxy, type BindServer, type DnsProxy } from '../src/testing/index.js';
+import { signRequest } from '../src/tsig.js';
+import { updateMessage } from '../src/update.js';
+import { clientFor, readDirect, writeDirect } from './helpers.js';
+import { MAX_MESSAGE_SIZE, RRClass, RRType, Rcode, decodeMessage, encodeMessage } from '../src/wire.js';
+
+const SECRET = Buffer.alloc(32, 9).toString('base64');
+const base: Rfc2136ProviderOptions = { server: { host: '127.0.0.1', port: 53 }, zones: ['example.com'], tsig: { name: 'k', algorithm: 'hmac-sha256', secret: SECRET } };
+
+describe('options', () => {
+  it('names the field and value of a bad option, and never shows the secret', () => {
+    const cases: [Partial<Rfc2136ProviderOptions>, string][] = [
+      [{ server: { host: '' } }, 'server.host'],
+      [{ server: { host: '127.0.0.1', port: 70_000 } }, 'server.port'],
+      [{ zones: [] }, 'zones'],
+      [{ zones: ['ok.example', 'bad..example'] }, 'zones[1]'],
+      [{ tsig: { ...base.tsig, name: '' } }, 'tsig.name'],
+      [{ tsig: { ...base.tsig, algorithm: 'hmac-md5' as 'hmac-sha256' } }, 'tsig.algorithm'],
+      [{ tsig: { ...base.tsig, secret: 'not base64 at all! hunter2' } }, 'tsig.secret'],
+      [{ timeoutMs: 0 }, 'timeoutMs'],
+    ];
+    for (const [change, field] of cases) {
+      const error = (() => {
+        try {
+          createRfc2136Provider({ ...base, ...change });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error, field).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});
+
+describe('the UPDATE message', () => {
+  const a = (name: string, rrdatas: string[], ttl = 180): RecordSet => ({ name, type: 'A', ttl, rrdatas });
+
+  it('carries the prerequisite each change was planned on: absent for a create, exactly as read for a delete or update', () => {
+    const message = updateMessage(1, 'example.com.', [
+      { kind: 'create', record: a('new.example.com.', ['192.0.2.1']) },
+      { kind: 'delete', record: a('old.example.com.', ['192.0.2.2', '192.0.2.3']) },
+      { kind: 'update', before: a('www.example.com.', ['192.0.2.4']), record: a('www.example.com.', ['192.0.2.5'], 60) },
+    ]);
+    expect(message.questions).toEqual([{ name: 'example.com.', type: RRType.SOA, class: RRClass.IN }]);
+    const show = (records: typeof message.answers) => records.map((r) => `${r.name} ${r.class} ${r.ttl} ${Buffer.from(r.rdata).join('.')}`);
+    expect(message.answers.filter((r) => r.class === RRClass.NONE).map((r) => r.type)).toEqual([RRType.A, RRType.CNAME]);
+    expect(show(message.answers)).toEqual([
+      `new.example.com. ${RRClass.NONE} 0 `,
+      // …and no CNAME there, which would make the server drop the A silently.
+      `new.example.com. ${RRClass.NONE} 0 `,
+      `old.example.com. ${RRClass.IN} 0 192.0.2.2`,
+      `old.example.com. ${RRClass.IN} 0 192.0.2.3`,
+      `www.example.com. ${RRClass.IN} 0 192.0.2.4`,
+    ]);
+    expect(show(message.authorities)).toEqual([
+      `new.example.com. ${RRClass.IN} 180 192.0.2.1`,
+      `old.example.com. ${RRClass.ANY} 0 `,
+      `www.example.com. ${RRClass.ANY} 0 `,
+      `www.example.com. ${RRClass.IN} 60 192.0.2.5`,
+    ]);
+  });
+
+  it('refuses bad record sets before anything is sent, naming the field', () => {
+    const cases: [Change, string][] = [
+      [{ kind: 'create', record: a('www.elsewhere.org.', ['192.0.2.1']) }, 'changes[0].record.name'],
+      [{ kind: 'create', record: a('www.example.com.', ['192.0.2.300']) }, 'changes[0].record.rrdatas[0]'],
+      [{ kind: 'create', record: a('www.example.com.', ['192.0.2.1'], -1) }, 'changes[0].record.ttl'],
+      [{ kind: 'create', record: a('www.example.com.', []) }, 'changes[0].record.rrdatas'],
+      [{ kind: 'create', record: { name: 'www.example.com.', type: 'SOA' as 'A', ttl: 1, rrdatas: ['a. b. 1 2 3 4 5'] } }, 'changes[0].record.type'],
+      [{ kind: 'update', before: a('other.example.com.', ['192.0.2.1']), record: a('www.example.com.', ['192.0.2.2']) }, 'changes[0].before'],
+    ];
+    for (const [change, field] of cases) {
+      const error = (() => {
+        try {
+          updateMessage(1, 'example.com.', [change]);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error, field).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+    }
+  });
+
+  // The longest name in the zone: 255 bytes on the wire.
+  const zone = 'example.com.';
+  const longName = (i: number) => {
+    const head = `n${String(i).padStart(3, '0')}`;
+    const filler = 253 - zone.length - head.length - 1;
+    const labels = [head];
+    let left = filler;
+    while (left > 0) {
+      const size = Math.min(63, left - 1);
+      labels.push('x'.repeat(size));
+      left -= size + 1;
+    }
+    return `${labels.join('.')}.${zone}`;
+  };
+
+  const worst = fc.array(
+    fc.record({
+      kind: fc.constantFrom('create', 'delete', 'update'),
+      type: fc.constantFrom('A', 'AAAA', 'TXT', 'CNAME'),
+      count: fc.integer({ min: 1, max: 5 }),
+    }),
+    { minLength: 1, maxLength: 120 },
+  );
+
+  test.prop([worst], { numRuns: 60 })('a request within RFC2136_LIMITS, longest names and densest data, fits 65,535 bytes signed', (specs) => {
+    // Data whose wire form is largest for its text: `::` (16 bytes for 2 characters), the longest name.
+    const rrdata = (type: string, i: number) => (type === 'A' ? '0.0.0.0' : type === 'AAAA' ? '::' : type === 'TXT' ? '""' : longName(i));
+    const changes: Change[] = [];
+    let cost = { changes: 0, rrdatas: 0, chars: 0 };
+    specs.forEach((spec, i) => {
+      const record = { name: longName(i), type: spec.type as 'A', ttl: 180, rrdatas: Array.from({ length: spec.count }, () => rrdata(spec.type, i)) };
+      const sides = spec.kind === 'update' ? 2 : 1;
+      const next = {
+        changes: cost.changes + sides,
+        rrdatas: cost.rrdatas + sides * record.rrdatas.length,
+        chars: cost.chars + sides * record.rrdatas.reduce((sum, r) => sum + r.length, 0),
+      };
+      if (next.changes > RFC2136_LIMITS.maxChangesPerRequest || next.rrdatas > RFC2136_LIMITS.maxRrdatasPerRequest || next.chars > RFC2136_LIMITS.maxRrdataCharsPerRequest) return;
+      cost = next;
+      changes.push(spec.kind === 'update' ? { kind: 'update', before: record, record } : { kind: spec.kind as 'create', record });
+    });
+    const longestKey = { name: `${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(61)}.`, algorithm: 'hmac-sha512' as const, secret: Buffer.alloc(64) };
+    const signed = signRequest(encodeMessage(updateMessage(1, zone, changes)), longestKey);
+    expect(signed.wire.length).toBeLessThanOrEqual(MAX_MESSAGE_SIZE);
+  });
+  it('the densest request the limits allow (39 creates of CNAMEs to 253-character names, 11 of five `::` each) fits', () => {
+    const changes: Change[] = [
+      ...Array.from({ length: 39 }, (_, i): Change => ({ kind: 'create', record: { name: longName(i), type: 'CNAME', ttl: 1, rrdatas: [longName(i)] } })),
+      ...Array.from({ length: 11 }, (_, i): Change => ({ kind: 'create', record: { name: longName(50 + i), type: 'AAAA', ttl: 1, rrdatas: Array.from({ length: 5 }, () => '::') } })),
+    ];
+    expect(changes).toHaveLength(RFC2136_LIMITS.maxChangesPerRequest);
+    expect(changes.flatMap((c) => c.record.rrdatas).join('').length).toBeLessThanOrEqual(RFC2136_LIMITS.maxRrdataCharsPerRequest);
+    const longestKey = { name: `${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(61)}.`, algorithm: 'hmac-sha512' as const, secret: Buffer.alloc(64) };
+    const size = signRequest(encodeMessage(updateMessage(1, zone, changes)), longestKey).wire.length;
+    expect(size).toBeLessThanOrEqual(MAX_MESSAGE_SIZE);
+    // Within 5 % of the limit: the limits are not needlessly small either.
+    expect(size).toBeGreaterThan(MAX_MESSAGE_SIZE * 0.95);
+  });
+});
+
+describe('rcodes and TSIG errors → ProviderError kinds', () => {
+  it('maps every answer the way the README says', () => {
+    const kinds = Object.fromEntries(
+      (['NXRRSET', 'YXRRSET', 'NXDOMAIN', 'YXDOMAIN', 'REFUSED', 'NOTAUTH', 'SERVFAIL', 'FORMERR', 'NOTIMP', 'NOTZONE'] as const)
+        .map((name) => [name, (translateError(new RcodeError(Rcode[name]), 'UPDATE') as ProviderError).kind]),
+    );
+    expect(kinds).toEqual({
+      NXRRSET: 'conflict', YXRRSET: 'conflict', NXDOMAIN: 'conflict', YXDOMAIN: 'conflict',
+      REFUSED: 'denied', NOTAUTH: 'denied', SERVFAIL: 'transient', FORMERR: 'invalid', NOTIMP: 'invalid', NOTZONE: 'invalid',
+    });
+    const programming = new TypeError('bug');
+    expect(translateError(programming, 'UPDATE')).toBe(programming);
+  });
+});
+
+describe('against BIND 9', () => {
+  let bind: BindServer;
+  let proxy: DnsProxy;
+  const zone = 'provider.test.';
+  beforeAll(async () => {
+    bind = await startBind({ zones: [zone] });
+    proxy = await startDnsProxy({ host: bind.host, port: bind.port });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await bind?.stop();
+  });
+  const provider = (extra: Partial<Rfc2136ProviderOptions> = {}) =>
+    createRfc2136Provider({ server: { host: proxy.host, port: proxy.port }, zones: [zone], tsig: bind.key, timeoutMs: 5_000, ...extra });
+  const dnsZone = { id: zone, dnsName: zone };
+  const create: Change = { kind: 'create', record: { name: `www.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] } };
+  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as ProviderError);
+
+  it('lists the configured zones the server serves, and answers not-found for the others', async () => {
+    const p = provider({ zones: [zone, 'unserved.test'] });
+    expect(await p.zones()).toEqual([dnsZone]);
+    expect((await failure(p.records({ id: 'unserved.test.', dnsName: 'unserved.test.' })))?.kind).toBe('not-found');
+    expect((await failure(p.records({ id: 'other.test.', dnsName: 'other.test.' })))?.kind).toBe('not-found');
+  });
+
+  it('reports a wrong secret or key name as denied, naming the TSIG error and not the secret', async () => {
+    const wrongSecret = provider({ tsig: { ...bind.key, secret: Buffer.alloc(32, 1).toString('base64') } });
+    const wrongName = provider({ tsig: { ...bind.key, name: 'somebody-else' } });
+    for (const [p, code] of [[wrongSecret, 'BADSIG'], [wrongName, 'BADKEY']] as const) {
+      for (const error of [await failure(p.records(dnsZone)), await failure(p.applyChanges(dnsZone, [create]))]) {
+        expect(error).toBeInstanceOf(ProviderError);
+        expect(error?.kind).toBe('denied');
+        expect(error?.message).toContain(code);
+        expect(error?.message).not.toContain(bind.key.secret);
+      }
+    }
+  });
+
+  it('reports SERVFAIL as transient, for reads and writes', async () => {
+    const p = provider();
+    proxy.failNext(2);
+    expect((await failure(p.records(dnsZone)))?.kind).toBe('transient');
+    expect((await failure(p.applyChanges(dnsZone, [create])))?.kind).toBe('transient');
+    await p.applyChanges(dnsZone, [create]);
+    expect((await p.records(dnsZone)).find((r) => r.name === `www.${zone}`)?.rrdatas).toEqual(['192.0.2.1']);
+    await p.applyChanges(dnsZone, [{ kind: 'delete', record: create.record }]);
+  });
+
+  it('sends nothing when the change set is bad or too large for one message', async () => {
+    const p = provider();
+    const before = proxy.counts().writes;
+    const bad = await failure(p.applyChanges(dnsZone, [{ kind: 'create', record: { ...create.record, rrdatas: ['not an address'] } }]));
+    expect(bad).toBeInstanceOf(ValidationError);
+    const huge: Change[] = Array.from({ length: 300 }, (_, i) => ({
+      kind: 'create',
+      record: { name: `big-${i}.${zone}`, type: 'TXT', ttl: 60, rrdatas: [`"${'x'.repeat(250)}"`] },
+    }));
+    const tooLarge = await failure(p.applyChanges(dnsZone, huge));
+    expect(tooLarge?.kind).toBe('invalid');
+    expect(tooLarge?.message).toMatch(/65535 bytes/);
+    expect(proxy.counts().writes).toBe(before);
+  });
+
+  it('fails a create the server would silently drop (CNAME beside data, data beside a CNAME) as a conflict', async () => {
+    const p = provider();
+    const direct = clientFor(bind);
+    await writeDirect(direct, zone, [
+      { kind: 'create', record: { name: `held.${zone}`, type: 'TXT', ttl: 60, rrdatas: ['"a person\'s note"'] } },
+      { kind: 'create', record: { name: `aliased.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`elsewhere.example.`] } },
+    ]);
+    const before = await readDirect(direct, zone);
+    const cname = await failure(p.applyChanges(dnsZone, [{ kind: 'create', record: { name: `held.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`www.${zone}`] } }]));
+    const address = await failure(p.applyChanges(dnsZone, [{ kind: 'create', record: { name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] } }]));
+    expect(cname?.kind).toBe('conflict');
+    expect(address?.kind).toBe('conflict');
+    expect(await readDirect(direct, zone)).toEqual(before);
+    // A type switch in one message clears the name first, so it goes through.
+    await p.applyChanges(dnsZone, [
+      { kind: 'delete', record: { name: `aliased.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`elsewhere.example.`] } },
+      { kind: 'create', record: { name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] } },
+    ]);
+    expect((await readDirect(direct, zone)).filter((r) => r.name === `aliased.${zone}`)).toEqual([{ name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] }]);
+  });
+
+  it('never takes an unsigned success for an answer: denied, naming the missing signature', async () => {
+    // A server (or someone on the path) that answers every request NOERROR without signing it.
+    const forger = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (chunk: Buffer) => {
+        const request = decodeMessage(chunk.subarray(2));
+        const answer = encodeMessage({ ...request, qr: true, answers: [], authorities: [], additionals: [] });
+        socket.end(Buffer.concat([Buffer.from([answer.length >> 8, answer.length & 255]), answer]));
+      });
+    });
+    await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (forger.address() as { port: number }).port;
+      const p = createRfc2136Provider({ server: { host: '127.0.0.1', port }, zones: [zone], tsig: bind.key, timeoutMs: 2_000 });
+      const error = await failure(p.applyChanges(dnsZone, [create]));
+      expect(error?.kind).toBe('denied');
+      expect(error?.message).toMatch(/unsigned/);
+    } finally {
+      await new Promise<void>((resolve) => forger.close(() => resolve()));
+    }
+  });
+
+  it('reports a server that never answers as transient, at the deadline', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const p = createRfc2136Provider({ server: { host: '127.0.0.1', port }, zones: [zone], tsig: bind.key, timeoutMs: 200 });
+      const error = await failure(p.applyChanges(dnsZone, [create]));
+      expect(error?.kind).toBe('transient');
+      expect(error?.message).toMatch(/200 ms/);
+    } finally {
+      silent.close();
+      // Connections the server accepted are closed by the client's own timeout.
+    }
+  });
+});
