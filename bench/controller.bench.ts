@@ -5,7 +5,7 @@ import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { address, clustersOf } from './federation.js';
 import { gc, machine, ms, percentile, table } from './measure.js';
 
-const SERVICES = 1_000;
+const SERVICES = Number(process.env.SERVICES ?? 1_000);
 const CLUSTERS = 100;
 const EVENTS = 1_000;
 

@@ -1,5 +1,6 @@
 // Converging one zone to the desired record sets through the provider port: one full read,
 // a diff, and the change set written batch by batch.
+import { applyChangeSet } from './apply.js';
 import { batchChanges, changeGroups } from './batch.js';
 import { diffRecords } from './diff.js';
 import { ProviderError, ValidationError } from './errors.js';
@@ -22,6 +23,12 @@ export interface ReconcileOptions {
    * an ownership marker counts as being at the name it marks.
    */
   readonly scope?: (name: string) => boolean;
+  /**
+   * What the zone holds within `scope`, as the caller knows it from its last pass (`records`
+   * of that report): the first diff uses it instead of reading the zone. If the zone changed
+   * since, the provider refuses the write as a conflict, and the pass re-reads.
+   */
+  readonly current?: readonly RecordSet<string>[];
   /** Plan only: read the zone and return the change set without writing. */
   readonly dryRun?: boolean;
   readonly retry?: Partial<RetryPolicy>;
@@ -43,6 +50,13 @@ export interface ReconcileReport {
   readonly retries: number;
   /** Times the zone changed under us and was re-read and re-planned. */
   readonly replans: number;
+  /** The zone as this pass last read it, every record set; absent when the pass did not read. */
+  readonly read?: readonly RecordSet<string>[];
+  /**
+   * What the zone holds within `scope` after the pass: what was read or given, with the writes
+   * applied. Absent when the writes do not apply to what was given (it was out of date).
+   */
+  readonly records?: readonly RecordSet<string>[];
 }
 
 const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'TXT']);
@@ -70,20 +84,29 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     },
   };
   const written: Change[] = [];
+  let known = options.current;
 
   for (;;) {
-    const current = (await withRetry(() => {
-      counts.reads++;
-      return provider.records(zone);
-    }, retry)).filter((record) => inScope(ownershipSubject(record.name)));
+    let read: readonly RecordSet<string>[] | undefined;
+    if (known === undefined) {
+      read = await withRetry(() => {
+        counts.reads++;
+        return provider.records(zone);
+      }, retry);
+    }
+    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(record.name)));
+    known = undefined;
     const plan = diffRecords(current, desired, { ownerId });
     logger?.debug({ zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true }, 'planned zone');
-    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts };
+    const seen = read === undefined ? {} : { read };
+    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, ...seen, records: current };
 
     const writer = new BatchWriter(provider, zone, retry, counts, logger);
+    const sinceRead: Change[] = [];
     try {
-      for (const batch of batchChanges(plan.changes, provider.limits)) written.push(...await writer.write(batch));
+      for (const batch of batchChanges(plan.changes, provider.limits)) sinceRead.push(...await writer.write(batch));
     } catch (error) {
+      written.push(...sinceRead);
       if (error instanceof ProviderError && error.kind === 'conflict' && counts.replans < MAX_REPLANS) {
         counts.replans++;
         logger?.warn({ zone: zone.dnsName, replan: counts.replans, error: error.message }, 'zone changed under us; re-reading');
@@ -91,8 +114,10 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
       }
       throw error;
     }
+    written.push(...sinceRead);
     writer.throwRejections();
-    return { changes: written, conflicts: plan.conflicts, ...counts };
+    const after = applyChangeSet(current, sinceRead);
+    return { changes: written, conflicts: plan.conflicts, ...counts, ...seen, ...(after.ok ? { records: after.records } : {}) };
   }
 }
 

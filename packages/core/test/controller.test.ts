@@ -219,6 +219,32 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     foreignIntact(world);
   });
 
+  test('after the first read, events cost no zone read; drift by others is repaired by the resync, which reads', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(controller);
+    const reads = world.provider.requests().reads;
+    podsDown(world, ['us-central1-a']);
+    await settle(controller);
+    podsDown(world, ['asia-east1-a']);
+    await settle(controller);
+    expect(published(world)).toEqual(expected(world));
+    expect(world.provider.requests().reads).toBe(reads);
+
+    // Someone deletes one of our records; no event asks for that name, so only a resync sees it.
+    const [gone] = world.provider.snapshot(world.zone).filter((r) => r.name.startsWith('nginx.') && r.name.includes('.us-east1-b.') && r.type === 'A');
+    world.provider.writeBehind(world.zone, [{ kind: 'delete', record: gone! }]);
+    expect(published(world)).not.toEqual(expected(world));
+    controller.resync();
+    await settle(controller);
+    expect(world.provider.requests().reads).toBeGreaterThan(reads);
+    expect(published(world)).toEqual(expected(world));
+    foreignIntact(world);
+  });
+
   test('records of another owner at a desired name are left alone', async () => {
     const world = guideWorld();
     const name = 'nginx.mynamespace.myfederation.svc.us-east1-b.example.com.';

@@ -84,4 +84,33 @@ describe('reconcileZone on the memory provider', () => {
     expect(report.retries).toBe(1);
     expect(sleeps).toEqual([5_000]);
   });
+
+  it('a pass given what the zone holds reads nothing; given an outdated picture, the conflict makes it re-read', async () => {
+    const provider = memory();
+    const healthy = planServiceRecords({ federation: guideFederation, service: guideService, clusters: guideClusters, shards: guideShards });
+    const first = await reconcile(provider, healthy);
+    expect(first.read).toBeDefined();
+    expect(first.records).toEqual(expect.arrayContaining(ours(provider)));
+
+    const zoneDown = planServiceRecords({ federation: guideFederation, service: guideService, clusters: guideClusters,
+      shards: guideShards.map((shard) => (shard.cluster === 'gce-us-central1-a' ? { ...shard, readyEndpoints: 0 } : shard)) });
+    const before = provider.requests();
+    const second = await reconcile(provider, zoneDown, { current: first.records! });
+    expect(provider.requests().reads).toBe(before.reads);
+    expect(second.read).toBeUndefined();
+    expect(second.changes.length).toBeGreaterThan(0);
+    // What the pass says the zone holds is what it holds.
+    expect(second.records!.filter((record) => record.type !== 'SOA' && record.type !== 'NS').sort(byName)).toEqual(ours(provider).sort(byName));
+
+    // Someone changes a record the next pass rewrites (the global set gets us-central1-a back);
+    // a pass working from the old picture must not overwrite it blindly.
+    const victim = ours(provider).find((record) => record.name === healthy[0]!.name && record.type === 'A');
+    provider.writeBehind(ZONE, [{ kind: 'update', before: victim!, record: { ...victim!, rrdatas: ['192.0.2.250'] } }]);
+    const third = await reconcile(provider, healthy, { current: second.records! });
+    expect(third.replans).toBe(1);
+    expect(third.read).toBeDefined();
+    expect(ours(provider).filter((record) => record.type !== 'TXT').sort(byName)).toEqual([...healthy].sort(byName));
+  });
 });
+
+const byName = (a: RecordSet<string>, b: RecordSet<string>): number => (`${a.name} ${a.type}` < `${b.name} ${b.type}` ? -1 : 1);

@@ -8,7 +8,7 @@ import { normalizeName } from '../names.js';
 import { ownershipSubject, validateOwnerId } from '../ownership.js';
 import { createdBy, placeShards, type FederatedService } from '../placement.js';
 import { planServiceRecords, recordNames } from '../plan.js';
-import { reconcileZone } from '../reconcile.js';
+import { reconcileZone, type ReconcileReport } from '../reconcile.js';
 import { aggregateServiceStatus } from '../status.js';
 import type {
   Change, ClusterEvent, ClusterStatus, RecordSet, Shard, ShardAction, ShardStatus,
@@ -62,6 +62,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #deleting = new Map<ServiceKey, Deleting>();
   readonly #lastGood = new Map<ServiceKey, Map<string, Shard>>();
   readonly #held = new Map<ServiceKey, readonly string[]>();
+  /**
+   * The zone's records by service, as last read and since written, so that a pass for one
+   * service reads nothing. Unknown (undefined) until the first read, and again after a failed
+   * pass or a change of leader; a full resync reads the zone anew, which repairs drift.
+   */
+  #zone: Map<ServiceKey, RecordSet<string>[]> | undefined;
   /** Services waiting for a pass, with when they were first asked for. */
   readonly #dirty = new Map<ServiceKey, number>();
   #sweep = false;
@@ -87,7 +93,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     nonNegative('backoff.baseMs', options.backoff?.baseMs ?? DEFAULTS.backoffBaseMs);
     nonNegative('backoff.maxMs', options.backoff?.maxMs ?? DEFAULTS.backoffMaxMs);
     this.#work = new PQueue({ concurrency });
-    this.#zoneQueue = new PQueue({ concurrency, intervalCap: zoneRateLimit, interval: 1000 });
+    // One pass at a time writes to the zone, so that the controller's picture of it stays exact.
+    this.#zoneQueue = new PQueue({ concurrency: 1, intervalCap: zoneRateLimit, interval: 1000 });
     const ttlMs = (options.federation.ttl ?? 180) * 1000;
     this.#hostnames = options.resolveHostname
       ? new HostnameCache(options.resolveHostname, ttlMs, (host) => this.#servicesUsing(host).length > 0,
@@ -256,6 +263,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #setLeading(leading: boolean): void {
     if (leading === this.#leading || this.#state !== 'running') return;
     this.#leading = leading;
+    // Another replica may have written meanwhile.
+    this.#zone = undefined;
     this.emit(leading ? 'leader-acquired' : 'leader-lost');
     this.#options.logger?.info({ leading }, leading ? 'leading' : 'standing by');
     if (leading) this.resync();
@@ -370,23 +379,37 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     }
 
     if (inPass.size > 0 || sweep) {
+      const inScope = (key: ServiceKey): boolean => inPass.has(key)
+        || (sweep && !this.#services.has(key) && !this.#deleting.has(key) && !this.#running.has(key));
       const scope = (name: string): boolean => {
         const key = this.#serviceOfName(name);
-        return key !== undefined && (inPass.has(key) || (sweep && !this.#services.has(key) && !this.#deleting.has(key) && !this.#running.has(key)));
+        return key !== undefined && inScope(key);
       };
       try {
-        const report = await this.#zoneQueue.add(() => reconcileZone({
-          provider: this.#options.dns.provider,
-          zone: this.#options.dns.zone,
-          desired,
-          ownerId: this.#options.ownerId,
-          scope,
-          ...(this.#options.dryRun ? { dryRun: true } : {}),
-          ...(this.#options.retry ? { retry: this.#options.retry } : {}),
-          ...(this.#options.sleep ? { sleep: this.#options.sleep } : {}),
-          ...(this.#options.random ? { random: this.#options.random } : {}),
-          ...(this.#options.logger ? { logger: this.#options.logger } : {}),
-        }));
+        const report = await this.#zoneQueue.add(async () => {
+          const zone = sweep ? undefined : this.#zone;
+          const current = zone && [...inPass].flatMap((key) => zone.get(key) ?? []);
+          try {
+            const done = await reconcileZone({
+              provider: this.#options.dns.provider,
+              zone: this.#options.dns.zone,
+              desired,
+              ownerId: this.#options.ownerId,
+              scope,
+              ...(current ? { current } : {}),
+              ...(this.#options.dryRun ? { dryRun: true } : {}),
+              ...(this.#options.retry ? { retry: this.#options.retry } : {}),
+              ...(this.#options.sleep ? { sleep: this.#options.sleep } : {}),
+              ...(this.#options.random ? { random: this.#options.random } : {}),
+              ...(this.#options.logger ? { logger: this.#options.logger } : {}),
+            });
+            this.#remember(done, inScope);
+            return done;
+          } catch (error) {
+            this.#zone = undefined;
+            throw error;
+          }
+        });
         const now = performance.now();
         const byService = new Map<ServiceKey, Change[]>();
         for (const change of report.changes) {
@@ -434,6 +457,31 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         this.#held.delete(key);
       }
     }
+  }
+
+  /** Keeps what a pass read and wrote: the whole zone when it read it, then its own services' records. */
+  #remember(report: ReconcileReport, inScope: (key: ServiceKey) => boolean): void {
+    if (report.read) this.#zone = this.#byService(report.read);
+    const zone = this.#zone;
+    if (!zone) return;
+    if (!report.records) {
+      this.#zone = undefined;
+      return;
+    }
+    for (const key of [...zone.keys()]) if (inScope(key)) zone.delete(key);
+    for (const [key, records] of this.#byService(report.records)) zone.set(key, records);
+  }
+
+  #byService(records: readonly RecordSet<string>[]): Map<ServiceKey, RecordSet<string>[]> {
+    const out = new Map<ServiceKey, RecordSet<string>[]>();
+    for (const record of records) {
+      const key = this.#serviceOfName(ownershipSubject(record.name));
+      if (key === undefined) continue;
+      const list = out.get(key);
+      if (list) list.push(record);
+      else out.set(key, [record]);
+    }
+    return out;
   }
 
   /** The shard actions a service needs now (leave excluded). */
