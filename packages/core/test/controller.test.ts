@@ -236,7 +236,7 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
 
     // Someone deletes one of our records; no event asks for that name, so only a resync sees it.
     const [gone] = world.provider.snapshot(world.zone).filter((r) => r.name.startsWith('nginx.') && r.name.includes('.us-east1-b.') && r.type === 'A');
-    world.provider.writeBehind(world.zone, [{ kind: 'delete', record: gone! }]);
+    world.provider.writeBehind(world.zone, [{ kind: 'delete', record: gone! } as Change]);
     expect(published(world)).not.toEqual(expected(world));
     controller.resync();
     await settle(controller);

@@ -1,6 +1,6 @@
 // reconcileZone against the reference provider: the guide's service, and faults that only the
 // memory provider can stage (partial writes, rejected record sets, Retry-After).
-import { planServiceRecords, ProviderError, reconcileZone, type RecordSet, type ReconcileOptions } from '@fedsvc/core';
+import { planServiceRecords, ProviderError, reconcileZone, type Change, type RecordSet, type ReconcileOptions } from '@fedsvc/core';
 import { guideClusters, guideFederation, guideService, guideShards } from '@fedsvc/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createMemoryProvider, type MemoryDnsProvider } from '../src/index.js';
@@ -105,7 +105,7 @@ describe('reconcileZone on the memory provider', () => {
     // Someone changes a record the next pass rewrites (the global set gets us-central1-a back);
     // a pass working from the old picture must not overwrite it blindly.
     const victim = ours(provider).find((record) => record.name === healthy[0]!.name && record.type === 'A');
-    provider.writeBehind(ZONE, [{ kind: 'update', before: victim!, record: { ...victim!, rrdatas: ['192.0.2.250'] } }]);
+    provider.writeBehind(ZONE, [{ kind: 'update', before: victim!, record: { ...victim!, rrdatas: ['192.0.2.250'] } } as Change]);
     const third = await reconcile(provider, healthy, { current: second.records! });
     expect(third.replans).toBe(1);
     expect(third.read).toBeDefined();
