@@ -13,7 +13,7 @@
 import {
   findZone, formatChanges, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet,
 } from '@fedsvc/core';
-import { guideClusters, guideService, guideShards } from '@fedsvc/core/testing';
+import { guideClusters, guideService, guideShards } from '@fedsvc/core/guide';
 import { createRoute53Provider, type Route53ProviderOptions } from '@fedsvc/dns-route53';
 
 const local = process.argv.includes('--local');
