@@ -183,10 +183,15 @@ describe('examples/bind', () => {
   function example(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', '--conditions=source', 'examples/bind/index.ts', ...args],
-        { cwd: root, timeout: 90_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+        { cwd: root, timeout: 90_000, env: { ...withoutSettings(process.env), ...env } }, (error, stdout, stderr) => {
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
         });
     });
+  }
+
+  /** The environment without the example's own settings, so that only what a test gives counts. */
+  function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('FEDSVC_')));
   }
 
   /** The zone listings printed: rows of `NAME TYPE TTL DATA` tables. */
@@ -213,6 +218,20 @@ describe('examples/bind', () => {
     expect(() => parseKeyFile('key "k" { algorithm hmac-md5; secret "AAAA"; };', 'bad.key')).toThrow(/algorithm/);
     expect(() => parseKeyFile('nothing here', 'empty.key')).toThrow(/empty\.key/);
   });
+
+  it('refuses to start without a server or a key, naming what is missing and never echoing the secret', async () => {
+    const noServer = await example([]);
+    expect(noServer.code).toBe(2);
+    expect(noServer.stderr).toMatch(/failed: --server: is required/);
+    expect(noServer.stderr).toMatch(/usage:/);
+    const noSecret = await example(['--server', '127.0.0.1:1', '--key-name', 'k']);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/FEDSVC_TSIG_SECRET: must hold the key's base64 secret/);
+    const badSecret = await example(['--server', '127.0.0.1:1', '--key-name', 'k'], { FEDSVC_TSIG_SECRET: 'not base64 at all!' });
+    expect(badSecret.code).toBe(1);
+    expect(badSecret.stderr).toMatch(/tsig\.secret/);
+    expect(badSecret.stderr).not.toContain('not base64 at all!');
+  }, 60_000);
 
   it('runs the guide against the BIND it starts (--local)', async () => {
     const result = await example(['--local']);

@@ -54,13 +54,51 @@ const NAME = 'memory';
 const byNameAndType = (a: RecordSet<string>, b: RecordSet<string>): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
 
+/**
+ * A zone's record sets by name, so that a change request costs what it touches, not the zone's
+ * size; the listing order is sorted once after each write, when first read.
+ */
+class ZoneRecords {
+  readonly #byName = new Map<string, RecordSet<string>[]>();
+  #sorted: RecordSet<string>[] | undefined;
+
+  constructor(records: readonly RecordSet<string>[]) {
+    for (const record of records) this.#add(record);
+  }
+
+  sorted(): readonly RecordSet<string>[] {
+    this.#sorted ??= [...this.#byName.values()].flat().sort(byNameAndType);
+    return this.#sorted;
+  }
+
+  /** The record sets at the names `changes` touch: all a change set's checks depend on. */
+  touched(changes: readonly Change[]): { names: Set<string>; records: RecordSet<string>[] } {
+    const names = new Set(changes.map((change) => normalizeName(change.record.name)));
+    return { names, records: [...names].flatMap((name) => this.#byName.get(name) ?? []) };
+  }
+
+  /** Replaces every record set at `names` with `records`. */
+  replace(names: ReadonlySet<string>, records: readonly RecordSet<string>[]): void {
+    for (const name of names) this.#byName.delete(name);
+    for (const record of records) this.#add(record);
+    this.#sorted = undefined;
+  }
+
+  #add(record: RecordSet<string>): void {
+    const name = normalizeName(record.name);
+    const at = this.#byName.get(name);
+    if (at) at.push(record);
+    else this.#byName.set(name, [record]);
+  }
+}
+
 export class MemoryDnsProvider implements DnsProvider {
   readonly name = NAME;
   readonly limits: ProviderLimits;
   readonly pageSize: number;
   latencyMs: number;
   readonly #zones: DnsZone[] = [];
-  readonly #records = new Map<string, RecordSet<string>[]>();
+  readonly #records = new Map<string, ZoneRecords>();
   readonly #faults: Fault[] = [];
   #partialAfter: number | undefined;
   #counts = { zones: 0, reads: 0, writes: 0 };
@@ -85,7 +123,7 @@ export class MemoryDnsProvider implements DnsProvider {
         { name: dnsName, type: 'SOA', ttl: 900, rrdatas: [`ns1.${dnsName} hostmaster.${dnsName} 1 7200 900 1209600 86400`] },
         { name: dnsName, type: 'NS', ttl: 172_800, rrdatas: [`ns1.${dnsName}`, `ns2.${dnsName}`] },
       ];
-      this.#records.set(id, [...apex, ...(init.records ?? [])].sort(byNameAndType));
+      this.#records.set(id, new ZoneRecords([...apex, ...(init.records ?? [])]));
     });
   }
 
@@ -103,11 +141,11 @@ export class MemoryDnsProvider implements DnsProvider {
     let after: RecordSet<string> | undefined;
     for (;;) {
       await this.#request('read');
-      const held = this.#held(zone);
-      const start = after === undefined ? 0 : held.findIndex((record) => byNameAndType(record, after!) > 0);
-      const page = start < 0 ? [] : held.slice(start, start + this.pageSize);
+      const held = this.#held(zone).sorted();
+      const start = after === undefined ? 0 : firstAfter(held, after);
+      const page = held.slice(start, start + this.pageSize);
       all.push(...page);
-      if (start < 0 || start + this.pageSize >= held.length) return all;
+      if (start + this.pageSize >= held.length) return all;
       after = page[page.length - 1];
     }
   }
@@ -119,21 +157,21 @@ export class MemoryDnsProvider implements DnsProvider {
     const partialAfter = this.#partialAfter;
     this.#partialAfter = undefined;
     if (this.limits.atomic) {
-      const result = applyChangeSet(held, changes);
+      const { names, records } = held.touched(changes);
+      const result = applyChangeSet(records, changes);
       if (!result.ok) throw this.#conflict(changes, result.index, result.reason);
-      this.#records.set(zone.id, result.records.sort(byNameAndType));
+      held.replace(names, result.records);
       return;
     }
     // Non-atomic: each change lands on its own; a failure leaves the earlier ones applied.
-    let records = held;
     for (const [index, change] of changes.entries()) {
       if (index === partialAfter) {
         throw new ProviderError(NAME, 'transient', `request failed after ${index} of ${changes.length} changes were applied (injected)`);
       }
+      const { names, records } = held.touched([change]);
       const result = applyChangeSet(records, [change]);
       if (!result.ok) throw this.#conflict(changes, index, result.reason);
-      records = result.records.sort(byNameAndType);
-      this.#records.set(zone.id, records);
+      held.replace(names, result.records);
     }
   }
 
@@ -146,7 +184,7 @@ export class MemoryDnsProvider implements DnsProvider {
 
   /** Every record set the zone holds, sorted by name and type. Not a request. */
   snapshot(zone: DnsZone | string): RecordSet<string>[] {
-    return [...this.#held(typeof zone === 'string' ? this.#zone(zone) : zone)];
+    return [...this.#held(typeof zone === 'string' ? this.#zone(zone) : zone).sorted()];
   }
 
   /**
@@ -155,14 +193,13 @@ export class MemoryDnsProvider implements DnsProvider {
    * checked); deletes remove it.
    */
   writeBehind(zone: DnsZone | string, changes: readonly Change[]): void {
-    const target = typeof zone === 'string' ? this.#zone(zone) : zone;
-    let records = this.#held(target);
+    const held = this.#held(typeof zone === 'string' ? this.#zone(zone) : zone);
     for (const change of changes) {
+      const { names, records } = held.touched([change]);
       const { name, type } = change.record;
-      records = records.filter((record) => record.name !== name || record.type !== type);
-      if (change.kind !== 'delete') records.push(change.record);
+      const kept = records.filter((record) => record.name !== name || record.type !== type);
+      held.replace(names, change.kind === 'delete' ? kept : [...kept, change.record]);
     }
-    this.#records.set(target.id, records.sort(byNameAndType));
   }
 
   /** The next `n` matching requests are answered `throttled` (with a Retry-After when given). */
@@ -232,7 +269,7 @@ export class MemoryDnsProvider implements DnsProvider {
     return zone;
   }
 
-  #held(zone: DnsZone): RecordSet<string>[] {
+  #held(zone: DnsZone): ZoneRecords {
     const records = this.#records.get(zone.id);
     if (!records) throw new ProviderError(NAME, 'not-found', `no zone has id ${JSON.stringify(zone.id)}`);
     return records;
@@ -280,4 +317,16 @@ export class MemoryDnsProvider implements DnsProvider {
 
 export function createMemoryProvider(options: MemoryProviderOptions): MemoryDnsProvider {
   return new MemoryDnsProvider(options);
+}
+
+/** Index of the first record set sorted after `after` (binary search). */
+function firstAfter(sorted: readonly RecordSet<string>[], after: RecordSet<string>): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (byNameAndType(sorted[middle]!, after) > 0) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
