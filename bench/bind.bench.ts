@@ -16,6 +16,7 @@ import { findNamed, startBind, startDnsProxy, type BindServer } from '@fedsvc/dn
 import { Opcode, RRClass, RRType, decodeMessage, emptyMessage, encodeMessage } from '@fedsvc/dns-rfc2136/wire';
 import { federation, guideClusters, onePercent } from './federation.js';
 import { machine, ms, percentile, table } from './measure.js';
+import { load, target } from './requests.js';
 
 const RUNS = 100;
 const COALESCE_MS = 50; // the controller's default, stated here for the target
@@ -153,30 +154,6 @@ async function failover(): Promise<Failover> {
 
 // ---- (b) converging 1,000 services × 13 clusters ------------------------------------------
 
-/** What a change set weighs against each limit, in the cost model of ProviderLimits. */
-function load(changes: readonly Change[]): { changes: number; rrdatas: number; chars: number } {
-  const total = { changes: 0, rrdatas: 0, chars: 0 };
-  for (const change of changes) {
-    for (const side of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
-      total.changes += 1;
-      total.rrdatas += side.rrdatas.length;
-      total.chars += side.rrdatas.reduce((sum, rrdata) => sum + rrdata.length, 0);
-    }
-  }
-  return total;
-}
-
-/** The fewest requests any batching could use, plus one, for the limit that binds. */
-function target(changes: readonly Change[], limits: ProviderLimits): { requests: number; binding: string } {
-  if (changes.length === 0) return { requests: 0, binding: '' };
-  const l = load(changes);
-  const needs = [
-    { binding: 'changes', n: Math.ceil(l.changes / limits.maxChangesPerRequest) },
-    { binding: 'rrdatas', n: Math.ceil(l.rrdatas / limits.maxRrdatasPerRequest) },
-    { binding: 'characters', n: Math.ceil(l.chars / limits.maxRrdataCharsPerRequest) },
-  ].sort((a, b) => b.n - a.n);
-  return { requests: needs[0]!.n + 1, binding: needs[0]!.binding };
-}
 
 interface Converged {
   scenario: string;

@@ -14,6 +14,7 @@ import { startCloudDnsServer } from '../packages/dns-google/test/fixture/index.j
 import { FIXTURE_CREDENTIALS, startRoute53Fixture } from '../packages/dns-route53/test/fixture/index.js';
 import { federation, guideClusters, onePercent } from './federation.js';
 import { machine, ms, table } from './measure.js';
+import { load, target } from './requests.js';
 
 const SERVICES = 1_000;
 const OWNER = 'bench';
@@ -110,31 +111,6 @@ async function googleBackend(): Promise<Backend> {
       await server.close();
     },
   };
-}
-
-/** What a change set weighs against each limit, in the cost model of ProviderLimits. */
-function load(changes: readonly Change[]): { changes: number; rrdatas: number; chars: number } {
-  const total = { changes: 0, rrdatas: 0, chars: 0 };
-  for (const change of changes) {
-    for (const side of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
-      total.changes += 1;
-      total.rrdatas += side.rrdatas.length;
-      total.chars += side.rrdatas.reduce((sum, rrdata) => sum + rrdata.length, 0);
-    }
-  }
-  return total;
-}
-
-/** The fewest requests any batching could use, plus one: ceil(load / limit) + 1 for the limit that binds. */
-function target(changes: readonly Change[], limits: ProviderLimits): { requests: number; binding: string } {
-  if (changes.length === 0) return { requests: 0, binding: '' };
-  const l = load(changes);
-  const needs = [
-    { binding: 'changes', n: Math.ceil(l.changes / limits.maxChangesPerRequest) },
-    { binding: 'rrdatas', n: Math.ceil(l.rrdatas / limits.maxRrdatasPerRequest) },
-    { binding: 'characters', n: Math.ceil(l.chars / limits.maxRrdataCharsPerRequest) },
-  ].sort((a, b) => b.n - a.n);
-  return { requests: needs[0]!.n + 1, binding: needs[0]!.binding };
 }
 
 interface Measured {

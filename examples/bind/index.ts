@@ -11,38 +11,22 @@ import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import {
   createController, findZone, markerOwner, MemoryClusters, ownershipSubject,
-  type DnsZone, type FederatedService, type FederationController, type RecordSet,
+  type DnsZone, type FederationController, type RecordSet,
 } from '@fedsvc/core';
+import {
+  guideClusterName, guideHealthyAddresses, guideLoadBalancerAddresses, guideNginx, guideZones, regionOfZone,
+} from '@fedsvc/core/guide';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
 import { readConfig, USAGE, type Config, type OwnServer } from './config.js';
 
-const zones = [
-  'asia-east1-a', 'asia-east1-b', 'asia-east1-c',
-  'europe-west1-b', 'europe-west1-c', 'europe-west1-d',
-  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f',
-  'us-east1-b', 'us-east1-c', 'us-east1-d',
-];
-/** Load-balancer addresses: the guide's where it shows them, documentation addresses elsewhere. */
-const addresses: Record<string, string> = {
-  'us-central1-a': '104.197.247.191', 'us-central1-b': '104.197.244.180', 'us-central1-c': '104.197.245.170',
-  'asia-east1-a': '130.211.57.243', 'asia-east1-c': '130.211.56.221',
-  'us-east1-b': '104.197.246.190', 'us-east1-c': '104.196.14.231', 'us-east1-d': '104.199.136.89',
-  'us-central1-f': '203.0.113.10', 'asia-east1-b': '203.0.113.11',
-  'europe-west1-b': '203.0.113.12', 'europe-west1-c': '203.0.113.13', 'europe-west1-d': '203.0.113.14',
-};
+const zones: readonly string[] = guideZones;
+const addresses = guideLoadBalancerAddresses;
 /** Where the guide's pods became ready; in the other zones they are still starting. */
-const readyZones = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'asia-east1-a', 'asia-east1-c', 'us-east1-b', 'us-east1-c', 'us-east1-d'];
-const regionOf = (zone: string) => zone.slice(0, zone.lastIndexOf('-'));
-const clusterOf = (zone: string) => `gce-${zone}`;
-
-const nginx: FederatedService = {
-  manifest: {
-    apiVersion: 'v1', kind: 'Service',
-    metadata: { name: 'nginx', namespace: 'mynamespace', labels: { run: 'nginx' } },
-    spec: { type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
-  },
-};
+const readyZones = Object.keys(guideHealthyAddresses);
+const regionOf = regionOfZone;
+const clusterOf = guideClusterName;
+const nginx = guideNginx;
 
 let config: Config;
 try {

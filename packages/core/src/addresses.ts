@@ -79,7 +79,8 @@ export function parseIPv6(input: string): Address | null {
   return { text: formatIPv6(all), family: 6, key: String.fromCharCode(...all) };
 }
 
-function formatIPv6(groups: readonly number[]): string {
+/** RFC 5952 text of eight 16-bit groups. */
+export function formatIPv6(groups: readonly number[]): string {
   // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     const [hi = 0, lo = 0] = groups.slice(6);

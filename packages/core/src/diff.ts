@@ -12,10 +12,22 @@ export interface DiffOptions {
 }
 
 /** Owning a name means owning its record sets of these types, and only these. */
-const OWNED_TYPES: readonly string[] = ['A', 'AAAA', 'CNAME', 'TXT'];
+const OWNED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
+const isOwnedType = (type: string): boolean => type === 'A' || type === 'AAAA' || type === 'CNAME' || type === 'TXT';
 
-type RecordsByType = ReadonlyMap<string, RecordSet<string>>;
-const NONE: RecordsByType = new Map();
+/**
+ * Everything the diff knows about one name. Kept in one flat object per name, with short
+ * lists rather than maps by type: a zone of 250,000 record sets makes as many of these.
+ */
+interface Slot {
+  readonly name: string;
+  /** The record sets at the name (any type, anyone's). */
+  readonly have: RecordSet<string>[];
+  readonly want: RecordSet[];
+  /** Something is at the name's marker name `_fedsvc.<name>`; `marker` is its TXT record set, if any. */
+  markerName: boolean;
+  marker: RecordSet<string> | undefined;
+}
 
 /** One name's changes (its marker's included): applied together, never split between batches. */
 interface Group {
@@ -36,106 +48,111 @@ interface Group {
  */
 export function diffRecords(current: readonly RecordSet<string>[], desired: readonly RecordSet[], options: DiffOptions): ChangeSet {
   const ownerId = validateOwnerId(options.ownerId, 'options.ownerId');
-  const zone = byName(current);
-  const wanted = byName(desired, 'desired') as Map<string, Map<string, RecordSet>>;
-
-  const owned = new Set<string>();
-  /** Names whose marker name holds a record that is not our marker: another owner's, or a person's. */
-  const markedByOthers = new Map<string, string | null>();
-  for (const [name, types] of zone) {
+  const slots = new Map<string, Slot>();
+  const slot = (name: string): Slot => {
+    let found = slots.get(name);
+    if (!found) slots.set(name, (found = { name, have: [], want: [], markerName: false, marker: undefined }));
+    return found;
+  };
+  for (const record of current) {
+    const name = normalizeName(record.name);
     const subject = ownershipSubject(name);
-    if (subject === name) continue;
-    const txt = types.get('TXT');
-    const owner = txt ? markerOwner(txt) : null;
-    if (owner === ownerId) owned.add(subject);
-    else markedByOthers.set(subject, owner);
+    if (subject === name) {
+      put(slot(name).have, record);
+    } else {
+      const marked = slot(subject);
+      marked.markerName = true;
+      if (record.type === 'TXT') marked.marker = record;
+    }
   }
+  desired.forEach((record, i) => {
+    const name = normalizeName(record.name);
+    if (ownershipSubject(name) !== name) throw new ValidationError(`desired[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
+    const { want } = slot(name);
+    if (typeOf(want, record.type)) throw new ValidationError(`desired[${i}]`, `${name} ${record.type}`, 'a name and type may be desired only once');
+    want.push(record);
+  });
 
   const groups: Group[] = [];
   const conflicts: RecordConflict[] = [];
-  for (const name of new Set([...wanted.keys(), ...owned])) {
-    const have = zone.get(name) ?? NONE;
-    const want = wanted.get(name);
-    const foreign = [...have.keys()].filter((type) => !OWNED_TYPES.includes(type));
-    if (!owned.has(name)) {
-      if (!want) continue;
-      const taken = [...have.keys()].filter((type) => OWNED_TYPES.includes(type) || want.has('CNAME'));
-      if (markedByOthers.has(name) || taken.length > 0) {
-        const types = markedByOthers.has(name) && taken.length === 0 ? ['TXT'] : taken;
-        conflicts.push({ name, types, owner: markedByOthers.get(name) ?? null });
+  for (const { name, have, want, markerName, marker } of slots.values()) {
+    const markedBy = marker ? markerOwner(marker) : null;
+    const owned = markerName && markedBy === ownerId;
+    const wanted = want.length > 0;
+    if (!owned) {
+      if (!wanted) continue;
+      const wantsCname = typeOf(want, 'CNAME') !== undefined;
+      const taken = have.filter((record) => isOwnedType(record.type) || wantsCname).map((record) => record.type);
+      if (markerName || taken.length > 0) {
+        conflicts.push({ name, types: markerName && taken.length === 0 ? ['TXT'] : taken, owner: markerName ? markedBy : null });
         continue;
       }
-      const ttl = Math.min(...[...want.values()].map((record) => record.ttl));
-      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, ttl) }];
+      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, Math.min(...want.map((record) => record.ttl))) }];
       for (const type of OWNED_TYPES) {
-        const record = want.get(type);
+        const record = typeOf(want, type);
         if (record) changes.push({ kind: 'create', record });
       }
       groups.push(group(name, changes, have, want));
       continue;
     }
-    const marker = zone.get(ownershipRecordName(name))?.get('TXT');
-    if (!want) {
+    if (!wanted) {
       const changes: Change[] = [];
       for (const type of OWNED_TYPES) {
-        const record = have.get(type);
+        const record = typeOf(have, type);
         if (record) changes.push({ kind: 'delete', record: record as RecordSet });
       }
       // The marker goes last, so that a provider that stops half-way leaves the name still ours.
-      if (marker) changes.push({ kind: 'delete', record: marker as RecordSet });
-      groups.push(group(name, changes, have, NONE));
+      changes.push({ kind: 'delete', record: marker as RecordSet });
+      groups.push(group(name, changes, have, want));
       continue;
     }
-    if (want.has('CNAME') && foreign.length > 0) {
-      conflicts.push({ name, types: foreign, owner: null });
+    if (typeOf(want, 'CNAME') && have.some((record) => !isOwnedType(record.type))) {
+      conflicts.push({ name, types: have.filter((record) => !isOwnedType(record.type)).map((record) => record.type), owner: null });
       continue;
     }
-    const deletes: Change[] = [];
-    const updates: Change[] = [];
-    const creates: Change[] = [];
-    for (const type of OWNED_TYPES) {
-      const before = have.get(type) as RecordSet | undefined;
-      const after = want.get(type);
-      if (before && !after) deletes.push({ kind: 'delete', record: before });
-      else if (!before && after) creates.push({ kind: 'create', record: after });
-      else if (before && after && (before.ttl !== after.ttl || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
-        updates.push({ kind: 'update', before, record: after });
+    let changes: Change[] | undefined;
+    // Deletes first: a CNAME may only be created once the name holds nothing else.
+    for (const kind of ['delete', 'update', 'create'] as const) {
+      for (const type of OWNED_TYPES) {
+        const before = typeOf(have, type) as RecordSet | undefined;
+        const after = typeOf(want, type);
+        let change: Change | undefined;
+        if (kind === 'delete' && before && !after) change = { kind, record: before };
+        else if (kind === 'create' && !before && after) change = { kind, record: after };
+        else if (kind === 'update' && before && after && (before.ttl !== after.ttl || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
+          change = { kind, before, record: after };
+        }
+        if (change) (changes ??= []).push(change);
       }
     }
-    // Deletes first: a CNAME may only be created once the name holds nothing else.
-    const changes = [...deletes, ...updates, ...creates];
-    if (changes.length > 0) groups.push(group(name, changes, have, want));
+    if (changes) groups.push(group(name, changes, have, want));
   }
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
   return { changes: order(groups).flatMap((g) => g.changes), conflicts };
 }
 
-function byName(records: readonly RecordSet<string>[], field?: string): Map<string, Map<string, RecordSet<string>>> {
-  const names = new Map<string, Map<string, RecordSet<string>>>();
-  records.forEach((record, i) => {
-    const name = normalizeName(record.name);
-    let types = names.get(name);
-    if (!types) names.set(name, (types = new Map()));
-    if (field) {
-      if (types.has(record.type)) throw new ValidationError(`${field}[${i}]`, `${name} ${record.type}`, 'a name and type may be desired only once');
-      if (ownershipSubject(name) !== name) throw new ValidationError(`${field}[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
-    }
-    types.set(record.type, record);
-  });
-  return names;
+function typeOf<T extends RecordSet<string>>(records: readonly T[], type: string): T | undefined {
+  for (const record of records) if (record.type === type) return record;
+  return undefined;
 }
 
-function group(name: string, changes: Change[], have: RecordsByType, want: RecordsByType): Group {
-  const cname = (types: RecordsByType) => {
-    const target = types.get('CNAME')?.rrdatas[0];
+/** Adds a record set to a name's list; a second one of the same type replaces the first. */
+function put(records: RecordSet<string>[], record: RecordSet<string>): void {
+  const at = records.findIndex((held) => held.type === record.type);
+  if (at < 0) records.push(record);
+  else records[at] = record;
+}
+
+function group(name: string, changes: Change[], have: readonly RecordSet<string>[], want: readonly RecordSet<string>[]): Group {
+  const cname = (records: readonly RecordSet<string>[]) => {
+    const target = typeOf(records, 'CNAME')?.rrdatas[0];
     return target === undefined ? undefined : normalizeName(target);
   };
-  const remaining = [...have.keys()].some((type) => !OWNED_TYPES.includes(type));
   return {
     name,
     changes,
-    existsBefore: have.size > 0,
-    existsAfter: remaining || want.size > 0,
+    existsBefore: have.length > 0,
+    existsAfter: want.length > 0 || have.some((record) => !isOwnedType(record.type)),
     cnameBefore: cname(have),
     cnameAfter: cname(want),
   };

@@ -1,5 +1,6 @@
 // The federation of the Federated Services guide: nginx in 13 GCE clusters, one per zone,
 // with the load-balancer addresses and health of its `gcloud dns record-sets list` listing.
+import type { FederatedService } from './placement.js';
 import type { Cluster, Federation, ServiceRef, Shard } from './types.js';
 
 export const guideFederation: Federation = { name: 'myfederation', domain: 'example.com' };
@@ -31,13 +32,23 @@ export const guideClusters: readonly Cluster[] = guideZones.map((zone) => ({
   name: guideClusterName(zone), zones: [zone], region: regionOfZone(zone), ready: true,
 }));
 
+/** Each zone's load-balancer address: the guide's where it shows one, a documentation address elsewhere. */
+export const guideLoadBalancerAddresses: Readonly<Record<string, string>> = Object.fromEntries(
+  guideZones.map((zone, i) => [zone, guideHealthyAddresses[zone] ?? `203.0.113.${i + 1}`]));
+
 /**
  * Every cluster holds a shard; those in zones without a healthy one have a load-balancer
  * address but no ready endpoint, as in the guide before pods started there.
  */
-export const guideShards: readonly Shard[] = guideZones.map((zone, i) => {
-  const address = guideHealthyAddresses[zone];
-  return address
-    ? { cluster: guideClusterName(zone), addresses: [address], readyEndpoints: 1 }
-    : { cluster: guideClusterName(zone), addresses: [`203.0.113.${i + 1}`], readyEndpoints: 0 };
-});
+export const guideShards: readonly Shard[] = guideZones.map((zone) => ({
+  cluster: guideClusterName(zone), addresses: [guideLoadBalancerAddresses[zone]!], readyEndpoints: zone in guideHealthyAddresses ? 1 : 0,
+}));
+
+/** The guide's `services/nginx.yaml`. */
+export const guideNginx: FederatedService = {
+  manifest: {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'nginx', namespace: 'mynamespace', labels: { run: 'nginx' } },
+    spec: { type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  },
+};

@@ -2,6 +2,7 @@ export type * from './types.js';
 export { ValidationError, ProviderError } from './errors.js';
 
 // -- planning (pure): names, validation, plan, in-cluster resolution, status
+export { parseAddress, parseIPv4, parseIPv6, formatIPv6, type Address } from './addresses.js';
 export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './names.js';
 export { DEFAULT_TTL } from './validate.js';
 export { planServiceRecords, planFederation, recordNames, isShardHealthy } from './plan.js';

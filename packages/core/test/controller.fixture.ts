@@ -6,26 +6,16 @@ import type { ControllerOptions } from '../src/controller/types.js';
 import { MemoryClusters } from '../src/memory-clusters.js';
 import type { FederatedService } from '../src/placement.js';
 import { planServiceRecords } from '../src/plan.js';
+import { guideLoadBalancerAddresses, guideZones } from '../src/guide.js';
 import type { DnsZone, Federation, RecordSet, ServiceManifest } from '../src/types.js';
 
 export const federation: Federation = { name: 'myfederation', domain: 'example.com' };
 export const OWNER = 'fed-test';
 
-export const ZONES = [
-  'asia-east1-a', 'asia-east1-b', 'asia-east1-c',
-  'europe-west1-b', 'europe-west1-c', 'europe-west1-d',
-  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f',
-  'us-east1-b', 'us-east1-c', 'us-east1-d',
-] as const;
+export const ZONES = guideZones;
 
 /** The guide's addresses where it shows them; documentation addresses elsewhere. */
-export const ADDRESSES: Readonly<Record<string, string>> = {
-  'us-central1-a': '104.197.247.191', 'us-central1-b': '104.197.244.180', 'us-central1-c': '104.197.245.170',
-  'asia-east1-a': '130.211.57.243', 'asia-east1-c': '130.211.56.221',
-  'us-east1-b': '104.197.246.190', 'us-east1-c': '104.196.14.231', 'us-east1-d': '104.199.136.89',
-  'us-central1-f': '203.0.113.10', 'asia-east1-b': '203.0.113.11',
-  'europe-west1-b': '203.0.113.12', 'europe-west1-c': '203.0.113.13', 'europe-west1-d': '203.0.113.14',
-};
+export const ADDRESSES = guideLoadBalancerAddresses;
 
 export const regionOf = (zone: string): string => zone.slice(0, zone.lastIndexOf('-'));
 export const clusterOf = (zone: string): string => `gce-${zone}`;

@@ -1,6 +1,7 @@
 // Record data between wire form and the presentation form core compares (core's rdata.ts):
 // A dotted quad, AAAA RFC 5952, names lower-case with the trailing dot, TXT quoted strings.
 // Types without a codec here pass through as RFC 3597 `\# <length> <hex>`.
+import { formatIPv6, parseIPv4, parseIPv6 } from '@fedsvc/core';
 import { RDATA_FIELDS, Reader, RRType, WireError, Writer, encodeName, type RdataField } from './wire.js';
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(RRType).map(([name, code]) => [code, name]));
@@ -20,67 +21,21 @@ export function typeCode(name: string): number | undefined {
 
 // ---- addresses -----------------------------------------------------------------------------
 
+// Core's parsers: the same text forms the planner accepts, and RFC 5952 output.
 function ipv4FromText(text: string): Uint8Array {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255)) {
-    throw new WireError(`not an IPv4 address: ${JSON.stringify(text)}`);
-  }
-  return Uint8Array.from(parts.map(Number));
+  const address = parseIPv4(text);
+  if (!address) throw new WireError(`not an IPv4 address: ${JSON.stringify(text)}`);
+  return Uint8Array.from(address.key, (octet) => octet.charCodeAt(0));
 }
 
-function ipv6FromText(input: string): Uint8Array {
-  const fail = () => new WireError(`not an IPv6 address: ${JSON.stringify(input)}`);
-  const text = input.toLowerCase();
-  if (text.length > 45 || !/^[0-9a-f:.]+$/.test(text)) throw fail();
-  let tail: number[] = [];
-  let head = text;
-  if (text.includes('.')) {
-    const colon = text.lastIndexOf(':');
-    if (colon < 0) throw fail();
-    const v4 = ipv4FromText(text.slice(colon + 1));
-    tail = [(v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!];
-    head = text[colon - 1] === ':' ? text.slice(0, colon + 1) : text.slice(0, colon);
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) throw fail();
-  const groups = (part: string): number[] => {
-    if (part === '') return [];
-    return part.split(':').map((group) => {
-      if (!/^[0-9a-f]{1,4}$/.test(group)) throw fail();
-      return parseInt(group, 16);
-    });
-  };
-  const left = groups(halves[0] ?? '');
-  const right = halves.length === 2 ? groups(halves[1] ?? '') : [];
-  const explicit = left.length + right.length + tail.length;
-  if (halves.length === 2 ? explicit > 7 : explicit !== 8) throw fail();
-  const all = [...left, ...new Array<number>(8 - explicit).fill(0), ...right, ...tail];
-  const out = new Uint8Array(16);
-  all.forEach((group, i) => {
-    out[i * 2] = group >> 8;
-    out[i * 2 + 1] = group & 0xff;
-  });
-  return out;
+function ipv6FromText(text: string): Uint8Array {
+  const address = parseIPv6(text);
+  if (!address) throw new WireError(`not an IPv6 address: ${JSON.stringify(text)}`);
+  return Uint8Array.from([...address.key].flatMap((group) => [group.charCodeAt(0) >> 8, group.charCodeAt(0) & 0xff]));
 }
 
-/** RFC 5952: lower case, no leading zeros, the longest run (first on a tie) of two or more zero groups as `::`. */
 function ipv6ToText(bytes: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => (bytes[i * 2]! << 8) | bytes[i * 2 + 1]!);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIPv6(Array.from({ length: 8 }, (_, i) => (bytes[i * 2]! << 8) | bytes[i * 2 + 1]!));
 }
 
 // ---- character strings ---------------------------------------------------------------------
