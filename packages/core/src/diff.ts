@@ -73,10 +73,13 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
     want.push(record);
   });
 
+  // Our own marker, as we write it: most markers in a zone are, and comparing is cheaper than parsing.
+  const ours = ownershipRecord('', ownerId, 0).rrdatas[0];
   const groups: Group[] = [];
   const conflicts: RecordConflict[] = [];
   for (const { name, have, want, markerName, marker } of slots.values()) {
-    const markedBy = marker ? markerOwner(marker) : null;
+    const markedBy = marker === undefined ? null
+      : marker.rrdatas.length === 1 && marker.rrdatas[0] === ours ? ownerId : markerOwner(marker);
     const owned = markerName && markedBy === ownerId;
     const wanted = want.length > 0;
     if (!owned) {

@@ -31,17 +31,27 @@ export interface ServiceNames {
   zone(zone: string, region: string): string;
 }
 
+/** `<place>.<domain>` strings, made once per validated federation rather than once per name. */
+const suffixes = new WeakMap<object, Map<string, string>>();
+
 export function serviceNames(
   federation: { readonly name: string; readonly domain: string; readonly zoneNameFormat: ZoneNameFormat },
   service: { readonly namespace: string; readonly name: string },
 ): ServiceNames {
   const prefix = `${service.name}.${service.namespace}.${federation.name}.svc.`;
   const { domain } = federation;
+  let cache = suffixes.get(federation);
+  if (!cache) suffixes.set(federation, (cache = new Map()));
+  const known = cache;
+  // One string per record name, not one per part: planning a large federation makes millions.
+  const under = (place: string): string => {
+    let suffix = known.get(place);
+    if (suffix === undefined) known.set(place, (suffix = `${place}.${domain}`));
+    return prefix + suffix;
+  };
   return {
     global: prefix + domain,
-    region: (region) => `${prefix}${region}.${domain}`,
-    zone: federation.zoneNameFormat === 'zone'
-      ? (zone) => `${prefix}${zone}.${domain}`
-      : (zone, region) => `${prefix}${zone}.${region}.${domain}`,
+    region: under,
+    zone: federation.zoneNameFormat === 'zone' ? under : (zone, region) => under(`${zone}.${region}`),
   };
 }
