@@ -50,8 +50,27 @@ describe('TSIG signatures', () => {
   test.prop([hostname, fc.nat(), fc.integer({ min: 1, max: 255 })], { numRuns: 300 })('changing any byte of a signed message but its ID makes it fail', (name, at, flip) => {
     const signed = signRequest(encodeMessage(query(1, name)), KEY, { now: NOW });
     const tampered = Buffer.from(signed.wire);
-    tampered[2 + (at % (tampered.length - 2))]! ^= flip;
-    expect(() => verifyRequest(tampered, decodeMessage(tampered), [KEY], NOW)).toThrow();
+    const i = 2 + (at % (tampered.length - 2));
+    tampered[i]! ^= flip;
+    // RFC 8945 §4.3.3: the MAC covers the key and algorithm names in canonical (lower-case)
+    // form, so changing only the case of a letter in them leaves the signature valid.
+    const tsigAt = decodeMessage(signed.wire).tsig!.offset;
+    const owner = encodeName(KEY.name).length;
+    const algorithmAt = tsigAt + owner + 10;
+    const inNames = (i >= tsigAt && i < tsigAt + owner) || (i >= algorithmAt && i < algorithmAt + encodeName(KEY.algorithm).length);
+    const caseOnly = flip === 0x20 && /[a-z]/i.test(String.fromCharCode(signed.wire[i]!));
+    const verify = () => verifyRequest(tampered, decodeMessage(tampered), [KEY], NOW);
+    if (inNames && caseOnly) expect(verify).not.toThrow();
+    else expect(verify).toThrow();
+  });
+
+  it('a key or algorithm name in another case still verifies: the MAC covers them in canonical form', () => {
+    const signed = signRequest(encodeMessage(query(1, 'example.com.')), KEY, { now: NOW });
+    const tampered = Buffer.from(signed.wire);
+    const at = decodeMessage(signed.wire).tsig!.offset + 1;
+    tampered[at] = tampered[at]! ^ 0x20;
+    expect(String.fromCharCode(tampered[at]!)).toMatch(/[A-Z]/);
+    expect(() => verifyRequest(tampered, decodeMessage(tampered), [KEY], NOW)).not.toThrow();
   });
 
   it('names the failure: wrong secret BADSIG, unknown key BADKEY, outside the window BADTIME', () => {
