@@ -128,7 +128,8 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
     if (size > MAX_MESSAGE_SIZE - TSIG_ROOM) {
       throw new ProviderError(PROVIDER, 'invalid', `${operation}: the UPDATE does not fit in ${MAX_MESSAGE_SIZE} bytes; send fewer changes`);
     }
-    const answer = await call(operation, () => signedExchange(client, message, 'tcp'));
+    // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
+    const answer = await call(operation, () => signedExchange(client, message, 'query'));
     if (answer.rcode !== Rcode.NOERROR) throw translateError(new RcodeError(answer.rcode), operation);
   }
 

@@ -1,5 +1,6 @@
 // The adapter beyond the conformance suite: options, the UPDATE it writes, its limits, and how
 // it reports what BIND (and a server that never answers) does.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { fc, test } from '@fast-check/vitest';
 import { ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core';
@@ -218,6 +219,20 @@ describe('against BIND 9', () => {
     await p.applyChanges(dnsZone, [{ kind: 'delete', record: create.record }]);
   });
 
+  it('sends a small UPDATE over UDP and one over 512 bytes over TCP', async () => {
+    const p = provider();
+    const before = proxy.writesBy();
+    await p.applyChanges(dnsZone, [create]);
+    const afterSmall = proxy.writesBy();
+    expect(afterSmall).toEqual({ udp: before.udp + 1, tcp: before.tcp });
+    const many: RecordSet[] = Array.from({ length: 20 }, (_, i) => ({ name: `udp-or-tcp-${i}.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.7'] }));
+    await p.applyChanges(dnsZone, many.map((record) => ({ kind: 'create', record })));
+    expect(proxy.writesBy()).toEqual({ udp: afterSmall.udp, tcp: afterSmall.tcp + 1 });
+    const names = new Set((await p.records(dnsZone)).map((r) => r.name));
+    for (const record of many) expect(names.has(record.name)).toBe(true);
+    await p.applyChanges(dnsZone, [create.record, ...many].map((record) => ({ kind: 'delete', record })));
+  });
+
   it('sends nothing when the change set is bad or too large for one message', async () => {
     const p = provider();
     const before = proxy.counts().writes;
@@ -265,13 +280,19 @@ describe('against BIND 9', () => {
       });
     });
     await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
+    const port = (forger.address() as { port: number }).port;
+    // Small UPDATEs travel over UDP: the forger answers there too.
+    const udp = await bindUdp(port, (request, reply) => {
+      const decoded = decodeMessage(request);
+      reply(encodeMessage({ ...decoded, qr: true, answers: [], authorities: [], additionals: [] }));
+    });
     try {
-      const port = (forger.address() as { port: number }).port;
       const p = createRfc2136Provider({ server: { host: '127.0.0.1', port }, zones: [zone], tsig: bind.key, timeoutMs: 2_000 });
       const error = await failure(p.applyChanges(dnsZone, [create]));
       expect(error?.kind).toBe('denied');
       expect(error?.message).toMatch(/unsigned/);
     } finally {
+      udp.close();
       await new Promise<void>((resolve) => forger.close(() => resolve()));
     }
   });
@@ -279,15 +300,28 @@ describe('against BIND 9', () => {
   it('reports a server that never answers as transient, at the deadline', async () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const udp = await bindUdp(port, () => {});
     try {
-      const port = (silent.address() as { port: number }).port;
       const p = createRfc2136Provider({ server: { host: '127.0.0.1', port }, zones: [zone], tsig: bind.key, timeoutMs: 200 });
       const error = await failure(p.applyChanges(dnsZone, [create]));
       expect(error?.kind).toBe('transient');
       expect(error?.message).toMatch(/200 ms/);
     } finally {
+      udp.close();
       silent.close();
       // Connections the server accepted are closed by the client's own timeout.
     }
   });
 });
+
+/** A UDP socket on 127.0.0.1:`port` that hands each datagram to `answer`. */
+async function bindUdp(port: number, answer: (request: Buffer, reply: (wire: Uint8Array) => void) => void): Promise<UdpSocket> {
+  const socket = createSocket('udp4');
+  socket.on('message', (message, from) => answer(message, (wire) => socket.send(wire, from.port, from.address)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, '127.0.0.1', () => resolve());
+  });
+  return socket;
+}

@@ -10,8 +10,10 @@ export interface DnsProxy {
   readonly host: '127.0.0.1';
   /** The same port number serves TCP and UDP, like a DNS server. */
   readonly port: number;
-  /** Zone transfers (reads) and UPDATE messages (writes) received over TCP, answered or failed. */
+  /** Zone transfers (reads) and UPDATE messages (writes) received, answered or failed. */
   counts(): { reads: number; writes: number };
+  /** The UPDATE messages received, by the transport they came over. */
+  writesBy(): { udp: number; tcp: number };
   /** Answers the next `n` transfers or UPDATEs with SERVFAIL instead of passing them on. */
   failNext(n: number): void;
   close(): Promise<void>;
@@ -32,11 +34,12 @@ function frame(wire: Uint8Array): Buffer {
 
 export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
   const counts = { reads: 0, writes: 0 };
+  const writesBy = { udp: 0, tcp: 0 };
   let failing = 0;
   const sockets = new Set<Socket>();
 
   /** Counts a request and decides whether it fails here; answers the SERVFAIL to send, if so. */
-  const intercept = (wire: Buffer): Buffer | undefined => {
+  const intercept = (wire: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined => {
     if (wire.length < 12) return undefined;
     const opcode = (wire[2]! >> 3) & 0xf;
     let request: DecodedMessage | undefined;
@@ -49,6 +52,7 @@ export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
     const kind = opcode === Opcode.UPDATE ? 'writes' : opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
     if (kind === undefined) return undefined;
     counts[kind]++;
+    if (kind === 'writes') writesBy[transport]++;
     if (failing === 0 || request === undefined) return undefined;
     failing--;
     return servfail(request);
@@ -65,7 +69,7 @@ export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
         const length = buffered.readUInt16BE(0);
         const wire = buffered.subarray(2, 2 + length);
         buffered = buffered.subarray(2 + length);
-        const answer = intercept(wire);
+        const answer = intercept(wire, 'tcp');
         if (answer) client.write(frame(answer));
         else server.write(frame(wire));
       }
@@ -85,6 +89,11 @@ export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
   const { port, udp } = await listen(tcp);
   const relays = new Set<UdpSocket>();
   udp.on('message', (message, from) => {
+    const answer = intercept(message, 'udp');
+    if (answer) {
+      udp.send(answer, from.port, from.address);
+      return;
+    }
     const relay = createSocket('udp4');
     relays.add(relay);
     const done = () => {
@@ -104,6 +113,7 @@ export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
     host: '127.0.0.1',
     port,
     counts: () => ({ ...counts }),
+    writesBy: () => ({ ...writesBy }),
     failNext(n) {
       failing = n;
     },
