@@ -4,6 +4,13 @@ import { ProviderError, ValidationError, type Change, type DnsProvider, type Dns
 import { translateError } from './errors.js';
 import { type CloudDnsRrset, fromRrset, normalizeName, toChangeBody, type ChangeBody } from './records.js';
 
+export interface WaitForDoneOptions {
+  /** Give up (ProviderError `transient`) when the change is not `done` after this long. Default 120 000. */
+  readonly timeoutMs?: number;
+  /** Pause between `changes.get` calls; each counts against the project's read quota. Default 2 000. */
+  readonly pollIntervalMs?: number;
+}
+
 export interface GoogleProviderOptions {
   /** The project holding the managed zones. Default: the credentials' project, then `GOOGLE_CLOUD_PROJECT` / `GCLOUD_PROJECT`. */
   readonly projectId?: string;
@@ -18,6 +25,8 @@ export interface GoogleProviderOptions {
   readonly apiEndpoint?: string;
   /** Record sets per `rrsets.list` page (`maxResults`). Default: as many as the server gives. */
   readonly pageSize?: number;
+  /** After each change, poll `changes.get` until it is `done`, so a later change never runs ahead of DNS. Off by default. */
+  readonly waitForDone?: boolean | WaitForDoneOptions;
 }
 
 export interface GoogleProvider extends DnsProvider {
@@ -37,6 +46,13 @@ export const GOOGLE_LIMITS: ProviderLimits = {
   atomic: true,
 };
 
+/** What the SDK's change object (not exported by the package) offers: the status it was created with, and a fresh read. */
+interface CreatedChange {
+  readonly id?: string;
+  readonly metadata?: { readonly status?: string };
+  getMetadata(): Promise<[{ readonly status?: string }, ...unknown[]]>;
+}
+
 /** The request options the SDK's interceptors see (it always sets `uri`). */
 type SdkRequest = ReturnType<DNS['interceptors'][number]['request']>;
 
@@ -54,11 +70,26 @@ function validate(options: GoogleProviderOptions): void {
   if (projectId !== undefined && (typeof projectId !== 'string' || !/^[a-z][-a-z0-9.:]{4,62}$/.test(projectId))) {
     throw new ValidationError('projectId', projectId, 'must be a Google Cloud project id such as my-project-123');
   }
+  const wait = options.waitForDone;
+  if (wait !== undefined && typeof wait !== 'boolean' && (typeof wait !== 'object' || wait === null)) {
+    throw new ValidationError('waitForDone', wait, 'must be a boolean or { timeoutMs, pollIntervalMs }');
+  }
+  if (typeof wait === 'object') {
+    for (const field of ['timeoutMs', 'pollIntervalMs'] as const) {
+      const value = wait[field];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+        throw new ValidationError(`waitForDone.${field}`, value, 'must be a non-negative number of milliseconds');
+      }
+    }
+  }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createGoogleProvider(options: GoogleProviderOptions = {}): GoogleProvider {
   validate(options);
   const { apiEndpoint, pageSize } = options;
+  const wait = options.waitForDone === true ? {} : options.waitForDone || undefined;
   const url = apiEndpoint !== undefined && /^https?:\/\//.test(apiEndpoint) ? apiEndpoint.replace(/\/$/, '') : undefined;
   const dns = new DNS({
     ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
@@ -118,7 +149,26 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
     const managed = dns.zone(zone.id);
     const body = toChangeBody(changes);
     const record = (r: RecordSet<string>) => managed.record(r.type, { name: r.name, ttl: r.ttl, data: [...r.rrdatas] });
-    await call(`changes.create ${zone.id}`, () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }), body);
+    const [change] = await call(`changes.create ${zone.id}`, () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }), body);
+    if (wait) await waitDone(change, zone, wait);
+  }
+
+  async function waitDone(change: CreatedChange, zone: DnsZone, settings: WaitForDoneOptions): Promise<void> {
+    const timeoutMs = settings.timeoutMs ?? 120_000;
+    const interval = settings.pollIntervalMs ?? 2_000;
+    const deadline = Date.now() + timeoutMs;
+    let status = change.metadata?.status;
+    for (;;) {
+      if (status === 'done') return;
+      if (Date.now() + interval > deadline) {
+        // The change is applied but not yet served everywhere; stopping here keeps a later change
+        // (say, a CNAME to a name this one created) from being published ahead of it.
+        throw new ProviderError('google', 'transient', `change ${String(change.id)} to zone ${zone.id} not done after ${timeoutMs} ms`);
+      }
+      await sleep(interval);
+      const [metadata] = await call(`changes.get ${zone.id}/${String(change.id)}`, () => change.getMetadata());
+      status = metadata.status;
+    }
   }
 
   return { name: 'google', limits: GOOGLE_LIMITS, dns, zones, records, applyChanges };

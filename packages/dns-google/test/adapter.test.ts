@@ -289,3 +289,45 @@ describe('credentials', () => {
     expect(error.message).toContain('403 forbidden');
   });
 });
+
+describe('waiting for done', () => {
+  const create: Change = { kind: 'create', record: a('svc.example.com.', '192.0.2.1') };
+
+  it('polls changes.get until the change is done', async () => {
+    h = await startHarness({ fixture: { doneAfterPolls: 3 }, provider: { waitForDone: { pollIntervalMs: 1, timeoutMs: 10_000 } } });
+    await h.provider.applyChanges(h.zone, [create]);
+    expect(h.fixture.requests.filter((r) => r.operation !== 'token').map((r) => r.operation))
+      .toEqual(['changes.create', 'changes.get', 'changes.get', 'changes.get']);
+  });
+
+  it('asks nothing more when the change is done at once, or when not asked to wait', async () => {
+    h = await startHarness({ fixture: { doneAfterPolls: 0 }, provider: { waitForDone: true } });
+    await h.provider.applyChanges(h.zone, [create]);
+    expect(h.fixture.count((r) => r.operation === 'changes.create')).toBe(1);
+    expect(h.fixture.count((r) => r.operation === 'changes.get')).toBe(0);
+    await h.close();
+    h = await startHarness({ fixture: { doneAfterPolls: 5 } });
+    await h.provider.applyChanges(h.zone, [create]);
+    expect(h.fixture.count((r) => r.operation === 'changes.get')).toBe(0);
+  });
+
+  it('gives up after the timeout with a transient error; the change is applied all the same', async () => {
+    h = await startHarness({ fixture: { doneAfterPolls: 1_000_000 }, provider: { waitForDone: { pollIntervalMs: 5, timeoutMs: 20 } } });
+    const error = await providerError(h.provider.applyChanges(h.zone, [create]));
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/not done after 20 ms/);
+    expect(h.fixture.recordSets(h.zone.id).some((r) => r.name === 'svc.example.com.')).toBe(true);
+  });
+
+  it('a failed poll is reported like any other read, as transient', async () => {
+    h = await startHarness({ fixture: { doneAfterPolls: 2 }, provider: { waitForDone: { pollIntervalMs: 1 } } });
+    h.fixture.failNext(1, { operation: 'changes.get' });
+    expect((await providerError(h.provider.applyChanges(h.zone, [create]))).kind).toBe('transient');
+  });
+
+  it('rejects bad wait options with a ValidationError naming the field', () => {
+    expect(() => createGoogleProvider({ waitForDone: { timeoutMs: -1 } })).toThrow(/waitForDone.timeoutMs/);
+    expect(() => createGoogleProvider({ waitForDone: { pollIntervalMs: Number.NaN } })).toThrow(/waitForDone.pollIntervalMs/);
+    expect(() => createGoogleProvider({ waitForDone: 'yes' as unknown as boolean })).toThrow(/waitForDone/);
+  });
+});

@@ -19,10 +19,12 @@ export async function startHarness(options: { fixture?: FixtureOptions; provider
   const fixture = await startCloudDnsServer(options.fixture);
   const managed = fixture.createZone('example-com', 'example.com.');
   const provider = createGoogleProvider(optionsFor(fixture, options.provider));
+  let closed: Promise<void> | undefined;
   return {
     fixture,
     provider,
     zone: { id: managed.name, dnsName: managed.dnsName },
-    close: () => fixture.close(),
+    // Idempotent: a test may close its harness itself, and the file's afterEach closes it again.
+    close: () => (closed ??= fixture.close()),
   };
 }
