@@ -90,7 +90,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
         conflicts.push({ name, types: markerName && taken.length === 0 ? ['TXT'] : taken, owner: markerName ? markedBy : null });
         continue;
       }
-      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, Math.min(...want.map((record) => record.ttl))) }];
+      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(want)) }];
       for (const type of OWNED_TYPES) {
         const record = typeOf(want, type);
         if (record) changes.push({ kind: 'create', record });
@@ -128,10 +128,22 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
         if (change) (changes ??= []).push(change);
       }
     }
+    // The marker's TTL follows its name's, which is set when the name is created and may change since.
+    const markerTtl = lowestTtl(want);
+    if (marker && marker.ttl !== markerTtl) {
+      (changes ??= []).push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, markerTtl) });
+    }
     if (changes) groups.push(group(name, changes, have, want));
   }
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
   return { changes: order(groups).flatMap((g) => g.changes), conflicts };
+}
+
+/** A name's marker lives as long as the shortest-lived of its record sets. */
+function lowestTtl(records: readonly RecordSet[]): number {
+  let lowest = Infinity;
+  for (const record of records) lowest = Math.min(lowest, record.ttl);
+  return lowest;
 }
 
 function typeOf<T extends RecordSet<string>>(records: readonly T[], type: string): T | undefined {

@@ -131,6 +131,8 @@ class BatchWriter {
   readonly #rejected: Rejection[] = [];
   /** Names whose change was rejected or skipped: a later CNAME to them could dangle. */
   readonly #missing = new Set<string>();
+  /** Targets of CNAMEs whose move or delete was rejected or skipped: deleting them would dangle those CNAMEs. */
+  readonly #pinned = new Set<string>();
   #skipped = 0;
 
   constructor(
@@ -144,11 +146,10 @@ class BatchWriter {
   /** Writes one batch; answers the changes that were written. */
   async write(batch: readonly Change[]): Promise<Change[]> {
     const groups = changeGroups(batch).filter((group) => {
-      if (!group.some((change) => change.kind !== 'delete' && change.record.type === 'CNAME' && change.record.rrdatas.some((target) => this.#missing.has(target)))) {
-        return true;
-      }
+      if (!this.#couldDangle(group)) return true;
       this.#skipped++;
       for (const change of group) this.#missing.add(change.record.name);
+      this.#pin(group);
       return false;
     });
     if (groups.length === 0) return [];
@@ -167,10 +168,26 @@ class BatchWriter {
         this.logger?.warn({ zone: this.zone.dnsName, name: only[0]?.record.name, error: error.message }, 'provider rejected record set');
         this.#rejected.push({ group: only, error });
         for (const change of only) if (change.kind !== 'delete') this.#missing.add(change.record.name);
+        this.#pin(only);
         return [];
       }
       const half = Math.ceil(groups.length / 2);
       return [...await this.write(groups.slice(0, half).flat()), ...await this.write(groups.slice(half).flat())];
+    }
+  }
+
+  /** Whether writing the group could leave a CNAME dangling: one to a missing name, or a pinned name removed. */
+  #couldDangle(group: readonly Change[]): boolean {
+    return group.some((change) => (change.kind === 'delete'
+      ? this.#pinned.has(change.record.name) && !group.some((other) => other.kind !== 'delete' && other.record.name === change.record.name)
+      : change.record.type === 'CNAME' && change.record.rrdatas.some((target) => this.#missing.has(target))));
+  }
+
+  /** A group left unwritten leaves its old CNAMEs in place, so their targets must stay. */
+  #pin(group: readonly Change[]): void {
+    for (const change of group) {
+      const old = change.kind === 'update' ? change.before : change.kind === 'delete' ? change.record : undefined;
+      if (old?.type === 'CNAME') for (const target of old.rrdatas) this.#pinned.add(target);
     }
   }
 
@@ -182,7 +199,7 @@ class BatchWriter {
       const record = error.record ?? group[0]?.record;
       return `${record?.name} ${record?.type} (${error.message})`;
     });
-    const skipped = this.#skipped > 0 ? `; ${this.#skipped} name(s) with a CNAME to them were left for the next pass` : '';
+    const skipped = this.#skipped > 0 ? `; ${this.#skipped} name(s) whose change could dangle a CNAME because of them were left for the next pass` : '';
     const record = first.error.record ?? (first.group[0] ? { name: first.group[0].record.name, type: first.group[0].record.type } : undefined);
     throw new ProviderError(this.provider.name, 'invalid', `rejected ${names.join('; ')}${skipped}; the rest of the change set was written`, {
       cause: first.error,

@@ -1,7 +1,7 @@
 // The federated Service's status: what `kubectl describe services` showed for it in the guide.
 import { parseAddress } from './addresses.js';
 import { ValidationError } from './errors.js';
-import { isDns1123Subdomain } from './names.js';
+import { isDns1123Subdomain, normalizeName } from './names.js';
 import type { LoadBalancerIngress, ShardStatus } from './types.js';
 import { list, record } from './validate.js';
 
@@ -25,10 +25,12 @@ export function aggregateServiceStatus(shards: readonly ShardStatus[]): Federate
         ips.set(address.key, { ip: address.text, order: `${address.family}${address.key}` });
       }
       if (hostname !== undefined) {
-        if (typeof hostname !== 'string' || !isDns1123Subdomain(hostname.toLowerCase())) {
-          throw new ValidationError(`${field}.hostname`, hostname, 'must be a DNS-1123 subdomain');
+        // Accepted with or without the trailing dot (DESIGN.md); listed without, as Kubernetes shows it.
+        const bare = typeof hostname === 'string' ? normalizeName(hostname).slice(0, -1) : '';
+        if (!isDns1123Subdomain(bare)) {
+          throw new ValidationError(`${field}.hostname`, hostname, 'must be a DNS-1123 subdomain, with or without the trailing dot');
         }
-        hostnames.add(hostname.toLowerCase());
+        hostnames.add(bare);
       }
     });
   });

@@ -33,7 +33,7 @@ export interface Topology {
   readonly regions: readonly string[];
   /** Sorted zones of each region. */
   readonly zonesByRegion: ReadonlyMap<string, readonly string[]>;
-  /** Length of the longest zone-level name less its `<service>.<namespace>.` part. */
+  /** Length of the longest zone- or region-level name less its `<service>.<namespace>.` part. */
   readonly longestSuffix: number;
 }
 
@@ -156,14 +156,15 @@ export function validateTopology(federation: ValidFederation, value: unknown, fi
       }
     }
   }
-  // `<fed>.svc.<domain>` without the trailing dot, then the longest zone part in front of the domain.
+  // `<fed>.svc.<domain>` without the trailing dot, then the longest place in front of the domain:
+  // with the `zone` format a region label may be longer than every zone label.
   const base = federation.name.length + '.svc.'.length + federation.domain.length - 1;
-  let longestZonePart = 0;
+  let longestPlace = 0;
   for (const [zone, { region }] of regionOfZone) {
     const zonePart = federation.zoneNameFormat === 'zone' ? zone.length + 1 : zone.length + region.length + 2;
-    longestZonePart = Math.max(longestZonePart, zonePart);
+    longestPlace = Math.max(longestPlace, zonePart, region.length + 1);
   }
-  const longestSuffix = base + longestZonePart;
+  const longestSuffix = base + longestPlace;
   for (const zones of zonesByRegion.values()) zones.sort();
   return { federation, clusters, regions, zonesByRegion, longestSuffix };
 }

@@ -140,7 +140,7 @@ describe('decideFailStatic', () => {
 
       const good = specs.filter((s) => (s.health === 'Offline' ? s.lastGood : s.health === 'Ready' && s.healthyShard)).length;
       const lost = specs.filter((s) => s.health === 'Offline' && s.lastGood).length;
-      const engaged = good > 0 && lost / good > maxWithdrawFraction;
+      const engaged = good > 0 && (lost === good || lost / good > maxWithdrawFraction);
       expect(decision.held.length).toBe(engaged ? lost : 0);
       expect(decision.lastGood.size).toBe(good);
       for (const [i, s] of specs.entries()) {
@@ -157,7 +157,7 @@ describe('decideFailStatic', () => {
         }
       }
       // Never everything withdrawn for lost sight alone, unless the threshold allows all of it.
-      if (lost === good && good > 0 && maxWithdrawFraction < 1) expect(decision.held).toHaveLength(lost);
+      if (lost === good && good > 0) expect(decision.held).toHaveLength(lost);
     },
   );
 });

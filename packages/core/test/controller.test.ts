@@ -5,7 +5,7 @@ import { formatChanges } from '../src/controller/format.js';
 import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
 import { ValidationError } from '../src/errors.js';
 import { CREATED_BY_ANNOTATION } from '../src/placement.js';
-import type { Change } from '../src/types.js';
+import type { Change, DnsProvider } from '../src/types.js';
 import {
   ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, nginx, podsDown, podsUp, published, regionOf, until, within,
   type World,
@@ -348,6 +348,135 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     expect(regionOf('eu-north1-a')).toBe('eu-north1');
   });
 });
+
+describe('restarts, leadership changes and resolver outages', () => {
+  test('records of services not registered yet survive a restart; resync() or a full services list removes them', async () => {
+    const world = guideWorld();
+    const first = start(world, { services: [nginx()] });
+    await settle(first);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(first);
+    await first.stop();
+    const held = published(world);
+    expect(held.length).toBeGreaterThan(0);
+
+    // The host registers its services asynchronously: the start-up sweep must not delete them.
+    const second = start(world);
+    await settle(second);
+    expect(published(world)).toEqual(held);
+    second.resync(); // the host's list is complete now, and holds no nginx
+    await settle(second);
+    expect(published(world)).toEqual([]);
+    foreignIntact(world);
+    await second.stop();
+
+    const third = start(world, { services: [nginx()] });
+    await settle(third);
+    expect(published(world)).toEqual(expected(world));
+    await third.stop();
+    const fourth = start(world, { services: [] });
+    await settle(fourth);
+    expect(published(world)).toEqual([]);
+  });
+
+  test('a replica that stops leading writes nothing more, not even passes already queued', async () => {
+    const world = guideWorld();
+    const lease = new ManualLease();
+    const inner = world.provider;
+    let gate: Promise<void> | undefined;
+    let open = () => {};
+    let blocked = 0;
+    let lost = false;
+    let enteredAfterLoss = 0;
+    const gated: DnsProvider = {
+      name: inner.name,
+      limits: inner.limits,
+      zones: () => inner.zones(),
+      records: (zone) => inner.records(zone),
+      applyChanges: async (zone, changes) => {
+        if (lost) enteredAfterLoss++;
+        if (gate) {
+          blocked++;
+          await gate;
+        }
+        return inner.applyChanges(zone, changes);
+      },
+    };
+    const controller = start(world, { leaderElection: lease, dns: { provider: gated, zone: world.zone } });
+    const failures = collect(controller, 'apply-failed');
+    lease.set(true);
+    controller.applyService(nginx());
+    controller.applyService(nginx('mynamespace', 'web'));
+    await settle(controller);
+    podsUp(world, GUIDE_HEALTHY);
+    // Each cluster's one load-balancer address went to nginx; web gets its own.
+    GUIDE_HEALTHY.forEach((zone, i) => world.clusters.setIngress(clusterOf(zone), 'mynamespace', 'web', [{ ip: `198.51.100.${i + 1}` }]));
+    podsUp(world, GUIDE_HEALTHY, 'mynamespace', 'web');
+    await settle(controller);
+    const web = published(world, 'mynamespace', 'web');
+    expect(web.length).toBeGreaterThan(0);
+    expect(web).toEqual(expected(world, 'mynamespace', 'web'));
+
+    gate = new Promise<void>((resolve) => (open = resolve));
+    podsDown(world, ['us-east1-b']);
+    await until(() => blocked === 1, 5_000, 'nginx pass writing');
+    // A pass for another service queues behind the one writing.
+    podsDown(world, ['us-east1-c'], 'mynamespace', 'web');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    lost = true;
+    lease.set(false);
+    open();
+    await controller.stop();
+    expect(enteredAfterLoss).toBe(0);
+    expect(published(world, 'mynamespace', 'web')).toEqual(web);
+    expect(failures).toEqual([]);
+  });
+
+  test('a resolver outage keeps the load balancer\'s last addresses in DNS; a later answer replaces them', async () => {
+    const world = guideWorld();
+    const host = 'elb-1.us-east-1.elb.example';
+    let answer: string[] | Error = ['198.51.100.1'];
+    let lookups = 0;
+    const controller = start(world, {
+      federation: { name: 'myfederation', domain: 'example.com', ttl: 0 },
+      resolveHostname: async () => {
+        lookups++;
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    controller.applyService(nginx());
+    await settle(controller);
+    world.clusters.setIngress(clusterOf('us-east1-b'), 'mynamespace', 'nginx', [{ hostname: host }]);
+    podsUp(world, ['us-east1-b']);
+    await settle(controller);
+    expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual(['198.51.100.1']);
+
+    answer = new Error('SERVFAIL');
+    const before = lookups;
+    // TTL 0: refreshed every second, not on every turn of the event loop.
+    await until(() => lookups >= before + 2, 15_000, 'failed refreshes');
+    await settle(controller);
+    expect(lookups - before).toBeLessThan(10);
+    expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual(['198.51.100.1']);
+
+    answer = ['198.51.100.2'];
+    await until(() => record(world, 'us-east1-b.')[0]?.rrdatas.join() === '198.51.100.2', 15_000, 'recovery');
+  });
+});
+
+/** Leadership granted and taken away by the test. */
+class ManualLease implements LeaderElection {
+  #onChange: ((leading: boolean) => void) | undefined;
+  campaign(onChange: (leading: boolean) => void): { stop(): Promise<void> } {
+    this.#onChange = onChange;
+    return { stop: async () => { this.#onChange = undefined; } };
+  }
+
+  set(leading: boolean): void {
+    this.#onChange?.(leading);
+  }
+}
 
 /** A lease held by one campaigner at a time; stopping the holder hands it to the next. */
 class TestLease implements LeaderElection {

@@ -62,7 +62,10 @@ describe('diffRecords over random zones', () => {
     for (const r of zone.filter((r) => !ours(r))) expect(got.has(norm(r)), `foreign ${key(r)} untouched`).toBe(true);
     for (const r of desired.filter((r) => !blocked.has(r.name))) {
       expect(got.has(norm(r)), `desired ${key(r)}`).toBe(true);
-      expect(after.some((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER), `marker of ${r.name}`).toBe(true);
+      const marker = after.find((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER);
+      expect(marker, `marker of ${r.name}`).toBeDefined();
+      // The marker follows the TTL of its name, also when that TTL changes.
+      expect(marker!.ttl, `marker TTL of ${r.name}`).toBe(Math.min(...desired.filter((d) => d.name === r.name).map((d) => d.ttl)));
     }
     const wanted = new Set(desired.map(key));
     for (const r of after.filter((r) => !zone.some((z) => norm(z) === norm(r)))) {
@@ -95,7 +98,8 @@ describe('diffRecords over random zones', () => {
       } catch (error) {
         // Only a name group too big for one request may be refused.
         expect(error).toBeInstanceOf(ValidationError);
-        expect(changeGroups(changes).some((g) => g.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0) > limits.rrdatas)).toBe(true);
+        expect(changeGroups(changes).some((g) => g.reduce((n, c) => n + (c.kind === 'update' ? 2 : 1), 0) > limits.changes
+          || g.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0) > limits.rrdatas)).toBe(true);
         return;
       }
       expect(batches.flat()).toEqual(changes);
@@ -126,10 +130,21 @@ describe('diffRecords, case by case', () => {
     expect(diffRecords(zone, desired, { ownerId: OWNER })).toEqual({ changes: [], conflicts: [] });
   });
 
-  test('a TTL change is an update carrying the record set it replaces', () => {
+  test('a TTL change is an update carrying the record set it replaces, and the marker follows it', () => {
     const before = a('w.example.com.', ['192.0.2.1']);
     const { changes } = diffRecords(owned(before), [a('w.example.com.', ['192.0.2.1'], 30)], { ownerId: OWNER });
-    expect(changes).toEqual([{ kind: 'update', before, record: a('w.example.com.', ['192.0.2.1'], 30) }]);
+    expect(changes).toEqual([
+      { kind: 'update', before, record: a('w.example.com.', ['192.0.2.1'], 30) },
+      { kind: 'update', before: ownershipRecord('w.example.com.', OWNER, 180), record: ownershipRecord('w.example.com.', OWNER, 30) },
+    ]);
+  });
+
+  test('a marker with a stale TTL is the only change when the records are right', () => {
+    const record = a('w.example.com.', ['192.0.2.1'], 30);
+    const zone = [...soa, ownershipRecord(record.name, OWNER, 300), record];
+    const { changes } = diffRecords(zone, [record], { ownerId: OWNER });
+    expect(changes).toEqual([{ kind: 'update', before: ownershipRecord(record.name, OWNER, 300), record: ownershipRecord(record.name, OWNER, 30) }]);
+    expect(diffRecords(applied(zone, changes), [record], { ownerId: OWNER }).changes).toEqual([]);
   });
 
   test('A to CNAME at one name: delete, then create, adjacent; the target is created first', () => {

@@ -81,7 +81,8 @@ class ScriptedZone implements DnsProvider {
 }
 
 const limitsArb: fc.Arbitrary<ProviderLimits> = fc.record({
-  maxChangesPerRequest: fc.integer({ min: 4, max: 12 }),
+  // 6: the largest name group, updates of A, AAAA and the marker (two each).
+  maxChangesPerRequest: fc.integer({ min: 6, max: 12 }),
   maxRrdatasPerRequest: fc.constant(1_000),
   maxRrdataCharsPerRequest: fc.constant(100_000),
   atomic: fc.boolean(),
@@ -241,6 +242,38 @@ describe('reconcileZone', () => {
     expectNoDanglingCname(zone.held);
     // One request for the whole batch, then halving: a handful, not one per name.
     expect(zone.writes).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(LABELS.length + 1)) + 2);
+  });
+
+  test.prop([worldArb, limitsArb, fc.constantFrom(...LABELS)], { numRuns: 300 })(
+    'a rejected record set never leaves a CNAME dangling: neither to it, nor to a name it was moving away from', async (world, limits, rejected) => {
+      const zone = new ScriptedZone(world.current, limits, [], name(rejected));
+      const error = await run(zone, world.desired).then(() => undefined, (e: unknown) => e);
+      if (error !== undefined) {
+        expect(error).toBeInstanceOf(ProviderError);
+        expect((error as ProviderError).kind).toBe('invalid');
+        expect(ownershipSubject((error as ProviderError).record!.name)).toBe(name(rejected));
+      }
+      expectNoDanglingCname(zone.held);
+    });
+
+  it('keeps the old target of a CNAME whose move was rejected', async () => {
+    const limits = { maxChangesPerRequest: 40, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 10_000, atomic: true };
+    const current: RecordSet<string>[] = [
+      { name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }, ownershipRecord(name('a'), OWNER, 180),
+      { name: name('b'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] }, ownershipRecord(name('b'), OWNER, 180),
+      { name: name('c'), type: 'CNAME', ttl: 180, rrdatas: [name('a')] }, ownershipRecord(name('c'), OWNER, 180),
+    ];
+    const desired: RecordSet[] = [
+      { name: name('b'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
+      { name: name('c'), type: 'CNAME', ttl: 180, rrdatas: [name('b')] },
+    ];
+    const zone = new ScriptedZone(current, limits, [], name('c'));
+    const error = await run(zone, desired).catch((e: unknown) => e);
+    expect((error as ProviderError).kind).toBe('invalid');
+    expect((error as ProviderError).message).toContain('left for the next pass');
+    // c still points at a, so a stays until the move is written.
+    expect(ofNames(zone.held, [name('a'), name('c')])).toEqual(ofNames(current, [name('a'), name('c')]));
+    expectNoDanglingCname(zone.held);
   });
 
   it('plans without writing on a dry run', async () => {

@@ -37,6 +37,20 @@ describe('aggregateServiceStatus', () => {
       expect(new Set(a.map((i) => norm(i.ip!)))).toEqual(new Set(usable.flat().map(({ ip }) => norm(ip))));
     });
 
+  test.prop([fc.array(fc.tuple(fc.domain(), fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 6 })])(
+    'a hostname is accepted with or without the trailing dot and in any case, and listed once without the dot', (entries) => {
+      const shards = entries.map(([name, dot, upper], i) => shard(`c${i}`, [{ hostname: `${upper ? name.toUpperCase() : name}${dot ? '.' : ''}` }]));
+      const { ingress } = aggregateServiceStatus(shards).loadBalancer;
+      expect(ingress).toEqual([...new Set(entries.map(([name]) => name.toLowerCase()))].sort().map((hostname) => ({ hostname })));
+    });
+
+  test('a hostname of only dots, or with two trailing dots, is refused', () => {
+    for (const hostname of ['.', 'elb.amazonaws.com..']) {
+      expect(() => aggregateServiceStatus([shard('a', [{ hostname }])]))
+        .toThrow(expect.objectContaining({ field: 'shards[0].ingress[0].hostname', value: hostname }));
+    }
+  });
+
   test('a bad ingress entry names the shard and entry', () => {
     expect(() => aggregateServiceStatus([shard('a', []), shard('b', [{ ip: '300.1.1.1' }])]))
       .toThrow(expect.objectContaining({ field: 'shards[1].ingress[0].ip', value: '300.1.1.1' }));

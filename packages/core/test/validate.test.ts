@@ -64,6 +64,53 @@ describe('bad input names the field and the value', () => {
   });
 });
 
+// Long labels everywhere: region labels longer than every zone label are the case that slipped through.
+const padded = (prefix: string, length: number) => prefix + 'a'.repeat(Math.max(0, length - prefix.length));
+const longNames = fc.record({
+  regions: fc.array(fc.record({ length: fc.integer({ min: 1, max: 63 }), zones: fc.array(fc.integer({ min: 1, max: 63 }), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 4 }),
+  domain: fc.array(fc.integer({ min: 1, max: 63 }), { minLength: 1, maxLength: 3 }),
+  format: fc.constantFrom('zone' as const, 'zone.region' as const),
+  federation: fc.integer({ min: 1, max: 30 }),
+  namespace: fc.integer({ min: 1, max: 63 }),
+  name: fc.integer({ min: 1, max: 63 }),
+}).map((g) => {
+  const clusters = g.regions.map((r, i) => ({
+    name: `c${i}`, region: padded(`r${i}`, r.length), zones: r.zones.map((z, j) => padded(`z${i}-${j}`, z)), ready: true,
+  }));
+  return {
+    federation: { name: padded('f', g.federation), domain: g.domain.map((n, i) => padded(`d${i}`, n)).join('.'), zoneNameFormat: g.format },
+    service: { namespace: padded('n', g.namespace), name: padded('s', g.name) },
+    clusters,
+    shards: clusters.map((c) => ({ cluster: c.name, addresses: ['192.0.2.1'], readyEndpoints: 1 })),
+  } satisfies ServicePlanInput;
+});
+
+/** Independent of the planner: the longest name of any level, without the trailing dot. */
+function longestName(input: ServicePlanInput): number {
+  const prefix = `${input.service.name}.${input.service.namespace}.${input.federation.name}.svc.`.length;
+  const places = input.clusters.flatMap((c) => [c.region, ...c.zones.map((z) => (input.federation.zoneNameFormat === 'zone.region' ? `${z}.${c.region}` : z))]);
+  return prefix + Math.max(...places.map((p) => p.length + 1)) + input.federation.domain.length;
+}
+
+describe('the record name limit holds for every level', () => {
+  test.prop([longNames], { numRuns: 300 })('each planned name fits MAX_RECORD_NAME_LENGTH, or the service name is refused', (input) => {
+    const tooLong = longestName(input) > MAX_RECORD_NAME_LENGTH;
+    const plans = [
+      { field: 'service.name', plan: () => planServiceRecords(input) },
+      { field: 'services[0].service.name', plan: () => planFederation({ federation: input.federation, clusters: input.clusters, services: [{ service: input.service, shards: input.shards }] }) },
+    ];
+    for (const { field, plan } of plans) {
+      if (tooLong) {
+        expect(plan).toThrow(expect.objectContaining({ name: 'ValidationError', field }));
+      } else {
+        const records = plan();
+        expect(records.length).toBeGreaterThan(0);
+        for (const r of records) expect(r.name.length - 1).toBeLessThanOrEqual(MAX_RECORD_NAME_LENGTH);
+      }
+    }
+  });
+});
+
 // Values that are nearly right are the ones that slip through.
 const nasty = fc.oneof(
   fc.anything(),

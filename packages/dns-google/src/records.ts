@@ -1,5 +1,5 @@
 // Translation between the port's record sets and Cloud DNS's ResourceRecordSet JSON.
-import type { Change, RecordSet } from '@fedsvc/core';
+import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
 
 /** A ResourceRecordSet as the Cloud DNS v1 API lists it. */
 export interface CloudDnsRrset {
@@ -7,6 +7,19 @@ export interface CloudDnsRrset {
   readonly type?: string;
   readonly ttl?: number;
   readonly rrdatas?: readonly string[];
+  /** Geo, weighted round robin or failover: the record set answers from this and lists no rrdatas. */
+  readonly routingPolicy?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Record sets with a routing policy are another tool's: a change to one must carry the whole
+ * policy. They are reported with the single rrdata `ROUTED <policy>` (`ROUTED wrr`), so the name
+ * counts as occupied, and a change built from such a record set is refused before it is sent.
+ */
+const ROUTED = 'ROUTED ';
+
+function isRouted(record: RecordSet<string>): boolean {
+  return record.rrdatas.some((rrdata) => rrdata.startsWith(ROUTED));
 }
 
 export function normalizeName(name: string): string {
@@ -19,7 +32,14 @@ export function normalizeName(name: string): string {
  * presentation form core writes, so every rrdata is taken as listed.
  */
 export function fromRrset(rrset: CloudDnsRrset): RecordSet<string> {
-  return { name: normalizeName(rrset.name ?? ''), type: rrset.type ?? '', ttl: rrset.ttl ?? 0, rrdatas: [...(rrset.rrdatas ?? [])] };
+  const name = normalizeName(rrset.name ?? '');
+  const type = rrset.type ?? '';
+  const ttl = rrset.ttl ?? 0;
+  if (rrset.routingPolicy !== undefined) {
+    const policy = Object.keys(rrset.routingPolicy).filter((key) => key !== 'kind' && key !== 'healthCheck').sort().join('+');
+    return { name, type, ttl, rrdatas: [`${ROUTED}${policy || 'policy'}`] };
+  }
+  return { name, type, ttl, rrdatas: [...(rrset.rrdatas ?? [])] };
 }
 
 /** The additions and deletions of one Cloud DNS change, in the order the API will index them. */
@@ -39,6 +59,13 @@ export function toChangeBody(changes: readonly Change[]): ChangeBody {
   const additions: RecordSet[] = [];
   const deletions: RecordSet[] = [];
   for (const change of changes) {
+    for (const record of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
+      if (isRouted(record)) {
+        throw new ProviderError('google', 'invalid', `${record.name} ${record.type} is a routing-policy record set (${record.rrdatas.join(', ')}), which fedsvc never writes`, {
+          record: { name: record.name, type: record.type },
+        });
+      }
+    }
     if (change.kind === 'create') additions.push(change.record);
     else if (change.kind === 'delete') deletions.push(change.record);
     else {

@@ -1,6 +1,6 @@
 // The adapter through the real SDK against the wire-level fixture.
 import { inspect } from 'node:util';
-import { ProviderError, diffRecords, sameRecordSet, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, diffRecords, ownershipRecord, reconcileZone, sameRecordSet, type Change, type RecordSet } from '@fedsvc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGoogleProvider, GOOGLE_LIMITS } from '../src/index.js';
 import { optionsFor, startHarness, type Harness } from './helpers.js';
@@ -331,3 +331,45 @@ describe('waiting for done', () => {
     expect(() => createGoogleProvider({ waitForDone: 'yes' as unknown as boolean })).toThrow(/waitForDone/);
   });
 });
+
+describe('routing-policy record sets (another tool\'s)', () => {
+  // Weighted round robin as Cloud DNS lists it: the answers live in the policy, not in rrdatas.
+  const wrr = {
+    kind: 'dns#rRSetRoutingPolicy',
+    wrr: { kind: 'dns#rRSetRoutingPolicyWrrPolicy', items: [{ weight: 1, rrdatas: ['198.51.100.7'] }, { weight: 3, rrdatas: ['198.51.100.8'] }] },
+  };
+  const held = () => h.fixture.recordSets('example-com').find((r) => r.name === 'svc.example.com.' && r.type === 'A');
+  const writes = () => h.fixture.count((r) => r.operation === 'changes.create');
+
+  beforeEach(async () => {
+    h = await startHarness({ fixture: { defaultPageSize: 2 }, provider: { pageSize: 2 } });
+    h.fixture.putRecordSet('example-com', { name: 'svc.example.com.', type: 'A', ttl: 60, rrdatas: [], routingPolicy: wrr });
+  });
+
+  it('are read as occupying their name, with the policy named', async () => {
+    const read = (await h.provider.records(h.zone)).find((r) => r.name === 'svc.example.com.');
+    expect(read).toEqual({ name: 'svc.example.com.', type: 'A', ttl: 60, rrdatas: ['ROUTED wrr'] });
+  });
+
+  it('make a reconcile report a conflict and send no change', async () => {
+    h.fixture.resetRequests();
+    const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] });
+    expect(report.conflicts).toEqual([{ name: 'svc.example.com.', types: ['A'], owner: null }]);
+    expect(report.changes).toEqual([]);
+    expect(writes()).toBe(0);
+    expect(held()?.routingPolicy).toEqual(wrr);
+  });
+
+  it('are never the source of a deletion, even at a name the federation owns', async () => {
+    const marker = ownershipRecord('svc.example.com.', 'fed-a', 60);
+    h.fixture.putRecordSet('example-com', { name: marker.name, type: 'TXT', ttl: 60, rrdatas: [...marker.rrdatas] });
+    h.fixture.resetRequests();
+    const error = await providerError(reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] }));
+    expect(error.kind).toBe('invalid');
+    expect(error.record).toEqual({ name: 'svc.example.com.', type: 'A' });
+    expect(error.message).toContain('routing-policy');
+    expect(writes()).toBe(0);
+    expect(held()?.routingPolicy).toEqual(wrr);
+  });
+});
+

@@ -19,8 +19,8 @@ export interface Rfc2136ProviderOptions {
 }
 
 /**
- * What one UPDATE may carry. It travels over TCP, so it must fit 65,535 bytes, whatever the
- * names. Worst case, names uncompressed and 255 bytes long: every change adds up to two records
+ * What one UPDATE may carry. One too big for a 512-byte datagram goes over TCP, so it must fit
+ * 65,535 bytes, whatever the names. Worst case, names uncompressed and 255 bytes long: every change adds up to two records
  * without data (a create's two "does not exist" prerequisites, a delete's "delete RRset"),
  * 265 bytes each; every rrdata one record of 265 bytes plus its data, which is at most its text
  * length + 16 bytes (`::` is 2 characters and 16 bytes). With 50 changes, 100 rrdatas and

@@ -1,5 +1,6 @@
-// Moving DNS messages: TCP with the two-byte length prefix (RFC 1035 §4.2.2, RFC 7766) for
-// UPDATE and AXFR, UDP for small queries with a retry over TCP when the answer is truncated.
+// Moving DNS messages: TCP with the two-byte length prefix (RFC 1035 §4.2.2, RFC 7766) for AXFR
+// and for any message too big for a 512-byte datagram; UDP for the rest (small UPDATEs included),
+// with a retry over TCP when the answer is truncated.
 // Every exchange has a deadline and reads at most what its caller allows.
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';

@@ -7,12 +7,13 @@ import {
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandInput,
+  type ResourceRecordSet,
   Route53Client,
   type Route53ClientConfig,
 } from '@aws-sdk/client-route-53';
 import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
 import { translateError } from './errors.js';
-import { fromResourceRecordSet, normalizeZoneName, stripIdPrefix, toRoute53Changes } from './records.js';
+import { fromResourceRecordSets, normalizeZoneName, stripIdPrefix, toRoute53Changes } from './records.js';
 
 export interface WaitForInSyncOptions {
   /** Give up (ProviderError `transient`) when the change is not INSYNC after this long. Default 120 000. */
@@ -128,19 +129,25 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
   }
 
   async function listRecords(zone: DnsZone): Promise<RecordSet<string>[]> {
-    const records: RecordSet<string>[] = [];
+    const sets: ResourceRecordSet[] = [];
     let start: Pick<ListResourceRecordSetsCommandInput, 'StartRecordName' | 'StartRecordType' | 'StartRecordIdentifier'> = {};
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const input: ListResourceRecordSetsCommandInput = { HostedZoneId: zone.id, MaxItems: pageSize, ...start };
       const out = await call(`ListResourceRecordSets ${zone.id}`, () => client.send(new ListResourceRecordSetsCommand(input)));
-      records.push(...(out.ResourceRecordSets ?? []).map(fromResourceRecordSet));
-      if (!out.IsTruncated) return records;
+      sets.push(...(out.ResourceRecordSets ?? []));
+      if (!out.IsTruncated) return fromResourceRecordSets(sets);
       const next = {
         StartRecordName: out.NextRecordName,
         StartRecordType: out.NextRecordType,
         ...(out.NextRecordIdentifier === undefined ? {} : { StartRecordIdentifier: out.NextRecordIdentifier }),
       };
-      if (next.StartRecordName === undefined || (next.StartRecordName === start.StartRecordName && next.StartRecordType === start.StartRecordType)) {
+      // Routing-policy sets share a name and type, so a page may end between two of them: the
+      // identifier alone then moves the position on.
+      const same =
+        next.StartRecordName === start.StartRecordName &&
+        next.StartRecordType === start.StartRecordType &&
+        next.StartRecordIdentifier === start.StartRecordIdentifier;
+      if (next.StartRecordName === undefined || same) {
         throw new ProviderError('route53', 'transient', `ListResourceRecordSets ${zone.id}: truncated page without a new position to continue from`);
       }
       start = next;
@@ -167,13 +174,14 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
   async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
     if (changes.length === 0) return;
     const batch = changes.flatMap((c) => (c.kind === 'update' ? [c.before, c.record] : [c.record]));
+    const body = toRoute53Changes(changes);
     const out = await call(
       `ChangeResourceRecordSets ${zone.id}`,
       () =>
         client.send(
           new ChangeResourceRecordSetsCommand({
             HostedZoneId: zone.id,
-            ChangeBatch: { Comment: 'fedsvc', Changes: toRoute53Changes(changes) },
+            ChangeBatch: { Comment: 'fedsvc', Changes: body },
           }),
         ),
       batch,

@@ -1,6 +1,6 @@
 // Translation between the port's record sets and Route 53's ResourceRecordSet shape.
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { Change, RecordSet } from '@fedsvc/core';
+import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
 
 /**
  * Alias record sets have no values and no TTL. They are reported as their type with one rrdata
@@ -33,6 +33,41 @@ export function fromResourceRecordSet(rrs: ResourceRecordSet): RecordSet<string>
   return { name, type, ttl: rrs.TTL ?? 0, rrdatas: (rrs.ResourceRecords ?? []).map((r) => r.Value ?? '') };
 }
 
+/**
+ * Routing-policy sets (weighted, latency, failover, geolocation…) carry a SetIdentifier; several
+ * share one name and type, and only a change naming the identifier and the whole policy can
+ * touch one. They are another tool's, so they are reported as one record set per name and type
+ * with an rrdata `ROUTED <set identifier>` per set: the name counts as occupied, and a change
+ * built from such a record set is refused before anything is sent.
+ */
+const ROUTED = 'ROUTED ';
+
+function isRouted(record: RecordSet<string>): boolean {
+  return record.rrdatas.some((rrdata) => rrdata.startsWith(ROUTED));
+}
+
+/** A listing's record sets, in order; the routing-policy sets of a name and type folded into one. */
+export function fromResourceRecordSets(sets: readonly ResourceRecordSet[]): RecordSet<string>[] {
+  const records: RecordSet<string>[] = [];
+  const routed = new Map<string, string[]>();
+  for (const rrs of sets) {
+    if (rrs.SetIdentifier === undefined) {
+      records.push(fromResourceRecordSet(rrs));
+      continue;
+    }
+    const name = normalizeZoneName(rrs.Name ?? '');
+    const type = rrs.Type ?? '';
+    let identifiers = routed.get(`${name} ${type}`);
+    if (!identifiers) {
+      identifiers = [];
+      routed.set(`${name} ${type}`, identifiers);
+      records.push({ name, type, ttl: 0, rrdatas: identifiers });
+    }
+    identifiers.push(`${ROUTED}${rrs.SetIdentifier}`);
+  }
+  return records;
+}
+
 export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSet {
   const alias = record.rrdatas.length === 1 ? ALIAS.exec(record.rrdatas[0] ?? '') : null;
   if (alias) {
@@ -58,6 +93,13 @@ export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSe
  */
 export function toRoute53Changes(changes: readonly Change[]): Route53Change[] {
   return changes.flatMap((change): Route53Change[] => {
+    for (const record of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
+      if (isRouted(record)) {
+        throw new ProviderError('route53', 'invalid', `${record.name} ${record.type} is held by routing-policy record sets (${record.rrdatas.join(', ')}), which fedsvc never writes`, {
+          record: { name: record.name, type: record.type },
+        });
+      }
+    }
     switch (change.kind) {
       case 'create':
         return [{ Action: 'CREATE', ResourceRecordSet: toResourceRecordSet(change.record) }];

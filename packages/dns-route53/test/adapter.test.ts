@@ -1,5 +1,5 @@
 // The adapter through the real SDK against the wire-level fixture.
-import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, ownershipRecord, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRoute53Provider, ROUTE53_LIMITS } from '../src/index.js';
 import { clientConfigFor, type Harness, startHarness } from './helpers.js';
@@ -88,6 +88,20 @@ describe('reading', () => {
     });
     await h.provider.applyChanges(h.zone, [{ kind: 'delete', record: read as RecordSet }]);
     expect(h.fixture.recordSets(h.zone.id).some((r) => r.name === 'lb.example.com.')).toBe(false);
+  });
+
+  it('pages through more than a page of weighted sets at one name and type, by set identifier', async () => {
+    const identifiers = ['blue', 'green', 'red', 'violet', 'yellow'];
+    identifiers.forEach((id, i) => {
+      h.fixture.putRecordSet(h.zone.id, { name: 'www.example.com', type: 'A', ttl: 60, values: [`192.0.2.${i + 1}`], setIdentifier: id, weight: 10 });
+    });
+    h.fixture.putRecordSet(h.zone.id, { name: 'www.example.com', type: 'TXT', ttl: 60, values: ['"v=1"'] });
+    h.fixture.resetRequests();
+    const records = await h.provider.records(h.zone);
+    // NS, SOA, five weighted A, TXT: 8 sets in pages of 2, two of them continued by identifier alone.
+    expect(h.fixture.count((r) => r.operation === 'ListResourceRecordSets' && r.status === 200)).toBe(4);
+    expect(records.map((r) => `${r.name} ${r.type}`)).toEqual(['example.com. NS', 'example.com. SOA', 'www.example.com. A', 'www.example.com. TXT']);
+    expect(records.find((r) => r.type === 'A')).toEqual({ name: 'www.example.com.', type: 'A', ttl: 0, rrdatas: identifiers.map((id) => `ROUTED ${id}`) });
   });
 
   it('an unknown zone is not-found', async () => {
@@ -308,3 +322,47 @@ describe('options', () => {
     expect(() => createRoute53Provider({ waitForInSync: { timeoutMs: -1 } })).toThrow(/waitForInSync.timeoutMs/);
   });
 });
+
+describe('routing-policy record sets (another tool\'s)', () => {
+  beforeEach(async () => {
+    h = await startHarness({ provider: { pageSize: 2 } });
+    for (const id of ['one', 'two', 'three']) {
+      h.fixture.putRecordSet(h.zone.id, { name: 'svc.example.com', type: 'A', ttl: 60, values: ['198.51.100.7'], setIdentifier: id, weight: 1 });
+    }
+  });
+
+  const weighted = () => h.fixture.recordSets(h.zone.id).filter((r) => r.setIdentifier !== undefined).map((r) => r.setIdentifier);
+
+  it('occupy their name: a reconcile reports a conflict and sends no change', async () => {
+    h.fixture.resetRequests();
+    const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] });
+    expect(report.conflicts).toEqual([{ name: 'svc.example.com.', types: ['A'], owner: null }]);
+    expect(report.changes).toEqual([]);
+    expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
+    expect(weighted()).toEqual(['one', 'three', 'two']);
+  });
+
+  it('are never the source of a delete or update, even at a name the federation owns', async () => {
+    const marker = ownershipRecord('svc.example.com.', 'fed-a', 60);
+    h.fixture.putRecordSet(h.zone.id, { name: marker.name, type: 'TXT', ttl: 60, values: [...marker.rrdatas] });
+    h.fixture.resetRequests();
+    const error = await providerError(reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] }));
+    expect(error.kind).toBe('invalid');
+    expect(error.record).toEqual({ name: 'svc.example.com.', type: 'A' });
+    expect(error.message).toContain('routing-policy');
+    expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
+    expect(weighted()).toEqual(['one', 'three', 'two']);
+
+    const read = (await h.provider.records(h.zone)).find((r) => r.name === 'svc.example.com.' && r.type === 'A') as RecordSet;
+    const refused = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'delete', record: read }]));
+    expect(refused.kind).toBe('invalid');
+    expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
+  });
+
+  it('the fixture refuses a simple set beside them, as Route 53 does', async () => {
+    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]));
+    expect(error.kind).toBe('invalid');
+    expect(error.message).toContain('routing policy');
+  });
+});
+

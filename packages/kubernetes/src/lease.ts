@@ -2,8 +2,19 @@
 // a candidate takes the Lease when it is free or its holder has not renewed it for a whole lease
 // duration (measured on the candidate's own clock from when it last saw the Lease change, so
 // clock skew between replicas does not matter); writes go through resourceVersion, so of two
-// candidates racing, one gets 409 Conflict and stays standby.
-import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+// candidates racing, one gets 409 Conflict and stays standby. As client-go bounds renewals by
+// RenewDeadline, every attempt is bounded by the time left before the renew deadline: a leader
+// whose API server stops answering steps down when that passes, not when the OS gives up on the
+// socket, so it has stepped down before a standby can take the Lease (a lease duration, longer).
+import {
+  ApiException,
+  type ConfigurationOptions,
+  CoordinationV1Api,
+  Observable,
+  type ObservableMiddleware,
+  V1MicroTime,
+  type V1Lease,
+} from '@kubernetes/client-node';
 import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
 import { sleep } from './backoff.js';
 import { describeError } from './list-watch.js';
@@ -20,7 +31,10 @@ export interface LeaseElectionOptions {
   readonly identity: string;
   /** How long a Lease stays with a holder that stopped renewing it. Whole seconds on the wire. Default 15 000. */
   readonly leaseDurationMs?: number;
-  /** A leader that could not renew for this long steps down. Default 10 000. */
+  /**
+   * A leader that could not renew for this long (since the renew time it last wrote) steps down,
+   * even with a request still unanswered. Default 10 000.
+   */
   readonly renewDeadlineMs?: number;
   /** Period of acquire and renew attempts. Default 2 000. */
   readonly retryPeriodMs?: number;
@@ -35,6 +49,26 @@ interface Observed {
   readonly resourceVersion: string;
   /** When this replica saw the Lease change, on its own clock. */
   readonly at: number;
+}
+
+type Outcome =
+  /** This replica holds the Lease, renewed at `at` (the renewTime written, on this replica's clock). */
+  | { readonly kind: 'held'; readonly lease: V1Lease; readonly at: number }
+  /** A live holder has it. */
+  | { readonly kind: 'other' }
+  /** Another write won the race. */
+  | { readonly kind: 'raced' }
+  | { readonly kind: 'failed' }
+  /** No answer before the deadline. */
+  | { readonly kind: 'late' };
+
+/** Request options that abort the request with `signal`. */
+function abortedBy(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  const pass = <T>(context: T) => new Observable(Promise.resolve(context));
+  return {
+    middleware: [{ pre: (request) => (request.setSignal(signal), pass(request)), post: pass }],
+    middlewareMergeStrategy: 'append',
+  };
 }
 
 function positiveInteger(value: unknown, field: string, fallback: number): number {
@@ -73,28 +107,32 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
 
   const conflict = (error: unknown): boolean => error instanceof ApiException && error.code === 409;
 
-  /** One attempt. `held`: this replica holds the Lease now; `other`: a live holder has it; `raced`: another write won. */
-  const tryAcquireOrRenew = async (): Promise<'held' | 'other' | 'raced'> => {
+  /** One attempt; its requests are aborted with `signal`. */
+  const tryAcquireOrRenew = async (signal: AbortSignal): Promise<Outcome> => {
     const time = now();
+    const options = abortedBy(signal);
     let current: V1Lease;
     try {
-      current = await api.readNamespacedLease({ name, namespace });
+      current = await api.readNamespacedLease({ name, namespace }, options);
     } catch (error) {
       if (!(error instanceof ApiException && error.code === 404)) throw error;
       try {
-        lease = await api.createNamespacedLease({
-          namespace,
-          body: {
-            apiVersion: 'coordination.k8s.io/v1',
-            kind: 'Lease',
-            metadata: { name, namespace },
-            spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: new V1MicroTime(time), renewTime: new V1MicroTime(time), leaseTransitions: 0 },
+        const created = await api.createNamespacedLease(
+          {
+            namespace,
+            body: {
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              metadata: { name, namespace },
+              spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: new V1MicroTime(time), renewTime: new V1MicroTime(time), leaseTransitions: 0 },
+            },
           },
-        });
-        observed = { resourceVersion: lease.metadata?.resourceVersion ?? '', at: time };
-        return 'held';
+          options,
+        );
+        observed = { resourceVersion: created.metadata?.resourceVersion ?? '', at: time };
+        return { kind: 'held', lease: created, at: time };
       } catch (createError) {
-        if (conflict(createError)) return 'raced';
+        if (conflict(createError)) return { kind: 'raced' };
         throw createError;
       }
     }
@@ -103,28 +141,31 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
     const spec = current.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     const duration = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
-    if (holder !== '' && holder !== identity && observed.at + duration > time) return 'other';
+    if (holder !== '' && holder !== identity && observed.at + duration > time) return { kind: 'other' };
     const mine = holder === identity;
     try {
-      lease = await api.replaceNamespacedLease({
-        name,
-        namespace,
-        body: {
-          ...current,
-          spec: {
-            ...spec,
-            holderIdentity: identity,
-            leaseDurationSeconds,
-            acquireTime: mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : new V1MicroTime(time),
-            renewTime: new V1MicroTime(time),
-            leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+      const replaced = await api.replaceNamespacedLease(
+        {
+          name,
+          namespace,
+          body: {
+            ...current,
+            spec: {
+              ...spec,
+              holderIdentity: identity,
+              leaseDurationSeconds,
+              acquireTime: mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : new V1MicroTime(time),
+              renewTime: new V1MicroTime(time),
+              leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+            },
           },
         },
-      });
-      observed = { resourceVersion: lease.metadata?.resourceVersion ?? '', at: time };
-      return 'held';
+        options,
+      );
+      observed = { resourceVersion: replaced.metadata?.resourceVersion ?? '', at: time };
+      return { kind: 'held', lease: replaced, at: time };
     } catch (error) {
-      if (conflict(error)) return 'raced';
+      if (conflict(error)) return { kind: 'raced' };
       throw error;
     }
   };
@@ -133,11 +174,15 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
     if (!lease || lease.spec?.holderIdentity !== identity) return;
     const time = now();
     try {
-      await api.replaceNamespacedLease({
-        name,
-        namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: new V1MicroTime(time), renewTime: new V1MicroTime(time) } },
-      });
+      // Bounded like a renewal: an unanswered release must not hold up stopping.
+      await api.replaceNamespacedLease(
+        {
+          name,
+          namespace,
+          body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: new V1MicroTime(time), renewTime: new V1MicroTime(time) } },
+        },
+        abortedBy(AbortSignal.timeout(renewDeadlineMs)),
+      );
     } catch (error) {
       logger.warn({ ...log, err: describeError(error) }, 'could not release the lease; a standby takes over when it expires');
     }
@@ -147,21 +192,48 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
     campaign(onChange) {
       const stopping = new AbortController();
       let leading = false;
-      const attempt = async (): Promise<'held' | 'other' | 'raced' | 'failed'> => {
+      /**
+       * One attempt, given `timeLeftMs`: its requests are aborted then, and it answers `late`
+       * then even if a request ignores the abort, so a hung connection never keeps a leader leading.
+       */
+      const attempt = async (timeLeftMs: number): Promise<Outcome> => {
+        if (timeLeftMs <= 0) return { kind: 'late' };
+        const abort = new AbortController();
+        let timedOut = false;
+        let cut: (outcome: Outcome) => void = () => {};
+        const cutShort = new Promise<Outcome>((resolve) => (cut = resolve));
+        const timer = setTimeout(() => {
+          timedOut = true;
+          abort.abort();
+          cut({ kind: 'late' });
+        }, timeLeftMs);
+        const onStop = () => {
+          abort.abort();
+          cut({ kind: 'failed' });
+        };
+        stopping.signal.addEventListener('abort', onStop, { once: true });
         try {
-          return await tryAcquireOrRenew();
-        } catch (error) {
-          logger.warn({ ...log, err: describeError(error) }, 'lease request failed');
-          return 'failed';
+          const tried = tryAcquireOrRenew(abort.signal).catch((error: unknown): Outcome => {
+            if (!abort.signal.aborted) logger.warn({ ...log, err: describeError(error) }, 'lease request failed');
+            return { kind: 'failed' };
+          });
+          const outcome = await Promise.race([tried, cutShort]);
+          return outcome.kind === 'failed' && timedOut ? { kind: 'late' } : outcome;
+        } finally {
+          clearTimeout(timer);
+          stopping.signal.removeEventListener('abort', onStop);
         }
       };
       const loop = (async () => {
+        // The renewTime this replica last wrote, on its own clock.
         let lastRenew = 0;
         while (!stopping.signal.aborted) {
-          const outcome = await attempt();
+          // A standby's attempt gets a whole renew deadline; a leader's, what is left of it.
+          const outcome = await attempt(leading ? lastRenew + renewDeadlineMs - now() : renewDeadlineMs);
           if (stopping.signal.aborted) break;
-          if (outcome === 'held') {
-            lastRenew = now();
+          if (outcome.kind === 'held') {
+            lease = outcome.lease;
+            lastRenew = outcome.at;
             if (!leading) {
               leading = true;
               logger.info(log, 'became leader');
@@ -169,7 +241,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
             }
           } else if (leading) {
             // Another holder means the Lease is gone now; a failing API server is given until the renew deadline.
-            if (outcome === 'other' || now() - lastRenew > renewDeadlineMs) {
+            if (outcome.kind === 'other' || outcome.kind === 'late' || now() - lastRenew > renewDeadlineMs) {
               leading = false;
               lease = undefined;
               logger.warn(log, 'lost leadership');

@@ -90,6 +90,29 @@ function optionalString(value: unknown, field: string): string | undefined {
   return value;
 }
 
+/**
+ * Like optionalString for credentials: the ValidationError never carries the value, since
+ * `describe()` would put the first bytes of, say, a Buffer of PEM key material into the message.
+ */
+function optionalSecret(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ValidationError(field, '(secret withheld)', `must be a non-empty string (got ${Buffer.isBuffer(value) ? 'a Buffer' : typeof value})`);
+  }
+  return value;
+}
+
+/** Why a kubeconfig could not be loaded, without quoting the file: YAML errors cite the offending lines, tokens included. */
+function loadFailure(error: unknown): string {
+  if (!(error instanceof Error)) return 'cannot be read';
+  const yaml = error as Error & { reason?: unknown; mark?: { line?: unknown } };
+  if (yaml.name === 'YAMLException') {
+    const line = typeof yaml.mark?.line === 'number' ? ` at line ${yaml.mark.line + 1}` : '';
+    return `is not valid YAML${line}${typeof yaml.reason === 'string' ? `: ${yaml.reason}` : ''}`;
+  }
+  return `cannot be read: ${error.message}`;
+}
+
 function clusterName(value: unknown, field: string): string {
   // Cluster names never reach DNS; kubeconfig context names such as `gke_project_zone_name` are fine.
   if (typeof value !== 'string' || value.length === 0 || value.length > 253 || /[\u0000-\u001f\u007f]/.test(value)) {
@@ -128,7 +151,7 @@ function fromContext(source: Record<string, unknown>, field: string): { name: st
     if (file !== undefined) kubeConfig.loadFromFile(file);
     else kubeConfig.loadFromDefault();
   } catch (error) {
-    throw new ValidationError(`${field}.kubeconfig`, file ?? '(default)', `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ValidationError(`${field}.kubeconfig`, file ?? '(default)', loadFailure(error));
   }
   const known = kubeConfig.getContexts().map((c) => c.name);
   if (!known.includes(context)) {
@@ -155,9 +178,9 @@ function fromServer(source: Record<string, unknown>, field: string): { name: str
     throw new ValidationError(`${field}.server`, server, 'plain http is only allowed with skipTLSVerify: true');
   }
   const caData = optionalString(source['caData'], `${field}.caData`);
-  const token = optionalString(source['token'], `${field}.token`);
+  const token = optionalSecret(source['token'], `${field}.token`);
   const certData = optionalString(source['clientCert'], `${field}.clientCert`);
-  const keyData = optionalString(source['clientKey'], `${field}.clientKey`);
+  const keyData = optionalSecret(source['clientKey'], `${field}.clientKey`);
   if ((certData === undefined) !== (keyData === undefined)) {
     throw new ValidationError(certData === undefined ? `${field}.clientCert` : `${field}.clientKey`, undefined, 'clientCert and clientKey go together');
   }

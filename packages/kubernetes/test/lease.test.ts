@@ -111,6 +111,45 @@ describe('Lease leader election', () => {
     expect(leaseSpec('handover')).toMatchObject({ holderIdentity: 'intruder' });
   });
 
+  test('a leader whose API server stops answering steps down within the renew deadline, and leads again once it answers', async () => {
+    const renewDeadlineMs = 1500;
+    const state = { leads: 0, loses: 0, leading: false };
+    const election = createLeaseElection({
+      cluster: { name: 'host', server: host.url, token: 'host', skipTLSVerify: true },
+      namespace: 'fedsvc-system',
+      name: 'blackhole',
+      identity: 'replica-a',
+      leaseDurationMs: 3000,
+      renewDeadlineMs,
+      retryPeriodMs: 100,
+    });
+    const run = election.campaign((leading) => {
+      if (leading) state.leads += 1;
+      else state.loses += 1;
+      state.leading = leading;
+    });
+    try {
+      await until(() => state.leading);
+      const renewed = host.requests.length;
+      await until(() => host.requests.slice(renewed).some((r) => r.method === 'PUT' && r.path.endsWith('/leases/blackhole')));
+      const hungAt = Date.now();
+      const asked = host.requests.length;
+      host.setHanging(/\/leases\/blackhole$/);
+      // Nothing answers, and nothing resets the connection: only the deadline can end the leadership.
+      await until(() => state.loses === 1, renewDeadlineMs + 2000);
+      expect(Date.now() - hungAt).toBeLessThan(renewDeadlineMs + 2000);
+      expect(state).toMatchObject({ leads: 1, leading: false });
+      expect(host.requests.slice(asked).some((r) => r.path.endsWith('/leases/blackhole'))).toBe(true);
+      // The API server answers again: the lease, still ours, is renewed and held again.
+      host.setHanging(undefined);
+      await until(() => state.leading, 5000);
+      expect(state.leads).toBe(2);
+    } finally {
+      host.setHanging(undefined);
+      await run.stop();
+    }
+  });
+
   test('writes race through resourceVersion: a stale update is refused with 409 Conflict', async () => {
     const clock = manualClock();
     const a = candidate('replica-a', clock, 'race');

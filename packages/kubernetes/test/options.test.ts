@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ValidationError } from '@fedsvc/core';
 import { describe, expect, test } from 'vitest';
 import { type KubernetesClustersOptions, createKubernetesClusters } from '../src/index.js';
@@ -41,5 +44,53 @@ describe('options', () => {
       return;
     }
     throw new Error('expected a ValidationError');
+  });
+
+  function validationError(options: unknown): ValidationError {
+    try {
+      createKubernetesClusters(options as KubernetesClustersOptions);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return error as ValidationError;
+    }
+    throw new Error('expected a ValidationError');
+  }
+
+  // The usual slip: passing the file's contents as read, a Buffer, where base64 PEM text belongs.
+  const pem = Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB7private-key-material-0123456789\n-----END EC PRIVATE KEY-----\n');
+
+  test('a client key given as a Buffer is rejected without its bytes in the error', () => {
+    const error = validationError({ clusters: [{ ...server, clientCert: 'Y2VydA==', clientKey: pem }] });
+    expect(error.field).toBe('options.clusters[0].clientKey');
+    expect(error.value).not.toBe(pem);
+    const shown = `${error.message} ${String(error.value)} ${JSON.stringify(error)}`;
+    expect(shown).not.toContain('BEGIN');
+    expect(shown).not.toContain('private-key-material');
+    expect(shown).not.toContain(pem.subarray(0, 8).toJSON().data.join(','));
+    expect(error.message).toContain('Buffer');
+  });
+
+  test('a token given as a Buffer or an object is rejected without its value in the error', () => {
+    for (const token of [Buffer.from('s3cret-token'), { value: 's3cret-token' }]) {
+      const error = validationError({ clusters: [{ ...server, token }] });
+      expect(error.field).toBe('options.clusters[0].token');
+      const shown = `${error.message} ${String(error.value)} ${JSON.stringify(error)}`;
+      expect(shown).not.toContain('s3cret-token');
+      expect(shown).not.toContain(Buffer.from('s3cret-token').toJSON().data.join(','));
+    }
+  });
+
+  test('a kubeconfig that is not valid YAML is named without quoting its lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedsvc-kubeconfig-'));
+    try {
+      const file = join(dir, 'config');
+      writeFileSync(file, 'apiVersion: v1\nusers:\n- name: u\n  user:\n    token: s3cret-token: [unclosed\n');
+      const error = validationError({ clusters: [{ context: 'x', kubeconfig: file }] });
+      expect(error.field).toBe('options.clusters[0].kubeconfig');
+      expect(error.message).toContain('YAML');
+      expect(error.message).not.toContain('s3cret-token');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

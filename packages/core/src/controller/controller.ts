@@ -50,6 +50,13 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
+  /** Goes up at every change of leader: a pass started in an earlier term writes nothing more. */
+  #term = 0;
+  /**
+   * The host has given its whole list of services (`services`, or a call to `resync()`): only
+   * then may a pass delete the records of services this controller does not know.
+   */
+  #servicesComplete: boolean;
   #watch: { stop(): Promise<void> } | undefined;
   #campaign: { stop(): Promise<void> } | undefined;
   #resyncTimer: ReturnType<typeof setInterval> | undefined;
@@ -101,6 +108,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         (host) => this.#mark(this.#servicesUsing(host)), options.logger)
       : undefined;
     for (const [i, service] of (options.services ?? []).entries()) this.#register(service, `services[${i}]`);
+    this.#servicesComplete = options.services !== undefined;
   }
 
   // ---- lifecycle --------------------------------------------------------------------------
@@ -115,7 +123,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     } else {
       this.#setLeading(true);
     }
-    this.#resyncTimer = setInterval(() => this.resync(), this.#resyncMs);
+    this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncMs);
     this.#resyncTimer.unref?.();
   }
 
@@ -167,8 +175,18 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#mark([key]);
   }
 
-  /** Plans every service again and removes records of services this controller no longer knows. */
+  /**
+   * Reads the zone anew, plans every service again, and removes the records of services this
+   * controller does not know. Calling it says the host has applied every service it has (say,
+   * once its own watch has synced): until then, or unless `services` was given, records of
+   * unknown services are left alone, so that a restart never deletes what is not registered yet.
+   */
   resync(): void {
+    this.#servicesComplete = true;
+    this.#resync();
+  }
+
+  #resync(): void {
     this.#sweep = true;
     this.#mark([...this.#services.keys(), ...this.#deleting.keys()]);
   }
@@ -263,11 +281,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #setLeading(leading: boolean): void {
     if (leading === this.#leading || this.#state !== 'running') return;
     this.#leading = leading;
+    this.#term++;
     // Another replica may have written meanwhile.
     this.#zone = undefined;
     this.emit(leading ? 'leader-acquired' : 'leader-lost');
     this.#options.logger?.info({ leading }, leading ? 'leading' : 'standing by');
-    if (leading) this.resync();
+    if (leading) this.#resync();
   }
 
   // ---- scheduling -------------------------------------------------------------------------
@@ -313,7 +332,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     const sweep = this.#sweep;
     this.#sweep = false;
     if (batch.size === 0 && !sweep) return;
-    void this.#work.add(() => this.#pass(batch, sweep)).finally(() => {
+    const term = this.#term;
+    void this.#work.add(() => this.#pass(batch, sweep, term)).finally(() => {
       for (const key of batch.keys()) this.#running.delete(key);
       this.#scheduleFlush();
       this.#checkIdle();
@@ -348,7 +368,13 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   // ---- one pass ---------------------------------------------------------------------------
 
-  async #pass(batch: ReadonlyMap<ServiceKey, number>, sweep: boolean): Promise<void> {
+  /**
+   * Places the batch's services and writes their records. A pass queued or running when this
+   * replica stops leading writes nothing more: the next leader reads the zone and does it.
+   */
+  async #pass(batch: ReadonlyMap<ServiceKey, number>, sweep: boolean, term: number): Promise<void> {
+    const current = () => term === this.#term;
+    if (!current()) return;
     const failed = new Set<ServiceKey>();
     const fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => {
       failed.add(service);
@@ -379,34 +405,44 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     }
 
     if (inPass.size > 0 || sweep) {
+      const orphans = sweep && this.#servicesComplete;
       const inScope = (key: ServiceKey): boolean => inPass.has(key)
-        || (sweep && !this.#services.has(key) && !this.#deleting.has(key) && !this.#running.has(key));
+        || (orphans && !this.#services.has(key) && !this.#deleting.has(key) && !this.#running.has(key));
       const scope = (name: string): boolean => {
         const key = this.#serviceOfName(name);
         return key !== undefined && inScope(key);
       };
       try {
         const report = await this.#zoneQueue.add(async () => {
+          if (!current()) throw new LeadershipLost();
           const zone = sweep ? undefined : this.#zone;
-          const current = zone && [...inPass].flatMap((key) => zone.get(key) ?? []);
+          const known = zone && [...inPass].flatMap((key) => zone.get(key) ?? []);
+          const { provider } = this.#options.dns;
           try {
             const done = await reconcileZone({
-              provider: this.#options.dns.provider,
+              // Checked before every write: a pass must not write on once another replica leads.
+              provider: {
+                name: provider.name,
+                limits: provider.limits,
+                zones: () => provider.zones(),
+                records: (dnsZone) => provider.records(dnsZone),
+                applyChanges: (dnsZone, changes) => (current() ? provider.applyChanges(dnsZone, changes) : Promise.reject(new LeadershipLost())),
+              },
               zone: this.#options.dns.zone,
               desired,
               ownerId: this.#options.ownerId,
               scope,
-              ...(current ? { current } : {}),
+              ...(known ? { current: known } : {}),
               ...(this.#options.dryRun ? { dryRun: true } : {}),
               ...(this.#options.retry ? { retry: this.#options.retry } : {}),
               ...(this.#options.sleep ? { sleep: this.#options.sleep } : {}),
               ...(this.#options.random ? { random: this.#options.random } : {}),
               ...(this.#options.logger ? { logger: this.#options.logger } : {}),
             });
-            this.#remember(done, inScope);
+            if (current()) this.#remember(done, inScope);
             return done;
           } catch (error) {
-            this.#zone = undefined;
+            if (current()) this.#zone = undefined;
             throw error;
           }
         });
@@ -434,6 +470,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
           for (const [key, changes] of byService) if (!inPass.has(key)) this.emit('records-applied', { service: key, changes, latencyMs: 0 });
         }
       } catch (error) {
+        if (!current()) return;
         const reason = error instanceof ProviderError ? error.kind : error instanceof ValidationError ? 'invalid-input' : 'error';
         for (const key of inPass) fail(key, reason, asError(error));
       }
@@ -569,6 +606,13 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     const key = keyOf(metadata.namespace, metadata.name);
     this.#services.set(key, service);
     this.#deleting.delete(key);
+  }
+}
+
+/** Ends a pass whose replica stopped leading; never reported as a failure. */
+class LeadershipLost extends Error {
+  constructor() {
+    super('this replica no longer leads');
   }
 }
 

@@ -25,7 +25,8 @@ export interface FailStaticDecision {
 /**
  * A cluster that is seen (Ready or NotReady) reports truthfully and replaces its last good
  * shard. An Offline one is withdrawn, unless the Offline clusters together held more than
- * `maxWithdrawFraction` of the last good healthy shards: then all of them stay as last seen.
+ * `maxWithdrawFraction` of the last good healthy shards, or all of them: then all of them stay
+ * as last seen.
  */
 export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
   const members = new Set(input.clusters.map((cluster) => cluster.name));
@@ -38,7 +39,9 @@ export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
     else lastGood.delete(cluster.name);
   }
   const lost = input.clusters.filter((cluster) => cluster.health === 'Offline' && lastGood.has(cluster.name)).map((cluster) => cluster.name);
-  const held = lastGood.size > 0 && lost.length / lastGood.size > input.maxWithdrawFraction ? lost : [];
+  // Losing all of it is held whatever the fraction: 1 must not turn fail static off.
+  const engaged = lastGood.size > 0 && (lost.length === lastGood.size || lost.length / lastGood.size > input.maxWithdrawFraction);
+  const held = engaged ? lost : [];
   const holding = new Set(held);
   return {
     clusters: input.clusters.map((cluster) => ({

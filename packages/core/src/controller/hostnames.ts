@@ -7,22 +7,33 @@ interface Entry {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** A TTL of 0 must not turn into a lookup on every turn of the event loop. */
+const MIN_REFRESH_MS = 1_000;
+/** After a failed lookup: soon, but not in a tight loop. */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
 export class HostnameCache {
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, Promise<void>>();
   #stopped = false;
 
+  readonly #refreshMs: number;
+  readonly #retryMs: number;
+
   constructor(
     private readonly resolve: (hostname: string) => Promise<readonly string[]>,
-    private readonly ttlMs: number,
+    ttlMs: number,
     /** Whether any shard still names the hostname; unused ones are forgotten at their refresh. */
     private readonly inUse: (hostname: string) => boolean,
     /** Told when a hostname's addresses changed. */
     private readonly onChange: (hostname: string) => void,
     private readonly logger: Logger | undefined,
-  ) {}
+  ) {
+    this.#refreshMs = Math.max(MIN_REFRESH_MS, ttlMs);
+    this.#retryMs = Math.min(this.#refreshMs, RETRY_AFTER_FAILURE_MS);
+  }
 
-  /** The addresses last resolved; empty when never resolved or the last resolution failed. */
+  /** The addresses last resolved; empty when never resolved, or when every lookup so far failed. */
   addresses(hostname: string): readonly string[] {
     return this.#entries.get(hostname)?.addresses ?? [];
   }
@@ -36,7 +47,7 @@ export class HostnameCache {
       if (!pending) {
         pending = this.#lookup(hostname).then((addresses) => {
           this.#pending.delete(hostname);
-          this.#store(hostname, addresses);
+          this.#store(hostname, addresses ?? [], addresses === undefined);
         });
         this.#pending.set(hostname, pending);
       }
@@ -51,30 +62,33 @@ export class HostnameCache {
     this.#entries.clear();
   }
 
-  async #lookup(hostname: string): Promise<readonly string[]> {
+  /** The sorted addresses, or undefined when the lookup failed. */
+  async #lookup(hostname: string): Promise<readonly string[] | undefined> {
     try {
       return [...await this.resolve(hostname)].sort();
     } catch (error) {
       this.logger?.warn({ hostname, error: (error as Error).message }, 'could not resolve load-balancer hostname');
-      return [];
+      return undefined;
     }
   }
 
-  #store(hostname: string, addresses: readonly string[]): void {
+  #store(hostname: string, addresses: readonly string[], failed: boolean): void {
     if (this.#stopped) return;
     const entry: Entry = { addresses, timer: undefined };
     this.#entries.set(hostname, entry);
-    entry.timer = setTimeout(() => void this.#refresh(hostname, entry), this.ttlMs);
+    entry.timer = setTimeout(() => void this.#refresh(hostname, entry), failed ? this.#retryMs : this.#refreshMs);
     entry.timer.unref?.();
   }
 
   async #refresh(hostname: string, entry: Entry): Promise<void> {
-    const addresses = await this.#lookup(hostname);
+    const resolved = await this.#lookup(hostname);
     if (this.#stopped || this.#entries.get(hostname) !== entry) return;
-    const changed = addresses.length !== entry.addresses.length || addresses.some((a, i) => a !== entry.addresses[i]);
     this.#entries.delete(hostname);
     if (!this.inUse(hostname)) return;
-    this.#store(hostname, addresses);
+    // A resolver that fails says nothing about the load balancer: its last addresses stay in DNS.
+    const addresses = resolved ?? entry.addresses;
+    this.#store(hostname, addresses, resolved === undefined);
+    const changed = addresses.length !== entry.addresses.length || addresses.some((a, i) => a !== entry.addresses[i]);
     if (changed) this.onChange(hostname);
   }
 }

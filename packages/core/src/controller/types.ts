@@ -24,7 +24,10 @@ export interface ControllerOptions {
   readonly ownerId: string;
   readonly clusters: MemberClusters;
   readonly dns: { readonly provider: DnsProvider; readonly zone: DnsZone };
-  /** Federated services to serve from the start. */
+  /**
+   * Federated services to serve from the start, all of them: records of any other service are
+   * removed. Without it, those are removed only once `resync()` is called (see there).
+   */
   readonly services?: readonly FederatedService[];
   /** Events within this window are planned together. Default 50 ms; a lone event is planned at once. */
   readonly coalesceMs?: number;
@@ -35,7 +38,11 @@ export interface ControllerOptions {
   /** Reconcile passes per second against the DNS zone. Default 10. */
   readonly zoneRateLimit?: number;
   readonly failStatic?: { readonly maxWithdrawFraction?: number };
-  /** Resolves load-balancer hostnames (AWS ELB); each is resolved again after the record TTL. */
+  /**
+   * Resolves load-balancer hostnames (AWS ELB); each is resolved again after the federation's
+   * record TTL (at least every second). A failed lookup keeps the last addresses and is tried
+   * again within seconds.
+   */
   readonly resolveHostname?: (hostname: string) => Promise<readonly string[]>;
   readonly leaderElection?: LeaderElection;
   /** Plan only: nothing is written to clusters or DNS; `records-planned` says what would be. */

@@ -1,0 +1,48 @@
+// Fail static at its edge: when every cluster that last served a service is lost from sight,
+// the last good set is kept whatever the threshold (DESIGN.md: never withdraw every address
+// because the controller lost sight of clusters).
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { decideFailStatic } from '../src/controller/fail-static.js';
+import type { ClusterStatus, Shard } from '../src/types.js';
+
+const shard = (cluster: string, address: string): Shard => ({ cluster, addresses: [address], readyEndpoints: 1 });
+
+describe('decideFailStatic when every last good cluster goes Offline', () => {
+  test.prop([
+    fc.integer({ min: 1, max: 8 }),
+    fc.integer({ min: 0, max: 4 }),
+    fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+  ], { numRuns: 200 })('holds all of them, for any maxWithdrawFraction up to and including 1', (lostCount, unhealthyCount, maxWithdrawFraction) => {
+    const lost = Array.from({ length: lostCount }, (_, i) => `lost-${i}`);
+    // Seen clusters with nothing healthy: they do not count as last good, so all of it is lost.
+    const unhealthy = Array.from({ length: unhealthyCount }, (_, i) => `seen-${i}`);
+    const clusters: ClusterStatus[] = [
+      ...lost.map((name) => ({ name, zones: [`z-${name}`], region: 'r', labels: {}, health: 'Offline' as const })),
+      ...unhealthy.map((name) => ({ name, zones: [`z-${name}`], region: 'r', labels: {}, health: 'NotReady' as const })),
+    ];
+    const lastGood = new Map(lost.map((name, i) => [name, shard(name, `198.51.100.${i + 1}`)]));
+    const shards = [...lost, ...unhealthy].map((name) => ({ cluster: name, addresses: [], readyEndpoints: 0 }));
+
+    const decision = decideFailStatic({ clusters, shards, lastGood, maxWithdrawFraction });
+
+    expect(decision.held).toEqual(lost);
+    for (const name of lost) {
+      expect(decision.clusters.find((c) => c.name === name)?.ready).toBe(true);
+      expect(decision.shards.find((s) => s.cluster === name)).toBe(lastGood.get(name));
+    }
+    expect(decision.lastGood).toEqual(lastGood);
+  });
+
+  test('maxWithdrawFraction 1 still withdraws part of the set: one of two clusters Offline', () => {
+    const clusters: ClusterStatus[] = [
+      { name: 'a', zones: ['za'], region: 'r', labels: {}, health: 'Offline' },
+      { name: 'b', zones: ['zb'], region: 'r', labels: {}, health: 'Ready' },
+    ];
+    const lastGood = new Map([['a', shard('a', '192.0.2.1')], ['b', shard('b', '192.0.2.2')]]);
+    const decision = decideFailStatic({ clusters, shards: [shard('b', '192.0.2.2')], lastGood, maxWithdrawFraction: 1 });
+    expect(decision.held).toEqual([]);
+    expect(decision.clusters.map((c) => c.ready)).toEqual([false, true]);
+    expect(decision.shards).toEqual([shard('b', '192.0.2.2')]);
+  });
+});
