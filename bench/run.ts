@@ -15,7 +15,7 @@ let failed = 0;
 for (const file of files) {
   const run = spawnSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', '--conditions=source', join(here, file)],
+    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', '--conditions=@fedsvc/source', join(here, file)],
     { stdio: 'inherit' },
   );
   if (run.status !== 0) failed += 1;

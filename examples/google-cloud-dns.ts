@@ -1,7 +1,7 @@
 // The Federated Services guide's nginx records, kept in a Google Cloud DNS managed zone.
 //
-//   pnpm tsx --conditions=source examples/google-cloud-dns.ts --local   # a local Cloud DNS wire server, no Google Cloud project
-//   pnpm tsx --conditions=source examples/google-cloud-dns.ts           # your managed zone, your Google credentials
+//   pnpm tsx --conditions=@fedsvc/source examples/google-cloud-dns.ts --local   # a local Cloud DNS wire server, no Google Cloud project
+//   pnpm tsx --conditions=@fedsvc/source examples/google-cloud-dns.ts           # your managed zone, your Google credentials
 //
 // Without --local the managed zone FEDSVC_MANAGED_ZONE (default example-dot-com, the guide's)
 // must exist in project GOOGLE_CLOUD_PROJECT, and serve FEDSVC_DOMAIN (default example.com).

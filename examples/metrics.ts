@@ -1,8 +1,8 @@
 // Prometheus metrics from the controller's events, served with prom-client. The controller has
 // no metrics dependency of its own: everything a dashboard needs rides on its typed events.
 //
-//   pnpm tsx --conditions=source examples/metrics.ts            # serves :9464/metrics until Ctrl-C
-//   pnpm tsx --conditions=source examples/metrics.ts --once     # runs the guide's scenario, prints, exits
+//   pnpm tsx --conditions=@fedsvc/source examples/metrics.ts            # serves :9464/metrics until Ctrl-C
+//   pnpm tsx --conditions=@fedsvc/source examples/metrics.ts --once     # runs the guide's scenario, prints, exits
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';

@@ -1,7 +1,7 @@
 // The Federated Services guide's nginx records, kept in an AWS Route 53 hosted zone.
 //
-//   pnpm tsx --conditions=source examples/route53.ts --local   # a local Route 53 wire server, no AWS account
-//   pnpm tsx --conditions=source examples/route53.ts           # your hosted zone, your AWS credentials
+//   pnpm tsx --conditions=@fedsvc/source examples/route53.ts --local   # a local Route 53 wire server, no AWS account
+//   pnpm tsx --conditions=@fedsvc/source examples/route53.ts           # your hosted zone, your AWS credentials
 //
 // Without --local the hosted zone named FEDSVC_DOMAIN (default example.com) must exist, and the
 // credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,

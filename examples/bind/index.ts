@@ -2,8 +2,8 @@
 // the controller drives 13 in-memory member clusters and keeps nginx's records in your zone,
 // signed with your TSIG key; the answers are then asked of the server like any client would.
 //
-//   pnpm tsx --conditions=source examples/bind/index.ts --local        # starts a BIND 9 here
-//   pnpm tsx --conditions=source examples/bind/index.ts --server 192.0.2.53 --zone example.com --key-file fedsvc.key
+//   pnpm tsx --conditions=@fedsvc/source examples/bind/index.ts --local        # starts a BIND 9 here
+//   pnpm tsx --conditions=@fedsvc/source examples/bind/index.ts --server 192.0.2.53 --zone example.com --key-file fedsvc.key
 //
 // See examples/bind/README.md for the server's side (key, allow-update, allow-transfer).
 // At the end the service is deleted, which removes every record this run wrote.

@@ -1,8 +1,8 @@
 // A pod's view of a federated service: this responder plays the cluster DNS (kube-dns) of the
 // guide's cluster in us-central1-f, and the authoritative server holds the guide's records.
 //
-//   pnpm tsx --conditions=source examples/federation-dns/index.ts --local                # starts a BIND 9 here
-//   pnpm tsx --conditions=source examples/federation-dns/index.ts --upstream 192.0.2.53 --listen 127.0.0.1:5353
+//   pnpm tsx --conditions=@fedsvc/source examples/federation-dns/index.ts --local                # starts a BIND 9 here
+//   pnpm tsx --conditions=@fedsvc/source examples/federation-dns/index.ts --upstream 192.0.2.53 --listen 127.0.0.1:5353
 //
 // Press Enter to flip the local nginx shard between healthy and without ready endpoints; Ctrl-C stops.
 import { createInterface } from 'node:readline';

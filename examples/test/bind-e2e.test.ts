@@ -182,7 +182,7 @@ describe('examples/bind', () => {
 
   function example(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', '--conditions=source', 'examples/bind/index.ts', ...args],
+      execFile(process.execPath, ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/bind/index.ts', ...args],
         { cwd: root, timeout: 90_000, env: { ...withoutSettings(process.env), ...env } }, (error, stdout, stderr) => {
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
         });

@@ -14,7 +14,7 @@ interface Run { code: number | null; stdout: string; stderr: string }
 
 function runExample(file: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--conditions=source', `examples/${file}`, '--local'], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', '--conditions=@fedsvc/source', `examples/${file}`, '--local'], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
     });
   });
