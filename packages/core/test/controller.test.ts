@@ -379,6 +379,24 @@ describe('restarts, leadership changes and resolver outages', () => {
     expect(published(world)).toEqual([]);
   });
 
+  test('a service deleted while a cluster is out of sight loses its shard there once the cluster is back', async () => {
+    const world = guideWorld();
+    const first = start(world, { services: [nginx()] });
+    await settle(first);
+    const cluster = clusterOf('us-central1-a');
+    world.clusters.setHealth(cluster, 'Offline');
+    await first.stop();
+    // A new replica never saw that cluster's shard.
+    const second = start(world, { services: [nginx()] });
+    second.deleteService('mynamespace', 'nginx');
+    await settle(second);
+    expect(world.clusters.shards('mynamespace', 'nginx').map((shard) => shard.cluster)).toEqual([cluster]);
+    world.clusters.setHealth(cluster, 'Ready');
+    await settle(second);
+    expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
+    expect(published(world)).toEqual([]);
+  });
+
   test('a replica that stops leading writes nothing more, not even passes already queued', async () => {
     const world = guideWorld();
     const lease = new ManualLease();

@@ -487,7 +487,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       const shards = [...(this.#shards.get(key)?.values() ?? [])];
       this.emit('service-synced', { service: key, healthyShards: shards.filter((shard) => this.#healthy(shard)).length, shards: shards.length });
       const deleting = this.#deleting.get(key);
-      if (deleting && !this.#options.dryRun && (shardActions.get(key) ?? []).length === 0
+      // A cluster out of sight may still hold a shard we created: the service is forgotten only
+      // once every cluster has been seen without one.
+      const outOfSight = [...this.#clusters.values()].some((cluster) => cluster.health === 'Offline');
+      if (deleting && !this.#options.dryRun && !outOfSight && (shardActions.get(key) ?? []).length === 0
         && !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.manifest, this.#options.ownerId))) {
         this.#deleting.delete(key);
         this.#lastGood.delete(key);
