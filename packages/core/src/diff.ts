@@ -3,7 +3,7 @@
 import { ValidationError } from './errors.js';
 import { normalizeName } from './names.js';
 import { markerOwner, ownershipRecord, ownershipRecordName, ownershipSubject, validateOwnerId } from './ownership.js';
-import { sameRdatas } from './rdata.js';
+import { sameRdatas, sameTtl } from './rdata.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from './types.js';
 
 export interface DiffOptions {
@@ -12,8 +12,8 @@ export interface DiffOptions {
 }
 
 /** Owning a name means owning its record sets of these types, and only these. */
-const OWNED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
-const isOwnedType = (type: string): boolean => type === 'A' || type === 'AAAA' || type === 'CNAME' || type === 'TXT';
+const OWNED_TYPES = ['A', 'AAAA', 'ALIAS', 'CNAME', 'TXT'] as const;
+const isOwnedType = (type: string): boolean => type === 'A' || type === 'AAAA' || type === 'ALIAS' || type === 'CNAME' || type === 'TXT';
 
 /**
  * Everything the diff knows about one name. Kept in one flat object per name, with short
@@ -122,7 +122,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
         let change: Change | undefined;
         if (kind === 'delete' && before && !after) change = { kind, record: before };
         else if (kind === 'create' && !before && after) change = { kind, record: after };
-        else if (kind === 'update' && before && after && (before.ttl !== after.ttl || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
+        else if (kind === 'update' && before && after && (!sameTtl(type, before.ttl, after.ttl) || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
           change = { kind, before, record: after };
         }
         if (change) (changes ??= []).push(change);

@@ -9,12 +9,12 @@ import {
   type Topology, type ValidService, type ValidShard,
 } from './validate.js';
 
-/** Ready cluster, at least one ready endpoint, at least one load-balancer address. */
+/** Ready cluster, at least one ready endpoint, at least one load-balancer address or hostname. */
 export function isShardHealthy(
   cluster: Pick<Cluster, 'ready'> | undefined,
-  shard: { readonly addresses: readonly unknown[]; readonly readyEndpoints: number },
+  shard: { readonly addresses: readonly unknown[]; readonly hostnames?: readonly unknown[] | undefined; readonly readyEndpoints: number },
 ): boolean {
-  return cluster?.ready === true && shard.readyEndpoints > 0 && shard.addresses.length > 0;
+  return cluster?.ready === true && shard.readyEndpoints > 0 && (shard.addresses.length > 0 || (shard.hostnames?.length ?? 0) > 0);
 }
 
 export function planServiceRecords(input: ServicePlanInput): RecordSet[] {
@@ -41,46 +41,66 @@ export function planFederation(input: FederationPlanInput): RecordSet[] {
   return out;
 }
 
+/** What a place (zone, region, everywhere) answers: addresses, and hostnames to alias. */
+interface Targets {
+  readonly addresses: Address[];
+  /** Made on the first hostname: most federations have none. */
+  hostnames?: string[];
+}
+
 function plan(topology: Topology, service: ValidService, shards: readonly ValidShard[]): RecordSet[] {
-  const global: Address[] = [];
-  const byRegion = new Map<string, Address[]>();
-  const byZone = new Map<string, Address[]>();
+  const global: Targets = { addresses: [] };
+  const byRegion = new Map<string, Targets>();
+  const byZone = new Map<string, Targets>();
   for (const shard of shards) {
     if (!isShardHealthy(shard.cluster, shard)) continue;
     const { region, zones } = shard.cluster;
-    for (const address of shard.addresses) {
-      global.push(address);
-      append(byRegion, region, address);
-      // Defect 5 of the original: a multi-zone cluster counts in every zone it spans.
-      for (const zone of zones) append(byZone, zone, address);
-    }
+    add(global, shard);
+    add(at(byRegion, region), shard);
+    // Defect 5 of the original: a multi-zone cluster counts in every zone it spans.
+    for (const zone of zones) add(at(byZone, zone), shard);
   }
   // Defect: a chain of CNAMEs with no address at its end. No healthy shard, no records.
-  if (global.length === 0) return [];
+  if (global.addresses.length === 0 && global.hostnames === undefined) return [];
 
   const names = serviceNames(topology.federation, service);
   const { ttl } = service;
   const out: RecordSet[] = [];
-  addressSets(out, names.global, ttl, global);
+  targetSets(out, names.global, ttl, global);
   for (const region of topology.regions) {
     const regionName = names.region(region);
-    const regionAddresses = byRegion.get(region);
-    if (regionAddresses) addressSets(out, regionName, ttl, regionAddresses);
+    const regionTargets = byRegion.get(region);
+    if (regionTargets) targetSets(out, regionName, ttl, regionTargets);
     else out.push({ name: regionName, type: 'CNAME', ttl, rrdatas: [names.global] });
     for (const zone of topology.zonesByRegion.get(region) ?? []) {
       const zoneName = names.zone(zone, region);
-      const zoneAddresses = byZone.get(zone);
-      if (zoneAddresses) addressSets(out, zoneName, ttl, zoneAddresses);
+      const zoneTargets = byZone.get(zone);
+      if (zoneTargets) targetSets(out, zoneName, ttl, zoneTargets);
       else out.push({ name: zoneName, type: 'CNAME', ttl, rrdatas: [regionName] });
     }
   }
   return out;
 }
 
-function append(map: Map<string, Address[]>, key: string, address: Address): void {
-  const found = map.get(key);
-  if (found) found.push(address);
-  else map.set(key, [address]);
+function at(map: Map<string, Targets>, key: string): Targets {
+  let found = map.get(key);
+  if (!found) map.set(key, (found = { addresses: [] }));
+  return found;
+}
+
+function add(place: Targets, shard: ValidShard): void {
+  for (const address of shard.addresses) place.addresses.push(address);
+  if (shard.hostnames.length > 0) (place.hostnames ??= []).push(...shard.hostnames);
+}
+
+/** A/AAAA sets, or one ALIAS set when a load-balancer hostname is among the targets. */
+function targetSets(out: RecordSet[], name: string, ttl: number, targets: Targets): void {
+  if (targets.hostnames === undefined) {
+    addressSets(out, name, ttl, targets.addresses);
+    return;
+  }
+  const { v4, v6 } = uniqueAddresses(targets.addresses);
+  out.push({ name, type: 'ALIAS', ttl, rrdatas: [...[...new Set(targets.hostnames)].sort(), ...v4, ...v6] });
 }
 
 /** A and/or AAAA sets holding the addresses once each (defect 4: Route 53 rejects duplicates), in numeric order. */
@@ -91,6 +111,13 @@ function addressSets(out: RecordSet[], name: string, ttl: number, addresses: rea
     out.push({ name, type: only.family === 4 ? 'A' : 'AAAA', ttl, rrdatas: [only.text] });
     return;
   }
+  const { v4, v6 } = uniqueAddresses(addresses);
+  if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: v4 });
+  if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: v6 });
+}
+
+/** The addresses once each, in numeric order, by family. */
+function uniqueAddresses(addresses: readonly Address[]): { v4: string[]; v6: string[] } {
   const sorted = [...addresses].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const v4: string[] = [];
   const v6: string[] = [];
@@ -100,8 +127,7 @@ function addressSets(out: RecordSet[], name: string, ttl: number, addresses: rea
     previous = address;
     (address.family === 4 ? v4 : v6).push(address.text);
   }
-  if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: v4 });
-  if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: v6 });
+  return { v4, v6 };
 }
 
 /** The record names of one service, for callers that build or look up names themselves. */

@@ -1,20 +1,25 @@
 // Record data compared the way DNS compares it: as a set, names without regard to case or the
 // trailing dot, IPv6 in any text form. Providers present the same data differently.
-import { parseIPv6 } from './addresses.js';
+import { parseAddress, parseIPv6 } from './addresses.js';
 import { normalizeName } from './names.js';
 import type { RecordSet } from './types.js';
 
 export function canonicalRdata(type: string, rrdata: string): string {
   if (type === 'CNAME') return normalizeName(rrdata);
   if (type === 'AAAA') return parseIPv6(rrdata)?.text ?? rrdata;
+  // A target: an address, or a load-balancer hostname.
+  if (type === 'ALIAS') return parseAddress(rrdata)?.text ?? normalizeName(rrdata);
   return rrdata;
 }
 
+/** An ALIAS answers with its targets' TTLs, and a provider may not store one of its own. */
+export const sameTtl = (type: string, a: number, b: number): boolean => type === 'ALIAS' || a === b;
+
 export const recordKey = (name: string, type: string): string => `${normalizeName(name)} ${type}`;
 
-/** Same name, type, TTL and data (in any order). */
+/** Same name, type, TTL (but for ALIAS) and data (in any order). */
 export function sameRecordSet(a: RecordSet<string>, b: RecordSet<string>): boolean {
-  return a.type === b.type && a.ttl === b.ttl && normalizeName(a.name) === normalizeName(b.name) && sameRdatas(a.type, a.rrdatas, b.rrdatas);
+  return a.type === b.type && sameTtl(a.type, a.ttl, b.ttl) && normalizeName(a.name) === normalizeName(b.name) && sameRdatas(a.type, a.rrdatas, b.rrdatas);
 }
 
 export function sameRdatas(type: string, a: readonly string[], b: readonly string[]): boolean {

@@ -1,5 +1,6 @@
 // Converging one zone to the desired record sets through the provider port: one full read,
 // a diff, and the change set written batch by batch.
+import { parseAddress } from './addresses.js';
 import { applyChangeSet } from './apply.js';
 import { batchChanges, changeGroups } from './batch.js';
 import { diffRecords } from './diff.js';
@@ -59,7 +60,7 @@ export interface ReconcileReport {
   readonly records?: readonly RecordSet<string>[];
 }
 
-const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'TXT']);
+const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'CNAME', 'TXT']);
 
 /**
  * Reads the zone once, diffs it against `desired`, and writes the change set in batches that
@@ -70,7 +71,7 @@ const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'TXT'])
  */
 export async function reconcileZone(options: ReconcileOptions): Promise<ReconcileReport> {
   const { provider, zone, ownerId, logger } = options;
-  validateDesired(zone, options.desired);
+  validateDesired(zone, options.desired, provider);
   const inScope = options.scope ?? (() => true);
   const desired = options.desired.filter((record) => inScope(record.name));
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
@@ -209,7 +210,18 @@ class BatchWriter {
   }
 }
 
-function validateDesired(zone: DnsZone, desired: readonly RecordSet[]): void {
+/** Only a provider that writes aliases gets an ALIAS set, and only with hostnames it accepts. */
+function validateAliasTargets(record: RecordSet, field: string, provider: DnsProvider): void {
+  const { aliasTarget } = provider;
+  if (!aliasTarget) throw new ValidationError(`${field}.type`, record.type, `provider ${provider.name} does not write alias record sets`);
+  record.rrdatas.forEach((target, j) => {
+    if (parseAddress(target) === null && !aliasTarget(normalizeName(target))) {
+      throw new ValidationError(`${field}.rrdatas[${j}]`, target, `is not an alias target provider ${provider.name} accepts`);
+    }
+  });
+}
+
+function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider: DnsProvider): void {
   const seen = new Set<string>();
   desired.forEach((record, i) => {
     const field = `desired[${i}]`;
@@ -219,13 +231,14 @@ function validateDesired(zone: DnsZone, desired: readonly RecordSet[]): void {
     if (record.name !== zone.dnsName && !record.name.endsWith(`.${zone.dnsName}`)) {
       throw new ValidationError(`${field}.name`, record.name, `must be inside zone ${zone.dnsName}`);
     }
-    if (!RECORD_TYPES.has(record.type)) throw new ValidationError(`${field}.type`, record.type, 'must be A, AAAA, CNAME or TXT');
+    if (!RECORD_TYPES.has(record.type)) throw new ValidationError(`${field}.type`, record.type, 'must be A, AAAA, ALIAS, CNAME or TXT');
     if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 2_147_483_647) {
       throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
     }
     if (!Array.isArray(record.rrdatas) || record.rrdatas.length === 0 || record.rrdatas.some((rrdata) => typeof rrdata !== 'string' || rrdata === '')) {
       throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
     }
+    if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
     const key = `${record.name} ${record.type}`;
     if (seen.has(key)) throw new ValidationError(`${field}`, key, 'a name and type may occur only once');
     seen.add(key);

@@ -1,13 +1,17 @@
 // The shared vocabulary of fedsvc. Every package speaks these shapes; nothing here does I/O.
 
 /** Record types the federation writes. A zone listing may hold any other type as well. */
-export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT';
+export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'ALIAS';
 
 /**
  * One DNS record set: every record of one type at one name.
  * `name` is lower-case and fully qualified (trailing dot). `rrdatas` are in presentation form:
  * A dotted quad, AAAA in RFC 5952 canonical form, CNAME a lower-case FQDN with trailing dot,
  * TXT one or more quoted character-strings (`"heritage=fedsvc,owner=x"`).
+ * ALIAS is not a DNS type: the name answers the addresses of every target, where a target is a
+ * load-balancer hostname (lower-case FQDN) or an address. Only a provider with `aliasTarget`
+ * writes it, its own way (Route 53: weighted alias records). Its answers carry the targets' own
+ * TTLs, so `ttl` is not compared: a provider may report it as 0.
  * Records read from a provider may have any type, hence the parameter.
  */
 export interface RecordSet<T extends string = RecordType> {
@@ -74,8 +78,13 @@ export interface Cluster {
 /** The Service of one federated service in one cluster, as planning sees it. */
 export interface Shard {
   readonly cluster: string;
-  /** Load-balancer (or external) IPv4/IPv6 addresses; hostnames are resolved before planning. */
+  /** Load-balancer (or external) IPv4/IPv6 addresses, hostnames resolved to theirs. */
   readonly addresses: readonly string[];
+  /**
+   * Load-balancer hostnames published as they are, as ALIAS targets, rather than resolved: a
+   * name with any of them gets one ALIAS record set holding them and the addresses.
+   */
+  readonly hostnames?: readonly string[];
   readonly readyEndpoints: number;
 }
 
@@ -130,6 +139,11 @@ export interface DnsProvider {
    * answers a `ProviderError` of kind `conflict`.
    */
   applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void>;
+  /**
+   * Present when the provider writes ALIAS record sets: whether `hostname` (lower-case FQDN) can
+   * be an alias target (Route 53: an AWS load balancer). Others are resolved to addresses.
+   */
+  readonly aliasTarget?: (hostname: string) => boolean;
 }
 
 export type ProviderErrorKind =

@@ -46,8 +46,12 @@ export interface ValidService {
 export interface ValidShard {
   readonly cluster: ValidCluster;
   readonly addresses: readonly Address[];
+  /** Lower-case FQDNs with the trailing dot. */
+  readonly hostnames: readonly string[];
   readonly readyEndpoints: number;
 }
+
+const NO_HOSTNAMES: readonly string[] = Object.freeze([]);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -181,6 +185,17 @@ export function validateService(value: unknown, field: string, topology: Topolog
   return { namespace, name, ttl: serviceTtl };
 }
 
+/** Load-balancer hostnames, with or without the trailing dot, as lower-case FQDNs. */
+function validateHostnames(value: unknown, field: string): string[] {
+  return list(value, field).map((raw, j) => {
+    const bare = typeof raw === 'string' ? raw.toLowerCase().replace(/\.$/, '') : '';
+    if (!isDns1123Subdomain(bare) || !bare.includes('.')) {
+      throw new ValidationError(`${field}[${j}]`, raw, 'must be a load-balancer hostname: a DNS-1123 subdomain of two labels or more');
+    }
+    return `${bare}.`;
+  });
+}
+
 /** The planner's hot path (100,000 shards for 1,000 services): field names are built only for errors. */
 export function validateShards(value: unknown, field: string, topology: Topology): ValidShard[] {
   const items = list(value, field);
@@ -203,11 +218,13 @@ export function validateShards(value: unknown, field: string, topology: Topology
       if (!address) throw new ValidationError(`${field}[${i}].addresses[${j}]`, raw, 'must be an IPv4 or IPv6 address (not unspecified)');
       addresses.push(address);
     }
+    const rawHostnames = input['hostnames'];
+    const hostnames = rawHostnames === undefined ? NO_HOSTNAMES : validateHostnames(rawHostnames, `${field}[${i}].hostnames`);
     const ready = input['readyEndpoints'];
     if (typeof ready !== 'number' || !Number.isSafeInteger(ready) || ready < 0) {
       throw new ValidationError(`${field}[${i}].readyEndpoints`, ready, 'must be a non-negative integer');
     }
-    shards.push({ cluster, addresses, readyEndpoints: ready });
+    shards.push({ cluster, addresses, hostnames, readyEndpoints: ready });
   }
   return shards;
 }

@@ -10,6 +10,7 @@ const canonical = (a: string) => (isIPv4(a) ? a : new URL(`http://[${a}]`).hostn
 function expected(t: Topology) {
   const domain = t.federation.domain.toLowerCase().replace(/\.?$/, '.');
   const prefix = `${t.service.name}.${t.service.namespace}.${t.federation.name}.svc.`;
+  // Addresses as they are; load-balancer hostnames as `host:<fqdn>`.
   const byZone = new Map<string, Set<string>>();
   const byRegion = new Map<string, Set<string>>();
   const global = new Set<string>();
@@ -21,7 +22,8 @@ function expected(t: Topology) {
   for (const s of t.shards) {
     const c = t.clusters.find((x) => x.name === s.cluster)!;
     if (!c.ready || s.readyEndpoints === 0) continue;
-    for (const a of s.addresses.map(canonical)) {
+    const targets = [...s.addresses.map(canonical), ...(s.hostnames ?? []).map((h) => `host:${h.toLowerCase().replace(/\.?$/, '.')}`)];
+    for (const a of targets) {
       global.add(a); byRegion.get(c.region)!.add(a);
       for (const z of c.zones) byZone.get(z)!.add(a);
     }
@@ -40,38 +42,54 @@ const byKey = (records: readonly RecordSet[]) => new Map(records.map((r) => [`${
 const shuffled = <T>(items: readonly T[], seed: number): T[] =>
   items.map((item, i) => ({ item, k: (i * 7919 + seed * 104729) % 1000003 })).sort((a, b) => a.k - b.k).map((x) => x.item);
 
+/** Every level holds exactly its healthy targets (A/AAAA, or one ALIAS set when a hostname is among them), or a CNAME one level up. */
+function holdsTheContract(t: Topology): void {
+  const records = planServiceRecords(t);
+  const want = expected(t);
+  if (!want.anyHealthy) {
+    expect(records).toEqual([]);
+    return;
+  }
+  const got = byKey(records);
+  expect(got.size).toBe(records.length);
+  let count = 0;
+  for (const level of want.levels) {
+    const hosts = [...level.addresses].filter((a) => a.startsWith('host:')).map((a) => a.slice(5)).sort();
+    const v4 = [...level.addresses].filter((a) => isIPv4(a)).sort();
+    const v6 = [...level.addresses].filter((a) => !isIPv4(a) && !a.startsWith('host:')).sort();
+    if (hosts.length > 0) {
+      expect(got.has(`${level.name} CNAME`) || got.has(`${level.name} A`) || got.has(`${level.name} AAAA`)).toBe(false);
+      const rrdatas = got.get(`${level.name} ALIAS`)?.rrdatas ?? [];
+      // Hostnames first, sorted; then IPv4, then IPv6 addresses.
+      expect(rrdatas.slice(0, hosts.length)).toEqual(hosts);
+      expect([...rrdatas.slice(hosts.length, hosts.length + v4.length)].sort()).toEqual(v4);
+      expect([...rrdatas.slice(hosts.length + v4.length)].sort()).toEqual(v6);
+      count += 1;
+    } else if (level.addresses.size > 0) {
+      expect(got.has(`${level.name} ALIAS`)).toBe(false);
+      expect(got.has(`${level.name} CNAME`)).toBe(false);
+      expect([...(got.get(`${level.name} A`)?.rrdatas ?? [])].sort()).toEqual(v4);
+      expect([...(got.get(`${level.name} AAAA`)?.rrdatas ?? [])].sort()).toEqual(v6);
+      count += (v4.length > 0 ? 1 : 0) + (v6.length > 0 ? 1 : 0);
+    } else {
+      expect(got.get(`${level.name} CNAME`)?.rrdatas).toEqual([level.parent]);
+      expect(got.has(`${level.name} A`) || got.has(`${level.name} AAAA`)).toBe(false);
+      count += 1;
+    }
+  }
+  expect(records.length).toBe(count);
+  for (const r of records) {
+    expect(r.ttl).toBe(want.ttl);
+    expect(r.name.endsWith(`.${want.domain}`)).toBe(true);
+    expect(new Set(r.rrdatas).size).toBe(r.rrdatas.length);
+  }
+}
+
 describe('planServiceRecords: the DNS contract over random topologies', () => {
-  test.prop([topology({ maxClusters: 120 })], { numRuns: 300 })('every level holds exactly its healthy addresses, or a CNAME one level up', (t) => {
-    const records = planServiceRecords(t);
-    const want = expected(t);
-    if (!want.anyHealthy) {
-      expect(records).toEqual([]);
-      return;
-    }
-    const got = byKey(records);
-    expect(got.size).toBe(records.length);
-    let count = 0;
-    for (const level of want.levels) {
-      const v4 = [...level.addresses].filter((a) => isIPv4(a)).sort();
-      const v6 = [...level.addresses].filter((a) => !isIPv4(a)).sort();
-      if (level.addresses.size > 0) {
-        expect(got.has(`${level.name} CNAME`)).toBe(false);
-        expect([...(got.get(`${level.name} A`)?.rrdatas ?? [])].sort()).toEqual(v4);
-        expect([...(got.get(`${level.name} AAAA`)?.rrdatas ?? [])].sort()).toEqual(v6);
-        count += (v4.length > 0 ? 1 : 0) + (v6.length > 0 ? 1 : 0);
-      } else {
-        expect(got.get(`${level.name} CNAME`)?.rrdatas).toEqual([level.parent]);
-        expect(got.has(`${level.name} A`) || got.has(`${level.name} AAAA`)).toBe(false);
-        count += 1;
-      }
-    }
-    expect(records.length).toBe(count);
-    for (const r of records) {
-      expect(r.ttl).toBe(want.ttl);
-      expect(r.name.endsWith(`.${want.domain}`)).toBe(true);
-      expect(new Set(r.rrdatas).size).toBe(r.rrdatas.length);
-    }
-  });
+  test.prop([topology({ maxClusters: 120 })], { numRuns: 300 })('every level holds exactly its healthy addresses, or a CNAME one level up', holdsTheContract);
+
+  test.prop([topology({ maxClusters: 60, hostnames: true })], { numRuns: 300 })(
+    'with load-balancer hostnames, a level holding any gets one ALIAS set of every target it holds', holdsTheContract);
 
   test.prop([topology({ maxClusters: 120 })], { numRuns: 200 })('every CNAME chain ends at an address set within two hops', (t) => {
     const records = planServiceRecords(t);

@@ -17,8 +17,16 @@ const v6 = fc.constantFrom('2001:db8::1', '2001:DB8:0:0:0:0:0:1', '2001:db8::a:0
 export const address = fc.oneof({ weight: 3, arbitrary: v4 }, { weight: 1, arbitrary: v6 },
   { weight: 1, arbitrary: fc.constantFrom('104.197.247.191', '130.211.57.243') });
 
-export function topology(options: { maxClusters?: number } = {}): fc.Arbitrary<Topology> {
+/** AWS load-balancer hostnames, in the forms Kubernetes and people write them; a small pool, so shards share some. */
+export const loadBalancerHostname = fc.constantFrom(
+  'a1b2-123.us-east-1.elb.amazonaws.com', 'A1B2-123.us-east-1.elb.amazonaws.com.', 'net-9f.elb.eu-west-1.amazonaws.com',
+  'dualstack.web-7.us-west-2.elb.amazonaws.com', 'internal-api-4.ap-south-1.elb.amazonaws.com.',
+);
+
+/** `hostnames`: shards may also carry load-balancer hostnames to alias. */
+export function topology(options: { maxClusters?: number; hostnames?: boolean } = {}): fc.Arbitrary<Topology> {
   const maxClusters = options.maxClusters ?? 40;
+  const hostnames = options.hostnames ? fc.array(loadBalancerHostname, { maxLength: 2 }) : fc.constant([]);
   return fc.record({
     regionCount: fc.integer({ min: 1, max: 8 }),
     zonesPerRegion: fc.integer({ min: 1, max: 5 }),
@@ -33,6 +41,7 @@ export function topology(options: { maxClusters?: number } = {}): fc.Arbitrary<T
         ready: fc.boolean(),
         shard: fc.option(fc.record({
           addresses: fc.array(address, { maxLength: 3 }),
+          hostnames,
           readyEndpoints: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
         }), { freq: 5, nil: null }),
       }),
@@ -45,7 +54,10 @@ export function topology(options: { maxClusters?: number } = {}): fc.Arbitrary<T
       const region = `region${c.region % t.regionCount}`;
       const zones = [...new Set(c.zones.map((z) => `${region}-${String.fromCharCode(97 + (z % t.zonesPerRegion))}`))];
       clusters.push({ name: `cluster-${i}`, zones, region, ready: c.ready });
-      if (c.shard) shards.push({ cluster: `cluster-${i}`, ...c.shard });
+      if (c.shard) {
+        const { hostnames: names, ...shard } = c.shard;
+        shards.push({ cluster: `cluster-${i}`, ...shard, ...(names.length > 0 ? { hostnames: names } : {}) });
+      }
     });
     const federation: Federation = {
       name: 'myfederation', domain: t.domain,

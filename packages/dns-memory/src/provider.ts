@@ -1,6 +1,6 @@
 // The in-memory DNS provider: the port's reference implementation, with fault injection and
 // request counts for tests and benchmarks.
-import { applyChangeSet, normalizeName, ProviderError, ValidationError } from '@fedsvc/core';
+import { applyChangeSet, normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core';
 
 export interface MemoryZoneInit {
@@ -20,6 +20,8 @@ export interface MemoryProviderOptions {
   readonly pageSize?: number;
   /** Every request waits this long before it is answered. Default 0. */
   readonly latencyMs?: number;
+  /** Given, the provider writes ALIAS record sets (as Route 53 with `aliases` does) with the hostnames it accepts. */
+  readonly aliasTarget?: (hostname: string) => boolean;
 }
 
 /** Requests answered since the provider was made (failed ones included). */
@@ -97,6 +99,7 @@ export class MemoryDnsProvider implements DnsProvider {
   readonly limits: ProviderLimits;
   readonly pageSize: number;
   latencyMs: number;
+  readonly aliasTarget?: (hostname: string) => boolean;
   readonly #zones: DnsZone[] = [];
   readonly #records = new Map<string, ZoneRecords>();
   readonly #faults: Fault[] = [];
@@ -112,6 +115,7 @@ export class MemoryDnsProvider implements DnsProvider {
     this.pageSize = options.pageSize ?? 100;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new ValidationError('pageSize', options.pageSize, 'must be an integer of at least 1');
     this.latencyMs = options.latencyMs ?? 0;
+    if (options.aliasTarget) this.aliasTarget = options.aliasTarget;
     if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0) throw new ValidationError('latencyMs', options.latencyMs, 'must be 0 or more');
     options.zones.forEach((init, i) => {
       const id = init.id ?? `z${i + 1}`;
@@ -298,6 +302,7 @@ export class MemoryDnsProvider implements DnsProvider {
         }
         if (side.rrdatas.length === 0) throw new ProviderError(NAME, 'invalid', `${name} ${type}: a record set needs at least one rrdata`, { record });
         if (type === 'CNAME' && side.rrdatas.length > 1) throw new ProviderError(NAME, 'invalid', `${name} CNAME: a CNAME holds exactly one rrdata`, { record });
+        if (type === 'ALIAS') this.#checkAlias(side);
       }
     }
     const over = (what: string, value: number, limit: number) =>
@@ -305,6 +310,14 @@ export class MemoryDnsProvider implements DnsProvider {
     if (count > this.limits.maxChangesPerRequest) throw over('changes', count, this.limits.maxChangesPerRequest);
     if (rrdatas > this.limits.maxRrdatasPerRequest) throw over('rrdatas', rrdatas, this.limits.maxRrdatasPerRequest);
     if (chars > this.limits.maxRrdataCharsPerRequest) throw over('characters of rrdata', chars, this.limits.maxRrdataCharsPerRequest);
+  }
+
+  #checkAlias(side: RecordSet<string>): void {
+    const record = { name: side.name, type: side.type };
+    if (!this.aliasTarget) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: this provider was made without aliasTarget`, { record });
+    for (const target of side.rrdatas) {
+      if (!parseAddress(target) && !this.aliasTarget(target)) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: ${target} is not an alias target`, { record });
+    }
   }
 
   #conflict(changes: readonly Change[], index: number, reason: string): ProviderError {

@@ -1,6 +1,7 @@
 // Route 53 / SDK errors → the port's ProviderError kinds. Pure: takes the thrown value, returns data.
 import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core';
-import { unescapeName } from './records.js';
+import { IDENTIFIER_PREFIX } from './aliases.js';
+import { unescapeName } from './names.js';
 
 const PROVIDER = 'route53';
 
@@ -24,10 +25,12 @@ const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EA
 
 /**
  * Messages Route 53 gives when the zone is not what the request assumed: the record a DELETE
- * names is gone or differs, a CREATE finds one already there, or a CNAME meets another type.
- * Each names the record set, so the error can say which one.
+ * names is gone or differs, a CREATE finds one already there, a CNAME meets another type, or
+ * weighted and simple sets meet at a name and type. Each names the record set, so the error can
+ * say which one.
  */
 const CONFLICTS: readonly RegExp[] = [
+  /RRSet with DNS name \S+, type \S+(?:, SetIdentifier \S+)? cannot be created as (?:other RRSets exist|a non-weighted set exists) with the same name and type/,
   /Tried to (?:create|delete) resource record set \[[^\]]*\] but (?:it already exists|it was not found|the values provided do not match the current values)/,
   /RRSet of type \S+ with DNS name \S+ is not permitted because a conflicting RRSet of type CNAME/,
   /RRSet of type CNAME with DNS name \S+ is not permitted as it conflicts with other records/,
@@ -54,10 +57,23 @@ export function changeBatchMessages(error: { message?: unknown; messages?: unkno
 
 /** The record set a message names, or, when it names only a value, the record set of the batch holding it. */
 export function recordOf(message: string, batch: readonly RecordSet<string>[] = []): { name: string; type: string } | undefined {
-  const bracketed = /\[name='([^']*)', type='([^']*)'/.exec(message);
-  if (bracketed) return { name: normalize(bracketed[1] ?? ''), type: bracketed[2] ?? '' };
-  const typed = /RRSet of type (\S+) with DNS name (\S+)/.exec(message);
-  if (typed) return { name: normalize(typed[2] ?? ''), type: typed[1] ?? '' };
+  // A weighted record with our identifier is part of an ALIAS set: blame the set.
+  const typed = (name: string, type: string, identifier: string | undefined) => ({
+    name: normalize(name),
+    type: identifier?.startsWith(IDENTIFIER_PREFIX) === true ? 'ALIAS' : type,
+  });
+  const bracketed = /\[name='([^']*)', type='([^']*)'(?:, set-identifier='([^']*)')?/.exec(message);
+  if (bracketed) return typed(bracketed[1] ?? '', bracketed[2] ?? '', bracketed[3]);
+  const aliasTarget = /^Tried to create an alias that targets (\S+), type \S+ in zone/.exec(message)?.[1];
+  if (aliasTarget !== undefined) {
+    const target = normalize(aliasTarget);
+    const holder = batch.find((r) => r.rrdatas.some((rrdata) => normalize(rrdata) === target));
+    return holder === undefined ? undefined : { name: holder.name, type: holder.type };
+  }
+  const ofType = /RRSet of type (\S+) with DNS name (\S+)/.exec(message);
+  if (ofType) return { name: normalize(ofType[2] ?? ''), type: ofType[1] ?? '' };
+  const withType = /RRSet with DNS name (\S+?),? (?:and )?type ([A-Za-z0-9]+)(?:, SetIdentifier (\S+))?/.exec(message);
+  if (withType) return typed(withType[1] ?? '', withType[2] ?? '', withType[3]);
   const named = /with DNS name (\S+)/.exec(message);
   if (named) {
     const name = normalize(named[1] ?? '');

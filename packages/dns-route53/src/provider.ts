@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-route-53';
 import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
 import { translateError } from './errors.js';
-import { fromResourceRecordSets, normalizeZoneName, stripIdPrefix, toRoute53Changes } from './records.js';
+import { loadBalancerTarget } from './load-balancers.js';
+import { normalizeZoneName } from './names.js';
+import { fromResourceRecordSets, stripIdPrefix, toRoute53Changes } from './records.js';
 
 export interface WaitForInSyncOptions {
   /** Give up (ProviderError `transient`) when the change is not INSYNC after this long. Default 120 000. */
@@ -36,6 +38,11 @@ export interface Route53ProviderOptions {
   readonly waitForInSync?: boolean | WaitForInSyncOptions;
   /** Record sets per ListResourceRecordSets page, 1…300 (Route 53's maximum and default). */
   readonly pageSize?: number;
+  /**
+   * Write AWS load-balancer hostnames as alias targets (weighted alias records) instead of having
+   * them resolved to addresses: the provider then has `aliasTarget`. Off by default.
+   */
+  readonly aliases?: boolean;
 }
 
 export interface Route53Provider extends DnsProvider {
@@ -48,6 +55,9 @@ export interface Route53Provider extends DnsProvider {
  * Route 53's documented request limits: 1,000 ResourceRecord elements and 32,000 value
  * characters per ChangeResourceRecordSets. Updates are sent as DELETE + CREATE, which is what
  * core's cost model counts (two changes, both sides' rrdatas); no UPSERT is ever sent.
+ * An ALIAS set becomes several Change elements, but only its addresses become ResourceRecord
+ * elements and values (an alias record has none), and core counts every target as an rrdata and
+ * its characters: what Route 53 counts never exceeds what core counted.
  */
 export const ROUTE53_LIMITS: ProviderLimits = {
   maxChangesPerRequest: 1000,
@@ -63,6 +73,9 @@ const MAX_PAGES = 10_000;
 function validate(options: Route53ProviderOptions): void {
   if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > MAX_PAGE)) {
     throw new ValidationError('pageSize', options.pageSize, `must be an integer from 1 to ${MAX_PAGE}`);
+  }
+  if (options.aliases !== undefined && typeof options.aliases !== 'boolean') {
+    throw new ValidationError('aliases', options.aliases, 'must be true or false');
   }
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw new ValidationError('clientConfig', '(client config)', 'give either client or clientConfig, not both');
@@ -172,9 +185,10 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
   }
 
   async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
-    if (changes.length === 0) return;
     const batch = changes.flatMap((c) => (c.kind === 'update' ? [c.before, c.record] : [c.record]));
     const body = toRoute53Changes(changes);
+    // An ALIAS update that changes only what Route 53 does not store (its ttl, with no addresses) is no change.
+    if (body.length === 0) return;
     const out = await call(
       `ChangeResourceRecordSets ${zone.id}`,
       () =>
@@ -196,6 +210,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     zones: listZones,
     records: listRecords,
     applyChanges,
+    ...(options.aliases === true ? { aliasTarget: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined } : {}),
     close() {
       if (ownsClient) client.destroy();
     },

@@ -1,23 +1,15 @@
 // Translation between the port's record sets and Route 53's ResourceRecordSet shape.
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
+import { aliasUpdate, fromWeightedSets, isAliasPart, toWeightedSets } from './aliases.js';
+import { normalizeZoneName } from './names.js';
 
 /**
- * Alias record sets have no values and no TTL. They are reported as their type with one rrdata
- * `ALIAS <hosted zone id> <dns name> <evaluate target health>` so that a name held by an alias
- * still counts as occupied (never overwritten), and a deletion read from the zone round-trips.
+ * Someone's own (simple) alias records have no values and no TTL. They are reported as their type
+ * with one rrdata `ALIAS <hosted zone id> <dns name> <evaluate target health>` so that a name held
+ * by one still counts as occupied (never overwritten), and a deletion read from the zone round-trips.
  */
 const ALIAS = /^ALIAS (\S+) (\S+) (true|false)$/;
-
-/** Route 53 writes every byte outside a-z 0-9 - _ . as a `\ooo` octal escape (`\052` for `*`). */
-export function unescapeName(name: string): string {
-  return name.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-}
-
-export function normalizeZoneName(name: string): string {
-  const lower = unescapeName(name).toLowerCase();
-  return lower.endsWith('.') ? lower : `${lower}.`;
-}
 
 export function stripIdPrefix(id: string): string {
   return id.replace(/^\/(hostedzone|change)\//, '');
@@ -46,16 +38,29 @@ function isRouted(record: RecordSet<string>): boolean {
   return record.rrdatas.some((rrdata) => rrdata.startsWith(ROUTED));
 }
 
-/** A listing's record sets, in order; the routing-policy sets of a name and type folded into one. */
+/**
+ * A listing's record sets, in order: the weighted `fedsvc:` records of a name folded into its one
+ * ALIAS set, other routing-policy sets of a name and type into one ROUTED record set.
+ */
 export function fromResourceRecordSets(sets: readonly ResourceRecordSet[]): RecordSet<string>[] {
-  const records: RecordSet<string>[] = [];
+  const records: (RecordSet<string> | { alias: string })[] = [];
   const routed = new Map<string, string[]>();
+  const aliasParts = new Map<string, ResourceRecordSet[]>();
   for (const rrs of sets) {
     if (rrs.SetIdentifier === undefined) {
       records.push(fromResourceRecordSet(rrs));
       continue;
     }
     const name = normalizeZoneName(rrs.Name ?? '');
+    if (isAliasPart(rrs)) {
+      const parts = aliasParts.get(name);
+      if (parts) parts.push(rrs);
+      else {
+        aliasParts.set(name, [rrs]);
+        records.push({ alias: name });
+      }
+      continue;
+    }
     const type = rrs.Type ?? '';
     let identifiers = routed.get(`${name} ${type}`);
     if (!identifiers) {
@@ -65,7 +70,7 @@ export function fromResourceRecordSets(sets: readonly ResourceRecordSet[]): Reco
     }
     identifiers.push(`${ROUTED}${rrs.SetIdentifier}`);
   }
-  return records;
+  return records.map((r) => ('alias' in r ? fromWeightedSets(r.alias, aliasParts.get(r.alias) ?? []) : r));
 }
 
 export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSet {
@@ -86,10 +91,17 @@ export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSe
   };
 }
 
+/** The Route 53 records a record set is written as: an ALIAS set as weighted records, others as one. */
+function resourceRecordSets(record: RecordSet<string>): ResourceRecordSet[] {
+  return record.type === 'ALIAS' ? toWeightedSets(record) : [toResourceRecordSet(record)];
+}
+
 /**
  * An update becomes DELETE(before) + CREATE(after) in the same atomic request, not UPSERT: if the
  * zone changed since it was read, the DELETE no longer matches and Route 53 rejects the whole
  * batch, which core treats as a conflict (re-read, re-plan) instead of overwriting someone's change.
+ * An ALIAS update deletes and creates only the weighted records that differ. Every record set is
+ * translated (and a bad one refused) before anything is sent.
  */
 export function toRoute53Changes(changes: readonly Change[]): Route53Change[] {
   return changes.flatMap((change): Route53Change[] => {
@@ -100,16 +112,16 @@ export function toRoute53Changes(changes: readonly Change[]): Route53Change[] {
         });
       }
     }
+    const as = (Action: 'CREATE' | 'DELETE', record: RecordSet<string>) =>
+      resourceRecordSets(record).map((ResourceRecordSet): Route53Change => ({ Action, ResourceRecordSet }));
     switch (change.kind) {
       case 'create':
-        return [{ Action: 'CREATE', ResourceRecordSet: toResourceRecordSet(change.record) }];
+        return as('CREATE', change.record);
       case 'delete':
-        return [{ Action: 'DELETE', ResourceRecordSet: toResourceRecordSet(change.record) }];
+        return as('DELETE', change.record);
       case 'update':
-        return [
-          { Action: 'DELETE', ResourceRecordSet: toResourceRecordSet(change.before) },
-          { Action: 'CREATE', ResourceRecordSet: toResourceRecordSet(change.record) },
-        ];
+        if (change.before.type === 'ALIAS' && change.record.type === 'ALIAS') return aliasUpdate(change.before, change.record);
+        return [...as('DELETE', change.before), ...as('CREATE', change.record)];
     }
   });
 }

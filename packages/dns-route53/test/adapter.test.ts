@@ -359,10 +359,11 @@ describe('routing-policy record sets (another tool\'s)', () => {
     expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
   });
 
-  it('the fixture refuses a simple set beside them, as Route 53 does', async () => {
+  it('the fixture refuses a simple set beside them, as Route 53 does: a conflict (the name is taken)', async () => {
     const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]));
-    expect(error.kind).toBe('invalid');
-    expect(error.message).toContain('routing policy');
+    expect(error.kind).toBe('conflict');
+    expect(error.record).toEqual({ name: 'svc.example.com.', type: 'A' });
+    expect(error.message).toContain('cannot be created as other RRSets exist with the same name and type');
   });
 });
 

@@ -551,7 +551,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     const members = new Set(clusters.map((cluster) => cluster.name));
     const shards: Shard[] = [...(this.#shards.get(key)?.values() ?? [])]
       .filter((shard) => members.has(shard.cluster))
-      .map((shard) => ({ cluster: shard.cluster, readyEndpoints: shard.readyEndpoints, addresses: this.#addresses(shard) }));
+      .map((shard) => ({ cluster: shard.cluster, readyEndpoints: shard.readyEndpoints, ...this.#targets(shard) }));
     const decision = decideFailStatic({ clusters, shards, lastGood: this.#lastGood.get(key) ?? new Map(), maxWithdrawFraction: this.#maxWithdraw });
     this.#lastGood.set(key, decision.lastGood);
     const before = this.#held.get(key) ?? [];
@@ -568,20 +568,30 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     return planServiceRecords({ federation: this.#options.federation, service: { namespace, name }, clusters: decision.clusters, shards: decision.shards });
   }
 
-  #addresses(shard: ShardStatus): string[] {
-    const out: string[] = [];
+  /** A shard's ingress as the planner takes it: hostnames the provider can alias, the rest resolved. */
+  #targets(shard: ShardStatus): { addresses: string[]; hostnames?: string[] } {
+    const addresses: string[] = [];
+    const hostnames: string[] = [];
     for (const entry of shard.ingress) {
-      if (entry.ip !== undefined) out.push(entry.ip);
-      else if (entry.hostname !== undefined && this.#hostnames) out.push(...this.#hostnames.addresses(entry.hostname));
+      if (entry.ip !== undefined) addresses.push(entry.ip);
+      else if (entry.hostname !== undefined && this.#aliased(entry.hostname)) hostnames.push(entry.hostname);
+      else if (entry.hostname !== undefined && this.#hostnames) addresses.push(...this.#hostnames.addresses(entry.hostname));
     }
-    return out;
+    return hostnames.length > 0 ? { addresses, hostnames } : { addresses };
   }
 
+  #aliased(hostname: string): boolean {
+    return this.#options.dns.provider.aliasTarget?.(normalizeName(hostname)) === true;
+  }
+
+  /** The hostnames to resolve: those the provider cannot alias. */
   #hostnamesOf(keys: Iterable<ServiceKey>): Set<string> {
     const hosts = new Set<string>();
     for (const key of keys) {
       for (const shard of this.#shards.get(key)?.values() ?? []) {
-        for (const entry of shard.ingress) if (entry.ip === undefined && entry.hostname !== undefined) hosts.add(entry.hostname);
+        for (const entry of shard.ingress) {
+          if (entry.ip === undefined && entry.hostname !== undefined && !this.#aliased(entry.hostname)) hosts.add(entry.hostname);
+        }
       }
     }
     return hosts;
