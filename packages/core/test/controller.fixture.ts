@@ -42,13 +42,14 @@ export interface World {
   controller(overrides?: Partial<ControllerOptions>): FederationController;
 }
 
-export function guideWorld(): World {
+/** The guide's world; `aliasTarget` makes dns-memory a provider that writes ALIAS record sets. */
+export function guideWorld(dns: { aliasTarget?: (hostname: string) => boolean } = {}): World {
   const clusters = new MemoryClusters(ZONES.map((zone) => ({
     name: clusterOf(zone), zones: [zone], region: regionOf(zone),
     labels: { 'topology.kubernetes.io/region': regionOf(zone) },
     loadBalancerAddresses: [ADDRESSES[zone]!],
   })));
-  const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com', records: FOREIGN }] });
+  const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com', records: FOREIGN }], ...dns });
   const zone: DnsZone = { id: 'example-dot-com', dnsName: 'example.com.' };
   return {
     clusters, provider, zone,

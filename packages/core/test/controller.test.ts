@@ -279,6 +279,40 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     await until(() => record(world, 'us-east1-b.')[0]?.rrdatas.join() === '198.51.100.2,198.51.100.3', 10_000, 're-resolution');
   });
 
+  test('with a provider that writes aliases, load-balancer hostnames it accepts are published as ALIAS targets, never resolved', async () => {
+    const world = guideWorld({ aliasTarget: (hostname) => hostname.endsWith('.lb.example.net.') });
+    const resolved: string[] = [];
+    const controller = start(world, {
+      resolveHostname: async (host) => {
+        resolved.push(host);
+        return host === 'other.elb.example' ? ['198.51.100.7'] : [];
+      },
+    });
+    controller.applyService(nginx());
+    await settle(controller);
+    world.clusters.setIngress(clusterOf('us-east1-b'), 'mynamespace', 'nginx', [{ hostname: 'Web-1.LB.example.net' }]);
+    world.clusters.setIngress(clusterOf('us-east1-c'), 'mynamespace', 'nginx', [{ hostname: 'other.elb.example' }]);
+    podsUp(world, ['us-east1-b', 'us-east1-c', 'us-east1-d']);
+    await settle(controller);
+    await until(() => record(world, 'us-east1-c.')[0]?.rrdatas[0] === '198.51.100.7', 10_000, 'resolution of the other hostname');
+    expect(resolved).not.toContain('Web-1.LB.example.net');
+    expect(resolved).toContain('other.elb.example');
+    const alias = (rrdatas: string[]) => [{ type: 'ALIAS', rrdatas: rrdatas.sort() }];
+    const shape = (name: string) => record(world, name).map((r) => ({ type: r.type, rrdatas: r.rrdatas }));
+    expect(shape('us-east1-b.')).toEqual(alias(['web-1.lb.example.net.']));
+    expect(shape('us-east1-c.')).toEqual([{ type: 'A', rrdatas: ['198.51.100.7'] }]);
+    // The region and the global name answer the load balancer beside every healthy address.
+    expect(shape('us-east1.')).toEqual(alias(['web-1.lb.example.net.', '198.51.100.7', ADDRESSES['us-east1-d']!]));
+    expect(shape('')).toEqual(alias(['web-1.lb.example.net.', '198.51.100.7', ADDRESSES['us-east1-d']!]));
+    // The load balancer goes away: its names fall back to plain address record sets.
+    world.clusters.setIngress(clusterOf('us-east1-b'), 'mynamespace', 'nginx', [{ ip: '192.0.2.50' }]);
+    await settle(controller);
+    await until(() => shape('us-east1.')[0]?.type === 'A', 10_000, 'ALIAS replaced by A');
+    expect(shape('us-east1-b.')).toEqual([{ type: 'A', rrdatas: ['192.0.2.50'] }]);
+    expect(world.provider.snapshot(world.zone).some((r) => r.type === 'ALIAS')).toBe(false);
+    foreignIntact(world);
+  });
+
   test('dry run writes nothing and renders the changes for a person', async () => {
     const world = guideWorld();
     // Services exist already in every cluster (someone made them); the dry run only plans.

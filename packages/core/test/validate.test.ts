@@ -33,6 +33,8 @@ describe('bad input names the field and the value', () => {
   test('IP addresses', () => rejects((i) => { i.shards[4]!.addresses = ['130.211.56.256']; }, 'shards[4].addresses[0]', '130.211.56.256'));
   test('IP addresses: no leading zeros', () => rejects((i) => { i.shards[0]!.addresses = ['010.0.0.1']; }, 'shards[0].addresses[0]', '010.0.0.1'));
   test('IP addresses: not unspecified', () => rejects((i) => { i.shards[0]!.addresses = ['::']; }, 'shards[0].addresses[0]', '::'));
+  test('load-balancer hostnames: DNS names', () => rejects((i) => { i.shards[2]!.hostnames = ['elb_1.example.com']; }, 'shards[2].hostnames[0]', 'elb_1.example.com'));
+  test('load-balancer hostnames: more than one label', () => rejects((i) => { i.shards[0]!.hostnames = ['elb.example.com', 'localhost']; }, 'shards[0].hostnames[1]', 'localhost'));
   test('TTL range', () => rejects((i) => { i.service.ttl = 2 ** 31; }, 'service.ttl', 2 ** 31));
   test('TTL an integer', () => rejects((i) => { i.federation.ttl = 1.5; }, 'federation.ttl', 1.5));
   test('unknown cluster in a shard', () => rejects((i) => { i.shards[3]!.cluster = 'gce-mars-1a'; }, 'shards[3].cluster', 'gce-mars-1a'));

@@ -2,9 +2,10 @@ import { providerConformance, type ConformanceTarget } from '@fedsvc/core/testin
 import { createMemoryProvider } from '../src/index.js';
 
 // Small limits and pages, so that every case spans several requests and pages.
-function memoryTarget(atomic: boolean) {
+function memoryTarget(atomic: boolean, aliasTarget?: (hostname: string) => boolean) {
   return async (): Promise<ConformanceTarget> => {
     const provider = createMemoryProvider({
+      ...(aliasTarget ? { aliasTarget } : {}),
       zones: [{ dnsName: 'conformance.example.', id: 'conformance' }],
       limits: { atomic, maxChangesPerRequest: 10, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 2_000 },
       pageSize: 8,
@@ -27,3 +28,7 @@ function memoryTarget(atomic: boolean) {
 
 providerConformance('memory (atomic)', memoryTarget(true));
 providerConformance('memory (non-atomic)', memoryTarget(false));
+
+// As a provider that writes aliases: hostnames under lb.example.net are its load balancers.
+const LOAD_BALANCERS = ['a-1.lb.example.net.', 'b-2.lb.example.net.', 'c-3.lb.example.net.'];
+providerConformance('memory (aliases)', memoryTarget(true, (hostname) => hostname.endsWith('.lb.example.net.')), { aliasTargets: LOAD_BALANCERS });

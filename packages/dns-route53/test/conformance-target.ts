@@ -3,17 +3,17 @@
 // cases cross them with a few dozen record sets instead of thousands.
 import type { ProviderLimits, RecordSet } from '@fedsvc/core';
 import type { ConformanceTarget } from '@fedsvc/core/testing';
-import { createRoute53Provider, ROUTE53_LIMITS } from '../src/index.js';
+import { createRoute53Provider, ROUTE53_LIMITS, type Route53ProviderOptions } from '../src/index.js';
 import { clientConfigFor } from './helpers.js';
 import { startRoute53Fixture } from './fixture/index.js';
 
 const PAGE_SIZE = 8;
 const SMALL_LIMITS: ProviderLimits = { ...ROUTE53_LIMITS, maxChangesPerRequest: 10, maxRrdatasPerRequest: 20, maxRrdataCharsPerRequest: 640 };
 
-export async function route53Target(): Promise<ConformanceTarget> {
+export async function route53Target(options: Pick<Route53ProviderOptions, 'aliases'> = {}): Promise<ConformanceTarget> {
   const fixture = await startRoute53Fixture({ limits: { resourceRecords: SMALL_LIMITS.maxRrdatasPerRequest, valueCharacters: SMALL_LIMITS.maxRrdataCharsPerRequest } });
   const hosted = fixture.createZone('conformance.example.com');
-  const adapter = createRoute53Provider({ clientConfig: clientConfigFor(fixture), pageSize: PAGE_SIZE });
+  const adapter = createRoute53Provider({ clientConfig: clientConfigFor(fixture), pageSize: PAGE_SIZE, ...options });
   const count = (operation: string) => fixture.count((r) => r.operation === operation);
   return {
     provider: { ...adapter, limits: SMALL_LIMITS },

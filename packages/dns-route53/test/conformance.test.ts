@@ -4,3 +4,12 @@ import { providerConformance } from '@fedsvc/core/testing';
 import { route53Target } from './conformance-target.js';
 
 providerConformance('route53', route53Target);
+
+// With aliases: ALIAS record sets of AWS load-balancer hostnames, as weighted alias records.
+providerConformance('route53 (aliases)', () => route53Target({ aliases: true }), {
+  aliasTargets: [
+    'dualstack.web-1234567890.us-east-1.elb.amazonaws.com.',
+    'internal-api-42.eu-west-1.elb.amazonaws.com.',
+    'edge-0123456789abcdef.elb.ap-southeast-2.amazonaws.com.',
+  ],
+});

@@ -427,6 +427,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
                 zones: () => provider.zones(),
                 records: (dnsZone) => provider.records(dnsZone),
                 applyChanges: (dnsZone, changes) => (current() ? provider.applyChanges(dnsZone, changes) : Promise.reject(new LeadershipLost())),
+                ...(provider.aliasTarget ? { aliasTarget: provider.aliasTarget } : {}),
               },
               zone: this.#options.dns.zone,
               desired,

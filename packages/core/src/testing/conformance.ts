@@ -2,7 +2,8 @@
 // through the port, the way users drive it (reconcileZone), and around it (the target).
 import { describe, expect, it } from 'vitest';
 import { diffRecords } from '../diff.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError, ValidationError } from '../errors.js';
+import { canonicalRdata } from '../rdata.js';
 import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../ownership.js';
 import { reconcileZone, type ReconcileOptions, type ReconcileReport } from '../reconcile.js';
 import { AmbiguousZoneError, findZone } from '../zones.js';
@@ -340,6 +341,69 @@ export function providerConformance(
       expect(keys(await target.state())).toEqual(keys(before));
     }));
 
+    if (options.aliasTargets === undefined) {
+      it('has no aliasTarget, and an ALIAS record set is refused before anything is written', withTarget(async (target) => {
+        expect(target.provider.aliasTarget).toBeUndefined();
+        const zone = names(target);
+        const before = await target.requests();
+        const error = await reconcile(target, [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: ['lb-1.example.net.'] }]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe('desired[0].type');
+        expect((await target.requests()).writes).toBe(before.writes);
+      }));
+    } else {
+      const hosts = options.aliasTargets;
+      it('creates, updates and deletes ALIAS record sets of hostnames and addresses, writing nothing when they hold', withTarget(async (target) => {
+        const { aliasTarget } = target.provider;
+        expect(aliasTarget, 'a provider given aliasTargets must have aliasTarget').toBeTypeOf('function');
+        expect(hosts.length, 'aliasTargets: three or more hostnames').toBeGreaterThanOrEqual(3);
+        for (const host of hosts) expect(aliasTarget?.(host), `aliasTarget(${host})`).toBe(true);
+        expect(aliasTarget?.(names(target)('not-a-load-balancer'))).toBe(false);
+        const zone = names(target);
+        const before = await target.state();
+        const [h1, h2, h3] = hosts as [string, string, string];
+        const first: RecordSet[] = [
+          { name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: [h1, h2, '192.0.2.1'] },
+          { name: zone('lb-zone'), type: 'CNAME', ttl: 180, rrdatas: [zone('lb')] },
+          // Hostnames only: a provider may keep no ttl of its own for it.
+          { name: zone('lb-only'), type: 'ALIAS', ttl: 180, rrdatas: [h1] },
+        ];
+        await reconcile(target, first);
+        expectListed(await target.provider.records(target.zone), first);
+        expectMarked(await target.state(), first);
+        // Held as written: no write, whatever ttl the provider reports for an ALIAS set.
+        const again = await measure(target, () => reconcile(target, first));
+        expect(again.report.changes).toEqual([]);
+        expect(again.writes).toBe(0);
+        const moved: RecordSet[] = [{ ...first[0]!, rrdatas: [h3, h2, '2001:db8::1'] }, first[1]!, first[2]!];
+        const updated = await measure(target, () => reconcile(target, moved));
+        expect(updated.report.changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual(['update ALIAS']);
+        expectListed(await target.provider.records(target.zone), moved);
+        // From ALIAS to plain addresses and back: the name never holds both.
+        const plain: RecordSet[] = [{ name: zone('lb'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] }, first[1]!, first[2]!];
+        await reconcile(target, plain);
+        const listed = await target.provider.records(target.zone);
+        expectListed(listed, plain);
+        expect(listed.filter((r) => r.name === zone('lb')).map((r) => r.type)).toEqual(['A']);
+        await reconcile(target, moved);
+        expectListed(await target.provider.records(target.zone), moved);
+        await reconcile(target, []);
+        expect(keys(await target.state())).toEqual(keys(before));
+      }));
+
+      it('refuses an ALIAS target the provider cannot alias, before anything is written', withTarget(async (target) => {
+        const zone = names(target);
+        const before = await target.requests();
+        const stranger = zone('not-a-load-balancer');
+        const desired: RecordSet[] = [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: [hosts[0]!, stranger] }];
+        const error = await reconcile(target, desired).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe('desired[0].rrdatas[1]');
+        expect((error as ValidationError).value).toBe(stranger);
+        expect((await target.requests()).writes).toBe(before.writes);
+      }));
+    }
+
     it('touches only the names in scope', withTarget(async (target) => {
       const zone = names(target);
       const desired = spread(zone, 'scoped', 4);
@@ -405,6 +469,13 @@ function expectHolds(state: readonly RecordSet<string>[], wanted: readonly Recor
   const held = new Set(keys(state));
   const missing = keys(wanted).filter((key) => !held.has(key));
   expect(missing, 'record sets missing from the backend').toEqual([]);
+}
+
+/** `wanted` as the adapter lists it; an ALIAS set by its targets (as a set), its ttl aside. */
+function expectListed(listed: readonly RecordSet<string>[], wanted: readonly RecordSet<string>[]): void {
+  const alias = (records: readonly RecordSet<string>[]) =>
+    records.map((record) => (record.type === 'ALIAS' ? { ...record, ttl: 0, rrdatas: record.rrdatas.map((rrdata) => canonicalRdata('ALIAS', rrdata)) } : record));
+  expectHolds(alias(listed), alias(wanted));
 }
 
 function expectMarked(state: readonly RecordSet<string>[], wanted: readonly RecordSet<string>[]): void {

@@ -53,4 +53,10 @@ export interface ConformanceOptions {
     readonly throttle?: string;
     readonly transient?: string;
   };
+  /**
+   * For a provider with `aliasTarget`: three or more hostnames it accepts (lower-case FQDNs).
+   * Given, the ALIAS cases run; left out, the suite checks that the provider has no `aliasTarget`
+   * and that an ALIAS record set is refused before anything is written.
+   */
+  readonly aliasTargets?: readonly string[];
 }
