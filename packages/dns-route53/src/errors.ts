@@ -55,8 +55,19 @@ export function changeBatchMessages(error: { message?: unknown; messages?: unkno
   return inner.split(/, (?=Tried to |RRSet |Invalid Resource Record|Duplicate Resource Record|Number of )/).filter((m) => m !== '');
 }
 
-/** The record set a message names, or, when it names only a value, the record set of the batch holding it. */
+/**
+ * The record set a message names, or, when it names only a value, the record set of the batch
+ * holding it. An A or AAAA the batch does not hold, at a name where it holds an ALIAS set, is one
+ * of that set's weighted records (a message names it by its type, not always by its identifier).
+ */
 export function recordOf(message: string, batch: readonly RecordSet<string>[] = []): { name: string; type: string } | undefined {
+  const found = namedIn(message, batch);
+  if (found === undefined || (found.type !== 'A' && found.type !== 'AAAA')) return found;
+  const holds = (type: string) => batch.some((r) => r.name === found.name && r.type === type);
+  return !holds(found.type) && holds('ALIAS') ? { name: found.name, type: 'ALIAS' } : found;
+}
+
+function namedIn(message: string, batch: readonly RecordSet<string>[]): { name: string; type: string } | undefined {
   // A weighted record with our identifier is part of an ALIAS set: blame the set.
   const typed = (name: string, type: string, identifier: string | undefined) => ({
     name: normalize(name),
