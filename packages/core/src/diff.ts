@@ -122,7 +122,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
         let change: Change | undefined;
         if (kind === 'delete' && before && !after) change = { kind, record: before };
         else if (kind === 'create' && !before && after) change = { kind, record: after };
-        else if (kind === 'update' && before && after && (!sameTtl(type, before.ttl, after.ttl) || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
+        else if (kind === 'update' && before && after && (!sameTtl(before, after) || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
           change = { kind, before, record: after };
         }
         if (change) (changes ??= []).push(change);

@@ -12,14 +12,22 @@ export function canonicalRdata(type: string, rrdata: string): string {
   return rrdata;
 }
 
-/** An ALIAS answers with its targets' TTLs, and a provider may not store one of its own. */
-export const sameTtl = (type: string, a: number, b: number): boolean => type === 'ALIAS' || a === b;
+/**
+ * Same TTL where the TTL means something. An ALIAS set's ttl is that of its addresses (a
+ * hostname target answers with its own), so a set of hostnames alone has none to compare, and
+ * a provider may report it as 0.
+ */
+export function sameTtl(a: RecordSet<string>, b: RecordSet<string>): boolean {
+  return a.ttl === b.ttl || (a.type === 'ALIAS' && !(hasAddress(a.rrdatas) && hasAddress(b.rrdatas)));
+}
+
+const hasAddress = (rrdatas: readonly string[]): boolean => rrdatas.some((rrdata) => parseAddress(rrdata) !== null);
 
 export const recordKey = (name: string, type: string): string => `${normalizeName(name)} ${type}`;
 
-/** Same name, type, TTL (but for ALIAS) and data (in any order). */
+/** Same name, type, TTL (see sameTtl) and data (in any order). */
 export function sameRecordSet(a: RecordSet<string>, b: RecordSet<string>): boolean {
-  return a.type === b.type && sameTtl(a.type, a.ttl, b.ttl) && normalizeName(a.name) === normalizeName(b.name) && sameRdatas(a.type, a.rrdatas, b.rrdatas);
+  return a.type === b.type && sameTtl(a, b) && normalizeName(a.name) === normalizeName(b.name) && sameRdatas(a.type, a.rrdatas, b.rrdatas);
 }
 
 export function sameRdatas(type: string, a: readonly string[], b: readonly string[]): boolean {

@@ -10,8 +10,9 @@ export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'ALIAS';
  * TXT one or more quoted character-strings (`"heritage=fedsvc,owner=x"`).
  * ALIAS is not a DNS type: the name answers the addresses of every target, where a target is a
  * load-balancer hostname (lower-case FQDN) or an address. Only a provider with `aliasTarget`
- * writes it, its own way (Route 53: weighted alias records). Its answers carry the targets' own
- * TTLs, so `ttl` is not compared: a provider may report it as 0.
+ * writes it, its own way (Route 53: weighted alias records). `ttl` is its addresses' TTL; a
+ * hostname answers with its own, so a set of hostnames alone has no TTL to compare and a
+ * provider may report it as 0.
  * Records read from a provider may have any type, hence the parameter.
  */
 export interface RecordSet<T extends string = RecordType> {

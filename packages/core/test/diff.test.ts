@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
-  applyChangeSet, batchChanges, changeGroups, diffRecords, markerOwner, ownershipRecord, ownershipRecordName, planServiceRecords,
+  applyChangeSet, parseAddress, batchChanges, changeGroups, diffRecords, markerOwner, ownershipRecord, ownershipRecordName, planServiceRecords,
   ValidationError, type Change, type RecordSet,
 } from '@fedsvc/core';
 import { topology } from './topology.arbitrary.js';
@@ -18,8 +18,9 @@ function applied(records: readonly RecordSet<string>[], changes: readonly Change
   return result.records;
 }
 const key = (r: RecordSet<string>) => `${r.name} ${r.type}`;
-// An ALIAS set's ttl is not part of it (see RecordSet).
-const norm = (r: RecordSet<string>) => `${key(r)} ${r.type === 'ALIAS' ? '-' : r.ttl} ${[...r.rrdatas].sort().join(',')}`;
+// A hostnames-only ALIAS set has no ttl of its own (see RecordSet).
+const ttlOf = (r: RecordSet<string>) => (r.type === 'ALIAS' && r.rrdatas.every((rrdata) => parseAddress(rrdata) === null) ? '-' : r.ttl);
+const norm = (r: RecordSet<string>) => `${key(r)} ${ttlOf(r)} ${[...r.rrdatas].sort().join(',')}`;
 
 /** Our CNAMEs (names marked with our id) whose target holds nothing. */
 function dangling(records: readonly RecordSet<string>[]): string[] {
@@ -132,12 +133,18 @@ describe('diffRecords, case by case', () => {
     expect(diffRecords(zone, desired, { ownerId: OWNER })).toEqual({ changes: [], conflicts: [] });
   });
 
-  test('an ALIAS set compares its targets as a set, hostnames in any case, and not its TTL', () => {
+  test('an ALIAS set compares its targets as a set, hostnames in any case, and its TTL only when it holds addresses', () => {
     const alias = (rrdatas: string[], ttl: number): RecordSet => ({ name: 'w.example.com.', type: 'ALIAS', ttl, rrdatas });
-    const held = alias(['LB-1.us-east-1.elb.amazonaws.com', '2001:DB8::1', '192.0.2.1'], 0);
+    const held = alias(['LB-1.us-east-1.elb.amazonaws.com', '2001:DB8::1', '192.0.2.1'], 180);
     const zone = [...soa, ownershipRecord(held.name, OWNER, 180), held];
     const same = alias(['lb-1.us-east-1.elb.amazonaws.com.', '192.0.2.1', '2001:db8::1'], 180);
     expect(diffRecords(zone, [same], { ownerId: OWNER }).changes).toEqual([]);
+    // The addresses' TTL is the set's: a new one is an update.
+    const slower = { ...same, ttl: 300 };
+    expect(diffRecords(zone, [slower], { ownerId: OWNER }).changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual(['update ALIAS', 'update TXT']);
+    // Hostnames alone have no TTL of their own: a provider reporting 0 holds the same set.
+    const hostnames = alias(['lb-1.us-east-1.elb.amazonaws.com.'], 0);
+    expect(diffRecords([...soa, ownershipRecord(held.name, OWNER, 180), hostnames], [{ ...hostnames, ttl: 180 }], { ownerId: OWNER }).changes).toEqual([]);
     const moved = alias(['lb-2.us-east-1.elb.amazonaws.com.', '192.0.2.1', '2001:db8::1'], 180);
     expect(diffRecords(zone, [moved], { ownerId: OWNER }).changes).toEqual([{ kind: 'update', before: held, record: moved }]);
     // From addresses to an alias: the A set goes first, then the ALIAS set comes.

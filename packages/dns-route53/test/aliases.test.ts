@@ -208,15 +208,25 @@ describe('ALIAS record sets, written as weighted records', () => {
     expect(writes()).toBe(0);
   });
 
-  it('a ttl-only change leaves the ALIAS set alone (its ttl is not compared): only the marker\'s TTL follows', async () => {
+  it('a ttl-only change rewrites the address records with it, and leaves the alias records alone', async () => {
     await reconcile([first]);
-    const before = at(SVC);
+    const aliases = at(SVC).filter((r) => r.alias !== undefined);
     h.fixture.resetRequests();
     const report = await reconcile([{ ...first, ttl: 300 }]);
-    expect(report.changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([`update _fedsvc.${SVC} TXT`]);
+    expect(report.changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([`update ${SVC} ALIAS`, `update _fedsvc.${SVC} TXT`]);
     expect(writes()).toBe(1);
-    expect(lastBatch()).toEqual([`DELETE _fedsvc.${SVC} TXT -`, `CREATE _fedsvc.${SVC} TXT -`]);
-    expect(at(SVC)).toEqual(before);
+    expect(sorted(lastBatch())).toEqual(
+      sorted([
+        `DELETE ${SVC} A fedsvc:addresses`,
+        `CREATE ${SVC} A fedsvc:addresses`,
+        `DELETE ${SVC} AAAA fedsvc:addresses`,
+        `CREATE ${SVC} AAAA fedsvc:addresses`,
+        `DELETE _fedsvc.${SVC} TXT -`,
+        `CREATE _fedsvc.${SVC} TXT -`,
+      ]),
+    );
+    expect(at(SVC).filter((r) => r.alias === undefined).map((r) => r.ttl)).toEqual([300, 300]);
+    expect(at(SVC).filter((r) => r.alias !== undefined)).toEqual(aliases);
   });
 
   it('an ALIAS update the adapter is handed that differs only in ttl, without addresses, sends nothing', async () => {
