@@ -15,8 +15,9 @@ const SECRET = /(?:^|;)\s*secret\s+"([^"]*)"\s*;/;
 
 /** `text`: the file's content; `source`: its path, for error messages (the secret is never in one). */
 export function parseKeyFile(text: string, source: string): TsigKeyOptions {
-  // Comments as named.conf allows them: `#`, `//` to the end of the line.
-  const body = text.split('\n').map((line) => line.replace(/(#|\/\/).*$/, '')).join('\n');
+  // Comments as named.conf allows them, `#` or `//` to the end of the line, but not inside a
+  // quoted string: a base64 secret may hold `//`.
+  const body = text.replace(/"[^"\n]*"|(?:#|\/\/)[^\n]*/g, (match) => (match.startsWith('"') ? match : ''));
   const block = KEY_BLOCK.exec(body);
   if (!block) throw new ValidationError(source, '(file content withheld)', 'must hold one key block as tsig-keygen prints it: key "name" { algorithm …; secret "…"; };');
   const name = block[2] ?? block[3]!;

@@ -215,6 +215,10 @@ describe('examples/bind', () => {
     const key = parseKeyFile(stdout, 'example.key');
     expect(key).toEqual({ name: 'example-key', algorithm: 'hmac-sha256', secret: /secret "([^"]+)"/.exec(stdout)![1] });
     expect(Buffer.from(key.secret, 'base64')).toHaveLength(32);
+    // About one tsig-keygen secret in a hundred holds `//`, which is not a comment there.
+    const slashes = 'q//8+/w#AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBk=';
+    expect(parseKeyFile(`# made by hand\nkey "k" { // the key\n  algorithm hmac-sha256;\n  secret "${slashes}"; # base64\n};`, 'hand.key'))
+      .toEqual({ name: 'k', algorithm: 'hmac-sha256', secret: slashes });
     expect(() => parseKeyFile('key "k" { algorithm hmac-md5; secret "AAAA"; };', 'bad.key')).toThrow(/algorithm/);
     expect(() => parseKeyFile('nothing here', 'empty.key')).toThrow(/empty\.key/);
   });
