@@ -45,4 +45,16 @@ describe('decideFailStatic when every last good cluster goes Offline', () => {
     expect(decision.clusters.map((c) => c.ready)).toEqual([false, true]);
     expect(decision.shards).toEqual([shard('b', '192.0.2.2')]);
   });
+
+  test('a shard whose load balancer is only a hostname (an alias target) counts as last good and is held', () => {
+    const aliased = (cluster: string, hostname: string): Shard => ({ cluster, addresses: [], hostnames: [hostname], readyEndpoints: 2 });
+    const seen: ClusterStatus[] = ['a', 'b'].map((name) => ({ name, zones: [`z${name}`], region: 'r', labels: {}, health: 'Ready' }));
+    const shards = [aliased('a', 'lb-a.lb.example.net.'), aliased('b', 'lb-b.lb.example.net.')];
+    const first = decideFailStatic({ clusters: seen, shards, lastGood: new Map(), maxWithdrawFraction: 0.5 });
+    expect([...first.lastGood.keys()]).toEqual(['a', 'b']);
+    const lost = seen.map((cluster) => ({ ...cluster, health: 'Offline' as const }));
+    const decision = decideFailStatic({ clusters: lost, shards: [], lastGood: first.lastGood, maxWithdrawFraction: 0.5 });
+    expect(decision.held).toEqual(['a', 'b']);
+    expect(decision.shards).toEqual(shards);
+  });
 });

@@ -1,10 +1,11 @@
 // Fail static (DESIGN.md): losing sight of clusters must not withdraw a service's addresses
 // wholesale. Pure: the controller keeps `lastGood` between calls.
+import { isShardHealthy } from '../plan.js';
 import type { Cluster, ClusterStatus, Shard } from '../types.js';
 
 export interface FailStaticInput {
   readonly clusters: readonly ClusterStatus[];
-  /** The service's shards as last reported, addresses resolved. */
+  /** The service's shards as last reported, addresses resolved (load-balancer hostnames kept where the provider aliases them). */
   readonly shards: readonly Shard[];
   /** Per cluster, the shard last seen healthy while the cluster could be seen. */
   readonly lastGood: ReadonlyMap<string, Shard>;
@@ -35,7 +36,7 @@ export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
   for (const cluster of input.clusters) {
     if (cluster.health === 'Offline') continue;
     const shard = current.get(cluster.name);
-    if (shard && cluster.health === 'Ready' && shard.readyEndpoints > 0 && shard.addresses.length > 0) lastGood.set(cluster.name, shard);
+    if (shard && isShardHealthy({ ready: cluster.health === 'Ready' }, shard)) lastGood.set(cluster.name, shard);
     else lastGood.delete(cluster.name);
   }
   const lost = input.clusters.filter((cluster) => cluster.health === 'Offline' && lastGood.has(cluster.name)).map((cluster) => cluster.name);
