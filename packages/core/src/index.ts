@@ -13,7 +13,7 @@ export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner, va
 export { diffRecords, type DiffOptions } from './diff.js';
 export { batchChanges, changeGroups } from './batch.js';
 export { applyChangeSet, type ApplyResult } from './apply.js';
-export { sameRecordSet, sameRdatas } from './rdata.js';
+export { canonicalRdata, sameRecordSet, sameRdatas } from './rdata.js';
 // -- providers: zone lookup, retry, reconcile
 export { findZone, AmbiguousZoneError, type ZoneSelector } from './zones.js';
 export { withRetry, backoffDelay, retryPolicy, DEFAULT_RETRY_POLICY, RETRYABLE_KINDS, type RetryPolicy, type RetryOptions } from './retry.js';

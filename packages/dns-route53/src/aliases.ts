@@ -2,19 +2,27 @@
 // written as weighted records at its name, all with a `fedsvc:` set identifier: one alias A per
 // load-balancer hostname (plus an alias AAAA for a `dualstack.` one), weight 1, and one A and one
 // AAAA holding the address targets, weighted by how many addresses each holds, so every target
-// gets about the same share of answers. Reading folds them back into the one ALIAS set.
+// gets about the same share of answers. Reading folds them back into the one ALIAS set, and
+// remembers the records as read: Route 53 deletes a record only when the DELETE matches it exactly.
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { ProviderError, type RecordSet } from '@fedsvc/core';
+import { canonicalRdata, ProviderError, type RecordSet } from '@fedsvc/core';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
+import { MAX_IDENTIFIER, MAX_WEIGHT, MAX_WEIGHTED, tooManyValues } from './quotas.js';
 
 export const IDENTIFIER_PREFIX = 'fedsvc:';
 const ADDRESSES = `${IDENTIFIER_PREFIX}addresses`;
-/** Route 53's limits: a set identifier has 1…128 characters, a weight is 0…255. */
-const MAX_IDENTIFIER = 128;
-const MAX_WEIGHT = 255;
+/**
+ * An extra target of an ALIAS set read from records that are not what this adapter writes for
+ * it (someone changed a weight, a TTL, removed an alias AAAA…): no desired set holds it, so the
+ * next pass rewrites the set, deleting the records as read.
+ */
+export const DRIFTED = 'fedsvc:drifted';
+
+/** Per ALIAS set read, the records it was read from: deleting the set sends exactly these. */
+export type RecordsAsRead = WeakMap<RecordSet<string>, readonly ResourceRecordSet[]>;
 
 /** `fedsvc:<hostname without the dot>`; a long one keeps 100 characters and a digest of the whole. */
 export function hostnameIdentifier(hostname: string): string {
@@ -53,8 +61,10 @@ export function toWeightedSets(record: RecordSet<string>): ResourceRecordSet[] {
       ]);
     }
   }
-  const addresses = (type: 'A' | 'AAAA', values: Set<string>): ResourceRecordSet[] =>
-    values.size === 0
+  const addresses = (type: 'A' | 'AAAA', values: Set<string>): ResourceRecordSet[] => {
+    const many = tooManyValues(values.size);
+    if (many) throw invalid(record, `${values.size} ${type} addresses: ${many}`);
+    return values.size === 0
       ? []
       : [
           {
@@ -66,12 +76,21 @@ export function toWeightedSets(record: RecordSet<string>): ResourceRecordSet[] {
             ResourceRecords: [...values].map((Value) => ({ Value })),
           },
         ];
-  return [...[...aliases.values()].flat(), ...addresses('A', v4), ...addresses('AAAA', v6)];
+  };
+  const sets = [...[...aliases.values()].flat(), ...addresses('A', v4), ...addresses('AAAA', v6)];
+  for (const type of ['A', 'AAAA']) {
+    const count = sets.filter((rrs) => rrs.Type === type).length;
+    if (count > MAX_WEIGHTED) {
+      throw invalid(record, `needs ${count} weighted ${type} records; Route 53 allows ${MAX_WEIGHTED} of one name and type (at most 99 load balancers beside addresses)`);
+    }
+  }
+  return sets;
 }
 
 /**
  * The parts of one name's ALIAS set, as listed, folded back into it: hostnames (once each, A or
  * AAAA), then addresses. Its ttl is the address records' (what a rebuild must write), else 0.
+ * Parts that are not what the folded set is written as add the target DRIFTED.
  */
 export function fromWeightedSets(name: string, parts: readonly ResourceRecordSet[]): RecordSet<string> {
   const hostnames = new Set<string>();
@@ -86,30 +105,47 @@ export function fromWeightedSets(name: string, parts: readonly ResourceRecordSet
       }
     }
   }
-  return { name, type: 'ALIAS', ttl: ttl ?? 0, rrdatas: [...hostnames, ...addresses] };
+  const folded: RecordSet<string> = { name, type: 'ALIAS', ttl: ttl ?? 0, rrdatas: [...hostnames, ...addresses] };
+  return writtenAs(folded, parts) ? folded : { ...folded, rrdatas: [...folded.rrdatas, DRIFTED] };
 }
 
-const key = (rrs: ResourceRecordSet) => `${rrs.Type} ${rrs.SetIdentifier}`;
-const same = (a: ResourceRecordSet, b: ResourceRecordSet) => {
-  const canonical = (rrs: ResourceRecordSet) => JSON.stringify({ ...rrs, ResourceRecords: rrs.ResourceRecords?.map((r) => r.Value).sort() });
-  return canonical(a) === canonical(b);
-};
+function writtenAs(record: RecordSet<string>, parts: readonly ResourceRecordSet[]): boolean {
+  let expected: ResourceRecordSet[];
+  try {
+    expected = toWeightedSets(record);
+  } catch {
+    return false;
+  }
+  const keys = new Set(parts.map(partKey));
+  return expected.length === parts.length && expected.every((rrs) => keys.has(partKey(rrs)));
+}
+
+/** Everything Route 53 compares when it matches a DELETE, in one string; values as a set. */
+function partKey(rrs: ResourceRecordSet): string {
+  const type = rrs.Type ?? '';
+  const alias = rrs.AliasTarget;
+  const data = alias
+    ? `alias ${alias.HostedZoneId} ${normalizeZoneName(alias.DNSName ?? '')} ${alias.EvaluateTargetHealth}`
+    : `${rrs.TTL} ${(rrs.ResourceRecords ?? []).map((r) => canonicalRdata(type, r.Value ?? '')).sort().join(' ')}`;
+  return `${type} ${rrs.SetIdentifier} ${rrs.Weight} ${rrs.HealthCheckId ?? '-'} ${data}`;
+}
+
+/** The records an ALIAS set is in the zone: as read, or else as this adapter writes it. */
+export function weightedSetsOf(record: RecordSet<string>, asRead: RecordsAsRead): readonly ResourceRecordSet[] {
+  return asRead.get(record) ?? toWeightedSets(record);
+}
 
 /**
- * An ALIAS update as the difference: DELETE (exactly as `before` was written) every record that
- * goes or changes, then CREATE every record that comes or changed; untouched targets stay.
+ * An ALIAS update as the difference: DELETE (exactly as held) every record that goes or
+ * changes, then CREATE every record that comes or changed; untouched targets stay.
  */
-export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>): Route53Change[] {
-  const old = toWeightedSets(before);
+export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>, asRead: RecordsAsRead): Route53Change[] {
+  const old = weightedSetsOf(before, asRead);
   const next = toWeightedSets(after);
-  const oldByKey = new Map(old.map((rrs) => [key(rrs), rrs]));
-  const nextByKey = new Map(next.map((rrs) => [key(rrs), rrs]));
-  const kept = (rrs: ResourceRecordSet, other: Map<string, ResourceRecordSet>) => {
-    const counterpart = other.get(key(rrs));
-    return counterpart !== undefined && same(rrs, counterpart);
-  };
+  const oldKeys = new Set(old.map(partKey));
+  const nextKeys = new Set(next.map(partKey));
   return [
-    ...old.filter((rrs) => !kept(rrs, nextByKey)).map((rrs): Route53Change => ({ Action: 'DELETE', ResourceRecordSet: rrs })),
-    ...next.filter((rrs) => !kept(rrs, oldByKey)).map((rrs): Route53Change => ({ Action: 'CREATE', ResourceRecordSet: rrs })),
+    ...old.filter((rrs) => !nextKeys.has(partKey(rrs))).map((rrs): Route53Change => ({ Action: 'DELETE', ResourceRecordSet: rrs })),
+    ...next.filter((rrs) => !oldKeys.has(partKey(rrs))).map((rrs): Route53Change => ({ Action: 'CREATE', ResourceRecordSet: rrs })),
   ];
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
 import { translateError } from './errors.js';
+import type { RecordsAsRead } from './aliases.js';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
 import { fromResourceRecordSets, stripIdPrefix, toRoute53Changes } from './records.js';
@@ -55,9 +56,6 @@ export interface Route53Provider extends DnsProvider {
  * Route 53's documented request limits: 1,000 ResourceRecord elements and 32,000 value
  * characters per ChangeResourceRecordSets. Updates are sent as DELETE + CREATE, which is what
  * core's cost model counts (two changes, both sides' rrdatas); no UPSERT is ever sent.
- * An ALIAS set becomes several Change elements, but only its addresses become ResourceRecord
- * elements and values (an alias record has none), and core counts every target as an rrdata and
- * its characters: what Route 53 counts never exceeds what core counted.
  */
 export const ROUTE53_LIMITS: ProviderLimits = {
   maxChangesPerRequest: 1000,
@@ -65,6 +63,17 @@ export const ROUTE53_LIMITS: ProviderLimits = {
   maxRrdataCharsPerRequest: 32_000,
   atomic: true,
 };
+
+/**
+ * The limits core must keep to when ALIAS sets are written. An alias record has no ResourceRecord
+ * element, but Route 53 has refused batches as over "Number of records limit of 1000" whose
+ * elements alone were under it, so an alias record is taken to count as one record with its
+ * DNS name as characters. A target core counts once may become two alias records (A and AAAA
+ * for a `dualstack.` load balancer): core gets half of each limit.
+ */
+export function aliasLimits(limits: ProviderLimits): ProviderLimits {
+  return { ...limits, maxRrdatasPerRequest: Math.floor(limits.maxRrdatasPerRequest / 2), maxRrdataCharsPerRequest: Math.floor(limits.maxRrdataCharsPerRequest / 2) };
+}
 
 const MAX_PAGE = 300;
 /** Bounds every listing loop: 10 000 pages of 300 is far beyond any hosted zone's record-set quota. */
@@ -112,6 +121,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
   const client = options.client ?? new Route53Client({ region: 'us-east-1', ...config, maxAttempts: 1 });
   const pageSize = options.pageSize ?? MAX_PAGE;
   const wait = options.waitForInSync === true ? {} : options.waitForInSync || undefined;
+  const asRead: RecordsAsRead = new WeakMap();
 
   async function call<T>(operation: string, run: () => Promise<T>, batch: readonly RecordSet<string>[] = []): Promise<T> {
     try {
@@ -148,7 +158,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
       const input: ListResourceRecordSetsCommandInput = { HostedZoneId: zone.id, MaxItems: pageSize, ...start };
       const out = await call(`ListResourceRecordSets ${zone.id}`, () => client.send(new ListResourceRecordSetsCommand(input)));
       sets.push(...(out.ResourceRecordSets ?? []));
-      if (!out.IsTruncated) return fromResourceRecordSets(sets);
+      if (!out.IsTruncated) return fromResourceRecordSets(sets, asRead);
       const next = {
         StartRecordName: out.NextRecordName,
         StartRecordType: out.NextRecordType,
@@ -186,7 +196,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
 
   async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
     const batch = changes.flatMap((c) => (c.kind === 'update' ? [c.before, c.record] : [c.record]));
-    const body = toRoute53Changes(changes);
+    const body = toRoute53Changes(changes, asRead);
     // An ALIAS update that changes only what Route 53 does not store (its ttl, with no addresses) is no change.
     if (body.length === 0) return;
     const out = await call(
@@ -205,7 +215,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
 
   return {
     name: 'route53',
-    limits: ROUTE53_LIMITS,
+    limits: options.aliases === true ? aliasLimits(ROUTE53_LIMITS) : ROUTE53_LIMITS,
     client,
     zones: listZones,
     records: listRecords,

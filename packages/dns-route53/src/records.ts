@@ -1,8 +1,9 @@
 // Translation between the port's record sets and Route 53's ResourceRecordSet shape.
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
-import { aliasUpdate, fromWeightedSets, isAliasPart, toWeightedSets } from './aliases.js';
+import { aliasUpdate, fromWeightedSets, isAliasPart, weightedSetsOf, type RecordsAsRead } from './aliases.js';
 import { normalizeZoneName } from './names.js';
+import { tooManyValues } from './quotas.js';
 
 /**
  * Someone's own (simple) alias records have no values and no TTL. They are reported as their type
@@ -42,7 +43,7 @@ function isRouted(record: RecordSet<string>): boolean {
  * A listing's record sets, in order: the weighted `fedsvc:` records of a name folded into its one
  * ALIAS set, other routing-policy sets of a name and type into one ROUTED record set.
  */
-export function fromResourceRecordSets(sets: readonly ResourceRecordSet[]): RecordSet<string>[] {
+export function fromResourceRecordSets(sets: readonly ResourceRecordSet[], asRead: RecordsAsRead): RecordSet<string>[] {
   const records: (RecordSet<string> | { alias: string })[] = [];
   const routed = new Map<string, string[]>();
   const aliasParts = new Map<string, ResourceRecordSet[]>();
@@ -70,7 +71,13 @@ export function fromResourceRecordSets(sets: readonly ResourceRecordSet[]): Reco
     }
     identifiers.push(`${ROUTED}${rrs.SetIdentifier}`);
   }
-  return records.map((r) => ('alias' in r ? fromWeightedSets(r.alias, aliasParts.get(r.alias) ?? []) : r));
+  return records.map((r) => {
+    if (!('alias' in r)) return r;
+    const parts = aliasParts.get(r.alias) ?? [];
+    const folded = fromWeightedSets(r.alias, parts);
+    asRead.set(folded, parts);
+    return folded;
+  });
 }
 
 export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSet {
@@ -83,6 +90,10 @@ export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSe
       AliasTarget: { HostedZoneId: hostedZoneId, DNSName: dnsName, EvaluateTargetHealth: evaluate === 'true' },
     };
   }
+  const many = tooManyValues(record.rrdatas.length);
+  if (many) {
+    throw new ProviderError('route53', 'invalid', `${record.name} ${record.type}: ${record.rrdatas.length} values: ${many}`, { record: { name: record.name, type: record.type } });
+  }
   return {
     Name: record.name,
     Type: record.type as ResourceRecordSet['Type'],
@@ -91,19 +102,19 @@ export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSe
   };
 }
 
-/** The Route 53 records a record set is written as: an ALIAS set as weighted records, others as one. */
-function resourceRecordSets(record: RecordSet<string>): ResourceRecordSet[] {
-  return record.type === 'ALIAS' ? toWeightedSets(record) : [toResourceRecordSet(record)];
+/** The Route 53 records a record set is in the zone: an ALIAS set as weighted records (as read, if it was), others as one. */
+function resourceRecordSets(record: RecordSet<string>, asRead: RecordsAsRead): readonly ResourceRecordSet[] {
+  return record.type === 'ALIAS' ? weightedSetsOf(record, asRead) : [toResourceRecordSet(record)];
 }
 
 /**
  * An update becomes DELETE(before) + CREATE(after) in the same atomic request, not UPSERT: if the
  * zone changed since it was read, the DELETE no longer matches and Route 53 rejects the whole
  * batch, which core treats as a conflict (re-read, re-plan) instead of overwriting someone's change.
- * An ALIAS update deletes and creates only the weighted records that differ. Every record set is
- * translated (and a bad one refused) before anything is sent.
+ * An ALIAS update deletes and creates only the weighted records that differ, deleting them as
+ * they were read. Every record set is translated (and a bad one refused) before anything is sent.
  */
-export function toRoute53Changes(changes: readonly Change[]): Route53Change[] {
+export function toRoute53Changes(changes: readonly Change[], asRead: RecordsAsRead): Route53Change[] {
   return changes.flatMap((change): Route53Change[] => {
     for (const record of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
       if (isRouted(record)) {
@@ -113,14 +124,14 @@ export function toRoute53Changes(changes: readonly Change[]): Route53Change[] {
       }
     }
     const as = (Action: 'CREATE' | 'DELETE', record: RecordSet<string>) =>
-      resourceRecordSets(record).map((ResourceRecordSet): Route53Change => ({ Action, ResourceRecordSet }));
+      resourceRecordSets(record, asRead).map((ResourceRecordSet): Route53Change => ({ Action, ResourceRecordSet }));
     switch (change.kind) {
       case 'create':
         return as('CREATE', change.record);
       case 'delete':
         return as('DELETE', change.record);
       case 'update':
-        if (change.before.type === 'ALIAS' && change.record.type === 'ALIAS') return aliasUpdate(change.before, change.record);
+        if (change.before.type === 'ALIAS' && change.record.type === 'ALIAS') return aliasUpdate(change.before, change.record, asRead);
         return [...as('DELETE', change.before), ...as('CREATE', change.record)];
     }
   });

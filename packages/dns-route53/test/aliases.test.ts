@@ -3,7 +3,7 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { ProviderError, ValidationError, ownershipRecord, reconcileZone, type RecordSet } from '@fedsvc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hostnameIdentifier } from '../src/aliases.js';
-import { createRoute53Provider, translateError } from '../src/index.js';
+import { aliasLimits, createRoute53Provider, ROUTE53_LIMITS, translateError } from '../src/index.js';
 import { LOAD_BALANCER_ZONES } from '../src/load-balancers.js';
 import type { StoredRecordSet } from './fixture/index.js';
 import { clientConfigFor, type Harness, startHarness } from './helpers.js';
@@ -527,5 +527,101 @@ describe('errors name the ALIAS set', () => {
       `${SVC} ALIAS`,
       `_fedsvc.${SVC} TXT`,
     ]);
+  });
+});
+
+describe('ALIAS record sets someone changed behind our back', () => {
+  beforeEach(async () => {
+    await start({ provider: { aliases: true } });
+  });
+
+  const set = alias(SVC, 60, ALB, NLB, '192.0.2.1', '2001:db8::1');
+
+  it('a removed alias AAAA is put back on the next pass', async () => {
+    await reconcile([set]);
+    const written = at(SVC);
+    h.fixture.removeRecordSet(h.zone.id, SVC, 'AAAA', hostnameIdentifier(ALB));
+    const listed = (await h.provider.records(h.zone)).find((r) => r.type === 'ALIAS');
+    expect(listed?.rrdatas).toContain('fedsvc:drifted');
+    h.fixture.resetRequests();
+    const report = await reconcile([set]);
+    expect(report.changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual(['update ALIAS']);
+    expect(lastBatch()).toEqual([`CREATE ${SVC} AAAA ${hostnameIdentifier(ALB)}`]);
+    expect(at(SVC)).toEqual(written);
+    expect((await reconcile([set])).changes).toEqual([]);
+  });
+
+  it('a drained target (weight 0) and a changed TTL are deleted as they are held and written again', async () => {
+    await reconcile([set]);
+    const written = at(SVC);
+    h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'A', alias: { hostedZoneId: NLB_ZONE, dnsName: NLB, evaluateTargetHealth: true }, setIdentifier: hostnameIdentifier(NLB), weight: 0 });
+    h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'AAAA', ttl: 300, values: ['2001:db8::1'], setIdentifier: 'fedsvc:addresses', weight: 1 });
+    const report = await reconcile([set]);
+    expect(report.replans).toBe(0);
+    expect(sorted(lastBatch())).toEqual(sorted([
+      `DELETE ${SVC} A ${hostnameIdentifier(NLB)}`,
+      `CREATE ${SVC} A ${hostnameIdentifier(NLB)}`,
+      `DELETE ${SVC} AAAA fedsvc:addresses`,
+      `CREATE ${SVC} AAAA fedsvc:addresses`,
+    ]));
+    expect(at(SVC)).toEqual(written);
+  });
+
+  it('a part aliasing a target the table does not know (written by hand, or by another version) is deleted as held', async () => {
+    await reconcile([set]);
+    h.fixture.putRecordSet(h.zone.id, {
+      name: SVC, type: 'A', alias: { hostedZoneId: h.zone.id, dnsName: 'www.example.com.', evaluateTargetHealth: false }, setIdentifier: 'fedsvc:www.example.com', weight: 1,
+    });
+    await reconcile([]);
+    expect(held()).toEqual([]);
+  });
+
+  it('an ALIAS set that needs more than 100 weighted records of one type is refused before anything is sent', async () => {
+    const balancers = (n: number) => Array.from({ length: n }, (_, i) => `lb-${i}.us-east-1.elb.amazonaws.com.`);
+    h.fixture.resetRequests();
+    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, ...balancers(100), '192.0.2.1') }]));
+    expect(error.kind).toBe('invalid');
+    expect(error.record).toEqual({ name: SVC, type: 'ALIAS' });
+    expect(error.message).toContain('101 weighted A records');
+    expect(h.fixture.count()).toBe(0);
+    await h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, ...balancers(99), '192.0.2.1') }]);
+    expect(at(SVC)).toHaveLength(100);
+  });
+});
+
+describe('Route 53 quotas an ALIAS set meets', () => {
+  it('with aliases, core gets half the records and characters per request: a dual-stack target is two alias records', async () => {
+    expect(createRoute53Provider({ aliases: true }).limits).toEqual({ ...ROUTE53_LIMITS, maxRrdatasPerRequest: 500, maxRrdataCharsPerRequest: 16_000 });
+    expect(createRoute53Provider().limits).toEqual(ROUTE53_LIMITS);
+    await start({ fixture: { limits: { resourceRecords: 20, valueCharacters: 32_000 } }, provider: { aliases: true } });
+    const sets = Array.from({ length: 12 }, (_, i) => alias(`lb-${i}.example.com.`, 60, `dualstack.lb-${i}.us-east-1.elb.amazonaws.com.`));
+    const base = { ...ROUTE53_LIMITS, maxRrdatasPerRequest: 20 };
+    const refused = () => h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets' && r.status !== 200);
+    // Packed as core counts (an ALIAS target and a marker are one rrdata each), 20 per request is more than Route 53 takes.
+    const dry = await reconcileZone({ provider: { ...h.provider, limits: base }, zone: h.zone, ownerId: OWNER, desired: sets, dryRun: true });
+    const full = dry.changes.slice(0, 20);
+    const error = await providerError(h.provider.applyChanges(h.zone, full));
+    expect(error.message).toContain('Number of records limit of 20 exceeded');
+    expect(refused()).toBe(1);
+    // Within the adapter's limits for aliases, no request is refused.
+    const report = await reconcileZone({ provider: { ...h.provider, limits: aliasLimits(base) }, zone: h.zone, ownerId: OWNER, desired: sets });
+    expect(refused()).toBe(1);
+    expect(report.writes).toBe(3);
+    expect(held().filter((r) => r.alias !== undefined)).toHaveLength(24);
+  });
+
+  it('a record of more than 400 values is refused before anything is sent, naming it', async () => {
+    await start({ provider: { aliases: true } });
+    const addresses = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    h.fixture.resetRequests();
+    const plain = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a(SVC, ...addresses(401)) }]));
+    expect(plain.kind).toBe('invalid');
+    expect(plain.record).toEqual({ name: SVC, type: 'A' });
+    expect(plain.message).toContain('400 values');
+    const aliased = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, NLB, ...addresses(401)) }]));
+    expect(aliased.record).toEqual({ name: SVC, type: 'ALIAS' });
+    expect(h.fixture.count()).toBe(0);
+    await h.provider.applyChanges(h.zone, [{ kind: 'create', record: a(SVC, ...addresses(400)) }]);
+    expect(at(SVC)[0]?.values).toHaveLength(400);
   });
 });
