@@ -212,10 +212,9 @@ class BatchWriter {
 
 /** Only a provider that writes aliases gets an ALIAS set, and only with hostnames it accepts. */
 function validateAliasTargets(record: RecordSet, field: string, provider: DnsProvider): void {
-  const { aliasTarget } = provider;
-  if (!aliasTarget) throw new ValidationError(`${field}.type`, record.type, `provider ${provider.name} does not write alias record sets`);
+  if (!provider.canAlias) throw new ValidationError(`${field}.type`, record.type, `provider ${provider.name} does not write alias record sets`);
   record.rrdatas.forEach((target, j) => {
-    if (parseAddress(target) === null && !aliasTarget(normalizeName(target))) {
+    if (parseAddress(target) === null && provider.canAlias?.(normalizeName(target)) !== true) {
       throw new ValidationError(`${field}.rrdatas[${j}]`, target, `is not an alias target provider ${provider.name} accepts`);
     }
   });
@@ -241,6 +240,10 @@ function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider:
     if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
     const key = `${record.name} ${record.type}`;
     if (seen.has(key)) throw new ValidationError(`${field}`, key, 'a name and type may occur only once');
+    // An ALIAS set is the name's addresses: Route 53 could not hold it beside an A, AAAA or CNAME.
+    const beside = record.type === 'ALIAS' ? ['A', 'AAAA', 'CNAME'] : record.type === 'TXT' ? [] : ['ALIAS'];
+    const clash = beside.find((type) => seen.has(`${record.name} ${type}`));
+    if (clash !== undefined) throw new ValidationError(`${field}`, key, `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`);
     seen.add(key);
   });
 }

@@ -9,7 +9,7 @@ export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'ALIAS';
  * A dotted quad, AAAA in RFC 5952 canonical form, CNAME a lower-case FQDN with trailing dot,
  * TXT one or more quoted character-strings (`"heritage=fedsvc,owner=x"`).
  * ALIAS is not a DNS type: the name answers the addresses of every target, where a target is a
- * load-balancer hostname (lower-case FQDN) or an address. Only a provider with `aliasTarget`
+ * load-balancer hostname (lower-case FQDN) or an address. Only a provider with `canAlias`
  * writes it, its own way (Route 53: weighted alias records). `ttl` is its addresses' TTL; a
  * hostname answers with its own, so a set of hostnames alone has no TTL to compare and a
  * provider may report it as 0.
@@ -144,7 +144,7 @@ export interface DnsProvider {
    * Present when the provider writes ALIAS record sets: whether `hostname` (lower-case FQDN) can
    * be an alias target (Route 53: an AWS load balancer). Others are resolved to addresses.
    */
-  readonly aliasTarget?: (hostname: string) => boolean;
+  readonly canAlias?: (hostname: string) => boolean;
 }
 
 export type ProviderErrorKind =

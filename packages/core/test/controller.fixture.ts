@@ -42,8 +42,8 @@ export interface World {
   controller(overrides?: Partial<ControllerOptions>): FederationController;
 }
 
-/** The guide's world; `aliasTarget` makes dns-memory a provider that writes ALIAS record sets. */
-export function guideWorld(dns: { aliasTarget?: (hostname: string) => boolean } = {}): World {
+/** The guide's world; `canAlias` makes dns-memory a provider that writes ALIAS record sets. */
+export function guideWorld(dns: { canAlias?: (hostname: string) => boolean } = {}): World {
   const clusters = new MemoryClusters(ZONES.map((zone) => ({
     name: clusterOf(zone), zones: [zone], region: regionOf(zone),
     labels: { 'topology.kubernetes.io/region': regionOf(zone) },

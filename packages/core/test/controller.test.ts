@@ -280,7 +280,7 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
   });
 
   test('with a provider that writes aliases, load-balancer hostnames it accepts are published as ALIAS targets, never resolved', async () => {
-    const world = guideWorld({ aliasTarget: (hostname) => hostname.endsWith('.lb.example.net.') });
+    const world = guideWorld({ canAlias: (hostname) => hostname.endsWith('.lb.example.net.') });
     const resolved: string[] = [];
     const controller = start(world, {
       resolveHostname: async (host) => {

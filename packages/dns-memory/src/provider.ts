@@ -21,7 +21,7 @@ export interface MemoryProviderOptions {
   /** Every request waits this long before it is answered. Default 0. */
   readonly latencyMs?: number;
   /** Given, the provider writes ALIAS record sets (as Route 53 with `aliases` does) with the hostnames it accepts. */
-  readonly aliasTarget?: (hostname: string) => boolean;
+  readonly canAlias?: (hostname: string) => boolean;
 }
 
 /** Requests answered since the provider was made (failed ones included). */
@@ -99,7 +99,7 @@ export class MemoryDnsProvider implements DnsProvider {
   readonly limits: ProviderLimits;
   readonly pageSize: number;
   latencyMs: number;
-  readonly aliasTarget?: (hostname: string) => boolean;
+  readonly canAlias?: (hostname: string) => boolean;
   readonly #zones: DnsZone[] = [];
   readonly #records = new Map<string, ZoneRecords>();
   readonly #faults: Fault[] = [];
@@ -115,7 +115,7 @@ export class MemoryDnsProvider implements DnsProvider {
     this.pageSize = options.pageSize ?? 100;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new ValidationError('pageSize', options.pageSize, 'must be an integer of at least 1');
     this.latencyMs = options.latencyMs ?? 0;
-    if (options.aliasTarget) this.aliasTarget = options.aliasTarget;
+    if (options.canAlias) this.canAlias = options.canAlias;
     if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0) throw new ValidationError('latencyMs', options.latencyMs, 'must be 0 or more');
     options.zones.forEach((init, i) => {
       const id = init.id ?? `z${i + 1}`;
@@ -314,9 +314,9 @@ export class MemoryDnsProvider implements DnsProvider {
 
   #checkAlias(side: RecordSet<string>): void {
     const record = { name: side.name, type: side.type };
-    if (!this.aliasTarget) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: this provider was made without aliasTarget`, { record });
+    if (!this.canAlias) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: this provider was made without canAlias`, { record });
     for (const target of side.rrdatas) {
-      if (!parseAddress(target) && !this.aliasTarget(target)) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: ${target} is not an alias target`, { record });
+      if (!parseAddress(target) && !this.canAlias(normalizeName(target))) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: ${target} is not an alias target`, { record });
     }
   }
 

@@ -2,10 +2,10 @@ import { providerConformance, type ConformanceTarget } from '@fedsvc/core/testin
 import { createMemoryProvider } from '../src/index.js';
 
 // Small limits and pages, so that every case spans several requests and pages.
-function memoryTarget(atomic: boolean, aliasTarget?: (hostname: string) => boolean) {
+function memoryTarget(atomic: boolean, canAlias?: (hostname: string) => boolean) {
   return async (): Promise<ConformanceTarget> => {
     const provider = createMemoryProvider({
-      ...(aliasTarget ? { aliasTarget } : {}),
+      ...(canAlias ? { canAlias } : {}),
       zones: [{ dnsName: 'conformance.example.', id: 'conformance' }],
       limits: { atomic, maxChangesPerRequest: 10, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 2_000 },
       pageSize: 8,

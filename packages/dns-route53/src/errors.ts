@@ -75,9 +75,9 @@ function namedIn(message: string, batch: readonly RecordSet<string>[]): { name: 
   });
   const bracketed = /\[name='([^']*)', type='([^']*)'(?:, set-identifier='([^']*)')?/.exec(message);
   if (bracketed) return typed(bracketed[1] ?? '', bracketed[2] ?? '', bracketed[3]);
-  const aliasTarget = /^Tried to create an alias that targets (\S+), type \S+ in zone/.exec(message)?.[1];
-  if (aliasTarget !== undefined) {
-    const target = normalize(aliasTarget);
+  const refusedTarget = /^Tried to create an alias that targets (\S+), type \S+ in zone/.exec(message)?.[1];
+  if (refusedTarget !== undefined) {
+    const target = normalize(refusedTarget);
     const holder = batch.find((r) => r.rrdatas.some((rrdata) => normalize(rrdata) === target));
     return holder === undefined ? undefined : { name: holder.name, type: holder.type };
   }

@@ -41,7 +41,7 @@ export interface Route53ProviderOptions {
   readonly pageSize?: number;
   /**
    * Write AWS load-balancer hostnames as alias targets (weighted alias records) instead of having
-   * them resolved to addresses: the provider then has `aliasTarget`. Off by default.
+   * them resolved to addresses: the provider then has `canAlias`. Off by default.
    */
   readonly aliases?: boolean;
 }
@@ -220,7 +220,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     zones: listZones,
     records: listRecords,
     applyChanges,
-    ...(options.aliases === true ? { aliasTarget: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined } : {}),
+    ...(options.aliases === true ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined } : {}),
     close() {
       if (ownsClient) client.destroy();
     },

@@ -86,32 +86,32 @@ describe('the aliases option', () => {
     }
   });
 
-  it('without it (or false) the provider has no aliasTarget', () => {
+  it('without it (or false) the provider has no canAlias', () => {
     const plain = createRoute53Provider({ clientConfig: { region: 'us-east-1' } });
     const off = createRoute53Provider({ clientConfig: { region: 'us-east-1' }, aliases: false });
     try {
-      expect(plain.aliasTarget).toBeUndefined();
-      expect('aliasTarget' in plain).toBe(false);
-      expect(off.aliasTarget).toBeUndefined();
+      expect(plain.canAlias).toBeUndefined();
+      expect('canAlias' in plain).toBe(false);
+      expect(off.canAlias).toBeUndefined();
     } finally {
       plain.close();
       off.close();
     }
   });
 
-  it('with it, aliasTarget says which hostnames are load balancers, in any case, with or without the dot', () => {
+  it('with it, canAlias says which hostnames are load balancers, in any case, with or without the dot', () => {
     const provider = createRoute53Provider({ clientConfig: { region: 'us-east-1' }, aliases: true });
     try {
-      const aliasTarget = provider.aliasTarget;
-      expect(aliasTarget).toBeTypeOf('function');
-      expect(aliasTarget?.('dualstack.my-alb-1.us-east-1.elb.amazonaws.com.')).toBe(true);
-      expect(aliasTarget?.('internal-my-alb-1.eu-west-1.elb.amazonaws.com.')).toBe(true);
-      expect(aliasTarget?.('my-nlb-1.elb.us-east-1.amazonaws.com.')).toBe(true);
-      expect(aliasTarget?.('my-alb-1.cn-north-1.elb.amazonaws.com.cn.')).toBe(true);
-      expect(aliasTarget?.('My-ALB-1.US-EAST-1.elb.amazonaws.com')).toBe(true);
-      expect(aliasTarget?.('foo.example.com.')).toBe(false);
-      expect(aliasTarget?.('a.b.us-east-1.elb.amazonaws.com.')).toBe(false);
-      expect(aliasTarget?.('my-alb-1.xx-nowhere-9.elb.amazonaws.com.')).toBe(false);
+      const canAlias = provider.canAlias;
+      expect(canAlias).toBeTypeOf('function');
+      expect(canAlias?.('dualstack.my-alb-1.us-east-1.elb.amazonaws.com.')).toBe(true);
+      expect(canAlias?.('internal-my-alb-1.eu-west-1.elb.amazonaws.com.')).toBe(true);
+      expect(canAlias?.('my-nlb-1.elb.us-east-1.amazonaws.com.')).toBe(true);
+      expect(canAlias?.('my-alb-1.cn-north-1.elb.amazonaws.com.cn.')).toBe(true);
+      expect(canAlias?.('My-ALB-1.US-EAST-1.elb.amazonaws.com')).toBe(true);
+      expect(canAlias?.('foo.example.com.')).toBe(false);
+      expect(canAlias?.('a.b.us-east-1.elb.amazonaws.com.')).toBe(false);
+      expect(canAlias?.('my-alb-1.xx-nowhere-9.elb.amazonaws.com.')).toBe(false);
     } finally {
       provider.close();
     }

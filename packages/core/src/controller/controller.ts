@@ -427,7 +427,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
                 zones: () => provider.zones(),
                 records: (dnsZone) => provider.records(dnsZone),
                 applyChanges: (dnsZone, changes) => (current() ? provider.applyChanges(dnsZone, changes) : Promise.reject(new LeadershipLost())),
-                ...(provider.aliasTarget ? { aliasTarget: provider.aliasTarget } : {}),
+                ...(provider.canAlias ? { canAlias: provider.canAlias.bind(provider) } : {}),
               },
               zone: this.#options.dns.zone,
               desired,
@@ -582,7 +582,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   #aliased(hostname: string): boolean {
-    return this.#options.dns.provider.aliasTarget?.(normalizeName(hostname)) === true;
+    return this.#options.dns.provider.canAlias?.(normalizeName(hostname)) === true;
   }
 
   /** The hostnames to resolve: those the provider cannot alias. */

@@ -41,7 +41,7 @@ export interface ControllerOptions {
   /**
    * Resolves load-balancer hostnames (AWS ELB); each is resolved again after the federation's
    * record TTL (at least every second). A failed lookup keeps the last addresses and is tried
-   * again within seconds. Hostnames the DNS provider can alias (its `aliasTarget`) are not
+   * again within seconds. Hostnames the DNS provider can alias (its `canAlias`) are not
    * resolved: they are written as ALIAS targets.
    */
   readonly resolveHostname?: (hostname: string) => Promise<readonly string[]>;

@@ -342,8 +342,8 @@ export function providerConformance(
     }));
 
     if (options.aliasTargets === undefined) {
-      it('has no aliasTarget, and an ALIAS record set is refused before anything is written', withTarget(async (target) => {
-        expect(target.provider.aliasTarget).toBeUndefined();
+      it('has no canAlias, and an ALIAS record set is refused before anything is written', withTarget(async (target) => {
+        expect(target.provider.canAlias).toBeUndefined();
         const zone = names(target);
         const before = await target.requests();
         const error = await reconcile(target, [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: ['lb-1.example.net.'] }]).catch((e: unknown) => e);
@@ -354,11 +354,11 @@ export function providerConformance(
     } else {
       const hosts = options.aliasTargets;
       it('creates, updates and deletes ALIAS record sets of hostnames and addresses, writing nothing when they hold', withTarget(async (target) => {
-        const { aliasTarget } = target.provider;
-        expect(aliasTarget, 'a provider given aliasTargets must have aliasTarget').toBeTypeOf('function');
+        const { canAlias } = target.provider;
+        expect(canAlias, 'a provider given aliasTargets must have canAlias').toBeTypeOf('function');
         expect(hosts.length, 'aliasTargets: three or more hostnames').toBeGreaterThanOrEqual(3);
-        for (const host of hosts) expect(aliasTarget?.(host), `aliasTarget(${host})`).toBe(true);
-        expect(aliasTarget?.(names(target)('not-a-load-balancer'))).toBe(false);
+        for (const host of hosts) expect(canAlias?.(host), `canAlias(${host})`).toBe(true);
+        expect(canAlias?.(names(target)('not-a-load-balancer'))).toBe(false);
         const zone = names(target);
         const before = await target.state();
         const [h1, h2, h3] = hosts as [string, string, string];
@@ -391,7 +391,7 @@ export function providerConformance(
         expect(keys(await target.state())).toEqual(keys(before));
       }));
 
-      it('refuses an ALIAS target the provider cannot alias, before anything is written', withTarget(async (target) => {
+      it('refuses an ALIAS target the provider cannot alias, and an ALIAS set beside an A set, before anything is written', withTarget(async (target) => {
         const zone = names(target);
         const before = await target.requests();
         const stranger = zone('not-a-load-balancer');
@@ -400,6 +400,9 @@ export function providerConformance(
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe('desired[0].rrdatas[1]');
         expect((error as ValidationError).value).toBe(stranger);
+        const beside = await reconcile(target, [{ ...desired[0]!, rrdatas: [hosts[0]!] }, { name: zone('lb'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }]).catch((e: unknown) => e);
+        expect(beside).toBeInstanceOf(ValidationError);
+        expect((beside as ValidationError).field).toBe('desired[1]');
         expect((await target.requests()).writes).toBe(before.writes);
       }));
     }

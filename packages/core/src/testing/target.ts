@@ -54,8 +54,8 @@ export interface ConformanceOptions {
     readonly transient?: string;
   };
   /**
-   * For a provider with `aliasTarget`: three or more hostnames it accepts (lower-case FQDNs).
-   * Given, the ALIAS cases run; left out, the suite checks that the provider has no `aliasTarget`
+   * For a provider with `canAlias`: three or more hostnames it accepts (lower-case FQDNs).
+   * Given, the ALIAS cases run; left out, the suite checks that the provider has no `canAlias`
    * and that an ALIAS record set is refused before anything is written.
    */
   readonly aliasTargets?: readonly string[];
