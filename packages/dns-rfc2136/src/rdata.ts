@@ -31,7 +31,11 @@ function ipv4FromText(text: string): Uint8Array {
 function ipv6FromText(text: string): Uint8Array {
   const address = parseIPv6(text);
   if (!address) throw new WireError(`not an IPv6 address: ${JSON.stringify(text)}`);
-  return Uint8Array.from([...address.key].flatMap((group) => [group.charCodeAt(0) >> 8, group.charCodeAt(0) & 0xff]));
+  // The key holds one UTF-16 code unit per group; iterating it by code point would pair surrogates (d800 dc00).
+  return Uint8Array.from({ length: 16 }, (_, i) => {
+    const group = address.key.charCodeAt(i >> 1);
+    return i % 2 === 0 ? group >> 8 : group & 0xff;
+  });
 }
 
 function ipv6ToText(bytes: Uint8Array): string {

@@ -142,6 +142,12 @@ describe('record data in presentation form', () => {
     expect(Buffer.from(rdataFromText(record.type, text)).toString('hex')).toBe(Buffer.from(record.rdata).toString('hex'));
   });
 
+  test('AAAA groups that are UTF-16 surrogates survive text → wire (seed -516517222)', () => {
+    const rdata = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xd8, 0, 0xdc, 0, 0, 0]);
+    expect(rdataToText(RRType.AAAA, rdata)).toBe('::d800:dc00:0');
+    expect(Buffer.from(rdataFromText(RRType.AAAA, '::d800:dc00:0')).toString('hex')).toBe(Buffer.from(rdata).toString('hex'));
+  });
+
   test.prop([fc.ipV6()], { numRuns: 300 })('AAAA text in any form comes out in RFC 5952 form', (address) => {
     const text = rdataToText(RRType.AAAA, rdataFromText(RRType.AAAA, address));
     expect(rdataToText(RRType.AAAA, rdataFromText(RRType.AAAA, text))).toBe(text);
