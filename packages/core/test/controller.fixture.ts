@@ -5,6 +5,7 @@ import { createController, type FederationController } from '../src/controller/c
 import type { ControllerOptions } from '../src/controller/types.js';
 import { MemoryClusters } from '../src/memory-clusters.js';
 import type { FederatedService } from '../src/placement.js';
+import { normalizeName } from '../src/names.js';
 import { planServiceRecords } from '../src/plan.js';
 import { guideLoadBalancerAddresses, guideZones } from '../src/guide.js';
 import type { DnsZone, Federation, RecordSet, ServiceManifest } from '../src/types.js';
@@ -71,8 +72,11 @@ export function published(world: World, namespace = 'mynamespace', name = 'nginx
 /** What the planner says the zone should hold, from the clusters' true state. */
 export function expected(world: World, namespace = 'mynamespace', name = 'nginx'): RecordSet<string>[] {
   const clusters = world.clusters.clusters().map((c) => ({ name: c.name, zones: c.zones, region: c.region, ready: c.health === 'Ready' }));
+  // Hostnames the provider aliases are published as they are; this world resolves no others.
+  const aliased = (hostname: string | undefined) => hostname !== undefined && world.provider.canAlias?.(normalizeName(hostname)) === true;
   const shards = world.clusters.shards(namespace, name).map((s) => ({
     cluster: s.cluster, readyEndpoints: s.readyEndpoints, addresses: s.ingress.flatMap((i) => (i.ip ? [i.ip] : [])),
+    hostnames: s.ingress.flatMap((i) => (aliased(i.hostname) ? [i.hostname!] : [])),
   }));
   return canonical(planServiceRecords({ federation, service: { namespace, name }, clusters, shards }));
 }
