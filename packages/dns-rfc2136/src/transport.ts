@@ -3,6 +3,7 @@
 // with a retry over TCP when the answer is truncated.
 // Every exchange has a deadline and reads at most what its caller allows.
 import { createSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import { connect, isIPv6 } from 'node:net';
 
 export interface Server {
@@ -101,9 +102,14 @@ export async function tcpExchange(server: Server, request: Uint8Array, options: 
  * One request, one answer, over UDP. Datagrams from elsewhere or with another id are ignored
  * (spoofing and late answers to earlier requests); only the deadline bounds the wait.
  */
-export function udpExchange(server: Server, request: Uint8Array, options: ExchangeOptions): Promise<Buffer> {
+export async function udpExchange(server: Server, request: Uint8Array, options: ExchangeOptions): Promise<Buffer> {
+  const deadline = Date.now() + options.timeoutMs;
+  // The socket's family follows the address the name resolves to (a name may have only IPv6 ones).
+  const target = await lookup(server.host).catch((error: Error) => {
+    throw new TransportError('network', `${where(server)}: ${error.message}`, { cause: error });
+  });
   return new Promise<Buffer>((resolve, reject) => {
-    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
     const id = (request[0]! << 8) | request[1]!;
     let settled = false;
     const finish = (error: Error | undefined, answer?: Buffer) => {
@@ -114,20 +120,29 @@ export function udpExchange(server: Server, request: Uint8Array, options: Exchan
       if (error) reject(error);
       else resolve(answer!);
     };
-    const timer = setTimeout(() => finish(new TransportError('timeout', `no answer from ${where(server)} over UDP within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const failed = (error: Error) => finish(new TransportError('network', `${where(server)}: ${error.message}`, { cause: error }));
+    const timer = setTimeout(
+      () => finish(new TransportError('timeout', `no answer from ${where(server)} over UDP within ${options.timeoutMs} ms`)),
+      Math.max(0, deadline - Date.now()),
+    );
     socket.on('message', (message, from) => {
       if (from.port !== server.port || message.length < 12 || message.readUInt16BE(0) !== id) return;
       finish(undefined, message);
     });
-    socket.on('error', (error) => finish(new TransportError('network', `${where(server)}: ${error.message}`, { cause: error })));
-    socket.connect(server.port, server.host, () => socket.send(request));
+    socket.on('error', failed);
+    // A failed connect is handed to this callback, not to 'error'.
+    socket.connect(server.port, target.address, (error?: Error) => (error ? failed(error) : socket.send(request)));
   });
 }
 
-/** UDP first; over TCP when the answer came back truncated (TC) or the request is too big for UDP. */
+/** UDP first; over TCP when the answer came back truncated (TC) or the request is too big for UDP; one deadline for both. */
 export async function query(server: Server, request: Uint8Array, options: ExchangeOptions): Promise<Buffer> {
   if (request.length > 512) return tcpExchange(server, request, options);
+  const deadline = Date.now() + options.timeoutMs;
   const answer = await udpExchange(server, request, options);
   const truncated = (answer[2]! & 0x02) !== 0;
-  return truncated ? tcpExchange(server, request, options) : answer;
+  if (!truncated) return answer;
+  const left = deadline - Date.now();
+  if (left <= 0) throw new TransportError('timeout', `no answer from ${where(server)} within ${options.timeoutMs} ms (truncated over UDP, no time left for TCP)`);
+  return tcpExchange(server, request, { ...options, timeoutMs: left });
 }
