@@ -41,6 +41,7 @@ export class MemoryClusters implements MemberClusters {
   watch(onEvent: (event: ClusterEvent) => void): { stop(): Promise<void> } {
     this.#listeners.add(onEvent);
     for (const cluster of this.#clusters.values()) this.#announce(cluster, onEvent);
+    onEvent({ type: 'synced' });
     return { stop: async () => { this.#listeners.delete(onEvent); } };
   }
 

@@ -216,7 +216,14 @@ export type ClusterEvent =
   | { readonly type: 'shard'; readonly shard: ShardStatus }
   | { readonly type: 'shard-removed'; readonly cluster: string; readonly namespace: string; readonly name: string }
   /** Something a cluster sent could not be used (bad object, garbage answer); other clusters go on. */
-  | { readonly type: 'error'; readonly cluster: string; readonly error: Error };
+  | { readonly type: 'error'; readonly cluster: string; readonly error: Error }
+  /**
+   * Sent once per watch, when every member cluster has reported its status with its shards, or
+   * was found unreachable, or the implementation stopped waiting for it. Until then the
+   * controller plans nothing: a cluster not heard from yet would look like one without shards,
+   * and its services' records would be withdrawn at every restart.
+   */
+  | { readonly type: 'synced' };
 
 /** Placement's decision for one cluster. */
 export type ShardAction =

@@ -5,7 +5,7 @@ import { formatChanges } from '../src/controller/format.js';
 import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
 import { ValidationError } from '../src/errors.js';
 import { CREATED_BY_ANNOTATION } from '../src/placement.js';
-import type { Change, DnsProvider } from '../src/types.js';
+import type { Change, ClusterEvent, DnsProvider, MemberClusters } from '../src/types.js';
 import {
   ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, nginx, podsDown, podsUp, published, regionOf, until, within,
   type World,
@@ -411,6 +411,45 @@ describe('restarts, leadership changes and resolver outages', () => {
     const fourth = start(world, { services: [] });
     await settle(fourth);
     expect(published(world)).toEqual([]);
+  });
+
+  test('a restart plans nothing until the member clusters are heard from: records stay while shards are on their way', async () => {
+    const world = guideWorld();
+    const first = start(world, { services: [nginx()] });
+    await settle(first);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(first);
+    await first.stop();
+    const held = published(world);
+    expect(held.length).toBeGreaterThan(0);
+
+    // Cluster statuses arrive at once; shards (slow lists) and then 'synced' only when released.
+    const withheld: ClusterEvent[] = [];
+    let release = (): void => {};
+    const slow: MemberClusters = {
+      applyShard: (action) => world.clusters.applyShard(action),
+      watch: (onEvent) => {
+        let released = false;
+        release = () => {
+          released = true;
+          for (const event of withheld.splice(0)) onEvent(event);
+        };
+        return world.clusters.watch((event) => {
+          if (event.type === 'cluster' || released) onEvent(event);
+          else withheld.push(event);
+        });
+      },
+    };
+    const writes = world.provider.requests().writes;
+    const second = start(world, { services: [nginx()], clusters: slow });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(world.provider.requests().writes).toBe(writes);
+    expect(world.clusters.actions.filter((a) => a.kind !== 'leave')).toHaveLength(13);
+    expect(published(world)).toEqual(held);
+    release();
+    await settle(second);
+    expect(published(world)).toEqual(held);
+    expect(world.provider.requests().writes).toBe(writes);
   });
 
   test('a service deleted while a cluster is out of sight loses its shard there once the cluster is back', async () => {

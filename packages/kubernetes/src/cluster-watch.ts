@@ -13,7 +13,17 @@ import { ShardIndex } from './shard-index.js';
 import { clusterStatus } from './status.js';
 import { type NodeTopology, type Topology, clusterTopology, nodeTopology } from './topology.js';
 
-export function watchCluster(cluster: ResolvedCluster, options: ResolvedOptions, emit: (event: ClusterEvent) => void): { stop(): Promise<void> } {
+/**
+ * `settled` is called once, when the cluster has been heard from: its shard lists are in, or it
+ * is Offline. Its status is reported only then (or when Offline), so that the controller never
+ * sees a Ready cluster whose shards are still on their way.
+ */
+export function watchCluster(
+  cluster: ResolvedCluster,
+  options: ResolvedOptions,
+  emit: (event: ClusterEvent) => void,
+  settled: () => void,
+): { stop(): Promise<void> } {
   const { name, kubeConfig: kc } = cluster;
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
@@ -36,11 +46,22 @@ export function watchCluster(cluster: ResolvedCluster, options: ResolvedOptions,
     }
   };
 
-  // ---- cluster status: health x topology
+  // ---- cluster status: health x topology; reported once the shard lists are in, or when Offline
+  const synced = { services: false, slices: false };
+  const shardsSynced = (): boolean => synced.services && synced.slices;
   let health: HealthState = UNKNOWN_HEALTH;
   let topology: Topology | { reason: string } | undefined = cluster.topology;
   let reported: string | undefined;
+  let heard = false;
+  const hear = (): void => {
+    if (heard) return;
+    heard = true;
+    settled();
+  };
   const publishStatus = (): void => {
+    const offline = health.health === 'Offline';
+    if (offline) hear();
+    if (!shardsSynced() && !offline) return;
     const status = clusterStatus(name, cluster.labels, health, topology);
     if (!status) return;
     const json = JSON.stringify(status);
@@ -104,9 +125,8 @@ export function watchCluster(cluster: ResolvedCluster, options: ResolvedOptions,
 
   // ---- shards: Services joined with EndpointSlices; reported once both lists are in.
   const index = new ShardIndex(name);
-  const synced = { services: false, slices: false };
   const publish = (events: readonly ClusterEvent[]): void => {
-    if (synced.services && synced.slices) for (const event of events) emit(event);
+    if (shardsSynced()) for (const event of events) emit(event);
   };
   const decodeAll = <T>(decode: (value: unknown) => T, items: readonly unknown[]): T[] =>
     items.flatMap((item) => {
@@ -121,9 +141,13 @@ export function watchCluster(cluster: ResolvedCluster, options: ResolvedOptions,
   };
   // The first time both lists are in, every shard is reported; before that nothing, so a shard is never reported with its endpoints missing.
   const sync = (which: keyof typeof synced, events: readonly ClusterEvent[]): void => {
-    const first = !(synced.services && synced.slices);
+    const first = !shardsSynced();
     synced[which] = true;
-    publish(first && synced.services && synced.slices ? index.start() : events);
+    publish(first && shardsSynced() ? index.start() : events);
+    if (first && shardsSynced()) {
+      publishStatus();
+      hear();
+    }
   };
 
   watchers.push(

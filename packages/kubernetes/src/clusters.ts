@@ -17,6 +17,20 @@ export interface KubernetesClusters extends MemberClusters {
 interface Session {
   readonly emit: (event: ClusterEvent) => void;
   readonly watches: Map<string, { stop(): Promise<void> }>;
+  /** Clusters not heard from yet; 'synced' goes out once, when none is left. */
+  readonly unheard: Set<string>;
+  synced: boolean;
+}
+
+function heard(session: Session, cluster: string): void {
+  session.unheard.delete(cluster);
+  announceSynced(session);
+}
+
+function announceSynced(session: Session): void {
+  if (session.synced || session.unheard.size > 0) return;
+  session.synced = true;
+  session.emit({ type: 'synced' });
 }
 
 /** Member clusters from kubeconfig contexts or explicit settings. Options are checked here (ValidationError). */
@@ -35,7 +49,8 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
     const emit = (event: ClusterEvent): void => {
       if (watch !== undefined && session.watches.get(cluster.name) === watch) session.emit(event);
     };
-    watch = watchCluster(cluster, resolved, emit);
+    if (!session.synced) session.unheard.add(cluster.name);
+    watch = watchCluster(cluster, resolved, emit, () => heard(session, cluster.name));
     session.watches.set(cluster.name, watch);
   };
 
@@ -54,9 +69,12 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
           }
         },
         watches: new Map(),
+        unheard: new Set(),
+        synced: false,
       };
       sessions.add(session);
       for (const { cluster } of members.values()) startWatch(session, cluster);
+      announceSynced(session);
       return {
         async stop() {
           sessions.delete(session);
@@ -80,13 +98,15 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
           session.watches.delete(name);
           await watch?.stop();
           session.emit({ type: 'cluster-removed', name });
+          // A cluster that leaves before it was heard from is no longer waited for.
+          heard(session, name);
         }),
       );
     },
     async applyShard(action: ShardAction) {
       const member = members.get(action?.cluster);
       if (!member) throw new ValidationError('action.cluster', action?.cluster, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
-      await applyShardAction(member.api, action);
+      await applyShardAction(member.api, action, { requestTimeoutMs: resolved.requestTimeoutMs });
     },
   };
 }

@@ -50,6 +50,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
+  /** The member clusters have all been heard from ('synced'): nothing is planned before. */
+  #synced = false;
   /** Goes up at every change of leader: a pass started in an earlier term writes nothing more. */
   #term = 0;
   /**
@@ -255,6 +257,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       case 'error':
         this.#options.logger?.warn({ cluster: event.cluster, error: event.error.message }, 'unusable data from member cluster');
         this.emit('cluster-error', { cluster: event.cluster, error: event.error });
+        return;
+      case 'synced':
+        this.#synced = true;
+        this.#scheduleFlush();
     }
   }
 
@@ -312,7 +318,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /** A lone event is planned on the next turn; events within the window after a pass wait for its end. */
   #scheduleFlush(): void {
-    if (this.#flushTimer !== undefined || this.#state !== 'running' || !this.#leading) return;
+    if (this.#flushTimer !== undefined || this.#state !== 'running' || !this.#leading || !this.#synced) return;
     if (this.#dirty.size === 0 && !this.#sweep) return;
     const delay = Math.max(0, this.#lastFlush + this.#coalesceMs - performance.now());
     this.#flushTimer = setTimeout(() => this.#flush(), delay);
