@@ -250,6 +250,83 @@ describe('failures that core retries', () => {
   });
 });
 
+describe('a connection cut before the answer (SDK retries off)', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+    // The token is fetched and the connection pool warmed, so timings below are the request's own.
+    await h.provider.zones();
+    h.fixture.resetRequests();
+  });
+
+  const held = () => h.fixture.recordSets(h.zone.id).filter((r) => r.type !== 'NS' && r.type !== 'SOA');
+
+  it('a change whose answer is lost is sent once and rejects at once as transient; the change is applied', async () => {
+    h.fixture.cutNext(1, { operation: 'changes.create' });
+    const started = Date.now();
+    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]));
+    const elapsed = Date.now() - started;
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/^google: changes\.create example-com: /);
+    expect((error.cause as { code?: unknown }).code).toBe('ECONNRESET');
+    // One POST: the SDK's own no-response retries (3, after 2 s, 4 s and 8 s) would resend it.
+    expect(h.fixture.requests).toEqual([{ operation: 'changes.create', status: 200, zone: h.zone.id, changes: 1, cut: true }]);
+    expect(elapsed).toBeLessThan(1000);
+    expect(held()).toEqual([a('svc.example.com.', '192.0.2.1')]);
+    // The next request goes through on a fresh connection.
+    expect(await h.provider.records(h.zone)).toContainEqual(a('svc.example.com.', '192.0.2.1'));
+  });
+
+  it('a read whose connection is cut is sent once and rejects at once as transient', async () => {
+    h.fixture.cutNext(1, { operation: 'rrsets.list' });
+    const started = Date.now();
+    const error = await providerError(h.provider.records(h.zone));
+    expect(error.kind).toBe('transient');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.fixture.count()).toBe(1);
+    h.fixture.cutNext(1, { operation: 'managedZones.list' });
+    expect((await providerError(h.provider.zones())).kind).toBe('transient');
+    expect(h.fixture.count()).toBe(2);
+  });
+
+  it('a poll of a change whose answer is lost is sent once', async () => {
+    const provider = createGoogleProvider(optionsFor(h.fixture, { waitForDone: { pollIntervalMs: 0 } }));
+    h.fixture.cutNext(1, { operation: 'changes.get' });
+    const error = await providerError(provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]));
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/^google: changes\.get example-com\/\d+: /);
+    expect(h.fixture.requests.filter((r) => r.operation !== 'token').map((r) => r.operation)).toEqual(['changes.create', 'changes.get']);
+  });
+
+  it('reconcileZone converges: core resends the lost change once, Cloud DNS refuses it as already applied, core re-reads and writes nothing more', async () => {
+    await h.provider.applyChanges(h.zone, [
+      { kind: 'create', record: a('old.example.com.', '192.0.2.7') },
+      { kind: 'create', record: ownershipRecord('old.example.com.', 'fed-a', 180) },
+    ]);
+    h.fixture.resetRequests();
+    h.fixture.cutNext(1, { operation: 'changes.create' });
+    const desired = [a('svc.example.com.', '192.0.2.1'), a('old.example.com.', '192.0.2.8')];
+    const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired, sleep: async () => {} });
+    const creates = h.fixture.requests.filter((r) => r.operation === 'changes.create');
+    // The first change (a create, a marker and an update, all or nothing) is applied but its
+    // answer lost; core's retry resends it once, and Cloud DNS refuses the copy as a whole
+    // (the update's deletion no longer matches: 412), which core takes as a conflict.
+    expect(creates.map((r) => [r.status, r.cut ?? false])).toEqual([[200, true], [412, false]]);
+    expect(report).toMatchObject({ reads: 2, writes: 2, retries: 1, replans: 1 });
+    expect(h.fixture.count((r) => r.operation === 'rrsets.list')).toBe(2);
+    // The re-read finds the zone as desired: nothing is written after it.
+    expect(h.fixture.requests.at(-1)?.operation).toBe('rrsets.list');
+    expect(held()).toEqual(
+      expect.arrayContaining([a('svc.example.com.', '192.0.2.1'), a('old.example.com.', '192.0.2.8')]),
+    );
+    expect(held().filter((r) => r.type === 'A')).toHaveLength(2);
+    // A later pass finds nothing to do.
+    h.fixture.resetRequests();
+    const again = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired });
+    expect(again.changes).toEqual([]);
+    expect(h.fixture.count((r) => r.operation === 'changes.create')).toBe(0);
+  });
+});
+
 describe('credentials', () => {
   beforeEach(async () => {
     h = await startHarness();

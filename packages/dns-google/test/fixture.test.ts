@@ -61,6 +61,18 @@ describe('Cloud DNS v1 wire format', () => {
     expect(applied.json).toMatchObject({ kind: 'dns#change', status: 'pending', additions: [{ kind: 'dns#resourceRecordSet', name: 'new.example.com.' }] });
   });
 
+  it('cutNext applies the change, then closes the connection without an answer; the next request is answered', async () => {
+    fixture.cutNext(1, { operation: 'changes.create' });
+    const cut = await call('POST', '/example-com/changes', { additions: [a('new.example.com.', '192.0.2.1')] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(cut).toBeInstanceOf(TypeError);
+    expect(fixture.recordSets('example-com').some((r) => r.name === 'new.example.com.')).toBe(true);
+    expect(fixture.requests.filter((r) => r.operation !== 'token')).toEqual([{ operation: 'changes.create', status: 200, zone: 'example-com', changes: 1, cut: true }]);
+    expect((await call('GET', '/example-com/rrsets')).status).toBe(200);
+  });
+
   it('lists every per-change quota a change exceeds, as 403 quotaExceeded', async () => {
     await fixture.close();
     fixture = await startCloudDnsServer({ limits: { additionsPerChange: 1, rrdataBytesPerChange: 10 } });
