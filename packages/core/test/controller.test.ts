@@ -165,9 +165,16 @@ describe('the guide, end to end', () => {
     controller.applyService(service);
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster).sort()).toEqual(['gce-us-east1-b', 'gce-us-east1-c', 'gce-us-east1-d']);
+    // Someone's own nginx in an unselected cluster, serving: not a shard of the federated service, so not in its records.
+    world.clusters.putService(clusterOf('us-central1-a'), nginx().manifest);
+    podsUp(world, ['us-east1-b', 'us-central1-a']);
+    await settle(controller);
+    expect(record(world, '')[0]?.rrdatas).toEqual([ADDRESSES['us-east1-b']]);
+    expect(record(world, 'us-central1.')[0]?.type).toBe('CNAME');
     controller.applyService({ ...service, clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east1'] }, { key: 'x', operator: 'Exists' }] } });
     await settle(controller);
-    expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
+    expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster)).toEqual([clusterOf('us-central1-a')]);
+    expect(published(world)).toEqual([]);
   });
 });
 
@@ -468,6 +475,40 @@ describe('restarts, leadership changes and resolver outages', () => {
     await settle(second);
     expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
     expect(published(world)).toEqual([]);
+  });
+
+  test('stopping lets the passes under way finish while holding the lease, and releases it only then', async () => {
+    const world = guideWorld();
+    const log: string[] = [];
+    const lease: LeaderElection = {
+      campaign: (onChange) => {
+        onChange(true);
+        return { stop: async () => { log.push('released'); onChange(false); } };
+      },
+    };
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const inner = world.provider;
+    const gated: DnsProvider = {
+      name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone),
+      applyChanges: async (zone, changes) => {
+        log.push('write started');
+        await gate;
+        await inner.applyChanges(zone, changes);
+        log.push('write done');
+      },
+    };
+    const controller = start(world, { leaderElection: lease, dns: { provider: gated, zone: world.zone }, services: [nginx()] });
+    await until(() => world.clusters.shards('mynamespace', 'nginx').length === 13, 10_000, 'shards placed');
+    podsUp(world, GUIDE_HEALTHY);
+    await until(() => log.includes('write started'), 10_000, 'a write under way');
+    const stopped = controller.stop();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).not.toContain('released');
+    open();
+    await within(stopped, 10_000, 'stop');
+    expect(log.at(-1)).toBe('released');
+    expect(log.filter((entry) => entry === 'write started').length).toBe(log.filter((entry) => entry === 'write done').length);
   });
 
   test('a replica that stops leading writes nothing more, not even passes already queued', async () => {

@@ -6,7 +6,7 @@ import PQueue from 'p-queue';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { ownershipSubject, validateOwnerId } from '../ownership.js';
-import { createdBy, placeShards, type FederatedService } from '../placement.js';
+import { createdBy, placeShards, selectorMatches, type FederatedService } from '../placement.js';
 import { planServiceRecords, recordNames } from '../plan.js';
 import { reconcileZone, type ReconcileReport } from '../reconcile.js';
 import { aggregateServiceStatus } from '../status.js';
@@ -129,7 +129,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#resyncTimer.unref?.();
   }
 
-  /** Stops watching and campaigning; waits for the passes under way. */
+  /**
+   * Stops watching; lets the passes under way finish while still holding the lease, and only
+   * then stops campaigning (which releases it), so that two replicas never write at once.
+   */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
@@ -139,8 +142,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     for (const retry of this.#retries.values()) clearTimeout(retry.timer);
     this.#retries.clear();
     this.#hostnames?.stop();
-    await Promise.all([this.#watch?.stop(), this.#campaign?.stop()]);
+    await this.#watch?.stop();
     await this.#work.onIdle();
+    await this.#campaign?.stop();
     this.#checkIdle();
   }
 
@@ -285,7 +289,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   #setLeading(leading: boolean): void {
-    if (leading === this.#leading || this.#state !== 'running') return;
+    // Losing the lease counts while stopping too: the passes still draining must write no more.
+    if (leading === this.#leading || (leading && this.#state !== 'running')) return;
     this.#leading = leading;
     this.#term++;
     // Another replica may have written meanwhile.
@@ -293,6 +298,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.emit(leading ? 'leader-acquired' : 'leader-lost');
     this.#options.logger?.info({ leading }, leading ? 'leading' : 'standing by');
     if (leading) this.#resync();
+    else this.#checkIdle();
   }
 
   // ---- scheduling -------------------------------------------------------------------------
@@ -555,7 +561,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     const { namespace, name } = service.manifest.metadata;
     // A cluster without a known topology cannot be placed in DNS; it is left out until it has one.
     const clusters = [...this.#clusters.values()].filter((cluster) => cluster.zones.length > 0 && cluster.region !== '');
-    const members = new Set(clusters.map((cluster) => cluster.name));
+    // A Service of the same name in a cluster the federated service does not select is not one of its shards.
+    const members = new Set(clusters.filter((cluster) => selectorMatches(service.clusterSelector, cluster.labels)).map((cluster) => cluster.name));
     const shards: Shard[] = [...(this.#shards.get(key)?.values() ?? [])]
       .filter((shard) => members.has(shard.cluster))
       .map((shard) => ({ cluster: shard.cluster, readyEndpoints: shard.readyEndpoints, ...this.#targets(shard) }));
