@@ -20,6 +20,8 @@ interface MemoryCluster {
   status: ClusterStatus;
   readonly pool: string[];
   readonly services: Map<string, ShardStatus>;
+  /** What the federation last applied to each Service: the fields its field manager owns. */
+  readonly applied: Map<string, ServiceManifest>;
 }
 
 const key = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -56,6 +58,7 @@ export class MemoryClusters implements MemberClusters {
     if (action.kind === 'leave') return;
     this.actions.push(action);
     if (action.kind === 'delete') {
+      cluster.applied.delete(key(action.namespace, action.name));
       if (cluster.services.delete(key(action.namespace, action.name))) {
         this.#emit({ type: 'shard-removed', cluster: action.cluster, namespace: action.namespace, name: action.name });
       }
@@ -63,7 +66,9 @@ export class MemoryClusters implements MemberClusters {
     }
     const { namespace, name } = action.manifest.metadata;
     const current = cluster.services.get(key(namespace, name));
-    const manifest = current ? serverSideApply(current.manifest, action.manifest) : action.manifest;
+    const previous = cluster.applied.get(key(namespace, name));
+    const manifest = current ? serverSideApply(current.manifest, action.manifest, previous) : action.manifest;
+    cluster.applied.set(key(namespace, name), action.manifest);
     this.#put(cluster, manifest, current);
   }
 
@@ -75,6 +80,7 @@ export class MemoryClusters implements MemberClusters {
       status: { name: init.name, zones: [...init.zones], region: init.region, labels: { ...init.labels }, health: init.health ?? 'Ready' },
       pool: [...(init.loadBalancerAddresses ?? [])],
       services: new Map(),
+      applied: new Map(),
     };
     this.#clusters.set(init.name, cluster);
     for (const listener of this.#listeners) this.#announce(cluster, listener);
@@ -183,11 +189,25 @@ export class MemoryClusters implements MemberClusters {
 
 /**
  * What server-side apply does to a Service, reduced to the federation's needs: every field
- * `applied` sets is set; fields only `current` has (other writers', the cluster's) stay;
- * lists of objects merge element by element, so a port keeps its assigned nodePort.
+ * `applied` sets is set; a field the manager set last time (`previous`) and sets no more is
+ * removed; fields only `current` has (other writers', the cluster's) stay; lists of objects
+ * merge element by element, so a port keeps its assigned nodePort.
  */
-export function serverSideApply(current: ServiceManifest, applied: ServiceManifest): ServiceManifest {
-  return merge(current, applied) as ServiceManifest;
+export function serverSideApply(current: ServiceManifest, applied: ServiceManifest, previous?: ServiceManifest): ServiceManifest {
+  return merge(previous ? prune(current, previous, applied) : current, applied) as ServiceManifest;
+}
+
+function prune(current: unknown, previous: unknown, applied: unknown): unknown {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(current) || !isObject(previous)) return current;
+  const out: Record<string, unknown> = { ...current };
+  const next = isObject(applied) ? applied : {};
+  for (const field of Object.keys(previous)) {
+    if (!(field in next)) delete out[field];
+    else out[field] = prune(out[field], previous[field], next[field]);
+  }
+  return out;
 }
 
 function merge(current: unknown, applied: unknown): unknown {

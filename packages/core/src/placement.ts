@@ -38,6 +38,14 @@ export interface PlacementInput {
 export const CREATED_BY_ANNOTATION = 'fedsvc.io/created-by';
 
 /**
+ * Annotation holding a digest of what the federation last applied. Comparing fields finds what
+ * changed, but not what was dropped from the federated spec (a removed `loadBalancerSourceRanges`
+ * is not a difference in the fields still applied); a new digest makes the shard conform, and
+ * server-side apply then removes the fields the federation no longer sets.
+ */
+export const APPLIED_ANNOTATION = 'fedsvc.io/applied';
+
+/**
  * Fields each member cluster assigns and owns: never sent, never compared. `[]` stands for
  * every element of a list.
  */
@@ -96,10 +104,12 @@ export function placeShards(input: PlacementInput): ShardAction[] {
  */
 export function desiredManifest(manifest: ServiceManifest, ownerId: string, created: boolean): ServiceManifest {
   const { name, namespace, labels, annotations } = manifest.metadata;
-  const marked = created ? { ...annotations, [CREATED_BY_ANNOTATION]: ownerId } : annotations;
   const spec: Record<string, unknown> = { ...manifest.spec };
-  delete spec['clusterIP'];
-  delete spec['clusterIPs'];
+  // A headless Service says so in clusterIP: that one value is the federation's, not the cluster's.
+  if (spec['clusterIP'] !== 'None') {
+    delete spec['clusterIP'];
+    delete spec['clusterIPs'];
+  }
   delete spec['healthCheckNodePort'];
   if (Array.isArray(spec['ports'])) {
     spec['ports'] = spec['ports'].map((port: unknown) => {
@@ -108,16 +118,36 @@ export function desiredManifest(manifest: ServiceManifest, ownerId: string, crea
       return rest;
     });
   }
+  const own = { ...annotations };
+  delete own[APPLIED_ANNOTATION];
+  if (created) own[CREATED_BY_ANNOTATION] = ownerId;
+  const applied = digest({ labels: labels ?? {}, annotations: own, spec });
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
       name, namespace,
       ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
-      ...(marked && Object.keys(marked).length > 0 ? { annotations: marked } : {}),
+      annotations: { ...own, [APPLIED_ANNOTATION]: applied },
     },
     spec,
   };
+}
+
+/** FNV-1a (32 bits) of the canonical JSON (keys sorted): the same data, the same digest. */
+function digest(value: unknown): string {
+  let hash = 0x811c9dc5;
+  for (const char of canonicalJson(value)) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**

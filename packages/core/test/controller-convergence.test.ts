@@ -157,7 +157,7 @@ describe('decideFailStatic', () => {
       const lost = specs.filter((s) => s.health === 'Offline' && s.lastGood).length;
       const engaged = good > 0 && (lost === good || lost / good > maxWithdrawFraction);
       expect(decision.held.length).toBe(engaged ? lost : 0);
-      expect(decision.lastGood.size).toBe(good);
+      expect(decision.lastGood.size).toBe(engaged ? good : good - lost);
       for (const [i, s] of specs.entries()) {
         const cluster = decision.clusters[i]!;
         const shard = decision.shards.find((x) => x.cluster === `c${i}`)!;

@@ -4,7 +4,7 @@ import type { FederationController } from '../src/controller/controller.js';
 import { formatChanges } from '../src/controller/format.js';
 import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
 import { ValidationError } from '../src/errors.js';
-import { CREATED_BY_ANNOTATION } from '../src/placement.js';
+import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement.js';
 import type { Change, ClusterEvent, DnsProvider, MemberClusters } from '../src/types.js';
 import {
   ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, nginx, podsDown, podsUp, published, regionOf, until, within,
@@ -129,7 +129,7 @@ describe('the guide, end to end', () => {
     controller.applyService(nginx());
     await settle(controller);
     const conform = world.clusters.actions.find((a) => a.kind === 'conform');
-    expect(conform).toMatchObject({ cluster, fields: ['metadata.labels.run', 'spec.ports[0].port', 'spec.type'] });
+    expect(conform).toMatchObject({ cluster, fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0].port', 'spec.type'] });
     const adopted = world.clusters.shard(cluster, 'mynamespace', 'nginx')!;
     expect(adopted.manifest.metadata.labels).toEqual({ team: 'web', run: 'nginx' });
     expect(adopted.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();
@@ -156,6 +156,20 @@ describe('the guide, end to end', () => {
     expect(published(world)).toEqual(expected(world));
     for (const name of ['asia-east1-a.', 'asia-east1-b.', 'asia-east1-c.', 'asia-east1.']) expect(record(world, name)).toEqual([]);
     expect(record(world, '')[0]?.rrdatas).not.toContain(ADDRESSES['asia-east1-a']);
+  });
+
+  test('a field dropped from the federated spec is removed from every shard', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    const base = nginx();
+    const guarded = { manifest: { ...base.manifest, spec: { ...base.manifest.spec, loadBalancerSourceRanges: ['192.0.2.0/24'] } } };
+    controller.applyService(guarded);
+    await settle(controller);
+    const ranges = () => world.clusters.shards('mynamespace', 'nginx').map((shard) => shard.manifest.spec['loadBalancerSourceRanges']);
+    expect(ranges()).toEqual(Array(13).fill(['192.0.2.0/24']));
+    controller.applyService(base);
+    await settle(controller);
+    expect(ranges()).toEqual(Array(13).fill(undefined));
   });
 
   test('a cluster selector places the service in matching clusters only, and deselecting deletes the created shard', async () => {

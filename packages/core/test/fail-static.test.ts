@@ -57,4 +57,18 @@ describe('decideFailStatic when every last good cluster goes Offline', () => {
     expect(decision.held).toEqual(['a', 'b']);
     expect(decision.shards).toEqual(shards);
   });
+
+  test('a cluster withdrawn on its own is no longer last good: a later outage does not bring its old addresses back', () => {
+    const status = (name: string, health: ClusterStatus['health']): ClusterStatus => ({ name, zones: [`z${name}`], region: 'r', labels: {}, health });
+    const shards = ['a', 'b', 'c', 'd'].map((name, i) => shard(name, `192.0.2.${i + 1}`));
+    const seen = decideFailStatic({ clusters: ['a', 'b', 'c', 'd'].map((n) => status(n, 'Ready')), shards, lastGood: new Map(), maxWithdrawFraction: 0.5 });
+    // a alone goes: a quarter, withdrawn.
+    const one = decideFailStatic({ clusters: [status('a', 'Offline'), ...['b', 'c', 'd'].map((n) => status(n, 'Ready'))], shards: shards.slice(1), lastGood: seen.lastGood, maxWithdrawFraction: 0.5 });
+    expect(one.held).toEqual([]);
+    expect(one.lastGood.has('a')).toBe(false);
+    // Then b and c go too: two of the three still last good, held; a's old address stays out.
+    const three = decideFailStatic({ clusters: [status('a', 'Offline'), status('b', 'Offline'), status('c', 'Offline'), status('d', 'Ready')], shards: shards.slice(3), lastGood: one.lastGood, maxWithdrawFraction: 0.5 });
+    expect(three.held).toEqual(['b', 'c']);
+    expect(three.shards.map((s) => s.addresses[0])).not.toContain('192.0.2.1');
+  });
 });

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
-  CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, changedFields, createdBy, placeShards, selectorMatches,
+  APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, changedFields, createdBy, desiredManifest, placeShards, selectorMatches,
   type FederatedService, type LabelSelector,
 } from '../src/placement.js';
 import { serverSideApply } from '../src/memory-clusters.js';
@@ -38,13 +38,13 @@ describe('placeShards, examples', () => {
       ports: [{ name: 'http', port: 8080, protocol: 'TCP', nodePort: 31000 }],
     }, { run: 'nginx', team: 'x' });
     const [action] = placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', theirs)], created: new Set(), ownerId: OWNER });
-    expect(action).toMatchObject({ kind: 'conform', fields: ['spec.ports[0].port', 'spec.type'] });
+    expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0].port', 'spec.type'] });
     // Adopted, so not marked as created.
     expect(createdBy((action as Extract<ShardAction, { kind: 'conform' }>).manifest, OWNER)).toBe(false);
   });
 
   test('leaves a conforming shard, an Offline cluster, and an adopted shard of a deleted service', () => {
-    const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), base);
+    const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), desiredManifest(base, OWNER, false));
     const actions = placeShards({
       service: { manifest: base }, clusters: [cluster('a'), cluster('b', {}, 'Offline')],
       existing: [shardOf('a', held)], created: new Set(), ownerId: OWNER,
@@ -54,6 +54,22 @@ describe('placeShards, examples', () => {
       .toEqual([{ kind: 'leave', cluster: 'a' }]);
     expect(placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', held)], created: new Set(), ownerId: OWNER, deleting: true, deleteAdopted: true }))
       .toEqual([{ kind: 'delete', cluster: 'a', namespace: 'default', name: 'nginx' }]);
+  });
+
+  test('a field dropped from the federated spec makes the shard conform, so that server-side apply removes it', () => {
+    const guarded = manifest({ ...base.spec, loadBalancerSourceRanges: ['192.0.2.0/24'] }, { run: 'nginx' });
+    const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), desiredManifest(guarded, OWNER, true));
+    const place = (service: ServiceManifest) =>
+      placeShards({ service: { manifest: service }, clusters: [cluster('a')], existing: [shardOf('a', held)], created: new Set(['a']), ownerId: OWNER });
+    expect(place(guarded)).toEqual([{ kind: 'leave', cluster: 'a' }]);
+    const [action] = place(base);
+    expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`] });
+    expect((action as Extract<ShardAction, { kind: 'conform' }>).manifest.spec['loadBalancerSourceRanges']).toBeUndefined();
+  });
+
+  test('a headless Service keeps clusterIP None; a cluster-assigned clusterIP is never sent', () => {
+    expect(desiredManifest(manifest({ ...base.spec, clusterIP: 'None' }), OWNER, true).spec['clusterIP']).toBe('None');
+    expect(desiredManifest(manifest({ ...base.spec, clusterIP: '10.0.0.9' }), OWNER, true).spec['clusterIP']).toBeUndefined();
   });
 
   test('selectors: matchLabels and every operator', () => {

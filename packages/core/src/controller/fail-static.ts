@@ -43,6 +43,8 @@ export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
   // Losing all of it is held whatever the fraction: 1 must not turn fail static off.
   const engaged = lastGood.size > 0 && (lost.length === lastGood.size || lost.length / lastGood.size > input.maxWithdrawFraction);
   const held = engaged ? lost : [];
+  // Withdrawn, they are no longer last good: a later outage must neither count them nor bring their old addresses back.
+  if (!engaged) for (const cluster of lost) lastGood.delete(cluster);
   const holding = new Set(held);
   return {
     clusters: input.clusters.map((cluster) => ({
