@@ -63,6 +63,19 @@ export async function servesZone(options: ClientOptions, zone: string): Promise<
 }
 
 /**
+ * The rdatas the server holds at `name` of `type`, from a signed query to the server itself
+ * (so it reflects an UPDATE it has just answered). Answers an empty list when it holds none.
+ */
+export async function recordSet(options: ClientOptions, name: string, type: number): Promise<Uint8Array[]> {
+  const request: Message = { ...emptyMessage(newId(), Opcode.QUERY), questions: [{ name, type, class: RRClass.IN }] };
+  const answer = await signedExchange(options, request, 'query');
+  // NXDOMAIN: nothing at the name at all.
+  if (answer.rcode === Rcode.NXDOMAIN) return [];
+  if (answer.rcode !== Rcode.NOERROR) throw new RcodeError(answer.rcode);
+  return answer.answers.filter((record) => record.name === name && record.type === type && record.class === RRClass.IN).map((record) => record.rdata);
+}
+
+/**
  * A signed zone transfer (RFC 5936): every record of the zone, the closing SOA left out.
  * Every message is checked as part of one TSIG stream.
  */

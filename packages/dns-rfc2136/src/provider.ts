@@ -1,10 +1,11 @@
 // The RFC 2136 adapter of the DnsProvider port: AXFR to list, one signed UPDATE per request.
 // Translation only; core decides, batches and retries.
 import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
-import { RcodeError, axfr, newId, servesZone, signedExchange, type ClientOptions } from './client.js';
+import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
 import { PROVIDER, translateError } from './errors.js';
 import { isTsigAlgorithm, type TsigAlgorithm } from './tsig.js';
-import { recordSets, updateMessage } from './update.js';
+import { planUpdate, recordSets } from './update.js';
+import { rdataToText, typeName } from './rdata.js';
 import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, normalizeWireName } from './wire.js';
 
 export interface Rfc2136ProviderOptions {
@@ -115,7 +116,7 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
   async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
     if (changes.length === 0) return;
     const name = configured(zone);
-    const message = updateMessage(newId(), name, changes);
+    const { message, verify } = planUpdate(newId(), name, changes);
     const operation = `UPDATE ${name} (${changes.length} changes)`;
     let size: number;
     try {
@@ -130,11 +131,41 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
     }
     // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
     const answer = await call(operation, () => signedExchange(client, message, 'query'));
-    if (answer.rcode !== Rcode.NOERROR) throw translateError(new RcodeError(answer.rcode), operation);
+    if (answer.rcode !== Rcode.NOERROR) {
+      const error = new RcodeError(answer.rcode);
+      // As for a listing: refused because the server does not serve the zone at all is not-found.
+      if ((answer.rcode === Rcode.NOTAUTH || answer.rcode === Rcode.REFUSED) && !(await call(`SOA ${name}`, () => servesZone(client, name)))) {
+        throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, { cause: error });
+      }
+      throw translateError(error, operation);
+    }
+    // Adds no prerequisite could guard: the server answers NOERROR even when it dropped them.
+    for (const set of verify) {
+      const type = typeName(set.type);
+      const text = (rdatas: readonly Uint8Array[]) => JSON.stringify(rdatas.map((rdata) => rdataToText(set.type, rdata)).sort());
+      const check = async () => text(await call(`${operation}: checking ${set.name} ${type}`, () => recordSet(client, set.name, set.type))) === text(set.rdatas);
+      // A server that signs inline answers queries from the signed copy of the zone, which
+      // follows the UPDATE a moment later: a few looks before calling the add dropped.
+      let present = await check();
+      for (let look = 1; !present && look <= VERIFY_RETRIES; look++) {
+        await sleep(VERIFY_RETRY_MS * look);
+        present = await check();
+      }
+      if (!present) {
+        throw new ProviderError(PROVIDER, 'conflict',
+          `${operation}: the server answered NOERROR but did not add ${set.name} ${type}: the name holds other data (RFC 2136 §3.4.2.2); the rest of the update was applied`,
+          { record: { name: set.name, type } });
+      }
+    }
   }
 
   return { name: PROVIDER, limits: RFC2136_LIMITS, zones: listZones, records, applyChanges };
 }
+
+/** Looks again at an add that seems dropped, after 100, 200 and 300 ms. */
+const VERIFY_RETRIES = 3;
+const VERIFY_RETRY_MS = 100;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The largest TSIG record: a 255-byte key name, hmac-sha512's name, a 64-byte MAC, 6 bytes of other data. */
 const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;

@@ -86,12 +86,57 @@ function tokens(text: string): Uint8Array[] {
   return out;
 }
 
+/**
+ * Length of the well-formed UTF-8 sequence at `i` (Unicode Table 3-7: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
+ */
+function utf8Length(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  const [length, low, high] = lead >= 0xc2 && lead <= 0xdf ? [2, 0x80, 0xbf]
+    : lead === 0xe0 ? [3, 0xa0, 0xbf]
+    : lead === 0xed ? [3, 0x80, 0x9f]
+    : lead >= 0xe1 && lead <= 0xef ? [3, 0x80, 0xbf]
+    : lead === 0xf0 ? [4, 0x90, 0xbf]
+    : lead >= 0xf1 && lead <= 0xf3 ? [4, 0x80, 0xbf]
+    : lead === 0xf4 ? [4, 0x80, 0x8f]
+    : [0, 0, 0];
+  if (length === 0 || i + length > bytes.length) return 0;
+  if (bytes[i + 1]! < low || bytes[i + 1]! > high) return 0;
+  for (let k = 2; k < length; k++) if (bytes[i + k]! < 0x80 || bytes[i + k]! > 0xbf) return 0;
+  return length;
+}
+
+/**
+ * Characters shown as \DDD escapes of their bytes even when well-formed: controls (C0, DEL,
+ * C1), format characters (bidi overrides, zero-width space, BOM, soft hyphen…) but for the
+ * zero-width (non-)joiners emoji and many scripts need, line and paragraph separators,
+ * surrogates and private use. Everything else is text and is shown as itself.
+ */
+const HIDDEN = /^(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]$/u;
+
+/** A character-string in quotes: `"` and `\` escaped, printable UTF-8 as itself, any other byte as \DDD. */
 function quote(bytes: Uint8Array): string {
+  const escape = (b: number) => `\\${String(b).padStart(3, '0')}`;
   let out = '"';
-  for (const b of bytes) {
-    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
-    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else out += `\\${String(b).padStart(3, '0')}`;
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+      else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+      else out += escape(b);
+      i++;
+      continue;
+    }
+    const length = utf8Length(bytes, i);
+    if (length === 0) {
+      out += escape(b);
+      i++;
+      continue;
+    }
+    const char = Buffer.from(bytes.subarray(i, i + length)).toString('utf8');
+    if (HIDDEN.test(char)) for (let k = 0; k < length; k++) out += escape(bytes[i + k]!);
+    else out += char;
+    i += length;
   }
   return `${out}"`;
 }

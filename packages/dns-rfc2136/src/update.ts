@@ -1,5 +1,6 @@
 // A change set → one RFC 2136 UPDATE message, and a zone transfer → record sets. Pure.
-import { ValidationError, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core';
+import { PROVIDER } from './errors.js';
 import { rdataFromText, rdataToText, typeCode, typeName } from './rdata.js';
 import { Opcode, RRClass, RRType, WireError, emptyMessage, normalizeWireName, type Message, type ResourceRecord } from './wire.js';
 
@@ -33,7 +34,13 @@ function toWire(record: RecordSet, zone: string, field: string): WireRecordSet {
     try {
       return rdataFromText(type, text);
     } catch (error) {
-      throw new ValidationError(`${field}.rrdatas[${j}]`, text, (error as WireError).message);
+      if (!(error instanceof WireError)) throw error;
+      // Data the server could not take: `invalid`, naming the record set, so that core's batch
+      // writer sets this one record set aside and writes the rest.
+      throw new ProviderError(PROVIDER, 'invalid', `${field}.rrdatas[${j}] ${JSON.stringify(text)} of ${name} ${typeName(type)}: ${error.message}`, {
+        cause: error,
+        record: { name, type: typeName(type) },
+      });
     }
   });
   return { name, type, ttl: record.ttl, rdatas };
@@ -63,7 +70,19 @@ type WireChange =
   | { readonly kind: 'create' | 'delete'; readonly record: WireRecordSet }
   | { readonly kind: 'update'; readonly record: WireRecordSet; readonly before: WireRecordSet };
 
-export function updateMessage(id: number, zone: string, changes: readonly Change[]): Message {
+export interface PlannedUpdate {
+  readonly message: Message;
+  /**
+   * Record sets the message adds that the server could still drop without a word, because no
+   * prerequisite can rule it out: a CNAME created where the same message deletes other data
+   * (a type switch). "Name is not in use" cannot be asked — the name is in use, by the data
+   * being deleted — and there is no prerequisite for "holds nothing but these types". The
+   * caller checks these are in the zone after a NOERROR answer.
+   */
+  readonly verify: readonly { readonly name: string; readonly type: number; readonly rdatas: readonly Uint8Array[] }[];
+}
+
+export function planUpdate(id: number, zone: string, changes: readonly Change[]): PlannedUpdate {
   const wire = changes.map((change, i): WireChange => {
     const record = toWire(change.record, zone, `changes[${i}].record`);
     if (change.kind !== 'update') return { kind: change.kind, record };
@@ -74,19 +93,30 @@ export function updateMessage(id: number, zone: string, changes: readonly Change
     return { kind: change.kind, record, before };
   });
   // A server silently ignores a CNAME added beside other data, and other data added beside a
-  // CNAME (RFC 2136 §3.4.2.2). So a create also needs the name free of whatever would swallow
-  // it, unless this same message clears the name (a type switch: delete A, create CNAME).
-  const clears = (name: string, type?: number) =>
-    wire.some((change) => change.kind !== 'create' && change.record.name === name && (type === undefined || change.record.type === type));
+  // CNAME (RFC 2136 §3.4.2.2, §3.4.2.3), and answers NOERROR. So a create also needs the name
+  // free of whatever would swallow it, unless a delete earlier in this message removes it
+  // first (a type switch: delete A, create CNAME). Only a delete empties anything: an update
+  // puts its record set straight back.
+  const deletedBefore = (index: number, name: string, type?: number) =>
+    wire.some((change, j) => j < index && change.kind === 'delete' && change.record.name === name && (type === undefined || change.record.type === type));
   const prerequisites: ResourceRecord[] = [];
   const updates: ResourceRecord[] = [];
-  for (const change of wire) {
+  const verify: WireRecordSet[] = [];
+  wire.forEach((change, index) => {
     const { record } = change;
     switch (change.kind) {
       case 'create':
         prerequisites.push(absent(record));
-        if (record.type === RRType.CNAME && !clears(record.name)) prerequisites.push(unused(record.name));
-        if (record.type !== RRType.CNAME && !clears(record.name, RRType.CNAME)) prerequisites.push(absent({ ...record, type: RRType.CNAME }));
+        if (record.type === RRType.CNAME) {
+          // The deletes' own prerequisites pin the types they delete, not the name's other
+          // types: a record set added behind our back would make the server drop the CNAME.
+          if (!deletedBefore(index, record.name)) prerequisites.push(unused(record.name));
+          else verify.push(record);
+        } else if (!deletedBefore(index, record.name, RRType.CNAME)) {
+          // A CNAME deleted earlier in the message is gone (its prerequisite says it was there,
+          // exactly as read) by the time this add is applied.
+          prerequisites.push(absent({ ...record, type: RRType.CNAME }));
+        }
         updates.push(...add(record));
         break;
       case 'delete':
@@ -98,23 +128,44 @@ export function updateMessage(id: number, zone: string, changes: readonly Change
         updates.push(deleteSet(change.before), ...add(record));
         break;
     }
-  }
-  return {
+  });
+  const message: Message = {
     ...emptyMessage(id, Opcode.UPDATE),
     questions: [{ name: zone, type: RRType.SOA, class: RRClass.IN }],
     answers: prerequisites,
     authorities: updates,
   };
+  return { message, verify };
 }
 
+/** The UPDATE message alone (see planUpdate). */
+export const updateMessage = (id: number, zone: string, changes: readonly Change[]): Message => planUpdate(id, zone, changes).message;
+
 /**
- * A transfer's records grouped into record sets, in the order first seen. The SOA is left out:
- * the server owns it and bumps its serial on every update, so it is nobody's to plan.
+ * Types the server maintains itself in a signed zone (RFC 4034, 5155, 7344): not record sets
+ * anybody plans. Listed, an RRSIG at every name would read as "someone else's data here" and
+ * block every switch to a CNAME.
+ */
+export const SERVER_MAINTAINED_TYPES: ReadonlySet<number> = new Set([
+  RRType.SOA,
+  46, // RRSIG
+  47, // NSEC
+  48, // DNSKEY
+  50, // NSEC3
+  51, // NSEC3PARAM
+  59, // CDS
+  60, // CDNSKEY
+]);
+
+/**
+ * A transfer's records grouped into record sets, in the order first seen. The SOA is left out
+ * (the server owns it and bumps its serial on every update, so it is nobody's to plan), and so
+ * are the DNSSEC records a signing server maintains (SERVER_MAINTAINED_TYPES).
  */
 export function recordSets(records: readonly ResourceRecord[]): RecordSet<string>[] {
   const sets = new Map<string, { name: string; type: string; ttl: number; rrdatas: string[] }>();
   for (const record of records) {
-    if (record.type === RRType.SOA || record.class !== RRClass.IN) continue;
+    if (SERVER_MAINTAINED_TYPES.has(record.type) || record.class !== RRClass.IN) continue;
     const type = typeName(record.type);
     const key = `${record.name} ${type}`;
     const set = sets.get(key) ?? { name: record.name, type, ttl: record.ttl, rrdatas: [] };

@@ -10,7 +10,7 @@ import { translateError } from '../src/errors.js';
 import { createRfc2136Provider, RFC2136_LIMITS, type Rfc2136ProviderOptions } from '../src/index.js';
 import { startBind, startDnsProxy, type BindServer, type DnsProxy } from '../src/testing/index.js';
 import { signRequest } from '../src/tsig.js';
-import { updateMessage } from '../src/update.js';
+import { planUpdate, updateMessage } from '../src/update.js';
 import { clientFor, readDirect, writeDirect } from './helpers.js';
 import { MAX_MESSAGE_SIZE, RRClass, RRType, Rcode, decodeMessage, encodeMessage } from '../src/wire.js';
 
@@ -76,7 +76,6 @@ describe('the UPDATE message', () => {
   it('refuses bad record sets before anything is sent, naming the field', () => {
     const cases: [Change, string][] = [
       [{ kind: 'create', record: a('www.elsewhere.org.', ['192.0.2.1']) }, 'changes[0].record.name'],
-      [{ kind: 'create', record: a('www.example.com.', ['192.0.2.300']) }, 'changes[0].record.rrdatas[0]'],
       [{ kind: 'create', record: a('www.example.com.', ['192.0.2.1'], -1) }, 'changes[0].record.ttl'],
       [{ kind: 'create', record: a('www.example.com.', []) }, 'changes[0].record.rrdatas'],
       [{ kind: 'create', record: { name: 'www.example.com.', type: 'SOA' as 'A', ttl: 1, rrdatas: ['a. b. 1 2 3 4 5'] } }, 'changes[0].record.type'],
@@ -94,6 +93,59 @@ describe('the UPDATE message', () => {
       expect(error, field).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe(field);
     }
+  });
+
+  it('refuses record data the server could not take as ProviderError invalid, naming the record set, so core can set it aside', () => {
+    const txt = (rrdatas: string[]): RecordSet => ({ name: 'note.example.com.', type: 'TXT', ttl: 60, rrdatas });
+    const cases: [Change, string, RecordSet][] = [
+      [{ kind: 'create', record: a('www.example.com.', ['192.0.2.300']) }, 'changes[0].record.rrdatas[0]', a('www.example.com.', [])],
+      [{ kind: 'create', record: txt(['"fine"', '"abc']) }, 'changes[0].record.rrdatas[1]', txt([])],
+      [{ kind: 'update', before: txt(['"old"']), record: txt([`"${'x'.repeat(256)}"`]) }, 'changes[0].record.rrdatas[0]', txt([])],
+    ];
+    for (const [change, field, record] of cases) {
+      const error = (() => {
+        try {
+          updateMessage(1, 'example.com.', [change]);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error, field).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe('invalid');
+      expect((error as ProviderError).provider).toBe('rfc2136');
+      expect((error as ProviderError).record).toEqual({ name: record.name, type: record.type });
+      expect((error as ProviderError).message).toContain(field);
+    }
+  });
+
+  it('drops a create\'s "name free" prerequisite only for a delete earlier in the message, and asks to check what it cannot guard', () => {
+    const cname = (name: string): RecordSet => ({ name, type: 'CNAME', ttl: 60, rrdatas: ['target.example.com.'] });
+    const txt = (name: string, text: string): RecordSet => ({ name, type: 'TXT', ttl: 60, rrdatas: [`"${text}"`] });
+    const guards = (changes: Change[]) => {
+      const { message, verify } = planUpdate(1, 'example.com.', changes);
+      return {
+        // The data-less prerequisites: "not in use" (ANY) and "does not exist" (by type).
+        none: message.answers.filter((r) => r.class === RRClass.NONE).map((r) => `${r.name} ${r.type === RRType.ANY ? 'ANY' : r.type}`),
+        verify: verify.map((set) => `${set.name} ${set.type}`),
+      };
+    };
+    // A type switch: the deletes pin what they delete; the CNAME is checked after.
+    expect(guards([{ kind: 'delete', record: a('x.example.com.', ['192.0.2.1']) }, { kind: 'create', record: cname('x.example.com.') }]))
+      .toEqual({ none: [`x.example.com. ${RRType.CNAME}`], verify: [`x.example.com. ${RRType.CNAME}`] });
+    // An update empties nothing: the name must be free.
+    expect(guards([{ kind: 'update', before: txt('z.example.com.', 'a'), record: txt('z.example.com.', 'b') }, { kind: 'create', record: cname('z.example.com.') }]))
+      .toEqual({ none: [`z.example.com. ${RRType.CNAME}`, 'z.example.com. ANY'], verify: [] });
+    expect(guards([{ kind: 'update', before: cname('y.example.com.'), record: cname('y.example.com.') }, { kind: 'create', record: a('y.example.com.', ['192.0.2.1']) }]))
+      .toEqual({ none: [`y.example.com. ${RRType.A}`, `y.example.com. ${RRType.CNAME}`], verify: [] });
+    // A delete after the create is applied after it: too late to make room.
+    expect(guards([{ kind: 'create', record: cname('w.example.com.') }, { kind: 'delete', record: a('w.example.com.', ['192.0.2.1']) }]))
+      .toEqual({ none: [`w.example.com. ${RRType.CNAME}`, 'w.example.com. ANY'], verify: [] });
+    // Deleting the CNAME first makes room for other data; deleting anything else does not.
+    expect(guards([{ kind: 'delete', record: cname('v.example.com.') }, { kind: 'create', record: a('v.example.com.', ['192.0.2.1']) }]))
+      .toEqual({ none: [`v.example.com. ${RRType.A}`], verify: [] });
+    expect(guards([{ kind: 'delete', record: txt('u.example.com.', 'a') }, { kind: 'create', record: a('u.example.com.', ['192.0.2.1']) }]))
+      .toEqual({ none: [`u.example.com. ${RRType.A}`, `u.example.com. ${RRType.CNAME}`], verify: [] });
   });
 
   // The longest name in the zone: 255 bytes on the wire.
@@ -237,7 +289,9 @@ describe('against BIND 9', () => {
     const p = provider();
     const before = proxy.counts().writes;
     const bad = await failure(p.applyChanges(dnsZone, [{ kind: 'create', record: { ...create.record, rrdatas: ['not an address'] } }]));
-    expect(bad).toBeInstanceOf(ValidationError);
+    expect(bad).toBeInstanceOf(ProviderError);
+    expect(bad?.kind).toBe('invalid');
+    expect(bad?.record).toEqual({ name: create.record.name, type: 'A' });
     const huge: Change[] = Array.from({ length: 300 }, (_, i) => ({
       kind: 'create',
       record: { name: `big-${i}.${zone}`, type: 'TXT', ttl: 60, rrdatas: [`"${'x'.repeat(250)}"`] },

@@ -142,6 +142,34 @@ describe('record data in presentation form', () => {
     expect(Buffer.from(rdataFromText(record.type, text)).toString('hex')).toBe(Buffer.from(record.rdata).toString('hex'));
   });
 
+  /** Bytes that are partly well-formed UTF-8 (any code point, hidden ones included) and partly not. */
+  const utf8ish = fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }).map((text) => Buffer.from(text, 'utf8')), fc.uint8Array({ maxLength: 4 })), { maxLength: 12 })
+    .map((parts) => Uint8Array.from(Buffer.concat(parts).subarray(0, 255)));
+  test.prop([fc.array(utf8ish, { minLength: 1, maxLength: 3 })], { numRuns: 500 })('TXT wire → text → wire is the identity for UTF-8, broken UTF-8 and hidden characters', (strings) => {
+    const rdata = txtWire(strings);
+    expect(Buffer.from(rdataFromText(RRType.TXT, rdataToText(RRType.TXT, rdata))).toString('hex')).toBe(Buffer.from(rdata).toString('hex'));
+  });
+
+  /** Printable Unicode: letters, marks, numbers, punctuation, symbols and spaces, any plane. */
+  const printable = fc.string({ unit: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]$/u.test(c)), maxLength: 40 })
+    .filter((text) => Buffer.byteLength(text, 'utf8') <= 255);
+  const quoted = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
+  test.prop([fc.array(printable, { minLength: 1, maxLength: 3 })], { numRuns: 500 })('TXT text → wire → text is the identity for printable Unicode', (strings) => {
+    const text = strings.map(quoted).join(' ');
+    expect(rdataToText(RRType.TXT, rdataFromText(RRType.TXT, text))).toBe(text);
+  });
+
+  it('shows UTF-8 text as itself, and hidden characters and broken UTF-8 as \\DDD', () => {
+    const round = (text: string) => rdataToText(RRType.TXT, rdataFromText(RRType.TXT, text));
+    expect(round('"é"')).toBe('"é"');
+    expect(round('"\\195\\169"')).toBe('"é"');
+    expect(round('"日本語 🙂 👩\u200d💻 a\u00a0b"')).toBe('"日本語 🙂 👩\u200d💻 a\u00a0b"');
+    // C1 control U+0085, bidi override U+202E, line separator U+2028, BOM, private use U+E000.
+    expect(round('"\u0085|\u202e|\u2028|\ufeff|\ue000"')).toBe('"\\194\\133|\\226\\128\\174|\\226\\128\\168|\\239\\187\\191|\\238\\128\\128"');
+    // A lone continuation byte, a truncated sequence, an overlong '/', an encoded surrogate, a code point above U+10FFFF.
+    expect(round('"\\128|\\195|\\192\\175|\\237\\160\\128|\\244\\144\\128\\128"')).toBe('"\\128|\\195|\\192\\175|\\237\\160\\128|\\244\\144\\128\\128"');
+  });
+
   test('AAAA groups that are UTF-16 surrogates survive text → wire (seed -516517222)', () => {
     const rdata = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xd8, 0, 0xdc, 0, 0, 0]);
     expect(rdataToText(RRType.AAAA, rdata)).toBe('::d800:dc00:0');

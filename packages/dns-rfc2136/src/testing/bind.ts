@@ -19,6 +19,11 @@ export interface BindOptions {
   readonly zones: readonly string[];
   /** Extra zone-file lines for every zone, relative to its origin, e.g. `person 60 IN A 198.51.100.1`. */
   readonly records?: readonly string[];
+  /**
+   * Sign the zones (`dnssec-policy default; inline-signing yes;`): transfers then carry the
+   * RRSIG, NSEC, DNSKEY, CDS and CDNSKEY records BIND maintains. Default false.
+   */
+  readonly dnssec?: boolean;
   /** Bound on waiting for `named` to answer. Default 20 000 ms. */
   readonly startTimeoutMs?: number;
 }
@@ -80,13 +85,16 @@ async function freePort(): Promise<number> {
 
 const quoted = (text: string): string => JSON.stringify(text);
 
-function namedConf(directory: string, port: number, key: BindServer['key'], zones: readonly string[]): string {
+function namedConf(directory: string, port: number, key: BindServer['key'], zones: readonly string[], dnssec: boolean): string {
   const zoneBlocks = zones.map((zone, i) => `
 zone ${quoted(zone)} {
   type primary;
   file ${quoted(join(directory, `zone${i}.db`))};
   allow-update { key ${quoted(key.name)}; };
-  allow-transfer { key ${quoted(key.name)}; };
+  allow-transfer { key ${quoted(key.name)}; };${dnssec ? `
+  dnssec-policy default;
+  inline-signing yes;
+  key-directory ${quoted(directory)};` : ''}
 };`).join('\n');
   return `key ${quoted(key.name)} {
   algorithm ${key.algorithm};
@@ -148,7 +156,7 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const conf = join(directory, 'named.conf');
-      await writeFile(conf, namedConf(directory, port, key, zones));
+      await writeFile(conf, namedConf(directory, port, key, zones, options.dnssec === true));
       const started = await launch(named, conf, port, zones[0]!, deadline);
       if (started.ok) return server(started.child, started.log, port, key, zones, directory);
       if (!started.portTaken || attempt >= 3 || Date.now() >= deadline) throw new Error(`named did not start: ${started.reason}\n${started.log()}`);
