@@ -1,7 +1,11 @@
 // Carrying out placement's decision in one cluster: server-side apply for create/conform, so
 // only the fields fedsvc sets are owned by it and other writers' fields stay; DELETE for delete.
+// Every request has a deadline: a member API server that accepts the connection and never answers
+// fails the action (a ClusterApiError without status, as when it cannot be reached) instead of
+// holding up the controller's pass for that service.
 import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core';
+import { DEFAULT_REQUEST_TIMEOUT_MS, abortedBy, withDeadline } from './deadline.js';
 import { describeError } from './list-watch.js';
 import { isDns1123Label } from './topology.js';
 
@@ -55,7 +59,13 @@ function failure(cluster: string, error: unknown, what: string): ClusterApiError
   return new ClusterApiError(cluster, error instanceof ApiException ? error.code : undefined, `${what}: ${describeError(error)}`, { cause: error });
 }
 
-export async function applyShardAction(api: CoreV1Api, action: ShardAction): Promise<void> {
+export interface ApplyOptions {
+  /** Deadline of each request, milliseconds. Default 10 000. */
+  readonly requestTimeoutMs?: number;
+}
+
+export async function applyShardAction(api: CoreV1Api, action: ShardAction, options: ApplyOptions = {}): Promise<void> {
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   switch (action.kind) {
     case 'leave':
       return;
@@ -63,24 +73,28 @@ export async function applyShardAction(api: CoreV1Api, action: ShardAction): Pro
     case 'conform': {
       const manifest = validateManifest(action.manifest, 'action.manifest');
       const { name, namespace } = manifest.metadata;
+      const what = `server-side apply of service ${namespace}/${name}`;
       try {
         // Forced: fedsvc adopts the Service, so its fields win over an earlier writer's; fields it does not set stay theirs.
-        await api.patchNamespacedService(
-          { name, namespace, body: applyConfiguration(manifest), fieldManager: FIELD_MANAGER, force: true },
-          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        await withDeadline(timeoutMs, (signal) =>
+          api.patchNamespacedService(
+            { name, namespace, body: applyConfiguration(manifest), fieldManager: FIELD_MANAGER, force: true },
+            setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, abortedBy(signal)),
+          ),
         );
       } catch (error) {
-        throw failure(action.cluster, error, `server-side apply of service ${namespace}/${name}`);
+        throw failure(action.cluster, error, what);
       }
       return;
     }
     case 'delete': {
+      const what = `delete of service ${action.namespace}/${action.name}`;
       try {
-        await api.deleteNamespacedService({ name: action.name, namespace: action.namespace });
+        await withDeadline(timeoutMs, (signal) => api.deleteNamespacedService({ name: action.name, namespace: action.namespace }, abortedBy(signal)));
       } catch (error) {
         // Already gone is what was asked for.
         if (error instanceof ApiException && error.code === 404) return;
-        throw failure(action.cluster, error, `delete of service ${action.namespace}/${action.name}`);
+        throw failure(action.cluster, error, what);
       }
       return;
     }

@@ -4,6 +4,7 @@
 import { CoreV1Api, DiscoveryV1Api, Watch } from '@kubernetes/client-node';
 import type { ClusterEvent } from '@fedsvc/core';
 import { sleep } from './backoff.js';
+import { abortedBy } from './deadline.js';
 import { type DecodedEndpointSlice, type DecodedService, decodeEndpointSlice, decodeNode, decodeService, objectRef } from './decode.js';
 import { type HealthState, UNKNOWN_HEALTH, observeProbe } from './health.js';
 import { type ListWatchHandlers, type ListWatchOptions, startListWatch } from './list-watch.js';
@@ -29,7 +30,14 @@ export function watchCluster(
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const watch = new Watch(kc);
   const stopping = new AbortController();
-  const listWatchOptions: ListWatchOptions = { backoff: options.backoff, logger: options.logger, cluster: name };
+  const listWatchOptions: ListWatchOptions = {
+    backoff: options.backoff,
+    logger: options.logger,
+    cluster: name,
+    requestTimeoutMs: options.requestTimeoutMs,
+    minWatchTimeoutSeconds: options.minWatchTimeoutSeconds,
+    watchIdleTimeoutMs: options.watchIdleTimeoutMs,
+  };
   const ns = options.namespace;
 
   const reportError = (error: unknown): void => {
@@ -116,7 +124,7 @@ export function watchCluster(
     };
     watchers.push(
       startListWatch(
-        { resource: 'nodes', watchPath: '/api/v1/nodes', watch, list: (token) => core.listNode({ limit: options.pageSize, ...(token ? { _continue: token } : {}) }) },
+        { resource: 'nodes', watchPath: '/api/v1/nodes', watch, list: (token, signal) => core.listNode({ limit: options.pageSize, ...(token ? { _continue: token } : {}) }, abortedBy(signal)) },
         handlers,
         listWatchOptions,
       ),
@@ -128,10 +136,15 @@ export function watchCluster(
   const publish = (events: readonly ClusterEvent[]): void => {
     if (shardsSynced()) for (const event of events) emit(event);
   };
-  const decodeAll = <T>(decode: (value: unknown) => T, items: readonly unknown[]): T[] =>
+  // On a relist, an object that no longer decodes keeps its last good version, as on a watch
+  // event: dropping it would report its shard gone (and placement would create it again).
+  const decodeAll = <T>(decode: (value: unknown) => T, items: readonly unknown[], lastGood: (namespace: string, name: string) => T | undefined): T[] =>
     items.flatMap((item) => {
       const decoded = decodeOrReport(decode, item);
-      return decoded === undefined ? [] : [decoded];
+      if (decoded !== undefined) return [decoded];
+      const ref = objectRef(item);
+      const kept = ref.namespace !== undefined && ref.name !== undefined ? lastGood(ref.namespace, ref.name) : undefined;
+      return kept === undefined ? [] : [kept];
     });
   const deletedRef = (object: unknown): { namespace: string; name: string } | undefined => {
     const ref = objectRef(object);
@@ -156,13 +169,13 @@ export function watchCluster(
         resource: 'services',
         watchPath: ns ? `/api/v1/namespaces/${ns}/services` : '/api/v1/services',
         watch,
-        list: (token) => {
+        list: (token, signal) => {
           const page = { limit: options.pageSize, ...(token ? { _continue: token } : {}) };
-          return ns ? core.listNamespacedService({ namespace: ns, ...page }) : core.listServiceForAllNamespaces(page);
+          return ns ? core.listNamespacedService({ namespace: ns, ...page }, abortedBy(signal)) : core.listServiceForAllNamespaces(page, abortedBy(signal));
         },
       },
       {
-        replace: (items) => sync('services', index.replaceServices(decodeAll<DecodedService>(decodeService, items))),
+        replace: (items) => sync('services', index.replaceServices(decodeAll<DecodedService>(decodeService, items, (ns, n) => index.service(ns, n)))),
         event(type, object) {
           if (type === 'DELETED') {
             const ref = deletedRef(object);
@@ -182,13 +195,15 @@ export function watchCluster(
         resource: 'endpointslices',
         watchPath: ns ? `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices` : '/apis/discovery.k8s.io/v1/endpointslices',
         watch,
-        list: (token) => {
+        list: (token, signal) => {
           const page = { limit: options.pageSize, ...(token ? { _continue: token } : {}) };
-          return ns ? discovery.listNamespacedEndpointSlice({ namespace: ns, ...page }) : discovery.listEndpointSliceForAllNamespaces(page);
+          return ns
+            ? discovery.listNamespacedEndpointSlice({ namespace: ns, ...page }, abortedBy(signal))
+            : discovery.listEndpointSliceForAllNamespaces(page, abortedBy(signal));
         },
       },
       {
-        replace: (items) => sync('slices', index.replaceSlices(decodeAll<DecodedEndpointSlice>(decodeEndpointSlice, items))),
+        replace: (items) => sync('slices', index.replaceSlices(decodeAll<DecodedEndpointSlice>(decodeEndpointSlice, items, (ns, n) => index.slice(ns, n)))),
         event(type, object) {
           if (type === 'DELETED') {
             const ref = deletedRef(object);

@@ -9,6 +9,8 @@ export interface DecodedService {
   readonly manifest: ServiceManifest;
   readonly clusterIP?: string;
   readonly ingress: readonly LoadBalancerIngress[];
+  /** `metadata.deletionTimestamp` is set: the Service and its load balancer are going away. */
+  readonly terminating: boolean;
 }
 
 export interface DecodedEndpointSlice {
@@ -119,7 +121,8 @@ export function decodeService(value: unknown): DecodedService {
     metadata: { name: serviceName, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
     spec,
   };
-  return { namespace, name: serviceName, manifest, ...(clusterIP !== undefined && clusterIP !== '' ? { clusterIP } : {}), ingress };
+  const terminating = meta['deletionTimestamp'] !== undefined && meta['deletionTimestamp'] !== null;
+  return { namespace, name: serviceName, manifest, ...(clusterIP !== undefined && clusterIP !== '' ? { clusterIP } : {}), ingress, terminating };
 }
 
 /** An endpoint counts as ready unless its `conditions.ready` is false (nil means ready, per the API). */

@@ -1,22 +1,18 @@
 // Leader election through a coordination.k8s.io/v1 Lease, after client-go's leaderelection:
 // a candidate takes the Lease when it is free or its holder has not renewed it for a whole lease
-// duration (measured on the candidate's own clock from when it last saw the Lease change, so
-// clock skew between replicas does not matter); writes go through resourceVersion, so of two
+// duration, measured on the candidate's own monotonic clock from when it last saw the Lease
+// record (holder, renew time, ...) change, never by comparing the remote renewTime with its wall
+// clock: clock skew between replicas, or a replica's wall clock stepping, does not matter. Local
+// deadlines are on the monotonic clock too; the wall clock only dates the times written into the
+// Lease (RFC 3339, as Kubernetes expects). Writes go through resourceVersion, so of two
 // candidates racing, one gets 409 Conflict and stays standby. As client-go bounds renewals by
 // RenewDeadline, every attempt is bounded by the time left before the renew deadline: a leader
 // whose API server stops answering steps down when that passes, not when the OS gives up on the
 // socket, so it has stepped down before a standby can take the Lease (a lease duration, longer).
-import {
-  ApiException,
-  type ConfigurationOptions,
-  CoordinationV1Api,
-  Observable,
-  type ObservableMiddleware,
-  V1MicroTime,
-  type V1Lease,
-} from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
 import { sleep } from './backoff.js';
+import { abortedBy } from './deadline.js';
 import { describeError } from './list-watch.js';
 import { type ClusterSource, resolveCluster, silentLogger } from './options.js';
 import { isDns1123Label } from './topology.js';
@@ -40,19 +36,36 @@ export interface LeaseElectionOptions {
   readonly retryPeriodMs?: number;
   /** Release the Lease on stop, so a standby takes over at once. Default true. */
   readonly releaseOnStop?: boolean;
-  /** Clock, milliseconds since the epoch. Default Date.now. */
+  /** Wall clock, milliseconds since the epoch: dates the acquire and renew times written. Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Monotonic clock, milliseconds from any origin, never stepping back: every deadline and how
+   * long the Lease has stayed unchanged are measured on it. Default performance.now.
+   */
+  readonly monotonicNow?: () => number;
   readonly logger?: Logger;
 }
 
 interface Observed {
-  readonly resourceVersion: string;
-  /** When this replica saw the Lease change, on its own clock. */
+  /** The Lease record: holder, lease duration, acquire and renew times, transitions. */
+  readonly record: string;
+  /** When this replica saw the record change, on its monotonic clock. */
   readonly at: number;
 }
 
+function recordOf(spec: V1LeaseSpec | undefined): string {
+  const time = (t: Date | undefined) => (t instanceof Date ? t.toISOString() : (t ?? null));
+  return JSON.stringify([
+    spec?.holderIdentity ?? '',
+    spec?.leaseDurationSeconds ?? null,
+    time(spec?.acquireTime),
+    time(spec?.renewTime),
+    spec?.leaseTransitions ?? null,
+  ]);
+}
+
 type Outcome =
-  /** This replica holds the Lease, renewed at `at` (the renewTime written, on this replica's clock). */
+  /** This replica holds the Lease, renewed at `at` (when the attempt began, on the monotonic clock). */
   | { readonly kind: 'held'; readonly lease: V1Lease; readonly at: number }
   /** A live holder has it. */
   | { readonly kind: 'other' }
@@ -62,13 +75,10 @@ type Outcome =
   /** No answer before the deadline. */
   | { readonly kind: 'late' };
 
-/** Request options that abort the request with `signal`. */
-function abortedBy(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
-  const pass = <T>(context: T) => new Observable(Promise.resolve(context));
-  return {
-    middleware: [{ pre: (request) => (request.setSignal(signal), pass(request)), post: pass }],
-    middlewareMergeStrategy: 'append',
-  };
+function clock(value: unknown, field: string, fallback: () => number): () => number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'function') throw new ValidationError(field, value, 'must be a function returning milliseconds');
+  return value as () => number;
 }
 
 function positiveInteger(value: unknown, field: string, fallback: number): number {
@@ -97,7 +107,8 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
   if (renewDeadlineMs <= retryPeriodMs) throw new ValidationError('options.renewDeadlineMs', renewDeadlineMs, `must exceed retryPeriodMs (${retryPeriodMs})`);
   const leaseDurationSeconds = Math.ceil(leaseDurationMs / 1000);
   const { namespace, name, identity } = options;
-  const now = options.now ?? Date.now;
+  const now = clock(options.now, 'options.now', Date.now);
+  const monotonicNow = clock(options.monotonicNow, 'options.monotonicNow', () => performance.now());
   const logger = options.logger ?? silentLogger;
   const api = kubeConfig.makeApiClient(CoordinationV1Api);
   const log = { lease: `${namespace}/${name}`, identity };
@@ -109,6 +120,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
 
   /** One attempt; its requests are aborted with `signal`. */
   const tryAcquireOrRenew = async (signal: AbortSignal): Promise<Outcome> => {
+    const began = monotonicNow();
     const time = now();
     const options = abortedBy(signal);
     let current: V1Lease;
@@ -129,19 +141,21 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
           },
           options,
         );
-        observed = { resourceVersion: created.metadata?.resourceVersion ?? '', at: time };
-        return { kind: 'held', lease: created, at: time };
+        observed = { record: recordOf(created.spec), at: monotonicNow() };
+        return { kind: 'held', lease: created, at: began };
       } catch (createError) {
         if (conflict(createError)) return { kind: 'raced' };
         throw createError;
       }
     }
-    const rv = current.metadata?.resourceVersion ?? '';
-    if (observed?.resourceVersion !== rv) observed = { resourceVersion: rv, at: time };
+    const seen = monotonicNow();
+    const record = recordOf(current.spec);
+    if (observed?.record !== record) observed = { record, at: seen };
     const spec = current.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     const duration = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
-    if (holder !== '' && holder !== identity && observed.at + duration > time) return { kind: 'other' };
+    // Expired only once this replica has watched the same record for a whole lease duration.
+    if (holder !== '' && holder !== identity && observed.at + duration > seen) return { kind: 'other' };
     const mine = holder === identity;
     try {
       const replaced = await api.replaceNamespacedLease(
@@ -162,8 +176,8 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
         },
         options,
       );
-      observed = { resourceVersion: replaced.metadata?.resourceVersion ?? '', at: time };
-      return { kind: 'held', lease: replaced, at: time };
+      observed = { record: recordOf(replaced.spec), at: monotonicNow() };
+      return { kind: 'held', lease: replaced, at: began };
     } catch (error) {
       if (conflict(error)) return { kind: 'raced' };
       throw error;
@@ -225,11 +239,11 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
         }
       };
       const loop = (async () => {
-        // The renewTime this replica last wrote, on its own clock.
+        // When the attempt that last renewed began, on the monotonic clock.
         let lastRenew = 0;
         while (!stopping.signal.aborted) {
           // A standby's attempt gets a whole renew deadline; a leader's, what is left of it.
-          const outcome = await attempt(leading ? lastRenew + renewDeadlineMs - now() : renewDeadlineMs);
+          const outcome = await attempt(leading ? lastRenew + renewDeadlineMs - monotonicNow() : renewDeadlineMs);
           if (stopping.signal.aborted) break;
           if (outcome.kind === 'held') {
             lease = outcome.lease;
@@ -241,7 +255,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
             }
           } else if (leading) {
             // Another holder means the Lease is gone now; a failing API server is given until the renew deadline.
-            if (outcome.kind === 'other' || outcome.kind === 'late' || now() - lastRenew > renewDeadlineMs) {
+            if (outcome.kind === 'other' || outcome.kind === 'late' || monotonicNow() - lastRenew > renewDeadlineMs) {
               leading = false;
               lease = undefined;
               logger.warn(log, 'lost leadership');

@@ -1,9 +1,14 @@
 // List, then watch from the list's resourceVersion; resume from the last seen resourceVersion
 // (bookmarks included) when a watch ends, relist when the server answers 410 Gone, and back off
-// exponentially (bounded) while the server fails.
-import { ApiException, type Watch } from '@kubernetes/client-node';
+// exponentially (bounded) while the server fails. Nothing waits unboundedly on the server: every
+// list page has a deadline, every watch asks the server to end it (`timeoutSeconds`), and a
+// watchdog abandons a watch that receives nothing, not even a bookmark, for `watchIdleTimeoutMs`
+// (a half-open connection, a proxy that stopped forwarding) and resumes it from the last
+// resourceVersion.
+import { ApiException, type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from '@fedsvc/core';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
+import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS, withDeadline } from './deadline.js';
 import { decodeList } from './decode.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -17,10 +22,15 @@ export interface ListPage {
 export interface ListWatchSource {
   /** `services`, `endpointslices`, `nodes`: used in messages. */
   readonly resource: string;
-  /** One page of the list; `continueToken` follows the previous page. */
-  list(continueToken: string | undefined): Promise<unknown>;
+  /**
+   * One page of the list; `continueToken` follows the previous page. The request should be
+   * aborted with `signal` (pass `abortedBy(signal)` as the client's request options): it aborts at
+   * the page's deadline, which holds either way, but only an aborted request frees its connection.
+   */
+  list(continueToken: string | undefined, signal: AbortSignal): Promise<unknown>;
   /** API path the watch is opened on, e.g. `/api/v1/services`. */
   readonly watchPath: string;
+  /** Its KubeConfig is what watches are opened with. */
   readonly watch: Watch;
 }
 
@@ -36,14 +46,60 @@ export interface ListWatchOptions {
   readonly backoff: BackoffOptions;
   readonly logger: Logger;
   readonly cluster: string;
+  /** Deadline of each list page, milliseconds. Default 10 000. */
+  readonly requestTimeoutMs?: number;
+  /** Each watch asks the server to end it after between this and twice this many seconds. Default 300. */
+  readonly minWatchTimeoutSeconds?: number;
+  /** A watch that receives nothing for this long is abandoned and resumed, milliseconds. Default 120 000. */
+  readonly watchIdleTimeoutMs?: number;
 }
 
 type WatchOutcome =
   | { readonly kind: 'closed'; readonly progressed: boolean }
+  /** Nothing arrived for the idle timeout: the watch was abandoned. */
+  | { readonly kind: 'stalled'; readonly progressed: boolean }
   | { readonly kind: 'gone'; readonly progressed: boolean }
   | { readonly kind: 'failed'; readonly error: unknown; readonly progressed: boolean };
 
-const STOPPED = Symbol('stopped');
+/** Aborts when either aborts (AbortSignal.any, which Node 20.0 to 20.2 lack). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const both = new AbortController();
+  const onAbort = (): void => {
+    a.removeEventListener('abort', onAbort);
+    b.removeEventListener('abort', onAbort);
+    both.abort();
+  };
+  if (a.aborted || b.aborted) both.abort();
+  else {
+    a.addEventListener('abort', onAbort, { once: true });
+    b.addEventListener('abort', onAbort, { once: true });
+  }
+  return both.signal;
+}
+
+/**
+ * A view of `kc` for the client's Watch whose requests are aborted with `signal`, from the start
+ * (before the server has answered, when the Watch has not handed out its abort handle yet) to
+ * the end of the stream. The Watch sets its own signal on the request options it gets from
+ * `applyToFetchOptions`; the one set here is combined with it instead of being replaced.
+ */
+function abortableConfig(kc: KubeConfig, signal: AbortSignal): KubeConfig {
+  const view = Object.create(kc) as KubeConfig;
+  view.applyToFetchOptions = async (opts) => {
+    const init = await kc.applyToFetchOptions(opts);
+    let current: AbortSignal = signal;
+    Object.defineProperty(init, 'signal', {
+      configurable: true,
+      enumerable: true,
+      get: () => current,
+      set: (theirs: AbortSignal | null | undefined) => {
+        current = theirs ? eitherSignal(theirs, signal) : signal;
+      },
+    });
+    return init;
+  };
+  return view;
+}
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
@@ -71,7 +127,9 @@ export function describeError(error: unknown): string {
 
 export function startListWatch(source: ListWatchSource, handlers: ListWatchHandlers, options: ListWatchOptions): { stop(): Promise<void> } {
   const stopping = new AbortController();
-  const stopped = new Promise<typeof STOPPED>((resolve) => stopping.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const minWatchTimeoutSeconds = options.minWatchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS;
+  const watchIdleTimeoutMs = options.watchIdleTimeoutMs ?? DEFAULT_WATCH_IDLE_TIMEOUT_MS;
   const log = { cluster: options.cluster, resource: source.resource };
 
   const report = (error: unknown, what: string): void => {
@@ -88,8 +146,8 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
     let resourceVersion = '';
     // A list has finitely many pages; the bound guards against a server that keeps handing out tokens.
     for (let page = 0; page < 100_000; page++) {
-      const answer = await Promise.race([source.list(token), stopped]);
-      if (answer === STOPPED) return { items, resourceVersion };
+      // Stopping cancels the page (rejects); the caller sees that it is stopping.
+      const answer = await withDeadline(requestTimeoutMs, (signal) => source.list(token, signal), stopping.signal);
       const decoded = decodeList(answer, source.resource);
       items.push(...decoded.items);
       resourceVersion = decoded.resourceVersion;
@@ -104,15 +162,21 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
       let progressed = false;
       let gone = false;
       let statusError: Error | undefined;
-      let controller: AbortController | undefined;
+      let finished = false;
+      // Aborts the request whatever state it is in: connecting, waiting for the answer, streaming.
+      const abort = new AbortController();
       const finish = (outcome: WatchOutcome): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(watchdog);
         stopping.signal.removeEventListener('abort', onStop);
-        controller?.abort();
+        abort.abort();
         resolve(outcome);
       };
-      // The client hands out the watch's abort handle only once the server answers; until then, stopping must not wait.
       const onStop = (): void => finish({ kind: 'closed', progressed });
       stopping.signal.addEventListener('abort', onStop, { once: true });
+      // Re-armed by everything the server sends; fires when it has sent nothing for the idle timeout.
+      const watchdog = setTimeout(() => finish({ kind: 'stalled', progressed }), watchIdleTimeoutMs);
       const settle = (error: unknown): void => {
         if (gone) finish({ kind: 'gone', progressed });
         else if (statusError) finish({ kind: 'failed', error: statusError, progressed });
@@ -120,11 +184,13 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         else finish({ kind: 'closed', progressed });
       };
       const onEvent = (type: string, object: unknown): void => {
+        if (finished) return;
+        watchdog.refresh();
         if (type === 'ERROR') {
           const status = object as { code?: unknown; message?: unknown } | null;
           if (status?.code === 410) gone = true;
           else statusError = new Error(`watch error: ${typeof status?.message === 'string' ? status.message : JSON.stringify(object)}`);
-          controller?.abort();
+          abort.abort();
           return;
         }
         const rv = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
@@ -141,11 +207,12 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         }
         handlers.error(new Error(`cluster "${options.cluster}": unknown watch event type ${JSON.stringify(type)} for ${source.resource}`));
       };
-      source.watch
-        .watch(source.watchPath, { resourceVersion: fromRv, allowWatchBookmarks: true }, onEvent, settle)
+      // Between minWatchTimeoutSeconds and twice that, so that many watches do not end together.
+      const timeoutSeconds = Math.floor(minWatchTimeoutSeconds * (1 + Math.random()));
+      new Watch(abortableConfig(source.watch.config, abort.signal))
+        .watch(source.watchPath, { resourceVersion: fromRv, allowWatchBookmarks: true, timeoutSeconds }, onEvent, settle)
         .then((handle) => {
-          controller = handle;
-          if (stopping.signal.aborted) handle.abort();
+          if (finished) handle.abort();
         })
         .catch(settle);
     });
@@ -183,6 +250,9 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         continue;
       }
       if (outcome.progressed) failures = 0;
+      if (outcome.kind === 'stalled') {
+        options.logger.warn({ ...log, resourceVersion: rv }, `watch received nothing for ${watchIdleTimeoutMs} ms: resuming it`);
+      }
       if (outcome.kind === 'failed') {
         report(outcome.error, 'watching');
         await pause();

@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, ValidationError } from '@fedsvc/core';
 import type { BackoffOptions } from './backoff.js';
+import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS } from './deadline.js';
 import type { HealthThresholds } from './health.js';
 import { type Topology, isDns1123Label } from './topology.js';
 
@@ -50,6 +51,21 @@ export interface KubernetesClustersOptions {
   readonly backoff?: BackoffOptions;
   /** Page size of lists. Default 500. */
   readonly pageSize?: number;
+  /**
+   * Deadline of every request but watches (server-side applies, deletes, list pages), milliseconds.
+   * A request without an answer by then fails as if the cluster were unreachable. Default 10 000.
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Watches ask the server to end them after a random time between this and twice this
+   * (`timeoutSeconds`), then resume from the last resourceVersion. Seconds. Default 300.
+   */
+  readonly minWatchTimeoutSeconds?: number;
+  /**
+   * A watch that receives nothing (no event, no bookmark) for this long is abandoned and resumed
+   * from the last resourceVersion. Milliseconds. Default 120 000.
+   */
+  readonly watchIdleTimeoutMs?: number;
   /** Default: silent. */
   readonly logger?: Logger;
 }
@@ -69,6 +85,9 @@ export interface ResolvedOptions {
   readonly thresholds: HealthThresholds;
   readonly backoff: BackoffOptions;
   readonly pageSize: number;
+  readonly requestTimeoutMs: number;
+  readonly minWatchTimeoutSeconds: number;
+  readonly watchIdleTimeoutMs: number;
   readonly logger: Logger;
 }
 
@@ -228,6 +247,9 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
     },
     backoff: { initialMs, maxMs },
     pageSize: positiveInteger(options.pageSize, 'options.pageSize', 500),
+    requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'options.requestTimeoutMs', DEFAULT_REQUEST_TIMEOUT_MS),
+    minWatchTimeoutSeconds: positiveInteger(options.minWatchTimeoutSeconds, 'options.minWatchTimeoutSeconds', DEFAULT_MIN_WATCH_TIMEOUT_SECONDS),
+    watchIdleTimeoutMs: positiveInteger(options.watchIdleTimeoutMs, 'options.watchIdleTimeoutMs', DEFAULT_WATCH_IDLE_TIMEOUT_MS),
     logger: options.logger ?? silentLogger,
   };
 }

@@ -23,6 +23,16 @@ export class ShardIndex {
     return this.changes(this.services.keys());
   }
 
+  /** The Service as last decoded, if any. */
+  service(namespace: string, name: string): DecodedService | undefined {
+    return this.services.get(key(namespace, name));
+  }
+
+  /** The EndpointSlice as last decoded, if any. */
+  slice(namespace: string, name: string): DecodedEndpointSlice | undefined {
+    return this.slices.get(key(namespace, name));
+  }
+
   replaceServices(services: readonly DecodedService[]): ClusterEvent[] {
     const touched = new Set(this.services.keys());
     this.services.clear();
@@ -94,7 +104,8 @@ export class ShardIndex {
         }
         continue;
       }
-      const shard = this.shard(service, ready.get(k) ?? 0);
+      // A Service being deleted serves no more, whatever its endpoints still say.
+      const shard = this.shard(service, service.terminating ? 0 : ready.get(k) ?? 0);
       const json = JSON.stringify(shard);
       if (previous?.json === json) continue;
       this.reported.set(k, { json, namespace: service.namespace, name: service.name });

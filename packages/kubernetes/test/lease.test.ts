@@ -3,7 +3,7 @@ import { ValidationError } from '@fedsvc/core';
 import { createLeaseElection } from '../src/index.js';
 import { FakeKubeApi } from './fixture/index.js';
 
-/** A clock the test moves; lease expiry is judged on it. */
+/** A monotonic clock the test moves; lease expiry is judged on it. */
 function manualClock(start = Date.parse('2026-11-25T08:00:00Z')) {
   let t = start;
   return { now: () => t, advance: (ms: number) => void (t += ms) };
@@ -36,7 +36,7 @@ describe('Lease leader election', () => {
       leaseDurationMs: 3000,
       renewDeadlineMs: 2000,
       retryPeriodMs: 20,
-      now: clock.now,
+      monotonicNow: clock.now,
       ...extra,
     });
     const onChange = (leading: boolean) => {

@@ -69,3 +69,19 @@ test('with no member clusters, synced comes at once', async () => {
   cleanup.push(() => watch.stop());
   expect(log.events).toEqual([{ type: 'synced' }]);
 });
+
+test('requestTimeoutMs reaches the lists: a list page never answered is abandoned and asked again', async () => {
+  const east = await apiServer('us-east1-b');
+  east.setHanging(/endpointslices/);
+  const kubeconfig = await writeKubeconfig([{ context: 'east', server: east.url }]);
+  cleanup.push(() => kubeconfig.remove());
+  const clusters = createKubernetesClusters({ clusters: [{ context: 'east', kubeconfig: kubeconfig.path }], ...fast, requestTimeoutMs: 200 });
+  const log = new EventLog();
+  const watch = clusters.watch(log.push);
+  cleanup.push(() => watch.stop());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // New requests are answered again; the hung one is left hanging: only its deadline ends it.
+  east.setHanging(undefined);
+  await log.waitFor((e) => e.type === 'synced', 3000);
+  expect(log.events.filter(of('east')).map((e) => e.type)).toEqual(['shard', 'cluster']);
+});
