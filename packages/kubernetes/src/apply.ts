@@ -4,7 +4,7 @@
 // fails the action (a ClusterApiError without status, as when it cannot be reached) instead of
 // holding up the controller's pass for that service.
 import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core';
+import { CREATED_BY_ANNOTATION, type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core';
 import { DEFAULT_REQUEST_TIMEOUT_MS, abortedBy, withDeadline } from './deadline.js';
 import { describeError } from './list-watch.js';
 import { isDns1123Label } from './topology.js';
@@ -64,6 +64,21 @@ export interface ApplyOptions {
   readonly requestTimeoutMs?: number;
 }
 
+async function exists(api: CoreV1Api, namespace: string, name: string, timeoutMs: number): Promise<boolean> {
+  try {
+    await withDeadline(timeoutMs, (signal) => api.readNamespacedService({ name, namespace }, abortedBy(signal)));
+    return true;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return false;
+    throw error;
+  }
+}
+
+function unmarked(manifest: ServiceManifest): ServiceManifest {
+  const { [CREATED_BY_ANNOTATION]: _created, ...annotations } = manifest.metadata.annotations ?? {};
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
+}
+
 export async function applyShardAction(api: CoreV1Api, action: ShardAction, options: ApplyOptions = {}): Promise<void> {
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   switch (action.kind) {
@@ -71,10 +86,12 @@ export async function applyShardAction(api: CoreV1Api, action: ShardAction, opti
       return;
     case 'create':
     case 'conform': {
-      const manifest = validateManifest(action.manifest, 'action.manifest');
+      let manifest = validateManifest(action.manifest, 'action.manifest');
       const { name, namespace } = manifest.metadata;
       const what = `server-side apply of service ${namespace}/${name}`;
       try {
+        // A create is decided from what the controller saw; a Service someone made since is adopted, not marked as ours.
+        if (action.kind === 'create' && (await exists(api, namespace, name, timeoutMs))) manifest = unmarked(manifest);
         // Forced: fedsvc adopts the Service, so its fields win over an earlier writer's; fields it does not set stay theirs.
         await withDeadline(timeoutMs, (signal) =>
           api.patchNamespacedService(

@@ -1,5 +1,5 @@
 // applyShard: server-side apply with field manager 'fedsvc', keeping other managers' fields.
-import { type ServiceManifest, ValidationError } from '@fedsvc/core';
+import { CREATED_BY_ANNOTATION, type ServiceManifest, ValidationError } from '@fedsvc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
 import { FakeKubeApi, service } from './fixture/index.js';
@@ -42,6 +42,22 @@ describe('applyShard', () => {
     ]);
     // The allocated cluster IP is the cluster's, not ours.
     expect(JSON.stringify(managed)).not.toContain('clusterIP');
+  });
+
+  test('create finds a Service someone made since the controller looked: it is adopted, not marked as created', async () => {
+    api.deleteService('mynamespace', 'nginx');
+    const theirs = service('mynamespace', 'nginx', { type: 'ClusterIP', sessionAffinity: 'ClientIP' });
+    api.putService(theirs);
+    const ours = manifest({ app: 'nginx' });
+    const marked = { ...ours, metadata: { ...ours.metadata, annotations: { [CREATED_BY_ANNOTATION]: 'fed-a' } } };
+    await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: marked });
+    const after = live()!;
+    expect((after['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();
+    expect(after['spec']).toMatchObject({ type: 'LoadBalancer', sessionAffinity: 'ClientIP' });
+    // Where nothing is there, the create marks it.
+    api.deleteService('mynamespace', 'nginx');
+    await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: marked });
+    expect((live()!['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
   });
 
   test('conform: an adopted Service keeps the fields other managers own; ours change, and ours we drop go', async () => {

@@ -251,7 +251,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         if (!shards) this.#shards.set(key, shards = new Map());
         const before = shards.get(ref.cluster);
         if (event.type === 'shard') shards.set(ref.cluster, event.shard);
-        else shards.delete(ref.cluster);
+        else if (shards.delete(ref.cluster) && shards.size === 0) this.#shards.delete(key);
         const wasHealthy = before !== undefined && this.#healthy(before);
         const isHealthy = event.type === 'shard' && this.#healthy(event.shard);
         if (wasHealthy !== isHealthy) this.emit('shard-health-changed', { service: key, cluster: ref.cluster, healthy: isHealthy });
