@@ -17,9 +17,10 @@ export interface KubernetesClusters extends MemberClusters {
 interface Session {
   readonly emit: (event: ClusterEvent) => void;
   readonly watches: Map<string, { stop(): Promise<void> }>;
-  /** Clusters not heard from yet; 'synced' goes out once, when none is left. */
+  /** Clusters not heard from yet; 'synced' goes out once, when none is left or at the sync timeout. */
   readonly unheard: Set<string>;
   synced: boolean;
+  syncTimer?: ReturnType<typeof setTimeout>;
 }
 
 function heard(session: Session, cluster: string): void {
@@ -30,6 +31,7 @@ function heard(session: Session, cluster: string): void {
 function announceSynced(session: Session): void {
   if (session.synced || session.unheard.size > 0) return;
   session.synced = true;
+  clearTimeout(session.syncTimer);
   session.emit({ type: 'synced' });
 }
 
@@ -75,8 +77,16 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
       sessions.add(session);
       for (const { cluster } of members.values()) startWatch(session, cluster);
       announceSynced(session);
+      if (!session.synced) {
+        session.syncTimer = setTimeout(() => {
+          resolved.logger.warn({ clusters: [...session.unheard] }, 'member clusters not heard from within syncTimeoutMs; going on without them until they are');
+          session.unheard.clear();
+          announceSynced(session);
+        }, resolved.syncTimeoutMs);
+      }
       return {
         async stop() {
+          clearTimeout(session.syncTimer);
           sessions.delete(session);
           const watches = [...session.watches.values()];
           session.watches.clear();

@@ -57,6 +57,12 @@ export interface KubernetesClustersOptions {
    */
   readonly requestTimeoutMs?: number;
   /**
+   * How long a watch waits for every member cluster to be heard from (shard lists in, or Offline)
+   * before it says `synced` anyway, naming the clusters still silent in a warning; those are
+   * reported once their lists come in. Milliseconds. Default 60 000.
+   */
+  readonly syncTimeoutMs?: number;
+  /**
    * Watches ask the server to end them after a random time between this and twice this
    * (`timeoutSeconds`), then resume from the last resourceVersion. Seconds. Default 300.
    */
@@ -86,6 +92,7 @@ export interface ResolvedOptions {
   readonly backoff: BackoffOptions;
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
+  readonly syncTimeoutMs: number;
   readonly minWatchTimeoutSeconds: number;
   readonly watchIdleTimeoutMs: number;
   readonly logger: Logger;
@@ -248,6 +255,7 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
     backoff: { initialMs, maxMs },
     pageSize: positiveInteger(options.pageSize, 'options.pageSize', 500),
     requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'options.requestTimeoutMs', DEFAULT_REQUEST_TIMEOUT_MS),
+    syncTimeoutMs: positiveInteger(options.syncTimeoutMs, 'options.syncTimeoutMs', 60_000),
     minWatchTimeoutSeconds: positiveInteger(options.minWatchTimeoutSeconds, 'options.minWatchTimeoutSeconds', DEFAULT_MIN_WATCH_TIMEOUT_SECONDS),
     watchIdleTimeoutMs: positiveInteger(options.watchIdleTimeoutMs, 'options.watchIdleTimeoutMs', DEFAULT_WATCH_IDLE_TIMEOUT_MS),
     logger: options.logger ?? silentLogger,

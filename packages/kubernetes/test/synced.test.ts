@@ -85,3 +85,26 @@ test('requestTimeoutMs reaches the lists: a list page never answered is abandone
   await log.waitFor((e) => e.type === 'synced', 3000);
   expect(log.events.filter(of('east')).map((e) => e.type)).toEqual(['shard', 'cluster']);
 });
+
+test('a cluster never heard from holds synced back only until syncTimeoutMs, and is reported once its lists come in', async () => {
+  const east = await apiServer('us-east1-b');
+  const west = await apiServer('us-west1-a');
+  east.setHanging(/endpointslices/);
+  const kubeconfig = await writeKubeconfig([{ context: 'east', server: east.url }, { context: 'west', server: west.url }]);
+  cleanup.push(() => kubeconfig.remove());
+  const warnings: unknown[] = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (obj: object) => warnings.push(obj) };
+  const clusters = createKubernetesClusters({
+    clusters: ['east', 'west'].map((context) => ({ context, kubeconfig: kubeconfig.path })), ...fast, syncTimeoutMs: 300, logger,
+  });
+  const log = new EventLog();
+  const watch = clusters.watch(log.push);
+  cleanup.push(() => watch.stop());
+  await log.waitFor((e) => e.type === 'synced', 3000);
+  expect(log.events.filter(of('east'))).toEqual([]);
+  expect(warnings).toContainEqual({ clusters: ['east'] });
+  east.setHanging(undefined);
+  east.dropConnections();
+  await log.waitFor((e) => e.type === 'cluster' && e.cluster.name === 'east', 5000);
+  expect(log.events.filter((e) => e.type === 'synced')).toHaveLength(1);
+});
