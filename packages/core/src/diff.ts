@@ -135,8 +135,47 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
     }
     if (changes) groups.push(group(name, changes, have, want));
   }
+  const written = withoutCnamesToConflicts(groups, conflicts);
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { changes: order(groups).flatMap((g) => g.changes), conflicts };
+  return { changes: order(written).flatMap((g) => g.changes), conflicts };
+}
+
+/**
+ * The groups, less those that point a CNAME at a name in conflict (which would dangle, or lead
+ * to someone else's records), transitively: a zone's CNAME to a region whose CNAME goes to a
+ * global name held by someone else is not written either. Each one dropped is added to
+ * `conflicts`. A dropped group leaves its old CNAME in place, so the group that would remove
+ * the old target is dropped too (that name stays until a later pass can move the CNAME).
+ */
+function withoutCnamesToConflicts(groups: readonly Group[], conflicts: RecordConflict[]): Group[] {
+  if (conflicts.length === 0) return [...groups];
+  const pointingAt = new Map<string, Group[]>();
+  const removing = new Map<string, Group>();
+  for (const group of groups) {
+    if (group.existsBefore && !group.existsAfter) removing.set(group.name, group);
+    if (group.cnameAfter === undefined || group.cnameAfter === group.cnameBefore) continue;
+    const list = pointingAt.get(group.cnameAfter);
+    if (list) list.push(group);
+    else pointingAt.set(group.cnameAfter, [group]);
+  }
+  const dropped = new Set<Group>();
+  const drop = (group: Group): void => {
+    dropped.add(group);
+    const kept = group.cnameBefore !== group.cnameAfter ? group.cnameBefore : undefined;
+    const removal = kept === undefined ? undefined : removing.get(kept);
+    if (removal && !dropped.has(removal)) drop(removal);
+  };
+  const blocked = conflicts.map((conflict) => conflict.name);
+  // Each group is dropped at most once, so the walk ends.
+  for (let target = blocked.pop(); target !== undefined; target = blocked.pop()) {
+    for (const group of pointingAt.get(target) ?? []) {
+      if (dropped.has(group)) continue;
+      conflicts.push({ name: group.name, types: [], owner: null, target });
+      drop(group);
+      blocked.push(group.name);
+    }
+  }
+  return groups.filter((group) => !dropped.has(group));
 }
 
 /** A name's marker lives as long as the shortest-lived of its record sets. */

@@ -29,15 +29,19 @@ export function ownershipRecord(name: string, ownerId: string, ttl: number): Rec
 
 /**
  * The owner id a TXT record set at a marker name carries, or null when it is not a marker
- * (someone else's TXT). Providers present TXT data as one or more quoted strings; a long
- * value may come split in several.
+ * (someone else's TXT) or names more than one owner (then nobody may take it for theirs,
+ * whatever order the provider lists the strings in). Providers present TXT data as one or more
+ * quoted strings; a long value may come split in several.
  */
 export function markerOwner(record: RecordSet<string>): string | null {
   if (record.type !== 'TXT') return null;
+  let owner: string | null = null;
   for (const rrdata of record.rrdatas) {
     const text = rrdata.startsWith('"') ? rrdata.slice(1, -1).split('" "').join('') : rrdata;
-    const match = MARKER.exec(text);
-    if (match) return match[1] ?? null;
+    const found = MARKER.exec(text)?.[1];
+    if (found === undefined) continue;
+    if (owner !== null && found !== owner) return null;
+    owner = found;
   }
-  return null;
+  return owner;
 }

@@ -59,5 +59,11 @@ export function resolveFederatedQuery(qname: string, context: FederatedQueryCont
   if (local && clusterIP && local.readyEndpoints > 0) {
     return { kind: 'local', cname: `${service}.${namespace}.svc.${clusterDomain}`, addresses: [clusterIP.text] };
   }
-  return { kind: 'remote', cname: recordNames(federation, { namespace, name: service }).zone(zone, region) };
+  // A name too long for any record of the federation (say a 63-character service in a long domain) has none to point at.
+  try {
+    return { kind: 'remote', cname: recordNames(federation, { namespace, name: service }).zone(zone, region) };
+  } catch (error) {
+    if (error instanceof ValidationError) return null;
+    throw error;
+  }
 }

@@ -35,6 +35,11 @@ export interface RecordConflict {
   readonly types: readonly string[];
   /** The owner id found in the ownership record, or null when the records are unmarked (a person's). */
   readonly owner: string | null;
+  /**
+   * Set when nothing at the name blocks it, but the desired record set is a CNAME to a name that
+   * is itself in conflict: written, it would dangle or lead to someone else's records.
+   */
+  readonly target?: string;
 }
 
 /**

@@ -75,7 +75,13 @@ describe('diffRecords over random zones', () => {
       expect(wanted.has(key(r)) || markerOwner(r) === OWNER, `written ${key(r)} was desired`).toBe(true);
     }
     // A desired name is blocked only by records we do not own.
-    for (const c of conflicts) expect(zone.some((r) => (r.name === c.name || r.name === ownershipRecordName(c.name)) && !ours(r))).toBe(true);
+    // …or, for a CNAME, by its target being blocked.
+    for (const c of conflicts) {
+      if (c.target !== undefined) expect(blocked.has(c.target), `${c.name} → ${c.target}`).toBe(true);
+      else expect(zone.some((r) => (r.name === c.name || r.name === ownershipRecordName(c.name)) && !ours(r))).toBe(true);
+    }
+    // No CNAME we wrote points at a name we could not take.
+    for (const r of after.filter((r) => r.type === 'CNAME' && wanted.has(key(r)))) expect(blocked.has(r.rrdatas[0]!), `${r.name} → ${r.rrdatas[0]}`).toBe(false);
   });
 
   test.prop([scenario], { numRuns: 300 })('a second diff after applying is empty', ({ zone, desired }) => {
@@ -126,6 +132,40 @@ describe('diffRecords over random zones', () => {
 describe('diffRecords, case by case', () => {
   const a = (name: string, rrdatas: string[], ttl = 180): RecordSet => ({ name, type: 'A', ttl, rrdatas });
   const owned = (...records: RecordSet[]) => [...soa, ...records.flatMap((r) => [ownershipRecord(r.name, OWNER, r.ttl), r])];
+
+  test('a CNAME to a name someone else holds is not written (it would dangle, or lead to their records), transitively', () => {
+    const federation = { name: 'fed', domain: 'example.com' };
+    const clusters = [
+      { name: 'c1', zones: ['z1'], region: 'r1', ready: true },
+      { name: 'c2', zones: ['z2'], region: 'r1', ready: true },
+      { name: 'c3', zones: ['z3'], region: 'r2', ready: true },
+    ];
+    const desired = planServiceRecords({ federation, service: { namespace: 'ns', name: 'web' }, clusters, shards: [{ cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 1 }] });
+    const name = (place: string) => `web.ns.fed.svc.${place}example.com.`;
+    // Someone's TXT at the region's marker name, and someone's A at the global name.
+    const zone = [...soa, { name: ownershipRecordName(name('r1.')), type: 'TXT', ttl: 60, rrdatas: ['"v=something"'] }, { name: name(''), type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] }];
+    const { changes, conflicts } = diffRecords(zone, desired, { ownerId: OWNER });
+    expect(conflicts).toEqual([
+      { name: name(''), types: ['A'], owner: null },
+      { name: name('r1.'), types: ['TXT'], owner: null },
+      { name: name('r2.'), types: [], owner: null, target: name('') },
+      { name: name('z2.'), types: [], owner: null, target: name('r1.') },
+      { name: name('z3.'), types: [], owner: null, target: name('r2.') },
+    ]);
+    // Only z1's own addresses are written.
+    expect(changes.filter((c) => c.record.type !== 'TXT').map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([`create ${name('z1.')} A`]);
+  });
+
+  test('a marker naming two owners is nobody\'s, in whatever order its strings come', () => {
+    const w = a('w.example.com.', ['192.0.2.1']);
+    for (const owners of [[OWNER, 'fed-b'], ['fed-b', OWNER]]) {
+      const marker: RecordSet<string> = { name: ownershipRecordName(w.name), type: 'TXT', ttl: 180, rrdatas: owners.map((o) => `"heritage=fedsvc,owner=${o}"`) };
+      expect(markerOwner(marker)).toBeNull();
+      const { changes, conflicts } = diffRecords([...soa, marker, w], [a(w.name, ['192.0.2.9'])], { ownerId: OWNER });
+      expect(changes).toEqual([]);
+      expect(conflicts.map((c) => c.name)).toEqual([w.name]);
+    }
+  });
 
   test('nothing changed, rrdatas in another order, IPv6 in another form: nothing written', () => {
     const zone = owned(a('w.example.com.', ['192.0.2.2', '192.0.2.1']), { name: 'v.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:DB8:0::1'] });

@@ -68,6 +68,15 @@ describe('resolveFederatedQuery', () => {
       expect(answer.cname).toMatch(answer.kind === 'local' ? /^[a-z][-a-z0-9]*\.[a-z0-9][-a-z0-9]*\.svc\.cluster\.local\.$/ : /\.example\.com\.$/);
     });
 
+  test('a well-formed query whose federated names would be too long gets null, not an error', () => {
+    const federation = { name: 'f'.repeat(40), domain: `${'d'.repeat(60)}.example.com` };
+    const ctx: FederatedQueryContext = { federation, zone: 'us-central1-a', region: 'us-central1', localService: () => undefined };
+    const q = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'f'.repeat(40)}.svc.cluster.local.`;
+    expect(resolveFederatedQuery(q, ctx)).toBeNull();
+    // A shorter service in the same federation is answered.
+    expect(resolveFederatedQuery(`web.ns.${'f'.repeat(40)}.svc.cluster.local.`, ctx)?.kind).toBe('remote');
+  });
+
   test('a bad context is a ValidationError naming the field', () => {
     expect(() => resolveFederatedQuery('x.', { ...context(), zone: 'Zone A' })).toThrow(expect.objectContaining({ field: 'context.zone' }));
     expect(() => resolveFederatedQuery('x.', { ...context(), clusterDomain: 'cluster..local' })).toThrow(ValidationError);
