@@ -27,6 +27,7 @@ export { MemoryClusters, serverSideApply, type MemoryClusterInit } from './memor
 export { createController, FederationController } from './controller/controller.js';
 export { decideFailStatic, type FailStaticInput, type FailStaticDecision } from './controller/fail-static.js';
 export { formatChanges } from './controller/format.js';
+export { dnsResolver } from './controller/system-resolver.js';
 export type {
   LeaderElection, ControllerOptions, ControllerEvents, ServiceKey, ClusterView, ServiceStatusView,
 } from './controller/types.js';

@@ -334,6 +334,23 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     foreignIntact(world);
   });
 
+  test('a load-balancer hostname with no resolver and no alias gives its shard no address, and says so once', async () => {
+    const world = guideWorld();
+    const warnings: object[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (obj: object) => warnings.push(obj) };
+    const controller = start(world, { logger });
+    controller.applyService(nginx());
+    await settle(controller);
+    world.clusters.setIngress(clusterOf('us-east1-b'), 'mynamespace', 'nginx', [{ hostname: 'a1b2-123.us-east-1.elb.amazonaws.com' }]);
+    podsUp(world, ['us-east1-b', 'us-east1-c']);
+    await settle(controller);
+    podsDown(world, ['us-east1-c']);
+    podsUp(world, ['us-east1-c']);
+    await settle(controller);
+    expect(record(world, 'us-east1-b.')[0]?.type).toBe('CNAME');
+    expect(warnings.filter((w) => 'hostname' in w)).toEqual([{ hostname: 'a1b2-123.us-east-1.elb.amazonaws.com' }]);
+  });
+
   test('dry run writes nothing and renders the changes for a person', async () => {
     const world = guideWorld();
     // Services exist already in every cluster (someone made them); the dry run only plans.

@@ -52,6 +52,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #leading = false;
   /** The member clusters have all been heard from ('synced'): nothing is planned before. */
   #synced = false;
+  readonly #warned = new Set<string>();
   /** Goes up at every change of leader: a pass started in an earlier term writes nothing more. */
   #term = 0;
   /**
@@ -590,8 +591,16 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       if (entry.ip !== undefined) addresses.push(entry.ip);
       else if (entry.hostname !== undefined && this.#aliased(entry.hostname)) hostnames.push(entry.hostname);
       else if (entry.hostname !== undefined && this.#hostnames) addresses.push(...this.#hostnames.addresses(entry.hostname));
+      else if (entry.hostname !== undefined) this.#unresolvable(entry.hostname);
     }
     return hostnames.length > 0 ? { addresses, hostnames } : { addresses };
+  }
+
+  /** A hostname nothing can turn into addresses: said once, since its shard silently serves nothing. */
+  #unresolvable(hostname: string): void {
+    if (this.#warned.has(hostname)) return;
+    this.#warned.add(hostname);
+    this.#options.logger?.warn({ hostname }, 'load-balancer hostname neither resolved (no resolveHostname) nor aliased by the DNS provider: its shard has no address');
   }
 
   #aliased(hostname: string): boolean {

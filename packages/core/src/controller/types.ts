@@ -42,7 +42,9 @@ export interface ControllerOptions {
    * Resolves load-balancer hostnames (AWS ELB); each is resolved again after the federation's
    * record TTL (at least every second). A failed lookup keeps the last addresses and is tried
    * again within seconds. Hostnames the DNS provider can alias (its `canAlias`) are not
-   * resolved: they are written as ALIAS targets.
+   * resolved: they are written as ALIAS targets. Without either, a shard whose load balancer
+   * has only a hostname has no address (a warning is logged once per hostname);
+   * `dnsResolver()` resolves through the host's DNS servers.
    */
   readonly resolveHostname?: (hostname: string) => Promise<readonly string[]>;
   readonly leaderElection?: LeaderElection;
