@@ -2,21 +2,36 @@
 // between name groups, so every batch boundary keeps the order's guarantee: no CNAME points at
 // a name that does not exist.
 import { ValidationError } from './errors.js';
+import { normalizeName } from './names.js';
 import { ownershipSubject } from './ownership.js';
 import type { Change, ProviderLimits } from './types.js';
 
-/** Adjacent changes at one name, its ownership record included. */
+/**
+ * Adjacent changes at one name, its ownership record included. Names are compared as DNS
+ * compares them (case-insensitively, the trailing dot optional): a diff deletes a record set
+ * with the provider's spelling of its name and creates one with the normalized spelling, and
+ * both belong to one group.
+ */
 export function changeGroups(changes: readonly Change[]): Change[][] {
   const groups: Change[][] = [];
   let subject: string | undefined;
   for (const change of changes) {
-    const next = ownershipSubject(change.record.name);
+    const next = ownershipSubject(normalizeName(change.record.name));
     const last = groups[groups.length - 1];
     if (last && next === subject) last.push(change);
     else groups.push([change]);
     subject = next;
   }
   return groups;
+}
+
+/** What a request (or a name group) costs against a provider's limits. */
+export interface RequestCost {
+  /** Changes as the provider counts them: an update is two. */
+  readonly changes: number;
+  readonly rrdatas: number;
+  /** Characters of rrdata. */
+  readonly chars: number;
 }
 
 interface Cost {
@@ -26,7 +41,7 @@ interface Cost {
 }
 
 /** An update is a deletion and an addition to every provider we know (Route 53 counts UPSERT twice). */
-function cost(change: Change): Cost {
+export function changeCost(change: Change): RequestCost {
   const sides = change.kind === 'update' ? [change.before, change.record] : [change.record];
   let rrdatas = 0;
   let chars = 0;
@@ -37,36 +52,105 @@ function cost(change: Change): Cost {
   return { changes: sides.length, rrdatas, chars };
 }
 
-export function batchChanges(changes: readonly Change[], limits: ProviderLimits): Change[][] {
+/** A name group that no request can carry: its changes alone exceed the provider's limits. */
+export interface OversizedGroup {
+  /** The group's changes, in order. */
+  readonly changes: readonly Change[];
+  /** The name the group is about (normalized). */
+  readonly name: string;
+  /** What the group needs in one request. */
+  readonly cost: RequestCost;
+  /** Why it does not fit, with the numbers and the limits, e.g. `1200 rrdatas (the limit is 1000)`. */
+  readonly reason: string;
+  /**
+   * Where the group stood in the order: `batches[0 .. before-1]` held the changes ahead of it,
+   * `batches[before ..]` those after it. A batch never spans an oversized group.
+   */
+  readonly before: number;
+}
+
+export interface BatchPlan {
+  /** The requests, in order, each within the limits. */
+  readonly batches: Change[][];
+  /** The name groups left out because they fit no request, in order. */
+  readonly oversized: OversizedGroup[];
+}
+
+function checkLimits(limits: ProviderLimits): void {
   for (const key of ['maxChangesPerRequest', 'maxRrdatasPerRequest', 'maxRrdataCharsPerRequest'] as const) {
     if (!Number.isSafeInteger(limits[key]) || limits[key] < 1) throw new ValidationError(`limits.${key}`, limits[key], 'must be a positive integer');
   }
+}
+
+function groupCost(group: readonly Change[]): Cost {
+  const need: Cost = { changes: 0, rrdatas: 0, chars: 0 };
+  for (const change of group) {
+    const c = changeCost(change);
+    need.changes += c.changes;
+    need.rrdatas += c.rrdatas;
+    need.chars += c.chars;
+  }
+  return need;
+}
+
+/** Why `need` does not fit one request, or undefined when it does. */
+function overLimits(need: RequestCost, limits: ProviderLimits): string | undefined {
+  const over: string[] = [];
+  if (need.changes > limits.maxChangesPerRequest) over.push(`${need.changes} changes (the limit is ${limits.maxChangesPerRequest})`);
+  if (need.rrdatas > limits.maxRrdatasPerRequest) over.push(`${need.rrdatas} rrdatas (the limit is ${limits.maxRrdatasPerRequest})`);
+  if (need.chars > limits.maxRrdataCharsPerRequest) over.push(`${need.chars} characters of rrdata (the limit is ${limits.maxRrdataCharsPerRequest})`);
+  return over.length === 0 ? undefined : over.join(', ');
+}
+
+/**
+ * Splits `changes` into requests within `limits`, greedily, cutting only between name groups.
+ * A name group that alone exceeds the limits is not an error here: it is left out, in
+ * `oversized`, and the batches around it are cut at its place, so that a caller can write
+ * everything else in order and decide what the missing group means for the groups after it
+ * (reconcileZone treats it as a group the provider rejected).
+ */
+export function planBatches(changes: readonly Change[], limits: ProviderLimits): BatchPlan {
+  checkLimits(limits);
   const batches: Change[][] = [];
+  const oversized: OversizedGroup[] = [];
   let batch: Change[] = [];
   const used: Cost = { changes: 0, rrdatas: 0, chars: 0 };
+  const flush = () => {
+    if (batch.length > 0) batches.push(batch);
+    batch = [];
+    used.changes = used.rrdatas = used.chars = 0;
+  };
   for (const group of changeGroups(changes)) {
-    const need: Cost = { changes: 0, rrdatas: 0, chars: 0 };
-    for (const change of group) {
-      const c = cost(change);
-      need.changes += c.changes;
-      need.rrdatas += c.rrdatas;
-      need.chars += c.chars;
-    }
-    if (need.changes > limits.maxChangesPerRequest || need.rrdatas > limits.maxRrdatasPerRequest || need.chars > limits.maxRrdataCharsPerRequest) {
-      throw new ValidationError('changes', group[0]!.record.name,
-        `this name's changes need ${need.changes} changes, ${need.rrdatas} records and ${need.chars} characters in one request; the provider allows ${limits.maxChangesPerRequest}, ${limits.maxRrdatasPerRequest} and ${limits.maxRrdataCharsPerRequest}`);
+    const need = groupCost(group);
+    const reason = overLimits(need, limits);
+    if (reason !== undefined) {
+      flush();
+      oversized.push({ changes: group, name: ownershipSubject(normalizeName(group[0]!.record.name)), cost: need, reason, before: batches.length });
+      continue;
     }
     if (used.changes + need.changes > limits.maxChangesPerRequest || used.rrdatas + need.rrdatas > limits.maxRrdatasPerRequest
       || used.chars + need.chars > limits.maxRrdataCharsPerRequest) {
-      batches.push(batch);
-      batch = [];
-      used.changes = used.rrdatas = used.chars = 0;
+      flush();
     }
     batch.push(...group);
     used.changes += need.changes;
     used.rrdatas += need.rrdatas;
     used.chars += need.chars;
   }
-  if (batch.length > 0) batches.push(batch);
+  flush();
+  return { batches, oversized };
+}
+
+/**
+ * Splits `changes` into requests within `limits` (see planBatches). Throws a ValidationError
+ * naming the first name group that alone exceeds the limits; use planBatches to write the
+ * rest anyway.
+ */
+export function batchChanges(changes: readonly Change[], limits: ProviderLimits): Change[][] {
+  const { batches, oversized: [first] } = planBatches(changes, limits);
+  if (first) {
+    throw new ValidationError('changes', first.changes[0]!.record.name,
+      `this name's changes need ${first.cost.changes} changes, ${first.cost.rrdatas} records and ${first.cost.chars} characters in one request; the provider allows ${limits.maxChangesPerRequest}, ${limits.maxRrdatasPerRequest} and ${limits.maxRrdataCharsPerRequest}`);
+  }
   return batches;
 }

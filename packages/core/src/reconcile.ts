@@ -2,7 +2,7 @@
 // a diff, and the change set written batch by batch.
 import { parseAddress } from './addresses.js';
 import { applyChangeSet } from './apply.js';
-import { batchChanges, changeGroups } from './batch.js';
+import { changeCost, changeGroups, planBatches, type OversizedGroup } from './batch.js';
 import { diffRecords } from './diff.js';
 import { ProviderError, ValidationError } from './errors.js';
 import { normalizeName } from './names.js';
@@ -21,7 +21,8 @@ export interface ReconcileOptions {
   readonly ownerId: string;
   /**
    * The names this pass may touch. Records at other names are neither created nor deleted;
-   * an ownership marker counts as being at the name it marks.
+   * an ownership marker counts as being at the name it marks. It is given names normalized
+   * (lower case, trailing dot), however the provider spells them.
    */
   readonly scope?: (name: string) => boolean;
   /**
@@ -68,6 +69,22 @@ const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'CNAME'
  * conflict (the zone changed since the read) re-reads and re-plans, at most MAX_REPLANS
  * times; a batch the provider rejects as invalid is split down to the name at fault, the
  * rest is written, and the rejection is thrown at the end, naming the record.
+ *
+ * A name whose changes alone exceed the provider's limits (say a global A set of 600 addresses
+ * replaced by 600 others: an update counts both sides, 1,200 rrdatas) is treated as a name
+ * the provider rejected: it is not sent, and it is named, with the numbers and the limits, in
+ * the `invalid` ProviderError that ends the pass after everything else was written.
+ *
+ * Splitting is bounded: a pass halves rejected requests at most `maxSplits(batches, groups)`
+ * times (two per batch planned, plus twice the depth of halving one batch down to one name:
+ * enough to isolate two bad names anywhere and a few more, one per batch). Once the bound is
+ * spent a rejected request is not split any more: its names are reported as not written. So a
+ * provider that rejects every request costs at most `batches + 2 × maxSplits` requests
+ * (1,000 new names in batches of 1,000 changes: 2 batches, at most 50 requests, not 1,998).
+ *
+ * Whatever a pass leaves unwritten (rejected, too large, or past the bound), it also leaves
+ * unwritten every group that could then dangle a CNAME: a CNAME to a name not written, and
+ * the removal of a name an unwritten CNAME still points at.
  */
 export async function reconcileZone(options: ReconcileOptions): Promise<ReconcileReport> {
   const { provider, zone, ownerId, logger } = options;
@@ -95,17 +112,26 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
         return provider.records(zone);
       }, retry);
     }
-    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(record.name)));
+    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
     known = undefined;
     const plan = diffRecords(current, desired, { ownerId });
     logger?.debug({ zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true }, 'planned zone');
     const seen = read === undefined ? {} : { read };
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, ...seen, records: current };
 
-    const writer = new BatchWriter(provider, zone, retry, counts, logger);
+    const { batches, oversized } = planBatches(plan.changes, provider.limits);
+    const groups = oversized.length + batches.reduce((sum, batch) => sum + changeGroups(batch).length, 0);
+    const writer = new BatchWriter(provider, zone, retry, counts, logger, maxSplits(batches.length, groups));
     const sinceRead: Change[] = [];
     try {
-      for (const batch of batchChanges(plan.changes, provider.limits)) sinceRead.push(...await writer.write(batch));
+      let next = 0;
+      for (const [i, batch] of batches.entries()) {
+        // A group too large for any request is refused where it stands in the order, so that
+        // the groups after it see it missing, as they would a rejected one.
+        for (; next < oversized.length && oversized[next]!.before <= i; next++) writer.refuse(oversized[next]!);
+        sinceRead.push(...await writer.write(batch));
+      }
+      for (; next < oversized.length; next++) writer.refuse(oversized[next]!);
     } catch (error) {
       written.push(...sinceRead);
       if (error instanceof ProviderError && error.kind === 'conflict' && counts.replans < MAX_REPLANS) {
@@ -122,19 +148,52 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
   }
 }
 
+/**
+ * How many times one pass may halve a rejected request: twice per batch, plus twice the
+ * number of halvings that take a batch of `groups` name groups down to one group.
+ */
+export function maxSplits(batches: number, groups: number): number {
+  return 2 * batches + 2 * Math.ceil(Math.log2(groups + 1));
+}
+
+/** How many rejected record sets a pass's error describes one by one. */
+const MAX_LISTED = 20;
+
 interface Rejection {
   readonly group: readonly Change[];
   readonly error: ProviderError;
+  /** Not sent at all: too large for one request. */
+  readonly unsent?: boolean;
+}
+
+/** Requests rejected after the split bound was spent: their groups were not written. */
+interface Unsplit {
+  readonly groups: readonly (readonly Change[])[];
+  readonly error: ProviderError;
+}
+
+/** Whether a change is to an ownership marker (`_fedsvc.<name>`), however the name is spelled. */
+const isMarker = (change: Change): boolean => {
+  const name = normalizeName(change.record.name);
+  return ownershipSubject(name) !== name;
+};
+
+/** The record set a group is about: its first change that is not to an ownership marker. */
+function groupRecord(group: readonly Change[]): { name: string; type: string } | undefined {
+  const change = group.find((candidate) => !isMarker(candidate)) ?? group[0];
+  return change ? { name: change.record.name, type: change.record.type } : undefined;
 }
 
 /** Writes batches; on an `invalid` answer, halves the batch by name group to find the culprit. */
 class BatchWriter {
   readonly #rejected: Rejection[] = [];
-  /** Names whose change was rejected or skipped: a later CNAME to them could dangle. */
+  readonly #unsplit: Unsplit[] = [];
+  /** Names (normalized) whose change was rejected or skipped: a later CNAME to them could dangle. */
   readonly #missing = new Set<string>();
-  /** Targets of CNAMEs whose move or delete was rejected or skipped: deleting them would dangle those CNAMEs. */
+  /** Targets (normalized) of CNAMEs whose move or delete was rejected or skipped: deleting them would dangle those CNAMEs. */
   readonly #pinned = new Set<string>();
   #skipped = 0;
+  #splits = 0;
 
   constructor(
     private readonly provider: DnsProvider,
@@ -142,6 +201,8 @@ class BatchWriter {
     private readonly retry: RetryOptions,
     private readonly counts: { writes: number },
     private readonly logger: Logger | undefined,
+    /** How many times rejected requests may be halved in this pass (see maxSplits). */
+    private readonly splitBound: number,
   ) {}
 
   /** Writes one batch; answers the changes that were written. */
@@ -149,7 +210,7 @@ class BatchWriter {
     const groups = changeGroups(batch).filter((group) => {
       if (!this.#couldDangle(group)) return true;
       this.#skipped++;
-      for (const change of group) this.#missing.add(change.record.name);
+      for (const change of group) this.#missing.add(normalizeName(change.record.name));
       this.#pin(group);
       return false;
     });
@@ -166,43 +227,84 @@ class BatchWriter {
       if (!(error instanceof ProviderError) || error.kind !== 'invalid') throw error;
       const [only] = groups;
       if (groups.length === 1 && only) {
-        this.logger?.warn({ zone: this.zone.dnsName, name: only[0]?.record.name, error: error.message }, 'provider rejected record set');
+        this.logger?.warn({ zone: this.zone.dnsName, name: (error.record ?? groupRecord(only))?.name, error: error.message }, 'provider rejected record set');
         this.#rejected.push({ group: only, error });
-        for (const change of only) if (change.kind !== 'delete') this.#missing.add(change.record.name);
-        this.#pin(only);
+        this.#leaveOut(only);
         return [];
       }
+      if (this.#splits >= this.splitBound) {
+        this.logger?.warn({ zone: this.zone.dnsName, names: groups.length, splits: this.#splits, error: error.message }, 'provider rejected a request; split bound reached, not splitting it');
+        this.#unsplit.push({ groups, error });
+        for (const group of groups) this.#leaveOut(group);
+        return [];
+      }
+      this.#splits++;
       const half = Math.ceil(groups.length / 2);
       return [...await this.write(groups.slice(0, half).flat()), ...await this.write(groups.slice(half).flat())];
     }
   }
 
+  /** Leaves out a group too large for any request, as if the provider had rejected it. */
+  refuse(oversized: OversizedGroup): void {
+    const { changes } = oversized;
+    // Name the record set that weighs most (not the marker), so that the reason reads true.
+    let heaviest: Change | undefined;
+    for (const change of changes) {
+      if (isMarker(change)) continue;
+      if (!heaviest || changeCost(change).rrdatas > changeCost(heaviest).rrdatas) heaviest = change;
+    }
+    const record = heaviest ? { name: heaviest.record.name, type: heaviest.record.type } : groupRecord(changes)!;
+    const updates = changes.some((change) => change.kind === 'update') ? '; an update counts its old and its new record set' : '';
+    const error = new ProviderError(this.provider.name, 'invalid',
+      `not sent: the changes at ${oversized.name} need ${oversized.reason} in one request${updates}`, { record, attempts: 0 });
+    this.logger?.warn({ zone: this.zone.dnsName, name: oversized.name, error: error.message }, 'record set too large for one request');
+    this.#rejected.push({ group: changes, error, unsent: true });
+    this.#leaveOut(changes);
+  }
+
+  /** A group left unwritten: a CNAME to its names could dangle, and its old CNAMEs' targets must stay. */
+  #leaveOut(group: readonly Change[]): void {
+    for (const change of group) if (change.kind !== 'delete') this.#missing.add(normalizeName(change.record.name));
+    this.#pin(group);
+  }
+
   /** Whether writing the group could leave a CNAME dangling: one to a missing name, or a pinned name removed. */
   #couldDangle(group: readonly Change[]): boolean {
-    return group.some((change) => (change.kind === 'delete'
-      ? this.#pinned.has(change.record.name) && !group.some((other) => other.kind !== 'delete' && other.record.name === change.record.name)
-      : change.record.type === 'CNAME' && change.record.rrdatas.some((target) => this.#missing.has(target))));
+    return group.some((change) => {
+      if (change.kind !== 'delete') return change.record.type === 'CNAME' && change.record.rrdatas.some((target) => this.#missing.has(normalizeName(target)));
+      const name = normalizeName(change.record.name);
+      return this.#pinned.has(name) && !group.some((other) => other.kind !== 'delete' && normalizeName(other.record.name) === name);
+    });
   }
 
   /** A group left unwritten leaves its old CNAMEs in place, so their targets must stay. */
   #pin(group: readonly Change[]): void {
     for (const change of group) {
       const old = change.kind === 'update' ? change.before : change.kind === 'delete' ? change.record : undefined;
-      if (old?.type === 'CNAME') for (const target of old.rrdatas) this.#pinned.add(target);
+      if (old?.type === 'CNAME') for (const target of old.rrdatas) this.#pinned.add(normalizeName(target));
     }
   }
 
-  /** Throws when any group was rejected, naming the record sets at fault. */
+  /** Throws when any group was rejected or left unwritten, naming the record sets at fault. */
   throwRejections(): void {
-    const [first] = this.#rejected;
+    const firstUnsplit = this.#unsplit[0];
+    const first = this.#rejected[0] ?? (firstUnsplit ? { group: firstUnsplit.groups[0]!, error: firstUnsplit.error } : undefined);
     if (!first) return;
-    const names = this.#rejected.map(({ group, error }) => {
-      const record = error.record ?? group[0]?.record;
-      return `${record?.name} ${record?.type} (${error.message})`;
+    // At most MAX_LISTED record sets are described; the rest are counted.
+    const parts = this.#rejected.slice(0, MAX_LISTED).map(({ group, error, unsent }) => {
+      const record = error.record ?? groupRecord(group);
+      return `${unsent ? 'did not send' : 'rejected'} ${record?.name} ${record?.type} (${error.message})`;
     });
+    if (this.#rejected.length > MAX_LISTED) parts.push(`${this.#rejected.length - MAX_LISTED} more record set(s) rejected or not sent`);
+    if (firstUnsplit) {
+      const names = this.#unsplit.flatMap(({ groups }) => groups.map((group) => groupRecord(group)?.name));
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
+      parts.push(`${names.length} name(s) in requests the provider rejected were not written, because the pass had split rejected requests ${this.#splits} times, its bound (${shown}; ${firstUnsplit.error.message})`);
+    }
     const skipped = this.#skipped > 0 ? `; ${this.#skipped} name(s) whose change could dangle a CNAME because of them were left for the next pass` : '';
-    const record = first.error.record ?? (first.group[0] ? { name: first.group[0].record.name, type: first.group[0].record.type } : undefined);
-    throw new ProviderError(this.provider.name, 'invalid', `rejected ${names.join('; ')}${skipped}; the rest of the change set was written`, {
+    // A request rejected past the bound holds good names too: name one only if the provider did.
+    const record = first.error.record ?? (this.#rejected[0] ? groupRecord(first.group) : undefined);
+    throw new ProviderError(this.provider.name, 'invalid', `${parts.join('; ')}${skipped}; the rest of the change set was written`, {
       cause: first.error,
       attempts: first.error.attempts,
       ...(record ? { record } : {}),

@@ -1,6 +1,9 @@
 // reconcileZone against the reference provider: the guide's service, and faults that only the
 // memory provider can stage (partial writes, rejected record sets, Retry-After).
-import { planServiceRecords, ProviderError, reconcileZone, type Change, type RecordSet, type ReconcileOptions } from '@fedsvc/core';
+import {
+  diffRecords, normalizeName, ownershipRecord, ownershipSubject, planServiceRecords, ProviderError, reconcileZone,
+  type Change, type DnsProvider, type RecordSet, type ReconcileOptions,
+} from '@fedsvc/core';
 import { guideClusters, guideFederation, guideService, guideShards } from '@fedsvc/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createMemoryProvider, type MemoryDnsProvider } from '../src/index.js';
@@ -114,3 +117,108 @@ describe('reconcileZone on the memory provider', () => {
 });
 
 const byName = (a: RecordSet<string>, b: RecordSet<string>): number => (`${a.name} ${a.type}` < `${b.name} ${b.type}` ? -1 : 1);
+
+// ---- review: record sets too large for one request; names as the provider spells them ----
+
+/** Every CNAME points at a name that holds something, names compared as DNS compares them. */
+function danglingCnames(records: readonly RecordSet<string>[]): string[] {
+  const names = new Set(records.map((record) => normalizeName(record.name)));
+  return records.filter((record) => record.type === 'CNAME' && !names.has(normalizeName(record.rrdatas[0]!)))
+    .map((record) => `${record.name} → ${record.rrdatas[0]}`);
+}
+
+const addresses = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}.${i >> 8}.${i & 255}`);
+
+describe('reconcileZone on the memory provider: review', () => {
+  it('a name whose changes cannot fit one request is reported, not sent; every other name converges and no CNAME dangles', async () => {
+    const marker = (n: string) => ownershipRecord(n, 'guide', 60);
+    const provider = createMemoryProvider({
+      zones: [{
+        dnsName: 'example.com', records: [
+          // The global set: 600 addresses updated to 600 others is 1,200 rrdatas in one request (limit 1,000).
+          { name: 'global.example.com.', type: 'A', ttl: 60, rrdatas: addresses('10.1', 600) }, marker('global.example.com.'),
+          // old moves from a CNAME to an A set of 1,000 addresses: 1,001 rrdatas; its CNAME stays, so target must stay.
+          { name: 'old.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['target.example.com.'] }, marker('old.example.com.'),
+          { name: 'target.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] }, marker('target.example.com.'),
+          { name: 'gone.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] }, marker('gone.example.com.'),
+        ],
+      }],
+    });
+    const writes: string[] = [];
+    const applyChanges = provider.applyChanges.bind(provider);
+    provider.applyChanges = async (zone, changes) => {
+      await applyChanges(zone, changes);
+      writes.push(...danglingCnames(provider.snapshot(ZONE)));
+    };
+    const hosts: RecordSet[] = Array.from({ length: 12 }, (_, i) => ({ name: `host-${i}.example.com.`, type: 'A', ttl: 60, rrdatas: [`192.0.2.${i + 10}`] }));
+    const desired: RecordSet[] = [
+      { name: 'global.example.com.', type: 'A', ttl: 60, rrdatas: addresses('10.2', 600) },
+      { name: 'old.example.com.', type: 'A', ttl: 60, rrdatas: addresses('10.3', 1_000) },
+      ...hosts,
+      { name: 'www.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['host-1.example.com.'] },
+    ];
+    for (let pass = 0; pass < 2; pass++) {
+      const error = await reconcile(provider, desired).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe('invalid');
+      const message = (error as ProviderError).message;
+      expect(message).toMatch(/global\.example\.com\. A \(.*1200 rrdatas.*1000/);
+      expect(message).toMatch(/old\.example\.com\. A \(.*1001 rrdatas.*1000/);
+      expect((error as ProviderError).record).toEqual({ name: 'global.example.com.', type: 'A' });
+      const held = ours(provider);
+      for (const record of [...hosts, desired.at(-1)!]) expect(held).toContainEqual(expect.objectContaining({ name: record.name, type: record.type, rrdatas: record.rrdatas }));
+      expect(held.some((record) => record.name === 'gone.example.com.')).toBe(false);
+      // Neither oversized set was touched; old still points at target, so target stays.
+      expect(held.find((record) => record.name === 'global.example.com.' && record.type === 'A')?.rrdatas).toEqual(addresses('10.1', 600));
+      expect(held.find((record) => record.name === 'old.example.com.')).toMatchObject({ type: 'CNAME', rrdatas: ['target.example.com.'] });
+      expect(held.some((record) => record.name === 'target.example.com.' && record.type === 'A')).toBe(true);
+      expect(writes).toEqual([]);
+    }
+    // Nothing but the two oversized names is left to do.
+    const left = diffRecords(provider.snapshot(ZONE), desired, { ownerId: 'guide' }).changes.map((change) => ownershipSubject(change.record.name));
+    expect(new Set(left)).toEqual(new Set(['global.example.com.', 'old.example.com.', 'target.example.com.']));
+  });
+
+  it.each([false, true])('a provider that spells names its own way (upper case, no trailing dot): a name switched from A to CNAME never dangles a CNAME between requests (scoped: %s)', async (scoped) => {
+    const marker = (n: string) => ownershipRecord(n, 'guide', 60);
+    const memoryZone = createMemoryProvider({
+      zones: [{
+        dnsName: 'example.com', records: [
+          { name: 'lb.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] }, marker('lb.example.com.'),
+          { name: 'web.r1.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] }, marker('web.r1.example.com.'),
+          { name: 'x.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['web.r1.example.com.'] }, marker('x.example.com.'),
+        ],
+      }],
+      limits: { maxChangesPerRequest: 3 },
+    });
+    const dangling: string[][] = [];
+    // The provider lists names upper-cased without the trailing dot, and matches names as DNS does (case-insensitively).
+    const spell = (n: string) => n.toUpperCase().replace(/\.$/, '');
+    const respelled = <T extends RecordSet<string>>(record: T): T => ({ ...record, name: normalizeName(record.name) });
+    const provider: DnsProvider = {
+      name: 'shouting',
+      limits: memoryZone.limits,
+      zones: () => memoryZone.zones(),
+      records: async (zone) => (await memoryZone.records(zone)).map((record) => ({ ...record, name: spell(record.name) })),
+      applyChanges: async (zone, changes) => {
+        await memoryZone.applyChanges(zone, changes.map((change) => (change.kind === 'update'
+          ? { ...change, before: respelled(change.before), record: respelled(change.record) }
+          : { ...change, record: respelled(change.record) })));
+        dangling.push(danglingCnames(memoryZone.snapshot(ZONE)));
+      },
+    };
+    const desired: RecordSet[] = [
+      { name: 'a.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.3'] },
+      { name: 'lb.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] },
+      { name: 'web.r1.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['lb.example.com.'] },
+      { name: 'x.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['web.r1.example.com.'] },
+    ];
+    // The controller scopes a pass to its names; markers are read upper-cased too.
+    const names = new Set(desired.map((record) => record.name));
+    const report = await reconcileZone({ provider, zone: ZONE, desired, ownerId: 'guide', random: () => 0.5, ...(scoped ? { scope: (n: string) => names.has(n) } : {}) });
+    expect(report.conflicts).toEqual([]);
+    expect(dangling.length).toBeGreaterThan(1);
+    expect(dangling.flat()).toEqual([]);
+    expect(diffRecords(memoryZone.snapshot(ZONE), desired, { ownerId: 'guide' }).changes).toEqual([]);
+  });
+});
