@@ -6,7 +6,13 @@
 // Without --local the hosted zone named FEDSVC_DOMAIN (default example.com) must exist, and the
 // credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
 // AWS_PROFILE, SSO, an instance or task role). They need route53:ListHostedZones,
-// route53:ListResourceRecordSets and route53:ChangeResourceRecordSets on that zone.
+// route53:ListResourceRecordSets, route53:ChangeResourceRecordSets and route53:GetChange on that zone.
+//
+// When a public and a private hosted zone share the name (split-horizon), the name alone is
+// ambiguous: set FEDSVC_HOSTED_ZONE_ID (Z…, with or without /hostedzone/) to the one to write.
+// The zone is then read by GetHostedZone (route53:GetHostedZone instead of ListHostedZones).
+// With --local and FEDSVC_HOSTED_ZONE_ID, the local server holds a public zone with that id and a
+// private zone of the same name, to show the id picking one.
 //
 // The cluster state is the guide's: 13 clusters, nginx ready in 8 zones. A host feeds the same
 // calls from its member clusters (or lets the controller do it, as in examples/quickstart.ts).
@@ -20,17 +26,29 @@ const local = process.argv.includes('--local');
 const domain = process.env.FEDSVC_DOMAIN ?? 'example.com';
 /** Marks the records this deployment owns; records with another owner (or none) are never touched. */
 const ownerId = process.env.FEDSVC_OWNER_ID ?? 'fedsvc-example';
+/** The hosted zone to write, when its name is not enough. */
+const hostedZoneId = process.env.FEDSVC_HOSTED_ZONE_ID?.replace(/^\/hostedzone\//, '') || undefined;
 const federation: Federation = { name: 'myfederation', domain };
 
 const fixture = local ? await startLocalRoute53() : undefined;
-const options: Route53ProviderOptions = fixture
-  ? { clientConfig: { endpoint: fixture.url, region: 'us-east-1', credentials: fixture.credentials } }
-  // Route 53 is global; the region only picks the signing endpoint. No `credentials`: the default chain.
-  : { clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1' } };
-const provider = createRoute53Provider(options);
+const options: Route53ProviderOptions = {
+  ...(fixture
+    ? { clientConfig: { endpoint: fixture.url, region: 'us-east-1', credentials: fixture.credentials } }
+    // Route 53 is global; the region only picks the signing endpoint. No `credentials`: the default chain.
+    : { clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1' } }),
+  ...(hostedZoneId === undefined ? {} : { hostedZoneIds: [hostedZoneId] }),
+  // As the package README recommends: each change batch is waited on until Route 53 serves it
+  // everywhere (INSYNC), so a later batch never runs ahead of it. The local server is quick.
+  waitForInSync: fixture ? { pollIntervalMs: 50 } : true,
+};
 
+let provider: ReturnType<typeof createRoute53Provider> | undefined;
 try {
-  const zone = await findZone(provider, { dnsName: domain });
+  provider = createRoute53Provider(options);
+  const zone = hostedZoneId === undefined ? await findZone(provider, { dnsName: domain }) : await findZone(provider, { id: hostedZoneId });
+  if (zone.dnsName !== (domain.endsWith('.') ? domain : `${domain}.`).toLowerCase()) {
+    throw new Error(`hosted zone ${hostedZoneId} is ${zone.dnsName}, not FEDSVC_DOMAIN ${domain}`);
+  }
   console.log(`hosted zone ${zone.dnsName} (${zone.id})${fixture ? ` on the local Route 53 at ${fixture.url}` : ''}\n`);
   const desired = planServiceRecords({ federation, service: guideService, clusters: guideClusters, shards: guideShards });
 
@@ -50,12 +68,12 @@ try {
   console.error(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 } finally {
-  provider.close();
+  provider?.close();
   await fixture?.close();
 }
 
 async function converge(zone: DnsZone, desired: readonly RecordSet[]): Promise<void> {
-  const report = await reconcileZone({ provider, zone, desired, ownerId });
+  const report = await reconcileZone({ provider: provider!, zone, desired, ownerId });
   console.log(formatChanges(report.changes));
   console.log(`${report.writes} ChangeResourceRecordSets request(s), ${report.reads} full read(s) of the zone, ${report.retries} retries`);
 }
@@ -64,7 +82,12 @@ async function converge(zone: DnsZone, desired: readonly RecordSet[]): Promise<v
 async function startLocalRoute53() {
   const { startRoute53Fixture, FIXTURE_CREDENTIALS } = await import('../packages/dns-route53/test/fixture/index.js');
   const server = await startRoute53Fixture();
-  server.createZone(domain);
+  if (hostedZoneId === undefined) {
+    server.createZone(domain);
+  } else {
+    server.createZone(domain, { id: hostedZoneId });
+    server.createZone(domain, { privateZone: true });
+  }
   return { url: server.url, credentials: FIXTURE_CREDENTIALS, close: () => server.close() };
 }
 

@@ -35,7 +35,8 @@ export const USAGE = `usage:
   --key-name       the key's name, with its secret in        env FEDSVC_TSIG_NAME
                    FEDSVC_TSIG_SECRET (never on the command line)
   --key-algorithm  hmac-sha256 (default), hmac-sha512, hmac-sha1   env FEDSVC_TSIG_ALGORITHM
-  --owner          the owner id in the ownership records     env FEDSVC_OWNER (default fedsvc-example)
+  --owner          the owner id in the ownership records     env FEDSVC_OWNER_ID (default fedsvc-example;
+                   the older FEDSVC_OWNER is still read when FEDSVC_OWNER_ID is unset)
   --ttl            the records' TTL, seconds                 env FEDSVC_TTL (default 30)`;
 
 export async function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Config> {
@@ -54,7 +55,8 @@ export async function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     },
   });
   const zone = values.zone ?? env['FEDSVC_BIND_ZONE'] ?? 'example.com';
-  const ownerId = values.owner ?? env['FEDSVC_OWNER'] ?? 'fedsvc-example';
+  // FEDSVC_OWNER_ID, as the other examples name it; FEDSVC_OWNER is what this one documented first.
+  const ownerId = values.owner ?? env['FEDSVC_OWNER_ID'] ?? env['FEDSVC_OWNER'] ?? 'fedsvc-example';
   const ttlText = values.ttl ?? env['FEDSVC_TTL'] ?? '30';
   const ttl = Number(ttlText);
   if (!Number.isInteger(ttl) || ttl < 1) throw new ValidationError('--ttl', ttlText, 'must be a whole number of seconds, at least 1');

@@ -56,14 +56,33 @@ try {
   running.on('apply-failed', (event) => console.error(`apply failed: ${event.service}: ${event.reason}: ${event.error.message}`));
   running.start();
 
+  // What the controller's passes for one step did. `records-applied` comes only from a pass that
+  // wrote (an UPDATE the server accepted); a pass with nothing to write still ends in
+  // `service-synced`, and one that failed in `apply-failed` (printed above as it happens).
   const timed = async (change: () => void): Promise<void> => {
-    const latencies: number[] = [];
-    const listener = (event: { latencyMs: number }) => latencies.push(event.latencyMs);
-    running.on('records-applied', listener);
+    const applied: { changes: number; latencyMs: number }[] = [];
+    let passes = 0;
+    let failures = 0;
+    const onApplied = (event: { changes: readonly unknown[]; latencyMs: number }) => applied.push({ changes: event.changes.length, latencyMs: event.latencyMs });
+    const onSynced = () => { passes += 1; };
+    const onFailed = () => { failures += 1; };
+    running.on('records-applied', onApplied);
+    running.on('service-synced', onSynced);
+    running.on('apply-failed', onFailed);
     change();
     await running.idle();
-    running.off('records-applied', listener);
-    console.log(`DNS updated: ${latencies.length} change set(s) applied, ${Math.max(0, ...latencies).toFixed(1)} ms from the event to the server accepting the UPDATE`);
+    running.off('records-applied', onApplied);
+    running.off('service-synced', onSynced);
+    running.off('apply-failed', onFailed);
+    const changes = applied.reduce((sum, a) => sum + a.changes, 0);
+    if (applied.length > 0) {
+      const slowest = Math.max(...applied.map((a) => a.latencyMs));
+      console.log(`DNS updated: ${applied.length} change set(s) applied (${changes} record set change(s)), ${slowest.toFixed(1)} ms from the event to the server accepting the UPDATE`);
+    } else if (failures > 0) {
+      console.log(`DNS not updated: ${failures} failed attempt(s), see above`);
+    } else {
+      console.log(`DNS unchanged: ${passes} pass(es), no record to write (the zone already matches the plan)`);
+    }
   };
   const show = async (): Promise<void> => {
     console.log('\n$ dig -y … AXFR   (through the provider: a TSIG-signed zone transfer)');

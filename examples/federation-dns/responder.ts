@@ -50,12 +50,12 @@ export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
   try {
     query = decodeMessage(wire);
   } catch {
-    const header = { ...reply(undefined, (wire[0]! << 8) | wire[1]!), opcode: (wire[2]! >> 3) & 0xf, rcode: Rcode.FORMERR };
+    const header = { ...reply(undefined, (wire[0]! << 8) | wire[1]!, config.recursion), opcode: (wire[2]! >> 3) & 0xf, rcode: Rcode.FORMERR };
     return { kind: 'reply', message: header, udpLimit: PLAIN_UDP };
   }
   const opts = query.additionals.filter((r) => r.type === RRType.OPT);
   const edns = opts.length === 1 && opts[0]!.name === '.' ? opts[0]! : undefined;
-  const base = { ...reply(query, query.id), additionals: edns ? [optRecord(0)] : [] };
+  const base = { ...reply(query, query.id, config.recursion), additionals: edns ? [optRecord(0)] : [] };
   const udpLimit = edns ? Math.min(Math.max(edns.class, PLAIN_UDP), EDNS_UDP) : PLAIN_UDP;
   const answer = (message: Message): Decision => ({ kind: 'reply', message, udpLimit });
 
@@ -129,20 +129,29 @@ function depthBelow(name: string, domain: string): number | undefined {
   return tail.every((label, i) => Buffer.from(label).equals(labels[extra + i]!)) ? extra : undefined;
 }
 
-function reply(query: DecodedMessage | undefined, id: number): Message {
+/**
+ * RA says whether this server recurses, so it is the same on every answer: set when an upstream
+ * is configured (names outside the cluster domain, and remote CNAMEs, are resolved by forwarding
+ * them there), clear when not. It does not depend on the query's RD.
+ */
+function reply(query: DecodedMessage | undefined, id: number, recursion: boolean): Message {
   return {
-    id, qr: true, opcode: Opcode.QUERY, aa: false, tc: false, rd: query?.rd ?? false, ra: false, rcode: Rcode.NOERROR,
+    id, qr: true, opcode: Opcode.QUERY, aa: false, tc: false, rd: query?.rd ?? false, ra: recursion, rcode: Rcode.NOERROR,
     questions: query ? query.questions : [], answers: [], authorities: [], additionals: [],
   };
 }
 
-/** The upstream's answer under our header: id, question and EDNS are the client's. */
+/**
+ * The upstream's answer under our header: id, question and EDNS are the client's. We are not
+ * the authority for what the upstream says, so its AA is never passed on: AA stays set only when
+ * the answer starts with our own CNAME (RFC 1035 §4.1.1: AA is about the query name, the first
+ * owner name in the answer); a plain forwarded answer has AA clear.
+ */
 function relay(base: Message, query: DecodedMessage, upstream: DecodedMessage | undefined, chain: readonly ResourceRecord[]): Message {
-  if (!upstream) return { ...base, aa: false, ra: true, rcode: Rcode.SERVFAIL };
+  if (!upstream) return { ...base, aa: false, rcode: Rcode.SERVFAIL };
   return {
     ...base,
-    aa: chain.length > 0 ? base.aa : upstream.aa,
-    ra: true,
+    aa: chain.length > 0 && base.aa,
     rd: query.rd,
     rcode: upstream.rcode,
     answers: [...chain, ...upstream.answers],

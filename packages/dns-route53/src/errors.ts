@@ -21,7 +21,34 @@ const DENIED = new Set([
   'CredentialsProviderError',
 ]);
 const NOT_FOUND = new Set(['NoSuchHostedZone', 'HostedZoneNotFound']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+/** Node's codes for a connection that could not be made or was lost: the next attempt may get through. */
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENETRESET',
+  'EADDRNOTAVAIL',
+  'EPROTO',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+/**
+ * The request's signing time was too far from AWS's clock. The SDK takes the server's clock from
+ * the `Date` of every response (errors included) and keeps the offset in the client's config
+ * (`systemClockOffset`), so the next call is signed with corrected time: worth retrying.
+ */
+const CLOCK_SKEW = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
+/** Codes that mean skew only with this wording ("Signature expired: … is now earlier than … - 5 min."); otherwise a bad key. */
+const SIGNATURE = new Set(['SignatureDoesNotMatch', 'InvalidSignatureException', 'AuthFailure']);
+const SKEW_WORDING = /Signature expired|Signature not yet current|clock skew|too skewed|request time/i;
 
 /**
  * Messages Route 53 gives when the zone is not what the request assumed: the record a DELETE
@@ -42,7 +69,7 @@ interface SdkLikeError {
   code?: unknown;
   messages?: unknown;
   $fault?: unknown;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
   $response?: { headers?: Record<string, string | undefined> };
 }
 
@@ -142,7 +169,8 @@ export function translateError(thrown: unknown, operation: string, batch: readon
     const after = retryAfterMs(error);
     return make('throttled', after === undefined ? {} : { retryAfterMs: after });
   }
-  if (TRANSIENT.has(code) || (status !== undefined && status >= 500) || (systemCode !== undefined && NETWORK.has(systemCode))) {
+  const skewed = CLOCK_SKEW.has(code) || (SIGNATURE.has(code) && (SKEW_WORDING.test(text) || error.$metadata?.clockSkewCorrected === true));
+  if (skewed || TRANSIENT.has(code) || (status !== undefined && status >= 500) || (systemCode !== undefined && NETWORK.has(systemCode))) {
     const after = retryAfterMs(error);
     return make('transient', after === undefined ? {} : { retryAfterMs: after });
   }

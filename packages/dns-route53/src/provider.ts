@@ -44,6 +44,13 @@ export interface Route53ProviderOptions {
    * them resolved to addresses: the provider then has `canAlias`. Off by default.
    */
   readonly aliases?: boolean;
+  /**
+   * When the provider builds the client and `clientConfig` has no `requestHandler`: each request
+   * fails (ProviderError `transient`) when it has had no response after this long, or its socket
+   * has been idle this long; connecting may take at most 5 000 of it. Core's reconcile retries.
+   * Default 10 000; a positive number of milliseconds.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface Route53Provider extends DnsProvider {
@@ -76,6 +83,8 @@ export function aliasLimits(limits: ProviderLimits): ProviderLimits {
 }
 
 const MAX_PAGE = 300;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const MAX_CONNECT_MS = 5_000;
 /** Bounds every listing loop: 10 000 pages of 300 is far beyond any hosted zone's record-set quota. */
 const MAX_PAGES = 10_000;
 
@@ -88,6 +97,12 @@ function validate(options: Route53ProviderOptions): void {
   }
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw new ValidationError('clientConfig', '(client config)', 'give either client or clientConfig, not both');
+  }
+  if (options.requestTimeoutMs !== undefined && (typeof options.requestTimeoutMs !== 'number' || !Number.isFinite(options.requestTimeoutMs) || options.requestTimeoutMs <= 0)) {
+    throw new ValidationError('requestTimeoutMs', options.requestTimeoutMs, 'must be a positive number of milliseconds');
+  }
+  if (options.requestTimeoutMs !== undefined && (options.client !== undefined || options.clientConfig?.requestHandler !== undefined)) {
+    throw new ValidationError('requestTimeoutMs', options.requestTimeoutMs, 'applies only to the request handler the provider builds: set the timeouts on your own client or requestHandler');
   }
   options.hostedZoneIds?.forEach((id, i) => {
     if (typeof id !== 'string' || !/^(\/hostedzone\/)?[A-Z0-9]+$/.test(id)) {
@@ -118,7 +133,18 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
   // Route 53 is a global service signed in us-east-1 unless the caller says otherwise.
   // SDK retries are off: core's reconcile already retries throttled/transient batches with
   // jittered exponential backoff in a bounded budget; the SDK's own retries would multiply that.
-  const client = options.client ?? new Route53Client({ region: 'us-east-1', ...config, maxAttempts: 1 });
+  // The SDK's handler has no connect or request timeout of its own, and its `requestTimeout` only
+  // warns unless `throwOnRequestTimeout` is set: one stalled call would hold the zone's pass (and
+  // every DNS write queued behind it) until the OS gave up on the socket.
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const requestHandler = config.requestHandler ?? {
+    connectionTimeout: Math.min(timeoutMs, MAX_CONNECT_MS),
+    requestTimeout: timeoutMs,
+    throwOnRequestTimeout: true,
+    // The request timeout ends with the response's headers; a body that stalls is caught here.
+    socketTimeout: timeoutMs,
+  };
+  const client = options.client ?? new Route53Client({ region: 'us-east-1', ...config, requestHandler, maxAttempts: 1 });
   const pageSize = options.pageSize ?? MAX_PAGE;
   const wait = options.waitForInSync === true ? {} : options.waitForInSync || undefined;
   const asRead: RecordsAsRead = new WeakMap();
