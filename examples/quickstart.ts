@@ -68,8 +68,11 @@ async function timed(change: () => void): Promise<void> {
   change();
   await controller.idle();
   controller.off('records-applied', listener);
-  const worst = Math.max(0, ...latencies);
-  console.log(`DNS updated: ${latencies.length} change set(s) applied, ${worst.toFixed(1)} ms from the event to the zone`);
+  if (latencies.length === 0) {
+    console.log('DNS unchanged: the zone already matched the plan');
+    return;
+  }
+  console.log(`DNS updated: ${latencies.length} change set(s) applied, ${Math.max(...latencies).toFixed(1)} ms from the event to the zone`);
 }
 
 /** The zone as the guide's `gcloud dns record-sets list` shows it: apex, global, then each region's zones and region. */
