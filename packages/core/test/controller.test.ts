@@ -542,6 +542,39 @@ describe('restarts, leadership changes and resolver outages', () => {
     expect(log.filter((entry) => entry === 'write started').length).toBe(log.filter((entry) => entry === 'write done').length);
   });
 
+  test('a pass still draining when stop() is called keeps the addresses it resolved', async () => {
+    const world = guideWorld();
+    let gate: Promise<void> | undefined;
+    let open = () => {};
+    let waiting = 0;
+    const slow: MemberClusters = {
+      watch: (onEvent) => world.clusters.watch(onEvent),
+      applyShard: async (action) => {
+        if (gate) {
+          waiting++;
+          await gate;
+        }
+        return world.clusters.applyShard(action);
+      },
+    };
+    const controller = start(world, { clusters: slow, resolveHostname: async () => ['198.51.100.1'] });
+    controller.applyService(nginx());
+    await settle(controller);
+    world.clusters.setIngress(clusterOf('us-east1-b'), 'mynamespace', 'nginx', [{ hostname: 'lb.us-east-1.elb.example' }]);
+    podsUp(world, ['us-east1-b']);
+    await settle(controller);
+    expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual(['198.51.100.1']);
+    // A label change makes every shard conform; the pass waits on the clusters while stop() is called.
+    gate = new Promise((resolve) => { open = resolve; });
+    const base = nginx();
+    controller.applyService({ manifest: { ...base.manifest, metadata: { ...base.manifest.metadata, labels: { run: 'nginx', tier: 'web' } } } });
+    await until(() => waiting > 0, 10_000, 'a pass waiting on the clusters');
+    const stopped = controller.stop();
+    open();
+    await within(stopped, 10_000, 'stop');
+    expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual(['198.51.100.1']);
+  });
+
   test('a replica that stops leading writes nothing more, not even passes already queued', async () => {
     const world = guideWorld();
     const lease = new ManualLease();

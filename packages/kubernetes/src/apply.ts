@@ -64,12 +64,16 @@ export interface ApplyOptions {
   readonly requestTimeoutMs?: number;
 }
 
-async function exists(api: CoreV1Api, namespace: string, name: string, timeoutMs: number): Promise<boolean> {
+/**
+ * The created-by mark of the Service as the cluster holds it: 'absent' when there is none, and
+ * also when reading is forbidden (a Role without `get`), as before this check existed.
+ */
+async function createdByOf(api: CoreV1Api, namespace: string, name: string, timeoutMs: number): Promise<string | undefined | 'absent'> {
   try {
-    await withDeadline(timeoutMs, (signal) => api.readNamespacedService({ name, namespace }, abortedBy(signal)));
-    return true;
+    const held = await withDeadline(timeoutMs, (signal) => api.readNamespacedService({ name, namespace }, abortedBy(signal)));
+    return held.metadata?.annotations?.[CREATED_BY_ANNOTATION];
   } catch (error) {
-    if (error instanceof ApiException && error.code === 404) return false;
+    if (error instanceof ApiException && (error.code === 404 || error.code === 403)) return 'absent';
     throw error;
   }
 }
@@ -90,8 +94,12 @@ export async function applyShardAction(api: CoreV1Api, action: ShardAction, opti
       const { name, namespace } = manifest.metadata;
       const what = `server-side apply of service ${namespace}/${name}`;
       try {
-        // A create is decided from what the controller saw; a Service someone made since is adopted, not marked as ours.
-        if (action.kind === 'create' && (await exists(api, namespace, name, timeoutMs))) manifest = unmarked(manifest);
+        // A create is decided from what the controller saw; a Service someone made since is adopted,
+        // not marked as ours (one we made, say by a create whose answer was lost, stays ours).
+        if (action.kind === 'create') {
+          const held = await createdByOf(api, namespace, name, timeoutMs);
+          if (held !== 'absent' && held !== manifest.metadata.annotations?.[CREATED_BY_ANNOTATION]) manifest = unmarked(manifest);
+        }
         // Forced: fedsvc adopts the Service, so its fields win over an earlier writer's; fields it does not set stay theirs.
         await withDeadline(timeoutMs, (signal) =>
           api.patchNamespacedService(

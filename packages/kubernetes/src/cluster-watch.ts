@@ -66,16 +66,17 @@ export function watchCluster(
     heard = true;
     settled();
   };
+  // Heard from once its status went out with its shards, or once it is Offline (status first, when it has one).
   const publishStatus = (): void => {
     const offline = health.health === 'Offline';
-    if (offline) hear();
     if (!shardsSynced() && !offline) return;
     const status = clusterStatus(name, cluster.labels, health, topology);
-    if (!status) return;
-    const json = JSON.stringify(status);
-    if (json === reported) return;
-    reported = json;
-    emit({ type: 'cluster', cluster: status });
+    const json = status === undefined ? undefined : JSON.stringify(status);
+    if (status !== undefined && json !== reported) {
+      reported = json;
+      emit({ type: 'cluster', cluster: status });
+    }
+    if (offline || status !== undefined) hear();
   };
 
   const probing = (async () => {
@@ -157,10 +158,7 @@ export function watchCluster(
     const first = !shardsSynced();
     synced[which] = true;
     publish(first && shardsSynced() ? index.start() : events);
-    if (first && shardsSynced()) {
-      publishStatus();
-      hear();
-    }
+    if (first && shardsSynced()) publishStatus();
   };
 
   watchers.push(

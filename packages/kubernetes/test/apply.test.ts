@@ -54,8 +54,10 @@ describe('applyShard', () => {
     const after = live()!;
     expect((after['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();
     expect(after['spec']).toMatchObject({ type: 'LoadBalancer', sessionAffinity: 'ClientIP' });
-    // Where nothing is there, the create marks it.
+    // Where nothing is there, the create marks it; a second create of our own Service (its first answer lost) keeps the mark.
     api.deleteService('mynamespace', 'nginx');
+    await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: marked });
+    expect((live()!['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
     await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: marked });
     expect((live()!['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
   });

@@ -108,3 +108,23 @@ test('a cluster never heard from holds synced back only until syncTimeoutMs, and
   await log.waitFor((e) => e.type === 'cluster' && e.cluster.name === 'east', 5000);
   expect(log.events.filter((e) => e.type === 'synced')).toHaveLength(1);
 });
+
+test('a cluster whose nodes list is slow (topology unknown) is not synced until its status goes out', async () => {
+  const east = await apiServer('us-east1-b');
+  east.setHanging(/nodes/);
+  const kubeconfig = await writeKubeconfig([{ context: 'east', server: east.url }]);
+  cleanup.push(() => kubeconfig.remove());
+  const clusters = createKubernetesClusters({ clusters: [{ context: 'east', kubeconfig: kubeconfig.path }], ...fast });
+  const log = new EventLog();
+  const watch = clusters.watch(log.push);
+  cleanup.push(() => watch.stop());
+  await log.waitFor((e) => e.type === 'shard');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(log.events.some((e) => e.type === 'synced')).toBe(false);
+  east.setHanging(undefined);
+  east.dropConnections();
+  await log.waitFor((e) => e.type === 'synced', 5000);
+  const at = (type: string) => log.events.findIndex((e) => e.type === type);
+  expect(at('cluster')).toBeGreaterThan(-1);
+  expect(at('cluster')).toBeLessThan(at('synced'));
+});

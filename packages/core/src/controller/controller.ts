@@ -131,8 +131,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   /**
-   * Stops watching; lets the passes under way finish while still holding the lease, and only
-   * then stops campaigning (which releases it), so that two replicas never write at once.
+   * Stops watching; drops the passes not started, lets those under way finish while still
+   * holding the lease (and the hostnames they resolved), and only then stops campaigning (which
+   * releases it), so that two replicas never write at once.
    */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
@@ -142,9 +143,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#flushTimer = undefined;
     for (const retry of this.#retries.values()) clearTimeout(retry.timer);
     this.#retries.clear();
-    this.#hostnames?.stop();
+    this.#work.clear();
     await this.#watch?.stop();
     await this.#work.onIdle();
+    this.#hostnames?.stop();
     await this.#campaign?.stop();
     this.#checkIdle();
   }
