@@ -490,6 +490,21 @@ describe('restarts, leadership changes and resolver outages', () => {
     expect(world.provider.requests().writes).toBe(writes);
   });
 
+  test("member clusters that never say 'synced' leave the controller planning nothing, and it says so", async () => {
+    const world = guideWorld();
+    const warnings: unknown[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_obj: object, msg?: string) => warnings.push(msg) };
+    const silent: MemberClusters = {
+      applyShard: (action) => world.clusters.applyShard(action),
+      watch: (onEvent) => world.clusters.watch((event) => { if (event.type !== 'synced') onEvent(event); }),
+    };
+    const writes = world.provider.requests().writes;
+    start(world, { clusters: silent, services: [nginx()], logger, resyncMs: 20 });
+    await until(() => warnings.some((w) => String(w).includes("'synced'")), 5_000, 'the warning');
+    expect(world.provider.requests().writes).toBe(writes);
+    expect(world.clusters.actions).toEqual([]);
+  });
+
   test('a service deleted while a cluster is out of sight loses its shard there once the cluster is back', async () => {
     const world = guideWorld();
     const first = start(world, { services: [nginx()] });

@@ -52,6 +52,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #leading = false;
   /** The member clusters have all been heard from ('synced'): nothing is planned before. */
   #synced = false;
+  /** Hostnames already warned about as neither resolvable nor aliasable. */
   readonly #warned = new Set<string>();
   /** Goes up at every change of leader: a pass started in an earlier term writes nothing more. */
   #term = 0;
@@ -126,7 +127,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     } else {
       this.#setLeading(true);
     }
-    this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncMs);
+    this.#resyncTimer = setInterval(() => {
+      // A MemberClusters implementation that never says 'synced' would leave the controller idle without a word.
+      if (!this.#synced) this.#options.logger?.warn({}, "the member clusters have not said 'synced' yet: nothing is planned until they do");
+      this.#resync();
+    }, this.#resyncMs);
     this.#resyncTimer.unref?.();
   }
 
