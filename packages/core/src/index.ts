@@ -17,7 +17,7 @@ export { canonicalRdata, sameRecordSet, sameRdatas } from './rdata.js';
 // -- providers: zone lookup, retry, reconcile
 export { findZone, AmbiguousZoneError, type ZoneSelector } from './zones.js';
 export { withRetry, backoffDelay, retryPolicy, DEFAULT_RETRY_POLICY, RETRYABLE_KINDS, type RetryPolicy, type RetryOptions } from './retry.js';
-export { reconcileZone, MAX_REPLANS, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
+export { reconcileZone, UnwrittenRecordsError, MAX_REPLANS, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 // -- controller: placement (pure), controller, in-memory member clusters
 export {
   placeShards, selectorMatches, createdBy, desiredManifest, changedFields, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION, CLUSTER_OWNED_FIELDS,

@@ -73,9 +73,11 @@ const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'CNAME'
  * A name whose changes alone exceed the provider's limits (say a global A set of 600 addresses
  * replaced by 600 others: an update counts both sides, 1,200 rrdatas) is treated as a name
  * the provider rejected: it is not sent, and it is named, with the numbers and the limits, in
- * the `invalid` ProviderError that ends the pass after everything else was written.
+ * an `UnwrittenRecordsError` (a ProviderError of kind `invalid`) that ends the pass after
+ * everything else was written, naming what was not and carrying the report of what was.
  *
- * Splitting is bounded: a pass halves rejected requests at most `maxSplits(batches, groups)`
+ * Splitting is bounded: each plan (the first, and each re-plan after a conflict, at most
+ * MAX_REPLANS) halves rejected requests at most `maxSplits(batches, groups)`
  * times (two per batch planned, plus twice the depth of halving one batch down to one name:
  * enough to isolate two bad names anywhere and a few more, one per batch). Once the bound is
  * spent a rejected request is not split any more: its names are reported as not written. So a
@@ -122,18 +124,17 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const { batches, oversized } = planBatches(plan.changes, provider.limits);
     const groups = oversized.length + batches.reduce((sum, batch) => sum + changeGroups(batch).length, 0);
     const writer = new BatchWriter(provider, zone, retry, counts, logger, maxSplits(batches.length, groups));
-    const sinceRead: Change[] = [];
     try {
       let next = 0;
       for (const [i, batch] of batches.entries()) {
         // A group too large for any request is refused where it stands in the order, so that
         // the groups after it see it missing, as they would a rejected one.
         for (; next < oversized.length && oversized[next]!.before <= i; next++) writer.refuse(oversized[next]!);
-        sinceRead.push(...await writer.write(batch));
+        await writer.write(batch);
       }
       for (; next < oversized.length; next++) writer.refuse(oversized[next]!);
     } catch (error) {
-      written.push(...sinceRead);
+      written.push(...writer.written);
       if (error instanceof ProviderError && error.kind === 'conflict' && counts.replans < MAX_REPLANS) {
         counts.replans++;
         logger?.warn({ zone: zone.dnsName, replan: counts.replans, error: error.message }, 'zone changed under us; re-reading');
@@ -141,10 +142,11 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
       }
       throw error;
     }
-    written.push(...sinceRead);
-    writer.throwRejections();
-    const after = applyChangeSet(current, sinceRead);
-    return { changes: written, conflicts: plan.conflicts, ...counts, ...seen, ...(after.ok ? { records: after.records } : {}) };
+    written.push(...writer.written);
+    const after = applyChangeSet(current, writer.written);
+    const report: ReconcileReport = { changes: written, conflicts: plan.conflicts, ...counts, ...seen, ...(after.ok ? { records: after.records } : {}) };
+    writer.throwRejections(report);
+    return report;
   }
 }
 
@@ -158,6 +160,23 @@ export function maxSplits(batches: number, groups: number): number {
 
 /** How many rejected record sets a pass's error describes one by one. */
 const MAX_LISTED = 20;
+
+/**
+ * The pass wrote what it could, but the provider refused some record sets, or they could not
+ * be sent (too large for one request), or were held back so that no CNAME dangles: `unwritten`
+ * names them, `report` is what the pass did. A ProviderError of kind `invalid`.
+ */
+export class UnwrittenRecordsError extends ProviderError {
+  constructor(
+    provider: string,
+    message: string,
+    options: ConstructorParameters<typeof ProviderError>[3],
+    readonly report: ReconcileReport,
+    readonly unwritten: readonly { readonly name: string; readonly type: string }[],
+  ) {
+    super(provider, 'invalid', message, options);
+  }
+}
 
 interface Rejection {
   readonly group: readonly Change[];
@@ -186,13 +205,16 @@ function groupRecord(group: readonly Change[]): { name: string; type: string } |
 
 /** Writes batches; on an `invalid` answer, halves the batch by name group to find the culprit. */
 class BatchWriter {
+  /** Every change written so far, in order: kept here so that a request failing after others loses none of them. */
+  readonly written: Change[] = [];
   readonly #rejected: Rejection[] = [];
   readonly #unsplit: Unsplit[] = [];
   /** Names (normalized) whose change was rejected or skipped: a later CNAME to them could dangle. */
   readonly #missing = new Set<string>();
   /** Targets (normalized) of CNAMEs whose move or delete was rejected or skipped: deleting them would dangle those CNAMEs. */
   readonly #pinned = new Set<string>();
-  #skipped = 0;
+  /** Groups held back because writing them could dangle a CNAME. */
+  readonly #skipped: (readonly Change[])[] = [];
   #splits = 0;
 
   constructor(
@@ -209,7 +231,7 @@ class BatchWriter {
   async write(batch: readonly Change[]): Promise<Change[]> {
     const groups = changeGroups(batch).filter((group) => {
       if (!this.#couldDangle(group)) return true;
-      this.#skipped++;
+      this.#skipped.push(group);
       for (const change of group) this.#missing.add(normalizeName(change.record.name));
       this.#pin(group);
       return false;
@@ -222,6 +244,7 @@ class BatchWriter {
         return this.provider.applyChanges(this.zone, changes);
       }, this.retry);
       this.logger?.debug({ zone: this.zone.dnsName, changes: changes.length }, 'wrote batch');
+      this.written.push(...changes);
       return changes;
     } catch (error) {
       if (!(error instanceof ProviderError) || error.kind !== 'invalid') throw error;
@@ -285,8 +308,8 @@ class BatchWriter {
     }
   }
 
-  /** Throws when any group was rejected or left unwritten, naming the record sets at fault. */
-  throwRejections(): void {
+  /** Throws when any group was rejected or left unwritten, naming the record sets at fault; `report` is what the pass did. */
+  throwRejections(report: ReconcileReport): void {
     const firstUnsplit = this.#unsplit[0];
     const first = this.#rejected[0] ?? (firstUnsplit ? { group: firstUnsplit.groups[0]!, error: firstUnsplit.error } : undefined);
     if (!first) return;
@@ -301,14 +324,20 @@ class BatchWriter {
       const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
       parts.push(`${names.length} name(s) in requests the provider rejected were not written, because the pass had split rejected requests ${this.#splits} times, its bound (${shown}; ${firstUnsplit.error.message})`);
     }
-    const skipped = this.#skipped > 0 ? `; ${this.#skipped} name(s) whose change could dangle a CNAME because of them were left for the next pass` : '';
+    const skipped = this.#skipped.length > 0
+      ? `; ${this.#skipped.length} name(s) whose change could dangle a CNAME because of them were left for the next pass (${this.#skipped.slice(0, 5).map((group) => groupRecord(group)?.name).join(', ')}${this.#skipped.length > 5 ? ', …' : ''})`
+      : '';
     // A request rejected past the bound holds good names too: name one only if the provider did.
     const record = first.error.record ?? (this.#rejected[0] ? groupRecord(first.group) : undefined);
-    throw new ProviderError(this.provider.name, 'invalid', `${parts.join('; ')}${skipped}; the rest of the change set was written`, {
+    const rest = this.written.length > 0 ? 'the rest of the change set was written' : 'nothing was written';
+    const unwritten = [...this.#rejected.map(({ group }) => group), ...this.#unsplit.flatMap(({ groups }) => groups), ...this.#skipped]
+      .map((group) => groupRecord(group))
+      .filter((ref): ref is { name: string; type: string } => ref !== undefined);
+    throw new UnwrittenRecordsError(this.provider.name, `${parts.join('; ')}${skipped}; ${rest}`, {
       cause: first.error,
       attempts: first.error.attempts,
       ...(record ? { record } : {}),
-    });
+    }, report, unwritten);
   }
 }
 

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { FederationController } from '../src/controller/controller.js';
 import { formatChanges } from '../src/controller/format.js';
 import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
-import { ValidationError } from '../src/errors.js';
+import { ProviderError, ValidationError } from '../src/errors.js';
+import { UnwrittenRecordsError } from '../src/reconcile.js';
 import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement.js';
 import type { Change, ClusterEvent, DnsProvider, MemberClusters } from '../src/types.js';
 import {
@@ -349,6 +350,31 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     await settle(controller);
     expect(record(world, 'us-east1-b.')[0]?.type).toBe('CNAME');
     expect(warnings.filter((w) => 'hostname' in w)).toEqual([{ hostname: 'a1b2-123.us-east-1.elb.amazonaws.com' }]);
+  });
+
+  test('a record set the provider refuses fails its own service only; the others in the pass are written and announced', async () => {
+    const world = guideWorld();
+    const inner = world.provider;
+    const refusing: DnsProvider = {
+      name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone),
+      applyChanges: async (zone, changes) => {
+        const bad = changes.find((c) => c.record.name.startsWith('web.'));
+        if (bad) throw new ProviderError(inner.name, 'invalid', 'refused', { record: { name: bad.record.name, type: bad.record.type } });
+        return inner.applyChanges(zone, changes);
+      },
+    };
+    const controller = start(world, { dns: { provider: refusing, zone: world.zone }, services: [nginx(), nginx('mynamespace', 'web')], backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    const failures = collect(controller, 'apply-failed');
+    const applied = collect(controller, 'records-applied');
+    await until(() => world.clusters.shards('mynamespace', 'web').length === 13, 10_000, 'shards placed');
+    GUIDE_HEALTHY.forEach((zone, i) => world.clusters.setIngress(clusterOf(zone), 'mynamespace', 'web', [{ ip: `198.51.100.${i + 1}` }]));
+    podsUp(world, GUIDE_HEALTHY);
+    podsUp(world, GUIDE_HEALTHY, 'mynamespace', 'web');
+    await until(() => failures.length > 0 && applied.some((e) => e.service === 'mynamespace/nginx'), 10_000, 'a pass');
+    expect(new Set(failures.map((f) => f.service))).toEqual(new Set(['mynamespace/web']));
+    expect(failures[0]?.error).toBeInstanceOf(UnwrittenRecordsError);
+    expect(published(world)).toEqual(expected(world));
+    expect(published(world, 'mynamespace', 'web')).toEqual([]);
   });
 
   test('dry run writes nothing and renders the changes for a person', async () => {

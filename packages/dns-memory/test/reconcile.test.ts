@@ -222,3 +222,25 @@ describe('reconcileZone on the memory provider: review', () => {
     expect(diffRecords(memoryZone.snapshot(ZONE), desired, { ownerId: 'guide' }).changes).toEqual([]);
   });
 });
+
+describe('what a pass reports it wrote', () => {
+  it('keeps the changes of the first half of a split request when the second half meets a conflict and the pass re-reads', async () => {
+    const inner = createMemoryProvider({ zones: [{ dnsName: 'example.com' }] });
+    let calls = 0;
+    const provider: DnsProvider = {
+      name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone),
+      applyChanges: async (zone, changes) => {
+        calls++;
+        if (calls === 1) throw new ProviderError(inner.name, 'invalid', 'refused, without saying which');
+        if (calls === 3) throw new ProviderError(inner.name, 'conflict', 'changed under us');
+        return inner.applyChanges(zone, changes);
+      },
+    };
+    const desired: RecordSet[] = [0, 1, 2, 3].map((i) => ({ name: `n${i}.example.com.`, type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] }));
+    const report = await reconcileZone({ provider, zone: ZONE, desired, ownerId: 'me', sleep: async () => {}, random: () => 0.5 });
+    expect(report.replans).toBe(1);
+    const written = new Set(report.changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`));
+    for (const record of desired) expect(written.has(`create ${record.name} A`), record.name).toBe(true);
+    expect(report.changes).toHaveLength(8);
+  });
+});

@@ -8,7 +8,7 @@ import { normalizeName } from '../names.js';
 import { ownershipSubject, validateOwnerId } from '../ownership.js';
 import { createdBy, placeShards, selectorMatches, type FederatedService } from '../placement.js';
 import { planServiceRecords, recordNames } from '../plan.js';
-import { reconcileZone, type ReconcileReport } from '../reconcile.js';
+import { reconcileZone, UnwrittenRecordsError, type ReconcileReport } from '../reconcile.js';
 import { aggregateServiceStatus } from '../status.js';
 import type {
   Change, ClusterEvent, ClusterStatus, RecordSet, Shard, ShardAction, ShardStatus,
@@ -467,33 +467,16 @@ export class FederationController extends EventEmitter<ControllerEvents> {
             throw error;
           }
         });
-        const now = performance.now();
-        const byService = new Map<ServiceKey, Change[]>();
-        for (const change of report.changes) {
-          const key = this.#serviceOfName(ownershipSubject(change.record.name));
-          if (key === undefined) continue;
-          const list = byService.get(key);
-          if (list) list.push(change);
-          else byService.set(key, [change]);
-        }
-        for (const conflict of report.conflicts) {
-          this.#options.logger?.warn({ name: conflict.name, owner: conflict.owner, types: conflict.types }, 'name held by records the federation does not own; left alone');
-        }
-        for (const key of inPass) {
-          const changes = byService.get(key) ?? [];
-          if (this.#options.dryRun) {
-            this.emit('records-planned', { service: key, changes, shardActions: shardActions.get(key) ?? [] });
-          } else if (changes.length > 0) {
-            this.emit('records-applied', { service: key, changes, latencyMs: now - (batch.get(key) ?? now) });
-          }
-        }
-        if (sweep && !this.#options.dryRun) {
-          for (const [key, changes] of byService) if (!inPass.has(key)) this.emit('records-applied', { service: key, changes, latencyMs: 0 });
-        }
+        this.#announce(report, inPass, batch, sweep, shardActions);
       } catch (error) {
         if (!current()) return;
         const reason = error instanceof ProviderError ? error.kind : error instanceof ValidationError ? 'invalid-input' : 'error';
-        for (const key of inPass) fail(key, reason, asError(error));
+        // Record sets the provider refused fail their own services only; the others were written.
+        const unwritten = error instanceof UnwrittenRecordsError
+          ? new Set(error.unwritten.map((ref) => this.#serviceOfName(ownershipSubject(normalizeName(ref.name)))))
+          : undefined;
+        for (const key of inPass) if (!unwritten || unwritten.has(key)) fail(key, reason, asError(error));
+        if (error instanceof UnwrittenRecordsError) this.#announce(error.report, new Set([...inPass].filter((key) => !failed.has(key))), batch, sweep, shardActions);
       }
     }
 
@@ -517,6 +500,34 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         this.#lastGood.delete(key);
         this.#held.delete(key);
       }
+    }
+  }
+
+  /** Tells, per service, what a pass wrote (or, in a dry run, would write). */
+  #announce(report: ReconcileReport, inPass: ReadonlySet<ServiceKey>, batch: ReadonlyMap<ServiceKey, number>, sweep: boolean,
+    shardActions: ReadonlyMap<ServiceKey, ShardAction[]>): void {
+    const now = performance.now();
+    const byService = new Map<ServiceKey, Change[]>();
+    for (const change of report.changes) {
+      const key = this.#serviceOfName(ownershipSubject(normalizeName(change.record.name)));
+      if (key === undefined) continue;
+      const list = byService.get(key);
+      if (list) list.push(change);
+      else byService.set(key, [change]);
+    }
+    for (const conflict of report.conflicts) {
+      this.#options.logger?.warn({ name: conflict.name, owner: conflict.owner, types: conflict.types, target: conflict.target }, 'name held by records the federation does not own; left alone');
+    }
+    for (const key of inPass) {
+      const changes = byService.get(key) ?? [];
+      if (this.#options.dryRun) {
+        this.emit('records-planned', { service: key, changes, shardActions: shardActions.get(key) ?? [] });
+      } else if (changes.length > 0) {
+        this.emit('records-applied', { service: key, changes, latencyMs: now - (batch.get(key) ?? now) });
+      }
+    }
+    if (sweep && !this.#options.dryRun) {
+      for (const [key, changes] of byService) if (!inPass.has(key)) this.emit('records-applied', { service: key, changes, latencyMs: 0 });
     }
   }
 
@@ -628,7 +639,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   /** `<service>.<namespace>.<federation>.svc.…<domain>` → `namespace/service`; other names → undefined. */
-  #serviceOfName(name: string): ServiceKey | undefined {
+  #serviceOfName(raw: string): ServiceKey | undefined {
+    // Providers may list names in their own spelling (case, trailing dot).
+    const name = normalizeName(raw);
     if (!name.endsWith(`.${this.#domain}`)) return undefined;
     const labels = name.slice(0, name.length - this.#domain.length - 1).split('.');
     if (labels.length < 4 || labels[2] !== this.#options.federation.name || labels[3] !== 'svc') return undefined;
