@@ -2,6 +2,7 @@
 // cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
 // address) and emits the events a watch would, including none while it is Offline.
 import { ValidationError } from './errors.js';
+import { listEntryKey } from './placement.js';
 import type {
   ClusterEvent, ClusterHealth, ClusterStatus, LoadBalancerIngress, MemberClusters, ServiceManifest, ShardAction, ShardStatus,
 } from './types.js';
@@ -194,32 +195,62 @@ export class MemoryClusters implements MemberClusters {
  * merge element by element, so a port keeps its assigned nodePort.
  */
 export function serverSideApply(current: ServiceManifest, applied: ServiceManifest, previous?: ServiceManifest): ServiceManifest {
-  return merge(previous ? prune(current, previous, applied) : current, applied) as ServiceManifest;
+  return merge('', previous ? prune('', current, previous, applied) : current, applied) as ServiceManifest;
 }
 
-function prune(current: unknown, previous: unknown, applied: unknown): unknown {
-  const isObject = (value: unknown): value is Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const at = (path: string, field: string) => (path === '' ? field : `${path}.${field}`);
+
+/** Ports are a map list (by port and protocol): each entry is its writer's, the others' stay. */
+function keyedList(path: string, items: unknown): Map<string, Record<string, unknown>> | undefined {
+  if (!Array.isArray(items) || !items.every(isObject)) return undefined;
+  const keyed = new Map<string, Record<string, unknown>>();
+  for (const item of items) {
+    const key = listEntryKey(path, item);
+    if (key === undefined) return undefined;
+    keyed.set(key, item);
+  }
+  return keyed;
+}
+
+function prune(path: string, current: unknown, previous: unknown, applied: unknown): unknown {
+  const previousEntries = keyedList(path, previous);
+  if (previousEntries && Array.isArray(current)) {
+    const next = keyedList(path, applied) ?? new Map();
+    return current.filter((item) => {
+      const key = isObject(item) ? listEntryKey(path, item) : undefined;
+      return key === undefined || !previousEntries.has(key) || next.has(key);
+    });
+  }
   if (!isObject(current) || !isObject(previous)) return current;
   const out: Record<string, unknown> = { ...current };
   const next = isObject(applied) ? applied : {};
   for (const field of Object.keys(previous)) {
     if (!(field in next)) delete out[field];
-    else out[field] = prune(out[field], previous[field], next[field]);
+    else out[field] = prune(at(path, field), out[field], previous[field], next[field]);
   }
   return out;
 }
 
-function merge(current: unknown, applied: unknown): unknown {
-  const isObject = (value: unknown): value is Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value);
+function merge(path: string, current: unknown, applied: unknown): unknown {
   if (isObject(applied)) {
     const base: Record<string, unknown> = isObject(current) ? { ...current } : {};
-    for (const [field, value] of Object.entries(applied)) base[field] = merge(base[field], value);
+    for (const [field, value] of Object.entries(applied)) base[field] = merge(at(path, field), base[field], value);
     return base;
   }
+  const appliedEntries = keyedList(path, applied);
+  if (appliedEntries && Array.isArray(current)) {
+    const held = current.map((item) => {
+      const key = isObject(item) ? listEntryKey(path, item) : undefined;
+      const mine = key === undefined ? undefined : appliedEntries.get(key);
+      return mine ? merge(path, item, mine) : item;
+    });
+    const heldKeys = new Set(current.map((item) => (isObject(item) ? listEntryKey(path, item) : undefined)));
+    return [...held, ...[...appliedEntries].filter(([key]) => !heldKeys.has(key)).map(([, item]) => item)];
+  }
   if (Array.isArray(applied) && applied.every(isObject) && Array.isArray(current)) {
-    return applied.map((item, i) => merge(current[i], item));
+    return applied.map((item, i) => merge(path, current[i], item));
   }
   return applied;
 }

@@ -163,6 +163,16 @@ export function changedFields(desired: ServiceManifest, current: ServiceManifest
   return out;
 }
 
+/**
+ * The key of an entry of a list the API server merges entry by entry (a "map" list): a Service
+ * port is keyed by its port and protocol, so entries other writers added stay theirs. Other
+ * lists of objects compare element by element.
+ */
+export function listEntryKey(path: string, entry: Record<string, unknown>): string | undefined {
+  if (path !== 'spec.ports' || typeof entry['port'] !== 'number') return undefined;
+  return `${entry['port']}/${typeof entry['protocol'] === 'string' ? entry['protocol'] : 'TCP'}`;
+}
+
 function compare(path: string, desired: unknown, current: unknown, out: string[]): void {
   if (isObject(desired)) {
     if (!isObject(current)) {
@@ -173,7 +183,19 @@ function compare(path: string, desired: unknown, current: unknown, out: string[]
     return;
   }
   if (Array.isArray(desired) && desired.length > 0 && desired.every(isObject)) {
-    if (!Array.isArray(current) || current.length !== desired.length) {
+    if (!Array.isArray(current)) {
+      out.push(path);
+      return;
+    }
+    if (desired.every((item) => listEntryKey(path, item) !== undefined)) {
+      desired.forEach((item, i) => {
+        const match = current.find((held) => isObject(held) && listEntryKey(path, held) === listEntryKey(path, item));
+        if (match === undefined) out.push(`${path}[${i}]`);
+        else compare(`${path}[${i}]`, item, match, out);
+      });
+      return;
+    }
+    if (current.length !== desired.length) {
       out.push(path);
       return;
     }

@@ -130,7 +130,7 @@ describe('the guide, end to end', () => {
     controller.applyService(nginx());
     await settle(controller);
     const conform = world.clusters.actions.find((a) => a.kind === 'conform');
-    expect(conform).toMatchObject({ cluster, fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0].port', 'spec.type'] });
+    expect(conform).toMatchObject({ cluster, fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'] });
     const adopted = world.clusters.shard(cluster, 'mynamespace', 'nginx')!;
     expect(adopted.manifest.metadata.labels).toEqual({ team: 'web', run: 'nginx' });
     expect(adopted.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();

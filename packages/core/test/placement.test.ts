@@ -38,7 +38,7 @@ describe('placeShards, examples', () => {
       ports: [{ name: 'http', port: 8080, protocol: 'TCP', nodePort: 31000 }],
     }, { run: 'nginx', team: 'x' });
     const [action] = placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', theirs)], created: new Set(), ownerId: OWNER });
-    expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0].port', 'spec.type'] });
+    expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'] });
     // Adopted, so not marked as created.
     expect(createdBy((action as Extract<ShardAction, { kind: 'conform' }>).manifest, OWNER)).toBe(false);
   });
@@ -65,6 +65,19 @@ describe('placeShards, examples', () => {
     const [action] = place(base);
     expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`] });
     expect((action as Extract<ShardAction, { kind: 'conform' }>).manifest.spec['loadBalancerSourceRanges']).toBeUndefined();
+  });
+
+  test('a port another writer added stays theirs: no conform, and applying keeps it (ports merge by port and protocol)', () => {
+    const ours = desiredManifest(base, OWNER, true);
+    const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), ours);
+    const withTheirs = { ...held, spec: { ...held.spec, ports: [...(held.spec['ports'] as object[]), { name: 'metrics', port: 9090, protocol: 'TCP' }] } };
+    const place = () => placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', withTheirs)], created: new Set(['a']), ownerId: OWNER });
+    expect(place()).toEqual([{ kind: 'leave', cluster: 'a' }]);
+    // Our port changes: only ours is replaced, theirs stays.
+    const moved = manifest({ ...base.spec, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }, { run: 'nginx' });
+    const next = desiredManifest(moved, OWNER, true);
+    const applied = serverSideApply(withTheirs, next, ours);
+    expect((applied.spec['ports'] as { port: number }[]).map((p) => p.port).sort()).toEqual([8080, 9090]);
   });
 
   test('a headless Service keeps clusterIP None; a cluster-assigned clusterIP is never sent', () => {
