@@ -208,7 +208,7 @@ function keyedList(path: string, items: unknown): Map<string, Record<string, unk
   const keyed = new Map<string, Record<string, unknown>>();
   for (const item of items) {
     const key = listEntryKey(path, item);
-    if (key === undefined) return undefined;
+    if (key === undefined || keyed.has(key)) return undefined;
     keyed.set(key, item);
   }
   return keyed;

@@ -187,7 +187,9 @@ function compare(path: string, desired: unknown, current: unknown, out: string[]
       out.push(path);
       return;
     }
-    if (desired.every((item) => listEntryKey(path, item) !== undefined)) {
+    // Keyed when every entry has a key and no two share one (a Service the API server would accept).
+    const keys = desired.map((item) => listEntryKey(path, item));
+    if (keys.every((key) => key !== undefined) && new Set(keys).size === keys.length) {
       desired.forEach((item, i) => {
         const match = current.find((held) => isObject(held) && listEntryKey(path, held) === listEntryKey(path, item));
         if (match === undefined) out.push(`${path}[${i}]`);
