@@ -4,7 +4,7 @@
 import { ValidationError } from './errors.js';
 import { normalizeName } from './names.js';
 import { ownershipSubject } from './ownership.js';
-import type { Change, ProviderLimits } from './types.js';
+import type { Change, ProviderLimits, RequestCost } from './types.js';
 
 /**
  * Adjacent changes at one name, its ownership record included. Names are compared as DNS
@@ -23,15 +23,6 @@ export function changeGroups(changes: readonly Change[]): Change[][] {
     subject = next;
   }
   return groups;
-}
-
-/** What a request (or a name group) costs against a provider's limits. */
-export interface RequestCost {
-  /** Changes as the provider counts them: an update is two. */
-  readonly changes: number;
-  readonly rrdatas: number;
-  /** Characters of rrdata. */
-  readonly chars: number;
 }
 
 interface Cost {
@@ -82,10 +73,10 @@ function checkLimits(limits: ProviderLimits): void {
   }
 }
 
-function groupCost(group: readonly Change[]): Cost {
+function groupCost(group: readonly Change[], cost: (change: Change) => RequestCost): Cost {
   const need: Cost = { changes: 0, rrdatas: 0, chars: 0 };
   for (const change of group) {
-    const c = changeCost(change);
+    const c = cost(change);
     need.changes += c.changes;
     need.rrdatas += c.rrdatas;
     need.chars += c.chars;
@@ -103,13 +94,14 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string | undefin
 }
 
 /**
- * Splits `changes` into requests within `limits`, greedily, cutting only between name groups.
+ * Splits `changes` into requests within `limits`, greedily, cutting only between name groups;
+ * `cost` is how the provider counts a change (default: changeCost).
  * A name group that alone exceeds the limits is not an error here: it is left out, in
  * `oversized`, and the batches around it are cut at its place, so that a caller can write
  * everything else in order and decide what the missing group means for the groups after it
  * (reconcileZone treats it as a group the provider rejected).
  */
-export function planBatches(changes: readonly Change[], limits: ProviderLimits): BatchPlan {
+export function planBatches(changes: readonly Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost = changeCost): BatchPlan {
   checkLimits(limits);
   const batches: Change[][] = [];
   const oversized: OversizedGroup[] = [];
@@ -121,7 +113,7 @@ export function planBatches(changes: readonly Change[], limits: ProviderLimits):
     used.changes = used.rrdatas = used.chars = 0;
   };
   for (const group of changeGroups(changes)) {
-    const need = groupCost(group);
+    const need = groupCost(group, cost);
     const reason = overLimits(need, limits);
     if (reason !== undefined) {
       flush();
@@ -146,8 +138,8 @@ export function planBatches(changes: readonly Change[], limits: ProviderLimits):
  * naming the first name group that alone exceeds the limits; use planBatches to write the
  * rest anyway.
  */
-export function batchChanges(changes: readonly Change[], limits: ProviderLimits): Change[][] {
-  const { batches, oversized: [first] } = planBatches(changes, limits);
+export function batchChanges(changes: readonly Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost = changeCost): Change[][] {
+  const { batches, oversized: [first] } = planBatches(changes, limits, cost);
   if (first) {
     throw new ValidationError('changes', first.changes[0]!.record.name,
       `this name's changes need ${first.cost.changes} changes, ${first.cost.rrdatas} records and ${first.cost.chars} characters in one request; the provider allows ${limits.maxChangesPerRequest}, ${limits.maxRrdatasPerRequest} and ${limits.maxRrdataCharsPerRequest}`);

@@ -130,6 +130,15 @@ export interface ProviderLimits {
   readonly atomic: boolean;
 }
 
+/** What a request (or a name group) costs against a provider's limits. */
+export interface RequestCost {
+  /** Changes as the provider counts them: an update is two. */
+  readonly changes: number;
+  readonly rrdatas: number;
+  /** Characters of rrdata. */
+  readonly chars: number;
+}
+
 /** The port every DNS backend implements. Adapters translate; they decide nothing. */
 export interface DnsProvider {
   /** Short name used in messages: `memory`, `route53`, `google`, `rfc2136`. */
@@ -150,6 +159,12 @@ export interface DnsProvider {
    * be an alias target (Route 53: an AWS load balancer). Others are resolved to addresses.
    */
   readonly canAlias?: (hostname: string) => boolean;
+  /**
+   * What a change costs against `limits`, for a provider that counts some record sets
+   * differently from core (an update is both sides; every rrdata and its characters count).
+   * Route 53 with aliases: a dual-stack load balancer is two alias records.
+   */
+  readonly requestCost?: (change: Change) => RequestCost;
 }
 
 export type ProviderErrorKind =

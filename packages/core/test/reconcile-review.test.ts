@@ -256,3 +256,27 @@ describe('reconcileZone: properties', () => {
       expect(diffRecords(zone.held, desired, { ownerId: OWNER }).changes).toEqual([]);
     });
 });
+
+describe('a provider that counts its own way (requestCost)', () => {
+  it('planBatches packs requests by the provider\'s count, and reconcileZone uses it', async () => {
+    const desired = Array.from({ length: 10 }, (_, i) => ({ name: `n${i}.example.com.`, type: 'A' as const, ttl: 60, rrdatas: ['192.0.2.1'] }));
+    const { changes } = diffRecords([], desired, { ownerId: 'me' });
+    const limits = { maxChangesPerRequest: 100, maxRrdatasPerRequest: 12, maxRrdataCharsPerRequest: 10_000, atomic: true };
+    // Every A rrdata counts three times: a name group (marker 1 + A 3) is 4, so 3 names a request.
+    const tripled = (change: Parameters<typeof changeCost>[0]) => {
+      const base = changeCost(change);
+      return change.record.type === 'A' ? { ...base, rrdatas: base.rrdatas * 3 } : base;
+    };
+    expect(planBatches(changes, limits).batches).toHaveLength(2);
+    const { batches } = planBatches(changes, limits, tripled);
+    expect(batches.map((batch) => changeGroups(batch).length)).toEqual([3, 3, 3, 1]);
+    const requests: number[] = [];
+    const provider: DnsProvider = {
+      name: 'counting', limits, zones: async () => [ZONE], records: async () => [],
+      applyChanges: async (_zone, sent) => { requests.push(sent.length); },
+      requestCost: tripled,
+    };
+    await reconcileZone({ provider, zone: ZONE, desired, ownerId: 'me', sleep: async () => {}, random: () => 0.5 });
+    expect(requests).toEqual([6, 6, 6, 2]);
+  });
+});

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { canonicalRdata, ProviderError, type RecordSet } from '@fedsvc/core';
+import { canonicalRdata, ProviderError, type Change, type RecordSet, type RequestCost } from '@fedsvc/core';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
 import { MAX_IDENTIFIER, MAX_WEIGHT, MAX_WEIGHTED, tooManyValues } from './quotas.js';
@@ -148,4 +148,25 @@ export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>,
     ...old.filter((rrs) => !nextKeys.has(partKey(rrs))).map((rrs): Route53Change => ({ Action: 'DELETE', ResourceRecordSet: rrs })),
     ...next.filter((rrs) => !oldKeys.has(partKey(rrs))).map((rrs): Route53Change => ({ Action: 'CREATE', ResourceRecordSet: rrs })),
   ];
+}
+
+/**
+ * What Route 53 counts for a change when ALIAS sets are written. An alias record has no
+ * ResourceRecord element, but Route 53 has refused batches as over its "Number of records limit
+ * of 1000" whose elements alone were under it: an alias record is taken to count as one record,
+ * its DNS name as its characters, and a dual-stack load balancer is two alias records (A and
+ * AAAA). An update counts both sides, as for every record set.
+ */
+export function aliasRequestCost(change: Change): RequestCost {
+  const sides = change.kind === 'update' ? [change.before, change.record] : [change.record];
+  let rrdatas = 0;
+  let chars = 0;
+  for (const side of sides) {
+    for (const rrdata of side.rrdatas) {
+      const records = side.type === 'ALIAS' && loadBalancerTarget(normalizeZoneName(rrdata))?.dualstack === true ? 2 : 1;
+      rrdatas += records;
+      chars += records * rrdata.length;
+    }
+  }
+  return { changes: sides.length, rrdatas, chars };
 }

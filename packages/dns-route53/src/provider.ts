@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
 import { translateError } from './errors.js';
-import type { RecordsAsRead } from './aliases.js';
+import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
 import { fromResourceRecordSets, stripIdPrefix, toRoute53Changes } from './records.js';
@@ -70,17 +70,6 @@ export const ROUTE53_LIMITS: ProviderLimits = {
   maxRrdataCharsPerRequest: 32_000,
   atomic: true,
 };
-
-/**
- * The limits core must keep to when ALIAS sets are written. An alias record has no ResourceRecord
- * element, but Route 53 has refused batches as over "Number of records limit of 1000" whose
- * elements alone were under it, so an alias record is taken to count as one record with its
- * DNS name as characters. A target core counts once may become two alias records (A and AAAA
- * for a `dualstack.` load balancer): core gets half of each limit.
- */
-export function aliasLimits(limits: ProviderLimits): ProviderLimits {
-  return { ...limits, maxRrdatasPerRequest: Math.floor(limits.maxRrdatasPerRequest / 2), maxRrdataCharsPerRequest: Math.floor(limits.maxRrdataCharsPerRequest / 2) };
-}
 
 const MAX_PAGE = 300;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -241,12 +230,14 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
 
   return {
     name: 'route53',
-    limits: options.aliases === true ? aliasLimits(ROUTE53_LIMITS) : ROUTE53_LIMITS,
+    limits: ROUTE53_LIMITS,
     client,
     zones: listZones,
     records: listRecords,
     applyChanges,
-    ...(options.aliases === true ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined } : {}),
+    ...(options.aliases === true
+      ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined, requestCost: aliasRequestCost }
+      : {}),
     close() {
       if (ownsClient) client.destroy();
     },

@@ -3,7 +3,7 @@
 // cases cross them with a few dozen record sets instead of thousands.
 import type { ProviderLimits, RecordSet } from '@fedsvc/core';
 import type { ConformanceTarget } from '@fedsvc/core/testing';
-import { aliasLimits, createRoute53Provider, ROUTE53_LIMITS, type Route53ProviderOptions } from '../src/index.js';
+import { createRoute53Provider, ROUTE53_LIMITS, type Route53ProviderOptions } from '../src/index.js';
 import { clientConfigFor } from './helpers.js';
 import { startRoute53Fixture } from './fixture/index.js';
 
@@ -16,7 +16,7 @@ export async function route53Target(options: Pick<Route53ProviderOptions, 'alias
   const adapter = createRoute53Provider({ clientConfig: clientConfigFor(fixture), pageSize: PAGE_SIZE, ...options });
   const count = (operation: string) => fixture.count((r) => r.operation === operation);
   return {
-    provider: { ...adapter, limits: options.aliases === true ? aliasLimits(SMALL_LIMITS) : SMALL_LIMITS },
+    provider: { ...adapter, limits: SMALL_LIMITS },
     zone: { id: hosted.id, dnsName: hosted.name },
     pageSize: PAGE_SIZE,
     async writeBehind(changes) {

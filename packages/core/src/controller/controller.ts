@@ -448,6 +448,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
                 records: (dnsZone) => provider.records(dnsZone),
                 applyChanges: (dnsZone, changes) => (current() ? provider.applyChanges(dnsZone, changes) : Promise.reject(new LeadershipLost())),
                 ...(provider.canAlias ? { canAlias: provider.canAlias.bind(provider) } : {}),
+                ...(provider.requestCost ? { requestCost: provider.requestCost.bind(provider) } : {}),
               },
               zone: this.#options.dns.zone,
               desired,
