@@ -1,5 +1,7 @@
 // List, then watch from the list's resourceVersion; resume from the last seen resourceVersion
-// (bookmarks included) when a watch ends, relist when the server answers 410 Gone, and back off
+// (bookmarks included) when a watch ends, relist when the server answers 410 Gone or 504 "Too
+// large resource version" (a resourceVersion the server has not reached: an API server whose
+// watch cache lags, or an etcd restored from a backup), and back off
 // exponentially (bounded) while the server fails. Nothing waits unboundedly on the server: every
 // list page has a deadline, every watch asks the server to end it (`timeoutSeconds`), and a
 // watchdog abandons a watch that receives nothing, not even a bookmark, for `watchIdleTimeoutMs`
@@ -59,6 +61,8 @@ type WatchOutcome =
   /** Nothing arrived for the idle timeout: the watch was abandoned. */
   | { readonly kind: 'stalled'; readonly progressed: boolean }
   | { readonly kind: 'gone'; readonly progressed: boolean }
+  /** The server has not reached the resourceVersion (504, cause ResourceVersionTooLarge). */
+  | { readonly kind: 'too-large'; readonly message: string; readonly progressed: boolean }
   | { readonly kind: 'failed'; readonly error: unknown; readonly progressed: boolean };
 
 /** Aborts when either aborts (AbortSignal.any, which Node 20.0 to 20.2 lack). */
@@ -112,6 +116,17 @@ export function isConnectionError(error: unknown): boolean {
   return /socket hang up|ECONNREFUSED|ECONNRESET|Premature close/.test(error.message) || (error.cause !== undefined && isConnectionError(error.cause));
 }
 
+/**
+ * A Status saying the requested resourceVersion is newer than the server's: 504 Timeout with cause
+ * ResourceVersionTooLarge (kube-apiserver's watch cache, after waiting for it briefly).
+ */
+function isTooLargeResourceVersion(status: { code?: unknown; message?: unknown; details?: unknown } | null): boolean {
+  if (status?.code !== 504) return false;
+  const causes = (status.details as { causes?: unknown } | undefined)?.causes;
+  if (Array.isArray(causes) && causes.some((c) => (c as { reason?: unknown } | null)?.reason === 'ResourceVersionTooLarge')) return true;
+  return typeof status.message === 'string' && status.message.includes('Too large resource version');
+}
+
 function isGone(error: unknown): boolean {
   return (error instanceof ApiException && error.code === 410) || (error as { statusCode?: unknown } | null)?.statusCode === 410;
 }
@@ -161,6 +176,7 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
     new Promise((resolve) => {
       let progressed = false;
       let gone = false;
+      let tooLarge: string | undefined;
       let statusError: Error | undefined;
       let finished = false;
       // Aborts the request whatever state it is in: connecting, waiting for the answer, streaming.
@@ -179,6 +195,7 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
       const watchdog = setTimeout(() => finish({ kind: 'stalled', progressed }), watchIdleTimeoutMs);
       const settle = (error: unknown): void => {
         if (gone) finish({ kind: 'gone', progressed });
+        else if (tooLarge !== undefined) finish({ kind: 'too-large', message: tooLarge, progressed });
         else if (statusError) finish({ kind: 'failed', error: statusError, progressed });
         else if (error && !stopping.signal.aborted) finish(isGone(error) ? { kind: 'gone', progressed } : { kind: 'failed', error, progressed });
         else finish({ kind: 'closed', progressed });
@@ -187,8 +204,9 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         if (finished) return;
         watchdog.refresh();
         if (type === 'ERROR') {
-          const status = object as { code?: unknown; message?: unknown } | null;
+          const status = object as { code?: unknown; message?: unknown; details?: unknown } | null;
           if (status?.code === 410) gone = true;
+          else if (isTooLargeResourceVersion(status)) tooLarge = typeof status?.message === 'string' ? status.message : 'Too large resource version';
           else statusError = new Error(`watch error: ${typeof status?.message === 'string' ? status.message : JSON.stringify(object)}`);
           abort.abort();
           return;
@@ -247,6 +265,15 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         // A server that answers every fresh list with a watch it calls too old must not be hammered.
         if (outcome.progressed) failures = 0;
         else await pause();
+        continue;
+      }
+      if (outcome.kind === 'too-large') {
+        // Resuming from the same resourceVersion would be refused again and again: list afresh
+        // (a list without resourceVersion is served at the server's own), after a backoff.
+        options.logger.warn({ ...log, resourceVersion: rv, err: outcome.message }, 'resourceVersion newer than the server has (504 Too large resource version): relisting');
+        rv = undefined;
+        if (outcome.progressed) failures = 0;
+        await pause();
         continue;
       }
       if (outcome.progressed) failures = 0;
