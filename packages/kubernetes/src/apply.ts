@@ -62,6 +62,8 @@ function failure(cluster: string, error: unknown, what: string): ClusterApiError
 export interface ApplyOptions {
   /** Deadline of each request, milliseconds. Default 10 000. */
   readonly requestTimeoutMs?: number;
+  /** Field manager of the server-side apply. Default FIELD_MANAGER. */
+  readonly fieldManager?: string;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function applyShardAction(api: CoreV1Api, action: ShardAction, opti
         // Forced: fedsvc adopts the Service, so its fields win over an earlier writer's; fields it does not set stay theirs.
         await withDeadline(timeoutMs, (signal) =>
           api.patchNamespacedService(
-            { name, namespace, body: applyConfiguration(manifest), fieldManager: FIELD_MANAGER, force: true },
+            { name, namespace, body: applyConfiguration(manifest), fieldManager: options.fieldManager ?? FIELD_MANAGER, force: true },
             setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, abortedBy(signal)),
           ),
         );

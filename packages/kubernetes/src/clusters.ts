@@ -116,7 +116,7 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
     async applyShard(action: ShardAction) {
       const member = members.get(action?.cluster);
       if (!member) throw new ValidationError('action.cluster', action?.cluster, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
-      await applyShardAction(member.api, action, { requestTimeoutMs: resolved.requestTimeoutMs });
+      await applyShardAction(member.api, action, { requestTimeoutMs: resolved.requestTimeoutMs, fieldManager: resolved.fieldManager });
     },
   };
 }

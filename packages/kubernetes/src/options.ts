@@ -5,6 +5,7 @@ import { type Logger, ValidationError } from '@fedsvc/core';
 import type { BackoffOptions } from './backoff.js';
 import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS } from './deadline.js';
 import type { HealthThresholds } from './health.js';
+import { FIELD_MANAGER } from './apply.js';
 import { type Topology, isDns1123Label } from './topology.js';
 
 interface ClusterCommon {
@@ -57,6 +58,12 @@ export interface KubernetesClustersOptions {
    */
   readonly requestTimeoutMs?: number;
   /**
+   * The field manager of every server-side apply. Default `fedsvc`. Give each federation that
+   * shares member clusters its own (say `fedsvc-<owner id>`), so that one federation's apply
+   * never takes over or removes the fields, and the created-by mark, of another's.
+   */
+  readonly fieldManager?: string;
+  /**
    * How long a watch waits for every member cluster to be heard from (shard lists in, or Offline)
    * before it says `synced` anyway, naming the clusters still silent in a warning; those are
    * reported once their lists come in. Milliseconds. Default 60 000.
@@ -92,6 +99,7 @@ export interface ResolvedOptions {
   readonly backoff: BackoffOptions;
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
+  readonly fieldManager: string;
   readonly syncTimeoutMs: number;
   readonly minWatchTimeoutSeconds: number;
   readonly watchIdleTimeoutMs: number;
@@ -107,6 +115,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function positiveInteger(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'must be a positive integer');
+  return value;
+}
+
+/** The API server takes a field manager of at most 128 printable characters. */
+function fieldManager(value: unknown): string {
+  if (value === undefined) return FIELD_MANAGER;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new ValidationError('options.fieldManager', value, 'must be 1 to 128 printable characters without spaces');
+  }
   return value;
 }
 
@@ -256,6 +273,7 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
     pageSize: positiveInteger(options.pageSize, 'options.pageSize', 500),
     requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'options.requestTimeoutMs', DEFAULT_REQUEST_TIMEOUT_MS),
     syncTimeoutMs: positiveInteger(options.syncTimeoutMs, 'options.syncTimeoutMs', 60_000),
+    fieldManager: fieldManager(options.fieldManager),
     minWatchTimeoutSeconds: positiveInteger(options.minWatchTimeoutSeconds, 'options.minWatchTimeoutSeconds', DEFAULT_MIN_WATCH_TIMEOUT_SECONDS),
     watchIdleTimeoutMs: positiveInteger(options.watchIdleTimeoutMs, 'options.watchIdleTimeoutMs', DEFAULT_WATCH_IDLE_TIMEOUT_MS),
     logger: options.logger ?? silentLogger,

@@ -62,6 +62,21 @@ describe('applyShard', () => {
     expect((live()!['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
   });
 
+  test('each federation its own field manager: one adopting another\'s Service leaves that one\'s mark and fields alone', async () => {
+    api.deleteService('mynamespace', 'nginx');
+    const a = createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }], fieldManager: 'fedsvc-a' });
+    const b = createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }], fieldManager: 'fedsvc-b' });
+    const ours = manifest({ app: 'nginx' });
+    await a.applyShard({ kind: 'create', cluster: 'c1', manifest: { ...ours, metadata: { ...ours.metadata, annotations: { [CREATED_BY_ANNOTATION]: 'fed-a' } } } });
+    expect(api.requests.at(-1)!.query.get('fieldManager')).toBe('fedsvc-a');
+    await b.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest({ app: 'nginx', team: 'b' }), fields: ['metadata.labels.team'] });
+    expect(api.requests.at(-1)!.query.get('fieldManager')).toBe('fedsvc-b');
+    const meta = live()!['metadata'] as { labels: Record<string, string>; annotations?: Record<string, string> };
+    expect(meta.annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
+    expect(meta.labels).toEqual({ app: 'nginx', team: 'b' });
+    expect(() => createKubernetesClusters({ clusters: [], fieldManager: 'has space' })).toThrow(ValidationError);
+  });
+
   test('conform: an adopted Service keeps the fields other managers own; ours change, and ours we drop go', async () => {
     api.deleteService('mynamespace', 'nginx');
     const existing = service('mynamespace', 'nginx', { type: 'ClusterIP', clusterIP: '10.96.7.7', sessionAffinity: 'ClientIP' });
