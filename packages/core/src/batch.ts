@@ -65,6 +65,8 @@ export interface BatchPlan {
   readonly batches: Change[][];
   /** The name groups left out because they fit no request, in order. */
   readonly oversized: OversizedGroup[];
+  /** How many name groups there were, in the batches and left out. */
+  readonly groups: number;
 }
 
 function checkLimits(limits: ProviderLimits): void {
@@ -112,7 +114,8 @@ export function planBatches(changes: readonly Change[], limits: ProviderLimits, 
     batch = [];
     used.changes = used.rrdatas = used.chars = 0;
   };
-  for (const group of changeGroups(changes)) {
+  const groups = changeGroups(changes);
+  for (const group of groups) {
     const need = groupCost(group, cost);
     const reason = overLimits(need, limits);
     if (reason !== undefined) {
@@ -130,7 +133,7 @@ export function planBatches(changes: readonly Change[], limits: ProviderLimits, 
     used.chars += need.chars;
   }
   flush();
-  return { batches, oversized };
+  return { batches, oversized, groups: groups.length };
 }
 
 /**

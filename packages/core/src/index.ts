@@ -11,7 +11,7 @@ export { aggregateServiceStatus, type FederatedServiceStatus } from './status.js
 // -- diff (pure): ownership, diff, batching, applying a change set to a record list
 export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner, validateOwnerId } from './ownership.js';
 export { diffRecords, type DiffOptions } from './diff.js';
-export { batchChanges, changeGroups } from './batch.js';
+export { batchChanges, changeCost, changeGroups } from './batch.js';
 export { applyChangeSet, type ApplyResult } from './apply.js';
 export { canonicalRdata, sameRecordSet, sameRdatas } from './rdata.js';
 // -- providers: zone lookup, retry, reconcile

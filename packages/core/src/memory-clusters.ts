@@ -2,7 +2,7 @@
 // cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
 // address) and emits the events a watch would, including none while it is Offline.
 import { ValidationError } from './errors.js';
-import { listEntryKey } from './placement.js';
+import { isObject, listEntryKey } from './placement.js';
 import type {
   ClusterEvent, ClusterHealth, ClusterStatus, LoadBalancerIngress, MemberClusters, ServiceManifest, ShardAction, ShardStatus,
 } from './types.js';
@@ -198,8 +198,6 @@ export function serverSideApply(current: ServiceManifest, applied: ServiceManife
   return merge('', previous ? prune('', current, previous, applied) : current, applied) as ServiceManifest;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const at = (path: string, field: string) => (path === '' ? field : `${path}.${field}`);
 
 /** Ports are a map list (by port and protocol): each entry is its writer's, the others' stay. */

@@ -207,7 +207,7 @@ function compare(path: string, desired: unknown, current: unknown, out: string[]
   if (!sameJson(desired, current)) out.push(path);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function sameJson(a: unknown, b: unknown): boolean {

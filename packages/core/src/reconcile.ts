@@ -121,8 +121,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const seen = read === undefined ? {} : { read };
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, ...seen, records: current };
 
-    const { batches, oversized } = planBatches(plan.changes, provider.limits, provider.requestCost ? (change) => provider.requestCost!(change) : changeCost);
-    const groups = oversized.length + batches.reduce((sum, batch) => sum + changeGroups(batch).length, 0);
+    const { batches, oversized, groups } = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
     const writer = new BatchWriter(provider, zone, retry, counts, logger, maxSplits(batches.length, groups));
     try {
       let next = 0;

@@ -8,7 +8,7 @@ import type { FederatedService } from '../src/placement.js';
 import { normalizeName } from '../src/names.js';
 import { planServiceRecords } from '../src/plan.js';
 import { guideLoadBalancerAddresses, guideZones } from '../src/guide.js';
-import type { DnsZone, Federation, RecordSet, ServiceManifest } from '../src/types.js';
+import type { Change, DnsProvider, DnsZone, Federation, RecordSet, ServiceManifest } from '../src/types.js';
 
 export const federation: Federation = { name: 'myfederation', domain: 'example.com' };
 export const OWNER = 'fed-test';
@@ -111,4 +111,10 @@ export function podsUp(world: World, zones: readonly string[], namespace = 'myna
 
 export function podsDown(world: World, zones: readonly string[], namespace = 'mynamespace', name = 'nginx'): void {
   for (const zone of zones) world.clusters.setReadyEndpoints(clusterOf(zone), namespace, name, 0);
+}
+
+/** The world's provider with its writes going through `applyChanges` (which may call the real one). */
+export function interceptWrites(world: World, applyChanges: (zone: DnsZone, changes: readonly Change[]) => Promise<void>): DnsProvider {
+  const inner = world.provider;
+  return { name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone), applyChanges };
 }

@@ -6,9 +6,9 @@ import type { ControllerEvents, LeaderElection } from '../src/controller/types.j
 import { ProviderError, ValidationError } from '../src/errors.js';
 import { UnwrittenRecordsError } from '../src/reconcile.js';
 import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement.js';
-import type { Change, ClusterEvent, DnsProvider, MemberClusters } from '../src/types.js';
+import type { Change, ClusterEvent, MemberClusters, RecordSet } from '../src/types.js';
 import {
-  ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, nginx, podsDown, podsUp, published, regionOf, until, within,
+  ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, interceptWrites, nginx, podsDown, podsUp, published, regionOf, until, within,
   type World,
 } from './controller.fixture.js';
 
@@ -33,6 +33,18 @@ function collect<E extends keyof ControllerEvents>(controller: FederationControl
 }
 
 const GUIDE_HEALTHY = Object.keys(ADDRESSES).filter((zone) => !ADDRESSES[zone]!.startsWith('203.'));
+
+/** The guide's nginx served by a controller that then stops: what the zone holds for it. */
+async function servedThenStopped(world: World): Promise<RecordSet<string>[]> {
+  const first = start(world, { services: [nginx()] });
+  await settle(first);
+  podsUp(world, GUIDE_HEALTHY);
+  await settle(first);
+  await first.stop();
+  const held = published(world);
+  expect(held.length).toBeGreaterThan(0);
+  return held;
+}
 const foreignIntact = (world: World) => {
   const held = world.provider.snapshot(world.zone);
   for (const record of FOREIGN) expect(held).toContainEqual(record);
@@ -354,15 +366,11 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
 
   test('a record set the provider refuses fails its own service only; the others in the pass are written and announced', async () => {
     const world = guideWorld();
-    const inner = world.provider;
-    const refusing: DnsProvider = {
-      name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone),
-      applyChanges: async (zone, changes) => {
-        const bad = changes.find((c) => c.record.name.startsWith('web.'));
-        if (bad) throw new ProviderError(inner.name, 'invalid', 'refused', { record: { name: bad.record.name, type: bad.record.type } });
-        return inner.applyChanges(zone, changes);
-      },
-    };
+    const refusing = interceptWrites(world, async (zone, changes) => {
+      const bad = changes.find((c) => c.record.name.startsWith('web.'));
+      if (bad) throw new ProviderError(world.provider.name, 'invalid', 'refused', { record: { name: bad.record.name, type: bad.record.type } });
+      return world.provider.applyChanges(zone, changes);
+    });
     const controller = start(world, { dns: { provider: refusing, zone: world.zone }, services: [nginx(), nginx('mynamespace', 'web')], backoff: { baseMs: 60_000, maxMs: 60_000 } });
     const failures = collect(controller, 'apply-failed');
     const applied = collect(controller, 'records-applied');
@@ -450,13 +458,7 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
 describe('restarts, leadership changes and resolver outages', () => {
   test('records of services not registered yet survive a restart; resync() or a full services list removes them', async () => {
     const world = guideWorld();
-    const first = start(world, { services: [nginx()] });
-    await settle(first);
-    podsUp(world, GUIDE_HEALTHY);
-    await settle(first);
-    await first.stop();
-    const held = published(world);
-    expect(held.length).toBeGreaterThan(0);
+    const held = await servedThenStopped(world);
 
     // The host registers its services asynchronously: the start-up sweep must not delete them.
     const second = start(world);
@@ -479,13 +481,7 @@ describe('restarts, leadership changes and resolver outages', () => {
 
   test('a restart plans nothing until the member clusters are heard from: records stay while shards are on their way', async () => {
     const world = guideWorld();
-    const first = start(world, { services: [nginx()] });
-    await settle(first);
-    podsUp(world, GUIDE_HEALTHY);
-    await settle(first);
-    await first.stop();
-    const held = published(world);
-    expect(held.length).toBeGreaterThan(0);
+    const held = await servedThenStopped(world);
 
     // Cluster statuses arrive at once; shards (slow lists) and then 'synced' only when released.
     const withheld: ClusterEvent[] = [];
@@ -560,16 +556,12 @@ describe('restarts, leadership changes and resolver outages', () => {
     };
     let open = () => {};
     const gate = new Promise<void>((resolve) => { open = resolve; });
-    const inner = world.provider;
-    const gated: DnsProvider = {
-      name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone),
-      applyChanges: async (zone, changes) => {
-        log.push('write started');
-        await gate;
-        await inner.applyChanges(zone, changes);
-        log.push('write done');
-      },
-    };
+    const gated = interceptWrites(world, async (zone, changes) => {
+      log.push('write started');
+      await gate;
+      await world.provider.applyChanges(zone, changes);
+      log.push('write done');
+    });
     const controller = start(world, { leaderElection: lease, dns: { provider: gated, zone: world.zone }, services: [nginx()] });
     await until(() => world.clusters.shards('mynamespace', 'nginx').length === 13, 10_000, 'shards placed');
     podsUp(world, GUIDE_HEALTHY);
@@ -619,26 +611,19 @@ describe('restarts, leadership changes and resolver outages', () => {
   test('a replica that stops leading writes nothing more, not even passes already queued', async () => {
     const world = guideWorld();
     const lease = new ManualLease();
-    const inner = world.provider;
     let gate: Promise<void> | undefined;
     let open = () => {};
     let blocked = 0;
     let lost = false;
     let enteredAfterLoss = 0;
-    const gated: DnsProvider = {
-      name: inner.name,
-      limits: inner.limits,
-      zones: () => inner.zones(),
-      records: (zone) => inner.records(zone),
-      applyChanges: async (zone, changes) => {
-        if (lost) enteredAfterLoss++;
-        if (gate) {
-          blocked++;
-          await gate;
-        }
-        return inner.applyChanges(zone, changes);
-      },
-    };
+    const gated = interceptWrites(world, async (zone, changes) => {
+      if (lost) enteredAfterLoss++;
+      if (gate) {
+        blocked++;
+        await gate;
+      }
+      return world.provider.applyChanges(zone, changes);
+    });
     const controller = start(world, { leaderElection: lease, dns: { provider: gated, zone: world.zone } });
     const failures = collect(controller, 'apply-failed');
     lease.set(true);

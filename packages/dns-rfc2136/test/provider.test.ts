@@ -15,6 +15,16 @@ import { clientFor, readDirect, writeDirect } from './helpers.js';
 import { MAX_MESSAGE_SIZE, RRClass, RRType, Rcode, decodeMessage, encodeMessage } from '../src/wire.js';
 
 const SECRET = Buffer.alloc(32, 9).toString('base64');
+
+/** What `run` throws, or undefined. */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 const base: Rfc2136ProviderOptions = { server: { host: '127.0.0.1', port: 53 }, zones: ['example.com'], tsig: { name: 'k', algorithm: 'hmac-sha256', secret: SECRET } };
 
 describe('options', () => {
@@ -82,14 +92,7 @@ describe('the UPDATE message', () => {
       [{ kind: 'update', before: a('other.example.com.', ['192.0.2.1']), record: a('www.example.com.', ['192.0.2.2']) }, 'changes[0].before'],
     ];
     for (const [change, field] of cases) {
-      const error = (() => {
-        try {
-          updateMessage(1, 'example.com.', [change]);
-        } catch (e) {
-          return e;
-        }
-        return undefined;
-      })();
+      const error = thrown(() => updateMessage(1, 'example.com.', [change]));
       expect(error, field).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe(field);
     }
@@ -103,14 +106,7 @@ describe('the UPDATE message', () => {
       [{ kind: 'update', before: txt(['"old"']), record: txt([`"${'x'.repeat(256)}"`]) }, 'changes[0].record.rrdatas[0]', txt([])],
     ];
     for (const [change, field, record] of cases) {
-      const error = (() => {
-        try {
-          updateMessage(1, 'example.com.', [change]);
-        } catch (e) {
-          return e;
-        }
-        return undefined;
-      })();
+      const error = thrown(() => updateMessage(1, 'example.com.', [change]));
       expect(error, field).toBeInstanceOf(ProviderError);
       expect((error as ProviderError).kind).toBe('invalid');
       expect((error as ProviderError).provider).toBe('rfc2136');

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { canonicalRdata, ProviderError, type Change, type RecordSet, type RequestCost } from '@fedsvc/core';
+import { canonicalRdata, changeCost, ProviderError, type Change, type RecordSet, type RequestCost } from '@fedsvc/core';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
 import { MAX_IDENTIFIER, MAX_WEIGHT, MAX_WEIGHTED, tooManyValues } from './quotas.js';
@@ -158,15 +158,16 @@ export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>,
  * AAAA). An update counts both sides, as for every record set.
  */
 export function aliasRequestCost(change: Change): RequestCost {
-  const sides = change.kind === 'update' ? [change.before, change.record] : [change.record];
-  let rrdatas = 0;
-  let chars = 0;
-  for (const side of sides) {
+  const cost = changeCost(change);
+  let { rrdatas, chars } = cost;
+  // What core's count leaves out: the second alias record of each dual-stack target.
+  for (const side of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
+    if (side.type !== 'ALIAS') continue;
     for (const rrdata of side.rrdatas) {
-      const records = side.type === 'ALIAS' && loadBalancerTarget(normalizeZoneName(rrdata))?.dualstack === true ? 2 : 1;
-      rrdatas += records;
-      chars += records * rrdata.length;
+      if (loadBalancerTarget(normalizeZoneName(rrdata))?.dualstack !== true) continue;
+      rrdatas += 1;
+      chars += rrdata.length;
     }
   }
-  return { changes: sides.length, rrdatas, chars };
+  return { ...cost, rrdatas, chars };
 }

@@ -22,8 +22,8 @@ async function server(): Promise<FakeKubeApi> {
   return api;
 }
 
-/** A client of the fixture as another tool (kubectl) would be: the real CoreV1Api. */
-function coreApi(api: FakeKubeApi): CoreV1Api {
+/** The fixture as another tool (kubectl) would reach it. */
+function kubeConfig(api: FakeKubeApi): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
@@ -31,7 +31,12 @@ function coreApi(api: FakeKubeApi): CoreV1Api {
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  return kc.makeApiClient(CoreV1Api);
+  return kc;
+}
+
+/** A client of the fixture as another tool (kubectl) would be: the real CoreV1Api. */
+function coreApi(api: FakeKubeApi): CoreV1Api {
+  return kubeConfig(api).makeApiClient(CoreV1Api);
 }
 
 function kubectlApply(core: CoreV1Api, spec: Record<string, unknown>, options: { manager?: string; force?: boolean } = {}) {
@@ -228,13 +233,7 @@ describe('a watch from a resourceVersion newer than the server has', () => {
     const api = await server();
     api.setTooLargeResourceVersionWait(300);
     api.putService(service('ns', 'web'));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kc = kubeConfig(api);
     const ahead = api.store.resourceVersion + 10;
     const started = Date.now();
     const events: { type: string; object: unknown }[] = [];
