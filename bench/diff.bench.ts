@@ -1,5 +1,5 @@
 // diffRecords between two 1,000-service × 100-cluster plans that differ in 1% of shards (issue 2).
-import { applyChangeSet, diffRecords, normalizeName, planFederation, type RecordSet } from '@fedsvc/core';
+import { applyChangeSet, diffRecords, normalizeName, ownershipSubject, planFederation, type RecordSet } from '@fedsvc/core';
 import { federation, hundredClusters, onePercent } from './federation.js';
 import { machine, ms, table, time } from './measure.js';
 
@@ -19,27 +19,15 @@ const affected = after.filter((r) => old.get(`${r.name} ${r.type}`) !== fingerpr
   + before.filter((r) => !kept.has(`${r.name} ${r.type}`)).length;
 
 /**
- * The least any full diff must do, for comparison: index the zone and the desired record sets by
- * name in Maps and compare each desired set with what the zone holds. No ownership, no conflicts,
- * no ordering, no change set.
+ * The least any diff must do, for comparison: bring every name to its canonical form and file
+ * every record set under the name it is about in one Map. No comparison, no ownership, no
+ * conflicts, no ordering, no change set.
  */
 function indexingFloor(): number {
-  const held = new Map<string, RecordSet<string>>();
-  const markers = new Map<string, RecordSet<string>>();
-  for (const r of zone) {
-    const name = normalizeName(r.name);
-    if (name.startsWith('_fedsvc.')) markers.set(name.slice('_fedsvc.'.length), r);
-    else held.set(name, r);
-  }
-  const wanted = new Map<string, RecordSet<string>>();
-  for (const r of after) wanted.set(normalizeName(r.name), r);
-  let differ = 0;
-  for (const [name, want] of wanted) {
-    const have = held.get(name);
-    if (!have || !markers.has(name) || have.ttl !== want.ttl || have.rrdatas.join() !== want.rrdatas.join()) differ++;
-  }
-  for (const name of held.keys()) if (!wanted.has(name)) differ++;
-  return differ;
+  const names = new Map<string, RecordSet<string>>();
+  for (const r of zone) names.set(ownershipSubject(normalizeName(r.name)), r);
+  for (const r of after) names.set(normalizeName(r.name), r);
+  return names.size;
 }
 
 const changed = time(() => diffRecords(zone, after, { ownerId: OWNER }), { runs: 9, warmup: 3 });
@@ -51,7 +39,7 @@ console.log(`\n### diffRecords (${machine})\n`);
 console.log(table(['case', 'zone record sets', 'desired', 'changes', 'median', 'range'], [
   ['1% of shards changed', zone.length.toLocaleString('en'), after.length.toLocaleString('en'), String(changed.last.changes.length), ms(changed.median), `${ms(changed.min)} – ${ms(changed.max)}`],
   ['nothing changed', zone.length.toLocaleString('en'), before.length.toLocaleString('en'), String(same.last.changes.length), ms(same.median), `${ms(same.min)} – ${ms(same.max)}`],
-  ['floor: index both sides in Maps and compare, nothing else', zone.length.toLocaleString('en'), after.length.toLocaleString('en'), `(${floor.last} names differ)`, ms(floor.median), `${ms(floor.min)} – ${ms(floor.max)}`],
+  ['floor: normalize every name and file every record set under it in one Map, nothing else', zone.length.toLocaleString('en'), after.length.toLocaleString('en'), `(${floor.last} names)`, ms(floor.median), `${ms(floor.min)} – ${ms(floor.max)}`],
 ]));
 console.log(`\n- record sets that differ between the two plans: ${affected}; changes to A/AAAA/CNAME sets in the change set: ${recordChanges} (the rest are ownership records of names that appear or go)`);
 console.log(`- target: under 100 ms → ${changed.median < 100 ? 'met' : 'NOT met'}`);

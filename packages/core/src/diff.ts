@@ -16,17 +16,21 @@ const OWNED_TYPES = ['A', 'AAAA', 'ALIAS', 'CNAME', 'TXT'] as const;
 const isOwnedType = (type: string): boolean => type === 'A' || type === 'AAAA' || type === 'ALIAS' || type === 'CNAME' || type === 'TXT';
 
 /**
- * Everything the diff knows about one name. Kept in one flat object per name, with short
- * lists rather than maps by type: a zone of 250,000 record sets makes as many of these.
+ * The record sets at one name on one side of the diff. Nearly every name holds a single one,
+ * so it is kept as is: a zone of 250,000 record sets would otherwise make 500,000 lists.
+ */
+type Held<T extends RecordSet<string>> = T | T[] | undefined;
+
+/**
+ * Everything the diff knows about one name: the record sets the zone holds there (any type,
+ * anyone's), those wanted there, and what is at the name's marker name `_fedsvc.<name>`: its
+ * TXT record set, or null when only something else is there.
  */
 interface Slot {
   readonly name: string;
-  /** The record sets at the name (any type, anyone's). */
-  readonly have: RecordSet<string>[];
-  readonly want: RecordSet[];
-  /** Something is at the name's marker name `_fedsvc.<name>`; `marker` is its TXT record set, if any. */
-  markerName: boolean;
-  marker: RecordSet<string> | undefined;
+  have: Held<RecordSet<string>>;
+  want: Held<RecordSet>;
+  marker: RecordSet<string> | null | undefined;
 }
 
 /** One name's changes (its marker's included): applied together, never split between batches. */
@@ -48,96 +52,151 @@ interface Group {
  */
 export function diffRecords(current: readonly RecordSet<string>[], desired: readonly RecordSet[], options: DiffOptions): ChangeSet {
   const ownerId = validateOwnerId(options.ownerId, 'options.ownerId');
-  const slots = new Map<string, Slot>();
-  const slot = (name: string): Slot => {
-    let found = slots.get(name);
-    if (!found) slots.set(name, (found = { name, have: [], want: [], markerName: false, marker: undefined }));
-    return found;
-  };
-  for (const record of current) {
-    const name = normalizeName(record.name);
-    const subject = ownershipSubject(name);
-    if (subject === name) {
-      put(slot(name).have, record);
-    } else {
-      const marked = slot(subject);
-      marked.markerName = true;
-      if (record.type === 'TXT') marked.marker = record;
-    }
-  }
-  desired.forEach((record, i) => {
-    const name = normalizeName(record.name);
-    if (ownershipSubject(name) !== name) throw new ValidationError(`desired[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
-    const { want } = slot(name);
-    if (typeOf(want, record.type)) throw new ValidationError(`desired[${i}]`, `${name} ${record.type}`, 'a name and type may be desired only once');
-    want.push(record);
-  });
+  const slots = slotsByName(current, desired);
 
   // Our own marker, as we write it: most markers in a zone are, and comparing is cheaper than parsing.
   const ours = ownershipRecord('', ownerId, 0).rrdatas[0];
   const groups: Group[] = [];
   const conflicts: RecordConflict[] = [];
-  for (const { name, have, want, markerName, marker } of slots.values()) {
-    const markedBy = marker === undefined ? null
+  for (const { name, have: held, want: wanted, marker } of slots.values()) {
+    const markedBy = !marker ? null
       : marker.rrdatas.length === 1 && marker.rrdatas[0] === ours ? ownerId : markerOwner(marker);
-    const owned = markerName && markedBy === ownerId;
-    const wanted = want.length > 0;
+    const owned = !!marker && markedBy === ownerId;
     if (!owned) {
-      if (!wanted) continue;
-      const wantsCname = typeOf(want, 'CNAME') !== undefined;
-      const taken = have.filter((record) => isOwnedType(record.type) || wantsCname).map((record) => record.type);
-      if (markerName || taken.length > 0) {
-        conflicts.push({ name, types: markerName && taken.length === 0 ? ['TXT'] : taken, owner: markerName ? markedBy : null });
+      if (wanted === undefined) continue;
+      const wantsCname = typeOf(wanted, 'CNAME') !== undefined;
+      const taken = list(held).filter((record) => isOwnedType(record.type) || wantsCname).map((record) => record.type);
+      if (marker !== undefined || taken.length > 0) {
+        conflicts.push({ name, types: marker !== undefined && taken.length === 0 ? ['TXT'] : taken, owner: marker !== undefined ? markedBy : null });
         continue;
       }
-      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(want)) }];
+      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(wanted)) }];
       for (const type of OWNED_TYPES) {
-        const record = typeOf(want, type);
+        const record = typeOf(wanted, type);
         if (record) changes.push({ kind: 'create', record });
       }
-      groups.push(group(name, changes, have, want));
+      groups.push(group(name, changes, held, wanted));
       continue;
     }
-    if (!wanted) {
+    if (wanted === undefined) {
       const changes: Change[] = [];
       for (const type of OWNED_TYPES) {
-        const record = typeOf(have, type);
+        const record = typeOf(held, type);
         if (record) changes.push({ kind: 'delete', record: record as RecordSet });
       }
       // The marker goes last, so that a provider that stops half-way leaves the name still ours.
       changes.push({ kind: 'delete', record: marker as RecordSet });
-      groups.push(group(name, changes, have, want));
+      groups.push(group(name, changes, held, wanted));
       continue;
     }
-    if (typeOf(want, 'CNAME') && have.some((record) => !isOwnedType(record.type))) {
-      conflicts.push({ name, types: have.filter((record) => !isOwnedType(record.type)).map((record) => record.type), owner: null });
+    if (typeOf(wanted, 'CNAME') && list(held).some((record) => !isOwnedType(record.type))) {
+      conflicts.push({ name, types: list(held).filter((record) => !isOwnedType(record.type)).map((record) => record.type), owner: null });
       continue;
     }
-    let changes: Change[] | undefined;
-    // Deletes first: a CNAME may only be created once the name holds nothing else.
-    for (const kind of ['delete', 'update', 'create'] as const) {
-      for (const type of OWNED_TYPES) {
-        const before = typeOf(have, type) as RecordSet | undefined;
-        const after = typeOf(want, type);
-        let change: Change | undefined;
-        if (kind === 'delete' && before && !after) change = { kind, record: before };
-        else if (kind === 'create' && !before && after) change = { kind, record: after };
-        else if (kind === 'update' && before && after && (!sameTtl(before, after) || !sameRdatas(type, before.rrdatas, after.rrdatas))) {
-          change = { kind, before, record: after };
-        }
-        if (change) (changes ??= []).push(change);
-      }
-    }
+    let changes = recordChanges(held, wanted);
     // The marker's TTL follows its name's, which is set when the name is created and may change since.
-    const markerTtl = lowestTtl(want);
-    if (marker && marker.ttl !== markerTtl) {
+    const markerTtl = lowestTtl(wanted);
+    if (marker.ttl !== markerTtl) {
       (changes ??= []).push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, markerTtl) });
     }
-    if (changes) groups.push(group(name, changes, have, want));
+    if (changes) groups.push(group(name, changes, held, wanted));
   }
   const written = withoutCnamesToConflicts(groups, conflicts);
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
   return { changes: order(written).flatMap((g) => g.changes), conflicts };
+}
+
+/** Both sides by name; a marker is filed under the name it marks. */
+function slotsByName(current: readonly RecordSet<string>[], desired: readonly RecordSet[]): Map<string, Slot> {
+  const slots = new Map<string, Slot>();
+  const slot = (name: string): Slot => {
+    let found = slots.get(name);
+    if (!found) slots.set(name, (found = { name, have: undefined, want: undefined, marker: undefined }));
+    return found;
+  };
+  for (const record of current) {
+    const name = normalizeName(record.name);
+    const subject = ownershipSubject(name);
+    const at = slot(subject);
+    if (subject === name) at.have = put(at.have, record);
+    else if (record.type === 'TXT') at.marker = record;
+    else at.marker ??= null;
+  }
+  desired.forEach((record, i) => {
+    const name = normalizeName(record.name);
+    if (ownershipSubject(name) !== name) throw new ValidationError(`desired[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
+    const at = slot(name);
+    if (typeOf(at.want, record.type)) throw new ValidationError(`desired[${i}]`, `${name} ${record.type}`, 'a name and type may be desired only once');
+    at.want = at.want === undefined ? record : [...list(at.want), record];
+  });
+  return slots;
+}
+
+/**
+ * A name's own changes, if any: deletes first, since a CNAME may only be created once the name
+ * holds nothing else.
+ */
+function recordChanges(held: Held<RecordSet<string>>, wanted: RecordSet | RecordSet[]): Change[] | undefined {
+  // Most names hold one record set of the type wanted there; this is the diff's hot path.
+  if (held !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type) {
+    return same(held, wanted) ? undefined : [{ kind: 'update', before: held as RecordSet, record: wanted }];
+  }
+  let changes: Change[] | undefined;
+  for (const kind of ['delete', 'update', 'create'] as const) {
+    for (const type of OWNED_TYPES) {
+      const before = typeOf(held, type) as RecordSet | undefined;
+      const after = typeOf(wanted, type);
+      let change: Change | undefined;
+      if (kind === 'delete' && before && !after) change = { kind, record: before };
+      else if (kind === 'create' && !before && after) change = { kind, record: after };
+      else if (kind === 'update' && before && after && !same(before, after)) change = { kind, before, record: after };
+      if (change) (changes ??= []).push(change);
+    }
+  }
+  return changes;
+}
+
+const same = (before: RecordSet<string>, after: RecordSet): boolean =>
+  sameTtl(before, after) && sameRdatas(after.type, before.rrdatas, after.rrdatas);
+
+/** A name's marker lives as long as the shortest-lived of its record sets. */
+function lowestTtl(records: RecordSet | RecordSet[]): number {
+  if (!Array.isArray(records)) return records.ttl;
+  let lowest = Infinity;
+  for (const record of records) lowest = Math.min(lowest, record.ttl);
+  return lowest;
+}
+
+const list = <T extends RecordSet<string>>(held: Held<T>): readonly T[] =>
+  held === undefined ? [] : Array.isArray(held) ? held : [held];
+
+function typeOf<T extends RecordSet<string>>(held: Held<T>, type: string): T | undefined {
+  if (held === undefined || !Array.isArray(held)) return held?.type === type ? held : undefined;
+  for (const record of held) if (record.type === type) return record;
+  return undefined;
+}
+
+/** Adds a record set to a name's; a second one of the same type replaces the first. */
+function put(held: Held<RecordSet<string>>, record: RecordSet<string>): Held<RecordSet<string>> {
+  if (held === undefined) return record;
+  const records = list(held);
+  const at = records.findIndex((other) => other.type === record.type);
+  return at < 0 ? [...records, record] : records.map((other, i) => (i === at ? record : other));
+}
+
+function group(name: string, changes: Change[], held: Held<RecordSet<string>>, wanted: Held<RecordSet>): Group {
+  const cname = (records: Held<RecordSet<string>>) => {
+    const target = typeOf(records, 'CNAME')?.rrdatas[0];
+    return target === undefined ? undefined : normalizeName(target);
+  };
+  return {
+    name,
+    changes,
+    existsBefore: held !== undefined,
+    existsAfter: wanted !== undefined || list(held).some((record) => !isOwnedType(record.type)),
+    cnameBefore: cname(held),
+    cnameAfter: cname(wanted),
+  };
 }
 
 /**
@@ -176,40 +235,6 @@ function withoutCnamesToConflicts(groups: readonly Group[], conflicts: RecordCon
     }
   }
   return groups.filter((group) => !dropped.has(group));
-}
-
-/** A name's marker lives as long as the shortest-lived of its record sets. */
-function lowestTtl(records: readonly RecordSet[]): number {
-  let lowest = Infinity;
-  for (const record of records) lowest = Math.min(lowest, record.ttl);
-  return lowest;
-}
-
-function typeOf<T extends RecordSet<string>>(records: readonly T[], type: string): T | undefined {
-  for (const record of records) if (record.type === type) return record;
-  return undefined;
-}
-
-/** Adds a record set to a name's list; a second one of the same type replaces the first. */
-function put(records: RecordSet<string>[], record: RecordSet<string>): void {
-  const at = records.findIndex((held) => held.type === record.type);
-  if (at < 0) records.push(record);
-  else records[at] = record;
-}
-
-function group(name: string, changes: Change[], have: readonly RecordSet<string>[], want: readonly RecordSet<string>[]): Group {
-  const cname = (records: readonly RecordSet<string>[]) => {
-    const target = typeOf(records, 'CNAME')?.rrdatas[0];
-    return target === undefined ? undefined : normalizeName(target);
-  };
-  return {
-    name,
-    changes,
-    existsBefore: have.length > 0,
-    existsAfter: want.length > 0 || have.some((record) => !isOwnedType(record.type)),
-    cnameBefore: cname(have),
-    cnameAfter: cname(want),
-  };
 }
 
 /**
