@@ -20,7 +20,7 @@ export { withRetry, backoffDelay, retryPolicy, DEFAULT_RETRY_POLICY, RETRYABLE_K
 export { reconcileZone, UnwrittenRecordsError, MAX_REPLANS, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 // -- controller: placement (pure), controller, in-memory member clusters
 export {
-  placeShards, selectorMatches, createdBy, desiredManifest, changedFields, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION, CLUSTER_OWNED_FIELDS,
+  placeShards, selectorMatches, validateSelector, createdBy, desiredManifest, changedFields, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION, CLUSTER_OWNED_FIELDS,
   type FederatedService, type LabelSelector, type PlacementInput,
 } from './placement.js';
 export { MemoryClusters, serverSideApply, type MemoryClusterInit } from './memory-clusters.js';

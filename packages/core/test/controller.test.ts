@@ -437,6 +437,25 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     const bad = nginx('mynamespace', 'Bad_Name');
     expect(() => controller.applyService(bad)).toThrow(ValidationError);
     expect(() => controller.applyService(bad)).toThrow(/manifest\.metadata\.name/);
+    const misspelt = { ...nginx(), clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'in', values: ['us-east1'] }] } };
+    expect(() => controller.applyService(misspelt as never)).toThrow(/clusterSelector\.matchExpressions\[0\]\.operator/);
+    expect(() => controller.applyService({ manifest: { ...nginx().manifest, apiVersion: 'v2' } } as never)).toThrow(ValidationError);
+    expect(() => controller.applyService({ manifest: { ...nginx().manifest, spec: null } } as never)).toThrow(ValidationError);
+  });
+
+  test('a refused service changes nothing: its shards and records stay as they were', async () => {
+    const world = guideWorld();
+    const controller = start(world);
+    controller.applyService(nginx());
+    await settle(controller);
+    podsUp(world, ZONES);
+    await settle(controller);
+    const records = published(world);
+    const bad = { ...nginx(), clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'Equals', values: ['us-east1'] }] } };
+    expect(() => controller.applyService(bad as never)).toThrow(ValidationError);
+    await settle(controller);
+    expect(world.clusters.shards('mynamespace', 'nginx')).toHaveLength(ZONES.length);
+    expect(published(world)).toEqual(records);
   });
 
   test('regions and zones come from the clusters: a multi-zone cluster counts in each zone (defect 5)', async () => {

@@ -1,9 +1,10 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
-  APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, changedFields, createdBy, desiredManifest, placeShards, selectorMatches,
+  APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, changedFields, createdBy, desiredManifest, placeShards, selectorMatches, validateSelector,
   type FederatedService, type LabelSelector,
 } from '../src/placement.js';
+import { ValidationError } from '../src/errors.js';
 import { serverSideApply } from '../src/memory-clusters.js';
 import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../src/types.js';
 
@@ -98,6 +99,31 @@ describe('placeShards, examples', () => {
       [{ matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, false],
     ];
     for (const [selector, expected] of cases) expect(selectorMatches(selector, labels), JSON.stringify(selector)).toBe(expected);
+  });
+
+  test('a selector the API server would refuse is refused, naming the field: guessed, it could deselect every cluster', () => {
+    const refused: [unknown, RegExp][] = [
+      [{ matchExpressions: [{ key: 'tier', operator: 'in', values: ['web'] }] }, /matchExpressions\[0\]\.operator.*"in"/],
+      [{ matchExpressions: [{ key: 'tier', operator: 'In', values: [] }] }, /matchExpressions\[0\]\.values.*must not be empty with In/],
+      [{ matchExpressions: [{ key: 'tier', operator: 'NotIn' }] }, /values.*must not be empty with NotIn/],
+      [{ matchExpressions: [{ key: 'tier', operator: 'Exists', values: ['x'] }] }, /values.*must be empty with Exists/],
+      [{ matchExpressions: [{ key: 'bad key', operator: 'Exists' }] }, /matchExpressions\[0\]\.key/],
+      [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['not a value'] }] }, /values/],
+      [{ matchExpressions: { key: 'tier', operator: 'Exists' } }, /matchExpressions.*must be a list/],
+      [{ matchLabels: { env: 42 } }, /matchLabels\.env.*42/],
+      [{ matchLabels: { 'Bad..prefix/env': 'prod' } }, /matchLabels.*Bad\.\.prefix\/env/],
+      ['env=prod', /must be a label selector object/],
+    ];
+    for (const [selector, reason] of refused) {
+      expect(() => validateSelector(selector, 'clusterSelector'), JSON.stringify(selector)).toThrow(ValidationError);
+      expect(() => validateSelector(selector, 'clusterSelector'), JSON.stringify(selector)).toThrow(reason);
+    }
+    const taken: LabelSelector[] = [
+      { matchLabels: { 'topology.kubernetes.io/region': 'us-east1', env: '' } },
+      { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'db'] }, { key: 'gpu', operator: 'DoesNotExist' }, { key: 'env', operator: 'Exists', values: [] }] },
+    ];
+    for (const selector of taken) expect(validateSelector(selector, 'clusterSelector')).toBe(selector);
+    expect(validateSelector(undefined, 'clusterSelector')).toBeUndefined();
   });
 });
 

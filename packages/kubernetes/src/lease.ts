@@ -243,7 +243,8 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
         let lastRenew = 0;
         while (!stopping.signal.aborted) {
           // A standby's attempt gets a whole renew deadline; a leader's, what is left of it.
-          const outcome = await attempt(leading ? lastRenew + renewDeadlineMs - monotonicNow() : renewDeadlineMs);
+          const timeLeftMs = lastRenew + renewDeadlineMs - monotonicNow();
+          const outcome: Outcome = leading && timeLeftMs <= 0 ? { kind: 'late' } : await attempt(leading ? timeLeftMs : renewDeadlineMs);
           if (stopping.signal.aborted) break;
           if (outcome.kind === 'held') {
             lease = outcome.lease;
@@ -262,7 +263,10 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
               onChange(false);
             }
           }
-          await sleep(retryPeriodMs, stopping.signal);
+          // A leader that could not renew tries again, but never sleeps past its renew deadline:
+          // it must have stepped down by then, whatever retryPeriodMs is.
+          const untilDeadlineMs = Math.max(0, lastRenew + renewDeadlineMs - monotonicNow());
+          await sleep(leading && outcome.kind !== 'held' ? Math.min(retryPeriodMs, untilDeadlineMs) : retryPeriodMs, stopping.signal);
         }
       })();
       return {

@@ -1,3 +1,5 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ValidationError } from '@fedsvc/core';
 import { createLeaseElection } from '../src/index.js';
@@ -147,6 +149,47 @@ describe('Lease leader election', () => {
     } finally {
       host.setHanging(undefined);
       await run.stop();
+    }
+  });
+
+  test('a leader whose API server answers errors slowly steps down by its renew deadline, before a standby can take the Lease', async () => {
+    // Between the leader and the API server: passes requests through until partitioned, then answers 500 after 350 ms.
+    let partitioned = false;
+    const target = new URL(host.url);
+    const proxy = createServer((req, res) => {
+      if (partitioned) {
+        setTimeout(() => res.writeHead(500, { 'content-type': 'application/json' }).end('{"kind":"Status","apiVersion":"v1","status":"Failure","code":500}'), 350);
+        return;
+      }
+      const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    // renewDeadline + retryPeriod exceeds the lease duration: a leader sleeping a whole retry period past its deadline would overlap.
+    const timing = { leaseDurationMs: 1000, renewDeadlineMs: 900, retryPeriodMs: 500, releaseOnStop: false };
+    const seen = { a: false, b: false, overlap: false };
+    const replica = (identity: 'a' | 'b', server: string) => createLeaseElection({
+      cluster: { name: 'host', server, token: 'host', skipTLSVerify: true }, namespace: 'fedsvc-system', name: 'slow-errors', identity, ...timing,
+    }).campaign((leading) => {
+      seen[identity] = leading;
+      if (seen.a && seen.b) seen.overlap = true;
+    });
+    const a = replica('a', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    let b: { stop(): Promise<void> } | undefined;
+    try {
+      await until(() => seen.a);
+      partitioned = true;
+      b = replica('b', host.url);
+      await until(() => seen.b, 5000);
+      expect(seen.a).toBe(false);
+      expect(seen.overlap).toBe(false);
+    } finally {
+      await b?.stop();
+      await a.stop();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 

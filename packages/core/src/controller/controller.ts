@@ -6,7 +6,7 @@ import PQueue from 'p-queue';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { ownershipSubject, validateOwnerId } from '../ownership.js';
-import { createdBy, placeShards, selectorMatches, type FederatedService } from '../placement.js';
+import { createdBy, placeShards, selectorMatches, validateSelector, type FederatedService } from '../placement.js';
 import { planServiceRecords, recordNames } from '../plan.js';
 import { reconcileZone, UnwrittenRecordsError, type ReconcileReport } from '../reconcile.js';
 import { aggregateServiceStatus } from '../status.js';
@@ -651,9 +651,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   #register(service: FederatedService, field: string): void {
     const metadata = service?.manifest?.metadata;
-    if (service?.manifest?.kind !== 'Service' || typeof metadata !== 'object' || metadata === null) {
-      throw new ValidationError(`${field}.manifest`, service?.manifest, 'must be a v1 Service with metadata');
+    const manifest = service?.manifest;
+    if (manifest?.apiVersion !== 'v1' || manifest.kind !== 'Service' || typeof metadata !== 'object' || metadata === null
+      || typeof manifest.spec !== 'object' || manifest.spec === null || Array.isArray(manifest.spec)) {
+      throw new ValidationError(`${field}.manifest`, manifest, 'must be a v1 Service with metadata and spec');
     }
+    validateSelector(service.clusterSelector, `${field}.clusterSelector`);
     try {
       recordNames(this.#options.federation, { namespace: metadata.namespace, name: metadata.name });
     } catch (error) {
