@@ -151,7 +151,7 @@ describe('decideFailStatic', () => {
       const clusters: ClusterStatus[] = specs.map((s, i) => ({ name: `c${i}`, zones: [`z${i}`], region: 'r', labels: {}, health: s.health }));
       const shards: Shard[] = specs.map((s, i) => ({ cluster: `c${i}`, addresses: [`192.0.2.${i + 1}`], readyEndpoints: s.healthyShard ? 1 : 0 }));
       const lastGood = new Map(specs.flatMap((s, i) => (s.lastGood ? [[`c${i}`, { cluster: `c${i}`, addresses: [`198.51.100.${i + 1}`], readyEndpoints: 1 }] as const] : [])));
-      const decision = decideFailStatic({ clusters, shards, lastGood, maxWithdrawFraction });
+      const decision = decideFailStatic({ clusters, shards, lastGood, seen: new Set(clusters.map((c) => c.name)), maxWithdrawFraction });
 
       const good = specs.filter((s) => (s.health === 'Offline' ? s.lastGood : s.health === 'Ready' && s.healthyShard)).length;
       const lost = specs.filter((s) => s.health === 'Offline' && s.lastGood).length;

@@ -232,6 +232,31 @@ describe('fail static', () => {
     expect(published(world)).toEqual(expected(world));
     expect(record(world, 'us-east1-d.')[0]?.type).toBe('CNAME');
   });
+
+  test('a controller started (or newly leading) without sight of the clusters keeps what the zone holds, until it sees them', async () => {
+    const world = guideWorld();
+    const first = start(world, { services: [nginx()] });
+    await settle(first);
+    podsUp(world, GUIDE_HEALTHY);
+    await settle(first);
+    await first.stop();
+    const before = published(world);
+    expect(before.length).toBeGreaterThan(0);
+
+    for (const zone of ZONES) world.clusters.setHealth(clusterOf(zone), 'Offline', 'connection refused');
+    const second = start(world, { services: [nginx()] });
+    const engaged = collect(second, 'fail-static-engaged');
+    await settle(second);
+    expect(published(world)).toEqual(before);
+    expect(engaged.at(-1)?.clusters).toHaveLength(ZONES.length);
+
+    // Seen again, with one zone down meanwhile: the truth is published.
+    world.clusters.setReadyEndpoints(clusterOf('us-east1-d'), 'mynamespace', 'nginx', 0);
+    for (const zone of ZONES) world.clusters.setHealth(clusterOf(zone), 'Ready');
+    await settle(second);
+    expect(published(world)).toEqual(expected(world));
+    expect(record(world, 'us-east1-d.')[0]?.type).toBe('CNAME');
+  });
 });
 
 describe('DNS faults, foreign records, hostnames, dry run, leader election', () => {

@@ -72,6 +72,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #services = new Map<ServiceKey, FederatedService>();
   readonly #deleting = new Map<ServiceKey, Deleting>();
   readonly #lastGood = new Map<ServiceKey, Map<string, Shard>>();
+  /** Per service, the clusters seen (Ready or NotReady) when it was planned. */
+  readonly #seen = new Map<ServiceKey, Set<string>>();
   readonly #held = new Map<ServiceKey, readonly string[]>();
   /**
    * The zone's records by service, as last read and since written, so that a pass for one
@@ -247,6 +249,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         this.#clusters.delete(event.name);
         for (const shards of this.#shards.values()) shards.delete(event.name);
         for (const lastGood of this.#lastGood.values()) lastGood.delete(event.name);
+        for (const seen of this.#seen.values()) seen.delete(event.name);
         for (const key of healthyBefore) this.emit('shard-health-changed', { service: key, cluster: event.name, healthy: false });
         this.#mark(this.#allServices());
         return;
@@ -417,7 +420,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     const inPass = new Set<ServiceKey>();
     for (const key of batch.keys()) {
       try {
-        if (this.#services.has(key)) desired.push(...this.#plan(key));
+        if (this.#services.has(key)) {
+          const planned = this.#plan(key);
+          // Out of the pass's scope, the service's records stay as the zone holds them.
+          if (planned === undefined) continue;
+          desired.push(...planned);
+        }
         inPass.add(key);
       } catch (error) {
         fail(key, error instanceof ValidationError ? 'invalid-input' : 'error', asError(error));
@@ -499,6 +507,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         && !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.manifest, this.#options.ownerId))) {
         this.#deleting.delete(key);
         this.#lastGood.delete(key);
+        this.#seen.delete(key);
         this.#held.delete(key);
       }
     }
@@ -575,19 +584,24 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     }).filter((action) => action.kind !== 'leave');
   }
 
-  /** The service's records, with fail static applied to clusters out of sight. */
-  #plan(key: ServiceKey): RecordSet[] {
+  /**
+   * The service's records, with fail static applied to clusters out of sight; undefined when
+   * they must stay as the zone holds them.
+   */
+  #plan(key: ServiceKey): RecordSet[] | undefined {
     const service = this.#services.get(key)!;
     const { namespace, name } = service.manifest.metadata;
-    // A cluster without a known topology cannot be placed in DNS; it is left out until it has one.
-    const clusters = [...this.#clusters.values()].filter((cluster) => cluster.zones.length > 0 && cluster.region !== '');
     // A Service of the same name in a cluster the federated service does not select is not one of its shards.
-    const members = new Set(clusters.filter((cluster) => selectorMatches(service.clusterSelector, cluster.labels)).map((cluster) => cluster.name));
+    const clusters = [...this.#clusters.values()].filter((cluster) => selectorMatches(service.clusterSelector, cluster.labels));
+    const members = new Set(clusters.map((cluster) => cluster.name));
     const shards: Shard[] = [...(this.#shards.get(key)?.values() ?? [])]
       .filter((shard) => members.has(shard.cluster))
       .map((shard) => ({ cluster: shard.cluster, readyEndpoints: shard.readyEndpoints, ...this.#targets(shard) }));
-    const decision = decideFailStatic({ clusters, shards, lastGood: this.#lastGood.get(key) ?? new Map(), maxWithdrawFraction: this.#maxWithdraw });
+    const decision = decideFailStatic({
+      clusters, shards, lastGood: this.#lastGood.get(key) ?? new Map(), seen: this.#seen.get(key) ?? new Set(), maxWithdrawFraction: this.#maxWithdraw,
+    });
     this.#lastGood.set(key, decision.lastGood);
+    this.#seen.set(key, decision.seen);
     const before = this.#held.get(key) ?? [];
     if (decision.held.length > 0) {
       this.#held.set(key, decision.held);
@@ -599,7 +613,17 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       this.#held.delete(key);
       this.emit('fail-static-released', { service: key });
     }
-    return planServiceRecords({ federation: this.#options.federation, service: { namespace, name }, clusters: decision.clusters, shards: decision.shards });
+    if (decision.keepRecords) return undefined;
+    // Every zone and region of the federation gets the service's names, the clusters it does not
+    // select included (they serve none of it). A cluster without a known topology cannot be
+    // placed in DNS; it is left out until it has one.
+    const judged = new Map(decision.clusters.map((cluster) => [cluster.name, cluster]));
+    const placed = [...this.#clusters.values()].filter((cluster) => cluster.zones.length > 0 && cluster.region !== '')
+      .map((cluster) => judged.get(cluster.name) ?? { name: cluster.name, zones: cluster.zones, region: cluster.region, ready: false });
+    const named = new Set(placed.map((cluster) => cluster.name));
+    return planServiceRecords({
+      federation: this.#options.federation, service: { namespace, name }, clusters: placed, shards: decision.shards.filter((shard) => named.has(shard.cluster)),
+    });
   }
 
   /** A shard's ingress as the planner takes it: hostnames the provider can alias, the rest resolved. */
