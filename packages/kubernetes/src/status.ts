@@ -4,8 +4,10 @@ import type { HealthState } from './health.js';
 import type { Topology } from './topology.js';
 
 /**
- * Undefined while health or topology is still unknown. A cluster without usable topology is
- * NotReady (or Offline) with the topology's reason and no zones, so planning leaves it out.
+ * Undefined while health is unknown, or topology while the cluster can be reached. A cluster
+ * without usable topology is NotReady (or Offline) with the topology's reason and no zones, so
+ * planning leaves it out; one Offline before its topology was known is reported too, since the
+ * controller must know it is out of sight (it may hold shards, and serve).
  */
 export function clusterStatus(
   name: string,
@@ -13,7 +15,10 @@ export function clusterStatus(
   health: HealthState,
   topology: Topology | { readonly reason: string } | undefined,
 ): ClusterStatus | undefined {
-  if (health.health === undefined || topology === undefined) return undefined;
+  if (health.health === undefined) return undefined;
+  if (topology === undefined) {
+    return health.health === 'Offline' ? { name, zones: [], region: '', labels, health: 'Offline', reason: health.reason! } : undefined;
+  }
   if ('reason' in topology) {
     const offline = health.health === 'Offline';
     return { name, zones: [], region: '', labels, health: offline ? 'Offline' : 'NotReady', reason: offline ? health.reason! : topology.reason };

@@ -156,4 +156,35 @@ describe('controller over kubernetes member clusters', () => {
       await Promise.all([a.stop(), b.stop()]);
     }
   });
+
+  test('a service deleted while a member cluster has been unreachable since start loses its shard there once the cluster is back', async () => {
+    const cache = (annotations: Record<string, string>) => ({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'cache', namespace: 'mynamespace', annotations }, spec: { type: 'LoadBalancer', ports: [{ port: 6379, protocol: 'TCP' }] },
+    });
+    // Shards an earlier run created; west is out of reach before its nodes (its topology) were ever listed.
+    east.putService(cache({ 'fedsvc.io/created-by': 'fed1' }));
+    west.putService(cache({ 'fedsvc.io/created-by': 'fed1' }));
+    west.setOffline(true);
+    const zone = { id: 'z1', dnsName: 'example.com.' };
+    const clusters = createKubernetesClusters({
+      clusters: [{ name: 'east', server: east.url, skipTLSVerify: true }, { name: 'west', server: west.url, skipTLSVerify: true }],
+      healthPeriodMs: 50, backoff: { initialMs: 20, maxMs: 100 }, syncTimeoutMs: 500,
+    });
+    const controller = createController({
+      federation: { name: 'myfederation', domain: 'example.com' }, ownerId: 'fed1', clusters, dns: { provider: zoneProvider(zone), zone }, coalesceMs: 10, backoff: { baseMs: 20, maxMs: 200 },
+    });
+    controller.start();
+    try {
+      // Past the sync timeout: the controller has heard of both clusters (west Offline).
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      controller.deleteService('mynamespace', 'cache');
+      await controller.idle();
+      expect(east.store.get('services', 'mynamespace', 'cache')).toBeUndefined();
+      west.setOffline(false);
+      await until(() => west.store.get('services', 'mynamespace', 'cache') === undefined);
+    } finally {
+      await controller.stop();
+      west.setOffline(false);
+    }
+  });
 });

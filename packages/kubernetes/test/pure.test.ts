@@ -6,6 +6,7 @@ import { backoffDelay } from '../src/backoff.js';
 import { decodeEndpointSlice, decodeService } from '../src/decode.js';
 import { type HealthState, type ProbeResult, UNKNOWN_HEALTH, observeProbe } from '../src/health.js';
 import { notReadyReason } from '../src/probe.js';
+import { clusterStatus } from '../src/status.js';
 import { ShardIndex } from '../src/shard-index.js';
 import { clusterTopology, nodeTopology } from '../src/topology.js';
 import { endpointSlice, service } from './fixture/objects.js';
@@ -166,5 +167,18 @@ describe('readiness reason', () => {
   });
   test.prop([fc.integer({ min: 300, max: 599 })])('falls back to the HTTP status', (status) => {
     expect(notReadyReason('/readyz', status, 'nope')).toBe(`/readyz answered HTTP ${status}`);
+  });
+});
+
+describe('clusterStatus', () => {
+  const offline: HealthState = { ...UNKNOWN_HEALTH, health: 'Offline', reason: 'connect ECONNREFUSED' };
+  const ready: HealthState = { ...UNKNOWN_HEALTH, health: 'Ready' };
+  test('a cluster Offline before its topology is known is reported, with no zones: the controller must know it is out of sight', () => {
+    expect(clusterStatus('west', { env: 'prod' }, offline, undefined)).toEqual({ name: 'west', zones: [], region: '', labels: { env: 'prod' }, health: 'Offline', reason: 'connect ECONNREFUSED' });
+  });
+  test('a reachable cluster waits for its topology; health unknown is not reported', () => {
+    expect(clusterStatus('west', {}, ready, undefined)).toBeUndefined();
+    expect(clusterStatus('west', {}, UNKNOWN_HEALTH, undefined)).toBeUndefined();
+    expect(clusterStatus('west', {}, ready, { zones: ['z1'], region: 'r1' })).toMatchObject({ zones: ['z1'], region: 'r1', health: 'Ready' });
   });
 });
