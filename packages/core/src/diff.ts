@@ -65,7 +65,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
     if (!owned) {
       if (wanted === undefined) continue;
       const wantsCname = typeOf(wanted, 'CNAME') !== undefined;
-      const taken = list(held).filter((record) => isOwnedType(record.type) || wantsCname).map((record) => record.type);
+      const taken = list(held).filter((record) => isOwnedType(record.type) || wantsCname).map((record) => record.type).sort();
       if (marker !== undefined || taken.length > 0) {
         conflicts.push({ name, types: marker !== undefined && taken.length === 0 ? ['TXT'] : taken, owner: marker !== undefined ? markedBy : null });
         continue;
@@ -90,7 +90,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
       continue;
     }
     if (typeOf(wanted, 'CNAME') && list(held).some((record) => !isOwnedType(record.type))) {
-      conflicts.push({ name, types: list(held).filter((record) => !isOwnedType(record.type)).map((record) => record.type), owner: null });
+      conflicts.push({ name, types: list(held).filter((record) => !isOwnedType(record.type)).map((record) => record.type).sort(), owner: null });
       continue;
     }
     let changes = recordChanges(held, wanted);
@@ -138,7 +138,7 @@ function slotsByName(current: readonly RecordSet<string>[], desired: readonly Re
  */
 function recordChanges(held: Held<RecordSet<string>>, wanted: RecordSet | RecordSet[]): Change[] | undefined {
   // Most names hold one record set of the type wanted there; this is the diff's hot path.
-  if (held !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type) {
+  if (held !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type && isOwnedType(held.type)) {
     return same(held, wanted) ? undefined : [{ kind: 'update', before: held as RecordSet, record: wanted }];
   }
   let changes: Change[] | undefined;

@@ -92,11 +92,18 @@ function ttl(value: unknown, field: string): number {
   return value;
 }
 
+/**
+ * Lower case for DNS names, which are ASCII: a name with anything else is left as is, to be
+ * refused, since `toLowerCase` turns some non-ASCII letters into ASCII ones (K, U+212A KELVIN
+ * SIGN, becomes k) and would move records to another domain.
+ */
+const asciiLowerCase = (value: string): string => (/[^\x00-\x7f]/.test(value) ? value : value.toLowerCase());
+
 export function validateFederation(value: unknown, field = 'federation'): ValidFederation {
   const input = record(value, field);
   const name = label(input['name'], `${field}.name`, 'DNS-1123');
   const rawDomain = text(input['domain'], `${field}.domain`);
-  const bare = rawDomain.endsWith('.') ? rawDomain.slice(0, -1).toLowerCase() : rawDomain.toLowerCase();
+  const bare = asciiLowerCase(rawDomain.endsWith('.') ? rawDomain.slice(0, -1) : rawDomain);
   if (!isDns1123Subdomain(bare)) {
     throw new ValidationError(`${field}.domain`, rawDomain, 'must be a DNS-1123 subdomain (dot-separated DNS-1123 labels, at most 253 characters)');
   }
@@ -188,7 +195,7 @@ export function validateService(value: unknown, field: string, topology: Topolog
 /** Load-balancer hostnames, with or without the trailing dot, as lower-case FQDNs. */
 function validateHostnames(value: unknown, field: string): string[] {
   return list(value, field).map((raw, j) => {
-    const bare = typeof raw === 'string' ? raw.toLowerCase().replace(/\.$/, '') : '';
+    const bare = typeof raw === 'string' ? asciiLowerCase(raw).replace(/\.$/, '') : '';
     if (!isDns1123Subdomain(bare) || !bare.includes('.')) {
       throw new ValidationError(`${field}[${j}]`, raw, 'must be a load-balancer hostname: a DNS-1123 subdomain of two labels or more');
     }

@@ -270,3 +270,22 @@ describe('batchChanges', () => {
     }
   });
 });
+
+describe('diffRecords, edges found by review', () => {
+  const N = 'nginx.ns.fed.svc.z1.example.com.';
+  const ours = ownershipRecord(N, OWNER, 180);
+  test('conflict types do not depend on the order the zone lists its records in', () => {
+    const a: RecordSet<string> = { name: N, type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] };
+    const mx: RecordSet<string> = { name: N, type: 'MX', ttl: 60, rrdatas: ['10 mx.example.net.'] };
+    const cname: RecordSet[] = [{ name: N, type: 'CNAME', ttl: 180, rrdatas: ['nginx.ns.fed.svc.r1.example.com.'] }];
+    const one = diffRecords([a, mx], cname, { ownerId: OWNER }).conflicts;
+    expect(one).toEqual([{ name: N, types: ['A', 'MX'], owner: null }]);
+    expect(diffRecords([mx, a], cname, { ownerId: OWNER }).conflicts).toEqual(one);
+    expect(diffRecords([ours, mx, a], cname, { ownerId: OWNER }).conflicts).toEqual(diffRecords([ours, a, mx], cname, { ownerId: OWNER }).conflicts);
+  });
+  test('a type the federation does not own is never written, even asked for at a name it owns', () => {
+    const mx = { name: N, type: 'MX', ttl: 300, rrdatas: ['10 mx.example.net.'] };
+    const desired = [{ ...mx, ttl: 180 }] as unknown as RecordSet[];
+    expect(diffRecords([ours, mx], desired, { ownerId: OWNER }).changes).toEqual([]);
+  });
+});

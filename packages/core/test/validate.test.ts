@@ -27,6 +27,8 @@ describe('bad input names the field and the value', () => {
   test('federation name', () => rejects((i) => { i.federation.name = 'fed_1'; }, 'federation.name', 'fed_1'));
   test('domain: a DNS-1123 subdomain', () => rejects((i) => { i.federation.domain = 'example..com'; }, 'federation.domain', 'example..com'));
   test('domain: no wildcard', () => rejects((i) => { i.federation.domain = '*.example.com'; }, 'federation.domain', '*.example.com'));
+  // toLowerCase turns U+212A KELVIN SIGN into an ASCII k: the records would land in kexample.com.
+  test('domain: ASCII only, even where lower case would make it ASCII', () => rejects((i) => { i.federation.domain = '\u212Aexample.com'; }, 'federation.domain', '\u212Aexample.com'));
   test('zone: a DNS-1123 label', () => rejects((i) => { i.clusters[0]!.zones = ['asia east1-a']; }, 'clusters[0].zones[0]', 'asia east1-a'));
   test('region: a DNS-1123 label', () => rejects((i) => { i.clusters[2]!.region = '-asia'; }, 'clusters[2].region', '-asia'));
   test('a cluster has a zone', () => rejects((i) => { i.clusters[1]!.zones = []; }, 'clusters[1].zones', []));
@@ -34,6 +36,7 @@ describe('bad input names the field and the value', () => {
   test('IP addresses: no leading zeros', () => rejects((i) => { i.shards[0]!.addresses = ['010.0.0.1']; }, 'shards[0].addresses[0]', '010.0.0.1'));
   test('IP addresses: not unspecified', () => rejects((i) => { i.shards[0]!.addresses = ['::']; }, 'shards[0].addresses[0]', '::'));
   test('load-balancer hostnames: DNS names', () => rejects((i) => { i.shards[2]!.hostnames = ['elb_1.example.com']; }, 'shards[2].hostnames[0]', 'elb_1.example.com'));
+  test('load-balancer hostnames: ASCII only', () => rejects((i) => { i.shards[0]!.hostnames = ['\u212Aelb.example.com']; }, 'shards[0].hostnames[0]', '\u212Aelb.example.com'));
   test('load-balancer hostnames: more than one label', () => rejects((i) => { i.shards[0]!.hostnames = ['elb.example.com', 'localhost']; }, 'shards[0].hostnames[1]', 'localhost'));
   test('TTL range', () => rejects((i) => { i.service.ttl = 2 ** 31; }, 'service.ttl', 2 ** 31));
   test('TTL an integer', () => rejects((i) => { i.federation.ttl = 1.5; }, 'federation.ttl', 1.5));

@@ -9,7 +9,10 @@ const PROVIDER = 'google';
 const CONFLICT_REASONS = new Set(['alreadyExists', 'conditionNotMet', 'cnameResourceRecordSetConflict']);
 const THROTTLE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 const TRANSIENT_REASONS = new Set(['backendError', 'internalError']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const NETWORK = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ESOCKETTIMEDOUT',
+  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 interface ApiErrorLike {
   code?: unknown;

@@ -30,6 +30,10 @@ describe('translateError', () => {
 
   it('network failures are transient; missing credentials are denied; programming errors pass through', () => {
     expect(kindOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('transient');
+    // As node-fetch reports a system error: its code on a FetchError. Route 53 maps the same codes to transient.
+    for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE']) {
+      expect(kindOf(Object.assign(new Error(`request failed, reason: connect ${code}`), { name: 'FetchError', type: 'system', code, errno: code })), code).toBe('transient');
+    }
     expect(kindOf(new Error('Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.'))).toBe('denied');
     const bug = new TypeError('x is not a function');
     expect(translateError(bug, 'op')).toBe(bug);
