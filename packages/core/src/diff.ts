@@ -89,8 +89,9 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
       groups.push(group(name, changes, held, wanted));
       continue;
     }
-    if (typeOf(wanted, 'CNAME') && list(held).some((record) => !isOwnedType(record.type))) {
-      conflicts.push({ name, types: list(held).filter((record) => !isOwnedType(record.type)).map((record) => record.type).sort(), owner: null });
+    const foreign = typeOf(wanted, 'CNAME') ? list(held).filter((record) => !isOwnedType(record.type)) : [];
+    if (foreign.length > 0) {
+      conflicts.push({ name, types: foreign.map((record) => record.type).sort(), owner: null });
       continue;
     }
     let changes = recordChanges(held, wanted);

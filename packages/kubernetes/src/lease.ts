@@ -241,9 +241,10 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
       const loop = (async () => {
         // When the attempt that last renewed began, on the monotonic clock.
         let lastRenew = 0;
+        const untilDeadlineMs = () => lastRenew + renewDeadlineMs - monotonicNow();
         while (!stopping.signal.aborted) {
           // A standby's attempt gets a whole renew deadline; a leader's, what is left of it.
-          const timeLeftMs = lastRenew + renewDeadlineMs - monotonicNow();
+          const timeLeftMs = untilDeadlineMs();
           const outcome: Outcome = leading && timeLeftMs <= 0 ? { kind: 'late' } : await attempt(leading ? timeLeftMs : renewDeadlineMs);
           if (stopping.signal.aborted) break;
           if (outcome.kind === 'held') {
@@ -256,7 +257,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
             }
           } else if (leading) {
             // Another holder means the Lease is gone now; a failing API server is given until the renew deadline.
-            if (outcome.kind === 'other' || outcome.kind === 'late' || monotonicNow() - lastRenew > renewDeadlineMs) {
+            if (outcome.kind === 'other' || outcome.kind === 'late' || untilDeadlineMs() < 0) {
               leading = false;
               lease = undefined;
               logger.warn(log, 'lost leadership');
@@ -265,8 +266,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
           }
           // A leader that could not renew tries again, but never sleeps past its renew deadline:
           // it must have stepped down by then, whatever retryPeriodMs is.
-          const untilDeadlineMs = Math.max(0, lastRenew + renewDeadlineMs - monotonicNow());
-          await sleep(leading && outcome.kind !== 'held' ? Math.min(retryPeriodMs, untilDeadlineMs) : retryPeriodMs, stopping.signal);
+          await sleep(leading && outcome.kind !== 'held' ? Math.min(retryPeriodMs, Math.max(0, untilDeadlineMs())) : retryPeriodMs, stopping.signal);
         }
       })();
       return {
