@@ -6,10 +6,9 @@
 //     reconcileZone: time and UPDATE messages, counted by a proxy in front of `named`.
 import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import {
-  batchChanges, createController, diffRecords, MemoryClusters, planFederation, reconcileZone,
-  type Change, type DnsZone, type FederatedService, type ProviderLimits,
-} from '@fedsvc/core';
+import { batchChanges } from '@fedsvc/core/provider';
+import { createController, diffRecords, planFederation, reconcileZone, type Change, type DnsZone, type FederatedService, type ProviderLimits } from '@fedsvc/core';
+import { MemoryClusters } from '@fedsvc/core/testing';
 import { guideZones, guideHealthyAddresses } from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { findNamed, startBind, startDnsProxy, type BindServer } from '@fedsvc/dns-rfc2136/testing';

@@ -1,6 +1,7 @@
 // The controller with 1,000 services × 100 clusters loaded (issue 4): propagation latency from a
 // shard health event to the zone, steady state with nothing changing, and memory held.
-import { createController, MemoryClusters, type FederatedService, type FederationController } from '@fedsvc/core';
+import { createController, type FederatedService, type FederationController } from '@fedsvc/core';
+import { MemoryClusters } from '@fedsvc/core/testing';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { address, clustersOf } from './federation.js';
 import { gc, machine, ms, percentile, retainedHeap, table } from './measure.js';

@@ -3,10 +3,8 @@
 // all through reconcileZone. Requests are counted by the backend (the in-memory provider's
 // counters, the wire fixtures' request logs), not by the caller; Route 53 and Cloud DNS run the
 // real SDK over HTTP against their local wire servers.
-import {
-  batchChanges, diffRecords, findZone, ownershipSubject, planFederation, reconcileZone,
-  type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet,
-} from '@fedsvc/core';
+import { batchChanges } from '@fedsvc/core/provider';
+import { diffRecords, findZone, ownershipSubject, planFederation, reconcileZone, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { createGoogleProvider } from '@fedsvc/dns-google';
 import { createRoute53Provider } from '@fedsvc/dns-route53';

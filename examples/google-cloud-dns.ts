@@ -15,7 +15,7 @@
 import {
   findZone, formatChanges, normalizeName, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet,
 } from '@fedsvc/core';
-import { guideClusters, guideService, guideShards } from '@fedsvc/core/guide';
+import { guideClusters, guideService, guideShards } from '@fedsvc/core/testing';
 import { createGoogleProvider, type GoogleProviderOptions } from '@fedsvc/dns-google';
 
 const local = process.argv.includes('--local');

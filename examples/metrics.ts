@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createController, MemoryClusters, type FederationController } from '@fedsvc/core';
+import { createController, type FederationController } from '@fedsvc/core';
+import { MemoryClusters } from '@fedsvc/core/testing';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 

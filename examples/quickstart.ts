@@ -3,10 +3,11 @@
 // follows the pods as they become ready, and moves DNS when a zone, then a region, loses them.
 //
 //   pnpm quickstart
-import { createController, MemoryClusters, type FederationController, type RecordSet } from '@fedsvc/core';
+import { createController, type FederationController, type RecordSet } from '@fedsvc/core';
+import { MemoryClusters } from '@fedsvc/core/testing';
 import {
   guideClusterName, guideFederation, guideHealthyAddresses, guideLoadBalancerAddresses, guideNginx, guideZones, regionOfZone,
-} from '@fedsvc/core/guide';
+} from '@fedsvc/core/testing';
 import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
 
 const federation = guideFederation;

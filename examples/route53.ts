@@ -19,7 +19,7 @@
 import {
   findZone, formatChanges, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet,
 } from '@fedsvc/core';
-import { guideClusters, guideService, guideShards } from '@fedsvc/core/guide';
+import { guideClusters, guideService, guideShards } from '@fedsvc/core/testing';
 import { createRoute53Provider, type Route53ProviderOptions } from '@fedsvc/dns-route53';
 
 const local = process.argv.includes('--local');

@@ -9,13 +9,11 @@
 // At the end the service is deleted, which removes every record this run wrote.
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import {
-  createController, findZone, markerOwner, MemoryClusters, ownershipSubject,
-  type DnsZone, type FederationController, type RecordSet,
-} from '@fedsvc/core';
+import { createController, findZone, markerOwner, ownershipSubject, type DnsZone, type FederationController, type RecordSet } from '@fedsvc/core';
+import { MemoryClusters } from '@fedsvc/core/testing';
 import {
   guideClusterName, guideHealthyAddresses, guideLoadBalancerAddresses, guideNginx, guideZones, regionOfZone,
-} from '@fedsvc/core/guide';
+} from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
 import { readConfig, USAGE, type Config, type OwnServer } from './config.js';

@@ -1,7 +1,7 @@
 // The guide's records for nginx, as the controller plans them, in zone-file form for the BIND
 // harness: what the authoritative server holds when a pod's remote CNAME reaches it.
 import { planServiceRecords, type RecordSet } from '@fedsvc/core';
-import { guideClusters, guideFederation, guideService, guideShards } from '@fedsvc/core/guide';
+import { guideClusters, guideFederation, guideService, guideShards } from '@fedsvc/core/testing';
 
 export const guideRecords = (): RecordSet[] =>
   planServiceRecords({ federation: guideFederation, service: guideService, clusters: guideClusters, shards: guideShards });

@@ -7,8 +7,9 @@
 // Press Enter to flip the local nginx shard between healthy and without ready endpoints; Ctrl-C stops.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { MemoryClusters, ValidationError, type FederatedQueryContext } from '@fedsvc/core';
-import { guideClusterName, guideFederation, guideService, regionOfZone } from '@fedsvc/core/guide';
+import { MemoryClusters } from '@fedsvc/core/testing';
+import { ValidationError, type FederatedQueryContext } from '@fedsvc/core';
+import { guideClusterName, guideFederation, guideService, regionOfZone } from '@fedsvc/core/testing';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
 import { guideRecords, zoneLines } from './guide-zone.js';
 import { startResponder, type ResponderServer } from './server.js';

@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryClusters } from '@fedsvc/core';
-import { guideFederation } from '@fedsvc/core/guide';
+import { MemoryClusters } from '@fedsvc/core/testing';
+import { guideFederation } from '@fedsvc/core/testing';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
 import { guideRecords, zoneLines } from '../federation-dns/guide-zone.js';
 import { startResponder, type ResponderServer } from '../federation-dns/server.js';

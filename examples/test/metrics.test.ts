@@ -1,5 +1,6 @@
 // The metrics example: gauges and counters follow the controller's events, and /metrics serves them.
-import { createController, MemoryClusters } from '@fedsvc/core';
+import { createController } from '@fedsvc/core';
+import { MemoryClusters } from '@fedsvc/core/testing';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, test } from 'vitest';

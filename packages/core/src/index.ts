@@ -1,31 +1,26 @@
+// @fedsvc/core for application code: plan a federation's records, reconcile a zone, run the
+// controller. Adapter authors import `@fedsvc/core/provider`; tests import `@fedsvc/core/testing`.
 export type * from './types.js';
 export { ValidationError, ProviderError } from './errors.js';
 
 // -- planning (pure): names, validation, plan, in-cluster resolution, status
-export { parseAddress, parseIPv4, parseIPv6, formatIPv6, type Address } from './addresses.js';
-export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './names.js';
-export { DEFAULT_TTL } from './validate.js';
-export { planServiceRecords, planFederation, recordNames, isShardHealthy } from './plan.js';
-export { resolveFederatedQuery, type FederatedQueryContext, type FederatedAnswer } from './resolve.js';
-export { aggregateServiceStatus, type FederatedServiceStatus } from './status.js';
-// -- diff (pure): ownership, diff, batching, applying a change set to a record list
-export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner, validateOwnerId } from './ownership.js';
-export { diffRecords, type DiffOptions } from './diff.js';
-export { batchChanges, changeCost, changeGroups } from './batch.js';
-export { applyChangeSet, type ApplyResult } from './apply.js';
-export { canonicalRdata, sameRecordSet, sameRdatas } from './rdata.js';
-// -- providers: zone lookup, retry, reconcile
-export { findZone, AmbiguousZoneError, type ZoneSelector } from './zones.js';
-export { withRetry, backoffDelay, retryPolicy, DEFAULT_RETRY_POLICY, RETRYABLE_KINDS, type RetryPolicy, type RetryOptions } from './retry.js';
-export { reconcileZone, UnwrittenRecordsError, MAX_REPLANS, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
-// -- controller: placement (pure), controller, in-memory member clusters
+export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './dns/names.js';
+export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner } from './dns/ownership.js';
+export { DEFAULT_TTL } from './planning/validate.js';
+export { planServiceRecords, planFederation, recordNames, isShardHealthy } from './planning/plan.js';
+export { resolveFederatedQuery, type FederatedQueryContext, type FederatedAnswer } from './planning/resolve.js';
+export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/status.js';
+// -- the zone: diff (pure), zone lookup, reconcile with retry
+export { diffRecords, type DiffOptions } from './zone/diff.js';
+export { findZone, AmbiguousZoneError, type ZoneSelector } from './zone/find-zone.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
+export { reconcileZone, UnwrittenRecordsError, type ReconcileOptions, type ReconcileReport } from './zone/reconcile.js';
+// -- placement (pure) and the controller
 export {
-  placeShards, selectorMatches, validateSelector, createdBy, desiredManifest, changedFields, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION, CLUSTER_OWNED_FIELDS,
+  placeShards, selectorMatches, desiredManifest, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION,
   type FederatedService, type LabelSelector, type PlacementInput,
-} from './placement.js';
-export { MemoryClusters, serverSideApply, type MemoryClusterInit } from './memory-clusters.js';
+} from './placement/placement.js';
 export { createController, FederationController } from './controller/controller.js';
-export { decideFailStatic, type FailStaticInput, type FailStaticDecision } from './controller/fail-static.js';
 export { formatChanges } from './controller/format.js';
 export { dnsResolver } from './controller/system-resolver.js';
 export type {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { parseAddress, parseIPv6 } from '../src/addresses.js';
+import { parseAddress, parseIPv6 } from '../src/dns/addresses.js';
 
 // The WHATWG URL serializer compresses IPv6 the RFC 5952 way (except IPv4-mapped, which it writes in hex).
 const whatwg = (a: string) => new URL(`http://[${a}]`).hostname.slice(1, -1);

@@ -1,13 +1,13 @@
 // The guide's world for controller tests: 13 in-memory clusters, dns-memory, and the planner's
 // view of the truth to compare DNS against.
-import { createMemoryProvider, type MemoryDnsProvider } from '../../dns-memory/src/index.js';
+import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
 import { createController, type FederationController } from '../src/controller/controller.js';
 import type { ControllerOptions } from '../src/controller/types.js';
-import { MemoryClusters } from '../src/memory-clusters.js';
-import type { FederatedService } from '../src/placement.js';
-import { normalizeName } from '../src/names.js';
-import { planServiceRecords } from '../src/plan.js';
-import { guideLoadBalancerAddresses, guideZones } from '../src/guide.js';
+import { MemoryClusters } from '../src/testing/memory-clusters.js';
+import type { FederatedService } from '../src/placement/placement.js';
+import { normalizeName } from '../src/dns/names.js';
+import { planServiceRecords } from '../src/planning/plan.js';
+import { guideLoadBalancerAddresses, guideZones } from '../src/testing/guide.js';
 import type { Change, DnsProvider, DnsZone, Federation, RecordSet, ServiceManifest } from '../src/types.js';
 
 export const federation: Federation = { name: 'myfederation', domain: 'example.com' };

@@ -1,9 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import {
-  applyChangeSet, parseAddress, batchChanges, changeGroups, diffRecords, markerOwner, ownershipRecord, ownershipRecordName, planServiceRecords,
-  ValidationError, type Change, type RecordSet,
-} from '@fedsvc/core';
+import { applyChangeSet, parseAddress, batchChanges } from '@fedsvc/core/provider';
+import { changeGroups } from '../src/zone/batch.js';
+import { diffRecords, markerOwner, ownershipRecord, ownershipRecordName, planServiceRecords, ValidationError, type Change, type RecordSet } from '@fedsvc/core';
 import { topology } from './topology.arbitrary.js';
 
 const OWNER = 'fed-a';

@@ -3,9 +3,9 @@ import { describe, expect } from 'vitest';
 import {
   APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, changedFields, createdBy, desiredManifest, placeShards, selectorMatches, validateSelector,
   type FederatedService, type LabelSelector,
-} from '../src/placement.js';
+} from '../src/placement/placement.js';
 import { ValidationError } from '../src/errors.js';
-import { serverSideApply } from '../src/memory-clusters.js';
+import { serverSideApply } from '../src/testing/memory-clusters.js';
 import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../src/types.js';
 
 const OWNER = 'fed-a';

@@ -3,13 +3,13 @@
 // isolating rejected names may cost.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { applyChangeSet } from '../src/apply.js';
-import { batchChanges, changeCost, changeGroups, planBatches } from '../src/batch.js';
-import { diffRecords } from '../src/diff.js';
+import { applyChangeSet } from '../src/zone/apply.js';
+import { batchChanges, changeCost, changeGroups, planBatches } from '../src/zone/batch.js';
+import { diffRecords } from '../src/zone/diff.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
-import { normalizeName } from '../src/names.js';
-import { ownershipRecord, ownershipSubject } from '../src/ownership.js';
-import { maxSplits, reconcileZone } from '../src/reconcile.js';
+import { normalizeName } from '../src/dns/names.js';
+import { ownershipRecord, ownershipSubject } from '../src/dns/ownership.js';
+import { maxSplits, reconcileZone } from '../src/zone/reconcile.js';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '../src/types.js';
 
 const ZONE: DnsZone = { id: 'Z', dnsName: 'example.com.' };

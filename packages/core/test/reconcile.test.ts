@@ -1,11 +1,11 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { applyChangeSet } from '../src/apply.js';
-import { diffRecords } from '../src/diff.js';
+import { applyChangeSet } from '../src/zone/apply.js';
+import { diffRecords } from '../src/zone/diff.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
-import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../src/ownership.js';
-import { changeGroups } from '../src/batch.js';
-import { MAX_REPLANS, reconcileZone, type ReconcileOptions } from '../src/reconcile.js';
+import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../src/dns/ownership.js';
+import { changeGroups } from '../src/zone/batch.js';
+import { MAX_REPLANS, reconcileZone, type ReconcileOptions } from '../src/zone/reconcile.js';
 import type { Change, DnsProvider, DnsZone, Logger, ProviderErrorKind, ProviderLimits, RecordSet } from '../src/types.js';
 
 const ZONE: DnsZone = { id: 'Z', dnsName: 'example.com.' };

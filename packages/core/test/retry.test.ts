@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, ValidationError } from '../src/errors.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, retryPolicy, withRetry, type RetryPolicy } from '../src/retry.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, retryPolicy, withRetry, type RetryPolicy } from '../src/zone/retry.js';
 import type { ProviderErrorKind } from '../src/types.js';
 
 const policyArb: fc.Arbitrary<RetryPolicy> = fc.record({

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, ValidationError } from '../src/errors.js';
 import type { DnsProvider, DnsZone } from '../src/types.js';
-import { AmbiguousZoneError, findZone } from '../src/zones.js';
+import { AmbiguousZoneError, findZone } from '../src/zone/find-zone.js';
 
 // A provider that only lists zones: findZone needs nothing else.
 function listing(zones: readonly DnsZone[]): DnsProvider & { calls: number } {

@@ -1,5 +1,5 @@
 // Cloud DNS / SDK errors → the port's ProviderError kinds. Pure: takes the thrown value, returns data.
-import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core';
+import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
 import type { ChangeBody } from './records.js';
 import { normalizeName } from './records.js';
 

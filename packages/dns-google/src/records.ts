@@ -1,5 +1,5 @@
 // Translation between the port's record sets and Cloud DNS's ResourceRecordSet JSON.
-import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, type Change, type RecordSet } from '@fedsvc/core/provider';
 
 /** A ResourceRecordSet as the Cloud DNS v1 API lists it. */
 export interface CloudDnsRrset {

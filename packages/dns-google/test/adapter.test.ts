@@ -1,6 +1,7 @@
 // The adapter through the real SDK against the wire-level fixture.
 import { inspect } from 'node:util';
-import { ProviderError, diffRecords, ownershipRecord, reconcileZone, sameRecordSet, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, diffRecords, ownershipRecord, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
+import { sameRecordSet } from '@fedsvc/core/provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGoogleProvider, GOOGLE_LIMITS } from '../src/index.js';
 import { optionsFor, startHarness, type Harness } from './helpers.js';

@@ -1,7 +1,7 @@
 // The in-memory DNS provider: the port's reference implementation, with fault injection and
 // request counts for tests and benchmarks.
-import { applyChangeSet, normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core';
-import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core';
+import { applyChangeSet, normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core/provider';
+import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core/provider';
 
 export interface MemoryZoneInit {
   /** With or without the trailing dot, any case. */

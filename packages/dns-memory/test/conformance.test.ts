@@ -1,4 +1,4 @@
-import { providerConformance, type ConformanceTarget } from '@fedsvc/core/testing';
+import { providerConformance, type ConformanceTarget } from '@fedsvc/core/testing/conformance';
 import { createMemoryProvider } from '../src/index.js';
 
 // Small limits and pages, so that every case spans several requests and pages.

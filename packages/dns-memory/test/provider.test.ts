@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
-import { applyChangeSet, ProviderError, ValidationError } from '@fedsvc/core';
+import { applyChangeSet } from '@fedsvc/core/provider';
+import { ProviderError, ValidationError } from '@fedsvc/core';
 import type { Change, RecordSet } from '@fedsvc/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryProvider, MemoryDnsProvider } from '../src/index.js';

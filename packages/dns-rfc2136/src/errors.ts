@@ -1,6 +1,6 @@
 // What went wrong below the port → the port's ProviderError kinds. Pure: takes the thrown value,
 // returns data. Messages name the operation, rcode or TSIG error, never the key's secret.
-import { ProviderError, type ProviderErrorKind } from '@fedsvc/core';
+import { ProviderError, type ProviderErrorKind } from '@fedsvc/core/provider';
 import { RcodeError } from './client.js';
 import { TsigError } from './tsig.js';
 import { TransportError } from './transport.js';

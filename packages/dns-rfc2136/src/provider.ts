@@ -1,6 +1,6 @@
 // The RFC 2136 adapter of the DnsProvider port: AXFR to list, one signed UPDATE per request.
 // Translation only; core decides, batches and retries.
-import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
+import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
 import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
 import { PROVIDER, translateError } from './errors.js';
 import { isTsigAlgorithm, type TsigAlgorithm } from './tsig.js';

@@ -1,7 +1,7 @@
 // Record data between wire form and the presentation form core compares (core's rdata.ts):
 // A dotted quad, AAAA RFC 5952, names lower-case with the trailing dot, TXT quoted strings.
 // Types without a codec here pass through as RFC 3597 `\# <length> <hex>`.
-import { formatIPv6, parseIPv4, parseIPv6 } from '@fedsvc/core';
+import { formatIPv6, parseIPv4, parseIPv6 } from '@fedsvc/core/provider';
 import { RDATA_FIELDS, Reader, RRType, WireError, Writer, encodeName, type RdataField } from './wire.js';
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(RRType).map(([name, code]) => [code, name]));

@@ -1,5 +1,5 @@
 // A change set → one RFC 2136 UPDATE message, and a zone transfer → record sets. Pure.
-import { ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core/provider';
 import { PROVIDER } from './errors.js';
 import { rdataFromText, rdataToText, typeCode, typeName } from './rdata.js';
 import { Opcode, RRClass, RRType, WireError, emptyMessage, normalizeWireName, type Message, type ResourceRecord } from './wire.js';

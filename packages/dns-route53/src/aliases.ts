@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { canonicalRdata, changeCost, ProviderError, type Change, type RecordSet, type RequestCost } from '@fedsvc/core';
+import { canonicalRdata, changeCost, ProviderError, type Change, type RecordSet, type RequestCost } from '@fedsvc/core/provider';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
 import { MAX_IDENTIFIER, MAX_WEIGHT, MAX_WEIGHTED, tooManyValues } from './quotas.js';

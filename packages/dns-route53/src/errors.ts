@@ -1,5 +1,5 @@
 // Route 53 / SDK errors → the port's ProviderError kinds. Pure: takes the thrown value, returns data.
-import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core';
+import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
 import { IDENTIFIER_PREFIX } from './aliases.js';
 import { unescapeName } from './names.js';
 

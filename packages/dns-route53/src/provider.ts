@@ -11,7 +11,7 @@ import {
   Route53Client,
   type Route53ClientConfig,
 } from '@aws-sdk/client-route-53';
-import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
+import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
 import { translateError } from './errors.js';
 import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
 import { loadBalancerTarget } from './load-balancers.js';

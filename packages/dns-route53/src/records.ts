@@ -1,6 +1,6 @@
 // Translation between the port's record sets and Route 53's ResourceRecordSet shape.
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { ProviderError, type Change, type RecordSet } from '@fedsvc/core';
+import { ProviderError, type Change, type RecordSet } from '@fedsvc/core/provider';
 import { aliasUpdate, fromWeightedSets, isAliasPart, weightedSetsOf, type RecordsAsRead } from './aliases.js';
 import { normalizeZoneName } from './names.js';
 import { tooManyValues } from './quotas.js';

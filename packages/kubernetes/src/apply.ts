@@ -4,7 +4,7 @@
 // fails the action (a ClusterApiError without status, as when it cannot be reached) instead of
 // holding up the controller's pass for that service.
 import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { CREATED_BY_ANNOTATION, type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core';
+import { CREATED_BY_ANNOTATION, type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core/provider';
 import { DEFAULT_REQUEST_TIMEOUT_MS, abortedBy, withDeadline } from './deadline.js';
 import { describeError } from './list-watch.js';
 import { isDns1123Label } from './topology.js';

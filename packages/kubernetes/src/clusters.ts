@@ -1,6 +1,6 @@
 // The kubernetes implementation of core's MemberClusters port.
 import { CoreV1Api } from '@kubernetes/client-node';
-import { type ClusterEvent, type MemberClusters, type ShardAction, ValidationError } from '@fedsvc/core';
+import { type ClusterEvent, type MemberClusters, type ShardAction, ValidationError } from '@fedsvc/core/provider';
 import { applyShardAction } from './apply.js';
 import { watchCluster } from './cluster-watch.js';
 import { type ClusterSource, type KubernetesClustersOptions, type ResolvedCluster, resolveCluster, resolveOptions } from './options.js';

@@ -1,7 +1,7 @@
 // Decoding what a member cluster sends into the shapes fedsvc uses. Objects arrive either raw
 // from a watch stream or through the client's model classes from a list; both have the wire
 // field names. A bad object is a ValidationError naming the object and the field.
-import { ValidationError, type LoadBalancerIngress, type ServiceManifest } from '@fedsvc/core';
+import { ValidationError, type LoadBalancerIngress, type ServiceManifest } from '@fedsvc/core/provider';
 
 export interface DecodedService {
   readonly namespace: string;

@@ -1,5 +1,5 @@
 // Cluster health from readiness probes, with thresholds so that one lost probe does not flap DNS.
-import type { ClusterHealth } from '@fedsvc/core';
+import type { ClusterHealth } from '@fedsvc/core/provider';
 
 export type ProbeResult =
   | { readonly kind: 'ready' }

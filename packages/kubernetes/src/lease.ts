@@ -10,7 +10,7 @@
 // whose API server stops answering steps down when that passes, not when the OS gives up on the
 // socket, so it has stepped down before a standby can take the Lease (a lease duration, longer).
 import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
-import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
+import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core/provider';
 import { sleep } from './backoff.js';
 import { abortedBy } from './deadline.js';
 import { describeError } from './list-watch.js';

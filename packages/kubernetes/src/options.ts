@@ -1,7 +1,7 @@
 // Options of the kubernetes member clusters, validated at the boundary, and the KubeConfig of
 // each cluster built from a kubeconfig context or from explicit connection settings.
 import { KubeConfig } from '@kubernetes/client-node';
-import { type Logger, ValidationError } from '@fedsvc/core';
+import { type Logger, ValidationError } from '@fedsvc/core/provider';
 import type { BackoffOptions } from './backoff.js';
 import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS } from './deadline.js';
 import type { HealthThresholds } from './health.js';

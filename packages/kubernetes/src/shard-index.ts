@@ -1,6 +1,6 @@
 // One cluster's Services joined with their EndpointSlices into shards. Remembers what it last
 // reported, so each change yields only the shard events that actually differ.
-import type { ClusterEvent, ShardStatus } from '@fedsvc/core';
+import type { ClusterEvent, ShardStatus } from '@fedsvc/core/provider';
 import type { DecodedEndpointSlice, DecodedService } from './decode.js';
 
 function key(namespace: string, name: string): string {

@@ -1,5 +1,5 @@
 // A cluster's status as the port reports it, from its health and its topology.
-import type { ClusterStatus } from '@fedsvc/core';
+import type { ClusterStatus } from '@fedsvc/core/provider';
 import type { HealthState } from './health.js';
 import type { Topology } from './topology.js';
 

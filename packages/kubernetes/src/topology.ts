@@ -1,5 +1,5 @@
 // A cluster's zones and region, read from its nodes' well-known topology labels.
-import { ValidationError } from '@fedsvc/core';
+import { ValidationError } from '@fedsvc/core/provider';
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const REGION_LABEL = 'topology.kubernetes.io/region';

@@ -1,6 +1,7 @@
 // End to end: core's controller drives these member clusters (the real client library against
 // two fixture API servers) and keeps an in-test DNS zone in step.
-import { type DnsProvider, type DnsZone, ProviderError, type RecordSet, type ServiceManifest, applyChangeSet, createController } from '@fedsvc/core';
+import { type DnsProvider, type DnsZone, ProviderError, type RecordSet, type ServiceManifest, createController } from '@fedsvc/core';
+import { applyChangeSet } from '@fedsvc/core/provider';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKubernetesClusters, createLeaseElection } from '../src/index.js';
 import { FakeKubeApi, endpointSlice } from './fixture/index.js';

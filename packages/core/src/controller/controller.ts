@@ -4,12 +4,12 @@
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
 import { ProviderError, ValidationError } from '../errors.js';
-import { normalizeName } from '../names.js';
-import { ownershipSubject, validateOwnerId } from '../ownership.js';
-import { createdBy, placeShards, selectorMatches, validateSelector, type FederatedService } from '../placement.js';
-import { planServiceRecords, recordNames } from '../plan.js';
-import { reconcileZone, UnwrittenRecordsError, type ReconcileReport } from '../reconcile.js';
-import { aggregateServiceStatus } from '../status.js';
+import { normalizeName } from '../dns/names.js';
+import { ownershipSubject, validateOwnerId } from '../dns/ownership.js';
+import { createdBy, placeShards, selectorMatches, validateSelector, type FederatedService } from '../placement/placement.js';
+import { planServiceRecords, recordNames } from '../planning/plan.js';
+import { reconcileZone, UnwrittenRecordsError, type ReconcileReport } from '../zone/reconcile.js';
+import { aggregateServiceStatus } from '../planning/status.js';
 import type {
   Change, ClusterEvent, ClusterStatus, RecordSet, Shard, ShardAction, ShardStatus,
 } from '../types.js';

@@ -1,6 +1,6 @@
 // Fail static (DESIGN.md): losing sight of clusters must not withdraw a service's addresses
 // wholesale. Pure: the controller keeps `lastGood` between calls.
-import { isShardHealthy } from '../plan.js';
+import { isShardHealthy } from '../planning/plan.js';
 import type { Cluster, ClusterStatus, Shard } from '../types.js';
 
 export interface FailStaticInput {

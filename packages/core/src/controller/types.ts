@@ -1,6 +1,6 @@
 // The controller's options, events and ports.
-import type { FederatedService } from '../placement.js';
-import type { RetryPolicy } from '../retry.js';
+import type { FederatedService } from '../placement/placement.js';
+import type { RetryPolicy } from '../zone/retry.js';
 import type {
   Change, ClusterHealth, DnsProvider, DnsZone, Federation, LoadBalancerIngress, Logger, MemberClusters, ShardAction,
 } from '../types.js';

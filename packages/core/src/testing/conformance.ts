@@ -1,14 +1,16 @@
 // The DNS provider conformance suite: what every adapter must do, checked against its backend
 // through the port, the way users drive it (reconcileZone), and around it (the target).
 import { describe, expect, it } from 'vitest';
-import { diffRecords } from '../diff.js';
+import { diffRecords } from '../zone/diff.js';
 import { ProviderError, ValidationError } from '../errors.js';
-import { canonicalRdata } from '../rdata.js';
-import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../ownership.js';
-import { reconcileZone, type ReconcileOptions, type ReconcileReport } from '../reconcile.js';
-import { AmbiguousZoneError, findZone } from '../zones.js';
+import { canonicalRdata } from '../dns/rdata.js';
+import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../dns/ownership.js';
+import { reconcileZone, type ReconcileOptions, type ReconcileReport } from '../zone/reconcile.js';
+import { AmbiguousZoneError, findZone } from '../zone/find-zone.js';
 import type { Change, DnsProvider, RecordSet } from '../types.js';
 import type { ConformanceOptions, ConformanceTarget } from './target.js';
+
+export type { ConformanceOptions, ConformanceTarget, RequestCounts } from './target.js';
 
 const OWNER = 'conformance';
 const OTHER_OWNER = 'someone-else';

@@ -2,7 +2,7 @@
 // trailing dot, IPv6 in any text form. Providers present the same data differently.
 import { parseAddress, parseIPv6 } from './addresses.js';
 import { normalizeName } from './names.js';
-import type { RecordSet } from './types.js';
+import type { RecordSet } from '../types.js';
 
 export function canonicalRdata(type: string, rrdata: string): string {
   if (type === 'CNAME') return normalizeName(rrdata);

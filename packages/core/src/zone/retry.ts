@@ -1,6 +1,6 @@
 // Retrying provider requests: full-jitter exponential backoff, bounded in attempts and in time.
-import { ProviderError, ValidationError } from './errors.js';
-import type { ProviderErrorKind } from './types.js';
+import { ProviderError, ValidationError } from '../errors.js';
+import type { ProviderErrorKind } from '../types.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first one included. */

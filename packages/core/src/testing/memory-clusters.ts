@@ -1,11 +1,11 @@
 // In-memory member clusters: the MemberClusters port for tests and the quick start. Each
 // cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
 // address) and emits the events a watch would, including none while it is Offline.
-import { ValidationError } from './errors.js';
-import { isObject, listEntryKey } from './placement.js';
+import { ValidationError } from '../errors.js';
+import { isObject, listEntryKey } from '../placement/placement.js';
 import type {
   ClusterEvent, ClusterHealth, ClusterStatus, LoadBalancerIngress, MemberClusters, ServiceManifest, ShardAction, ShardStatus,
-} from './types.js';
+} from '../types.js';
 
 export interface MemoryClusterInit {
   readonly name: string;

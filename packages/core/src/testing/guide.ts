@@ -1,7 +1,7 @@
 // The federation of the Federated Services guide: nginx in 13 GCE clusters, one per zone,
 // with the load-balancer addresses and health of its `gcloud dns record-sets list` listing.
-import type { FederatedService } from './placement.js';
-import type { Cluster, Federation, ServiceRef, Shard } from './types.js';
+import type { FederatedService } from '../placement/placement.js';
+import type { Cluster, Federation, ServiceRef, Shard } from '../types.js';
 
 export const guideFederation: Federation = { name: 'myfederation', domain: 'example.com' };
 export const guideService: ServiceRef = { namespace: 'mynamespace', name: 'nginx' };

@@ -1,10 +1,10 @@
 // Splitting an ordered change set into requests a provider accepts. Batches are cut only
 // between name groups, so every batch boundary keeps the order's guarantee: no CNAME points at
 // a name that does not exist.
-import { ValidationError } from './errors.js';
-import { normalizeName } from './names.js';
-import { ownershipSubject } from './ownership.js';
-import type { Change, ProviderLimits, RequestCost } from './types.js';
+import { ValidationError } from '../errors.js';
+import { normalizeName } from '../dns/names.js';
+import { ownershipSubject } from '../dns/ownership.js';
+import type { Change, ProviderLimits, RequestCost } from '../types.js';
 
 /**
  * Adjacent changes at one name, its ownership record included. Names are compared as DNS

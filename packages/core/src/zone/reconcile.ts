@@ -1,14 +1,14 @@
 // Converging one zone to the desired record sets through the provider port: one full read,
 // a diff, and the change set written batch by batch.
-import { parseAddress } from './addresses.js';
+import { parseAddress } from '../dns/addresses.js';
 import { applyChangeSet } from './apply.js';
 import { changeCost, changeGroups, planBatches, type OversizedGroup } from './batch.js';
 import { diffRecords } from './diff.js';
-import { ProviderError, ValidationError } from './errors.js';
-import { normalizeName } from './names.js';
-import { ownershipSubject } from './ownership.js';
+import { ProviderError, ValidationError } from '../errors.js';
+import { normalizeName } from '../dns/names.js';
+import { ownershipSubject } from '../dns/ownership.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
-import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet } from './types.js';
+import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet } from '../types.js';
 
 /** How many times a zone that changed under us is re-read and re-planned before giving up. */
 export const MAX_REPLANS = 3;

@@ -1,8 +1,8 @@
 // Placement: which member cluster gets which Service, decided purely from data (issue 4).
 // The caller carries the actions out (server-side apply in the kubernetes package).
-import { ValidationError } from './errors.js';
-import { isDns1123Subdomain } from './names.js';
-import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from './types.js';
+import { ValidationError } from '../errors.js';
+import { isDns1123Subdomain } from '../dns/names.js';
+import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../types.js';
 
 /** Kubernetes label selector (`matchLabels` and `matchExpressions` are ANDed). */
 export interface LabelSelector {

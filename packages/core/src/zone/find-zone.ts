@@ -1,7 +1,7 @@
 // Finding the zone to reconcile among those a provider can see.
-import { ProviderError, ValidationError } from './errors.js';
-import { normalizeName } from './names.js';
-import type { DnsProvider, DnsZone } from './types.js';
+import { ProviderError, ValidationError } from '../errors.js';
+import { normalizeName } from '../dns/names.js';
+import type { DnsProvider, DnsZone } from '../types.js';
 
 export type ZoneSelector = { readonly dnsName: string } | { readonly id: string };
 

@@ -1,9 +1,9 @@
 // The DNS contract (DESIGN.md): zone → region → global, A/AAAA where healthy addresses exist,
 // CNAME one level up where none do, nothing at all where none exist anywhere.
-import type { Address } from './addresses.js';
-import { ValidationError } from './errors.js';
-import { MAX_RECORD_NAME_LENGTH, serviceNames, type ServiceNames } from './names.js';
-import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef } from './types.js';
+import type { Address } from '../dns/addresses.js';
+import { ValidationError } from '../errors.js';
+import { MAX_RECORD_NAME_LENGTH, serviceNames, type ServiceNames } from '../dns/names.js';
+import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef } from '../types.js';
 import {
   label, list, record, validateFederation, validateService, validateShards, validateTopology,
   type Topology, type ValidService, type ValidShard,

@@ -2,8 +2,8 @@
 // federation and people) can share a zone. The marker of name N is a TXT record set at
 // `_fedsvc.N`, never at N: a TXT beside a CNAME at N would be illegal (RFC 1034 §3.6.2), and
 // `_` cannot begin a service, namespace or federation label, so no record name of ours clashes.
-import { ValidationError } from './errors.js';
-import type { RecordSet } from './types.js';
+import { ValidationError } from '../errors.js';
+import type { RecordSet } from '../types.js';
 
 const PREFIX = '_fedsvc.';
 const OWNER_ID = /^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/;

@@ -1,11 +1,11 @@
 // In-cluster discovery, as kube-dns did it for pods: `<service>.<namespace>.<federation>.svc.<cluster domain>`
 // answers the local shard when it is healthy, and otherwise sends the pod to its zone's federated name.
-import { parseAddress } from './addresses.js';
-import { isDns1035Label, isDns1123Label, isDns1123Subdomain, normalizeName } from './names.js';
+import { parseAddress } from '../dns/addresses.js';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, normalizeName } from '../dns/names.js';
 import { recordNames } from './plan.js';
-import type { Federation } from './types.js';
+import type { Federation } from '../types.js';
 import { label, record, text, validateFederation } from './validate.js';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 
 export interface FederatedQueryContext {
   readonly federation: Federation;

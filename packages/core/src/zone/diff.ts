@@ -1,10 +1,10 @@
 // The minimal change set from what a zone holds to what is desired, touching only names the
 // federation owns (or that are free), ordered so that no CNAME ever points at a missing name.
-import { ValidationError } from './errors.js';
-import { normalizeName } from './names.js';
-import { markerOwner, ownershipRecord, ownershipRecordName, ownershipSubject, validateOwnerId } from './ownership.js';
-import { sameRdatas, sameTtl } from './rdata.js';
-import type { Change, ChangeSet, RecordConflict, RecordSet } from './types.js';
+import { ValidationError } from '../errors.js';
+import { normalizeName } from '../dns/names.js';
+import { markerOwner, ownershipRecord, ownershipRecordName, ownershipSubject, validateOwnerId } from '../dns/ownership.js';
+import { sameRdatas, sameTtl } from '../dns/rdata.js';
+import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
 
 export interface DiffOptions {
   /** This federation's id, as written in its ownership records. */

@@ -1,8 +1,8 @@
 // The federated Service's status: what `kubectl describe services` showed for it in the guide.
-import { parseAddress } from './addresses.js';
-import { ValidationError } from './errors.js';
-import { isDns1123Subdomain, normalizeName } from './names.js';
-import type { LoadBalancerIngress, ShardStatus } from './types.js';
+import { parseAddress } from '../dns/addresses.js';
+import { ValidationError } from '../errors.js';
+import { isDns1123Subdomain, normalizeName } from '../dns/names.js';
+import type { LoadBalancerIngress, ShardStatus } from '../types.js';
 import { list, record } from './validate.js';
 
 export interface FederatedServiceStatus {

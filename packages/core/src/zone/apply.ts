@@ -1,9 +1,9 @@
 // Applying a change set to a list of record sets, the way an atomic DNS provider does: in
 // order, deletes and updates matching exactly what they replace, all or nothing. The
 // in-memory provider is built on it, and tests use it to state what a change set does.
-import { normalizeName } from './names.js';
-import { recordKey, sameRecordSet } from './rdata.js';
-import type { Change, RecordSet } from './types.js';
+import { normalizeName } from '../dns/names.js';
+import { recordKey, sameRecordSet } from '../dns/rdata.js';
+import type { Change, RecordSet } from '../types.js';
 
 export type ApplyResult =
   | { readonly ok: true; readonly records: RecordSet<string>[] }

@@ -1,5 +1,5 @@
 // DNS names of a federated service. Pure; inputs here are already validated.
-import type { ZoneNameFormat } from './types.js';
+import type { ZoneNameFormat } from '../types.js';
 
 /**
  * The longest record name the planner may produce: RFC 1035's 253 characters (without the

@@ -1,9 +1,9 @@
 // Validation at the planner's boundary. Everything past here trusts its input: names are
 // well-formed labels, addresses canonical, references resolved.
-import { parseAddress, type Address } from './addresses.js';
-import { ValidationError } from './errors.js';
-import { isDns1035Label, isDns1123Label, isDns1123Subdomain, MAX_RECORD_NAME_LENGTH } from './names.js';
-import type { ZoneNameFormat } from './types.js';
+import { parseAddress, type Address } from '../dns/addresses.js';
+import { ValidationError } from '../errors.js';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, MAX_RECORD_NAME_LENGTH } from '../dns/names.js';
+import type { ZoneNameFormat } from '../types.js';
 
 export const DEFAULT_TTL = 180;
 /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */

@@ -1,0 +1,16 @@
+// @fedsvc/core/provider: the kit for authors of adapters (a DNS provider, member clusters,
+// leader election): the ports, the errors they answer with, and the helpers that keep names,
+// addresses and record data in the one form core compares.
+export type {
+  RecordType, RecordSet, Change, DnsZone, DnsProvider, ProviderLimits, RequestCost, ProviderErrorKind,
+  MemberClusters, ClusterEvent, ClusterStatus, ClusterHealth, ShardStatus, ShardAction, ServiceManifest,
+  LoadBalancerIngress, Logger,
+} from './types.js';
+export type { LeaderElection } from './controller/types.js';
+export { ValidationError, ProviderError } from './errors.js';
+export { normalizeName, MAX_RECORD_NAME_LENGTH } from './dns/names.js';
+export { parseAddress, parseIPv4, parseIPv6, formatIPv6, type Address } from './dns/addresses.js';
+export { canonicalRdata, sameRecordSet, sameRdatas } from './dns/rdata.js';
+export { batchChanges, changeCost } from './zone/batch.js';
+export { applyChangeSet, type ApplyResult } from './zone/apply.js';
+export { CREATED_BY_ANNOTATION } from './placement/placement.js';
