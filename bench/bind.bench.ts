@@ -1,4 +1,4 @@
-// A real BIND 9 behind the RFC 2136 adapter (issue 5):
+// A real BIND 9 behind the RFC 2136 adapter:
 // (a) failover: from a zone's last pod going unready to `named` answering the zone's name with
 //     the CNAME to its region (and back: from the pods' return to the A record), the whole
 //     controller with its default coalescing window, measured by a client polling the server;

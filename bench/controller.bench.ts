@@ -1,4 +1,4 @@
-// The controller with 1,000 services × 100 clusters loaded (issue 4): propagation latency from a
+// The controller with 1,000 services × 100 clusters loaded: propagation latency from a
 // shard health event to the zone, steady state with nothing changing, and memory held.
 import { createController, type FederatedService, type FederationController } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';

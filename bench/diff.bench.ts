@@ -1,4 +1,4 @@
-// diffRecords between two 1,000-service × 100-cluster plans that differ in 1% of shards (issue 2).
+// diffRecords between two 1,000-service × 100-cluster plans that differ in 1% of shards.
 import { applyChangeSet } from '@fedsvc/core/provider';
 import { diffRecords, normalizeName, ownershipSubject, planFederation, type RecordSet } from '@fedsvc/core';
 import { federation, hundredClusters, onePercent } from './federation.js';

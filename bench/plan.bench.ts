@@ -1,5 +1,5 @@
 // planFederation at scale, how it grows with services and with clusters, and re-planning one
-// service after one shard changed (issue 2).
+// service after one shard changed.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { planFederation, planServiceRecords } from '@fedsvc/core';

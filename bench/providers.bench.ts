@@ -1,4 +1,4 @@
-// Requests per adapter (issue 3): converging an empty zone to 1,000 services × the guide's 13
+// Requests per adapter: converging an empty zone to 1,000 services × the guide's 13
 // clusters, re-converging after 1% of shards changed, and re-converging with nothing changed,
 // all through reconcileZone. Requests are counted by the backend (the in-memory provider's
 // counters, the wire fixtures' request logs), not by the caller; Route 53 and Cloud DNS run the

@@ -99,7 +99,7 @@ describe('the guide, end to end', () => {
     expect(published(world)).toEqual(expected(world));
     expect(record(world, 'us-central1.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] });
 
-    // A whole cluster goes offline: its address leaves every level (defect 10), within the threshold.
+    // A whole cluster goes offline: its address leaves every level, within the threshold.
     const offline = collect(controller, 'cluster-offline');
     world.clusters.setHealth(clusterOf('us-east1-b'), 'Offline', 'API server unreachable');
     await settle(controller);
@@ -115,7 +115,7 @@ describe('the guide, end to end', () => {
     foreignIntact(world);
   });
 
-  test('deleting the service deletes the shards it created and leaves no record behind (defect 1)', async () => {
+  test('deleting the service deletes the shards it created and leaves no record behind', async () => {
     const world = guideWorld();
     const controller = start(world);
     controller.applyService(nginx());
@@ -155,7 +155,7 @@ describe('the guide, end to end', () => {
     expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);
   });
 
-  test('removing a cluster removes its records; zones and regions without clusters go too (defect 2)', async () => {
+  test('removing a cluster removes its records; zones and regions without clusters go too', async () => {
     const world = guideWorld();
     const controller = start(world);
     controller.applyService(nginx());
@@ -320,7 +320,7 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     expect(record(world, 'us-east1-c.')).toHaveLength(1);
   });
 
-  test('load-balancer hostnames are resolved, and resolved again at the record TTL (defect 3)', async () => {
+  test('load-balancer hostnames are resolved, and resolved again at the record TTL', async () => {
     const world = guideWorld();
     const answers = new Map([['elb-1.us-east-1.elb.example', ['198.51.100.1']]]);
     const controller = start(world, {
@@ -483,7 +483,7 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     expect(published(world)).toEqual(records);
   });
 
-  test('regions and zones come from the clusters: a multi-zone cluster counts in each zone (defect 5)', async () => {
+  test('regions and zones come from the clusters: a multi-zone cluster counts in each zone', async () => {
     const world = guideWorld();
     world.clusters.addCluster({ name: 'aws-eu', zones: ['eu-north1-a', 'eu-north1-b'], region: 'eu-north1', loadBalancerAddresses: ['2001:db8::1'] });
     const controller = start(world);

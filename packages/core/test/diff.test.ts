@@ -270,7 +270,7 @@ describe('batchChanges', () => {
   });
 });
 
-describe('diffRecords, edges found by review', () => {
+describe('diffRecords: conflict types in a stable order, and only owned types written', () => {
   const N = 'nginx.ns.fed.svc.z1.example.com.';
   const ours = ownershipRecord(N, OWNER, 180);
   test('conflict types do not depend on the order the zone lists its records in', () => {

@@ -1,6 +1,6 @@
 // Fail static at its edge: when every cluster that last served a service is lost from sight,
-// the last good set is kept whatever the threshold (DESIGN.md: never withdraw every address
-// because the controller lost sight of clusters).
+// the last good set is kept whatever the threshold (docs/design.md, Fail static: never withdraw
+// every address because the controller lost sight of clusters).
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { decideFailStatic } from '../src/controller/fail-static.js';

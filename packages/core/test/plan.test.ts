@@ -130,7 +130,7 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
   const service = { namespace: 'ns', name: 'web' };
   const names = (records: RecordSet[]) => records.map((r) => `${r.name} ${r.type} ${r.rrdatas.join(',')}`);
 
-  test('a cluster spanning two zones answers in both (defect 5)', () => {
+  test('a cluster spanning two zones answers in both', () => {
     const records = planServiceRecords({
       federation, service,
       clusters: [{ name: 'c1', zones: ['eu-a', 'eu-b'], region: 'eu', ready: true }, { name: 'c2', zones: ['eu-c'], region: 'eu', ready: true }],
@@ -145,7 +145,7 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
     ]);
   });
 
-  test('a shard in a cluster that is not ready leaves every level (defect 10), duplicates are written once (defect 4)', () => {
+  test('a shard in a cluster that is not ready leaves every level, and duplicate addresses are written once', () => {
     const records = planServiceRecords({
       federation, service,
       clusters: [{ name: 'c1', zones: ['us-a'], region: 'us', ready: false }, { name: 'c2', zones: ['us-b'], region: 'us', ready: true }, { name: 'c3', zones: ['us-c'], region: 'us', ready: true }],
@@ -181,7 +181,7 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
     ]);
   });
 
-  test('shards without endpoints still get their zone a CNAME (defect 7), and nothing healthy anywhere means no records', () => {
+  test('shards without endpoints still get their zone a CNAME, and nothing healthy anywhere means no records', () => {
     const clusters = [{ name: 'c1', zones: ['us-a'], region: 'us', ready: true }, { name: 'c2', zones: ['eu-a'], region: 'eu', ready: true }];
     const withOne = planServiceRecords({ federation, service, clusters, shards: [
       { cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 0 }, { cluster: 'c2', addresses: ['192.0.2.2'], readyEndpoints: 2 }] });

@@ -118,7 +118,7 @@ describe('reconcileZone on the memory provider', () => {
 
 const byName = (a: RecordSet<string>, b: RecordSet<string>): number => (`${a.name} ${a.type}` < `${b.name} ${b.type}` ? -1 : 1);
 
-// ---- review: record sets too large for one request; names as the provider spells them ----
+// ---- record sets too large for one request; names as the provider spells them ----
 
 /** Every CNAME points at a name that holds something, names compared as DNS compares them. */
 function danglingCnames(records: readonly RecordSet<string>[]): string[] {
@@ -129,7 +129,7 @@ function danglingCnames(records: readonly RecordSet<string>[]): string[] {
 
 const addresses = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}.${i >> 8}.${i & 255}`);
 
-describe('reconcileZone on the memory provider: review', () => {
+describe('reconcileZone on the memory provider: oversized record sets and provider spellings', () => {
   it('a name whose changes cannot fit one request is reported, not sent; every other name converges and no CNAME dangles', async () => {
     const marker = (n: string) => ownershipRecord(n, 'guide', 60);
     const provider = createMemoryProvider({

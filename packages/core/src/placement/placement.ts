@@ -1,4 +1,4 @@
-// Placement: which member cluster gets which Service, decided purely from data (issue 4).
+// Placement: which member cluster gets which Service, decided purely from data.
 // The caller carries the actions out (server-side apply in the kubernetes package).
 import { ValidationError } from '../errors.js';
 import { isDns1123Subdomain } from '../dns/names.js';

@@ -1,4 +1,4 @@
-// The DNS contract (DESIGN.md): zone → region → global, A/AAAA where healthy addresses exist,
+// The DNS contract (docs/design.md, The DNS contract): zone → region → global, A/AAAA where healthy addresses exist,
 // CNAME one level up where none do, nothing at all where none exist anywhere.
 import type { Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
@@ -57,10 +57,10 @@ function plan(topology: Topology, service: ValidService, shards: readonly ValidS
     const { region, zones } = shard.cluster;
     add(global, shard);
     add(at(byRegion, region), shard);
-    // Defect 5 of the original: a multi-zone cluster counts in every zone it spans.
+    // A multi-zone cluster counts in every zone it spans (docs/design.md, Decisions).
     for (const zone of zones) add(at(byZone, zone), shard);
   }
-  // Defect: a chain of CNAMEs with no address at its end. No healthy shard, no records.
+  // No healthy shard, no records: never a chain of CNAMEs with no address at its end.
   if (global.addresses.length === 0 && global.hostnames === undefined) return [];
 
   const names = serviceNames(topology.federation, service);
@@ -103,7 +103,7 @@ function targetSets(out: RecordSet[], name: string, ttl: number, targets: Target
   out.push({ name, type: 'ALIAS', ttl, rrdatas: [...[...new Set(targets.hostnames)].sort(), ...v4, ...v6] });
 }
 
-/** A and/or AAAA sets holding the addresses once each (defect 4: Route 53 rejects duplicates), in numeric order. */
+/** A and/or AAAA sets holding the addresses once each (Route 53 rejects a batch holding duplicates), in numeric order. */
 function addressSets(out: RecordSet[], name: string, ttl: number, addresses: readonly Address[]): void {
   if (addresses.length === 1) {
     // Most zones have one shard; skip the copy and sort.

@@ -25,7 +25,7 @@ export function aggregateServiceStatus(shards: readonly ShardStatus[]): Federate
         ips.set(address.key, { ip: address.text, order: `${address.family}${address.key}` });
       }
       if (hostname !== undefined) {
-        // Accepted with or without the trailing dot (DESIGN.md); listed without, as Kubernetes shows it.
+        // Accepted with or without the trailing dot (docs/design.md, Names); listed without, as Kubernetes shows it.
         const bare = typeof hostname === 'string' ? normalizeName(hostname).slice(0, -1) : '';
         if (!isDns1123Subdomain(bare)) {
           throw new ValidationError(`${field}.hostname`, hostname, 'must be a DNS-1123 subdomain, with or without the trailing dot');

@@ -1,6 +1,6 @@
-// reconcileZone and the batching under it, on the review's findings: name groups too large for
-// one request, names as the provider spells them, what a rejection names, and how many requests
-// isolating rejected names may cost.
+// reconcileZone and the batching under it: name groups too large for one request, names as the
+// provider spells them, what a rejection names, and how many requests isolating rejected names
+// may cost.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { applyChangeSet } from '../src/zone/apply.js';
