@@ -133,6 +133,24 @@ function validate(options: GoogleProviderOptions): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The Google Cloud DNS adapter of the `DnsProvider` port, on `@google-cloud/dns`. It
+ * translates; core decides (diff, batching, retries, conflicts). Zone ids are managed-zone
+ * names. Every automatic retry of the SDK is turned off: core retries. No credential, token or
+ * key is ever logged or put in an error.
+ *
+ * @param options - `projectId`, `keyFilename` or `credentials` (default: Application Default
+ *   Credentials), `apiEndpoint`, `pageSize`, `waitForDone`.
+ * @returns The provider, with the SDK's `dns` object it uses.
+ * @throws ValidationError (from `@fedsvc/core`) when an option is malformed. Requests fail with
+ *   ProviderError, never with SDK errors.
+ * @example
+ * ```ts
+ * const provider = createGoogleProvider({ projectId: 'my-project-123' });
+ * const zone = await findZone(provider, { dnsName: 'example.com' });   // or { id: 'example-com' }
+ * await reconcileZone({ provider, zone, desired, ownerId: 'prod-federation' });
+ * ```
+ */
 export function createGoogleProvider(options: GoogleProviderOptions = {}): GoogleProvider {
   validate(options);
   const { apiEndpoint, pageSize } = options;

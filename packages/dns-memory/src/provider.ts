@@ -328,6 +328,26 @@ export class MemoryDnsProvider implements DnsProvider {
   }
 }
 
+/**
+ * An in-memory DNS provider: the reference implementation of the `DnsProvider` port (it passes
+ * the conformance suite of `@fedsvc/core/testing/conformance`), the quick start's provider, and
+ * a zone tests can break on purpose (`throttleNext`, `failNext`, `failCall`,
+ * `partialFailureNext`, `writeBehind`). It checks requests as a real provider does: the
+ * `limits` (Route 53's by default), names inside the zone, CNAME exclusivity, exact-match
+ * deletes and updates.
+ *
+ * @param options - `zones` (each a `dnsName`, an optional `id` and initial `records`; every zone
+ *   also gets an SOA and an NS set at its apex), and optionally `limits`, `pageSize`,
+ *   `latencyMs` and `canAlias`.
+ * @throws ValidationError (from `@fedsvc/core`) when an option is malformed or two zones share an id.
+ * @example
+ * ```ts
+ * const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }] });
+ * const zone = await findZone(provider, { dnsName: 'example.com' });
+ * await reconcileZone({ provider, zone, desired, ownerId: 'my-controller' });
+ * provider.snapshot(zone);   // every record set the zone holds, sorted
+ * ```
+ */
 export function createMemoryProvider(options: MemoryProviderOptions): MemoryDnsProvider {
   return new MemoryDnsProvider(options);
 }

@@ -68,7 +68,27 @@ function validate(options: Rfc2136ProviderOptions): { zones: string[]; secret: B
   return { zones, secret };
 }
 
-/** Creates the adapter. Zone ids are the zones' DNS names (lower-case, trailing dot). */
+/**
+ * The RFC 2136 adapter of the `DnsProvider` port, for any standards DNS server that takes
+ * dynamic updates (BIND, Knot, PowerDNS): a TSIG-signed AXFR lists a zone, one signed UPDATE
+ * per request writes, each change carrying the prerequisite it was planned on, so a zone
+ * changed since the read fails as a conflict. Zone ids are the zones' DNS names (lower-case,
+ * trailing dot). Translation only; core decides, batches and retries.
+ *
+ * @param options - The primary `server` (`host`, `port` default 53), the `zones` to manage, the
+ *   `tsig` key (`name`, `algorithm`, base64 `secret` as `tsig-keygen` prints it) and `timeoutMs`.
+ * @throws ValidationError (from `@fedsvc/core`) when an option is malformed; for the secret it
+ *   never shows the value.
+ * @example
+ * ```ts
+ * const provider = createRfc2136Provider({
+ *   server: { host: '192.0.2.53' },
+ *   zones: ['example.com'],
+ *   tsig: { name: 'fedsvc-key', algorithm: 'hmac-sha256', secret: process.env.TSIG_SECRET! },
+ * });
+ * const zone = await findZone(provider, { dnsName: 'example.com' });
+ * ```
+ */
 export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvider {
   const { zones, secret } = validate(options);
   const client: ClientOptions = {

@@ -115,6 +115,29 @@ function toZone(zone: HostedZone | undefined): DnsZone {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The AWS Route 53 adapter of the `DnsProvider` port, on `@aws-sdk/client-route-53`. It
+ * translates; core decides (diff, batching, retries, conflicts). Updates are sent as DELETE
+ * (as read) + CREATE in one atomic batch, never UPSERT, so a record someone changed since the
+ * read fails the batch as a conflict instead of being overwritten. SDK retries are off: core
+ * retries.
+ *
+ * @param options - `clientConfig` or your own `client`, `requestTimeoutMs`, `hostedZoneIds`
+ *   (for credentials without ListHostedZones), `waitForInSync`, `pageSize`, and `aliases`
+ *   (publish AWS load-balancer hostnames as weighted alias records instead of addresses).
+ * @returns The provider, with the `client` it uses and `close()` to release the client's
+ *   connections when it built the client.
+ * @throws ValidationError (from `@fedsvc/core`) when an option is malformed, or `client` and
+ *   `clientConfig` are both given. Requests fail with ProviderError, never with SDK errors.
+ * @example
+ * ```ts
+ * // Credentials and region from the SDK's default chain.
+ * const provider = createRoute53Provider({ waitForInSync: true });
+ * const zone = await findZone(provider, { dnsName: 'example.com' });
+ * await reconcileZone({ provider, zone, desired, ownerId: 'prod-federation' });
+ * provider.close();
+ * ```
+ */
 export function createRoute53Provider(options: Route53ProviderOptions = {}): Route53Provider {
   validate(options);
   const ownsClient = options.client === undefined;

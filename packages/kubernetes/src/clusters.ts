@@ -35,7 +35,25 @@ function announceSynced(session: Session): void {
   session.emit({ type: 'synced' });
 }
 
-/** Member clusters from kubeconfig contexts or explicit settings. Options are checked here (ValidationError). */
+/**
+ * Member clusters from kubeconfig contexts or explicit settings: core's `MemberClusters` port.
+ * `watch` reports each cluster's topology (zones and region from its nodes' labels) and health
+ * (`/readyz` probes), every Service joined with its EndpointSlices as a shard, and `synced` once
+ * every cluster has been heard from; `applyShard` carries out placement's decisions by
+ * server-side apply. Clusters can join and leave while watching (`addCluster`, `removeCluster`).
+ *
+ * @throws ValidationError (from `@fedsvc/core`) when an option is malformed or a kubeconfig
+ *   context cannot be found, naming the field.
+ * @example
+ * ```ts
+ * const clusters = createKubernetesClusters({
+ *   clusters: [{ context: 'gce-us-central1-a' }, { context: 'gce-us-east1-b' }],
+ *   namespace: 'mynamespace',
+ * });
+ * const controller = createController({ federation, ownerId: 'prod-federation', clusters, dns });
+ * ```
+ * @see createLeaseElection for leader election among controller replicas.
+ */
 export function createKubernetesClusters(options: KubernetesClustersOptions): KubernetesClusters {
   const resolved = resolveOptions(options);
   const members = new Map<string, { cluster: ResolvedCluster; api: CoreV1Api }>();

@@ -88,10 +88,25 @@ function positiveInteger(value: unknown, field: string, fallback: number): numbe
 }
 
 /**
- * Core's `LeaderElection` port on a Lease. `onChange(true)` when this replica starts leading,
- * `onChange(false)` when it stops: the Lease was taken, could not be renewed within the renew
- * deadline, or the campaign was stopped. Stopping a leader releases the Lease (unless
- * `releaseOnStop` is false) so that a standby takes over at once.
+ * Core's `LeaderElection` port on a `coordination.k8s.io/v1` Lease. `onChange(true)` when this
+ * replica starts leading, `onChange(false)` when it stops: the Lease was taken, could not be
+ * renewed within the renew deadline, or the campaign was stopped. Stopping a leader releases
+ * the Lease (unless `releaseOnStop` is false) so that a standby takes over at once. Deadlines
+ * are measured on the monotonic clock, so clock skew between replicas never hands the Lease
+ * over early.
+ *
+ * @throws ValidationError (from `@fedsvc/core`) when an option is malformed, or unless
+ *   `leaseDurationMs` > `renewDeadlineMs` > `retryPeriodMs`.
+ * @example
+ * ```ts
+ * const leaderElection = createLeaseElection({
+ *   cluster: { context: 'host-cluster' },
+ *   namespace: 'fedsvc-system',
+ *   name: 'fedsvc-controller',
+ *   identity: process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+ * });
+ * const controller = createController({ federation, ownerId, clusters, dns, leaderElection });
+ * ```
  */
 export function createLeaseElection(options: LeaseElectionOptions): LeaderElection {
   const { kubeConfig } = resolveCluster(options.cluster, 'options.cluster');

@@ -23,6 +23,20 @@ export const ownershipRecordName = (name: string): string => PREFIX + name;
 export const ownershipSubject = (name: string): string =>
   name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
 
+/**
+ * The ownership marker of a record name: a TXT record set at `_fedsvc.<name>` holding
+ * `"heritage=fedsvc,owner=<ownerId>"`. {@link diffRecords} writes one with every name the
+ * federation creates and removes it last; a name without this owner's marker is never changed.
+ * No validation here: `name` is used as given (lower-case FQDN), `ownerId` as given.
+ *
+ * @example
+ * ```ts
+ * ownershipRecord('nginx.mynamespace.myfederation.svc.example.com.', 'prod-federation', 180);
+ * // { name: '_fedsvc.nginx.mynamespace.myfederation.svc.example.com.', type: 'TXT', ttl: 180,
+ * //   rrdatas: ['"heritage=fedsvc,owner=prod-federation"'] }
+ * ```
+ * @see {@link markerOwner} to read one back, {@link ownershipSubject} for the name it marks.
+ */
 export function ownershipRecord(name: string, ownerId: string, ttl: number): RecordSet {
   return { name: ownershipRecordName(name), type: 'TXT', ttl, rrdatas: [`"heritage=fedsvc,owner=${ownerId}"`] };
 }

@@ -118,10 +118,29 @@ export function createdBy(manifest: ServiceManifest, ownerId: string): boolean {
 }
 
 /**
- * One action per member cluster, in the clusters' order: create where missing, conform
- * (with the exact fields that change) where different, leave where it already conforms or
- * the cluster cannot be reached (Offline; it is placed again when seen), delete what the
- * federation created where the service is deleted or the cluster is no longer selected.
+ * Placement: one action per member cluster, in the clusters' order: create where missing,
+ * conform (with the exact fields that change) where different, leave where it already
+ * conforms or the cluster cannot be reached (Offline; it is placed again when seen), delete
+ * what the federation created where the service is deleted or the cluster is no longer
+ * selected (adopted Services too with `deleteAdopted`). Pure; the caller carries the actions
+ * out (`MemberClusters.applyShard`).
+ *
+ * Nothing is validated here: the controller checks the selector and the manifest when a
+ * service is applied.
+ *
+ * @returns A {@link ShardAction} per cluster of `input.clusters`.
+ * @example
+ * ```ts
+ * const actions = placeShards({
+ *   service: { manifest: nginxService, clusterSelector: { matchLabels: { tier: 'edge' } } },
+ *   clusters,                       // ClusterStatus[], with labels and health
+ *   existing: shardsOfNginx,        // ShardStatus[] of the clusters that hold one
+ *   created: new Set(['gce-us-central1-a']),
+ *   ownerId: 'prod-federation',
+ * });
+ * for (const action of actions) await memberClusters.applyShard(action);
+ * ```
+ * @see {@link desiredManifest} for the Service a create or conform applies.
  */
 export function placeShards(input: PlacementInput): ShardAction[] {
   const { service, created, ownerId } = input;
@@ -144,8 +163,20 @@ export function placeShards(input: PlacementInput): ShardAction[] {
 }
 
 /**
- * The Service the federation applies: its metadata and spec without the fields clusters
- * own. A created Service keeps its marker, or server-side apply would drop it on conform.
+ * The Service the federation applies in a member cluster: the federated manifest's metadata
+ * and spec without the fields clusters own (`clusterIP` unless headless, `clusterIPs`,
+ * `nodePort`s, `healthCheckNodePort`), with the {@link APPLIED_ANNOTATION} digest of what is
+ * applied, and, when `created`, the {@link CREATED_BY_ANNOTATION} mark holding `ownerId` (kept
+ * on every conform, or server-side apply would drop it). Pure; the input is not changed.
+ *
+ * @param manifest - The federated Service, as given to the controller.
+ * @param ownerId - This federation's id.
+ * @param created - Whether the federation created the shard (true) or adopted it (false).
+ * @example
+ * ```ts
+ * const manifest = desiredManifest(nginxService, 'prod-federation', true);
+ * manifest.metadata.annotations?.['fedsvc.io/created-by']; // 'prod-federation'
+ * ```
  */
 export function desiredManifest(manifest: ServiceManifest, ownerId: string, created: boolean): ServiceManifest {
   const { name, namespace, labels, annotations } = manifest.metadata;

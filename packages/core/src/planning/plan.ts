@@ -9,7 +9,19 @@ import {
   type Topology, type ValidService, type ValidShard,
 } from './validate.js';
 
-/** Ready cluster, at least one ready endpoint, at least one load-balancer address or hostname. */
+/**
+ * Whether a shard serves: its cluster is ready, its Service has at least one ready endpoint,
+ * and its load balancer has at least one address (or a hostname published as an ALIAS target).
+ * Only healthy shards put addresses in DNS; see docs/design.md, The DNS contract.
+ *
+ * @param cluster - The shard's cluster; `undefined` (not a member) is never healthy.
+ * @param shard - Its addresses, hostnames and ready endpoints, as in a {@link Shard}.
+ * @example
+ * ```ts
+ * isShardHealthy({ ready: true }, { addresses: ['104.197.247.191'], readyEndpoints: 3 }); // true
+ * isShardHealthy({ ready: true }, { addresses: ['104.197.247.191'], readyEndpoints: 0 }); // false
+ * ```
+ */
 export function isShardHealthy(
   cluster: Pick<Cluster, 'ready'> | undefined,
   shard: { readonly addresses: readonly unknown[]; readonly hostnames?: readonly unknown[] | undefined; readonly readyEndpoints: number },
@@ -17,6 +29,36 @@ export function isShardHealthy(
   return cluster?.ready === true && shard.readyEndpoints > 0 && (shard.addresses.length > 0 || (shard.hostnames?.length ?? 0) > 0);
 }
 
+/**
+ * Plans the DNS record sets of one federated service: for the global name, every region and
+ * every zone in which the federation has a cluster, an A and/or AAAA set holding exactly the
+ * healthy shards' addresses there (once each, in numeric order), or, where there are none, a
+ * CNAME one level up (zone → region → global). No healthy shard anywhere: no records at all.
+ * Pure; the result is in a stable order (global, then each region followed by its zones).
+ * Ownership markers are not included: {@link diffRecords} adds them.
+ *
+ * A shard with load-balancer `hostnames` makes each name it counts in one `ALIAS` set of
+ * hostnames and addresses instead (for a provider with `canAlias`).
+ *
+ * @returns Record sets with lower-case, fully qualified names and the service's TTL
+ *   (the federation's, default {@link DEFAULT_TTL} = 180 s).
+ * @throws {@link ValidationError} when any input is malformed, naming the field
+ *   (`shards[1].addresses[0]`) and the value: a duplicate cluster, a shard in a cluster that
+ *   is not a member, a zone in two regions, a name longer than DNS allows, …
+ * @example
+ * ```ts
+ * const records = planServiceRecords({
+ *   federation: { name: 'myfederation', domain: 'example.com' },
+ *   service: { namespace: 'mynamespace', name: 'nginx' },
+ *   clusters: [{ name: 'gce-us-central1-a', zones: ['us-central1-a'], region: 'us-central1', ready: true }],
+ *   shards: [{ cluster: 'gce-us-central1-a', addresses: ['104.197.247.191'], readyEndpoints: 3 }],
+ * });
+ * // nginx.mynamespace.myfederation.svc.example.com.               A 104.197.247.191
+ * // nginx.mynamespace.myfederation.svc.us-central1.example.com.   A 104.197.247.191
+ * // nginx.mynamespace.myfederation.svc.us-central1-a.example.com. A 104.197.247.191
+ * ```
+ * @see {@link planFederation} for many services at once, {@link recordNames} for the names alone.
+ */
 export function planServiceRecords(input: ServicePlanInput): RecordSet[] {
   const root = record(input, 'input');
   const topology = validateTopology(validateFederation(root['federation']), root['clusters']);
@@ -24,7 +66,26 @@ export function planServiceRecords(input: ServicePlanInput): RecordSet[] {
   return plan(topology, service, validateShards(root['shards'], 'shards', topology));
 }
 
-/** Plans many services over one set of clusters; the topology is validated once. */
+/**
+ * Plans many services over one set of clusters, as {@link planServiceRecords} plans each; the
+ * topology is validated once, so this is the call for a whole federation (the desired records
+ * of a zone, handed to {@link diffRecords} or {@link reconcileZone}).
+ *
+ * @returns Every service's record sets, service after service in the input's order.
+ * @throws {@link ValidationError} naming the field, as planServiceRecords does
+ *   (`services[2].shards[0].cluster`), and when a service appears twice.
+ * @example
+ * ```ts
+ * const desired = planFederation({
+ *   federation: { name: 'myfederation', domain: 'example.com' },
+ *   clusters,
+ *   services: [
+ *     { service: { namespace: 'mynamespace', name: 'nginx' }, shards: nginxShards },
+ *     { service: { namespace: 'mynamespace', name: 'api', ttl: 60 }, shards: apiShards },
+ *   ],
+ * });
+ * ```
+ */
 export function planFederation(input: FederationPlanInput): RecordSet[] {
   const root = record(input, 'input');
   const topology = validateTopology(validateFederation(root['federation']), root['clusters']);
@@ -130,7 +191,23 @@ function uniqueAddresses(addresses: readonly Address[]): { v4: string[]; v6: str
   return { v4, v6 };
 }
 
-/** The record names of one service, for callers that build or look up names themselves. */
+/**
+ * The record names of one service, for callers that build or look up names themselves (a DNS
+ * responder, a dashboard). Names are lower-case and fully qualified, in the federation's
+ * `zoneNameFormat`.
+ *
+ * @returns `global`, and functions giving a region's and a zone's name.
+ * @throws {@link ValidationError} for a malformed federation or service, and (from `region` and
+ *   `zone`) for a label that is not DNS-1123 or a name longer than a record name may be.
+ * @example
+ * ```ts
+ * const names = recordNames({ name: 'myfederation', domain: 'example.com' }, { namespace: 'mynamespace', name: 'nginx' });
+ * names.global;                                // 'nginx.mynamespace.myfederation.svc.example.com.'
+ * names.region('us-central1');                 // 'nginx.mynamespace.myfederation.svc.us-central1.example.com.'
+ * names.zone('us-central1-a', 'us-central1');  // 'nginx.mynamespace.myfederation.svc.us-central1-a.example.com.'
+ * // with zoneNameFormat 'zone.region':          'nginx.mynamespace.myfederation.svc.us-central1-a.us-central1.example.com.'
+ * ```
+ */
 export function recordNames(federation: Federation, service: ServiceRef): ServiceNames {
   const valid = validateFederation(federation);
   const names = serviceNames(valid, validateService(service, 'service', validateTopology(valid, [])));

@@ -26,10 +26,33 @@ export type FederatedAnswer =
   | { readonly kind: 'remote'; readonly cname: string };
 
 /**
- * Answers `qname` as the cluster's DNS server receives it, that is after the pod's resolver
- * applied its search path: `nginx.mynamespace.myfederation` and `nginx.mynamespace.myfederation.svc`
- * both reach here as `nginx.mynamespace.myfederation.svc.cluster.local.`; the other expansions
+ * In-cluster discovery, as kube-dns did it for pods: answers `qname` as the cluster's DNS
+ * server receives it, that is after the pod's resolver applied its search path:
+ * `nginx.mynamespace.myfederation` and `nginx.mynamespace.myfederation.svc` both reach here as
+ * `nginx.mynamespace.myfederation.svc.cluster.local.`; the other expansions
  * (`….<pod namespace>.svc.cluster.local.`) are not federated queries and get `null`.
+ *
+ * When the local cluster's Service of that name is healthy (a cluster IP and at least one
+ * ready endpoint) the answer is a CNAME to its cluster-local name plus the cluster IP;
+ * otherwise a CNAME to the zone's federated name (see {@link recordNames}), which then walks
+ * zone → region → global in the federation's DNS. Pure: `localService` is the only lookup.
+ *
+ * @param qname - The query name, any case, with or without the trailing dot.
+ * @param context - The federation, the cluster's DNS domain, zone and region, and its Services.
+ * @returns The answer, or `null` when `qname` is not a federated query of this federation
+ *   (another federation's name, another domain, not three labels before `.svc.`, or a name
+ *   too long for any record).
+ * @throws {@link ValidationError} when `context` is malformed (never for `qname`).
+ * @example
+ * ```ts
+ * const answer = resolveFederatedQuery('nginx.mynamespace.myfederation.svc.cluster.local.', {
+ *   federation: { name: 'myfederation', domain: 'example.com' },
+ *   zone: 'us-central1-a', region: 'us-central1',
+ *   localService: (namespace, name) => services.get(`${namespace}/${name}`),
+ * });
+ * // { kind: 'local', cname: 'nginx.mynamespace.svc.cluster.local.', addresses: ['10.0.0.12'] }, or
+ * // { kind: 'remote', cname: 'nginx.mynamespace.myfederation.svc.us-central1-a.example.com.' }
+ * ```
  */
 export function resolveFederatedQuery(qname: string, context: FederatedQueryContext): FederatedAnswer | null {
   const input = record(context, 'context');

@@ -9,7 +9,20 @@ export interface FederatedServiceStatus {
   readonly loadBalancer: { readonly ingress: readonly LoadBalancerIngress[] };
 }
 
-/** The union of every shard's load-balancer ingress, once each: IPv4, then IPv6, numerically; then hostnames. */
+/**
+ * The federated Service's status, as `kubectl describe services` showed it in the guide: the
+ * union of every shard's load-balancer ingress, once each: IPv4, then IPv6, numerically; then
+ * hostnames (without the trailing dot, as Kubernetes lists them). Every shard counts, healthy
+ * or not; pure.
+ *
+ * @throws {@link ValidationError} naming the field (`shards[2].ingress[0].ip`) when an entry has
+ *   neither `ip` nor `hostname`, or either is malformed.
+ * @example
+ * ```ts
+ * aggregateServiceStatus(shards).loadBalancer.ingress;
+ * // [{ ip: '104.197.244.180' }, { ip: '104.197.247.191' }, { hostname: 'a1b2.us-east-1.elb.amazonaws.com' }]
+ * ```
+ */
 export function aggregateServiceStatus(shards: readonly ShardStatus[]): FederatedServiceStatus {
   const ips = new Map<string, { ip: string; order: string }>();
   const hostnames = new Set<string>();

@@ -45,10 +45,30 @@ interface Group {
 }
 
 /**
- * `current` is everything the zone holds (any type, anyone's). `desired` is every record set
- * the federation wants in it, without ownership records: those are added and removed here,
- * alongside the names they mark. A desired name held by someone else is reported in
- * `conflicts` and left alone.
+ * The minimal change set that turns what a zone holds into what the federation wants, touching
+ * only names this owner holds (marked by a `_fedsvc.<name>` TXT record, see
+ * {@link ownershipRecord}) or that are free. Pure.
+ *
+ * `current` is everything the zone holds (any type, anyone's), names in any spelling.
+ * `desired` is every record set the federation wants in it, without ownership records: those
+ * are added and removed here, alongside the names they mark. Record data compares as DNS
+ * compares it (in any order, names without regard to case or the trailing dot, IPv6 in any
+ * text form), so an unchanged zone
+ * gives no changes. A desired name held by someone else (unmarked records of a type the
+ * federation writes, another owner's marker) is reported in `conflicts` and left alone, and so
+ * is a CNAME that would lead to such a name.
+ *
+ * @returns `changes`, ordered so that applied in order no CNAME ever points at a missing name
+ *   (split them with `batchChanges`), and `conflicts`, sorted by name.
+ * @throws {@link ValidationError} when `options.ownerId` is malformed, a desired name is an
+ *   ownership record name, or a name and type are desired twice.
+ * @example
+ * ```ts
+ * const current = await provider.records(zone);
+ * const { changes, conflicts } = diffRecords(current, planFederation(input), { ownerId: 'prod-federation' });
+ * console.log(formatChanges(changes));   // a dry run a person can read
+ * ```
+ * @see {@link reconcileZone}, which reads, diffs and writes in one call.
  */
 export function diffRecords(current: readonly RecordSet<string>[], desired: readonly RecordSet[], options: DiffOptions): ChangeSet {
   const ownerId = validateOwnerId(options.ownerId, 'options.ownerId');

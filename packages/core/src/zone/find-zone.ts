@@ -19,8 +19,20 @@ export class AmbiguousZoneError extends Error {
 }
 
 /**
- * The one zone with that DNS name (any case, with or without the trailing dot) or that id.
- * None → ProviderError `not-found`; several → AmbiguousZoneError.
+ * The one zone with that DNS name (any case, with or without the trailing dot) or that id,
+ * among those the provider's credentials can see (one `zones()` call).
+ *
+ * @returns The zone, to pass to {@link reconcileZone} or the controller's `dns.zone`.
+ * @throws {@link ValidationError} when the name or id is empty or has surrounding spaces.
+ * @throws {@link ProviderError} of kind `not-found` when no zone matches (and whatever the
+ *   provider's `zones()` throws).
+ * @throws {@link AmbiguousZoneError} when several zones match (say a public and a private
+ *   zone of one name); its `candidates` are their ids: select one by id.
+ * @example
+ * ```ts
+ * const zone = await findZone(provider, { dnsName: 'example.com' });
+ * const same = await findZone(provider, { id: zone.id });
+ * ```
  */
 export async function findZone(provider: DnsProvider, selector: ZoneSelector): Promise<DnsZone> {
   const byId = 'id' in selector;

@@ -87,6 +87,29 @@ const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'CNAME'
  * Whatever a pass leaves unwritten (rejected, too large, or past the bound), it also leaves
  * unwritten every group that could then dangle a CNAME: a CNAME to a name not written, and
  * the removal of a name an unwritten CNAME still points at.
+ *
+ * @param options - The provider and zone, the `desired` record sets (from
+ *   {@link planFederation}), this federation's `ownerId`; optionally a `scope` of names, what the
+ *   zone is known to hold (`current`), `dryRun`, a `retry` policy and a logger.
+ * @returns What the pass did: the changes written (dry run: that would be written), the
+ *   conflicts left alone (names others hold), and its reads, writes, retries and re-plans.
+ * @throws {@link ValidationError} when `desired` holds a name outside the zone or a malformed
+ *   record set, or `ownerId` is malformed; nothing is read or written then.
+ * @throws {@link UnwrittenRecordsError} (a {@link ProviderError} of kind `invalid`) after writing
+ *   everything else, when the provider rejected some record sets or they fit no request; its
+ *   `unwritten` names them and its `report` says what was written.
+ * @throws {@link ProviderError} when a request still fails once retries are spent (`throttled`,
+ *   `transient`, with `attempts`), on `denied` or `not-found` at once, and on a `conflict` that
+ *   outlasts MAX_REPLANS re-plans.
+ * @example
+ * ```ts
+ * const zone = await findZone(provider, { dnsName: 'example.com' });
+ * const report = await reconcileZone({ provider, zone, desired: planFederation(input), ownerId: 'prod-federation' });
+ * console.log(report.changes.length, 'changes;', report.conflicts.length, 'names held by others');
+ * // A plan a person can read, without writing:
+ * const plan = await reconcileZone({ provider, zone, desired, ownerId: 'prod-federation', dryRun: true });
+ * console.log(formatChanges(plan.changes));
+ * ```
  */
 export async function reconcileZone(options: ReconcileOptions): Promise<ReconcileReport> {
   const { provider, zone, ownerId, logger } = options;
