@@ -5,7 +5,7 @@ import { InvalidInput, PriorRequestNotComplete, Route53ServiceException, Throttl
 import { afterEach, describe, expect, it } from 'vitest';
 import { translateError } from '../src/errors.js';
 import { createRoute53Provider, type Route53Provider } from '../src/provider.js';
-import { type Route53Fixture, SIGNATURE_WINDOW_MS, startRoute53Fixture } from './fixture/index.js';
+import { type Route53Fixture, SIGNATURE_WINDOW_MS, startRoute53Fixture } from '../src/testing/index.js';
 import { clientConfigFor } from './helpers.js';
 
 const kindOf = (thrown: unknown) => (translateError(thrown, 'op') as ProviderError).kind;
