@@ -8,8 +8,8 @@ import { diffRecords, findZone, ownershipSubject, planFederation, reconcileZone,
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { createGoogleProvider } from '@fedsvc/dns-google';
 import { createRoute53Provider } from '@fedsvc/dns-route53';
-import { startCloudDnsServer } from '../packages/dns-google/test/fixture/index.js';
-import { FIXTURE_CREDENTIALS, startRoute53Fixture } from '../packages/dns-route53/test/fixture/index.js';
+import { startCloudDnsServer } from '@fedsvc/dns-google/testing';
+import { FIXTURE_CREDENTIALS, startRoute53Fixture } from '@fedsvc/dns-route53/testing';
 import { federation, guideClusters, onePercent } from './federation.js';
 import { machine, ms, table } from './measure.js';
 import { load, target } from './requests.js';

@@ -70,7 +70,7 @@ async function converge(zone: DnsZone, desired: readonly RecordSet[]): Promise<v
 
 /** Starts the Cloud DNS wire fixture with the managed zone, as the tests do. */
 async function startLocalCloudDns() {
-  const { startCloudDnsServer } = await import('../packages/dns-google/test/fixture/index.js');
+  const { startCloudDnsServer } = await import('@fedsvc/dns-google/testing');
   const server = await startCloudDnsServer();
   server.createZone(managedZone, domain);
   return server;

@@ -80,7 +80,7 @@ async function converge(zone: DnsZone, desired: readonly RecordSet[]): Promise<v
 
 /** Starts the Route 53 wire fixture with the hosted zone, as the tests do. */
 async function startLocalRoute53() {
-  const { startRoute53Fixture, FIXTURE_CREDENTIALS } = await import('../packages/dns-route53/test/fixture/index.js');
+  const { startRoute53Fixture, FIXTURE_CREDENTIALS } = await import('@fedsvc/dns-route53/testing');
   const server = await startRoute53Fixture();
   if (hostedZoneId === undefined) {
     server.createZone(domain);

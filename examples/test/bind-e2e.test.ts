@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createController, ownershipRecord, type FederationController } from '@fedsvc/core';
-import { MemoryClusters } from '@fedsvc/core/testing';
+import {
+  MemoryClusters, guideClusterName as clusterOf, guideLoadBalancerAddresses as ADDRESSES, guideNginx, guideZones as ZONES, regionOfZone as regionOf,
+} from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
-import { ADDRESSES, FOREIGN, ZONES, clusterOf, nginx, regionOf } from '../../packages/core/test/controller.fixture.js';
 import { parseKeyFile } from '../bind/key-file.js';
 
 const run = promisify(execFile);
@@ -29,7 +30,9 @@ const addressesOf = (zones: readonly string[]) => zones.map((zone) => ADDRESSES[
 /** Someone else's records in the zone: a person's, and another federation's (with its marker). */
 const OTHER_FEDERATION = 'shop.mynamespace.myfederation.svc.example.com.';
 const foreign = [
-  ...FOREIGN,
+  { name: 'www.example.com.', type: 'A', ttl: 300, rrdatas: ['192.0.2.1'] },
+  { name: 'nginx.acme.example.com.', type: 'CNAME', ttl: 300, rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] },
+  { name: 'other.mynamespace.myfederation.svc.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] },
   { name: OTHER_FEDERATION, type: 'A', ttl: 60, rrdatas: ['192.0.2.3'] },
   ownershipRecord(OTHER_FEDERATION, 'another-federation', 60),
 ];
@@ -93,7 +96,7 @@ describe('the guide\'s walkthrough against a real BIND 9', () => {
     controller = createController({ federation, ownerId: OWNER, clusters, dns: { provider, zone: { id: 'example.com.', dnsName: 'example.com.' } } });
     controller.on('apply-failed', (event) => failures.push(`${event.service}: ${event.reason}: ${event.error.message}`));
     controller.start();
-    controller.applyService(nginx());
+    controller.applyService(guideNginx);
     await settle();
     setPods(READY, 1);
     await settle();

@@ -14,3 +14,4 @@ export { canonicalRdata, sameRecordSet, sameRdatas } from './dns/rdata.js';
 export { batchChanges, changeCost } from './zone/batch.js';
 export { applyChangeSet, type ApplyResult } from './zone/apply.js';
 export { CREATED_BY_ANNOTATION } from './placement/placement.js';
+export { TRANSIENT_NETWORK_CODES, isTransientNetworkError } from './network.js';

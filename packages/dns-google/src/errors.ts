@@ -1,5 +1,5 @@
 // Cloud DNS / SDK errors → the port's ProviderError kinds. Pure: takes the thrown value, returns data.
-import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
+import { isTransientNetworkError, ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
 import type { ChangeBody } from './records.js';
 import { normalizeName } from './records.js';
 
@@ -9,10 +9,6 @@ const PROVIDER = 'google';
 const CONFLICT_REASONS = new Set(['alreadyExists', 'conditionNotMet', 'cnameResourceRecordSetConflict']);
 const THROTTLE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 const TRANSIENT_REASONS = new Set(['backendError', 'internalError']);
-const NETWORK = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ESOCKETTIMEDOUT',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE',
-]);
 
 interface ApiErrorLike {
   code?: unknown;
@@ -105,7 +101,7 @@ export function translateError(thrown: unknown, operation: string, body?: Change
   // The auth library's token-endpoint answers carry an HTTP status too (400 invalid_grant), but
   // no API reasons: they say the credentials are refused, whatever the status.
   let kind: ProviderErrorKind | undefined = reasons.length === 0 && CREDENTIAL_FAILURES.test(message) ? 'denied' : kindOf(status, reasons, message);
-  if (kind === undefined && systemCode !== undefined && NETWORK.has(systemCode)) kind = 'transient';
+  if (kind === undefined && isTransientNetworkError(thrown)) kind = 'transient';
   if (kind === undefined) return thrown;
 
   const label = [status, first?.reason].filter((part) => part !== undefined && part !== '').join(' ');

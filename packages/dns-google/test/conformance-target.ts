@@ -4,7 +4,7 @@
 import type { ProviderLimits } from '@fedsvc/core';
 import type { ConformanceTarget } from '@fedsvc/core/testing';
 import { createGoogleProvider, GOOGLE_LIMITS } from '../src/index.js';
-import { startCloudDnsServer } from './fixture/index.js';
+import { startCloudDnsServer } from '../src/testing/index.js';
 
 const PAGE_SIZE = 8;
 const SMALL_LIMITS: ProviderLimits = { ...GOOGLE_LIMITS, maxChangesPerRequest: 10, maxRrdataCharsPerRequest: 640 };

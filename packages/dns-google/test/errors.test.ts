@@ -1,5 +1,6 @@
 // Error translation as pure data: what the SDK, the auth library or the network throws → ProviderError.
 import { ProviderError, ValidationError } from '@fedsvc/core';
+import { TRANSIENT_NETWORK_CODES } from '@fedsvc/core/provider';
 import { describe, expect, it } from 'vitest';
 import { createGoogleProvider, translateError } from '../src/index.js';
 import { toChangeBody } from '../src/records.js';
@@ -37,6 +38,12 @@ describe('translateError', () => {
     expect(kindOf(new Error('Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.'))).toBe('denied');
     const bug = new TypeError('x is not a function');
     expect(translateError(bug, 'op')).toBe(bug);
+  });
+
+  it.each(TRANSIENT_NETWORK_CODES)('%s, a code every adapter retries, is transient (also wrapped as a cause)', (code) => {
+    const system = Object.assign(new Error(`connect ${code} 192.0.2.1:443`), { code, syscall: 'connect', errno: -1 });
+    expect(kindOf(system)).toBe('transient');
+    expect(kindOf(new Error('request failed', { cause: system }))).toBe('transient');
   });
 
   it('names the record set a message blames by its index in the change as sent (grouped by type)', () => {

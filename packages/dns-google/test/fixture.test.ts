@@ -1,6 +1,6 @@
 // The fixture's wire format, checked without the SDK: what a Cloud DNS client sends and gets back.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CloudDnsServer, startCloudDnsServer } from './fixture/index.js';
+import { type CloudDnsServer, startCloudDnsServer } from '../src/testing/index.js';
 
 let fixture: CloudDnsServer;
 let base: string;

@@ -1,7 +1,7 @@
 // Starts the wire-level fixture and a provider that talks to it through the real SDK.
 import type { DnsZone } from '@fedsvc/core';
 import { createGoogleProvider, type GoogleProvider, type GoogleProviderOptions } from '../src/index.js';
-import { type CloudDnsServer, type FixtureOptions, startCloudDnsServer } from './fixture/index.js';
+import { type CloudDnsServer, type FixtureOptions, startCloudDnsServer } from '../src/testing/index.js';
 
 export interface Harness {
   readonly fixture: CloudDnsServer;

@@ -1,5 +1,5 @@
 // Route 53 / SDK errors → the port's ProviderError kinds. Pure: takes the thrown value, returns data.
-import { ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
+import { isTransientNetworkError, ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
 import { IDENTIFIER_PREFIX } from './aliases.js';
 import { unescapeName } from './names.js';
 
@@ -21,25 +21,6 @@ const DENIED = new Set([
   'CredentialsProviderError',
 ]);
 const NOT_FOUND = new Set(['NoSuchHostedZone', 'HostedZoneNotFound']);
-/** Node's codes for a connection that could not be made or was lost: the next attempt may get through. */
-const NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ENETRESET',
-  'EADDRNOTAVAIL',
-  'EPROTO',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
 /**
  * The request's signing time was too far from AWS's clock. The SDK takes the server's clock from
  * the `Date` of every response (errors included) and keeps the offset in the client's config
@@ -66,7 +47,6 @@ const CONFLICTS: readonly RegExp[] = [
 interface SdkLikeError {
   name?: unknown;
   message?: unknown;
-  code?: unknown;
   messages?: unknown;
   $fault?: unknown;
   $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
@@ -153,7 +133,6 @@ export function translateError(thrown: unknown, operation: string, batch: readon
   const error = thrown as SdkLikeError;
   const code = typeof error.name === 'string' ? error.name : 'Error';
   const status = error.$metadata?.httpStatusCode;
-  const systemCode = typeof error.code === 'string' ? error.code : undefined;
   const text = scrub(typeof error.message === 'string' ? error.message : String(thrown));
   const make = (kind: ProviderErrorKind, extra: { record?: { name: string; type: string }; retryAfterMs?: number } = {}) =>
     new ProviderError(PROVIDER, kind, `${operation}: ${code}: ${text}`, { cause: thrown, ...extra });
@@ -170,7 +149,7 @@ export function translateError(thrown: unknown, operation: string, batch: readon
     return make('throttled', after === undefined ? {} : { retryAfterMs: after });
   }
   const skewed = CLOCK_SKEW.has(code) || (SIGNATURE.has(code) && (SKEW_WORDING.test(text) || error.$metadata?.clockSkewCorrected === true));
-  if (skewed || TRANSIENT.has(code) || (status !== undefined && status >= 500) || (systemCode !== undefined && NETWORK.has(systemCode))) {
+  if (skewed || TRANSIENT.has(code) || (status !== undefined && status >= 500) || isTransientNetworkError(thrown)) {
     const after = retryAfterMs(error);
     return make('transient', after === undefined ? {} : { retryAfterMs: after });
   }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hostnameIdentifier } from '../src/aliases.js';
 import { createRoute53Provider, ROUTE53_LIMITS, translateError } from '../src/index.js';
 import { LOAD_BALANCER_ZONES } from '../src/load-balancers.js';
-import type { StoredRecordSet } from './fixture/index.js';
+import type { StoredRecordSet } from '../src/testing/index.js';
 import { clientConfigFor, type Harness, startHarness } from './helpers.js';
 
 const OWNER = 'fed-a';

@@ -5,7 +5,7 @@ import type { ProviderLimits, RecordSet } from '@fedsvc/core';
 import type { ConformanceTarget } from '@fedsvc/core/testing';
 import { createRoute53Provider, ROUTE53_LIMITS, type Route53ProviderOptions } from '../src/index.js';
 import { clientConfigFor } from './helpers.js';
-import { startRoute53Fixture } from './fixture/index.js';
+import { startRoute53Fixture } from '../src/testing/index.js';
 
 const PAGE_SIZE = 8;
 const SMALL_LIMITS: ProviderLimits = { ...ROUTE53_LIMITS, maxChangesPerRequest: 10, maxRrdatasPerRequest: 20, maxRrdataCharsPerRequest: 640 };

@@ -3,7 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { ProviderError } from '@fedsvc/core';
 import { describe, expect, it } from 'vitest';
 import { changeBatchMessages, recordOf, scrub, translateError } from '../src/errors.js';
-import { escapeName } from './fixture/zones.js';
+import { escapeName } from '../src/testing/zones.js';
 
 const label = fc.stringMatching(/^[a-z0-9*_-]{1,12}$/);
 const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => `${labels.join('.')}.example.com.`);

@@ -8,7 +8,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURE_CREDENTIALS, type HostedZone, type Route53Fixture, startRoute53Fixture } from './fixture/index.js';
+import { FIXTURE_CREDENTIALS, type HostedZone, type Route53Fixture, startRoute53Fixture } from '../src/testing/index.js';
 
 let fixture: Route53Fixture;
 let client: Route53Client;

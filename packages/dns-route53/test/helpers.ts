@@ -1,7 +1,7 @@
 // Starts the wire-level fixture and a provider that talks to it through the real SDK.
 import type { DnsZone } from '@fedsvc/core';
 import { createRoute53Provider, type Route53Provider, type Route53ProviderOptions } from '../src/index.js';
-import { FIXTURE_CREDENTIALS, type FixtureOptions, type Route53Fixture, startRoute53Fixture } from './fixture/index.js';
+import { FIXTURE_CREDENTIALS, type FixtureOptions, type Route53Fixture, startRoute53Fixture } from '../src/testing/index.js';
 
 export interface Harness {
   readonly fixture: Route53Fixture;

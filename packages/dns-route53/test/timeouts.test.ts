@@ -4,7 +4,7 @@ import { ProviderError, ValidationError } from '@fedsvc/core';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoute53Provider, DEFAULT_REQUEST_TIMEOUT_MS, type Route53Provider } from '../src/provider.js';
-import { type Route53Fixture, startRoute53Fixture } from './fixture/index.js';
+import { type Route53Fixture, startRoute53Fixture } from '../src/testing/index.js';
 import { clientConfigFor } from './helpers.js';
 
 let fixture: Route53Fixture | undefined;

@@ -1,11 +1,12 @@
 // Failures that the next attempt can get past are `transient`: lost or unreachable networks, and
 // a clock too far from AWS's (the SDK corrects its offset from the refusal's Date header).
 import { ProviderError } from '@fedsvc/core';
+import { TRANSIENT_NETWORK_CODES } from '@fedsvc/core/provider';
 import { InvalidInput, PriorRequestNotComplete, Route53ServiceException, ThrottlingException } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { translateError } from '../src/errors.js';
 import { createRoute53Provider, type Route53Provider } from '../src/provider.js';
-import { type Route53Fixture, SIGNATURE_WINDOW_MS, startRoute53Fixture } from './fixture/index.js';
+import { type Route53Fixture, SIGNATURE_WINDOW_MS, startRoute53Fixture } from '../src/testing/index.js';
 import { clientConfigFor } from './helpers.js';
 
 const kindOf = (thrown: unknown) => (translateError(thrown, 'op') as ProviderError).kind;
@@ -24,6 +25,11 @@ describe('network errors', () => {
     'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE',
   ])('%s → transient', (code) => {
     expect(kindOf(system(code))).toBe('transient');
+  });
+
+  it.each(TRANSIENT_NETWORK_CODES)('%s, a code every adapter retries, → transient (also wrapped as a cause)', (code) => {
+    expect(kindOf(system(code))).toBe('transient');
+    expect(kindOf(new Error('request failed', { cause: system(code) }))).toBe('transient');
   });
 
   it('a real refused connection through the SDK is transient', async () => {

@@ -8,7 +8,7 @@
 // (a half-open connection, a proxy that stopped forwarding) and resumes it from the last
 // resourceVersion.
 import { ApiException, type KubeConfig, Watch } from '@kubernetes/client-node';
-import type { Logger } from '@fedsvc/core/provider';
+import { TRANSIENT_NETWORK_CODES, isTransientNetworkError, type Logger } from '@fedsvc/core/provider';
 import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
 import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS, withDeadline } from './deadline.js';
 import { decodeList } from './decode.js';
@@ -105,15 +105,19 @@ function abortableConfig(kc: KubeConfig, signal: AbortSignal): KubeConfig {
   return view;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+/**
+ * A network failure named only in an error's message, for a library that rewraps the socket's
+ * error as text: one of the shared codes, or Node's wording for a reset ("socket hang up") and for
+ * a response that ended early ("Premature close").
+ */
+const NETWORK_WORDING = new RegExp(`\\b(?:${TRANSIENT_NETWORK_CODES.join('|')})\\b|socket hang up|Premature close`);
 
 /** True when the error says the server could not be reached, rather than that it answered badly. */
 export function isConnectionError(error: unknown): boolean {
+  if (isTransientNetworkError(error)) return true;
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
   if (error.name === 'AbortError' || (error as { type?: unknown }).type === 'system') return true;
-  return /socket hang up|ECONNREFUSED|ECONNRESET|Premature close/.test(error.message) || (error.cause !== undefined && isConnectionError(error.cause));
+  return NETWORK_WORDING.test(error.message) || (error.cause !== undefined && isConnectionError(error.cause));
 }
 
 /**

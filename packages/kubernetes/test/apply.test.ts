@@ -2,7 +2,7 @@
 import { CREATED_BY_ANNOTATION, type ServiceManifest, ValidationError } from '@fedsvc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
-import { FakeKubeApi, service } from './fixture/index.js';
+import { FakeKubeApi, service } from '../src/testing/index.js';
 
 const manifest = (labels: Record<string, string>, spec: Record<string, unknown> = {}): ServiceManifest => ({
   apiVersion: 'v1',

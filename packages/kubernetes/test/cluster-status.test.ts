@@ -2,7 +2,7 @@
 import type { ClusterEvent, ClusterStatus } from '@fedsvc/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createKubernetesClusters } from '../src/index.js';
-import { EventLog, FakeKubeApi } from './fixture/index.js';
+import { EventLog, FakeKubeApi } from '../src/testing/index.js';
 
 const isCluster =
   (name: string, pred: (c: ClusterStatus) => boolean = () => true) =>

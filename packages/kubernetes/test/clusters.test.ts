@@ -1,7 +1,7 @@
 import type { ClusterEvent, ClusterStatus, ShardStatus } from '@fedsvc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKubernetesClusters } from '../src/index.js';
-import { EventLog, FakeKubeApi, endpointSlice, service, writeKubeconfig } from './fixture/index.js';
+import { EventLog, FakeKubeApi, endpointSlice, service, writeKubeconfig } from '../src/testing/index.js';
 
 const fast = { healthPeriodMs: 40, probeTimeoutMs: 1000, failureThreshold: 2, successThreshold: 2, backoff: { initialMs: 20, maxMs: 200 } };
 

@@ -4,7 +4,7 @@ import { type DnsProvider, type DnsZone, ProviderError, type RecordSet, type Ser
 import { applyChangeSet } from '@fedsvc/core/provider';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKubernetesClusters, createLeaseElection } from '../src/index.js';
-import { FakeKubeApi, endpointSlice } from './fixture/index.js';
+import { FakeKubeApi, endpointSlice } from '../src/testing/index.js';
 
 function zoneProvider(zone: DnsZone): DnsProvider & { held(): readonly RecordSet<string>[] } {
   let records: RecordSet<string>[] = [];

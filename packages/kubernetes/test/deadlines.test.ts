@@ -7,7 +7,7 @@ import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
 import { abortedBy } from '../src/deadline.js';
 import { type WatchEventType, startListWatch } from '../src/list-watch.js';
 import { silentLogger } from '../src/options.js';
-import { FakeKubeApi, type RecordedRequest, service } from './fixture/index.js';
+import { FakeKubeApi, type RecordedRequest, service } from '../src/testing/index.js';
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOpt
 import type { ClusterEvent, ServiceManifest, ShardStatus } from '@fedsvc/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
-import { EventLog, FakeKubeApi, service } from './fixture/index.js';
+import { EventLog, FakeKubeApi, service } from '../src/testing/index.js';
 
 type Port = { name?: string; port: number; protocol?: string; targetPort?: number | string; nodePort?: number };
 type Managed = { manager: string; operation: string; fieldsV1: Record<string, Record<string, unknown>> };

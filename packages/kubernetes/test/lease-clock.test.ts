@@ -4,7 +4,7 @@
 import { ValidationError } from '@fedsvc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLeaseElection } from '../src/index.js';
-import { FakeKubeApi } from './fixture/index.js';
+import { FakeKubeApi } from '../src/testing/index.js';
 
 const HOUR = 3_600_000;
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ValidationError } from '@fedsvc/core';
 import { createLeaseElection } from '../src/index.js';
-import { FakeKubeApi } from './fixture/index.js';
+import { FakeKubeApi } from '../src/testing/index.js';
 
 /** A monotonic clock the test moves; lease expiry is judged on it. */
 function manualClock(start = Date.parse('2026-11-25T08:00:00Z')) {

@@ -9,7 +9,7 @@ import { notReadyReason } from '../src/probe.js';
 import { clusterStatus } from '../src/status.js';
 import { ShardIndex } from '../src/shard-index.js';
 import { clusterTopology, nodeTopology } from '../src/topology.js';
-import { endpointSlice, service } from './fixture/objects.js';
+import { endpointSlice, service } from '../src/testing/objects.js';
 
 const probe = fc.oneof(
   fc.constant<ProbeResult>({ kind: 'ready' }),

@@ -4,7 +4,7 @@
 import type { ClusterEvent } from '@fedsvc/core';
 import { afterEach, expect, test } from 'vitest';
 import { createKubernetesClusters } from '../src/index.js';
-import { EventLog, FakeKubeApi, endpointSlice, service, writeKubeconfig } from './fixture/index.js';
+import { EventLog, FakeKubeApi, endpointSlice, service, writeKubeconfig } from '../src/testing/index.js';
 
 const fast = { healthPeriodMs: 40, probeTimeoutMs: 500, failureThreshold: 2, successThreshold: 2, backoff: { initialMs: 20, maxMs: 100 } };
 const cleanup: (() => Promise<void>)[] = [];

@@ -2,8 +2,8 @@
 import type { ClusterEvent } from '@fedsvc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKubernetesClusters } from '../src/index.js';
-import { EventLog, FakeKubeApi, service } from './fixture/index.js';
-import { type TestPki, makeTestPki } from './fixture/tls.js';
+import { EventLog, FakeKubeApi, service } from '../src/testing/index.js';
+import { type TestPki, makeTestPki } from '../src/testing/tls.js';
 
 const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 

@@ -4,16 +4,13 @@ import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { markerOwner, ownershipRecord, ownershipRecordName, ownershipSubject, validateOwnerId } from '../dns/ownership.js';
 import { sameRdatas, sameTtl } from '../dns/rdata.js';
+import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
 
 export interface DiffOptions {
   /** This federation's id, as written in its ownership records. */
   readonly ownerId: string;
 }
-
-/** Owning a name means owning its record sets of these types, and only these. */
-const OWNED_TYPES = ['A', 'AAAA', 'ALIAS', 'CNAME', 'TXT'] as const;
-const isOwnedType = (type: string): boolean => type === 'A' || type === 'AAAA' || type === 'ALIAS' || type === 'CNAME' || type === 'TXT';
 
 /**
  * The record sets at one name on one side of the diff. Nearly every name holds a single one,
@@ -85,13 +82,13 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
     if (!owned) {
       if (wanted === undefined) continue;
       const wantsCname = typeOf(wanted, 'CNAME') !== undefined;
-      const taken = list(held).filter((record) => isOwnedType(record.type) || wantsCname).map((record) => record.type).sort();
+      const taken = list(held).filter((record) => isRecordType(record.type) || wantsCname).map((record) => record.type).sort();
       if (marker !== undefined || taken.length > 0) {
         conflicts.push({ name, types: marker !== undefined && taken.length === 0 ? ['TXT'] : taken, owner: marker !== undefined ? markedBy : null });
         continue;
       }
       const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(wanted)) }];
-      for (const type of OWNED_TYPES) {
+      for (const type of RECORD_TYPES) {
         const record = typeOf(wanted, type);
         if (record) changes.push({ kind: 'create', record });
       }
@@ -100,7 +97,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
     }
     if (wanted === undefined) {
       const changes: Change[] = [];
-      for (const type of OWNED_TYPES) {
+      for (const type of RECORD_TYPES) {
         const record = typeOf(held, type);
         if (record) changes.push({ kind: 'delete', record: record as RecordSet });
       }
@@ -109,7 +106,7 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
       groups.push(group(name, changes, held, wanted));
       continue;
     }
-    const foreign = typeOf(wanted, 'CNAME') ? list(held).filter((record) => !isOwnedType(record.type)) : [];
+    const foreign = typeOf(wanted, 'CNAME') ? list(held).filter((record) => !isRecordType(record.type)) : [];
     if (foreign.length > 0) {
       conflicts.push({ name, types: foreign.map((record) => record.type).sort(), owner: null });
       continue;
@@ -159,12 +156,12 @@ function slotsByName(current: readonly RecordSet<string>[], desired: readonly Re
  */
 function recordChanges(held: Held<RecordSet<string>>, wanted: RecordSet | RecordSet[]): Change[] | undefined {
   // Most names hold one record set of the type wanted there; this is the diff's hot path.
-  if (held !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type && isOwnedType(held.type)) {
+  if (held !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type && isRecordType(held.type)) {
     return same(held, wanted) ? undefined : [{ kind: 'update', before: held as RecordSet, record: wanted }];
   }
   let changes: Change[] | undefined;
   for (const kind of ['delete', 'update', 'create'] as const) {
-    for (const type of OWNED_TYPES) {
+    for (const type of RECORD_TYPES) {
       const before = typeOf(held, type) as RecordSet | undefined;
       const after = typeOf(wanted, type);
       let change: Change | undefined;
@@ -214,7 +211,7 @@ function group(name: string, changes: Change[], held: Held<RecordSet<string>>, w
     name,
     changes,
     existsBefore: held !== undefined,
-    existsAfter: wanted !== undefined || list(held).some((record) => !isOwnedType(record.type)),
+    existsAfter: wanted !== undefined || list(held).some((record) => !isRecordType(record.type)),
     cnameBefore: cname(held),
     cnameAfter: cname(wanted),
   };

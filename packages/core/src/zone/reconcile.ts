@@ -7,6 +7,7 @@ import { diffRecords } from './diff.js';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
+import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet } from '../types.js';
 
@@ -61,7 +62,8 @@ export interface ReconcileReport {
   readonly records?: readonly RecordSet<string>[];
 }
 
-const RECORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'CNAME', 'TXT']);
+/** "A, AAAA, ALIAS, CNAME or TXT", for the error refusing any other type. */
+const RECORD_TYPES_IN_WORDS = `${RECORD_TYPES.slice(0, -1).join(', ')} or ${RECORD_TYPES[RECORD_TYPES.length - 1]}`;
 
 /**
  * Reads the zone once, diffs it against `desired`, and writes the change set in batches that
@@ -383,7 +385,7 @@ function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider:
     if (record.name !== zone.dnsName && !record.name.endsWith(`.${zone.dnsName}`)) {
       throw new ValidationError(`${field}.name`, record.name, `must be inside zone ${zone.dnsName}`);
     }
-    if (!RECORD_TYPES.has(record.type)) throw new ValidationError(`${field}.type`, record.type, 'must be A, AAAA, ALIAS, CNAME or TXT');
+    if (!isRecordType(record.type)) throw new ValidationError(`${field}.type`, record.type, `must be ${RECORD_TYPES_IN_WORDS}`);
     if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 2_147_483_647) {
       throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
     }
