@@ -95,9 +95,9 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
   const desired = options.desired.filter((record) => inScope(record.name));
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
   const retry: RetryOptions = {
-    ...(options.retry ? { policy: options.retry } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.random ? { random: options.random } : {}),
+    policy: options.retry,
+    sleep: options.sleep,
+    random: options.random,
     onRetry: ({ attempt, delayMs, error }) => {
       counts.retries++;
       logger?.warn({ zone: zone.dnsName, attempt, delayMs, kind: error.kind, error: error.message }, 'retrying DNS request');
@@ -118,8 +118,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     known = undefined;
     const plan = diffRecords(current, desired, { ownerId });
     logger?.debug({ zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true }, 'planned zone');
-    const seen = read === undefined ? {} : { read };
-    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, ...seen, records: current };
+    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
 
     const { batches, oversized, groups } = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
     const writer = new BatchWriter(provider, zone, retry, counts, logger, maxSplits(batches.length, groups));
@@ -143,7 +142,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     }
     written.push(...writer.written);
     const after = applyChangeSet(current, writer.written);
-    const report: ReconcileReport = { changes: written, conflicts: plan.conflicts, ...counts, ...seen, ...(after.ok ? { records: after.records } : {}) };
+    const report: ReconcileReport = { changes: written, conflicts: plan.conflicts, ...counts, read, records: after.ok ? after.records : undefined };
     writer.throwRejections(report);
     return report;
   }
@@ -335,7 +334,7 @@ class BatchWriter {
     throw new UnwrittenRecordsError(this.provider.name, `${parts.join('; ')}${skipped}; ${rest}`, {
       cause: first.error,
       attempts: first.error.attempts,
-      ...(record ? { record } : {}),
+      record,
     }, report, unwritten);
   }
 }
