@@ -121,7 +121,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
 
     const { batches, oversized, groups } = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
-    const writer = new BatchWriter(provider, zone, retry, counts, logger, maxSplits(batches.length, groups));
+    const writer = new BatchWriter({ provider, zone, retry, counts, logger, splitBound: maxSplits(batches.length, groups) });
     try {
       let next = 0;
       for (const [i, batch] of batches.entries()) {
@@ -165,14 +165,20 @@ const MAX_LISTED = 20;
  * names them, `report` is what the pass did. A ProviderError of kind `invalid`.
  */
 export class UnwrittenRecordsError extends ProviderError {
+  readonly report: ReconcileReport;
+  readonly unwritten: readonly { readonly name: string; readonly type: string }[];
+
   constructor(
     provider: string,
     message: string,
-    options: ConstructorParameters<typeof ProviderError>[3],
-    readonly report: ReconcileReport,
-    readonly unwritten: readonly { readonly name: string; readonly type: string }[],
+    options: ConstructorParameters<typeof ProviderError>[3] & {
+      readonly report: ReconcileReport;
+      readonly unwritten: readonly { readonly name: string; readonly type: string }[];
+    },
   ) {
     super(provider, 'invalid', message, options);
+    this.report = options.report;
+    this.unwritten = options.unwritten;
   }
 }
 
@@ -215,15 +221,24 @@ class BatchWriter {
   readonly #skipped: (readonly Change[])[] = [];
   #splits = 0;
 
-  constructor(
-    private readonly provider: DnsProvider,
-    private readonly zone: DnsZone,
-    private readonly retry: RetryOptions,
-    private readonly counts: { writes: number },
-    private readonly logger: Logger | undefined,
-    /** How many times rejected requests may be halved in this pass (see maxSplits). */
-    private readonly splitBound: number,
-  ) {}
+  private readonly provider: DnsProvider;
+  private readonly zone: DnsZone;
+  private readonly retry: RetryOptions;
+  private readonly counts: { writes: number };
+  private readonly logger: Logger | undefined;
+  /** How many times rejected requests may be halved in this pass (see maxSplits). */
+  private readonly splitBound: number;
+
+  constructor(options: {
+    provider: DnsProvider;
+    zone: DnsZone;
+    retry: RetryOptions;
+    counts: { writes: number };
+    logger: Logger | undefined;
+    splitBound: number;
+  }) {
+    ({ provider: this.provider, zone: this.zone, retry: this.retry, counts: this.counts, logger: this.logger, splitBound: this.splitBound } = options);
+  }
 
   /** Writes one batch; answers the changes that were written. */
   async write(batch: readonly Change[]): Promise<Change[]> {
@@ -335,7 +350,9 @@ class BatchWriter {
       cause: first.error,
       attempts: first.error.attempts,
       record,
-    }, report, unwritten);
+      report,
+      unwritten,
+    });
   }
 }
 
