@@ -56,7 +56,7 @@ function poller(bind: BindServer, qname: string): { answer(): Promise<{ cname?: 
         const at = (type: number) => message.answers.filter((r) => r.name === qname && r.type === type);
         const cname = at(RRType.CNAME)[0];
         return {
-          ...(cname ? { cname: decodeName(cname.rdata) } : {}),
+          cname: cname ? decodeName(cname.rdata) : undefined,
           a: at(RRType.A).map((r) => Array.from(r.rdata).join('.')),
         };
       }

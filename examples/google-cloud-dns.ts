@@ -24,16 +24,16 @@ const domain = process.env.FEDSVC_DOMAIN ?? 'example.com';
 const ownerId = process.env.FEDSVC_OWNER_ID ?? 'fedsvc-example';
 const federation: Federation = { name: 'myfederation', domain };
 const managedZone = process.env.FEDSVC_MANAGED_ZONE ?? 'example-dot-com';
-const keyFilename = process.env.FEDSVC_GOOGLE_KEY_FILE;
+const keyFilename = process.env.FEDSVC_GOOGLE_KEY_FILE || undefined;
 
 const fixture = local ? await startLocalCloudDns() : undefined;
 const options: GoogleProviderOptions = fixture
   // The local server is also the token endpoint of the workload-identity credential it hands out.
   ? { projectId: fixture.projectId, credentials: fixture.credentials, apiEndpoint: fixture.url }
   : {
-    ...(process.env.GOOGLE_CLOUD_PROJECT ? { projectId: process.env.GOOGLE_CLOUD_PROJECT } : {}),
+    projectId: process.env.GOOGLE_CLOUD_PROJECT || undefined,
     // No key file: Application Default Credentials.
-    ...(keyFilename ? { keyFilename } : {}),
+    keyFilename,
   };
 const provider = createGoogleProvider(options);
 

@@ -32,11 +32,11 @@ const federation: Federation = { name: 'myfederation', domain };
 
 const fixture = local ? await startLocalRoute53() : undefined;
 const options: Route53ProviderOptions = {
-  ...(fixture
-    ? { clientConfig: { endpoint: fixture.url, region: 'us-east-1', credentials: fixture.credentials } }
+  clientConfig: fixture
+    ? { endpoint: fixture.url, region: 'us-east-1', credentials: fixture.credentials }
     // Route 53 is global; the region only picks the signing endpoint. No `credentials`: the default chain.
-    : { clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1' } }),
-  ...(hostedZoneId === undefined ? {} : { hostedZoneIds: [hostedZoneId] }),
+    : { region: process.env.AWS_REGION ?? 'us-east-1' },
+  hostedZoneIds: hostedZoneId === undefined ? undefined : [hostedZoneId],
   // As the package README recommends: each change batch is waited on until Route 53 serves it
   // everywhere (INSYNC), so a later batch never runs ahead of it. The local server is quick.
   waitForInSync: fixture ? { pollIntervalMs: 50 } : true,

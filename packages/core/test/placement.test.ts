@@ -11,7 +11,7 @@ import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '.
 const OWNER = 'fed-a';
 
 const manifest = (spec: Record<string, unknown>, labels?: Record<string, string>): ServiceManifest => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'default', ...(labels ? { labels } : {}) }, spec,
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'default', labels }, spec,
 });
 
 const base = manifest({ type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }, { run: 'nginx' });

@@ -74,7 +74,7 @@ class Zone implements DnsProvider {
 
 const owned = (record: RecordSet<string>): RecordSet<string>[] => [record, ownershipRecord(record.name, OWNER, record.ttl)];
 const run = (zone: Zone, desired: readonly RecordSet[], scope?: (n: string) => boolean) =>
-  reconcileZone({ provider: zone, zone: ZONE, desired, ownerId: OWNER, ...quiet, ...(scope ? { scope } : {}) });
+  reconcileZone({ provider: zone, zone: ZONE, desired, ownerId: OWNER, ...quiet, scope });
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
 
 describe('planBatches and batchChanges', () => {

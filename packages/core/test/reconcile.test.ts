@@ -26,15 +26,20 @@ class ScriptedZone implements DnsProvider {
   held: RecordSet<string>[];
   readonly afterWrite: ((records: readonly RecordSet<string>[]) => void)[] = [];
 
+  readonly script: Step[];
+  private readonly rejectName: string | undefined;
+  /** What another writer does on a `meddle` step. */
+  private readonly meddle: (records: RecordSet<string>[]) => RecordSet<string>[];
+
   constructor(
     records: readonly RecordSet<string>[],
     readonly limits: ProviderLimits,
-    readonly script: Step[] = [],
-    private readonly rejectName?: string,
-    /** What another writer does on a `meddle` step. */
-    private readonly meddle: (records: RecordSet<string>[]) => RecordSet<string>[] = (records) => records,
+    options: { script?: Step[]; rejectName?: string; meddle?: (records: RecordSet<string>[]) => RecordSet<string>[] } = {},
   ) {
     this.held = [...records];
+    this.script = options.script ?? [];
+    this.rejectName = options.rejectName;
+    this.meddle = options.meddle ?? ((held) => held);
   }
 
   async zones(): Promise<readonly DnsZone[]> {
@@ -195,7 +200,7 @@ describe('reconcileZone', () => {
       // The other writer rewrites every record set of ours to a new address; we own them still, so we put them back.
       const meddle = (records: RecordSet<string>[]) => records.map((record) =>
         (record.type === 'A' && record.rrdatas[0]!.startsWith('192.0.2.') ? { ...record, rrdatas: ['192.0.2.200'] } : record));
-      const zone = new ScriptedZone(world.current, limits, [...steps], undefined, meddle);
+      const zone = new ScriptedZone(world.current, limits, { script: [...steps], meddle });
       const report = await run(zone, world.desired, { retry: { maxAttempts: 4 } });
       const consumed = steps.slice(0, report.reads + report.writes);
       expect(report.reads + report.writes).toBe(zone.reads + zone.writes);
@@ -215,8 +220,8 @@ describe('reconcileZone', () => {
     let bump = 0;
     // Another writer changes our record before every one of our writes.
     const zone = new ScriptedZone(owned, { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1_000, atomic: true },
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? 'meddle' : 'ok')), undefined,
-      (records) => records.map((record) => (record.type === 'A' ? { ...record, rrdatas: [`198.51.100.${++bump}`] } : record)));
+      { script: Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? 'meddle' : 'ok')),
+        meddle: (records) => records.map((record) => (record.type === 'A' ? { ...record, rrdatas: [`198.51.100.${++bump}`] } : record)) });
     const error = await run(zone, [{ name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.9'] }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe('conflict');
@@ -227,7 +232,7 @@ describe('reconcileZone', () => {
   it('isolates a rejected record set by halving, writes the rest, and names it', async () => {
     const desired: RecordSet[] = LABELS.map((label, i) => ({ name: name(label), type: 'A', ttl: 180, rrdatas: [`192.0.2.${i + 1}`] }));
     desired.push({ name: name('k'), type: 'CNAME', ttl: 180, rrdatas: [name('d')] });
-    const zone = new ScriptedZone([], { maxChangesPerRequest: 40, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 10_000, atomic: true }, [], name('d'));
+    const zone = new ScriptedZone([], { maxChangesPerRequest: 40, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 10_000, atomic: true }, { rejectName: name('d') });
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, warn: (_obj, msg) => warnings.push(msg ?? ''), error() {} };
     const error = await run(zone, desired, { logger }).catch((e: unknown) => e);
@@ -246,7 +251,7 @@ describe('reconcileZone', () => {
 
   test.prop([worldArb, limitsArb, fc.constantFrom(...LABELS)], { numRuns: 300 })(
     'a rejected record set never leaves a CNAME dangling: neither to it, nor to a name it was moving away from', async (world, limits, rejected) => {
-      const zone = new ScriptedZone(world.current, limits, [], name(rejected));
+      const zone = new ScriptedZone(world.current, limits, { rejectName: name(rejected) });
       const error = await run(zone, world.desired).then(() => undefined, (e: unknown) => e);
       if (error !== undefined) {
         expect(error).toBeInstanceOf(ProviderError);
@@ -267,7 +272,7 @@ describe('reconcileZone', () => {
       { name: name('b'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
       { name: name('c'), type: 'CNAME', ttl: 180, rrdatas: [name('b')] },
     ];
-    const zone = new ScriptedZone(current, limits, [], name('c'));
+    const zone = new ScriptedZone(current, limits, { rejectName: name('c') });
     const error = await run(zone, desired).catch((e: unknown) => e);
     expect((error as ProviderError).kind).toBe('invalid');
     expect((error as ProviderError).message).toContain('left for the next pass');

@@ -22,7 +22,7 @@ function scripted(answers: readonly ('ok' | { kind: ProviderErrorKind; retryAfte
   const operation = async (): Promise<string> => {
     const answer = answers[calls++] ?? 'ok';
     if (answer === 'ok') return 'done';
-    throw new ProviderError('test', answer.kind, `attempt ${calls} failed`, answer.retryAfterMs === undefined ? {} : { retryAfterMs: answer.retryAfterMs });
+    throw new ProviderError('test', answer.kind, `attempt ${calls} failed`, { retryAfterMs: answer.retryAfterMs });
   };
   return { operation, calls: () => calls };
 }

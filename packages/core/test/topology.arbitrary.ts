@@ -56,15 +56,15 @@ export function topology(options: { maxClusters?: number; hostnames?: boolean } 
       clusters.push({ name: `cluster-${i}`, zones, region, ready: c.ready });
       if (c.shard) {
         const { hostnames: names, ...shard } = c.shard;
-        shards.push({ cluster: `cluster-${i}`, ...shard, ...(names.length > 0 ? { hostnames: names } : {}) });
+        shards.push({ cluster: `cluster-${i}`, ...shard, hostnames: names.length > 0 ? names : undefined });
       }
     });
     const federation: Federation = {
       name: 'myfederation', domain: t.domain,
-      ...(t.federationTtl === undefined ? {} : { ttl: t.federationTtl }),
-      ...(t.format === undefined ? {} : { zoneNameFormat: t.format }),
+      ttl: t.federationTtl,
+      zoneNameFormat: t.format,
     };
-    const service: ServiceRef = { namespace: 'mynamespace', name: 'nginx', ...(t.serviceTtl === undefined ? {} : { ttl: t.serviceTtl }) };
+    const service: ServiceRef = { namespace: 'mynamespace', name: 'nginx', ttl: t.serviceTtl };
     return { federation, service, clusters, shards };
   });
 }

@@ -111,7 +111,7 @@ export function translateError(thrown: unknown, operation: string, body?: Change
   const after = kind === 'throttled' || kind === 'transient' ? retryAfterMs(error) : undefined;
   return new ProviderError(PROVIDER, kind, `${operation}: ${label === '' ? '' : `${label}: `}${message}${more}`, {
     cause,
-    ...(record === undefined ? {} : { record }),
-    ...(after === undefined ? {} : { retryAfterMs: after }),
+    record,
+    retryAfterMs: after,
   });
 }

@@ -157,10 +157,10 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
   const wait = options.waitForDone === true ? {} : options.waitForDone || undefined;
   const url = apiEndpoint !== undefined && /^https?:\/\//.test(apiEndpoint) ? apiEndpoint.replace(/\/$/, '') : undefined;
   const dns = new DNS({
-    ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
-    ...(options.keyFilename === undefined ? {} : { keyFilename: options.keyFilename }),
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    ...(apiEndpoint === undefined ? {} : { apiEndpoint: url === undefined ? apiEndpoint : new URL(url).host }),
+    projectId: options.projectId,
+    keyFilename: options.keyFilename,
+    credentials: options.credentials,
+    apiEndpoint: url === undefined ? apiEndpoint : new URL(url).host,
   });
   // The SDK always prefixes https://; a local server is reached over plain http.
   if (url !== undefined) dns.baseUrl = `${url}/dns/v1`;
@@ -181,7 +181,7 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
     const found: DnsZone[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const [list, next] = await call('managedZones.list', () => dns.getZones({ autoPaginate: false, ...(pageToken === undefined ? {} : { pageToken }) }));
+      const [list, next] = await call('managedZones.list', () => dns.getZones({ autoPaginate: false, pageToken }));
       found.push(...list.map((zone: Zone) => ({ id: zone.name, dnsName: normalizeName(String(zone.metadata?.dnsName ?? '')) })));
       pageToken = next?.pageToken ?? undefined;
       if (pageToken === undefined) return found;
@@ -194,7 +194,7 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
     const found: RecordSet<string>[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const query = { autoPaginate: false, ...(pageSize === undefined ? {} : { maxResults: pageSize }), ...(pageToken === undefined ? {} : { pageToken }) };
+      const query = { autoPaginate: false, maxResults: pageSize, pageToken };
       // With autoPaginate off the SDK answers [records, next query or null, API response].
       const [list, next] = (await call(`rrsets.list ${zone.id}`, () => managed.getRecords(query))) as unknown as [
         { metadata: CloudDnsRrset }[],

@@ -10,7 +10,7 @@ async function call(method: string, path: string, body?: unknown, bearer = token
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() };
 }

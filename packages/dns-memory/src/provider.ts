@@ -208,9 +208,8 @@ export class MemoryDnsProvider implements DnsProvider {
 
   /** The next `n` matching requests are answered `throttled` (with a Retry-After when given). */
   throttleNext(n: number, options: { on?: FaultTarget; retryAfterMs?: number } = {}): void {
-    const { retryAfterMs } = options;
     this.#addFault(options.on ?? 'any', 0, n, () =>
-      new ProviderError(NAME, 'throttled', 'rate exceeded (injected)', retryAfterMs === undefined ? {} : { retryAfterMs }));
+      new ProviderError(NAME, 'throttled', 'rate exceeded (injected)', { retryAfterMs: options.retryAfterMs }));
   }
 
   /** The next `n` matching requests fail with a transient error. */
@@ -323,8 +322,7 @@ export class MemoryDnsProvider implements DnsProvider {
   #conflict(changes: readonly Change[], index: number, reason: string): ProviderError {
     const change = changes[index];
     const record = change ? { name: change.record.name, type: change.record.type } : undefined;
-    return new ProviderError(NAME, 'conflict', `change ${index} (${change?.kind ?? '?'} ${record?.name ?? ''} ${record?.type ?? ''}) does not match the zone: ${reason}`,
-      record ? { record } : {});
+    return new ProviderError(NAME, 'conflict', `change ${index} (${change?.kind ?? '?'} ${record?.name ?? ''} ${record?.type ?? ''}) does not match the zone: ${reason}`, { record });
   }
 }
 

@@ -5,7 +5,7 @@ import { createMemoryProvider } from '../src/index.js';
 function memoryTarget(atomic: boolean, canAlias?: (hostname: string) => boolean) {
   return async (): Promise<ConformanceTarget> => {
     const provider = createMemoryProvider({
-      ...(canAlias ? { canAlias } : {}),
+      canAlias,
       zones: [{ dnsName: 'conformance.example.', id: 'conformance' }],
       limits: { atomic, maxChangesPerRequest: 10, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 2_000 },
       pageSize: 8,

@@ -215,7 +215,7 @@ describe('reconcileZone on the memory provider: oversized record sets and provid
     ];
     // The controller scopes a pass to its names; markers are read upper-cased too.
     const names = new Set(desired.map((record) => record.name));
-    const report = await reconcileZone({ provider, zone: ZONE, desired, ownerId: 'guide', random: () => 0.5, ...(scoped ? { scope: (n: string) => names.has(n) } : {}) });
+    const report = await reconcileZone({ provider, zone: ZONE, desired, ownerId: 'guide', random: () => 0.5, scope: scoped ? (n: string) => names.has(n) : undefined });
     expect(report.conflicts).toEqual([]);
     expect(dangling.length).toBeGreaterThan(1);
     expect(dangling.flat()).toEqual([]);

@@ -402,6 +402,6 @@ export function decodeMessage(data: Uint8Array): DecodedMessage {
     answers: sections[0]!,
     authorities: sections[1]!,
     additionals: sections[2]!,
-    ...(tsig ? { tsig } : {}),
+    tsig,
   };
 }

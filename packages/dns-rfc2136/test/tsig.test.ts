@@ -197,7 +197,7 @@ describe('TSIG against BIND 9', () => {
     ];
     for (const [key, now, expected] of cases) {
       const request = updateMessage(newId(), zone, [{ kind: 'create', record: { name: `x.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] } }]);
-      const signed = signRequest(encodeMessage(request), key, now === undefined ? {} : { now });
+      const signed = signRequest(encodeMessage(request), key, { now });
       const raw = await tcpExchange({ host: bind.host, port: bind.port }, signed.wire, { timeoutMs: 5_000 });
       const answer = decodeMessage(raw);
       expect(answer.rcode).toBe(Rcode.NOTAUTH);

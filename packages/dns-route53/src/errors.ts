@@ -142,16 +142,14 @@ export function translateError(thrown: unknown, operation: string, batch: readon
     const conflict = messages.find((m) => CONFLICTS.some((p) => p.test(m)));
     const blamed = conflict ?? messages.find((m) => recordOf(m, batch) !== undefined);
     const record = blamed === undefined ? undefined : recordOf(blamed, batch);
-    return make(conflict === undefined ? 'invalid' : 'conflict', record === undefined ? {} : { record });
+    return make(conflict === undefined ? 'invalid' : 'conflict', { record });
   }
   if (THROTTLED.has(code) || status === 429) {
-    const after = retryAfterMs(error);
-    return make('throttled', after === undefined ? {} : { retryAfterMs: after });
+    return make('throttled', { retryAfterMs: retryAfterMs(error) });
   }
   const skewed = CLOCK_SKEW.has(code) || (SIGNATURE.has(code) && (SKEW_WORDING.test(text) || error.$metadata?.clockSkewCorrected === true));
   if (skewed || TRANSIENT.has(code) || (status !== undefined && status >= 500) || isTransientNetworkError(thrown)) {
-    const after = retryAfterMs(error);
-    return make('transient', after === undefined ? {} : { retryAfterMs: after });
+    return make('transient', { retryAfterMs: retryAfterMs(error) });
   }
   if (DENIED.has(code) || status === 401 || status === 403) return make('denied');
   if (NOT_FOUND.has(code)) return make('not-found');

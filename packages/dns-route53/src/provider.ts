@@ -181,7 +181,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     const zones: DnsZone[] = [];
     let marker: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const out = await call('ListHostedZones', () => client.send(new ListHostedZonesCommand(marker === undefined ? {} : { Marker: marker })));
+      const out = await call('ListHostedZones', () => client.send(new ListHostedZonesCommand({ Marker: marker })));
       zones.push(...(out.HostedZones ?? []).map(toZone));
       if (!out.IsTruncated || !out.NextMarker) return zones;
       marker = out.NextMarker;
@@ -200,7 +200,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
       const next = {
         StartRecordName: out.NextRecordName,
         StartRecordType: out.NextRecordType,
-        ...(out.NextRecordIdentifier === undefined ? {} : { StartRecordIdentifier: out.NextRecordIdentifier }),
+        StartRecordIdentifier: out.NextRecordIdentifier,
       };
       // Routing-policy sets share a name and type, so a page may end between two of them: the
       // identifier alone then moves the position on.
@@ -258,6 +258,7 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     zones: listZones,
     records: listRecords,
     applyChanges,
+    // Without aliases there is no canAlias key at all, not one holding undefined (`'canAlias' in provider` is false).
     ...(options.aliases === true
       ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined, requestCost: aliasRequestCost }
       : {}),

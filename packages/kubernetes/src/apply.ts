@@ -50,7 +50,7 @@ export function applyConfiguration(manifest: ServiceManifest): Record<string, un
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+    metadata: { name, namespace, labels, annotations },
     spec: manifest.spec,
   };
 }

@@ -125,7 +125,7 @@ export function watchCluster(
     };
     watchers.push(
       startListWatch(
-        { resource: 'nodes', watchPath: '/api/v1/nodes', watch, list: (token, signal) => core.listNode({ limit: options.pageSize, ...(token ? { _continue: token } : {}) }, abortedBy(signal)) },
+        { resource: 'nodes', watchPath: '/api/v1/nodes', watch, list: (token, signal) => core.listNode({ limit: options.pageSize, _continue: token }, abortedBy(signal)) },
         handlers,
         listWatchOptions,
       ),
@@ -168,7 +168,7 @@ export function watchCluster(
         watchPath: ns ? `/api/v1/namespaces/${ns}/services` : '/api/v1/services',
         watch,
         list: (token, signal) => {
-          const page = { limit: options.pageSize, ...(token ? { _continue: token } : {}) };
+          const page = { limit: options.pageSize, _continue: token };
           return ns ? core.listNamespacedService({ namespace: ns, ...page }, abortedBy(signal)) : core.listServiceForAllNamespaces(page, abortedBy(signal));
         },
       },
@@ -194,7 +194,7 @@ export function watchCluster(
         watchPath: ns ? `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices` : '/apis/discovery.k8s.io/v1/endpointslices',
         watch,
         list: (token, signal) => {
-          const page = { limit: options.pageSize, ...(token ? { _continue: token } : {}) };
+          const page = { limit: options.pageSize, _continue: token };
           return ns
             ? discovery.listNamespacedEndpointSlice({ namespace: ns, ...page }, abortedBy(signal))
             : discovery.listEndpointSliceForAllNamespaces(page, abortedBy(signal));

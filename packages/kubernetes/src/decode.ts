@@ -63,8 +63,8 @@ function stringMap(value: unknown, field: string): Record<string, string> | unde
 export function objectRef(value: unknown): { namespace?: string; name?: string } {
   const meta = isFields(value) && isFields(value['metadata']) ? value['metadata'] : {};
   return {
-    ...(typeof meta['namespace'] === 'string' ? { namespace: meta['namespace'] } : {}),
-    ...(typeof meta['name'] === 'string' ? { name: meta['name'] } : {}),
+    namespace: typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined,
+    name: typeof meta['name'] === 'string' ? meta['name'] : undefined,
   };
 }
 
@@ -113,16 +113,16 @@ export function decodeService(value: unknown): DecodedService {
       throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}].hostname`, hostname, 'must be a non-empty string');
     }
     if (ip === undefined && hostname === undefined) throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}]`, entry, 'must carry an ip or a hostname');
-    return { ...(ip !== undefined ? { ip } : {}), ...(hostname !== undefined ? { hostname } : {}) };
+    return { ip, hostname };
   });
   const manifest: ServiceManifest = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: serviceName, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+    metadata: { name: serviceName, namespace, labels, annotations },
     spec,
   };
   const terminating = meta['deletionTimestamp'] !== undefined && meta['deletionTimestamp'] !== null;
-  return { namespace, name: serviceName, manifest, ...(clusterIP !== undefined && clusterIP !== '' ? { clusterIP } : {}), ingress, terminating };
+  return { namespace, name: serviceName, manifest, clusterIP: clusterIP === '' ? undefined : clusterIP, ingress, terminating };
 }
 
 /** An endpoint counts as ready unless its `conditions.ready` is false (nil means ready, per the API). */
@@ -165,5 +165,5 @@ export function decodeList(value: unknown, resource: string): { items: readonly 
   if (!Array.isArray(items)) throw new ValidationError(`${resource} list.items`, items, 'must be an array');
   // The client's ListMeta model spells `continue` as `_continue`.
   const token = meta['_continue'] ?? meta['continue'];
-  return { items, resourceVersion: rv, ...(typeof token === 'string' && token.length > 0 ? { continue: token } : {}) };
+  return { items, resourceVersion: rv, continue: typeof token === 'string' && token.length > 0 ? token : undefined };
 }

@@ -229,8 +229,8 @@ function fromServer(source: Record<string, unknown>, field: string): { name: str
   }
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromClusterAndUser(
-    { name, server: url.toString().replace(/\/$/, ''), skipTLSVerify: skipTLSVerify === true, ...(caData ? { caData } : {}) },
-    { name: `${name}-user`, ...(token ? { token } : {}), ...(certData ? { certData } : {}), ...(keyData ? { keyData } : {}) },
+    { name, server: url.toString().replace(/\/$/, ''), skipTLSVerify: skipTLSVerify === true, caData },
+    { name: `${name}-user`, token, certData, keyData },
   );
   return { name, kubeConfig };
 }
@@ -239,8 +239,7 @@ function fromServer(source: Record<string, unknown>, field: string): { name: str
 export function resolveCluster(source: unknown, field: string): ResolvedCluster {
   if (!isRecord(source)) throw new ValidationError(field, source, 'must be an object with a context, or a name and a server');
   const built = source['context'] !== undefined ? fromContext(source, field) : fromServer(source, field);
-  const given = topology(source['topology'], `${field}.topology`);
-  return { ...built, labels: labels(source['labels'], `${field}.labels`), ...(given ? { topology: given } : {}) };
+  return { ...built, labels: labels(source['labels'], `${field}.labels`), topology: topology(source['topology'], `${field}.topology`) };
 }
 
 export function resolveOptions(options: KubernetesClustersOptions): ResolvedOptions {
@@ -262,7 +261,7 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
   if (maxMs < initialMs) throw new ValidationError('options.backoff.maxMs', maxMs, `must be at least initialMs (${initialMs})`);
   return {
     clusters,
-    ...(namespace !== undefined ? { namespace } : {}),
+    namespace,
     healthPeriodMs: positiveInteger(options.healthPeriodMs, 'options.healthPeriodMs', 10_000),
     probeTimeoutMs: positiveInteger(options.probeTimeoutMs, 'options.probeTimeoutMs', 5_000),
     thresholds: {

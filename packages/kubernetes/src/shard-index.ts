@@ -120,7 +120,7 @@ export class ShardIndex {
       namespace: service.namespace,
       name: service.name,
       manifest: service.manifest,
-      ...(service.clusterIP !== undefined ? { clusterIP: service.clusterIP } : {}),
+      clusterIP: service.clusterIP,
       ingress: service.ingress,
       readyEndpoints,
     };

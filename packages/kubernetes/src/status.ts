@@ -29,6 +29,6 @@ export function clusterStatus(
     region: topology.region,
     labels,
     health: health.health,
-    ...(health.health !== 'Ready' && health.reason !== undefined ? { reason: health.reason } : {}),
+    reason: health.health === 'Ready' ? undefined : health.reason,
   };
 }

@@ -40,7 +40,7 @@ describe('request deadlines of applyShard', () => {
     await api.stop();
   });
   const members = (requestTimeoutMs?: number) =>
-    createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }], ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
+    createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }], requestTimeoutMs });
 
   test('a server-side apply that is never answered fails within requestTimeoutMs as a ClusterApiError; the next apply succeeds', async () => {
     const clusters = members(300);
@@ -114,7 +114,7 @@ describe('list and watch deadlines', () => {
         resource: 'services',
         watchPath: PATH,
         watch: new Watch(kc),
-        list: (token, signal) => core.listNamespacedService({ namespace: 'ns', limit: 500, ...(token ? { _continue: token } : {}) }, abortedBy(signal)),
+        list: (token, signal) => core.listNamespacedService({ namespace: 'ns', limit: 500, _continue: token }, abortedBy(signal)),
       },
       {
         replace: (items) => seen.lists.push(items.map(nameOf)),

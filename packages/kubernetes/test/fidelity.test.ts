@@ -46,7 +46,7 @@ function kubectlApply(core: CoreV1Api, spec: Record<string, unknown>, options: {
       namespace: 'ns',
       body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ns' }, spec },
       fieldManager: options.manager ?? 'kubectl',
-      ...(options.force ? { force: true } : {}),
+      force: options.force ? true : undefined,
     },
     setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
   );

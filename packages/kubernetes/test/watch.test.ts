@@ -51,7 +51,7 @@ describe('list and watch', () => {
       clusters: names.map((n) => ({ name: n, server: (n === 'a' ? a : b).url, skipTLSVerify: true, topology: { zones: [`zone-${n}`], region: 'region-1' } })),
       namespace: 'ns',
       ...fast,
-      ...(pageSize ? { pageSize } : {}),
+      pageSize,
     });
     const log = new EventLog();
     const watch = clusters.watch(log.push);

@@ -203,6 +203,7 @@ export function desiredManifest(manifest: ServiceManifest, ownerId: string, crea
     kind: 'Service',
     metadata: {
       name, namespace,
+      // No key when there are no labels: server-side apply (MemoryClusters too) would apply an undefined one over the labels others set.
       ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
       annotations: { ...own, [APPLIED_ANNOTATION]: applied },
     },

@@ -95,8 +95,7 @@ export class MemoryClusters implements MemberClusters {
   setHealth(name: string, health: ClusterHealth, reason?: string): void {
     const cluster = this.#cluster(name);
     const wasOffline = cluster.status.health === 'Offline';
-    cluster.status = { ...cluster.status, health, ...(reason === undefined ? {} : { reason }) };
-    if (reason === undefined) delete (cluster.status as { reason?: string }).reason;
+    cluster.status = { ...cluster.status, health, reason };
     if (wasOffline && health !== 'Offline') {
       // Sight regained: a watch relists everything the cluster holds.
       for (const listener of this.#listeners) this.#announce(cluster, listener);

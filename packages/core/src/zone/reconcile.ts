@@ -120,9 +120,9 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
   const desired = options.desired.filter((record) => inScope(record.name));
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
   const retry: RetryOptions = {
-    ...(options.retry ? { policy: options.retry } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.random ? { random: options.random } : {}),
+    policy: options.retry,
+    sleep: options.sleep,
+    random: options.random,
     onRetry: ({ attempt, delayMs, error }) => {
       counts.retries++;
       logger?.warn({ zone: zone.dnsName, attempt, delayMs, kind: error.kind, error: error.message }, 'retrying DNS request');
@@ -143,11 +143,10 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     known = undefined;
     const plan = diffRecords(current, desired, { ownerId });
     logger?.debug({ zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true }, 'planned zone');
-    const seen = read === undefined ? {} : { read };
-    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, ...seen, records: current };
+    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
 
     const { batches, oversized, groups } = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
-    const writer = new BatchWriter(provider, zone, retry, counts, logger, maxSplits(batches.length, groups));
+    const writer = new BatchWriter({ provider, zone, retry, counts, logger, splitBound: maxSplits(batches.length, groups) });
     try {
       let next = 0;
       for (const [i, batch] of batches.entries()) {
@@ -168,7 +167,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     }
     written.push(...writer.written);
     const after = applyChangeSet(current, writer.written);
-    const report: ReconcileReport = { changes: written, conflicts: plan.conflicts, ...counts, ...seen, ...(after.ok ? { records: after.records } : {}) };
+    const report: ReconcileReport = { changes: written, conflicts: plan.conflicts, ...counts, read, records: after.ok ? after.records : undefined };
     writer.throwRejections(report);
     return report;
   }
@@ -191,14 +190,20 @@ const MAX_LISTED = 20;
  * names them, `report` is what the pass did. A ProviderError of kind `invalid`.
  */
 export class UnwrittenRecordsError extends ProviderError {
+  readonly report: ReconcileReport;
+  readonly unwritten: readonly { readonly name: string; readonly type: string }[];
+
   constructor(
     provider: string,
     message: string,
-    options: ConstructorParameters<typeof ProviderError>[3],
-    readonly report: ReconcileReport,
-    readonly unwritten: readonly { readonly name: string; readonly type: string }[],
+    options: ConstructorParameters<typeof ProviderError>[3] & {
+      readonly report: ReconcileReport;
+      readonly unwritten: readonly { readonly name: string; readonly type: string }[];
+    },
   ) {
     super(provider, 'invalid', message, options);
+    this.report = options.report;
+    this.unwritten = options.unwritten;
   }
 }
 
@@ -241,15 +246,24 @@ class BatchWriter {
   readonly #skipped: (readonly Change[])[] = [];
   #splits = 0;
 
-  constructor(
-    private readonly provider: DnsProvider,
-    private readonly zone: DnsZone,
-    private readonly retry: RetryOptions,
-    private readonly counts: { writes: number },
-    private readonly logger: Logger | undefined,
-    /** How many times rejected requests may be halved in this pass (see maxSplits). */
-    private readonly splitBound: number,
-  ) {}
+  private readonly provider: DnsProvider;
+  private readonly zone: DnsZone;
+  private readonly retry: RetryOptions;
+  private readonly counts: { writes: number };
+  private readonly logger: Logger | undefined;
+  /** How many times rejected requests may be halved in this pass (see maxSplits). */
+  private readonly splitBound: number;
+
+  constructor(options: {
+    provider: DnsProvider;
+    zone: DnsZone;
+    retry: RetryOptions;
+    counts: { writes: number };
+    logger: Logger | undefined;
+    splitBound: number;
+  }) {
+    ({ provider: this.provider, zone: this.zone, retry: this.retry, counts: this.counts, logger: this.logger, splitBound: this.splitBound } = options);
+  }
 
   /** Writes one batch; answers the changes that were written. */
   async write(batch: readonly Change[]): Promise<Change[]> {
@@ -360,8 +374,10 @@ class BatchWriter {
     throw new UnwrittenRecordsError(this.provider.name, `${parts.join('; ')}${skipped}; ${rest}`, {
       cause: first.error,
       attempts: first.error.attempts,
-      ...(record ? { record } : {}),
-    }, report, unwritten);
+      record,
+      report,
+      unwritten,
+    });
   }
 }
 

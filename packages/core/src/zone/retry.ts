@@ -66,8 +66,8 @@ export function withAttempts(error: ProviderError, attempts: number): ProviderEr
   const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
   const copy = new ProviderError(error.provider, error.kind, message, {
     cause: error.cause,
-    ...(error.record ? { record: error.record } : {}),
-    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    record: error.record,
+    retryAfterMs: error.retryAfterMs,
     attempts,
   });
   if (error.stack !== undefined) copy.stack = error.stack;
