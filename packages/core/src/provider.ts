@@ -14,3 +14,5 @@ export { canonicalRdata, sameRecordSet, sameRdatas } from './dns/rdata.js';
 export { batchChanges, changeCost } from './zone/batch.js';
 export { applyChangeSet, type ApplyResult } from './zone/apply.js';
 export { CREATED_BY_ANNOTATION } from './placement/placement.js';
+export { backoffDelay, backoffStep, sleep, type Backoff, type Jitter } from './backoff.js';
+export { positiveInteger, positiveNumber, nonNegativeNumber, fraction } from './numbers.js';
