@@ -6,7 +6,7 @@
 //     reconcileZone: time and UPDATE messages, counted by a proxy in front of `named`.
 import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { batchChanges } from '@fedsvc/core/provider';
+import { batchChanges, sleep } from '@fedsvc/core/provider';
 import { createController, diffRecords, planFederation, reconcileZone, type Change, type DnsZone, type FederatedService, type ProviderLimits } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import { guideZones, guideHealthyAddresses } from '@fedsvc/core/testing';
@@ -73,7 +73,6 @@ function decodeName(rdata: Uint8Array): string {
   return `${labels.join('.')}.`;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // ---- (a) failover ---------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // The controller with 1,000 services × 100 clusters loaded: propagation latency from a
 // shard health event to the zone, steady state with nothing changing, and memory held.
 import { createController, type FederatedService, type FederationController } from '@fedsvc/core';
+import { sleep } from '@fedsvc/core/provider';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { address, clustersOf } from './federation.js';
@@ -65,7 +66,7 @@ async function events(count: number, spacingMs: number, from: number): Promise<{
     await controller!.idle();
     if (handed[0] !== undefined) out.handed.push(handed[0] - at);
     const rest = spacingMs - (performance.now() - at);
-    if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+    if (rest > 0) await sleep(rest);
   }
   controller!.off('records-applied', listener);
   return out;
@@ -105,7 +106,7 @@ controller = undefined;
 // Memory: a second controller over the same converged world, measured once it is idle (it has
 // read the zone, heard every shard and planned every service, writing nothing).
 // The first controller's queues hold timers for up to a second after it stops.
-await new Promise((resolve) => setTimeout(resolve, 1_500));
+await sleep(1_500);
 const withoutController = heap();
 const second = createController({
   federation: { name: 'fed', domain: 'example.com' }, ownerId: 'bench', clusters, dns: { provider, zone },

@@ -3,7 +3,7 @@
 // follows the pods as they become ready, and moves DNS when a zone, then a region, loses them.
 //
 //   pnpm quickstart
-import { createController, type FederationController, type RecordSet } from '@fedsvc/core';
+import { createController, parseRecordName, type FederationController, type RecordSet } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import {
   guideClusterName, guideFederation, guideHealthyAddresses, guideLoadBalancerAddresses, guideNginx, guideZones, regionOfZone,
@@ -82,8 +82,8 @@ function dnsTable(dns: MemoryDnsProvider): string {
   const markers = held.filter((r) => r.name.startsWith('_fedsvc.')).length;
   const rank = (r: RecordSet<string>): string => {
     if (r.name === zone.dnsName) return `0${r.type === 'NS' ? 0 : 1}`;
-    const labels = r.name.slice(0, -zone.dnsName.length - 1).split('.');
-    const place = labels[4];
+    // The zone's place first: with the `zone.region` format it is `<zone>.<region>`.
+    const place = parseRecordName(federation, r.name)?.place?.split('.')[0];
     if (place === undefined) return '1';
     const region = zones.includes(place) ? regionOf(place) : place;
     return `2${region}${zones.includes(place) ? `0${place}` : '1'}`;

@@ -1,7 +1,7 @@
 // What the cluster's DNS server answers a pod, as kube-dns did for federated services. Pure:
 // a query's bytes in, a decision out; the server does the sockets and the upstream exchanges.
 import { isIP } from 'node:net';
-import { resolveFederatedQuery, ValidationError, type FederatedQueryContext } from '@fedsvc/core';
+import { MAX_TTL, resolveFederatedQuery, ValidationError, type FederatedQueryContext } from '@fedsvc/core';
 import {
   Opcode, RRClass, RRType, Rcode, decodeMessage, encodeMessage, nameToLabels, normalizeWireName, rdataFromText,
   type DecodedMessage, type Message, type Question, type ResourceRecord,
@@ -30,7 +30,6 @@ export type Decision =
 const PLAIN_UDP = 512;
 const EDNS_UDP = 1232;
 const BADVERS = 16;
-const MAX_TTL = 2 ** 31 - 1;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Checks the configuration once, where it enters, so that answering cannot fail on it. */

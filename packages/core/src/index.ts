@@ -6,8 +6,10 @@ export { ValidationError, ProviderError } from './errors.js';
 // -- planning (pure): names, validation, plan, in-cluster resolution, status
 export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './dns/names.js';
 export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner } from './dns/ownership.js';
-export { DEFAULT_TTL } from './planning/validate.js';
-export { planServiceRecords, planFederation, recordNames, isShardHealthy } from './planning/plan.js';
+export { DEFAULT_TTL, MAX_TTL } from './planning/validate.js';
+export {
+  planServiceRecords, planFederation, recordNames, parseRecordName, isShardHealthy, type RecordNameParts,
+} from './planning/plan.js';
 export { resolveFederatedQuery, type FederatedQueryContext, type FederatedAnswer } from './planning/resolve.js';
 export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/status.js';
 // -- the zone: diff (pure), zone lookup, reconcile with retry

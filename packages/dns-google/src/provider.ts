@@ -1,7 +1,7 @@
 // The Google Cloud DNS adapter of the DnsProvider port: translation only; core decides and retries.
 import { createRequire } from 'node:module';
 import { DNS, type DNSOptions, type Zone } from '@google-cloud/dns';
-import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
+import { ProviderError, ValidationError, sleep, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
 import { translateError } from './errors.js';
 import { type CloudDnsRrset, fromRrset, normalizeName, toChangeBody, type ChangeBody } from './records.js';
 
@@ -130,8 +130,6 @@ function validate(options: GoogleProviderOptions): void {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The Google Cloud DNS adapter of the `DnsProvider` port, on `@google-cloud/dns`. It

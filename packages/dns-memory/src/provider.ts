@@ -1,6 +1,6 @@
 // The in-memory DNS provider: the port's reference implementation, with fault injection and
 // request counts for tests and benchmarks.
-import { applyChangeSet, normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core/provider';
+import { applyChangeSet, normalizeName, parseAddress, ProviderError, sleep, ValidationError } from '@fedsvc/core/provider';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core/provider';
 
 export interface MemoryZoneInit {
@@ -249,7 +249,7 @@ export class MemoryDnsProvider implements DnsProvider {
     if (kind === 'zones') this.#counts.zones++;
     else if (kind === 'read') this.#counts.reads++;
     else this.#counts.writes++;
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
     let fired: ProviderError | undefined;
     for (const fault of this.#faults) {
       if (fault.remaining === 0 || (fault.on !== 'any' && fault.on !== kind)) continue;

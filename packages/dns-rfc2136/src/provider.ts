@@ -1,6 +1,6 @@
 // The RFC 2136 adapter of the DnsProvider port: AXFR to list, one signed UPDATE per request.
 // Translation only; core decides, batches and retries.
-import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
+import { ProviderError, ValidationError, sleep, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
 import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
 import { PROVIDER, translateError } from './errors.js';
 import { isTsigAlgorithm, type TsigAlgorithm } from './tsig.js';
@@ -185,7 +185,5 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
 /** Looks again at an add that seems dropped, after 100, 200 and 300 ms. */
 const VERIFY_RETRIES = 3;
 const VERIFY_RETRY_MS = 100;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** The largest TSIG record: a 255-byte key name, hmac-sha512's name, a 64-byte MAC, 6 bytes of other data. */
 const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;

@@ -11,7 +11,7 @@ import {
   Route53Client,
   type Route53ClientConfig,
 } from '@aws-sdk/client-route-53';
-import { ProviderError, ValidationError, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
+import { ProviderError, ValidationError, sleep, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
 import { translateError } from './errors.js';
 import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
 import { loadBalancerTarget } from './load-balancers.js';
@@ -112,8 +112,6 @@ function validate(options: Route53ProviderOptions): void {
 function toZone(zone: HostedZone | undefined): DnsZone {
   return { id: stripIdPrefix(zone?.Id ?? ''), dnsName: normalizeZoneName(zone?.Name ?? '') };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The AWS Route 53 adapter of the `DnsProvider` port, on `@aws-sdk/client-route-53`. It

@@ -2,8 +2,7 @@
 // EndpointSlices (shards). Emits the port's events; a bad object or answer becomes an 'error'
 // event naming the cluster and never stops the watch.
 import { CoreV1Api, DiscoveryV1Api, Watch } from '@kubernetes/client-node';
-import type { ClusterEvent } from '@fedsvc/core/provider';
-import { sleep } from './backoff.js';
+import { type ClusterEvent, sleep } from '@fedsvc/core/provider';
 import { abortedBy } from './deadline.js';
 import { type DecodedEndpointSlice, type DecodedService, decodeEndpointSlice, decodeNode, decodeService, objectRef } from './decode.js';
 import { type HealthState, UNKNOWN_HEALTH, observeProbe } from './health.js';

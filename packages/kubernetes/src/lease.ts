@@ -10,8 +10,7 @@
 // whose API server stops answering steps down when that passes, not when the OS gives up on the
 // socket, so it has stepped down before a standby can take the Lease (a lease duration, longer).
 import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
-import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core/provider';
-import { sleep } from './backoff.js';
+import { type LeaderElection, type Logger, ValidationError, positiveInteger, sleep } from '@fedsvc/core/provider';
 import { abortedBy } from './deadline.js';
 import { describeError } from './list-watch.js';
 import { type ClusterSource, resolveCluster, silentLogger } from './options.js';
@@ -81,12 +80,6 @@ function clock(value: unknown, field: string, fallback: () => number): () => num
   return value as () => number;
 }
 
-function positiveInteger(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'must be a positive integer');
-  return value;
-}
-
 /**
  * Core's `LeaderElection` port on a `coordination.k8s.io/v1` Lease. `onChange(true)` when this
  * replica starts leading, `onChange(false)` when it stops: the Lease was taken, could not be
@@ -115,9 +108,9 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
     throw new ValidationError('options.name', options.name, 'must be a DNS-1123 subdomain (a Lease name)');
   }
   if (typeof options.identity !== 'string' || options.identity.length === 0) throw new ValidationError('options.identity', options.identity, 'must be a non-empty string');
-  const leaseDurationMs = positiveInteger(options.leaseDurationMs, 'options.leaseDurationMs', 15_000);
-  const renewDeadlineMs = positiveInteger(options.renewDeadlineMs, 'options.renewDeadlineMs', 10_000);
-  const retryPeriodMs = positiveInteger(options.retryPeriodMs, 'options.retryPeriodMs', 2_000);
+  const leaseDurationMs = positiveInteger('options.leaseDurationMs', options.leaseDurationMs, 15_000);
+  const renewDeadlineMs = positiveInteger('options.renewDeadlineMs', options.renewDeadlineMs, 10_000);
+  const retryPeriodMs = positiveInteger('options.retryPeriodMs', options.retryPeriodMs, 2_000);
   if (leaseDurationMs <= renewDeadlineMs) throw new ValidationError('options.leaseDurationMs', leaseDurationMs, `must exceed renewDeadlineMs (${renewDeadlineMs})`);
   if (renewDeadlineMs <= retryPeriodMs) throw new ValidationError('options.renewDeadlineMs', renewDeadlineMs, `must exceed retryPeriodMs (${retryPeriodMs})`);
   const leaseDurationSeconds = Math.ceil(leaseDurationMs / 1000);

@@ -8,8 +8,8 @@
 // (a half-open connection, a proxy that stopped forwarding) and resumes it from the last
 // resourceVersion.
 import { ApiException, type KubeConfig, Watch } from '@kubernetes/client-node';
-import { TRANSIENT_NETWORK_CODES, isTransientNetworkError, type Logger } from '@fedsvc/core/provider';
-import { type BackoffOptions, backoffDelay, sleep } from './backoff.js';
+import { TRANSIENT_NETWORK_CODES, isTransientNetworkError, type Logger, sleep } from '@fedsvc/core/provider';
+import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS, withDeadline } from './deadline.js';
 import { decodeList } from './decode.js';
 

@@ -1,7 +1,7 @@
 // Options of the kubernetes member clusters, validated at the boundary, and the KubeConfig of
 // each cluster built from a kubeconfig context or from explicit connection settings.
 import { KubeConfig } from '@kubernetes/client-node';
-import { type Logger, ValidationError } from '@fedsvc/core/provider';
+import { type Logger, ValidationError, positiveInteger } from '@fedsvc/core/provider';
 import type { BackoffOptions } from './backoff.js';
 import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS } from './deadline.js';
 import type { HealthThresholds } from './health.js';
@@ -110,12 +110,6 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function positiveInteger(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'must be a positive integer');
-  return value;
 }
 
 /** The API server takes a field manager of at most 128 printable characters. */
@@ -256,25 +250,25 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
   const namespace = optionalString(options.namespace, 'options.namespace');
   if (namespace !== undefined && !isDns1123Label(namespace)) throw new ValidationError('options.namespace', namespace, 'must be a DNS-1123 label');
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
-  const initialMs = positiveInteger(backoff.initialMs, 'options.backoff.initialMs', 500);
-  const maxMs = positiveInteger(backoff.maxMs, 'options.backoff.maxMs', 30_000);
+  const initialMs = positiveInteger('options.backoff.initialMs', backoff.initialMs, 500);
+  const maxMs = positiveInteger('options.backoff.maxMs', backoff.maxMs, 30_000);
   if (maxMs < initialMs) throw new ValidationError('options.backoff.maxMs', maxMs, `must be at least initialMs (${initialMs})`);
   return {
     clusters,
     namespace,
-    healthPeriodMs: positiveInteger(options.healthPeriodMs, 'options.healthPeriodMs', 10_000),
-    probeTimeoutMs: positiveInteger(options.probeTimeoutMs, 'options.probeTimeoutMs', 5_000),
+    healthPeriodMs: positiveInteger('options.healthPeriodMs', options.healthPeriodMs, 10_000),
+    probeTimeoutMs: positiveInteger('options.probeTimeoutMs', options.probeTimeoutMs, 5_000),
     thresholds: {
-      failureThreshold: positiveInteger(options.failureThreshold, 'options.failureThreshold', 3),
-      successThreshold: positiveInteger(options.successThreshold, 'options.successThreshold', 2),
+      failureThreshold: positiveInteger('options.failureThreshold', options.failureThreshold, 3),
+      successThreshold: positiveInteger('options.successThreshold', options.successThreshold, 2),
     },
     backoff: { initialMs, maxMs },
-    pageSize: positiveInteger(options.pageSize, 'options.pageSize', 500),
-    requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'options.requestTimeoutMs', DEFAULT_REQUEST_TIMEOUT_MS),
-    syncTimeoutMs: positiveInteger(options.syncTimeoutMs, 'options.syncTimeoutMs', 60_000),
+    pageSize: positiveInteger('options.pageSize', options.pageSize, 500),
+    requestTimeoutMs: positiveInteger('options.requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    syncTimeoutMs: positiveInteger('options.syncTimeoutMs', options.syncTimeoutMs, 60_000),
     fieldManager: fieldManager(options.fieldManager),
-    minWatchTimeoutSeconds: positiveInteger(options.minWatchTimeoutSeconds, 'options.minWatchTimeoutSeconds', DEFAULT_MIN_WATCH_TIMEOUT_SECONDS),
-    watchIdleTimeoutMs: positiveInteger(options.watchIdleTimeoutMs, 'options.watchIdleTimeoutMs', DEFAULT_WATCH_IDLE_TIMEOUT_MS),
+    minWatchTimeoutSeconds: positiveInteger('options.minWatchTimeoutSeconds', options.minWatchTimeoutSeconds, DEFAULT_MIN_WATCH_TIMEOUT_SECONDS),
+    watchIdleTimeoutMs: positiveInteger('options.watchIdleTimeoutMs', options.watchIdleTimeoutMs, DEFAULT_WATCH_IDLE_TIMEOUT_MS),
     logger: options.logger ?? silentLogger,
   };
 }

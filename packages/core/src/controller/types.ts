@@ -37,7 +37,13 @@ export interface ControllerOptions {
   readonly concurrency?: number;
   /** Reconcile passes per second against the DNS zone. Default 10. */
   readonly zoneRateLimit?: number;
-  readonly failStatic?: { readonly maxWithdrawFraction?: number };
+  readonly failStatic?: {
+    /**
+     * Share of a service's last good healthy shards that may be withdrawn because their clusters
+     * went Offline; past it, they all stay as last seen. From 0 to 1; default 0.5.
+     */
+    readonly maxWithdrawFraction?: number;
+  };
   /**
    * Resolves load-balancer hostnames (AWS ELB); each is resolved again after the federation's
    * record TTL (at least every second). A failed lookup keeps the last addresses and is tried
@@ -53,10 +59,14 @@ export interface ControllerOptions {
   readonly logger?: Logger;
   /** Retry of one DNS request (passed to reconcileZone). */
   readonly retry?: Partial<RetryPolicy>;
-  /** Retry of a whole failed pass for a service: first wait, doubling up to `maxMs`, with jitter. */
+  /**
+   * Retry of a whole failed pass for a service: the first wait `baseMs` (default 500 ms),
+   * doubling up to `maxMs` (default 60 s), each wait between half and all of its step.
+   */
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
   /** Waits (DNS request retries); tests pass a fast one. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for jitter; tests pass a seeded one. Default Math.random. */
   readonly random?: () => number;
 }
 

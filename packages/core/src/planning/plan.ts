@@ -2,7 +2,8 @@
 // CNAME one level up where none do, nothing at all where none exist anywhere.
 import type { Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
-import { MAX_RECORD_NAME_LENGTH, serviceNames, type ServiceNames } from '../dns/names.js';
+import { MAX_RECORD_NAME_LENGTH, normalizeName, serviceNames, type ServiceNames } from '../dns/names.js';
+import { ownershipSubject } from '../dns/ownership.js';
 import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef } from '../types.js';
 import {
   label, list, record, validateFederation, validateService, validateShards, validateTopology,
@@ -223,4 +224,40 @@ export function recordNames(federation: Federation, service: ServiceRef): Servic
     zone: (zone, region) => checked(
       names.zone(label(zone, 'zone', 'DNS-1123'), label(region, 'region', 'DNS-1123')), 'zone', zone),
   };
+}
+
+/** A record name taken apart: the service it belongs to, and where it answers. */
+export interface RecordNameParts {
+  readonly namespace: string;
+  readonly name: string;
+  /**
+   * What stands between `svc.` and the domain: the zone (`us-east1-b`, or `us-east1-b.us-east1`
+   * with the `zone.region` format) or the region; absent for the global name.
+   */
+  readonly place?: string;
+}
+
+/** `.<federation>.svc` and the domain, per federation: a zone's listing parses thousands of names. */
+const tails = new WeakMap<Federation, { readonly federation: string; readonly domain: string }>();
+
+/**
+ * The inverse of `recordNames`: `<name>.<namespace>.<federation>.svc[.<place>].<domain>` → its
+ * service and place; undefined for any other name. Names may come in a provider's spelling
+ * (any case, trailing dot or not). The ownership marker of a name (`_fedsvc.` in front)
+ * belongs to the same service, so that a caller grouping a zone's records by service keeps
+ * each name with its marker. The place may have any number of labels: a name written under
+ * an earlier domain or zone name format is still the service's, to be cleaned up with it.
+ */
+export function parseRecordName(federation: Federation, name: string): RecordNameParts | undefined {
+  let tail = tails.get(federation);
+  if (!tail) {
+    const valid = validateFederation(federation);
+    tails.set(federation, (tail = { federation: valid.name, domain: valid.domain }));
+  }
+  const subject = ownershipSubject(normalizeName(name));
+  if (!subject.endsWith(`.${tail.domain}`)) return undefined;
+  const labels = subject.slice(0, subject.length - tail.domain.length - 1).split('.');
+  const [service, namespace, federationName, svc, ...place] = labels;
+  if (!service || !namespace || federationName !== tail.federation || svc !== 'svc') return undefined;
+  return { namespace, name: service, place: place.length > 0 ? place.join('.') : undefined };
 }

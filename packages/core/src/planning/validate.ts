@@ -7,7 +7,7 @@ import type { ZoneNameFormat } from '../types.js';
 
 export const DEFAULT_TTL = 180;
 /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
-const MAX_TTL = 2 ** 31 - 1;
+export const MAX_TTL = 2 ** 31 - 1;
 
 export interface ValidFederation {
   readonly name: string;

@@ -1,4 +1,5 @@
 // Retrying provider requests: full-jitter exponential backoff, bounded in attempts and in time.
+import { backoffDelay as jittered, sleep } from '../backoff.js';
 import { ProviderError, ValidationError } from '../errors.js';
 import type { ProviderErrorKind } from '../types.js';
 
@@ -33,8 +34,6 @@ export interface RetryOptions {
 /** Kinds a later identical request may get past. */
 export const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(['throttled', 'transient']);
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Validates a partial policy over the defaults; throws ValidationError naming the bad field. */
 export function retryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...partial };
@@ -52,12 +51,13 @@ export function retryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
 
 /**
  * The wait after failed attempt `attempt` (1-based): full jitter, uniform in
- * [0, min(maxDelayMs, baseDelayMs·2^(attempt-1))), and never shorter than the provider's
- * `retryAfterMs`.
+ * [0, min(maxDelayMs, baseDelayMs·2^(attempt-1))), whole milliseconds, and never shorter than
+ * the provider's `retryAfterMs`. Full jitter because a throttled provider is one API shared by
+ * every caller: spreading their retries over the whole step is what lets it recover.
  */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs = 0): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
-  return Math.max(retryAfterMs, Math.floor(random() * cap));
+  const delay = jittered(attempt, { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 'full' }, random);
+  return Math.max(retryAfterMs, Math.floor(delay));
 }
 
 /** The same error, saying how many attempts were made. */

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { sleep } from '@fedsvc/core/provider';
 import { udpExchange } from '../transport.js';
 import { Opcode, RRClass, RRType, Rcode, decodeMessage, emptyMessage, encodeMessage, normalizeWireName } from '../wire.js';
 
@@ -139,8 +140,6 @@ async function answers(port: number, zone: string): Promise<boolean> {
     return false;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Starts `named` with the zones and a fresh hmac-sha256 key, and waits until it answers. */
 export async function startBind(options: BindOptions): Promise<BindServer> {

@@ -1,0 +1,54 @@
+// The controller's options with their defaults, checked once where they enter.
+import type { Backoff } from '../backoff.js';
+import { validateOwnerId } from '../dns/ownership.js';
+import { fraction, nonNegativeNumber, positiveInteger, positiveNumber } from '../numbers.js';
+import { recordNames } from '../planning/plan.js';
+import { DEFAULT_TTL } from '../planning/validate.js';
+import type { ControllerOptions } from './types.js';
+
+/** Every default of ControllerOptions, stated once (and in its TSDoc). */
+export const DEFAULTS = {
+  coalesceMs: 50,
+  resyncMs: 5 * 60_000,
+  concurrency: 4,
+  zoneRateLimit: 10,
+  maxWithdrawFraction: 0.5,
+  backoffBaseMs: 500,
+  backoffMaxMs: 60_000,
+} as const;
+
+/** The options as the controller uses them: defaults filled in, every value checked. */
+export interface Settings {
+  readonly coalesceMs: number;
+  readonly resyncMs: number;
+  readonly concurrency: number;
+  readonly zoneRateLimit: number;
+  readonly maxWithdrawFraction: number;
+  /**
+   * Retry of a whole failed pass. Equal jitter: a pass fails on something that lasts (a
+   * provider down, a cluster refusing a shard), so none is retried almost at once.
+   */
+  readonly backoff: Backoff;
+  /** How long a resolved load-balancer hostname is trusted: the federation's record TTL. */
+  readonly hostnameTtlMs: number;
+}
+
+/** Throws ValidationError naming the first bad option. */
+export function controllerSettings(options: ControllerOptions): Settings {
+  // Validates the federation (name, domain, TTL) at the boundary.
+  recordNames(options.federation, { namespace: 'x', name: 'x' });
+  validateOwnerId(options.ownerId);
+  return {
+    coalesceMs: nonNegativeNumber('coalesceMs', options.coalesceMs, DEFAULTS.coalesceMs),
+    resyncMs: positiveNumber('resyncMs', options.resyncMs, DEFAULTS.resyncMs),
+    concurrency: positiveInteger('concurrency', options.concurrency, DEFAULTS.concurrency),
+    zoneRateLimit: positiveInteger('zoneRateLimit', options.zoneRateLimit, DEFAULTS.zoneRateLimit),
+    maxWithdrawFraction: fraction('failStatic.maxWithdrawFraction', options.failStatic?.maxWithdrawFraction, DEFAULTS.maxWithdrawFraction),
+    backoff: {
+      baseMs: nonNegativeNumber('backoff.baseMs', options.backoff?.baseMs, DEFAULTS.backoffBaseMs),
+      maxMs: nonNegativeNumber('backoff.maxMs', options.backoff?.maxMs, DEFAULTS.backoffMaxMs),
+      jitter: 'equal',
+    },
+    hostnameTtlMs: (options.federation.ttl ?? DEFAULT_TTL) * 1000,
+  };
+}

@@ -1,0 +1,220 @@
+// One pass over a batch of services: place their shards, plan their records (fail static
+// applied), write the zone, and tell what happened. A pass queued or running when this replica
+// stops leading writes nothing more: the next leader reads the zone and does it.
+import type { EventEmitter } from 'eventemitter3';
+import { ProviderError, ValidationError } from '../errors.js';
+import { createdBy } from '../placement/placement.js';
+import { reconcileZone, UnwrittenRecordsError, type ReconcileReport } from '../zone/reconcile.js';
+import type { Change, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
+import type { ClusterState } from './cluster-state.js';
+import { fencedProvider, LeadershipLost } from './fenced-provider.js';
+import type { HostnameCache } from './hostnames.js';
+import type { Settings } from './options.js';
+import { judgeService, placeService, planRecords } from './plan-service.js';
+import type { Scheduler } from './scheduler.js';
+import { served, type ServiceRecord } from './services.js';
+import { hostnamesToResolve } from './targets.js';
+import type { ControllerEvents, ControllerOptions, ServiceKey } from './types.js';
+import type { ZoneCache } from './zone-cache.js';
+
+/** What a pass reads and acts on: the controller's parts, shared with it. */
+export interface PassContext {
+  readonly options: ControllerOptions;
+  readonly settings: Settings;
+  readonly world: ClusterState;
+  readonly services: Map<ServiceKey, ServiceRecord>;
+  readonly zone: ZoneCache;
+  readonly scheduler: Scheduler;
+  readonly hostnames: HostnameCache | undefined;
+  readonly emit: EventEmitter<ControllerEvents>['emit'];
+  /** The service a record name belongs to, if any. */
+  readonly serviceOf: (name: string) => ServiceKey | undefined;
+  /** A shard's addresses and aliased hostnames as planned. */
+  readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
+  readonly aliased: (hostname: string) => boolean;
+  /** Judges shard health again, once hostnames were resolved. */
+  readonly rejudge: () => void;
+  /** The current leadership term. */
+  readonly term: () => number;
+  /** Whether the host has given every service it has, so that records of others may go. */
+  readonly servicesComplete: () => boolean;
+}
+
+type Fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => void;
+
+/** What the parts of one pass share. */
+interface Batch {
+  readonly since: ReadonlyMap<ServiceKey, number>;
+  readonly sweep: boolean;
+  readonly current: () => boolean;
+  readonly failed: Set<ServiceKey>;
+  readonly fail: Fail;
+  readonly shardActions: Map<ServiceKey, ShardAction[]>;
+}
+
+/** Resolves with the services that failed, or undefined when this replica stopped leading meanwhile. */
+export async function runPass(ctx: PassContext, since: ReadonlyMap<ServiceKey, number>, sweep: boolean, term: number): Promise<ReadonlySet<ServiceKey> | undefined> {
+  const current = () => term === ctx.term();
+  if (!current()) return undefined;
+  const failed = new Set<ServiceKey>();
+  const fail: Fail = (service, reason, error, cluster) => {
+    failed.add(service);
+    ctx.options.logger?.warn({ service, reason, cluster, error: error.message }, 'apply failed');
+    ctx.emit('apply-failed', { service, reason, error, cluster });
+  };
+  const batch: Batch = { since, sweep, current, failed, fail, shardActions: new Map() };
+  await placeBatch(ctx, batch);
+  if (ctx.hostnames) {
+    const shards = [...since.keys()].flatMap((key) => [...(ctx.world.shards.get(key)?.values() ?? [])].map((shard) => shard.status));
+    await ctx.hostnames.ensure(hostnamesToResolve(shards, ctx.aliased));
+    ctx.rejudge();
+  }
+  const { desired, inPass } = planBatch(ctx, batch);
+  if ((inPass.size > 0 || sweep) && !await writeZone(ctx, batch, desired, inPass)) return undefined;
+  finish(ctx, batch);
+  return failed;
+}
+
+async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
+  await Promise.all([...batch.since.keys()].map(async (key) => {
+    const record = ctx.services.get(key);
+    const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId) : [];
+    batch.shardActions.set(key, actions);
+    if (ctx.options.dryRun) return;
+    await Promise.all(actions.map((action) => ctx.options.clusters.applyShard(action).catch((error: unknown) => {
+      batch.fail(key, 'cluster', asError(error), action.cluster);
+    })));
+  }));
+}
+
+/** The records the batch's services want, and the services whose names the pass may touch. */
+function planBatch(ctx: PassContext, batch: Batch): { desired: RecordSet[]; inPass: Set<ServiceKey> } {
+  const desired: RecordSet[] = [];
+  const inPass = new Set<ServiceKey>();
+  for (const key of batch.since.keys()) {
+    try {
+      const record = ctx.services.get(key);
+      if (served(record)) {
+        const planned = planOne(ctx, key, record);
+        // Out of the pass's scope, the service's records stay as the zone holds them.
+        if (planned === undefined) continue;
+        desired.push(...planned);
+      }
+      inPass.add(key);
+    } catch (error) {
+      batch.fail(key, error instanceof ValidationError ? 'invalid-input' : 'error', asError(error));
+    }
+  }
+  return { desired, inPass };
+}
+
+/** One service's records, fail static applied and told; undefined when they must stay as the zone holds them. */
+function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): RecordSet[] | undefined {
+  const input = {
+    federation: ctx.options.federation, world: ctx.world, key, record, maxWithdrawFraction: ctx.settings.maxWithdrawFraction, targets: ctx.targets,
+  };
+  const decision = judgeService(input);
+  const before = record.held;
+  record.lastGood = decision.lastGood;
+  record.seen = decision.seen;
+  record.held = decision.held;
+  if (decision.held.length > 0 && decision.held.join() !== before.join()) {
+    ctx.options.logger?.warn({ service: key, clusters: decision.held }, 'fail static: keeping the last good addresses of clusters out of sight');
+    ctx.emit('fail-static-engaged', { service: key, clusters: decision.held });
+  } else if (decision.held.length === 0 && before.length > 0) {
+    ctx.emit('fail-static-released', { service: key });
+  }
+  return decision.keepRecords ? undefined : planRecords(input, decision);
+}
+
+/** Writes the zone; false when this replica stopped leading meanwhile. */
+async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], inPass: ReadonlySet<ServiceKey>): Promise<boolean> {
+  const orphans = batch.sweep && ctx.servicesComplete();
+  const inScope = (key: ServiceKey): boolean => inPass.has(key) || (orphans && !ctx.services.has(key) && !ctx.scheduler.running(key));
+  const scope = (name: string): boolean => {
+    const key = ctx.serviceOf(name);
+    return key !== undefined && inScope(key);
+  };
+  try {
+    const report = await ctx.scheduler.zone(async () => {
+      if (!batch.current()) throw new LeadershipLost();
+      try {
+        const done = await reconcileZone({
+          provider: fencedProvider(ctx.options.dns.provider, batch.current),
+          zone: ctx.options.dns.zone,
+          desired,
+          ownerId: ctx.options.ownerId,
+          scope,
+          current: batch.sweep ? undefined : ctx.zone.records(inPass),
+          dryRun: ctx.options.dryRun,
+          retry: ctx.options.retry,
+          sleep: ctx.options.sleep,
+          random: ctx.options.random,
+          logger: ctx.options.logger,
+        });
+        if (batch.current()) ctx.zone.remember(done, inScope);
+        return done;
+      } catch (error) {
+        if (batch.current()) ctx.zone.forget();
+        throw error;
+      }
+    });
+    announce(ctx, batch, report, inPass);
+  } catch (error) {
+    if (!batch.current()) return false;
+    const reason = error instanceof ProviderError ? error.kind : error instanceof ValidationError ? 'invalid-input' : 'error';
+    // Record sets the provider refused fail their own services only; the others were written.
+    const unwritten = error instanceof UnwrittenRecordsError ? new Set(error.unwritten.map((ref) => ctx.serviceOf(ref.name))) : undefined;
+    for (const key of inPass) if (!unwritten || unwritten.has(key)) batch.fail(key, reason, asError(error));
+    if (error instanceof UnwrittenRecordsError) announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
+  }
+  return true;
+}
+
+/** Tells, per service, what a pass wrote (or, in a dry run, would write). */
+function announce(ctx: PassContext, batch: Batch, report: ReconcileReport, inPass: ReadonlySet<ServiceKey>): void {
+  const now = performance.now();
+  const byService = new Map<ServiceKey, Change[]>();
+  for (const change of report.changes) {
+    const key = ctx.serviceOf(change.record.name);
+    if (key === undefined) continue;
+    const list = byService.get(key);
+    if (list) list.push(change);
+    else byService.set(key, [change]);
+  }
+  for (const conflict of report.conflicts) {
+    ctx.options.logger?.warn({ name: conflict.name, owner: conflict.owner, types: conflict.types, target: conflict.target }, 'name held by records the federation does not own; left alone');
+  }
+  for (const key of inPass) {
+    const changes = byService.get(key) ?? [];
+    if (ctx.options.dryRun) {
+      ctx.emit('records-planned', { service: key, changes, shardActions: batch.shardActions.get(key) ?? [] });
+    } else if (changes.length > 0) {
+      ctx.emit('records-applied', { service: key, changes, latencyMs: now - (batch.since.get(key) ?? now) });
+    }
+  }
+  if (batch.sweep && !ctx.options.dryRun) {
+    for (const [key, changes] of byService) if (!inPass.has(key)) ctx.emit('records-applied', { service: key, changes, latencyMs: 0 });
+  }
+}
+
+/** Tells each service that did not fail that it is synced; forgets a deleted one once nothing of it is left. */
+function finish(ctx: PassContext, batch: Batch): void {
+  // A cluster out of sight may still hold a shard we created: the service is forgotten only
+  // once every cluster has been seen without one.
+  const outOfSight = [...ctx.world.clusters.values()].some((cluster) => cluster.health === 'Offline');
+  for (const key of batch.since.keys()) {
+    if (batch.failed.has(key)) continue;
+    const shards = [...(ctx.world.shards.get(key)?.values() ?? [])];
+    ctx.emit('service-synced', { service: key, healthyShards: shards.filter((shard) => shard.healthy).length, shards: shards.length });
+    const deleting = ctx.services.get(key)?.deleting;
+    if (deleting && !ctx.options.dryRun && !outOfSight && (batch.shardActions.get(key) ?? []).length === 0
+      && !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.status.manifest, ctx.options.ownerId))) {
+      ctx.services.delete(key);
+    }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

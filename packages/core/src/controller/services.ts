@@ -1,0 +1,63 @@
+// The federated services the controller serves or is deleting: one record each, holding what
+// the controller decided about it between passes.
+import { ValidationError } from '../errors.js';
+import { validateSelector, type FederatedService } from '../placement/placement.js';
+import { recordNames } from '../planning/plan.js';
+import type { Federation, Shard } from '../types.js';
+import { keyOf } from './cluster-state.js';
+import type { ServiceKey } from './types.js';
+
+export interface ServiceRecord {
+  /** As applied; once deleted, as it was (or a bare Service of its name, when it never was applied). */
+  service: FederatedService;
+  /** Set once deleted: its shards and records are being removed. */
+  deleting: { readonly deleteAdopted: boolean } | undefined;
+  /** Fail static's memory: per cluster, the shard last seen healthy while the cluster could be seen. */
+  lastGood: ReadonlyMap<string, Shard>;
+  /** Clusters seen (Ready or NotReady) when the service was planned. */
+  seen: ReadonlySet<string>;
+  /** Offline clusters whose last good shard is kept in DNS; empty when fail static is not engaged. */
+  held: readonly string[];
+}
+
+/** Creates or replaces a service's record; throws ValidationError naming `field` when the service is unusable. */
+export function registerService(records: Map<ServiceKey, ServiceRecord>, federation: Federation, service: FederatedService, field: string): ServiceKey {
+  const manifest = service?.manifest;
+  const metadata = manifest?.metadata;
+  if (manifest?.apiVersion !== 'v1' || manifest.kind !== 'Service' || typeof metadata !== 'object' || metadata === null
+    || typeof manifest.spec !== 'object' || manifest.spec === null || Array.isArray(manifest.spec)) {
+    throw new ValidationError(`${field}.manifest`, manifest, 'must be a v1 Service with metadata and spec');
+  }
+  validateSelector(service.clusterSelector, `${field}.clusterSelector`);
+  try {
+    recordNames(federation, { namespace: metadata.namespace, name: metadata.name });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`${field}.manifest.metadata.${error.field.replace(/^service\./, '')}`, error.value, error.reason);
+    throw error;
+  }
+  const key = keyOf(metadata.namespace, metadata.name);
+  const record = records.get(key);
+  if (record) {
+    record.service = service;
+    record.deleting = undefined;
+  } else {
+    records.set(key, { service, deleting: undefined, lastGood: new Map(), seen: new Set(), held: [] });
+  }
+  return key;
+}
+
+/** Marks a service deleted; one never applied gets a bare Service of its name, so that its shards and records go too. */
+export function markDeleted(records: Map<ServiceKey, ServiceRecord>, namespace: string, name: string, deleteAdopted: boolean): ServiceKey {
+  const key = keyOf(namespace, name);
+  const record = records.get(key);
+  const deleting = { deleteAdopted };
+  if (record) record.deleting = deleting;
+  else {
+    const service = { manifest: { apiVersion: 'v1' as const, kind: 'Service' as const, metadata: { namespace, name }, spec: {} } };
+    records.set(key, { service, deleting, lastGood: new Map(), seen: new Set(), held: [] });
+  }
+  return key;
+}
+
+/** The services served (not being deleted). */
+export const served = (record: ServiceRecord | undefined): record is ServiceRecord => record !== undefined && record.deleting === undefined;

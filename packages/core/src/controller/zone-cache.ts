@@ -1,0 +1,49 @@
+// The zone's records by service, as last read and since written, so that a pass for one service
+// reads nothing. Unknown until the first read, and again after a failed pass or a change of
+// leader; a full resync reads the zone anew, which repairs drift.
+import type { ReconcileReport } from '../zone/reconcile.js';
+import type { RecordSet } from '../types.js';
+import type { ServiceKey } from './types.js';
+
+export class ZoneCache {
+  #byService: Map<ServiceKey, RecordSet<string>[]> | undefined;
+
+  /** `serviceOf`: the service a record name (or its ownership marker) belongs to, if any. */
+  constructor(private readonly serviceOf: (name: string) => ServiceKey | undefined) {}
+
+  /** The records of `keys` as the zone holds them, or undefined when that is not known. */
+  records(keys: Iterable<ServiceKey>): RecordSet<string>[] | undefined {
+    const zone = this.#byService;
+    return zone && [...keys].flatMap((key) => zone.get(key) ?? []);
+  }
+
+  /** Another writer may have been at the zone: read it again next time. */
+  forget(): void {
+    this.#byService = undefined;
+  }
+
+  /** Keeps what a pass read and wrote: the whole zone when it read it, then the records of the services in its scope. */
+  remember(report: ReconcileReport, inScope: (key: ServiceKey) => boolean): void {
+    if (report.read) this.#byService = this.#group(report.read);
+    const zone = this.#byService;
+    if (!zone) return;
+    if (!report.records) {
+      this.#byService = undefined;
+      return;
+    }
+    for (const key of [...zone.keys()]) if (inScope(key)) zone.delete(key);
+    for (const [key, records] of this.#group(report.records)) zone.set(key, records);
+  }
+
+  #group(records: readonly RecordSet<string>[]): Map<ServiceKey, RecordSet<string>[]> {
+    const out = new Map<ServiceKey, RecordSet<string>[]>();
+    for (const record of records) {
+      const key = this.serviceOf(record.name);
+      if (key === undefined) continue;
+      const list = out.get(key);
+      if (list) list.push(record);
+      else out.set(key, [record]);
+    }
+    return out;
+  }
+}
