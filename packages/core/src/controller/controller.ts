@@ -82,8 +82,13 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     const serviceOf = (name: string) => this.#serviceOf(name);
     this.#zone = new ZoneCache(serviceOf);
     this.#hostnames = options.resolveHostname
-      ? new HostnameCache(options.resolveHostname, this.#settings.hostnameTtlMs, (host) => this.#servicesUsing(host).length > 0,
-        (host) => this.#scheduler.mark(this.#servicesUsing(host)), options.logger)
+      ? new HostnameCache({
+        resolve: options.resolveHostname,
+        ttlMs: this.#settings.hostnameTtlMs,
+        inUse: (host) => this.#servicesUsing(host).length > 0,
+        onChange: (host) => this.#scheduler.mark(this.#servicesUsing(host)),
+        logger: options.logger,
+      })
       : undefined;
     const hostnames = this.#hostnames;
     this.#resolution = {

@@ -1,4 +1,4 @@
-// Fail static (DESIGN.md): losing sight of clusters must not withdraw a service's addresses
+// Fail static (docs/design.md, Fail static): losing sight of clusters must not withdraw a service's addresses
 // wholesale. Pure: the controller keeps `lastGood` between calls.
 import { isShardHealthy } from '../planning/plan.js';
 import type { Cluster, ClusterStatus, Shard } from '../types.js';

@@ -6,6 +6,17 @@ const line = (record: RecordSet): string => `${record.name} ${record.type} ${rec
 /**
  * One line per change: `+` create, `-` delete, `~` update (old data → new data), then a
  * count. Ownership markers are shown too: they are written like any record.
+ *
+ * @returns The lines, ending with `N to create, N to update, N to delete`; `no changes` for an
+ * empty change set.
+ * @example
+ * ```ts
+ * // What a pass would write, without writing it:
+ * const report = await reconcileZone({ provider, zone, desired, ownerId: 'prod-federation', dryRun: true });
+ * console.log(formatChanges(report.changes));
+ * // or, from a controller with `dryRun: true`:
+ * controller.on('records-planned', ({ service, changes }) => console.log(service, formatChanges(changes)));
+ * ```
  */
 export function formatChanges(changes: readonly Change[]): string {
   if (changes.length === 0) return 'no changes';

@@ -1,5 +1,6 @@
 // Load-balancer hostnames (AWS ELB) resolved to addresses, and resolved again every record
-// TTL, so that the addresses in DNS follow the load balancer's (defect 3 of the original).
+// TTL, so that the addresses in DNS follow the load balancer's (docs/design.md, Decisions:
+// load-balancer hostnames are re-resolved at the TTL).
 import type { Logger } from '../types.js';
 
 interface Entry {
@@ -12,24 +13,29 @@ const MIN_REFRESH_MS = 1_000;
 /** After a failed lookup: soon, but not in a tight loop. */
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
+export interface HostnameCacheOptions {
+  readonly resolve: (hostname: string) => Promise<readonly string[]>;
+  /** How long addresses are kept before the next lookup (the record TTL); at least a second. */
+  readonly ttlMs: number;
+  /** Whether any shard still names the hostname; unused ones are forgotten at their refresh. */
+  readonly inUse: (hostname: string) => boolean;
+  /** Told when a hostname's addresses changed. */
+  readonly onChange: (hostname: string) => void;
+  readonly logger?: Logger | undefined;
+}
+
 export class HostnameCache {
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, Promise<void>>();
   #stopped = false;
 
+  readonly #options: HostnameCacheOptions;
   readonly #refreshMs: number;
   readonly #retryMs: number;
 
-  constructor(
-    private readonly resolve: (hostname: string) => Promise<readonly string[]>,
-    ttlMs: number,
-    /** Whether any shard still names the hostname; unused ones are forgotten at their refresh. */
-    private readonly inUse: (hostname: string) => boolean,
-    /** Told when a hostname's addresses changed. */
-    private readonly onChange: (hostname: string) => void,
-    private readonly logger: Logger | undefined,
-  ) {
-    this.#refreshMs = Math.max(MIN_REFRESH_MS, ttlMs);
+  constructor(options: HostnameCacheOptions) {
+    this.#options = options;
+    this.#refreshMs = Math.max(MIN_REFRESH_MS, options.ttlMs);
     this.#retryMs = Math.min(this.#refreshMs, RETRY_AFTER_FAILURE_MS);
   }
 
@@ -65,9 +71,9 @@ export class HostnameCache {
   /** The sorted addresses, or undefined when the lookup failed. */
   async #lookup(hostname: string): Promise<readonly string[] | undefined> {
     try {
-      return [...await this.resolve(hostname)].sort();
+      return [...await this.#options.resolve(hostname)].sort();
     } catch (error) {
-      this.logger?.warn({ hostname, error: (error as Error).message }, 'could not resolve load-balancer hostname');
+      this.#options.logger?.warn({ hostname, error: (error as Error).message }, 'could not resolve load-balancer hostname');
       return undefined;
     }
   }
@@ -84,11 +90,11 @@ export class HostnameCache {
     const resolved = await this.#lookup(hostname);
     if (this.#stopped || this.#entries.get(hostname) !== entry) return;
     this.#entries.delete(hostname);
-    if (!this.inUse(hostname)) return;
+    if (!this.#options.inUse(hostname)) return;
     // A resolver that fails says nothing about the load balancer: its last addresses stay in DNS.
     const addresses = resolved ?? entry.addresses;
     this.#store(hostname, addresses, resolved === undefined);
     const changed = addresses.length !== entry.addresses.length || addresses.some((a, i) => a !== entry.addresses[i]);
-    if (changed) this.onChange(hostname);
+    if (changed) this.#options.onChange(hostname);
   }
 }

@@ -8,6 +8,13 @@ const NO_ADDRESS = new Set(['ENODATA', 'ENOTFOUND']);
  * A `resolveHostname` that asks `servers` (`host` or `host:port`; default: the host's own, from
  * its resolver configuration) for a hostname's A and AAAA addresses. A name with neither
  * resolves to none; any other failure rejects, so the controller keeps the last addresses.
+ *
+ * @param servers - Resolvers to ask, `host` or `host:port`; default: the host's resolver configuration.
+ * @returns A function for the controller option `resolveHostname`.
+ * @example
+ * ```ts
+ * const controller = createController({ ...options, resolveHostname: dnsResolver() });
+ * ```
  */
 export function dnsResolver(servers?: readonly string[]): (hostname: string) => Promise<string[]> {
   const resolver = new Resolver();
