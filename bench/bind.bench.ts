@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { batchChanges, sleep } from '@fedsvc/core/provider';
-import { createController, diffRecords, planFederation, reconcileZone, type Change, type DnsZone, type FederatedService, type ProviderLimits } from '@fedsvc/core';
+import { createController, diffRecords, planFederation, reconcileZone, type DnsZone, type FederatedService } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import { guideZones, guideHealthyAddresses } from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
@@ -35,18 +35,22 @@ function poller(bind: BindServer, qname: string): { answer(): Promise<{ cname?: 
   let id = 0;
   let waiting: ((wire: Buffer) => void) | undefined;
   socket.on('message', (wire) => waiting?.(wire));
-  const ask = (): Promise<Buffer | undefined> => new Promise((resolve) => {
-    id = (id + 1) & 0xffff;
-    const query = encodeMessage({ ...emptyMessage(id, Opcode.QUERY), questions: [{ name: qname, type: RRType.A, class: RRClass.IN }] });
-    const timer = setTimeout(() => { waiting = undefined; resolve(undefined); }, 250);
-    waiting = (wire) => {
-      if (wire.readUInt16BE(0) !== id) return;
-      clearTimeout(timer);
-      waiting = undefined;
-      resolve(wire);
-    };
-    socket.send(query, bind.port, bind.host);
-  });
+  const ask = (): Promise<Buffer | undefined> =>
+    new Promise((resolve) => {
+      id = (id + 1) & 0xffff;
+      const query = encodeMessage({ ...emptyMessage(id, Opcode.QUERY), questions: [{ name: qname, type: RRType.A, class: RRClass.IN }] });
+      const timer = setTimeout(() => {
+        waiting = undefined;
+        resolve(undefined);
+      }, 250);
+      waiting = (wire) => {
+        if (wire.readUInt16BE(0) !== id) return;
+        clearTimeout(timer);
+        waiting = undefined;
+        resolve(wire);
+      };
+      socket.send(query, bind.port, bind.host);
+    });
   return {
     async answer() {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -73,7 +77,6 @@ function decodeName(rdata: Uint8Array): string {
   return `${labels.join('.')}.`;
 }
 
-
 // ---- (a) failover ---------------------------------------------------------------------------
 
 interface Failover {
@@ -88,16 +91,31 @@ interface Failover {
 async function failover(): Promise<Failover> {
   const bind = await startBind({ zones: [zone.dnsName] });
   const regionOf = (z: string) => z.slice(0, z.lastIndexOf('-'));
-  const clusters = new MemoryClusters(guideZones.map((z, i) => ({
-    name: `gce-${z}`, zones: [z], region: regionOf(z), loadBalancerAddresses: [guideHealthyAddresses[z] ?? `203.0.113.${i + 1}`],
-  })));
+  const clusters = new MemoryClusters(
+    guideZones.map((z, i) => ({
+      name: `gce-${z}`,
+      zones: [z],
+      region: regionOf(z),
+      loadBalancerAddresses: [guideHealthyAddresses[z] ?? `203.0.113.${i + 1}`],
+    })),
+  );
   const provider = createRfc2136Provider({ server: { host: bind.host, port: bind.port }, zones: [zone.dnsName], tsig: bind.key });
   // Every default (coalescing window, zone rate limit, retries) as a host gets them.
-  const controller = createController({ federation: { name: 'myfederation', domain: 'example.com', ttl: 5 }, ownerId: 'bench', clusters, dns: { provider, zone } });
+  const controller = createController({
+    federation: { name: 'myfederation', domain: 'example.com', ttl: 5 },
+    ownerId: 'bench',
+    clusters,
+    dns: { provider, zone },
+  });
   const failures: string[] = [];
   controller.on('apply-failed', (event) => failures.push(event.error.message));
   const nginx: FederatedService = {
-    manifest: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'mynamespace' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+    manifest: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'nginx', namespace: 'mynamespace' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    },
   };
   const zoneName = 'nginx.mynamespace.myfederation.svc.us-central1-a.example.com.';
   const regionName = 'nginx.mynamespace.myfederation.svc.us-central1.example.com.';
@@ -152,7 +170,6 @@ async function failover(): Promise<Failover> {
 
 // ---- (b) converging 1,000 services × 13 clusters ------------------------------------------
 
-
 interface Converged {
   scenario: string;
   changes: number;
@@ -171,12 +188,21 @@ async function convergence(): Promise<{ rows: Converged[]; recordSets: number }>
   const bind = await startBind({ zones: [zone.dnsName] });
   const proxy = await startDnsProxy({ host: bind.host, port: bind.port });
   // A whole transfer of ~72,000 record sets is one exchange: give it time.
-  const provider = createRfc2136Provider({ server: { host: proxy.host, port: proxy.port }, zones: [zone.dnsName], tsig: bind.key, timeoutMs: 120_000 });
+  const provider = createRfc2136Provider({
+    server: { host: proxy.host, port: proxy.port },
+    zones: [zone.dnsName],
+    tsig: bind.key,
+    timeoutMs: 120_000,
+  });
   const rows: Converged[] = [];
   const before = planFederation(federation(SERVICES, guideClusters));
   const after = planFederation(federation(SERVICES, guideClusters, onePercent(SERVICES, guideClusters.length)));
   try {
-    for (const [scenario, desired] of [['empty zone → 1,000 × 13', before], ['1% of shards changed', after], ['nothing changed', after]] as const) {
+    for (const [scenario, desired] of [
+      ['empty zone → 1,000 × 13', before],
+      ['1% of shards changed', after],
+      ['nothing changed', after],
+    ] as const) {
       const base = proxy.counts();
       const start = performance.now();
       const report = await reconcileZone({ provider, zone, desired, ownerId: 'bench' });
@@ -208,48 +234,100 @@ async function convergence(): Promise<{ rows: Converged[]; recordSets: number }>
 const f = await failover();
 const c = await convergence();
 
-const stats = (samples: readonly number[]) => [ms(percentile(samples, 50)), ms(percentile(samples, 90)), ms(percentile(samples, 99)), ms(Math.max(...samples))];
+const stats = (samples: readonly number[]) => [
+  ms(percentile(samples, 50)),
+  ms(percentile(samples, 90)),
+  ms(percentile(samples, 99)),
+  ms(Math.max(...samples)),
+];
 const limit = 100 + COALESCE_MS;
 console.log(`\n### BIND 9: failover and convergence (${machine}, ${execFileSync(findNamed(), ['-v']).toString().trim().split(' (')[0]})\n`);
-console.log(`Failover of one zone of the guide's nginx (13 clusters, ready in 8), the whole controller with its defaults (coalescing window ${COALESCE_MS} ms, `
-  + `10 passes/s per zone), writing to a real \`named\` on loopback through the RFC 2136 adapter; a client polls \`named\` over UDP, one query every ~${POLL_GAP_MS} ms (plus its round trip). `
-  + `${RUNS} runs each way, ${QUIET_MS} ms of quiet before each event.\n`);
-console.log(table(
-  ['transition', 'measured until', 'runs', 'p50', 'p90', 'p99', 'max'],
-  [
-    ['last pod unready', 'named answers the zone name with the CNAME to the region', String(f.down.length), ...stats(f.down)],
-    ['pods back', 'named answers the zone name with its A record', String(f.up.length), ...stats(f.up)],
-    ['last pod unready', 'the controller\'s UPDATE accepted (records-applied latencyMs)', String(f.appliedDown.length), ...stats(f.appliedDown)],
-    ['pods back', 'the controller\'s UPDATE accepted (records-applied latencyMs)', String(f.appliedUp.length), ...stats(f.appliedUp)],
-  ],
-));
+console.log(
+  `Failover of one zone of the guide's nginx (13 clusters, ready in 8), the whole controller with its defaults (coalescing window ${COALESCE_MS} ms, ` +
+    `10 passes/s per zone), writing to a real \`named\` on loopback through the RFC 2136 adapter; a client polls \`named\` over UDP, one query every ~${POLL_GAP_MS} ms (plus its round trip). ` +
+    `${RUNS} runs each way, ${QUIET_MS} ms of quiet before each event.\n`,
+);
+console.log(
+  table(
+    ['transition', 'measured until', 'runs', 'p50', 'p90', 'p99', 'max'],
+    [
+      ['last pod unready', 'named answers the zone name with the CNAME to the region', String(f.down.length), ...stats(f.down)],
+      ['pods back', 'named answers the zone name with its A record', String(f.up.length), ...stats(f.up)],
+      [
+        'last pod unready',
+        "the controller's UPDATE accepted (records-applied latencyMs)",
+        String(f.appliedDown.length),
+        ...stats(f.appliedDown),
+      ],
+      ['pods back', "the controller's UPDATE accepted (records-applied latencyMs)", String(f.appliedUp.length), ...stats(f.appliedUp)],
+    ],
+  ),
+);
 const p99 = percentile(f.down, 99);
-console.log(`\n- target: p99 under 100 ms + the coalescing window (${limit} ms): p99 ${ms(p99)}, ${f.timeouts} run(s) without the answer within ${POLL_DEADLINE_MS} ms → ${p99 < limit && f.timeouts === 0 ? 'pass' : 'FAIL'}`);
+console.log(
+  `\n- target: p99 under 100 ms + the coalescing window (${limit} ms): p99 ${ms(p99)}, ${f.timeouts} run(s) without the answer within ${POLL_DEADLINE_MS} ms → ${p99 < limit && f.timeouts === 0 ? 'pass' : 'FAIL'}`,
+);
 console.log('\n| controller | how a lost zone reaches DNS | time to the new answer, at worst |');
 console.log('| --- | --- | --- |');
-console.log(`| fedsvc (this) | event-driven: the endpoint change plans one pass (a lone event at once, a burst within ${COALESCE_MS} ms), one signed UPDATE | p99 ${ms(p99)} measured above |`);
-console.log('| original federation controller (kubernetes/kubernetes federation/pkg/federation-controller/service, 2016–2017) | endpoint watches in each cluster, then one DNS provider call per record set; every service resynced each `serviceSyncPeriod` = 10 min; failed DNS updates retried after 5 s, doubling to 300 s. Its later separate service-dns controller (…/service/dns): informer resync `serviceSyncPeriod` = 30 s | no figure published; one provider request per record set at best, up to 10 min (later 30 s) when an event is missed |');
-console.log('| k8gb | periodic reconcile of each Gslb, `reconcileRequeueSeconds` default 30 s | up to 30 s + external-dns / CoreDNS propagation |');
-console.log('\nThe DNS TTL (5 s here, 180 s by default) then bounds how long resolvers keep the old answer, whichever controller wrote it.');
+console.log(
+  `| fedsvc (this) | event-driven: the endpoint change plans one pass (a lone event at once, a burst within ${COALESCE_MS} ms), one signed UPDATE | p99 ${ms(p99)} measured above |`,
+);
+console.log(
+  '| original federation controller (kubernetes/kubernetes federation/pkg/federation-controller/service, 2016–2017) | endpoint watches in each cluster, then one DNS provider call per record set; every service resynced each `serviceSyncPeriod` = 10 min; failed DNS updates retried after 5 s, doubling to 300 s. Its later separate service-dns controller (…/service/dns): informer resync `serviceSyncPeriod` = 30 s | no figure published; one provider request per record set at best, up to 10 min (later 30 s) when an event is missed |',
+);
+console.log(
+  '| k8gb | periodic reconcile of each Gslb, `reconcileRequeueSeconds` default 30 s | up to 30 s + external-dns / CoreDNS propagation |',
+);
+console.log(
+  '\nThe DNS TTL (5 s here, 180 s by default) then bounds how long resolvers keep the old answer, whichever controller wrote it.',
+);
 
-console.log(`\nConverging one BIND zone through reconcileZone: ${n(SERVICES)} services × ${guideClusters.length} clusters (the guide's 13 zones in 4 regions), `
-  + `${n(c.recordSets)} record sets planned, plus one ownership TXT each. UPDATEs and zone transfers counted by a proxy in front of \`named\`; `
-  + 'RFC2136_LIMITS: 50 changes, 100 rrdatas, 10,000 rrdata characters per UPDATE.\n');
-console.log(table(
-  ['scenario', 'changes', 'load (rrdatas)', 'batches (core)', 'UPDATE messages', 'target ⌈load/limit⌉+1', 'AXFRs', 'time', 'zone holds the plan'],
-  c.rows.map((r) => [
-    r.scenario, n(r.changes), n(r.rrdatas), n(r.batches), n(r.writes), r.target.requests === 0 ? '0' : `${n(r.target.requests)} (${r.target.binding})`,
-    n(r.reads), ms(r.ms), r.converged ? 'yes' : 'NO',
-  ]),
-));
+console.log(
+  `\nConverging one BIND zone through reconcileZone: ${n(SERVICES)} services × ${guideClusters.length} clusters (the guide's 13 zones in 4 regions), ` +
+    `${n(c.recordSets)} record sets planned, plus one ownership TXT each. UPDATEs and zone transfers counted by a proxy in front of \`named\`; ` +
+    'RFC2136_LIMITS: 50 changes, 100 rrdatas, 10,000 rrdata characters per UPDATE.\n',
+);
+console.log(
+  table(
+    [
+      'scenario',
+      'changes',
+      'load (rrdatas)',
+      'batches (core)',
+      'UPDATE messages',
+      'target ⌈load/limit⌉+1',
+      'AXFRs',
+      'time',
+      'zone holds the plan',
+    ],
+    c.rows.map((r) => [
+      r.scenario,
+      n(r.changes),
+      n(r.rrdatas),
+      n(r.batches),
+      n(r.writes),
+      r.target.requests === 0 ? '0' : `${n(r.target.requests)} (${r.target.binding})`,
+      n(r.reads),
+      ms(r.ms),
+      r.converged ? 'yes' : 'NO',
+    ]),
+  ),
+);
 console.log('');
 for (const r of c.rows) {
   const within = r.target.requests === 0 ? r.writes === 0 : r.writes <= r.target.requests;
-  const fill = r.writes === 0 ? '' : ` (${(r.rrdatas / r.writes).toFixed(0)} rrdatas and ${(r.load / r.writes).toFixed(0)} changes per UPDATE on average)`;
+  const fill =
+    r.writes === 0
+      ? ''
+      : ` (${(r.rrdatas / r.writes).toFixed(0)} rrdatas and ${(r.load / r.writes).toFixed(0)} changes per UPDATE on average)`;
   const verdict = !r.converged || r.reads > 1 ? 'FAIL' : within ? 'pass' : `over the target by ${r.writes - r.target.requests}`;
-  console.log(`- ${r.scenario}: ${n(r.writes)} UPDATEs, target ≤ ${n(r.target.requests)}${fill}; ${r.reads} AXFR; zone holds the plan: ${r.converged ? 'yes' : 'NO'} → ${verdict}`);
+  console.log(
+    `- ${r.scenario}: ${n(r.writes)} UPDATEs, target ≤ ${n(r.target.requests)}${fill}; ${r.reads} AXFR; zone holds the plan: ${r.converged ? 'yes' : 'NO'} → ${verdict}`,
+  );
 }
-console.log('\n"changes": entries of the change set (an update is one entry; an ownership record is one); load counts an update twice (deletion + addition). '
-  + 'Batches keep each name\'s changes together and keep their order (no CNAME ever points at a missing name between two UPDATEs), '
-  + 'so they cannot always be packed to the limit; the target is a lower bound plus one. '
-  + '"time": wall clock on this machine, `named` (one worker thread, as the harness starts it) on loopback.');
+console.log(
+  '\n"changes": entries of the change set (an update is one entry; an ownership record is one); load counts an update twice (deletion + addition). ' +
+    "Batches keep each name's changes together and keep their order (no CNAME ever points at a missing name between two UPDATEs), " +
+    'so they cannot always be packed to the limit; the target is a lower bound plus one. ' +
+    '"time": wall clock on this machine, `named` (one worker thread, as the harness starts it) on loopback.',
+);

@@ -13,7 +13,8 @@ const EVENTS = Number(process.env.EVENTS ?? 1_000);
 
 const service = (s: number): FederatedService => ({
   manifest: {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { namespace: `ns${s % 50}`, name: `svc${s}` },
     spec: { type: 'LoadBalancer', selector: { app: `svc${s}` }, ports: [{ port: 80, protocol: 'TCP' }] },
   },
@@ -21,10 +22,12 @@ const service = (s: number): FederatedService => ({
 const ref = (s: number) => ({ namespace: `ns${s % 50}`, name: `svc${s}` });
 
 const topology = clustersOf(CLUSTERS);
-const clusters = new MemoryClusters(topology.map((cluster, c) => ({
-  ...cluster,
-  loadBalancerAddresses: Array.from({ length: SERVICES }, (_, s) => address(s * 512 + c)),
-})));
+const clusters = new MemoryClusters(
+  topology.map((cluster, c) => ({
+    ...cluster,
+    loadBalancerAddresses: Array.from({ length: SERVICES }, (_, s) => address(s * 512 + c)),
+  })),
+);
 const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'bench' }], pageSize: 300 });
 const zone = { id: 'bench', dnsName: 'example.com.' };
 // When each change set is handed to the provider: the end of the controller's own work.
@@ -35,7 +38,10 @@ provider.applyChanges = (target, changes) => {
   return applyChanges(target, changes);
 };
 let controller: FederationController | undefined = createController({
-  federation: { name: 'fed', domain: 'example.com' }, ownerId: 'bench', clusters, dns: { provider, zone },
+  federation: { name: 'fed', domain: 'example.com' },
+  ownerId: 'bench',
+  clusters,
+  dns: { provider, zone },
   services: Array.from({ length: SERVICES }, (_, s) => service(s)),
 });
 
@@ -44,7 +50,8 @@ controller.start();
 await controller.idle();
 const placed = performance.now() - start;
 start = performance.now();
-for (let s = 0; s < SERVICES; s++) for (const cluster of topology) clusters.setReadyEndpoints(cluster.name, ref(s).namespace, ref(s).name, 1);
+for (let s = 0; s < SERVICES; s++)
+  for (const cluster of topology) clusters.setReadyEndpoints(cluster.name, ref(s).namespace, ref(s).name, 1);
 await controller.idle();
 const converged = performance.now() - start;
 const held = provider.snapshot(zone).length;
@@ -109,7 +116,10 @@ controller = undefined;
 await sleep(1_500);
 const withoutController = heap();
 const second = createController({
-  federation: { name: 'fed', domain: 'example.com' }, ownerId: 'bench', clusters, dns: { provider, zone },
+  federation: { name: 'fed', domain: 'example.com' },
+  ownerId: 'bench',
+  clusters,
+  dns: { provider, zone },
   services: Array.from({ length: SERVICES }, (_, s) => service(s)),
 });
 second.start();
@@ -122,22 +132,54 @@ await second.stop();
 const zoneCopy = retainedHeap(() => structuredClone(provider.snapshot(zone))).mib;
 
 console.log(`\n### Controller, ${SERVICES.toLocaleString('en')} services × ${CLUSTERS} clusters, in memory (${machine})\n`);
-console.log(table(['measure', 'figure'], [
-  [`placing ${(SERVICES * CLUSTERS).toLocaleString('en')} shards (controller start → idle)`, ms(placed)],
-  [`first convergence after ${(SERVICES * CLUSTERS).toLocaleString('en')} endpoint events`, `${ms(converged)}, ${held.toLocaleString('en')} record sets in the zone`],
-  [`event → change set handed to the provider, ${lone.handed.length} events 120 ms apart: p50 / p99 / max`, spread(lone.handed)],
-  ['… event → zone holds it (the controller\'s latencyMs): p50 / p99 / max', spread(lone.applied)],
-  [`event → change set handed to the provider, ${backToBack.handed.length} events back to back: p50 / p99 / max`, spread(backToBack.handed)],
-  [`a cluster goes NotReady: all ${SERVICES.toLocaleString('en')} services re-planned and written`, ms(burst)],
-  ['resync with nothing changed: wall (median of 5)', ms(percentile(resyncs.map((r) => r.wall), 50))],
-  ['… CPU per resync (median of 5)', ms(percentile(resyncs.map((r) => r.cpu), 50))],
-  ['… provider writes over 5 resyncs', String(steadyWrites)],
-  ['… listing pages read per resync', String(steadyReads)],
-  ['heap held by a controller, idle (shards, last good sets, zone index by service)', `${controllerHeap.toFixed(0)} MiB (a second controller over the same world; it wrote ${secondWrites} times)`],
-  ['… plus its copy of the zone\'s record sets, with a remote provider', `${zoneCopy.toFixed(0)} MiB`],
-]));
+console.log(
+  table(
+    ['measure', 'figure'],
+    [
+      [`placing ${(SERVICES * CLUSTERS).toLocaleString('en')} shards (controller start → idle)`, ms(placed)],
+      [
+        `first convergence after ${(SERVICES * CLUSTERS).toLocaleString('en')} endpoint events`,
+        `${ms(converged)}, ${held.toLocaleString('en')} record sets in the zone`,
+      ],
+      [`event → change set handed to the provider, ${lone.handed.length} events 120 ms apart: p50 / p99 / max`, spread(lone.handed)],
+      ["… event → zone holds it (the controller's latencyMs): p50 / p99 / max", spread(lone.applied)],
+      [
+        `event → change set handed to the provider, ${backToBack.handed.length} events back to back: p50 / p99 / max`,
+        spread(backToBack.handed),
+      ],
+      [`a cluster goes NotReady: all ${SERVICES.toLocaleString('en')} services re-planned and written`, ms(burst)],
+      [
+        'resync with nothing changed: wall (median of 5)',
+        ms(
+          percentile(
+            resyncs.map((r) => r.wall),
+            50,
+          ),
+        ),
+      ],
+      [
+        '… CPU per resync (median of 5)',
+        ms(
+          percentile(
+            resyncs.map((r) => r.cpu),
+            50,
+          ),
+        ),
+      ],
+      ['… provider writes over 5 resyncs', String(steadyWrites)],
+      ['… listing pages read per resync', String(steadyReads)],
+      [
+        'heap held by a controller, idle (shards, last good sets, zone index by service)',
+        `${controllerHeap.toFixed(0)} MiB (a second controller over the same world; it wrote ${secondWrites} times)`,
+      ],
+      ["… plus its copy of the zone's record sets, with a remote provider", `${zoneCopy.toFixed(0)} MiB`],
+    ],
+  ),
+);
 const p99 = percentile(lone.handed, 99);
-console.log(`\n- p99 event → provider ${ms(p99)} (target: under 50 ms with the default 50 ms coalescing window): ${p99 < 50 ? 'met' : 'NOT met'}`);
+console.log(
+  `\n- p99 event → provider ${ms(p99)} (target: under 50 ms with the default 50 ms coalescing window): ${p99 < 50 ? 'met' : 'NOT met'}`,
+);
 console.log(`- steady state: ${steadyWrites} writes (target: 0): ${steadyWrites === 0 ? 'met' : 'NOT met'}`);
 
 function spread(samples: readonly number[]): string {

@@ -16,8 +16,9 @@ const zone = converged.records;
 const fingerprint = (r: RecordSet<string>) => `${r.name} ${r.type} ${r.ttl} ${r.rrdatas.join(',')}`;
 const old = new Map(before.map((r) => [`${r.name} ${r.type}`, fingerprint(r)]));
 const kept = new Set(after.map((r) => `${r.name} ${r.type}`));
-const affected = after.filter((r) => old.get(`${r.name} ${r.type}`) !== fingerprint(r)).length
-  + before.filter((r) => !kept.has(`${r.name} ${r.type}`)).length;
+const affected =
+  after.filter((r) => old.get(`${r.name} ${r.type}`) !== fingerprint(r)).length +
+  before.filter((r) => !kept.has(`${r.name} ${r.type}`)).length;
 
 /**
  * The least any diff must do, for comparison: bring every name to its canonical form and file
@@ -37,10 +38,38 @@ const floor = time(indexingFloor, { runs: 9, warmup: 3 });
 const recordChanges = changed.last.changes.filter((c) => c.record.type !== 'TXT').length;
 
 console.log(`\n### diffRecords (${machine})\n`);
-console.log(table(['case', 'zone record sets', 'desired', 'changes', 'median', 'range'], [
-  ['1% of shards changed', zone.length.toLocaleString('en'), after.length.toLocaleString('en'), String(changed.last.changes.length), ms(changed.median), `${ms(changed.min)} – ${ms(changed.max)}`],
-  ['nothing changed', zone.length.toLocaleString('en'), before.length.toLocaleString('en'), String(same.last.changes.length), ms(same.median), `${ms(same.min)} – ${ms(same.max)}`],
-  ['floor: normalize every name and file every record set under it in one Map, nothing else', zone.length.toLocaleString('en'), after.length.toLocaleString('en'), `(${floor.last} names)`, ms(floor.median), `${ms(floor.min)} – ${ms(floor.max)}`],
-]));
-console.log(`\n- record sets that differ between the two plans: ${affected}; changes to A/AAAA/CNAME sets in the change set: ${recordChanges} (the rest are ownership records of names that appear or go)`);
+console.log(
+  table(
+    ['case', 'zone record sets', 'desired', 'changes', 'median', 'range'],
+    [
+      [
+        '1% of shards changed',
+        zone.length.toLocaleString('en'),
+        after.length.toLocaleString('en'),
+        String(changed.last.changes.length),
+        ms(changed.median),
+        `${ms(changed.min)} – ${ms(changed.max)}`,
+      ],
+      [
+        'nothing changed',
+        zone.length.toLocaleString('en'),
+        before.length.toLocaleString('en'),
+        String(same.last.changes.length),
+        ms(same.median),
+        `${ms(same.min)} – ${ms(same.max)}`,
+      ],
+      [
+        'floor: normalize every name and file every record set under it in one Map, nothing else',
+        zone.length.toLocaleString('en'),
+        after.length.toLocaleString('en'),
+        `(${floor.last} names)`,
+        ms(floor.median),
+        `${ms(floor.min)} – ${ms(floor.max)}`,
+      ],
+    ],
+  ),
+);
+console.log(
+  `\n- record sets that differ between the two plans: ${affected}; changes to A/AAAA/CNAME sets in the change set: ${recordChanges} (the rest are ownership records of names that appear or go)`,
+);
 console.log(`- target: under 100 ms → ${changed.median < 100 ? 'met' : 'NOT met'}`);

@@ -18,7 +18,7 @@ export const hundredClusters: Cluster[] = clustersOf(100);
 export function shardsOf(service: number, clusters: readonly Cluster[], unhealthy: ReadonlySet<string> = new Set()): Shard[] {
   return clusters.map((cluster, c) => {
     const n = ((service * 131 + c) * 2654435761) % 2 ** 32;
-    const down = n % 10 === 0 !== unhealthy.has(`${service}/${c}`);
+    const down = (n % 10 === 0) !== unhealthy.has(`${service}/${c}`);
     return {
       cluster: cluster.name,
       addresses: [address(service * 512 + c)],
@@ -33,7 +33,11 @@ export function address(index: number): string {
 }
 
 /** `flipped` holds `service/clusterIndex` pairs whose shard health is the opposite of the default. */
-export function federation(services: number, clusters: readonly Cluster[] = hundredClusters, flipped: ReadonlySet<string> = new Set()): FederationPlanInput {
+export function federation(
+  services: number,
+  clusters: readonly Cluster[] = hundredClusters,
+  flipped: ReadonlySet<string> = new Set(),
+): FederationPlanInput {
   return {
     federation: { name: 'fed', domain: 'example.com' },
     clusters,

@@ -4,7 +4,17 @@
 // counters, the wire fixtures' request logs), not by the caller; Route 53 and Cloud DNS run the
 // real SDK over HTTP against their local wire servers.
 import { batchChanges } from '@fedsvc/core/provider';
-import { diffRecords, findZone, ownershipSubject, planFederation, reconcileZone, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core';
+import {
+  diffRecords,
+  findZone,
+  ownershipSubject,
+  planFederation,
+  reconcileZone,
+  type Change,
+  type DnsProvider,
+  type DnsZone,
+  type RecordSet,
+} from '@fedsvc/core';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { createGoogleProvider } from '@fedsvc/dns-google';
 import { createRoute53Provider } from '@fedsvc/dns-route53';
@@ -54,7 +64,9 @@ async function memoryBackend(): Promise<Backend> {
 async function route53Backend(): Promise<Backend> {
   const fixture = await startRoute53Fixture();
   fixture.createZone(DOMAIN);
-  const provider = createRoute53Provider({ clientConfig: { endpoint: fixture.url, region: 'us-east-1', credentials: FIXTURE_CREDENTIALS } });
+  const provider = createRoute53Provider({
+    clientConfig: { endpoint: fixture.url, region: 'us-east-1', credentials: FIXTURE_CREDENTIALS },
+  });
   const zone = await findZone(provider, { dnsName: DOMAIN });
   return {
     provider,
@@ -171,36 +183,76 @@ for (const { name, start } of adapters) {
 
 const n = (x: number) => x.toLocaleString('en');
 console.log(`\n### DNS providers: requests to converge one zone (${machine})\n`);
-console.log(`${n(SERVICES)} services × ${guideClusters.length} clusters (the guide's 13 zones in 4 regions): ${n(before.length)} record sets planned, plus one ownership record each.\n`);
-console.log(table(
-  ['adapter', 'scenario', 'changes', 'load (rrdatas)', 'batches', 'write requests', 'target ⌈load/limit⌉+1', 'zone reads (pages)', 'one request per record set', 'ratio', 'time'],
-  results.map((r) => {
-    const l = load(r.changes);
-    return [
-      r.adapter, r.scenario, n(r.changes.length), n(l.rrdatas), n(r.batches), n(r.writes),
-      r.target.requests === 0 ? '0' : `${n(r.target.requests)} (${r.target.binding})`,
-      `${r.fullReads} (${n(r.pages)})`, n(r.baseline),
-      r.writes === 0 ? '–' : `×${(r.baseline / r.writes).toFixed(0)} fewer`, ms(r.ms),
-    ];
-  }),
-));
+console.log(
+  `${n(SERVICES)} services × ${guideClusters.length} clusters (the guide's 13 zones in 4 regions): ${n(before.length)} record sets planned, plus one ownership record each.\n`,
+);
+console.log(
+  table(
+    [
+      'adapter',
+      'scenario',
+      'changes',
+      'load (rrdatas)',
+      'batches',
+      'write requests',
+      'target ⌈load/limit⌉+1',
+      'zone reads (pages)',
+      'one request per record set',
+      'ratio',
+      'time',
+    ],
+    results.map((r) => {
+      const l = load(r.changes);
+      return [
+        r.adapter,
+        r.scenario,
+        n(r.changes.length),
+        n(l.rrdatas),
+        n(r.batches),
+        n(r.writes),
+        r.target.requests === 0 ? '0' : `${n(r.target.requests)} (${r.target.binding})`,
+        `${r.fullReads} (${n(r.pages)})`,
+        n(r.baseline),
+        r.writes === 0 ? '–' : `×${(r.baseline / r.writes).toFixed(0)} fewer`,
+        ms(r.ms),
+      ];
+    }),
+  ),
+);
 
 console.log('');
 for (const r of results.filter((x) => x.adapter.startsWith('route53') && x.writes > 0)) {
   // Route 53 answers at most 5 requests per second per account: a floor on the time any pass takes.
-  console.log(`- route53, ${r.scenario}: at 5 requests/second, at least ${((r.pages + r.writes) / 5).toFixed(1)} s `
-    + `(${n(r.pages)} page + ${n(r.writes)} write requests); one request per record set: at least ${n(r.baseline / 5)} s`);
+  console.log(
+    `- route53, ${r.scenario}: at 5 requests/second, at least ${((r.pages + r.writes) / 5).toFixed(1)} s ` +
+      `(${n(r.pages)} page + ${n(r.writes)} write requests); one request per record set: at least ${n(r.baseline / 5)} s`,
+  );
 }
 for (const r of results) {
-  const checks = r.scenario === 'nothing changed'
-    ? [`zero writes (${r.writes})`, r.writes === 0, `one paged read of the zone (${r.fullReads} read, ${r.pages} pages)`, r.fullReads <= 1]
-    : [`write requests ${r.writes} ≤ ${r.target.requests}`, r.writes <= r.target.requests, `one paged read of the zone (${r.fullReads})`, r.fullReads <= 1];
+  const checks =
+    r.scenario === 'nothing changed'
+      ? [
+          `zero writes (${r.writes})`,
+          r.writes === 0,
+          `one paged read of the zone (${r.fullReads} read, ${r.pages} pages)`,
+          r.fullReads <= 1,
+        ]
+      : [
+          `write requests ${r.writes} ≤ ${r.target.requests}`,
+          r.writes <= r.target.requests,
+          `one paged read of the zone (${r.fullReads})`,
+          r.fullReads <= 1,
+        ];
   const [c1, ok1, c2, ok2] = checks as [string, boolean, string, boolean];
   const pass = ok1 && ok2 && r.converged;
-  console.log(`- ${r.adapter}, ${r.scenario}: ${c1}; ${c2}; zone holds the plan afterwards: ${r.converged ? 'yes' : 'NO'} → ${pass ? 'pass' : 'FAIL'}`);
+  console.log(
+    `- ${r.adapter}, ${r.scenario}: ${c1}; ${c2}; zone holds the plan afterwards: ${r.converged ? 'yes' : 'NO'} → ${pass ? 'pass' : 'FAIL'}`,
+  );
 }
-console.log('\n"changes": entries of the change set (an update is one entry; an ownership record is one). Load counts an update twice (deletion + addition), as Route 53 and Cloud DNS do; '
-  + 'the target takes the limit that binds (Route 53: 1,000 ResourceRecord elements and 32,000 value characters per ChangeResourceRecordSets; '
-  + `Cloud DNS: 1,000 additions and 1,000 deletions, counted together, and 100,000 bytes of rrdata per change; its zone quota raised to ${n(CLOUD_DNS_ZONE_QUOTA)} record sets). `
-  + '"one request per record set" counts the A/AAAA/CNAME record sets changed, one request each, as the original controller sent them. '
-  + '"time": wall clock on this machine, the local wire servers running in the same process, so it measures the SDKs and fixtures here, not the services\' latency.');
+console.log(
+  '\n"changes": entries of the change set (an update is one entry; an ownership record is one). Load counts an update twice (deletion + addition), as Route 53 and Cloud DNS do; ' +
+    'the target takes the limit that binds (Route 53: 1,000 ResourceRecord elements and 32,000 value characters per ChangeResourceRecordSets; ' +
+    `Cloud DNS: 1,000 additions and 1,000 deletions, counted together, and 100,000 bytes of rrdata per change; its zone quota raised to ${n(CLOUD_DNS_ZONE_QUOTA)} record sets). ` +
+    '"one request per record set" counts the A/AAAA/CNAME record sets changed, one request each, as the original controller sent them. ' +
+    '"time": wall clock on this machine, the local wire servers running in the same process, so it measures the SDKs and fixtures here, not the services\' latency.',
+);

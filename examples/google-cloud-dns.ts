@@ -13,7 +13,14 @@
 // The cluster state is the guide's: 13 clusters, nginx ready in 8 zones. A host feeds the same
 // calls from its member clusters (or lets the controller do it, as in examples/quickstart.ts).
 import {
-  findZone, formatChanges, normalizeName, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet,
+  findZone,
+  formatChanges,
+  normalizeName,
+  planServiceRecords,
+  reconcileZone,
+  type DnsZone,
+  type Federation,
+  type RecordSet,
 } from '@fedsvc/core';
 import { guideClusters, guideService, guideShards } from '@fedsvc/core/testing';
 import { createGoogleProvider, type GoogleProviderOptions } from '@fedsvc/dns-google';
@@ -28,13 +35,13 @@ const keyFilename = process.env.FEDSVC_GOOGLE_KEY_FILE || undefined;
 
 const fixture = local ? await startLocalCloudDns() : undefined;
 const options: GoogleProviderOptions = fixture
-  // The local server is also the token endpoint of the workload-identity credential it hands out.
-  ? { projectId: fixture.projectId, credentials: fixture.credentials, apiEndpoint: fixture.url }
+  ? // The local server is also the token endpoint of the workload-identity credential it hands out.
+    { projectId: fixture.projectId, credentials: fixture.credentials, apiEndpoint: fixture.url }
   : {
-    projectId: process.env.GOOGLE_CLOUD_PROJECT || undefined,
-    // No key file: Application Default Credentials.
-    keyFilename,
-  };
+      projectId: process.env.GOOGLE_CLOUD_PROJECT || undefined,
+      // No key file: Application Default Credentials.
+      keyFilename,
+    };
 const provider = createGoogleProvider(options);
 
 try {
@@ -79,12 +86,20 @@ async function startLocalCloudDns() {
 /** The zone listing, ownership markers counted rather than shown. */
 function dnsTable(records: readonly RecordSet<string>[], zone: DnsZone): string {
   const markers = records.filter((r) => r.name.startsWith('_fedsvc.')).length;
-  const rows = records.filter((r) => !r.name.startsWith('_fedsvc.') && r.name !== zone.dnsName)
+  const rows = records
+    .filter((r) => !r.name.startsWith('_fedsvc.') && r.name !== zone.dnsName)
     .map((r) => [r.name, r.type, String(r.ttl), r.rrdatas.join(', ')]);
   return `${columns([['NAME', 'TYPE', 'TTL', 'DATA'], ...rows])}\n(besides the apex NS and SOA, and ${markers} ownership TXT records at _fedsvc.<name>)`;
 }
 
 function columns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

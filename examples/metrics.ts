@@ -14,18 +14,43 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Registers the federation's metrics in `registry` and keeps them up to date from `controller`'s events. */
 export function controllerMetrics(controller: FederationController, registry: Registry): void {
   const registers = [registry];
-  const applied = new Counter({ name: 'fedsvc_records_applied_total', help: 'Record set changes written to DNS, by kind.', labelNames: ['kind'], registers });
-  const errors = new Counter({ name: 'fedsvc_apply_errors_total', help: 'Failed passes, by reason (a provider error kind, cluster, invalid-input, error).', labelNames: ['reason'], registers });
+  const applied = new Counter({
+    name: 'fedsvc_records_applied_total',
+    help: 'Record set changes written to DNS, by kind.',
+    labelNames: ['kind'],
+    registers,
+  });
+  const errors = new Counter({
+    name: 'fedsvc_apply_errors_total',
+    help: 'Failed passes, by reason (a provider error kind, cluster, invalid-input, error).',
+    labelNames: ['reason'],
+    registers,
+  });
   const latency = new Histogram({
     name: 'fedsvc_propagation_latency_seconds',
     help: 'From the first event that asked for a change to the DNS zone holding it.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const healthy = new Gauge({ name: 'fedsvc_shards_healthy', help: 'Healthy shards per federated service.', labelNames: ['service'], registers });
+  const healthy = new Gauge({
+    name: 'fedsvc_shards_healthy',
+    help: 'Healthy shards per federated service.',
+    labelNames: ['service'],
+    registers,
+  });
   const shards = new Gauge({ name: 'fedsvc_shards', help: 'Shards per federated service.', labelNames: ['service'], registers });
-  const failStatic = new Gauge({ name: 'fedsvc_fail_static_clusters', help: 'Clusters out of sight whose last good addresses a service keeps in DNS.', labelNames: ['service'], registers });
-  const clusterReady = new Gauge({ name: 'fedsvc_cluster_ready', help: '1 when the member cluster is Ready, 0 when it went offline.', labelNames: ['cluster'], registers });
+  const failStatic = new Gauge({
+    name: 'fedsvc_fail_static_clusters',
+    help: 'Clusters out of sight whose last good addresses a service keeps in DNS.',
+    labelNames: ['service'],
+    registers,
+  });
+  const clusterReady = new Gauge({
+    name: 'fedsvc_cluster_ready',
+    help: '1 when the member cluster is Ready, 0 when it went offline.',
+    labelNames: ['cluster'],
+    registers,
+  });
   const leader = new Gauge({ name: 'fedsvc_leader', help: '1 while this replica leads (writes).', registers });
 
   controller.on('records-applied', ({ changes, latencyMs }) => {
@@ -65,9 +90,14 @@ async function main(): Promise<void> {
   const once = process.argv.includes('--once');
   const zones = ['us-central1-a', 'us-central1-b', 'us-central1-f', 'us-east1-b', 'europe-west1-b'];
   const regionOf = (zone: string) => zone.slice(0, zone.lastIndexOf('-'));
-  const clusters = new MemoryClusters(zones.map((zone, i) => ({
-    name: `gce-${zone}`, zones: [zone], region: regionOf(zone), loadBalancerAddresses: [`203.0.113.${i + 1}`],
-  })));
+  const clusters = new MemoryClusters(
+    zones.map((zone, i) => ({
+      name: `gce-${zone}`,
+      zones: [zone],
+      region: regionOf(zone),
+      loadBalancerAddresses: [`203.0.113.${i + 1}`],
+    })),
+  );
   const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com' }] });
   const controller = createController({
     federation: { name: 'myfederation', domain: 'example.com' },
@@ -81,7 +111,12 @@ async function main(): Promise<void> {
   controller.start();
 
   controller.applyService({
-    manifest: { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'mynamespace', name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+    manifest: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { namespace: 'mynamespace', name: 'nginx' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    },
   });
   await controller.idle();
   for (const zone of zones.slice(0, 4)) clusters.setReadyEndpoints(`gce-${zone}`, 'mynamespace', 'nginx', 1);
@@ -93,7 +128,12 @@ async function main(): Promise<void> {
 
   if (once) {
     const text = await (await fetch(url)).text();
-    console.log(text.split('\n').filter((line) => line.startsWith('fedsvc_')).join('\n'));
+    console.log(
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('fedsvc_'))
+        .join('\n'),
+    );
     await controller.stop();
     server.close();
     return;

@@ -6,7 +6,13 @@
 import { createController, parseRecordName, type FederationController, type RecordSet } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import {
-  guideClusterName, guideFederation, guideHealthyAddresses, guideLoadBalancerAddresses, guideNginx, guideZones, regionOfZone,
+  guideClusterName,
+  guideFederation,
+  guideHealthyAddresses,
+  guideLoadBalancerAddresses,
+  guideNginx,
+  guideZones,
+  regionOfZone,
 } from '@fedsvc/core/testing';
 import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
 
@@ -18,9 +24,14 @@ const regionOf = regionOfZone;
 const clusterOf = guideClusterName;
 const nginx = guideNginx;
 
-const clusters = new MemoryClusters(zones.map((zone) => ({
-  name: clusterOf(zone), zones: [zone], region: regionOf(zone), loadBalancerAddresses: [guideLoadBalancerAddresses[zone]!],
-})));
+const clusters = new MemoryClusters(
+  zones.map((zone) => ({
+    name: clusterOf(zone),
+    zones: [zone],
+    region: regionOf(zone),
+    loadBalancerAddresses: [guideLoadBalancerAddresses[zone]!],
+  })),
+);
 const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com' }] });
 const zone = { id: 'example-dot-com', dnsName: 'example.com.' };
 const controller = createController({ federation, ownerId: 'quickstart', clusters, dns: { provider, zone } });
@@ -34,7 +45,12 @@ console.log(`service "nginx" created: ${created.length} shards, one in each of $
 
 console.log('$ kubectl --context=gce-us-east1-d get services nginx');
 const shard = clusters.shard('gce-us-east1-d', 'mynamespace', 'nginx')!;
-console.log(columns([['NAME', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'], ['nginx', shard.clusterIP ?? '', shard.ingress.map((i) => i.ip).join(','), '80/TCP']]));
+console.log(
+  columns([
+    ['NAME', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'],
+    ['nginx', shard.clusterIP ?? '', shard.ingress.map((i) => i.ip).join(','), '80/TCP'],
+  ]),
+);
 
 console.log('\n# backend pods become ready in 8 zones (in the other 5 they are still starting)');
 await timed(() => {
@@ -88,7 +104,9 @@ function dnsTable(dns: MemoryDnsProvider): string {
     const region = zones.includes(place) ? regionOf(place) : place;
     return `2${region}${zones.includes(place) ? `0${place}` : '1'}`;
   };
-  const rows = held.filter((r) => !r.name.startsWith('_fedsvc.')).sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0))
+  const rows = held
+    .filter((r) => !r.name.startsWith('_fedsvc.'))
+    .sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0))
     .map((r) => [r.name, r.type, String(r.ttl), r.rrdatas.join(', ')]);
   return `${columns([['NAME', 'TYPE', 'TTL', 'DATA'], ...rows])}\n(and ${markers} ownership TXT records at _fedsvc.<name>)`;
 }
@@ -96,17 +114,40 @@ function dnsTable(dns: MemoryDnsProvider): string {
 function describe(c: FederationController): string {
   const status = c.status('mynamespace', 'nginx');
   const head = [
-    ['Name:', 'nginx'], ['Namespace:', 'mynamespace'], ['Labels:', 'run=nginx'], ['Selector:', 'run=nginx'], ['Type:', 'LoadBalancer'], ['IP:', ''],
+    ['Name:', 'nginx'],
+    ['Namespace:', 'mynamespace'],
+    ['Labels:', 'run=nginx'],
+    ['Selector:', 'run=nginx'],
+    ['Type:', 'LoadBalancer'],
+    ['IP:', ''],
     ['LoadBalancer Ingress:', status.loadBalancer.ingress.map((i) => i.ip ?? i.hostname).join(', ')],
-    ['Port:', 'http 80/TCP'], ['Endpoints:', '<none>'], ['Session Affinity:', 'None'],
+    ['Port:', 'http 80/TCP'],
+    ['Endpoints:', '<none>'],
+    ['Session Affinity:', 'None'],
   ];
-  const perCluster = status.clusters.map((v) => [v.cluster, v.health, v.shard ? 'yes' : 'no', String(v.readyEndpoints), v.ingress.map((i) => i.ip).join(','), v.healthy ? 'yes' : 'no']);
+  const perCluster = status.clusters.map((v) => [
+    v.cluster,
+    v.health,
+    v.shard ? 'yes' : 'no',
+    String(v.readyEndpoints),
+    v.ingress.map((i) => i.ip).join(','),
+    v.healthy ? 'yes' : 'no',
+  ]);
   const clusterRows = columns([['CLUSTER', 'HEALTH', 'SHARD', 'READY', 'INGRESS', 'HEALTHY'], ...perCluster])
-    .split('\n').map((line) => `  ${line}`).join('\n');
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
   return `${columns(head)}\nClusters:\n${clusterRows}\nNo events.`;
 }
 
 function columns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -16,9 +16,7 @@
 //
 // The cluster state is the guide's: 13 clusters, nginx ready in 8 zones. A host feeds the same
 // calls from its member clusters (or lets the controller do it, as in examples/quickstart.ts).
-import {
-  findZone, formatChanges, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet,
-} from '@fedsvc/core';
+import { findZone, formatChanges, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet } from '@fedsvc/core';
 import { guideClusters, guideService, guideShards } from '@fedsvc/core/testing';
 import { createRoute53Provider, type Route53ProviderOptions } from '@fedsvc/dns-route53';
 
@@ -34,8 +32,8 @@ const fixture = local ? await startLocalRoute53() : undefined;
 const options: Route53ProviderOptions = {
   clientConfig: fixture
     ? { endpoint: fixture.url, region: 'us-east-1', credentials: fixture.credentials }
-    // Route 53 is global; the region only picks the signing endpoint. No `credentials`: the default chain.
-    : { region: process.env.AWS_REGION ?? 'us-east-1' },
+    : // Route 53 is global; the region only picks the signing endpoint. No `credentials`: the default chain.
+      { region: process.env.AWS_REGION ?? 'us-east-1' },
   hostedZoneIds: hostedZoneId === undefined ? undefined : [hostedZoneId],
   // As the package README recommends: each change batch is waited on until Route 53 serves it
   // everywhere (INSYNC), so a later batch never runs ahead of it. The local server is quick.
@@ -94,12 +92,20 @@ async function startLocalRoute53() {
 /** The zone listing, ownership markers counted rather than shown. */
 function dnsTable(records: readonly RecordSet<string>[], zone: DnsZone): string {
   const markers = records.filter((r) => r.name.startsWith('_fedsvc.')).length;
-  const rows = records.filter((r) => !r.name.startsWith('_fedsvc.') && r.name !== zone.dnsName)
+  const rows = records
+    .filter((r) => !r.name.startsWith('_fedsvc.') && r.name !== zone.dnsName)
     .map((r) => [r.name, r.type, String(r.ttl), r.rrdatas.join(', ')]);
   return `${columns([['NAME', 'TYPE', 'TTL', 'DATA'], ...rows])}\n(besides the apex NS and SOA, and ${markers} ownership TXT records at _fedsvc.<name>)`;
 }
 
 function columns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

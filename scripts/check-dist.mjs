@@ -30,13 +30,18 @@ if (typeof exportsMap !== 'object' || exportsMap === null) problems.push('packag
 for (const [subpath, target] of Object.entries(exportsMap ?? {})) {
   const keys = typeof target === 'object' && target !== null ? Object.keys(target) : [];
   if (keys.join(',') !== [SOURCE_CONDITION, 'types', 'default'].join(',')) {
-    problems.push(`exports["${subpath}"] must be { "${SOURCE_CONDITION}": "./src/….ts", "types": "./dist/….d.ts", "default": "./dist/….js" } in that order`);
+    problems.push(
+      `exports["${subpath}"] must be { "${SOURCE_CONDITION}": "./src/….ts", "types": "./dist/….d.ts", "default": "./dist/….js" } in that order`,
+    );
     continue;
   }
-  const stem = String(target[SOURCE_CONDITION]).replace(/^\.\/src\//, '').replace(/\.ts$/, '');
+  const stem = String(target[SOURCE_CONDITION])
+    .replace(/^\.\/src\//, '')
+    .replace(/\.ts$/, '');
   const expected = { [SOURCE_CONDITION]: `./src/${stem}.ts`, types: `./dist/${stem}.d.ts`, default: `./dist/${stem}.js` };
   for (const [condition, file] of Object.entries(expected)) {
-    if (target[condition] !== file) problems.push(`exports["${subpath}"]["${condition}"] is ${JSON.stringify(target[condition])}, expected "${file}"`);
+    if (target[condition] !== file)
+      problems.push(`exports["${subpath}"]["${condition}"] is ${JSON.stringify(target[condition])}, expected "${file}"`);
     else if (!existsSync(join(dir, file))) problems.push(`exports["${subpath}"]["${condition}"]: ${file} does not exist`);
   }
 }
@@ -67,7 +72,9 @@ for (const output of built) {
 }
 
 if (problems.length > 0) {
-  console.error(`${manifest.name}: dist is not ready to pack:\n  ${problems.join('\n  ')}\nRun \`pnpm build\` at the workspace root, then pack again.`);
+  console.error(
+    `${manifest.name}: dist is not ready to pack:\n  ${problems.join('\n  ')}\nRun \`pnpm build\` at the workspace root, then pack again.`,
+  );
   process.exit(1);
 }
 console.log(`${manifest.name}: dist matches src and the exports map (${sources.length} modules)`);

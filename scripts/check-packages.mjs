@@ -56,7 +56,10 @@ function listTarball(tarball) {
 
 const packages = readdirSync(join(root, 'packages'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(root, 'packages', entry.name, 'package.json')))
-  .map((entry) => ({ dir: join(root, 'packages', entry.name), manifest: JSON.parse(readFileSync(join(root, 'packages', entry.name, 'package.json'), 'utf8')) }))
+  .map((entry) => ({
+    dir: join(root, 'packages', entry.name),
+    manifest: JSON.parse(readFileSync(join(root, 'packages', entry.name, 'package.json'), 'utf8')),
+  }))
   .filter(({ manifest }) => manifest.private !== true);
 const versions = new Map(packages.map(({ manifest }) => [manifest.name, manifest.version]));
 
@@ -97,18 +100,26 @@ try {
     const files = listTarball(tarball);
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
       for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
-        if (/^(workspace|link|file|portal):/.test(range)) problems.push(`${name}: ${field}.${dependency} is "${range}" in the packed manifest`);
+        if (/^(workspace|link|file|portal):/.test(range))
+          problems.push(`${name}: ${field}.${dependency} is "${range}" in the packed manifest`);
         if (versions.has(dependency) && range !== `^${versions.get(dependency)}`) {
           problems.push(`${name}: ${field}.${dependency} is "${range}", expected "^${versions.get(dependency)}"`);
         }
       }
     }
     if (!manifest.engines?.node) problems.push(`${name}: no engines.node`);
-    const stray = files.filter((file) => !/^package\/(dist|src)\//.test(file) && !/^package\/(package\.json|README\.md|LICENSE)$/.test(file));
+    const stray = files.filter(
+      (file) => !/^package\/(dist|src)\//.test(file) && !/^package\/(package\.json|README\.md|LICENSE)$/.test(file),
+    );
     if (stray.length > 0) problems.push(`${name}: unexpected files in the tarball: ${stray.join(', ')}`);
-    for (const needed of ['package/README.md', 'package/LICENSE']) if (!files.includes(needed)) problems.push(`${name}: ${needed} is not in the tarball`);
-    const internal = Object.entries(manifest.dependencies ?? {}).filter(([dependency]) => versions.has(dependency)).map(([d, r]) => `${d}@${r}`);
-    console.log(`${name}@${manifest.version}: ${files.length} files; engines.node ${manifest.engines?.node}; ${internal.join(', ') || 'no workspace dependencies'}`);
+    for (const needed of ['package/README.md', 'package/LICENSE'])
+      if (!files.includes(needed)) problems.push(`${name}: ${needed} is not in the tarball`);
+    const internal = Object.entries(manifest.dependencies ?? {})
+      .filter(([dependency]) => versions.has(dependency))
+      .map(([d, r]) => `${d}@${r}`);
+    console.log(
+      `${name}@${manifest.version}: ${files.length} files; engines.node ${manifest.engines?.node}; ${internal.join(', ') || 'no workspace dependencies'}`,
+    );
   }
   if (problems.length > 0) throw new Error(`the packed packages are not publishable:\n  ${problems.join('\n  ')}`);
 
@@ -123,23 +134,30 @@ try {
   cpSync(join(root, 'test', 'embedding'), project, { recursive: true });
   const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const dependencies = Object.fromEntries(packed.map(({ name, tarball }) => [name, `file:${tarball}`]));
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({
-    name: 'fedsvc-embedding',
-    private: true,
-    type: 'module',
-    dependencies,
-    devDependencies: {
-      // What a TypeScript consumer and a conformance-suite user have; versions as the workspace's.
-      typescript: rootManifest.devDependencies.typescript,
-      '@types/node': rootManifest.devDependencies['@types/node'],
-      vitest: rootManifest.devDependencies.vitest,
-      // @kubernetes/client-node's declarations use ws's types (through isomorphic-ws) without
-      // depending on them; with skipLibCheck off, as here, a consumer needs them.
-      '@types/ws': '^8.5.0',
-    },
-    // The tarballs, never a registry copy, satisfy the packages' ranges on each other.
-    overrides: Object.fromEntries(packed.map(({ name }) => [name, `$${name}`])),
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'fedsvc-embedding',
+        private: true,
+        type: 'module',
+        dependencies,
+        devDependencies: {
+          // What a TypeScript consumer and a conformance-suite user have; versions as the workspace's.
+          typescript: rootManifest.devDependencies.typescript,
+          '@types/node': rootManifest.devDependencies['@types/node'],
+          vitest: rootManifest.devDependencies.vitest,
+          // @kubernetes/client-node's declarations use ws's types (through isomorphic-ws) without
+          // depending on them; with skipLibCheck off, as here, a consumer needs them.
+          '@types/ws': '^8.5.0',
+        },
+        // The tarballs, never a registry copy, satisfy the packages' ranges on each other.
+        overrides: Object.fromEntries(packed.map(({ name }) => [name, `$${name}`])),
+      },
+      null,
+      2,
+    )}\n`,
+  );
   const installStarted = Date.now();
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project });
   console.log(`npm install: ${seconds(installStarted)}`);
@@ -154,13 +172,22 @@ try {
   const specifiers = [];
   for (const { tarball } of packed) {
     const manifest = JSON.parse(fromTarball(tarball, 'package/package.json'));
-    for (const subpath of Object.keys(manifest.exports)) specifiers.push(subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`);
+    for (const subpath of Object.keys(manifest.exports))
+      specifiers.push(subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`);
   }
   const header = '// Generated by scripts/check-packages.mjs: every entry point of every package.\n';
-  writeFileSync(join(project, 'entries.ts'), header + specifiers.map((s, i) => `import * as entry${i} from '${s}';\n`).join('')
-    + `export const entries = [${specifiers.map((_, i) => `entry${i}`).join(', ')}];\n`);
-  writeFileSync(join(project, 'entries-cjs.cts'), header + specifiers.map((s, i) => `import entry${i} = require('${s}');\n`).join('')
-    + `export const entries = [${specifiers.map((_, i) => `entry${i}`).join(', ')}];\n`);
+  writeFileSync(
+    join(project, 'entries.ts'),
+    header +
+      specifiers.map((s, i) => `import * as entry${i} from '${s}';\n`).join('') +
+      `export const entries = [${specifiers.map((_, i) => `entry${i}`).join(', ')}];\n`,
+  );
+  writeFileSync(
+    join(project, 'entries-cjs.cts'),
+    header +
+      specifiers.map((s, i) => `import entry${i} = require('${s}');\n`).join('') +
+      `export const entries = [${specifiers.map((_, i) => `entry${i}`).join(', ')}];\n`,
+  );
   const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const config of ['tsconfig.nodenext.json', 'tsconfig.bundler.json']) {
     run(process.execPath, [tsc, '-p', config], { cwd: project });

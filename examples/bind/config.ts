@@ -63,7 +63,8 @@ export async function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values.local) return { local: true, zone, ownerId, ttl };
 
   const serverText = values.server ?? env['FEDSVC_BIND_SERVER'];
-  if (serverText === undefined) throw new ValidationError('--server', serverText, 'is required (or FEDSVC_BIND_SERVER); use --local to start a BIND here');
+  if (serverText === undefined)
+    throw new ValidationError('--server', serverText, 'is required (or FEDSVC_BIND_SERVER); use --local to start a BIND here');
   return { local: false, server: parseServer(serverText), zone, tsig: await readKey(values, env), ownerId, ttl };
 }
 
@@ -76,7 +77,10 @@ function parseServer(text: string): { host: string; port: number } {
   return { host, port };
 }
 
-async function readKey(values: { 'key-file'?: string; 'key-name'?: string; 'key-algorithm'?: string }, env: NodeJS.ProcessEnv): Promise<TsigKeyOptions> {
+async function readKey(
+  values: { 'key-file'?: string; 'key-name'?: string; 'key-algorithm'?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<TsigKeyOptions> {
   const file = values['key-file'] ?? env['FEDSVC_TSIG_KEY_FILE'];
   if (file !== undefined) return parseKeyFile(await readFile(file, 'utf8'), file);
   const name = values['key-name'] ?? env['FEDSVC_TSIG_NAME'];
@@ -84,6 +88,7 @@ async function readKey(values: { 'key-file'?: string; 'key-name'?: string; 'key-
   const algorithm = values['key-algorithm'] ?? env['FEDSVC_TSIG_ALGORITHM'] ?? 'hmac-sha256';
   if (!isTsigAlgorithm(algorithm)) throw new ValidationError('--key-algorithm', algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
   const secret = env['FEDSVC_TSIG_SECRET'];
-  if (secret === undefined || secret === '') throw new ValidationError('FEDSVC_TSIG_SECRET', '(unset)', 'must hold the key\'s base64 secret when --key-name is given');
+  if (secret === undefined || secret === '')
+    throw new ValidationError('FEDSVC_TSIG_SECRET', '(unset)', "must hold the key's base64 secret when --key-name is given");
   return { name, algorithm, secret };
 }

@@ -9,10 +9,23 @@
 // At the end the service is deleted, which removes every record this run wrote.
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import { createController, findZone, markerOwner, ownershipSubject, type DnsZone, type FederationController, type RecordSet } from '@fedsvc/core';
+import {
+  createController,
+  findZone,
+  markerOwner,
+  ownershipSubject,
+  type DnsZone,
+  type FederationController,
+  type RecordSet,
+} from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import {
-  guideClusterName, guideHealthyAddresses, guideLoadBalancerAddresses, guideNginx, guideZones, regionOfZone,
+  guideClusterName,
+  guideHealthyAddresses,
+  guideLoadBalancerAddresses,
+  guideNginx,
+  guideZones,
+  regionOfZone,
 } from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
@@ -38,17 +51,21 @@ let bind: BindServer | undefined;
 let controller: FederationController | undefined;
 try {
   if (config.local) bind = await startBind({ zones: [config.zone] });
-  const { server, tsig } = bind ? { server: { host: bind.host, port: bind.port }, tsig: bind.key } : config as OwnServer;
+  const { server, tsig } = bind ? { server: { host: bind.host, port: bind.port }, tsig: bind.key } : (config as OwnServer);
   const provider = createRfc2136Provider({ server, zones: [config.zone], tsig });
   // A signed SOA query: the server must be authoritative for the zone before anything is written.
   const zone = await findZone(provider, { dnsName: config.zone });
-  console.log(`zone ${zone.dnsName} on ${bind ? 'a BIND 9 started here' : 'BIND'} at ${server.host}:${server.port}, TSIG key ${tsig.name} (${tsig.algorithm}), owner id ${config.ownerId}\n`);
+  console.log(
+    `zone ${zone.dnsName} on ${bind ? 'a BIND 9 started here' : 'BIND'} at ${server.host}:${server.port}, TSIG key ${tsig.name} (${tsig.algorithm}), owner id ${config.ownerId}\n`,
+  );
 
   const resolver = new dns.Resolver({ timeout: 2_000, tries: 2 });
   resolver.setServers([`${isIP(server.host) ? server.host : (await dns.lookup(server.host)).address}:${server.port}`]);
 
   const federation = { name: 'myfederation', domain: config.zone, ttl: config.ttl };
-  const clusters = new MemoryClusters(zones.map((z) => ({ name: clusterOf(z), zones: [z], region: regionOf(z), loadBalancerAddresses: [addresses[z]!] })));
+  const clusters = new MemoryClusters(
+    zones.map((z) => ({ name: clusterOf(z), zones: [z], region: regionOf(z), loadBalancerAddresses: [addresses[z]!] })),
+  );
   const running = createController({ federation, ownerId: config.ownerId, clusters, dns: { provider, zone } });
   controller = running;
   running.on('apply-failed', (event) => console.error(`apply failed: ${event.service}: ${event.reason}: ${event.error.message}`));
@@ -61,9 +78,14 @@ try {
     const applied: { changes: number; latencyMs: number }[] = [];
     let passes = 0;
     let failures = 0;
-    const onApplied = (event: { changes: readonly unknown[]; latencyMs: number }) => applied.push({ changes: event.changes.length, latencyMs: event.latencyMs });
-    const onSynced = () => { passes += 1; };
-    const onFailed = () => { failures += 1; };
+    const onApplied = (event: { changes: readonly unknown[]; latencyMs: number }) =>
+      applied.push({ changes: event.changes.length, latencyMs: event.latencyMs });
+    const onSynced = () => {
+      passes += 1;
+    };
+    const onFailed = () => {
+      failures += 1;
+    };
     running.on('records-applied', onApplied);
     running.on('service-synced', onSynced);
     running.on('apply-failed', onFailed);
@@ -75,7 +97,9 @@ try {
     const changes = applied.reduce((sum, a) => sum + a.changes, 0);
     if (applied.length > 0) {
       const slowest = Math.max(...applied.map((a) => a.latencyMs));
-      console.log(`DNS updated: ${applied.length} change set(s) applied (${changes} record set change(s)), ${slowest.toFixed(1)} ms from the event to the server accepting the UPDATE`);
+      console.log(
+        `DNS updated: ${applied.length} change set(s) applied (${changes} record set change(s)), ${slowest.toFixed(1)} ms from the event to the server accepting the UPDATE`,
+      );
     } else if (failures > 0) {
       console.log(`DNS not updated: ${failures} failed attempt(s), see above`);
     } else {
@@ -85,7 +109,9 @@ try {
   const show = async (): Promise<void> => {
     console.log('\n$ dig -y … AXFR   (through the provider: a TSIG-signed zone transfer)');
     console.log(zoneTable(await provider.records(zone), zone, config.ownerId));
-    const names = [...zones.map((z) => `${z}.`), ...[...new Set(zones.map(regionOf))].map((r) => `${r}.`), ''].map((place) => `nginx.mynamespace.myfederation.svc.${place}${zone.dnsName}`);
+    const names = [...zones.map((z) => `${z}.`), ...[...new Set(zones.map(regionOf))].map((r) => `${r}.`), ''].map(
+      (place) => `nginx.mynamespace.myfederation.svc.${place}${zone.dnsName}`,
+    );
     console.log('\n# what a client resolves (CNAMEs followed, addresses last)');
     for (const name of names) console.log(await lookup(resolver, name));
   };
@@ -121,7 +147,8 @@ function zoneTable(records: readonly RecordSet<string>[], zone: DnsZone, ownerId
   const owned = new Set(records.filter((r) => markerOwner(r) === ownerId).map((r) => ownershipSubject(r.name)));
   const global = `nginx.mynamespace.myfederation.svc.${zone.dnsName}`;
   const key = (r: RecordSet<string>) => `${r.name === global ? 0 : 1}${r.name}`;
-  const rows = records.filter((r) => owned.has(r.name))
+  const rows = records
+    .filter((r) => owned.has(r.name))
     .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
     .map((r) => [r.name, r.type, String(r.ttl), [...r.rrdatas].sort().join(', ')]);
   const others = records.filter((r) => !owned.has(ownershipSubject(r.name))).length;
@@ -132,21 +159,34 @@ function zoneTable(records: readonly RecordSet<string>[], zone: DnsZone, ownerId
 async function lookup(resolver: dns.Resolver, name: string): Promise<string> {
   const chain = [name];
   for (let hop = 0; hop < 8; hop++) {
-    const target = await resolver.resolveCname(chain[chain.length - 1]!).then((t) => `${t[0]}.`, (error: NodeJS.ErrnoException) => {
-      if (error.code === dns.NODATA) return undefined;
-      throw error;
-    });
+    const target = await resolver.resolveCname(chain[chain.length - 1]!).then(
+      (t) => `${t[0]}.`,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === dns.NODATA) return undefined;
+        throw error;
+      },
+    );
     if (target === undefined) break;
     chain.push(target);
   }
-  const found = await resolver.resolve4(chain[chain.length - 1]!).then((a) => a.sort().join(', '), (error: NodeJS.ErrnoException) => {
-    if (error.code === dns.NODATA || error.code === dns.NOTFOUND) return '(no address)';
-    throw error;
-  });
+  const found = await resolver.resolve4(chain[chain.length - 1]!).then(
+    (a) => a.sort().join(', '),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === dns.NODATA || error.code === dns.NOTFOUND) return '(no address)';
+      throw error;
+    },
+  );
   return [...chain, found].join(' → ');
 }
 
 function columns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -19,12 +19,19 @@ export function parseKeyFile(text: string, source: string): TsigKeyOptions {
   // quoted string: a base64 secret may hold `//`.
   const body = text.replace(/"[^"\n]*"|(?:#|\/\/)[^\n]*/g, (match) => (match.startsWith('"') ? match : ''));
   const block = KEY_BLOCK.exec(body);
-  if (!block) throw new ValidationError(source, '(file content withheld)', 'must hold one key block as tsig-keygen prints it: key "name" { algorithm …; secret "…"; };');
+  if (!block)
+    throw new ValidationError(
+      source,
+      '(file content withheld)',
+      'must hold one key block as tsig-keygen prints it: key "name" { algorithm …; secret "…"; };',
+    );
   const name = block[2] ?? block[3]!;
   const inside = block[4]!;
   const algorithm = ALGORITHM.exec(inside)?.[1]?.toLowerCase();
-  if (!isTsigAlgorithm(algorithm)) throw new ValidationError(`${source}: algorithm`, algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
+  if (!isTsigAlgorithm(algorithm))
+    throw new ValidationError(`${source}: algorithm`, algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
   const secret = SECRET.exec(inside)?.[1];
-  if (secret === undefined || secret === '') throw new ValidationError(`${source}: secret`, '(secret withheld)', 'must be the key\'s quoted base64 secret');
+  if (secret === undefined || secret === '')
+    throw new ValidationError(`${source}: secret`, '(secret withheld)', "must be the key's quoted base64 secret");
   return { name, algorithm, secret };
 }

@@ -38,11 +38,16 @@ function readOptions(argv: readonly string[]) {
     args: [...argv],
     strict: true,
     options: {
-      local: { type: 'boolean' }, upstream: { type: 'string' }, listen: { type: 'string' },
-      zone: { type: 'string' }, ready: { type: 'string' }, 'cluster-domain': { type: 'string' },
+      local: { type: 'boolean' },
+      upstream: { type: 'string' },
+      listen: { type: 'string' },
+      zone: { type: 'string' },
+      ready: { type: 'string' },
+      'cluster-domain': { type: 'string' },
     },
   });
-  if ((values.local === true) === (values.upstream !== undefined)) throw new ValidationError('--local/--upstream', values.upstream, 'give exactly one of them');
+  if ((values.local === true) === (values.upstream !== undefined))
+    throw new ValidationError('--local/--upstream', values.upstream, 'give exactly one of them');
   const ready = Number(values.ready ?? '0');
   if (!Number.isInteger(ready) || ready < 0) throw new ValidationError('--ready', values.ready, 'must be a whole number, at least 0');
   return {
@@ -77,25 +82,35 @@ try {
   const clusters = new MemoryClusters([{ name: cluster, zones: [options.zone], region: regionOfZone(options.zone) }]);
   const { namespace, name } = guideService;
   clusters.putService(cluster, {
-    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: { run: 'nginx' } },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, labels: { run: 'nginx' } },
     spec: { selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
   });
   clusters.setReadyEndpoints(cluster, namespace, name, options.ready);
   const localService: FederatedQueryContext['localService'] = (ns, svc) => clusters.shard(cluster, ns, svc);
 
   responder = await startResponder({
-    host: options.listen.host, port: options.listen.port, upstream,
-    federation: guideFederation, zone: options.zone, region: regionOfZone(options.zone), clusterDomain: options.clusterDomain,
-    localService, onError: (error) => console.error(`responder: ${error instanceof Error ? error.message : String(error)}`),
+    host: options.listen.host,
+    port: options.listen.port,
+    upstream,
+    federation: guideFederation,
+    zone: options.zone,
+    region: regionOfZone(options.zone),
+    clusterDomain: options.clusterDomain,
+    localService,
+    onError: (error) => console.error(`responder: ${error instanceof Error ? error.message : String(error)}`),
   });
 
   const at = `@${responder.host} -p ${responder.port}`;
   const federated = `${name}.${namespace}.${guideFederation.name}.svc.${options.clusterDomain}`;
   const state = () => {
     const shard = clusters.shard(cluster, namespace, name)!;
-    return `local shard ${namespace}/${name} in ${cluster}: cluster IP ${shard.clusterIP}, ${shard.readyEndpoints} ready endpoint(s) → ${shard.readyEndpoints > 0 ? 'answered locally' : 'CNAME to the zone\'s federated name'}`;
+    return `local shard ${namespace}/${name} in ${cluster}: cluster IP ${shard.clusterIP}, ${shard.readyEndpoints} ready endpoint(s) → ${shard.readyEndpoints > 0 ? 'answered locally' : "CNAME to the zone's federated name"}`;
   };
-  console.log(`cluster DNS for pods in ${options.zone} (${regionOfZone(options.zone)}) on ${responder.host}:${responder.port}, upstream ${bind ? 'BIND 9 started here' : 'server'} at ${upstream.host}:${upstream.port}`);
+  console.log(
+    `cluster DNS for pods in ${options.zone} (${regionOfZone(options.zone)}) on ${responder.host}:${responder.port}, upstream ${bind ? 'BIND 9 started here' : 'server'} at ${upstream.host}:${upstream.port}`,
+  );
   console.log(state());
   console.log(`
 try:

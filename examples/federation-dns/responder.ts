@@ -3,8 +3,19 @@
 import { isIP } from 'node:net';
 import { MAX_TTL, resolveFederatedQuery, ValidationError, type FederatedQueryContext } from '@fedsvc/core';
 import {
-  Opcode, RRClass, RRType, Rcode, decodeMessage, encodeMessage, nameToLabels, normalizeWireName, rdataFromText,
-  type DecodedMessage, type Message, type Question, type ResourceRecord,
+  Opcode,
+  RRClass,
+  RRType,
+  Rcode,
+  decodeMessage,
+  encodeMessage,
+  nameToLabels,
+  normalizeWireName,
+  rdataFromText,
+  type DecodedMessage,
+  type Message,
+  type Question,
+  type ResourceRecord,
 } from '@fedsvc/dns-rfc2136/wire';
 
 export interface ResponderConfig extends FederatedQueryContext {
@@ -20,11 +31,11 @@ export type Decision =
   | { readonly kind: 'reply'; readonly message: Message; readonly udpLimit: number }
   /** Ask the upstream `question`; `finish` makes the reply from its answer (`undefined`: it failed). */
   | {
-    readonly kind: 'ask-upstream';
-    readonly question: Question;
-    readonly finish: (upstream: DecodedMessage | undefined) => Message;
-    readonly udpLimit: number;
-  };
+      readonly kind: 'ask-upstream';
+      readonly question: Question;
+      readonly finish: (upstream: DecodedMessage | undefined) => Message;
+      readonly udpLimit: number;
+    };
 
 /** RFC 1035's UDP payload without EDNS; with EDNS we offer the size that avoids IP fragmentation (DNS Flag Day 2020). */
 const PLAIN_UDP = 512;
@@ -49,7 +60,11 @@ export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
   try {
     query = decodeMessage(wire);
   } catch {
-    const header = { ...reply(undefined, (wire[0]! << 8) | wire[1]!, config.recursion), opcode: (wire[2]! >> 3) & 0xf, rcode: Rcode.FORMERR };
+    const header = {
+      ...reply(undefined, (wire[0]! << 8) | wire[1]!, config.recursion),
+      opcode: (wire[2]! >> 3) & 0xf,
+      rcode: Rcode.FORMERR,
+    };
     return { kind: 'reply', message: header, udpLimit: PLAIN_UDP };
   }
   const opts = query.additionals.filter((r) => r.type === RRType.OPT);
@@ -96,7 +111,8 @@ export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
 
   // A label holding an escape (`a\.b`) splits wrongly here, but then holds a backslash and matches nothing.
   const labels = question.name.split('.').slice(0, depth);
-  const local = depth === 3 && labels[2] === 'svc' && labels.every((l) => DNS_LABEL.test(l)) ? config.localService(labels[1]!, labels[0]!) : undefined;
+  const local =
+    depth === 3 && labels[2] === 'svc' && labels.every((l) => DNS_LABEL.test(l)) ? config.localService(labels[1]!, labels[0]!) : undefined;
   if (local?.clusterIP !== undefined && isIP(local.clusterIP) !== 0) {
     // kube-dns answered a Service's cluster IP whether or not it had ready endpoints.
     const answers = addressRecords(question.name, [local.clusterIP], question.type, config.ttl);
@@ -105,8 +121,11 @@ export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
   if (depth === 0 && question.type === RRType.SOA) return answer({ ...authoritative, answers: [soa(domain, config.ttl)] });
   // Names with children: the apex, `svc`, a namespace, and the two above a federated name
   // (RFC 8020: NXDOMAIN at one of them would deny everything below it).
-  const exists = depth === 0 || (depth === 1 && labels[0] === 'svc') || (depth === 2 && labels[1] === 'svc')
-    || (depth === 3 && labels[2] === 'svc' && labels[1] === config.federation.name);
+  const exists =
+    depth === 0 ||
+    (depth === 1 && labels[0] === 'svc') ||
+    (depth === 2 && labels[1] === 'svc') ||
+    (depth === 3 && labels[2] === 'svc' && labels[1] === config.federation.name);
   return answer(negative(exists ? Rcode.NOERROR : Rcode.NXDOMAIN));
 }
 
@@ -135,8 +154,18 @@ function depthBelow(name: string, domain: string): number | undefined {
  */
 function reply(query: DecodedMessage | undefined, id: number, recursion: boolean): Message {
   return {
-    id, qr: true, opcode: Opcode.QUERY, aa: false, tc: false, rd: query?.rd ?? false, ra: recursion, rcode: Rcode.NOERROR,
-    questions: query ? query.questions : [], answers: [], authorities: [], additionals: [],
+    id,
+    qr: true,
+    opcode: Opcode.QUERY,
+    aa: false,
+    tc: false,
+    rd: query?.rd ?? false,
+    ra: recursion,
+    rcode: Rcode.NOERROR,
+    questions: query ? query.questions : [],
+    answers: [],
+    authorities: [],
+    additionals: [],
   };
 }
 
@@ -166,12 +195,23 @@ function addressRecords(name: string, addresses: readonly string[], qtype: numbe
   });
 }
 
-const record = (name: string, type: number, ttl: number, text: string): ResourceRecord => ({ name, type, class: RRClass.IN, ttl, rdata: rdataFromText(type, text) });
+const record = (name: string, type: number, ttl: number, text: string): ResourceRecord => ({
+  name,
+  type,
+  class: RRClass.IN,
+  ttl,
+  rdata: rdataFromText(type, text),
+});
 
 /** The cluster domain's SOA, as kube-dns made it up, for negative answers (RFC 2308). */
 const soa = (domain: string, ttl: number): ResourceRecord =>
   record(domain, RRType.SOA, ttl, `ns.dns.${domain} hostmaster.${domain} 1 28800 7200 604800 ${ttl}`);
 
 /** Our EDNS record: our UDP payload size as its class, the extended rcode in the TTL's first byte. */
-const optRecord = (extendedRcode: number): ResourceRecord =>
-  ({ name: '.', type: RRType.OPT, class: EDNS_UDP, ttl: (extendedRcode << 24) >>> 0, rdata: new Uint8Array(0) });
+const optRecord = (extendedRcode: number): ResourceRecord => ({
+  name: '.',
+  type: RRType.OPT,
+  class: EDNS_UDP,
+  ttl: (extendedRcode << 24) >>> 0,
+  rdata: new Uint8Array(0),
+});

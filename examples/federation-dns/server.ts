@@ -39,7 +39,8 @@ const MAX_UPSTREAM_IN_FLIGHT = 150;
 export async function startResponder(options: ResponderOptions): Promise<ResponderServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 53;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ValidationError('port', port, 'must be a port number, 0 for any free one');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ValidationError('port', port, 'must be a port number, 0 for any free one');
   const timeoutMs = options.upstreamTimeoutMs ?? 2_000;
   if (!(timeoutMs > 0)) throw new ValidationError('upstreamTimeoutMs', timeoutMs, 'must be positive');
   const config = validateResponderConfig({ ...options, ttl: options.ttl ?? 30, recursion: options.upstream !== undefined });
@@ -106,7 +107,11 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
   };
 }
 
-function serveConnection(socket: Socket, answer: (wire: Buffer, udp: boolean) => Promise<Buffer | undefined>, onError: (error: unknown) => void): void {
+function serveConnection(
+  socket: Socket,
+  answer: (wire: Buffer, udp: boolean) => Promise<Buffer | undefined>,
+  onError: (error: unknown) => void,
+): void {
   socket.on('error', onError);
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   let buffered: Buffer = Buffer.alloc(0);

@@ -12,15 +12,25 @@ export interface Upstream {
 }
 
 /** The upstream's answer, or `undefined` when it gave none in time (the caller answers SERVFAIL). */
-export async function askUpstream(upstream: Upstream, question: Question, rd: boolean, timeoutMs: number): Promise<DecodedMessage | undefined> {
+export async function askUpstream(
+  upstream: Upstream,
+  question: Question,
+  rd: boolean,
+  timeoutMs: number,
+): Promise<DecodedMessage | undefined> {
   const id = randomInt(0, 0x10000);
   const request = encodeMessage({ ...emptyMessage(id, Opcode.QUERY), rd, questions: [question] });
   const matches = (wire: Buffer): DecodedMessage | undefined => {
     try {
       const answer = decodeMessage(wire);
       const [asked] = answer.questions;
-      const same = answer.qr && answer.id === id && answer.questions.length === 1
-        && asked!.name === question.name && asked!.type === question.type && asked!.class === question.class;
+      const same =
+        answer.qr &&
+        answer.id === id &&
+        answer.questions.length === 1 &&
+        asked!.name === question.name &&
+        asked!.type === question.type &&
+        asked!.class === question.class;
       return same ? answer : undefined;
     } catch {
       return undefined;
@@ -33,7 +43,11 @@ export async function askUpstream(upstream: Upstream, question: Question, rd: bo
 }
 
 function exchange(
-  upstream: Upstream, request: Buffer, matches: (wire: Buffer) => DecodedMessage | undefined, timeoutMs: number, transport: 'udp' | 'tcp',
+  upstream: Upstream,
+  request: Buffer,
+  matches: (wire: Buffer) => DecodedMessage | undefined,
+  timeoutMs: number,
+  transport: 'udp' | 'tcp',
 ): Promise<DecodedMessage | undefined> {
   return new Promise((resolve) => {
     let settled = false;

@@ -11,7 +11,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createController, ownershipRecord, type FederationController } from '@fedsvc/core';
 import {
-  MemoryClusters, guideClusterName as clusterOf, guideLoadBalancerAddresses as ADDRESSES, guideNginx, guideZones as ZONES, regionOfZone as regionOf,
+  MemoryClusters,
+  guideClusterName as clusterOf,
+  guideLoadBalancerAddresses as ADDRESSES,
+  guideNginx,
+  guideZones as ZONES,
+  regionOfZone as regionOf,
 } from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
@@ -38,9 +43,12 @@ const foreign = [
 ];
 const zoneLines = foreign.flatMap((r) => r.rrdatas.map((rrdata) => `${r.name} ${r.ttl} IN ${r.type} ${rrdata}`));
 
-interface Dig { chain: string[]; addresses: string[] }
+interface Dig {
+  chain: string[];
+  addresses: string[];
+}
 
-describe('the guide\'s walkthrough against a real BIND 9', () => {
+describe("the guide's walkthrough against a real BIND 9", () => {
   let bind: BindServer;
   let clusters: MemoryClusters;
   let controller: FederationController;
@@ -49,31 +57,58 @@ describe('the guide\'s walkthrough against a real BIND 9', () => {
 
   /** `dig +short`: the CNAME chain the server walked, then the addresses it ended on. */
   async function dig(qname: string): Promise<Dig> {
-    const { stdout } = await run('dig', [`@${bind.host}`, '-p', String(bind.port), '+short', '+norecurse', '+time=2', '+tries=1', qname, 'A'], { timeout: 10_000 });
+    const { stdout } = await run(
+      'dig',
+      [`@${bind.host}`, '-p', String(bind.port), '+short', '+norecurse', '+time=2', '+tries=1', qname, 'A'],
+      { timeout: 10_000 },
+    );
     const lines = stdout.split('\n').filter((line) => line !== '');
     return { chain: lines.filter((line) => line.endsWith('.')), addresses: lines.filter((line) => !line.endsWith('.')).sort() };
   }
 
   /** Node's resolver: the name's CNAME target (if any) and the addresses its A query ends on. */
   async function resolve(qname: string): Promise<{ cname: string | undefined; addresses: string[]; ttls: number[] }> {
-    const cname = await resolver.resolveCname(qname).then((targets) => `${targets[0]}.`, (error: NodeJS.ErrnoException) => {
-      if (error.code === dns.NODATA) return undefined;
-      throw error;
-    });
+    const cname = await resolver.resolveCname(qname).then(
+      (targets) => `${targets[0]}.`,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === dns.NODATA) return undefined;
+        throw error;
+      },
+    );
     const answers = await resolver.resolve4(qname, { ttl: true });
     return { cname, addresses: answers.map((a) => a.address).sort(), ttls: answers.map((a) => a.ttl) };
   }
 
   /** The zone by a TSIG-signed AXFR with `dig -y`, SOA left out: `name type data` lines. */
   async function transfer(): Promise<string[]> {
-    const { stdout } = await run('dig', [
-      '-y', `${bind.key.algorithm}:${bind.key.name}:${bind.key.secret}`, `@${bind.host}`, '-p', String(bind.port),
-      'example.com.', 'AXFR', '+nocmd', '+nostats', '+nocomments', '+time=5', '+tries=1',
-    ], { timeout: 15_000 });
-    const records = stdout.split('\n').filter((line) => line !== '' && !line.startsWith(';')).map((line) => line.split(/\s+/))
+    const { stdout } = await run(
+      'dig',
+      [
+        '-y',
+        `${bind.key.algorithm}:${bind.key.name}:${bind.key.secret}`,
+        `@${bind.host}`,
+        '-p',
+        String(bind.port),
+        'example.com.',
+        'AXFR',
+        '+nocmd',
+        '+nostats',
+        '+nocomments',
+        '+time=5',
+        '+tries=1',
+      ],
+      { timeout: 15_000 },
+    );
+    const records = stdout
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith(';'))
+      .map((line) => line.split(/\s+/))
       .map(([n = '', , , type = '', ...data]) => ({ n, type, data: data.join(' ') }));
     expect(records.length).toBeGreaterThan(0);
-    return records.filter((r) => r.type !== 'SOA' && r.type !== 'TSIG').map((r) => `${r.n} ${r.type} ${r.data}`).sort();
+    return records
+      .filter((r) => r.type !== 'SOA' && r.type !== 'TSIG')
+      .map((r) => `${r.n} ${r.type} ${r.data}`)
+      .sort();
   }
 
   async function settle(): Promise<void> {
@@ -89,11 +124,21 @@ describe('the guide\'s walkthrough against a real BIND 9', () => {
     bind = await startBind({ zones: ['example.com'], records: zoneLines });
     resolver = new dns.Resolver({ timeout: 2_000, tries: 1 });
     resolver.setServers([`${bind.host}:${bind.port}`]);
-    clusters = new MemoryClusters(ZONES.map((zone) => ({
-      name: clusterOf(zone), zones: [zone], region: regionOf(zone), loadBalancerAddresses: [ADDRESSES[zone]!],
-    })));
+    clusters = new MemoryClusters(
+      ZONES.map((zone) => ({
+        name: clusterOf(zone),
+        zones: [zone],
+        region: regionOf(zone),
+        loadBalancerAddresses: [ADDRESSES[zone]!],
+      })),
+    );
     const provider = createRfc2136Provider({ server: { host: bind.host, port: bind.port }, zones: ['example.com'], tsig: bind.key });
-    controller = createController({ federation, ownerId: OWNER, clusters, dns: { provider, zone: { id: 'example.com.', dnsName: 'example.com.' } } });
+    controller = createController({
+      federation,
+      ownerId: OWNER,
+      clusters,
+      dns: { provider, zone: { id: 'example.com.', dnsName: 'example.com.' } },
+    });
     controller.on('apply-failed', (event) => failures.push(`${event.service}: ${event.reason}: ${event.error.message}`));
     controller.start();
     controller.applyService(guideNginx);
@@ -107,7 +152,7 @@ describe('the guide\'s walkthrough against a real BIND 9', () => {
     await bind?.stop();
   });
 
-  it('answers each zone with a healthy shard with that shard\'s address, over dig and Node\'s resolver', async () => {
+  it("answers each zone with a healthy shard with that shard's address, over dig and Node's resolver", async () => {
     for (const zone of READY) {
       expect(await dig(name(zone))).toEqual({ chain: [], addresses: [ADDRESSES[zone]] });
       expect(await resolve(name(zone))).toEqual({ cname: undefined, addresses: [ADDRESSES[zone]], ttls: [TTL] });
@@ -118,7 +163,10 @@ describe('the guide\'s walkthrough against a real BIND 9', () => {
     const region = addressesOf(['us-central1-a', 'us-central1-b', 'us-central1-c']);
     expect(await dig(name('us-central1-f'))).toEqual({ chain: [name('us-central1')], addresses: region });
     expect(await resolve(name('us-central1-f'))).toMatchObject({ cname: name('us-central1'), addresses: region });
-    expect(await dig(name('asia-east1-b'))).toEqual({ chain: [name('asia-east1')], addresses: addressesOf(['asia-east1-a', 'asia-east1-c']) });
+    expect(await dig(name('asia-east1-b'))).toEqual({
+      chain: [name('asia-east1')],
+      addresses: addressesOf(['asia-east1-a', 'asia-east1-c']),
+    });
   });
 
   it('walks europe-west1-d to europe-west1 and lands on the global set', async () => {
@@ -152,24 +200,31 @@ describe('the guide\'s walkthrough against a real BIND 9', () => {
     setPods(['us-central1-a', 'us-central1-b', 'us-central1-c'], 1);
     await settle();
     expect(await dig(name('us-central1-a'))).toEqual({ chain: [], addresses: [ADDRESSES['us-central1-a']] });
-    expect(await dig(name('us-central1'))).toEqual({ chain: [], addresses: addressesOf(['us-central1-a', 'us-central1-b', 'us-central1-c']) });
+    expect(await dig(name('us-central1'))).toEqual({
+      chain: [],
+      addresses: addressesOf(['us-central1-a', 'us-central1-b', 'us-central1-c']),
+    });
     expect(await dig(name())).toEqual({ chain: [], addresses: addressesOf(READY) });
   });
 
   it('deleting the service leaves none of its records and every foreign record intact (signed AXFR with dig -y)', async () => {
     const before = await transfer();
     // 13 zones + 4 regions + global, each with its ownership marker.
-    expect(before.filter((line) => line.startsWith('nginx.mynamespace.myfederation.svc.')).map((line) => line.split(' ')[0]))
-      .toEqual(expect.arrayContaining([name(), ...ZONES.map(name), ...['asia-east1', 'europe-west1', 'us-central1', 'us-east1'].map(name)]));
+    expect(before.filter((line) => line.startsWith('nginx.mynamespace.myfederation.svc.')).map((line) => line.split(' ')[0])).toEqual(
+      expect.arrayContaining([name(), ...ZONES.map(name), ...['asia-east1', 'europe-west1', 'us-central1', 'us-east1'].map(name)]),
+    );
     expect(before.filter((line) => line.startsWith(`_fedsvc.nginx.`)).length).toBe(18);
 
     controller.deleteService('mynamespace', 'nginx');
     await settle();
     const after = await transfer();
-    const expected = ['example.com. NS localhost.', ...zoneLines.map((line) => {
-      const [n = '', , , type = '', ...data] = line.split(' ');
-      return `${n} ${type} ${data.join(' ')}`;
-    })].sort();
+    const expected = [
+      'example.com. NS localhost.',
+      ...zoneLines.map((line) => {
+        const [n = '', , , type = '', ...data] = line.split(' ');
+        return `${n} ${type} ${data.join(' ')}`;
+      }),
+    ].sort();
     expect(after).toEqual(expected);
     expect(await dig(name())).toEqual({ chain: [], addresses: [] });
   });
@@ -186,10 +241,14 @@ describe('examples/bind', () => {
 
   function example(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/bind/index.ts', ...args],
-        { cwd: root, timeout: 90_000, env: { ...withoutSettings(process.env), ...env } }, (error, stdout, stderr) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/bind/index.ts', ...args],
+        { cwd: root, timeout: 90_000, env: { ...withoutSettings(process.env), ...env } },
+        (error, stdout, stderr) => {
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-        });
+        },
+      );
     });
   }
 
@@ -221,8 +280,9 @@ describe('examples/bind', () => {
     expect(Buffer.from(key.secret, 'base64')).toHaveLength(32);
     // About one tsig-keygen secret in a hundred holds `//`, which is not a comment there.
     const slashes = 'q//8+/w#AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBk=';
-    expect(parseKeyFile(`# made by hand\nkey "k" { // the key\n  algorithm hmac-sha256;\n  secret "${slashes}"; # base64\n};`, 'hand.key'))
-      .toEqual({ name: 'k', algorithm: 'hmac-sha256', secret: slashes });
+    expect(
+      parseKeyFile(`# made by hand\nkey "k" { // the key\n  algorithm hmac-sha256;\n  secret "${slashes}"; # base64\n};`, 'hand.key'),
+    ).toEqual({ name: 'k', algorithm: 'hmac-sha256', secret: slashes });
     expect(() => parseKeyFile('key "k" { algorithm hmac-md5; secret "AAAA"; };', 'bad.key')).toThrow(/algorithm/);
     expect(() => parseKeyFile('nothing here', 'empty.key')).toThrow(/empty\.key/);
   });
@@ -254,7 +314,12 @@ describe('examples/bind', () => {
     expect(down?.has(`${name('us-central1-a')} A`)).toBe(false);
     expect(gone?.size).toBe(0);
     // What a client resolves, printed by the example from the server's own answers.
-    expect(result.stdout).toMatch(new RegExp(`^${name('europe-west1-d').replaceAll('.', '\\.')} → ${name('europe-west1').replaceAll('.', '\\.')} → ${name().replaceAll('.', '\\.')} → ${addressesOf(READY).join(', ').replaceAll('.', '\\.')}$`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^${name('europe-west1-d').replaceAll('.', '\\.')} → ${name('europe-west1').replaceAll('.', '\\.')} → ${name().replaceAll('.', '\\.')} → ${addressesOf(READY).join(', ').replaceAll('.', '\\.')}$`,
+        'm',
+      ),
+    );
   }, 120_000);
 
   it('runs against a server given by address and a tsig-keygen key file', async () => {
@@ -263,7 +328,16 @@ describe('examples/bind', () => {
     const keyFile = join(keyDirectory, 'fedsvc.key');
     await writeFile(keyFile, `key "${bind.key.name}" {\n\talgorithm ${bind.key.algorithm};\n\tsecret "${bind.key.secret}";\n};\n`);
     await chmod(keyFile, 0o600);
-    const result = await example(['--server', `${bind.host}:${bind.port}`, '--zone', 'example.org', '--key-file', keyFile, '--owner', 'e2e-own-bind']);
+    const result = await example([
+      '--server',
+      `${bind.host}:${bind.port}`,
+      '--zone',
+      'example.org',
+      '--key-file',
+      keyFile,
+      '--owner',
+      'e2e-own-bind',
+    ]);
     expect(result.stderr).not.toMatch(/failed|Error/);
     expect(result.code).toBe(0);
     const [up] = tables(result.stdout);

@@ -20,10 +20,14 @@ describe('examples/bind --local output', () => {
   it('says a step wrote nothing when it wrote nothing, and how much when it wrote', async () => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FEDSVC_')));
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/bind/index.ts', '--local'],
-        { cwd: root, timeout: 90_000, env: { ...clean, FEDSVC_OWNER_ID: 'owner-from-env' } }, (error, stdout, stderr) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/bind/index.ts', '--local'],
+        { cwd: root, timeout: 90_000, env: { ...clean, FEDSVC_OWNER_ID: 'owner-from-env' } },
+        (error, stdout, stderr) => {
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-        });
+        },
+      );
     });
     expect(run.stderr).not.toMatch(/failed|Error/);
     expect(run.code).toBe(0);
@@ -34,7 +38,9 @@ describe('examples/bind --local output', () => {
     expect(steps[0]).toMatch(/^DNS unchanged: [1-9]\d* pass\(es\), no record to write/);
     // Pods ready in 8 zones; us-central1-a loses its pods; the service is deleted: each writes.
     for (const step of steps.slice(1)) {
-      const m = /^DNS updated: (\d+) change set\(s\) applied \((\d+) record set change\(s\)\), (\d+\.\d) ms from the event/.exec(step ?? '');
+      const m = /^DNS updated: (\d+) change set\(s\) applied \((\d+) record set change\(s\)\), (\d+\.\d) ms from the event/.exec(
+        step ?? '',
+      );
       expect(m, step).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThan(0);
       expect(Number(m![2])).toBeGreaterThan(0);

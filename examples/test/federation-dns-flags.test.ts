@@ -15,8 +15,17 @@ const CLUSTER = `gce-${ZONE}`;
 const FEDERATED = 'nginx.mynamespace.myfederation.svc.cluster.local.';
 
 /** dig's header: status and flags. */
-async function header(server: { host: string; port: number }, name: string, type: string, ...options: string[]): Promise<{ status: string; flags: string[] }> {
-  const { stdout } = await run('dig', [`@${server.host}`, '-p', String(server.port), '+time=2', '+tries=1', '+noall', '+comments', ...options, name, type], { timeout: 10_000 });
+async function header(
+  server: { host: string; port: number },
+  name: string,
+  type: string,
+  ...options: string[]
+): Promise<{ status: string; flags: string[] }> {
+  const { stdout } = await run(
+    'dig',
+    [`@${server.host}`, '-p', String(server.port), '+time=2', '+tries=1', '+noall', '+comments', ...options, name, type],
+    { timeout: 10_000 },
+  );
   return {
     status: /status: (\w+)/.exec(stdout)?.[1] ?? `no answer: ${stdout}`,
     flags: (/flags: ([^;]*);/.exec(stdout)?.[1] ?? '').trim().split(/\s+/).sort(),
@@ -33,10 +42,18 @@ describe('responder header flags (dig, real BIND 9 upstream)', () => {
     bind = await startBind({ zones: ['example.com'], records: zoneLines(guideRecords()) });
     clusters = new MemoryClusters([{ name: CLUSTER, zones: [ZONE], region: 'us-central1' }]);
     clusters.putService(CLUSTER, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'mynamespace' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'nginx', namespace: 'mynamespace' },
       spec: { selector: { run: 'nginx' }, ports: [{ port: 80, protocol: 'TCP' }] },
     });
-    const options = { federation: guideFederation, zone: ZONE, region: 'us-central1', localService: (ns: string, n: string) => clusters.shard(CLUSTER, ns, n), port: 0 };
+    const options = {
+      federation: guideFederation,
+      zone: ZONE,
+      region: 'us-central1',
+      localService: (ns: string, n: string) => clusters.shard(CLUSTER, ns, n),
+      port: 0,
+    };
     forwarding = await startResponder({ ...options, upstream: { host: bind.host, port: bind.port } });
     alone = await startResponder(options);
   }, 60_000);
@@ -79,7 +96,11 @@ describe('responder header flags (dig, real BIND 9 upstream)', () => {
 
   it('without an upstream, RA is set on no answer', async () => {
     clusters.setReadyEndpoints(CLUSTER, 'mynamespace', 'nginx', 1);
-    for (const [name, type, status] of [[FEDERATED, 'A', 'NOERROR'], ['nothing.cluster.local.', 'A', 'NXDOMAIN'], ['example.com.', 'SOA', 'REFUSED']] as const) {
+    for (const [name, type, status] of [
+      [FEDERATED, 'A', 'NOERROR'],
+      ['nothing.cluster.local.', 'A', 'NXDOMAIN'],
+      ['example.com.', 'SOA', 'REFUSED'],
+    ] as const) {
       const answer = await header(alone, name, type);
       expect([name, answer.status]).toEqual([name, status]);
       expect(answer.flags).not.toContain('ra');

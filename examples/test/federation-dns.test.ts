@@ -26,16 +26,42 @@ const REGIONAL = `nginx.mynamespace.myfederation.svc.${REGION}.example.com.`;
 /** The guide's healthy shards in the pod's region: where us-central1-f's CNAME ends. */
 const REGION_ADDRESSES = ['us-central1-a', 'us-central1-b', 'us-central1-c'].map((z) => guideHealthyAddresses[z]!).sort();
 
-interface Dig { status: string; flags: string[]; answers: { name: string; type: string; data: string }[]; authority: string[] }
+interface Dig {
+  status: string;
+  flags: string[];
+  answers: { name: string; type: string; data: string }[];
+  authority: string[];
+}
 
 /** `dig` with the header, answer and authority sections, parsed. */
 async function dig(server: { host: string; port: number }, name: string, type = 'A', ...flags: string[]): Promise<Dig> {
-  const { stdout } = await run('dig', [`@${server.host}`, '-p', String(server.port), '+time=2', '+tries=1', '+noall', '+comments', '+answer', '+authority', ...flags, name, type], { timeout: 10_000 });
+  const { stdout } = await run(
+    'dig',
+    [
+      `@${server.host}`,
+      '-p',
+      String(server.port),
+      '+time=2',
+      '+tries=1',
+      '+noall',
+      '+comments',
+      '+answer',
+      '+authority',
+      ...flags,
+      name,
+      type,
+    ],
+    { timeout: 10_000 },
+  );
   const status = /status: (\w+)/.exec(stdout)?.[1] ?? `no answer: ${stdout}`;
   const flagLine = /flags: ([^;]*);/.exec(stdout)?.[1] ?? '';
   const sections = stdout.split(/^;; (?=\w+ SECTION:)/m);
-  const records = (section: string) => (sections.find((s) => s.startsWith(section)) ?? '').split('\n').slice(1)
-    .filter((line) => line !== '' && !line.startsWith(';')).map((line) => line.split(/\s+/));
+  const records = (section: string) =>
+    (sections.find((s) => s.startsWith(section)) ?? '')
+      .split('\n')
+      .slice(1)
+      .filter((line) => line !== '' && !line.startsWith(';'))
+      .map((line) => line.split(/\s+/));
   return {
     status,
     flags: flagLine.trim().split(/\s+/),
@@ -43,7 +69,11 @@ async function dig(server: { host: string; port: number }, name: string, type = 
     authority: records('AUTHORITY').map(([n = '', , , t = '']) => `${n} ${t}`),
   };
 }
-const addressesOf = (d: Dig) => d.answers.filter((a) => a.type === 'A').map((a) => a.data).sort();
+const addressesOf = (d: Dig) =>
+  d.answers
+    .filter((a) => a.type === 'A')
+    .map((a) => a.data)
+    .sort();
 
 describe('the federation responder in front of a real BIND 9', () => {
   let bind: BindServer;
@@ -61,7 +91,9 @@ describe('the federation responder in front of a real BIND 9', () => {
     bind = await startBind({ zones: ['example.com'], records: zoneLines(guideRecords()) });
     clusters = new MemoryClusters([{ name: CLUSTER, zones: [ZONE], region: REGION }]);
     clusters.putService(CLUSTER, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'mynamespace' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'nginx', namespace: 'mynamespace' },
       spec: { selector: { run: 'nginx' }, ports: [{ port: 80, protocol: 'TCP' }] },
     });
     clusterIP = clusters.shard(CLUSTER, 'mynamespace', 'nginx')!.clusterIP!;
@@ -150,7 +182,12 @@ describe('the federation responder in front of a real BIND 9', () => {
   });
 
   it('names with children in the cluster domain are NODATA, not NXDOMAIN; AAAA of an IPv4 shard is the CNAME alone', async () => {
-    for (const name of ['cluster.local.', 'svc.cluster.local.', 'mynamespace.svc.cluster.local.', 'mynamespace.myfederation.svc.cluster.local.']) {
+    for (const name of [
+      'cluster.local.',
+      'svc.cluster.local.',
+      'mynamespace.svc.cluster.local.',
+      'mynamespace.myfederation.svc.cluster.local.',
+    ]) {
       const answer = await dig(responder, name, 'A', '+norecurse');
       expect([name, answer.status, answer.answers]).toEqual([name, 'NOERROR', []]);
       expect(answer.authority).toEqual(['cluster.local. SOA']);
@@ -179,7 +216,12 @@ describe('the federation responder in front of a real BIND 9', () => {
       forger.send(forged, from.port, from.address);
     });
     await new Promise<void>((resolve) => forger.bind(0, '127.0.0.1', resolve));
-    const forged = await startResponder({ ...options, port: 0, upstream: { host: '127.0.0.1', port: forger.address().port }, upstreamTimeoutMs: 300 });
+    const forged = await startResponder({
+      ...options,
+      port: 0,
+      upstream: { host: '127.0.0.1', port: forger.address().port },
+      upstreamTimeoutMs: 300,
+    });
     try {
       expect((await dig(forged, 'example.com.', 'SOA')).status).toBe('SERVFAIL');
     } finally {
@@ -194,10 +236,18 @@ describe('the federation responder in front of a real BIND 9', () => {
     await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
     try {
       // A valid query, and random bytes and mutations of it.
-      const valid = encodeMessage({ ...emptyMessage(0, Opcode.QUERY), rd: true, questions: [{ name: FEDERATED, type: RRType.A, class: RRClass.IN }] });
+      const valid = encodeMessage({
+        ...emptyMessage(0, Opcode.QUERY),
+        rd: true,
+        questions: [{ name: FEDERATED, type: RRType.A, class: RRClass.IN }],
+      });
       const garbage = fc.oneof(
         fc.uint8Array({ maxLength: 600 }),
-        fc.tuple(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(valid.length))
+        fc
+          .tuple(
+            fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+            fc.nat(valid.length),
+          )
           .map(([edits, cut]) => {
             const bytes = Uint8Array.from(valid);
             for (const [at, value] of edits) bytes[at] = value;
@@ -205,23 +255,29 @@ describe('the federation responder in front of a real BIND 9', () => {
           }),
       );
       let probe = 0;
-      await fc.assert(fc.asyncProperty(garbage, async (bytes) => {
-        const id = 0x8000 + (probe++ % 0x7fff);
-        const replies = await udpExchange(client, responder, bytes, id);
-        // Only the probe is known to be answered; a reply to the garbage must be a response of the right size.
-        expect(replies.some((r) => r.readUInt16BE(0) === id)).toBe(true);
-        for (const reply of replies) {
-          expect(reply[2]! & 0x80).toBe(0x80);
-          expect(reply.length).toBeLessThanOrEqual(1232);
-        }
-      }), { numRuns: 150 });
+      await fc.assert(
+        fc.asyncProperty(garbage, async (bytes) => {
+          const id = 0x8000 + (probe++ % 0x7fff);
+          const replies = await udpExchange(client, responder, bytes, id);
+          // Only the probe is known to be answered; a reply to the garbage must be a response of the right size.
+          expect(replies.some((r) => r.readUInt16BE(0) === id)).toBe(true);
+          for (const reply of replies) {
+            expect(reply[2]! & 0x80).toBe(0x80);
+            expect(reply.length).toBeLessThanOrEqual(1232);
+          }
+        }),
+        { numRuns: 150 },
+      );
     } finally {
       client.close();
     }
     // Over TCP: garbage frames, a frame cut short, then a fresh connection is answered.
-    await fc.assert(fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 5 }), async (frames) => {
-      await tcpSend(responder, frames.map(frame));
-    }), { numRuns: 30 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 5 }), async (frames) => {
+        await tcpSend(responder, frames.map(frame));
+      }),
+      { numRuns: 30 },
+    );
     await tcpSend(responder, [Buffer.from([0xff, 0xff, 1, 2, 3])]);
     const answer = await dig(responder, FEDERATED, 'A', '+tcp');
     expect(answer.answers.map((a) => a.data)).toEqual([LOCAL, clusterIP]);
@@ -231,30 +287,41 @@ describe('the federation responder in front of a real BIND 9', () => {
 
 describe('respond (the pure part)', () => {
   const config: ResponderConfig = {
-    federation: guideFederation, zone: ZONE, region: REGION, ttl: 30, recursion: true,
-    localService: (namespace, name) => (namespace === 'mynamespace' && name === 'nginx' ? { clusterIP: '10.63.250.98', readyEndpoints: 1 } : undefined),
+    federation: guideFederation,
+    zone: ZONE,
+    region: REGION,
+    ttl: 30,
+    recursion: true,
+    localService: (namespace, name) =>
+      namespace === 'mynamespace' && name === 'nginx' ? { clusterIP: '10.63.250.98', readyEndpoints: 1 } : undefined,
   };
 
   it('answers any bytes without throwing; a reply keeps the id, is a response, and fits its transport', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 700 }), fc.boolean(), (bytes, udp) => {
-      const decision = respond(bytes, config);
-      if (decision.kind === 'drop') {
-        expect(bytes.length < 12 || (bytes[2]! & 0x80) !== 0).toBe(true);
-        return;
-      }
-      const message = decision.kind === 'reply' ? decision.message : decision.finish(undefined);
-      const wire = encodeReply(message, udp ? decision.udpLimit : undefined);
-      const decoded = decodeMessage(wire);
-      expect(decoded.id).toBe((bytes[0]! << 8) | bytes[1]!);
-      expect(decoded.qr).toBe(true);
-      if (udp) expect(wire.length).toBeLessThanOrEqual(decision.udpLimit);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 700 }), fc.boolean(), (bytes, udp) => {
+        const decision = respond(bytes, config);
+        if (decision.kind === 'drop') {
+          expect(bytes.length < 12 || (bytes[2]! & 0x80) !== 0).toBe(true);
+          return;
+        }
+        const message = decision.kind === 'reply' ? decision.message : decision.finish(undefined);
+        const wire = encodeReply(message, udp ? decision.udpLimit : undefined);
+        const decoded = decodeMessage(wire);
+        expect(decoded.id).toBe((bytes[0]! << 8) | bytes[1]!);
+        expect(decoded.qr).toBe(true);
+        if (udp) expect(wire.length).toBeLessThanOrEqual(decision.udpLimit);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('a malformed query gets FORMERR; a response is dropped; UPDATE is NOTIMP; EDNS version 1 is BADVERS', () => {
-    const query = (change: Partial<ReturnType<typeof emptyMessage>> = {}) => encodeMessage({
-      ...emptyMessage(7, Opcode.QUERY), questions: [{ name: FEDERATED, type: RRType.A, class: RRClass.IN }], ...change,
-    });
+    const query = (change: Partial<ReturnType<typeof emptyMessage>> = {}) =>
+      encodeMessage({
+        ...emptyMessage(7, Opcode.QUERY),
+        questions: [{ name: FEDERATED, type: RRType.A, class: RRClass.IN }],
+        ...change,
+      });
     const rcodeOf = (wire: Uint8Array) => {
       const decision = respond(wire, config);
       return decision.kind === 'reply' ? decodeMessage(encodeReply(decision.message, 512)).rcode : decision.kind;
@@ -272,9 +339,22 @@ describe('respond (the pure part)', () => {
   });
 
   it('a relayed answer too big for the datagram goes out truncated, whole over TCP', () => {
-    const decision = respond(encodeMessage({ ...emptyMessage(3, Opcode.QUERY), rd: true, questions: [{ name: 'big.example.org.', type: RRType.A, class: RRClass.IN }] }), config);
+    const decision = respond(
+      encodeMessage({
+        ...emptyMessage(3, Opcode.QUERY),
+        rd: true,
+        questions: [{ name: 'big.example.org.', type: RRType.A, class: RRClass.IN }],
+      }),
+      config,
+    );
     if (decision.kind !== 'ask-upstream') throw new Error(`expected ask-upstream, got ${decision.kind}`);
-    const answers = Array.from({ length: 40 }, (_, i) => ({ name: 'big.example.org.', type: RRType.A, class: RRClass.IN, ttl: 60, rdata: Uint8Array.from([192, 0, 2, i]) }));
+    const answers = Array.from({ length: 40 }, (_, i) => ({
+      name: 'big.example.org.',
+      type: RRType.A,
+      class: RRClass.IN,
+      ttl: 60,
+      rdata: Uint8Array.from([192, 0, 2, i]),
+    }));
     const upstream = decodeMessage(encodeMessage({ ...emptyMessage(77, Opcode.QUERY), qr: true, questions: [decision.question], answers }));
     const message = decision.finish(upstream);
     const udp = decodeMessage(encodeReply(message, decision.udpLimit));
@@ -284,7 +364,14 @@ describe('respond (the pure part)', () => {
   });
 
   it('an upstream that does not answer: SERVFAIL', () => {
-    const decision = respond(encodeMessage({ ...emptyMessage(9, Opcode.QUERY), rd: true, questions: [{ name: 'example.org.', type: RRType.A, class: RRClass.IN }] }), config);
+    const decision = respond(
+      encodeMessage({
+        ...emptyMessage(9, Opcode.QUERY),
+        rd: true,
+        questions: [{ name: 'example.org.', type: RRType.A, class: RRClass.IN }],
+      }),
+      config,
+    );
     expect(decision.kind).toBe('ask-upstream');
     if (decision.kind === 'ask-upstream') expect(decision.finish(undefined).rcode).toBe(Rcode.SERVFAIL);
   });

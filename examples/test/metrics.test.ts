@@ -7,14 +7,24 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { controllerMetrics, serveMetrics } from '../metrics.js';
 
 const zones = ['us-central1-a', 'us-central1-b', 'us-east1-b', 'us-east1-c', 'europe-west1-b'];
-const clusters = new MemoryClusters(zones.map((zone, i) => ({
-  name: `c-${zone}`, zones: [zone], region: zone.slice(0, zone.lastIndexOf('-')), loadBalancerAddresses: [`203.0.113.${i + 1}`],
-})));
+const clusters = new MemoryClusters(
+  zones.map((zone, i) => ({
+    name: `c-${zone}`,
+    zones: [zone],
+    region: zone.slice(0, zone.lastIndexOf('-')),
+    loadBalancerAddresses: [`203.0.113.${i + 1}`],
+  })),
+);
 const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'z' }] });
 const controller = createController({
-  federation: { name: 'fed', domain: 'example.com' }, ownerId: 'metrics-test', clusters,
+  federation: { name: 'fed', domain: 'example.com' },
+  ownerId: 'metrics-test',
+  clusters,
   dns: { provider, zone: { id: 'z', dnsName: 'example.com.' } },
-  coalesceMs: 1, backoff: { baseMs: 1, maxMs: 5 }, sleep: async () => {}, zoneRateLimit: 1000,
+  coalesceMs: 1,
+  backoff: { baseMs: 1, maxMs: 5 },
+  sleep: async () => {},
+  zoneRateLimit: 1000,
 });
 const registry = new Registry();
 controllerMetrics(controller, registry);
@@ -31,14 +41,18 @@ afterAll(async () => {
 async function value(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   // A histogram's samples are named `<name>_bucket`, `<name>_sum` and `<name>_count`.
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name || name.startsWith(`${m.name}_`));
-  const sample = metric?.values.find((v) => ((v as { metricName?: string }).metricName ?? metric.name) === name
-    && Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+  const sample = metric?.values.find(
+    (v) =>
+      ((v as { metricName?: string }).metricName ?? metric.name) === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+  );
   return sample?.value;
 }
 
 describe('controller metrics', () => {
   test('shard gauges, records applied, latency histogram, apply errors, fail static, served over HTTP', async () => {
-    controller.applyService({ manifest: { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns', name: 'web' }, spec: { type: 'LoadBalancer' } } });
+    controller.applyService({
+      manifest: { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns', name: 'web' }, spec: { type: 'LoadBalancer' } },
+    });
     await controller.idle();
     expect(await value('fedsvc_shards', { service: 'ns/web' })).toBe(5);
     expect(await value('fedsvc_shards_healthy', { service: 'ns/web' })).toBe(0);

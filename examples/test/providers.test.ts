@@ -10,17 +10,31 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const federation = { name: 'myfederation', domain: 'example.com' };
 const name = (place?: string) => `nginx.mynamespace.myfederation.svc.${place ? `${place}.` : ''}example.com.`;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runExample(file: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--conditions=@fedsvc/source', `examples/${file}`, '--local'], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@fedsvc/source', `examples/${file}`, '--local'],
+      { cwd: root, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-interface Row { name: string; type: string; ttl: number; rrdatas: string[] }
+interface Row {
+  name: string;
+  type: string;
+  ttl: number;
+  rrdatas: string[];
+}
 
 /** The rows of the first zone listing printed: from the `NAME TYPE TTL DATA` header to the `(besides …)` line. */
 function firstTable(stdout: string): Row[] {
@@ -40,7 +54,10 @@ function writesPerPass(stdout: string): number[] {
   return [...stdout.matchAll(/^(\d+) \S+ request\(s\), (\d+) full read\(s\)/gm)].map((m) => Number(m[1]));
 }
 
-const examples = [{ file: 'route53.ts', label: 'Route 53' }, { file: 'google-cloud-dns.ts', label: 'Google Cloud DNS' }];
+const examples = [
+  { file: 'route53.ts', label: 'Route 53' },
+  { file: 'google-cloud-dns.ts', label: 'Google Cloud DNS' },
+];
 
 describe.each(examples)('$label example (--local)', ({ file }) => {
   let run: Run;
@@ -53,7 +70,7 @@ describe.each(examples)('$label example (--local)', ({ file }) => {
     expect(run.code).toBe(0);
   });
 
-  it('lists the guide\'s records in the zone', () => {
+  it("lists the guide's records in the zone", () => {
     const rows = firstTable(run.stdout);
     const byName = new Map(rows.map((row) => [`${row.name} ${row.type}`, row]));
     const global = byName.get(`${name()} A`);
@@ -61,16 +78,24 @@ describe.each(examples)('$label example (--local)', ({ file }) => {
     expect(global?.ttl).toBe(180);
     expect(byName.get(`${name('us-central1-f')} CNAME`)?.rrdatas).toEqual([name('us-central1')]);
     expect(byName.get(`${name('europe-west1')} CNAME`)?.rrdatas).toEqual([name()]);
-    expect(byName.get(`${name('us-central1')} A`)?.rrdatas.slice().sort()).toEqual(['104.197.244.180', '104.197.245.170', '104.197.247.191']);
+    expect(
+      byName
+        .get(`${name('us-central1')} A`)
+        ?.rrdatas.slice()
+        .sort(),
+    ).toEqual(['104.197.244.180', '104.197.245.170', '104.197.247.191']);
 
     const planned = planServiceRecords({ federation, service: guideService, clusters: guideClusters, shards: guideShards });
-    const key = (r: { name: string; type: string; ttl: number; rrdatas: readonly string[] }) => `${r.name} ${r.type} ${r.ttl} ${[...r.rrdatas].sort().join(',')}`;
+    const key = (r: { name: string; type: string; ttl: number; rrdatas: readonly string[] }) =>
+      `${r.name} ${r.type} ${r.ttl} ${[...r.rrdatas].sort().join(',')}`;
     expect(rows.map(key).sort()).toEqual(planned.map(key).sort());
   });
 
   it('writes once per change set and not at all when nothing changed', () => {
     expect(writesPerPass(run.stdout)).toEqual([1, 1, 0]);
-    expect(run.stdout).toMatch(/^\+ nginx\.mynamespace\.myfederation\.svc\.us-central1-a\.example\.com\. CNAME 180 nginx\.mynamespace\.myfederation\.svc\.us-central1\.example\.com\.$/m);
+    expect(run.stdout).toMatch(
+      /^\+ nginx\.mynamespace\.myfederation\.svc\.us-central1-a\.example\.com\. CNAME 180 nginx\.mynamespace\.myfederation\.svc\.us-central1\.example\.com\.$/m,
+    );
     expect(run.stdout).toMatch(/^no changes$/m);
   });
 });

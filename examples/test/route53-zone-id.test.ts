@@ -9,10 +9,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 function runRoute53(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FEDSVC_')));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/route53.ts', '--local'],
-      { cwd: root, timeout: 60_000, env: { ...clean, ...env } }, (error, stdout, stderr) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@fedsvc/source', 'examples/route53.ts', '--local'],
+      { cwd: root, timeout: 60_000, env: { ...clean, ...env } },
+      (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-      });
+      },
+    );
   });
 }
 

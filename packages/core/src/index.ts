@@ -8,7 +8,12 @@ export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './dns/
 export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner } from './dns/ownership.js';
 export { DEFAULT_TTL, MAX_TTL } from './planning/validate.js';
 export {
-  planServiceRecords, planFederation, recordNames, parseRecordName, isShardHealthy, type RecordNameParts,
+  planServiceRecords,
+  planFederation,
+  recordNames,
+  parseRecordName,
+  isShardHealthy,
+  type RecordNameParts,
 } from './planning/plan.js';
 export { resolveFederatedQuery, type FederatedQueryContext, type FederatedAnswer } from './planning/resolve.js';
 export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/status.js';
@@ -19,12 +24,23 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
 export { reconcileZone, UnwrittenRecordsError, type ReconcileOptions, type ReconcileReport } from './zone/reconcile.js';
 // -- placement (pure) and the controller
 export {
-  placeShards, selectorMatches, desiredManifest, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION,
-  type FederatedService, type LabelSelector, type PlacementInput,
+  placeShards,
+  selectorMatches,
+  desiredManifest,
+  APPLIED_ANNOTATION,
+  CREATED_BY_ANNOTATION,
+  type FederatedService,
+  type LabelSelector,
+  type PlacementInput,
 } from './placement/placement.js';
 export { createController, FederationController } from './controller/controller.js';
 export { formatChanges } from './controller/format.js';
 export { dnsResolver } from './controller/system-resolver.js';
 export type {
-  LeaderElection, ControllerOptions, ControllerEvents, ServiceKey, ClusterView, ServiceStatusView,
+  LeaderElection,
+  ControllerOptions,
+  ControllerEvents,
+  ServiceKey,
+  ClusterView,
+  ServiceStatusView,
 } from './controller/types.js';

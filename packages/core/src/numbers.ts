@@ -14,7 +14,9 @@ function checked(test: (value: unknown) => value is number, reason: string) {
 
 /** A count or a whole number of milliseconds: 1, 2, 3… */
 export const positiveInteger = checked(
-  (value): value is number => Number.isInteger(value) && (value as number) >= 1, 'must be an integer of at least 1');
+  (value): value is number => Number.isInteger(value) && (value as number) >= 1,
+  'must be an integer of at least 1',
+);
 
 /** A period that must pass: above 0. */
 export const positiveNumber = checked((value): value is number => isNumber(value) && value > 0, 'must be a finite number above 0');

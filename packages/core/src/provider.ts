@@ -2,9 +2,23 @@
 // leader election): the ports, the errors they answer with, and the helpers that keep names,
 // addresses and record data in the one form core compares.
 export type {
-  RecordType, RecordSet, Change, DnsZone, DnsProvider, ProviderLimits, RequestCost, ProviderErrorKind,
-  MemberClusters, ClusterEvent, ClusterStatus, ClusterHealth, ShardStatus, ShardAction, ServiceManifest,
-  LoadBalancerIngress, Logger,
+  RecordType,
+  RecordSet,
+  Change,
+  DnsZone,
+  DnsProvider,
+  ProviderLimits,
+  RequestCost,
+  ProviderErrorKind,
+  MemberClusters,
+  ClusterEvent,
+  ClusterStatus,
+  ClusterHealth,
+  ShardStatus,
+  ShardAction,
+  ServiceManifest,
+  LoadBalancerIngress,
+  Logger,
 } from './types.js';
 export type { LeaderElection } from './controller/types.js';
 export { ValidationError, ProviderError } from './errors.js';

@@ -201,7 +201,6 @@ export interface LoadBalancerIngress {
   readonly hostname?: string;
 }
 
-
 /** The parts of a Kubernetes Service the federation reads and writes (plain JSON, as on the wire). */
 export interface ServiceManifest {
   readonly apiVersion: 'v1';

@@ -28,17 +28,36 @@ describe('addresses', () => {
   test.prop([fc.ipV4(), fc.ipV4()])('IPv4 keys order addresses numerically', (a, b) => {
     const num = (s: string) => s.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
     const [pa, pb] = [parseAddress(a), parseAddress(b)];
-    if (!pa || !pb) { expect([a, b]).toContain('0.0.0.0'); return; }
+    if (!pa || !pb) {
+      expect([a, b]).toContain('0.0.0.0');
+      return;
+    }
     expect(Math.sign(num(a) - num(b))).toBe(pa.key < pb.key ? -1 : pa.key > pb.key ? 1 : 0);
   });
 
   test.prop([fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.%') }))], { numRuns: 3000 })(
-    'anything accepted is an IP address to Node as well', (s) => {
+    'anything accepted is an IP address to Node as well',
+    (s) => {
       if (parseAddress(s) !== null) expect(isIP(s)).not.toBe(0);
-    });
+    },
+  );
 
   test('refusals', () => {
-    for (const bad of ['0.0.0.0', '::', '0:0::0', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', 'fe80::1%eth0', '1::2::3', ':1.2.3.4', '1:2:3:4:5:6:7:8:9', '12345::', '::1.2.3']) {
+    for (const bad of [
+      '0.0.0.0',
+      '::',
+      '0:0::0',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '01.2.3.4',
+      'fe80::1%eth0',
+      '1::2::3',
+      ':1.2.3.4',
+      '1:2:3:4:5:6:7:8:9',
+      '12345::',
+      '::1.2.3',
+    ]) {
       expect(parseAddress(bad), bad).toBeNull();
     }
   });

@@ -48,18 +48,27 @@ describe('numeric option checks', () => {
   ];
   const value = fc.oneof(fc.double(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(0, 1, 0.5, Number.NaN, Infinity, -Infinity));
 
-  test.prop([value, fc.constantFrom(...checks.keys())])('accept exactly their values, and name the field and the value when they refuse', (v, i) => {
-    const { check, accepts } = checks[i]!;
-    if (accepts(v)) {
-      expect(check('some.field', v)).toBe(v);
-    } else {
-      const error = (() => { try { check('some.field', v); } catch (e) { return e; } })();
-      expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).field).toBe('some.field');
-      expect((error as ValidationError).value).toBe(v);
-      expect((error as ValidationError).message).toMatch(/^some\.field: /);
-    }
-  });
+  test.prop([value, fc.constantFrom(...checks.keys())])(
+    'accept exactly their values, and name the field and the value when they refuse',
+    (v, i) => {
+      const { check, accepts } = checks[i]!;
+      if (accepts(v)) {
+        expect(check('some.field', v)).toBe(v);
+      } else {
+        const error = (() => {
+          try {
+            check('some.field', v);
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe('some.field');
+        expect((error as ValidationError).value).toBe(v);
+        expect((error as ValidationError).message).toMatch(/^some\.field: /);
+      }
+    },
+  );
 
   it('give the fallback for a value left out, and refuse other types', () => {
     expect(positiveInteger('n', undefined, 3)).toBe(3);

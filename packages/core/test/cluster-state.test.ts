@@ -2,76 +2,117 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
-  commitClusterStep, judgeAll, reduceClusterEvent, type ClusterState, type JudgeHealth, type JudgedShard, type Notification, type StateEvent,
+  commitClusterStep,
+  judgeAll,
+  reduceClusterEvent,
+  type ClusterState,
+  type JudgeHealth,
+  type JudgedShard,
+  type Notification,
+  type StateEvent,
 } from '../src/controller/cluster-state.js';
 import type { ClusterHealth, ClusterStatus, ShardStatus } from '../src/types.js';
 
 const CLUSTERS = ['a', 'b', 'c'];
-const SERVICES: readonly (readonly [string, string])[] = [['ns', 'web'], ['ns', 'api'], ['other', 'web']];
+const SERVICES: readonly (readonly [string, string])[] = [
+  ['ns', 'web'],
+  ['ns', 'api'],
+  ['other', 'web'],
+];
 
-const clusterStatus = (name: string, health: ClusterHealth): ClusterStatus => ({ name, zones: [`${name}-1`], region: 'r', labels: {}, health });
+const clusterStatus = (name: string, health: ClusterHealth): ClusterStatus => ({
+  name,
+  zones: [`${name}-1`],
+  region: 'r',
+  labels: {},
+  health,
+});
 const shardStatus = (cluster: string, [namespace, name]: readonly [string, string], readyEndpoints: number, ip: boolean): ShardStatus => ({
-  cluster, namespace, name, readyEndpoints, ingress: ip ? [{ ip: '192.0.2.1' }] : [],
+  cluster,
+  namespace,
+  name,
+  readyEndpoints,
+  ingress: ip ? [{ ip: '192.0.2.1' }] : [],
   manifest: { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: {} },
 });
 
 const event: fc.Arbitrary<StateEvent> = fc.oneof(
-  fc.record({ name: fc.constantFrom(...CLUSTERS), health: fc.constantFrom<ClusterHealth>('Ready', 'NotReady', 'Offline') })
+  fc
+    .record({ name: fc.constantFrom(...CLUSTERS), health: fc.constantFrom<ClusterHealth>('Ready', 'NotReady', 'Offline') })
     .map(({ name, health }) => ({ type: 'cluster' as const, cluster: clusterStatus(name, health) })),
   fc.constantFrom(...CLUSTERS).map((name) => ({ type: 'cluster-removed' as const, name })),
-  fc.record({ cluster: fc.constantFrom(...CLUSTERS), service: fc.constantFrom(...SERVICES), ready: fc.nat(2), ip: fc.boolean() })
+  fc
+    .record({ cluster: fc.constantFrom(...CLUSTERS), service: fc.constantFrom(...SERVICES), ready: fc.nat(2), ip: fc.boolean() })
     .map(({ cluster, service, ready, ip }) => ({ type: 'shard' as const, shard: shardStatus(cluster, service, ready, ip) })),
-  fc.record({ cluster: fc.constantFrom(...CLUSTERS), service: fc.constantFrom(...SERVICES) })
+  fc
+    .record({ cluster: fc.constantFrom(...CLUSTERS), service: fc.constantFrom(...SERVICES) })
     .map(({ cluster, service: [namespace, name] }) => ({ type: 'shard-removed' as const, cluster, namespace, name })),
 );
 
 const judge: JudgeHealth = (cluster, shard) => cluster?.health === 'Ready' && shard.readyEndpoints > 0 && shard.ingress.length > 0;
 
-const empty = () => ({ clusters: new Map() as ReadonlyMap<string, ClusterStatus>, shards: new Map<string, ReadonlyMap<string, JudgedShard>>() });
+const empty = () => ({
+  clusters: new Map() as ReadonlyMap<string, ClusterStatus>,
+  shards: new Map<string, ReadonlyMap<string, JudgedShard>>(),
+});
 
 /** Every shard's health as judged now, by service and cluster. */
-const healthOf = (state: ClusterState): Map<string, boolean> => new Map([...state.shards].flatMap(([service, byCluster]) =>
-  [...byCluster].map(([cluster, shard]) => [`${service}@${cluster}`, judge(state.clusters.get(cluster), shard.status)] as const)));
+const healthOf = (state: ClusterState): Map<string, boolean> =>
+  new Map(
+    [...state.shards].flatMap(([service, byCluster]) =>
+      [...byCluster].map(([cluster, shard]) => [`${service}@${cluster}`, judge(state.clusters.get(cluster), shard.status)] as const),
+    ),
+  );
 
 const snapshot = (state: ClusterState) => ({ clusters: [...state.clusters], shards: [...state.shards].map(([k, v]) => [k, [...v]]) });
 
 describe('reduceClusterEvent', () => {
-  test.prop([fc.array(event, { maxLength: 40 })])('reports a health flip exactly when a shard\'s health changes, and changes nothing it is given', (events) => {
-    const state = empty();
-    for (const e of events) {
-      const before = healthOf(state);
-      const given = snapshot(state);
-      const step = reduceClusterEvent(state, e, judge);
-      expect(snapshot(state)).toEqual(given);
-      commitClusterStep(state, step);
-      const after = healthOf(state);
-      const flips = step.notifications.filter((n) => n.type === 'shard-health-changed');
-      const expected = [...new Set([...before.keys(), ...after.keys()])]
-        .filter((id) => (before.get(id) === true) !== (after.get(id) === true))
-        .map((id) => ({ id, healthy: after.get(id) === true }));
-      expect(flips.map((f) => ({ id: `${f.service}@${f.cluster}`, healthy: f.healthy })).sort((x, y) => (x.id < y.id ? -1 : 1)))
-        .toEqual(expected.sort((x, y) => (x.id < y.id ? -1 : 1)));
-      // What is kept as judged is what the judge says now.
-      for (const [service, byCluster] of state.shards) {
-        for (const [cluster, shard] of byCluster) expect(shard.healthy).toBe(after.get(`${service}@${cluster}`));
+  test.prop([fc.array(event, { maxLength: 40 })])(
+    "reports a health flip exactly when a shard's health changes, and changes nothing it is given",
+    (events) => {
+      const state = empty();
+      for (const e of events) {
+        const before = healthOf(state);
+        const given = snapshot(state);
+        const step = reduceClusterEvent(state, e, judge);
+        expect(snapshot(state)).toEqual(given);
+        commitClusterStep(state, step);
+        const after = healthOf(state);
+        const flips = step.notifications.filter((n) => n.type === 'shard-health-changed');
+        const expected = [...new Set([...before.keys(), ...after.keys()])]
+          .filter((id) => (before.get(id) === true) !== (after.get(id) === true))
+          .map((id) => ({ id, healthy: after.get(id) === true }));
+        expect(flips.map((f) => ({ id: `${f.service}@${f.cluster}`, healthy: f.healthy })).sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual(
+          expected.sort((x, y) => (x.id < y.id ? -1 : 1)),
+        );
+        // What is kept as judged is what the judge says now.
+        for (const [service, byCluster] of state.shards) {
+          for (const [cluster, shard] of byCluster) expect(shard.healthy).toBe(after.get(`${service}@${cluster}`));
+        }
       }
-    }
-  });
+    },
+  );
 
-  test.prop([fc.array(event, { maxLength: 40 }), fc.constantFrom(...CLUSTERS)])('removing a cluster drops it and its shards', (events, removed) => {
-    const state = empty();
-    for (const e of events) commitClusterStep(state, reduceClusterEvent(state, e, judge));
-    commitClusterStep(state, reduceClusterEvent(state, { type: 'cluster-removed', name: removed }, judge));
-    expect(state.clusters.has(removed)).toBe(false);
-    for (const byCluster of state.shards.values()) {
-      expect(byCluster.has(removed)).toBe(false);
-      expect(byCluster.size).toBeGreaterThan(0);
-    }
-  });
+  test.prop([fc.array(event, { maxLength: 40 }), fc.constantFrom(...CLUSTERS)])(
+    'removing a cluster drops it and its shards',
+    (events, removed) => {
+      const state = empty();
+      for (const e of events) commitClusterStep(state, reduceClusterEvent(state, e, judge));
+      commitClusterStep(state, reduceClusterEvent(state, { type: 'cluster-removed', name: removed }, judge));
+      expect(state.clusters.has(removed)).toBe(false);
+      for (const byCluster of state.shards.values()) {
+        expect(byCluster.has(removed)).toBe(false);
+        expect(byCluster.size).toBeGreaterThan(0);
+      }
+    },
+  );
 
   test.prop([event])('cluster events make every service dirty; shard events their own service', (e) => {
-    const dirty = reduceClusterEvent(empty(), e, judge).notifications.filter((n): n is Extract<Notification, { type: 'dirty' }> => n.type === 'dirty');
-    const own = e.type === 'shard' ? `${e.shard.namespace}/${e.shard.name}` : e.type === 'shard-removed' ? `${e.namespace}/${e.name}` : 'all';
+    const dirty = reduceClusterEvent(empty(), e, judge).notifications.filter(
+      (n): n is Extract<Notification, { type: 'dirty' }> => n.type === 'dirty',
+    );
+    const own =
+      e.type === 'shard' ? `${e.shard.namespace}/${e.shard.name}` : e.type === 'shard-removed' ? `${e.namespace}/${e.name}` : 'all';
     expect(dirty).toEqual([{ type: 'dirty', service: own }]);
   });
 
@@ -95,9 +136,11 @@ describe('judgeAll', () => {
     for (const e of events) commitClusterStep(state, reduceClusterEvent(state, e, judge));
     const stricter: JudgeHealth = (cluster, shard) => judge(cluster, shard) && shard.readyEndpoints > 1;
     const step = judgeAll(state, stricter);
-    const flipped = [...state.shards].flatMap(([service, byCluster]) => [...byCluster]
-      .filter(([cluster, shard]) => shard.healthy !== stricter(state.clusters.get(cluster), shard.status))
-      .map(([cluster]) => ({ type: 'shard-health-changed', service, cluster, healthy: false })));
+    const flipped = [...state.shards].flatMap(([service, byCluster]) =>
+      [...byCluster]
+        .filter(([cluster, shard]) => shard.healthy !== stricter(state.clusters.get(cluster), shard.status))
+        .map(([cluster]) => ({ type: 'shard-health-changed', service, cluster, healthy: false })),
+    );
     expect(step.notifications).toEqual(flipped);
     commitClusterStep(state, step);
     expect(judgeAll(state, stricter).notifications).toEqual([]);

@@ -25,15 +25,41 @@ type Command =
   | { kind: 'wait'; ms: number };
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('pods' as const), service: fc.nat(1), zone: fc.nat(ZONES.length - 1), ready: fc.nat(2) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('health' as const), zone: fc.nat(ZONES.length - 1), health: fc.constantFrom('Ready' as const, 'NotReady' as const, 'Offline' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('dns-fault' as const), what: fc.constantFrom('fail' as const, 'throttle' as const), n: fc.integer({ min: 1, max: 8 }), on: fc.constantFrom('read' as const, 'write' as const) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('pods' as const), service: fc.nat(1), zone: fc.nat(ZONES.length - 1), ready: fc.nat(2) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('health' as const),
+      zone: fc.nat(ZONES.length - 1),
+      health: fc.constantFrom('Ready' as const, 'NotReady' as const, 'Offline' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('dns-fault' as const),
+      what: fc.constantFrom('fail' as const, 'throttle' as const),
+      n: fc.integer({ min: 1, max: 8 }),
+      on: fc.constantFrom('read' as const, 'write' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cluster-fault' as const), n: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('apply' as const), service: fc.nat(1) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), service: fc.nat(1) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('foreign' as const), at: fc.nat(ZONES.length - 1) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('ingress' as const), service: fc.nat(1), zone: fc.nat(ZONES.length - 1), loadBalancer: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('ingress' as const),
+      service: fc.nat(1),
+      zone: fc.nat(ZONES.length - 1),
+      loadBalancer: fc.boolean(),
+    }),
+  },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 8 }) }) },
 );
 
@@ -76,12 +102,16 @@ describe('controller convergence', () => {
               }
               break;
             }
-            case 'health': world.clusters.setHealth(clusterOf(ZONES[command.zone]!), command.health); break;
+            case 'health':
+              world.clusters.setHealth(clusterOf(ZONES[command.zone]!), command.health);
+              break;
             case 'dns-fault':
               if (command.what === 'fail') world.provider.failNext(command.n, { on: command.on });
               else world.provider.throttleNext(command.n, { on: command.on });
               break;
-            case 'cluster-fault': world.clusters.failNextApplies(command.n); break;
+            case 'cluster-fault':
+              world.clusters.failNextApplies(command.n);
+              break;
             case 'restart':
               await within(controller.stop(), 10_000, 'stop');
               controller = make();
@@ -98,7 +128,12 @@ describe('controller convergence', () => {
               break;
             case 'foreign': {
               // A person's record among the federation's names, unmarked: no pass may touch it.
-              const record = { name: `manual${foreign.length}.mynamespace.myfederation.svc.${ZONES[command.at]}.example.com.`, type: 'A', ttl: 30, rrdatas: ['192.0.2.77'] };
+              const record = {
+                name: `manual${foreign.length}.mynamespace.myfederation.svc.${ZONES[command.at]}.example.com.`,
+                type: 'A',
+                ttl: 30,
+                rrdatas: ['192.0.2.77'],
+              };
               world.provider.writeBehind(world.zone, [{ kind: 'create', record } as Change]);
               foreign.push(record);
               break;
@@ -107,11 +142,18 @@ describe('controller convergence', () => {
               const zone = ZONES[command.zone]!;
               const cluster = clusterOf(zone);
               if (world.clusters.shard(cluster, 'mynamespace', SERVICES[command.service]!)) {
-                world.clusters.setIngress(cluster, 'mynamespace', SERVICES[command.service]!, command.loadBalancer ? [{ hostname: `lb-${zone}.lb.example.net` }] : [{ ip: ADDRESSES[zone]! }]);
+                world.clusters.setIngress(
+                  cluster,
+                  'mynamespace',
+                  SERVICES[command.service]!,
+                  command.loadBalancer ? [{ hostname: `lb-${zone}.lb.example.net` }] : [{ ip: ADDRESSES[zone]! }],
+                );
               }
               break;
             }
-            case 'wait': await new Promise((resolve) => setTimeout(resolve, command.ms)); break;
+            case 'wait':
+              await new Promise((resolve) => setTimeout(resolve, command.ms));
+              break;
           }
         }
         // Events stop and every outage ends. Faults still pending fire on the passes that follow.
@@ -124,7 +166,9 @@ describe('controller convergence', () => {
             expect(world.clusters.shards('mynamespace', name)).toHaveLength(ZONES.length);
           } else {
             expect(world.provider.snapshot(world.zone).filter((r) => r.name.includes(`${name}.mynamespace.myfederation.svc.`))).toEqual([]);
-            expect(world.clusters.shards('mynamespace', name).filter((s) => s.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION] === OWNER)).toEqual([]);
+            expect(
+              world.clusters.shards('mynamespace', name).filter((s) => s.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION] === OWNER),
+            ).toEqual([]);
           }
         }
         const held = world.provider.snapshot(world.zone);
@@ -148,9 +192,23 @@ describe('decideFailStatic', () => {
   test.prop([fc.array(clusterArb, { minLength: 1, maxLength: 12 }), fc.double({ min: 0, max: 1, noNaN: true })], { numRuns: 300 })(
     'seen clusters report the truth; Offline ones are held all together exactly when they exceed the threshold',
     (specs, maxWithdrawFraction) => {
-      const clusters: ClusterStatus[] = specs.map((s, i) => ({ name: `c${i}`, zones: [`z${i}`], region: 'r', labels: {}, health: s.health }));
-      const shards: Shard[] = specs.map((s, i) => ({ cluster: `c${i}`, addresses: [`192.0.2.${i + 1}`], readyEndpoints: s.healthyShard ? 1 : 0 }));
-      const lastGood = new Map(specs.flatMap((s, i) => (s.lastGood ? [[`c${i}`, { cluster: `c${i}`, addresses: [`198.51.100.${i + 1}`], readyEndpoints: 1 }] as const] : [])));
+      const clusters: ClusterStatus[] = specs.map((s, i) => ({
+        name: `c${i}`,
+        zones: [`z${i}`],
+        region: 'r',
+        labels: {},
+        health: s.health,
+      }));
+      const shards: Shard[] = specs.map((s, i) => ({
+        cluster: `c${i}`,
+        addresses: [`192.0.2.${i + 1}`],
+        readyEndpoints: s.healthyShard ? 1 : 0,
+      }));
+      const lastGood = new Map(
+        specs.flatMap((s, i) =>
+          s.lastGood ? [[`c${i}`, { cluster: `c${i}`, addresses: [`198.51.100.${i + 1}`], readyEndpoints: 1 }] as const] : [],
+        ),
+      );
       const decision = decideFailStatic({ clusters, shards, lastGood, seen: new Set(clusters.map((c) => c.name)), maxWithdrawFraction });
 
       const good = specs.filter((s) => (s.health === 'Offline' ? s.lastGood : s.health === 'Ready' && s.healthyShard)).length;

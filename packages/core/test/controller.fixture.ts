@@ -23,7 +23,8 @@ export const clusterOf = (zone: string): string => `gce-${zone}`;
 
 export const nginx = (namespace = 'mynamespace', name = 'nginx'): FederatedService => ({
   manifest: {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name, namespace, labels: { run: 'nginx' } },
     spec: { type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
   } satisfies ServiceManifest,
@@ -45,28 +46,45 @@ export interface World {
 
 /** The guide's world; `canAlias` makes dns-memory a provider that writes ALIAS record sets. */
 export function guideWorld(dns: { canAlias?: (hostname: string) => boolean } = {}): World {
-  const clusters = new MemoryClusters(ZONES.map((zone) => ({
-    name: clusterOf(zone), zones: [zone], region: regionOf(zone),
-    labels: { 'topology.kubernetes.io/region': regionOf(zone) },
-    loadBalancerAddresses: [ADDRESSES[zone]!],
-  })));
+  const clusters = new MemoryClusters(
+    ZONES.map((zone) => ({
+      name: clusterOf(zone),
+      zones: [zone],
+      region: regionOf(zone),
+      labels: { 'topology.kubernetes.io/region': regionOf(zone) },
+      loadBalancerAddresses: [ADDRESSES[zone]!],
+    })),
+  );
   const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'example-dot-com', records: FOREIGN }], ...dns });
   const zone: DnsZone = { id: 'example-dot-com', dnsName: 'example.com.' };
   return {
-    clusters, provider, zone,
-    controller: (overrides = {}) => createController({
-      federation, ownerId: OWNER, clusters, dns: { provider, zone },
-      coalesceMs: 5, backoff: { baseMs: 5, maxMs: 40 }, sleep: async () => {}, zoneRateLimit: 1000,
-      ...overrides,
-    }),
+    clusters,
+    provider,
+    zone,
+    controller: (overrides = {}) =>
+      createController({
+        federation,
+        ownerId: OWNER,
+        clusters,
+        dns: { provider, zone },
+        coalesceMs: 5,
+        backoff: { baseMs: 5, maxMs: 40 },
+        sleep: async () => {},
+        zoneRateLimit: 1000,
+        ...overrides,
+      }),
   };
 }
 
 /** The federation's A/AAAA/CNAME records in the zone (markers, apex and foreign records left out). */
 export function published(world: World, namespace = 'mynamespace', name = 'nginx'): RecordSet<string>[] {
   const prefix = `${name}.${namespace}.myfederation.svc.`;
-  return canonical(world.provider.snapshot(world.zone).filter((r) => r.name.startsWith(prefix) && r.type !== 'TXT')
-    .filter((r) => !FOREIGN.some((f) => f.name === r.name && f.type === r.type)));
+  return canonical(
+    world.provider
+      .snapshot(world.zone)
+      .filter((r) => r.name.startsWith(prefix) && r.type !== 'TXT')
+      .filter((r) => !FOREIGN.some((f) => f.name === r.name && f.type === r.type)),
+  );
 }
 
 /** What the planner says the zone should hold, from the clusters' true state. */
@@ -75,14 +93,17 @@ export function expected(world: World, namespace = 'mynamespace', name = 'nginx'
   // Hostnames the provider aliases are published as they are; this world resolves no others.
   const aliased = (hostname: string | undefined) => hostname !== undefined && world.provider.canAlias?.(normalizeName(hostname)) === true;
   const shards = world.clusters.shards(namespace, name).map((s) => ({
-    cluster: s.cluster, readyEndpoints: s.readyEndpoints, addresses: s.ingress.flatMap((i) => (i.ip ? [i.ip] : [])),
+    cluster: s.cluster,
+    readyEndpoints: s.readyEndpoints,
+    addresses: s.ingress.flatMap((i) => (i.ip ? [i.ip] : [])),
     hostnames: s.ingress.flatMap((i) => (aliased(i.hostname) ? [i.hostname!] : [])),
   }));
   return canonical(planServiceRecords({ federation, service: { namespace, name }, clusters, shards }));
 }
 
 export function canonical(records: readonly RecordSet<string>[]): RecordSet<string>[] {
-  return records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, rrdatas: [...r.rrdatas].sort() }))
+  return records
+    .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, rrdatas: [...r.rrdatas].sort() }))
     .sort((a, b) => (a.name + a.type < b.name + b.type ? -1 : 1));
 }
 
@@ -90,7 +111,12 @@ export function canonical(records: readonly RecordSet<string>[]): RecordSet<stri
 export async function within<T>(promise: Promise<T>, ms = 10_000, what = 'operation'): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms); })]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -8,7 +8,22 @@ import { UnwrittenRecordsError } from '../src/zone/reconcile.js';
 import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/placement.js';
 import type { Change, ClusterEvent, MemberClusters, RecordSet } from '../src/types.js';
 import {
-  ADDRESSES, FOREIGN, OWNER, ZONES, canonical, clusterOf, expected, guideWorld, interceptWrites, nginx, podsDown, podsUp, published, regionOf, until, within,
+  ADDRESSES,
+  FOREIGN,
+  OWNER,
+  ZONES,
+  canonical,
+  clusterOf,
+  expected,
+  guideWorld,
+  interceptWrites,
+  nginx,
+  podsDown,
+  podsUp,
+  published,
+  regionOf,
+  until,
+  within,
   type World,
 } from './controller.fixture.js';
 
@@ -77,13 +92,24 @@ describe('the guide, end to end', () => {
       podsUp(world, [zone]);
       await settle(controller);
       expect(published(world)).toEqual(expected(world));
-      expect(record(world, `${zone}.`)).toEqual([{ name: `nginx.mynamespace.myfederation.svc.${zone}.example.com.`, type: 'A', ttl: 180, rrdatas: [ADDRESSES[zone]] }]);
+      expect(record(world, `${zone}.`)).toEqual([
+        { name: `nginx.mynamespace.myfederation.svc.${zone}.example.com.`, type: 'A', ttl: 180, rrdatas: [ADDRESSES[zone]] },
+      ]);
     }
     // The guide's table.
     expect(record(world, '')[0]?.rrdatas).toHaveLength(8);
-    expect(record(world, 'us-central1-f.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.us-central1.example.com.'] });
-    expect(record(world, 'europe-west1.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] });
-    expect(record(world, 'europe-west1-d.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.europe-west1.example.com.'] });
+    expect(record(world, 'us-central1-f.')[0]).toMatchObject({
+      type: 'CNAME',
+      rrdatas: ['nginx.mynamespace.myfederation.svc.us-central1.example.com.'],
+    });
+    expect(record(world, 'europe-west1.')[0]).toMatchObject({
+      type: 'CNAME',
+      rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'],
+    });
+    expect(record(world, 'europe-west1-d.')[0]).toMatchObject({
+      type: 'CNAME',
+      rrdatas: ['nginx.mynamespace.myfederation.svc.europe-west1.example.com.'],
+    });
     expect(controller.status('mynamespace', 'nginx').clusters.filter((c) => c.healthy)).toHaveLength(8);
     expect(applied.length).toBeGreaterThanOrEqual(GUIDE_HEALTHY.length);
 
@@ -91,7 +117,10 @@ describe('the guide, end to end', () => {
     podsDown(world, ['us-central1-a']);
     await settle(controller);
     expect(published(world)).toEqual(expected(world));
-    expect(record(world, 'us-central1-a.')[0]).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.us-central1.example.com.'] });
+    expect(record(world, 'us-central1-a.')[0]).toMatchObject({
+      type: 'CNAME',
+      rrdatas: ['nginx.mynamespace.myfederation.svc.us-central1.example.com.'],
+    });
 
     // The region loses all: its zones and the region go to the global name.
     podsDown(world, ['us-central1-b', 'us-central1-c']);
@@ -135,14 +164,19 @@ describe('the guide, end to end', () => {
     const world = guideWorld();
     const cluster = clusterOf('us-east1-c');
     world.clusters.putService(cluster, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'mynamespace', labels: { team: 'web' } },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'nginx', namespace: 'mynamespace', labels: { team: 'web' } },
       spec: { type: 'ClusterIP', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
     });
     const controller = start(world);
     controller.applyService(nginx());
     await settle(controller);
     const conform = world.clusters.actions.find((a) => a.kind === 'conform');
-    expect(conform).toMatchObject({ cluster, fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'] });
+    expect(conform).toMatchObject({
+      cluster,
+      fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'],
+    });
     const adopted = world.clusters.shard(cluster, 'mynamespace', 'nginx')!;
     expect(adopted.manifest.metadata.labels).toEqual({ team: 'web', run: 'nginx' });
     expect(adopted.manifest.metadata.annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();
@@ -191,14 +225,27 @@ describe('the guide, end to end', () => {
     const service = { ...nginx(), clusterSelector: { matchLabels: { 'topology.kubernetes.io/region': 'us-east1' } } };
     controller.applyService(service);
     await settle(controller);
-    expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster).sort()).toEqual(['gce-us-east1-b', 'gce-us-east1-c', 'gce-us-east1-d']);
+    expect(
+      world.clusters
+        .shards('mynamespace', 'nginx')
+        .map((s) => s.cluster)
+        .sort(),
+    ).toEqual(['gce-us-east1-b', 'gce-us-east1-c', 'gce-us-east1-d']);
     // Someone's own nginx in an unselected cluster, serving: not a shard of the federated service, so not in its records.
     world.clusters.putService(clusterOf('us-central1-a'), nginx().manifest);
     podsUp(world, ['us-east1-b', 'us-central1-a']);
     await settle(controller);
     expect(record(world, '')[0]?.rrdatas).toEqual([ADDRESSES['us-east1-b']]);
     expect(record(world, 'us-central1.')[0]?.type).toBe('CNAME');
-    controller.applyService({ ...service, clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east1'] }, { key: 'x', operator: 'Exists' }] } });
+    controller.applyService({
+      ...service,
+      clusterSelector: {
+        matchExpressions: [
+          { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east1'] },
+          { key: 'x', operator: 'Exists' },
+        ],
+      },
+    });
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster)).toEqual([clusterOf('us-central1-a')]);
     expect(published(world)).toEqual([]);
@@ -294,7 +341,9 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     expect(world.provider.requests().reads).toBe(reads);
 
     // Someone deletes one of our records; no event asks for that name, so only a resync sees it.
-    const [gone] = world.provider.snapshot(world.zone).filter((r) => r.name.startsWith('nginx.') && r.name.includes('.us-east1-b.') && r.type === 'A');
+    const [gone] = world.provider
+      .snapshot(world.zone)
+      .filter((r) => r.name.startsWith('nginx.') && r.name.includes('.us-east1-b.') && r.type === 'A');
     world.provider.writeBehind(world.zone, [{ kind: 'delete', record: gone! } as Change]);
     expect(published(world)).not.toEqual(expected(world));
     controller.resync();
@@ -316,7 +365,9 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     await settle(controller);
     podsUp(world, GUIDE_HEALTHY);
     await settle(controller);
-    expect(world.provider.snapshot(world.zone).filter((r) => r.name === name)).toEqual([{ name, type: 'A', ttl: 60, rrdatas: ['192.0.2.99'] }]);
+    expect(world.provider.snapshot(world.zone).filter((r) => r.name === name)).toEqual([
+      { name, type: 'A', ttl: 60, rrdatas: ['192.0.2.99'] },
+    ]);
     expect(record(world, 'us-east1-c.')).toHaveLength(1);
   });
 
@@ -393,10 +444,15 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     const world = guideWorld();
     const refusing = interceptWrites(world, async (zone, changes) => {
       const bad = changes.find((c) => c.record.name.startsWith('web.'));
-      if (bad) throw new ProviderError(world.provider.name, 'invalid', 'refused', { record: { name: bad.record.name, type: bad.record.type } });
+      if (bad)
+        throw new ProviderError(world.provider.name, 'invalid', 'refused', { record: { name: bad.record.name, type: bad.record.type } });
       return world.provider.applyChanges(zone, changes);
     });
-    const controller = start(world, { dns: { provider: refusing, zone: world.zone }, services: [nginx(), nginx('mynamespace', 'web')], backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    const controller = start(world, {
+      dns: { provider: refusing, zone: world.zone },
+      services: [nginx(), nginx('mynamespace', 'web')],
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
     const failures = collect(controller, 'apply-failed');
     const applied = collect(controller, 'records-applied');
     await until(() => world.clusters.shards('mynamespace', 'web').length === 13, 10_000, 'shards placed');
@@ -462,7 +518,10 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     const bad = nginx('mynamespace', 'Bad_Name');
     expect(() => controller.applyService(bad)).toThrow(ValidationError);
     expect(() => controller.applyService(bad)).toThrow(/manifest\.metadata\.name/);
-    const misspelt = { ...nginx(), clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'in', values: ['us-east1'] }] } };
+    const misspelt = {
+      ...nginx(),
+      clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'in', values: ['us-east1'] }] },
+    };
     expect(() => controller.applyService(misspelt as never)).toThrow(/clusterSelector\.matchExpressions\[0\]\.operator/);
     expect(() => controller.applyService({ manifest: { ...nginx().manifest, apiVersion: 'v2' } } as never)).toThrow(ValidationError);
     expect(() => controller.applyService({ manifest: { ...nginx().manifest, spec: null } } as never)).toThrow(ValidationError);
@@ -476,7 +535,10 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
     podsUp(world, ZONES);
     await settle(controller);
     const records = published(world);
-    const bad = { ...nginx(), clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'Equals', values: ['us-east1'] }] } };
+    const bad = {
+      ...nginx(),
+      clusterSelector: { matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'Equals', values: ['us-east1'] }] },
+    };
     expect(() => controller.applyService(bad as never)).toThrow(ValidationError);
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx')).toHaveLength(ZONES.length);
@@ -485,7 +547,12 @@ describe('DNS faults, foreign records, hostnames, dry run, leader election', () 
 
   test('regions and zones come from the clusters: a multi-zone cluster counts in each zone', async () => {
     const world = guideWorld();
-    world.clusters.addCluster({ name: 'aws-eu', zones: ['eu-north1-a', 'eu-north1-b'], region: 'eu-north1', loadBalancerAddresses: ['2001:db8::1'] });
+    world.clusters.addCluster({
+      name: 'aws-eu',
+      zones: ['eu-north1-a', 'eu-north1-b'],
+      region: 'eu-north1',
+      loadBalancerAddresses: ['2001:db8::1'],
+    });
     const controller = start(world);
     controller.applyService(nginx());
     await settle(controller);
@@ -562,7 +629,10 @@ describe('restarts, leadership changes and resolver outages', () => {
     const logger = { debug() {}, info() {}, error() {}, warn: (_obj: object, msg?: string) => warnings.push(msg) };
     const silent: MemberClusters = {
       applyShard: (action) => world.clusters.applyShard(action),
-      watch: (onEvent) => world.clusters.watch((event) => { if (event.type !== 'synced') onEvent(event); }),
+      watch: (onEvent) =>
+        world.clusters.watch((event) => {
+          if (event.type !== 'synced') onEvent(event);
+        }),
     };
     const writes = world.provider.requests().writes;
     start(world, { clusters: silent, services: [nginx()], logger, resyncMs: 20 });
@@ -595,11 +665,18 @@ describe('restarts, leadership changes and resolver outages', () => {
     const lease: LeaderElection = {
       campaign: (onChange) => {
         onChange(true);
-        return { stop: async () => { log.push('released'); onChange(false); } };
+        return {
+          stop: async () => {
+            log.push('released');
+            onChange(false);
+          },
+        };
       },
     };
     let open = () => {};
-    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
     const gated = interceptWrites(world, async (zone, changes) => {
       log.push('write started');
       await gate;
@@ -642,9 +719,13 @@ describe('restarts, leadership changes and resolver outages', () => {
     await settle(controller);
     expect(record(world, 'us-east1-b.')[0]?.rrdatas).toEqual(['198.51.100.1']);
     // A label change makes every shard conform; the pass waits on the clusters while stop() is called.
-    gate = new Promise((resolve) => { open = resolve; });
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
     const base = nginx();
-    controller.applyService({ manifest: { ...base.manifest, metadata: { ...base.manifest.metadata, labels: { run: 'nginx', tier: 'web' } } } });
+    controller.applyService({
+      manifest: { ...base.manifest, metadata: { ...base.manifest.metadata, labels: { run: 'nginx', tier: 'web' } } },
+    });
     await until(() => waiting > 0, 10_000, 'a pass waiting on the clusters');
     const stopped = controller.stop();
     open();
@@ -698,7 +779,7 @@ describe('restarts, leadership changes and resolver outages', () => {
     expect(failures).toEqual([]);
   });
 
-  test('a resolver outage keeps the load balancer\'s last addresses in DNS; a later answer replaces them', async () => {
+  test("a resolver outage keeps the load balancer's last addresses in DNS; a later answer replaces them", async () => {
     const world = guideWorld();
     const host = 'elb-1.us-east-1.elb.example';
     let answer: string[] | Error = ['198.51.100.1'];
@@ -736,7 +817,11 @@ class ManualLease implements LeaderElection {
   #onChange: ((leading: boolean) => void) | undefined;
   campaign(onChange: (leading: boolean) => void): { stop(): Promise<void> } {
     this.#onChange = onChange;
-    return { stop: async () => { this.#onChange = undefined; } };
+    return {
+      stop: async () => {
+        this.#onChange = undefined;
+      },
+    };
   }
 
   set(leading: boolean): void {

@@ -2,7 +2,16 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { applyChangeSet, parseAddress, batchChanges } from '@fedsvc/core/provider';
 import { changeGroups } from '../src/zone/batch.js';
-import { diffRecords, markerOwner, ownershipRecord, ownershipRecordName, planServiceRecords, ValidationError, type Change, type RecordSet } from '@fedsvc/core';
+import {
+  diffRecords,
+  markerOwner,
+  ownershipRecord,
+  ownershipRecordName,
+  planServiceRecords,
+  ValidationError,
+  type Change,
+  type RecordSet,
+} from '@fedsvc/core';
 import { topology } from './topology.arbitrary.js';
 
 const OWNER = 'fed-a';
@@ -29,59 +38,74 @@ function dangling(records: readonly RecordSet<string>[]): string[] {
 }
 
 // Two plans of random federations in one zone, with other people's and another federation's records in the way.
-const scenario = fc.record({
-  // Load-balancer hostnames too: names move between A/AAAA and ALIAS sets.
-  before: topology({ maxClusters: 25, hostnames: true }),
-  after: topology({ maxClusters: 25, hostnames: true }),
-  intruders: fc.array(fc.record({ pick: fc.nat(), kind: fc.constantFrom('person-A', 'person-TXT', 'person-MX', 'other-federation') }), { maxLength: 4 }),
-}).map(({ before, after, intruders }) => {
-  const fix = <T extends { federation: { domain: string } }>(t: T) => ({ ...t, federation: { ...t.federation, domain: 'example.com', zoneNameFormat: 'zone' as const } });
-  const start = planServiceRecords(fix(before));
-  const desired = planServiceRecords(fix(after));
-  let zone = applied(soa, diffRecords(soa, start, { ownerId: OWNER }).changes);
-  const names = [...new Set([...start, ...desired].map((r) => r.name))];
-  for (const { pick, kind } of intruders) {
-    const name = names.length > 0 ? names[pick % names.length]! : 'x.example.com.';
-    // Intruders take names nobody holds yet; otherwise they would be rewriting our records.
-    const free = (n: string) => !zone.some((r) => r.name === n);
-    if (kind === 'other-federation' && free(name) && free(ownershipRecordName(name))) {
-      zone = [...zone, ownershipRecord(name, 'fed-b', 60), { name, type: 'A', ttl: 60, rrdatas: ['198.51.100.7'] }];
-    } else if (kind !== 'other-federation' && free(name)) {
-      const type = kind.slice('person-'.length);
-      zone = [...zone, { name, type, ttl: 300, rrdatas: [type === 'A' ? '198.51.100.9' : type === 'MX' ? '10 mail.example.net.' : '"v=spf1 -all"'] }];
+const scenario = fc
+  .record({
+    // Load-balancer hostnames too: names move between A/AAAA and ALIAS sets.
+    before: topology({ maxClusters: 25, hostnames: true }),
+    after: topology({ maxClusters: 25, hostnames: true }),
+    intruders: fc.array(fc.record({ pick: fc.nat(), kind: fc.constantFrom('person-A', 'person-TXT', 'person-MX', 'other-federation') }), {
+      maxLength: 4,
+    }),
+  })
+  .map(({ before, after, intruders }) => {
+    const fix = <T extends { federation: { domain: string } }>(t: T) => ({
+      ...t,
+      federation: { ...t.federation, domain: 'example.com', zoneNameFormat: 'zone' as const },
+    });
+    const start = planServiceRecords(fix(before));
+    const desired = planServiceRecords(fix(after));
+    let zone = applied(soa, diffRecords(soa, start, { ownerId: OWNER }).changes);
+    const names = [...new Set([...start, ...desired].map((r) => r.name))];
+    for (const { pick, kind } of intruders) {
+      const name = names.length > 0 ? names[pick % names.length]! : 'x.example.com.';
+      // Intruders take names nobody holds yet; otherwise they would be rewriting our records.
+      const free = (n: string) => !zone.some((r) => r.name === n);
+      if (kind === 'other-federation' && free(name) && free(ownershipRecordName(name))) {
+        zone = [...zone, ownershipRecord(name, 'fed-b', 60), { name, type: 'A', ttl: 60, rrdatas: ['198.51.100.7'] }];
+      } else if (kind !== 'other-federation' && free(name)) {
+        const type = kind.slice('person-'.length);
+        zone = [
+          ...zone,
+          { name, type, ttl: 300, rrdatas: [type === 'A' ? '198.51.100.9' : type === 'MX' ? '10 mail.example.net.' : '"v=spf1 -all"'] },
+        ];
+      }
     }
-  }
-  return { zone, desired };
-});
+    return { zone, desired };
+  });
 
 describe('diffRecords over random zones', () => {
-  test.prop([scenario], { numRuns: 300 })('applying the change set yields the desired records, with foreign records untouched', ({ zone, desired }) => {
-    const { changes, conflicts } = diffRecords(zone, desired, { ownerId: OWNER });
-    const after = applied(zone, changes);
-    const blocked = new Set(conflicts.map((c) => c.name));
-    const ours = (r: RecordSet<string>) => zone.some((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER) || markerOwner(r) === OWNER;
-    const got = new Set(after.map(norm));
-    for (const r of zone.filter((r) => !ours(r))) expect(got.has(norm(r)), `foreign ${key(r)} untouched`).toBe(true);
-    for (const r of desired.filter((r) => !blocked.has(r.name))) {
-      expect(got.has(norm(r)), `desired ${key(r)}`).toBe(true);
-      const marker = after.find((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER);
-      expect(marker, `marker of ${r.name}`).toBeDefined();
-      // The marker follows the TTL of its name, also when that TTL changes.
-      expect(marker!.ttl, `marker TTL of ${r.name}`).toBe(Math.min(...desired.filter((d) => d.name === r.name).map((d) => d.ttl)));
-    }
-    const wanted = new Set(desired.map(key));
-    for (const r of after.filter((r) => !zone.some((z) => norm(z) === norm(r)))) {
-      expect(wanted.has(key(r)) || markerOwner(r) === OWNER, `written ${key(r)} was desired`).toBe(true);
-    }
-    // A desired name is blocked only by records we do not own.
-    // …or, for a CNAME, by its target being blocked.
-    for (const c of conflicts) {
-      if (c.target !== undefined) expect(blocked.has(c.target), `${c.name} → ${c.target}`).toBe(true);
-      else expect(zone.some((r) => (r.name === c.name || r.name === ownershipRecordName(c.name)) && !ours(r))).toBe(true);
-    }
-    // No CNAME we wrote points at a name we could not take.
-    for (const r of after.filter((r) => r.type === 'CNAME' && wanted.has(key(r)))) expect(blocked.has(r.rrdatas[0]!), `${r.name} → ${r.rrdatas[0]}`).toBe(false);
-  });
+  test.prop([scenario], { numRuns: 300 })(
+    'applying the change set yields the desired records, with foreign records untouched',
+    ({ zone, desired }) => {
+      const { changes, conflicts } = diffRecords(zone, desired, { ownerId: OWNER });
+      const after = applied(zone, changes);
+      const blocked = new Set(conflicts.map((c) => c.name));
+      const ours = (r: RecordSet<string>) =>
+        zone.some((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER) || markerOwner(r) === OWNER;
+      const got = new Set(after.map(norm));
+      for (const r of zone.filter((r) => !ours(r))) expect(got.has(norm(r)), `foreign ${key(r)} untouched`).toBe(true);
+      for (const r of desired.filter((r) => !blocked.has(r.name))) {
+        expect(got.has(norm(r)), `desired ${key(r)}`).toBe(true);
+        const marker = after.find((m) => m.name === ownershipRecordName(r.name) && markerOwner(m) === OWNER);
+        expect(marker, `marker of ${r.name}`).toBeDefined();
+        // The marker follows the TTL of its name, also when that TTL changes.
+        expect(marker!.ttl, `marker TTL of ${r.name}`).toBe(Math.min(...desired.filter((d) => d.name === r.name).map((d) => d.ttl)));
+      }
+      const wanted = new Set(desired.map(key));
+      for (const r of after.filter((r) => !zone.some((z) => norm(z) === norm(r)))) {
+        expect(wanted.has(key(r)) || markerOwner(r) === OWNER, `written ${key(r)} was desired`).toBe(true);
+      }
+      // A desired name is blocked only by records we do not own.
+      // …or, for a CNAME, by its target being blocked.
+      for (const c of conflicts) {
+        if (c.target !== undefined) expect(blocked.has(c.target), `${c.name} → ${c.target}`).toBe(true);
+        else expect(zone.some((r) => (r.name === c.name || r.name === ownershipRecordName(c.name)) && !ours(r))).toBe(true);
+      }
+      // No CNAME we wrote points at a name we could not take.
+      for (const r of after.filter((r) => r.type === 'CNAME' && wanted.has(key(r))))
+        expect(blocked.has(r.rrdatas[0]!), `${r.name} → ${r.rrdatas[0]}`).toBe(false);
+    },
+  );
 
   test.prop([scenario], { numRuns: 300 })('a second diff after applying is empty', ({ zone, desired }) => {
     const first = diffRecords(zone, desired, { ownerId: OWNER });
@@ -90,42 +114,58 @@ describe('diffRecords over random zones', () => {
     expect(second.conflicts).toEqual(first.conflicts);
   });
 
-  test.prop([scenario, fc.record({ changes: fc.integer({ min: 4, max: 30 }), rrdatas: fc.integer({ min: 20, max: 400 }) })], { numRuns: 300 })(
-    'no CNAME of ours dangles after any name group, nor after any batch', ({ zone, desired }, limits) => {
-      const { changes } = diffRecords(zone, desired, { ownerId: OWNER });
-      expect(dangling(zone)).toEqual([]);
-      let state = zone;
-      for (const group of changeGroups(changes)) {
-        state = applied(state, group);
-        expect(dangling(state)).toEqual([]);
-      }
-      const fitted = { maxChangesPerRequest: limits.changes, maxRrdatasPerRequest: limits.rrdatas, maxRrdataCharsPerRequest: 20_000, atomic: true };
-      let batches: Change[][];
-      try {
-        batches = batchChanges(changes, fitted);
-      } catch (error) {
-        // Only a name group too big for one request may be refused.
-        expect(error).toBeInstanceOf(ValidationError);
-        expect(changeGroups(changes).some((g) => g.reduce((n, c) => n + (c.kind === 'update' ? 2 : 1), 0) > limits.changes
-          || g.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0) > limits.rrdatas)).toBe(true);
-        return;
-      }
-      expect(batches.flat()).toEqual(changes);
-      state = zone;
-      for (const batch of batches) {
-        const cost = batch.reduce((n, c) => n + (c.kind === 'update' ? 2 : 1), 0);
-        const rrdatas = batch.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0);
-        expect(cost).toBeLessThanOrEqual(limits.changes);
-        expect(rrdatas).toBeLessThanOrEqual(limits.rrdatas);
-        state = applied(state, batch);
-        expect(dangling(state)).toEqual([]);
-      }
-    });
-
-  test.prop([scenario, fc.nat()], { numRuns: 100 })('the change set does not depend on the order of either input', ({ zone, desired }, seed) => {
-    const rotate = <T>(xs: readonly T[]) => xs.slice(seed % (xs.length || 1)).concat(xs.slice(0, seed % (xs.length || 1)));
-    expect(diffRecords(rotate(zone), rotate(desired).reverse(), { ownerId: OWNER })).toEqual(diffRecords(zone, desired, { ownerId: OWNER }));
+  test.prop([scenario, fc.record({ changes: fc.integer({ min: 4, max: 30 }), rrdatas: fc.integer({ min: 20, max: 400 }) })], {
+    numRuns: 300,
+  })('no CNAME of ours dangles after any name group, nor after any batch', ({ zone, desired }, limits) => {
+    const { changes } = diffRecords(zone, desired, { ownerId: OWNER });
+    expect(dangling(zone)).toEqual([]);
+    let state = zone;
+    for (const group of changeGroups(changes)) {
+      state = applied(state, group);
+      expect(dangling(state)).toEqual([]);
+    }
+    const fitted = {
+      maxChangesPerRequest: limits.changes,
+      maxRrdatasPerRequest: limits.rrdatas,
+      maxRrdataCharsPerRequest: 20_000,
+      atomic: true,
+    };
+    let batches: Change[][];
+    try {
+      batches = batchChanges(changes, fitted);
+    } catch (error) {
+      // Only a name group too big for one request may be refused.
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(
+        changeGroups(changes).some(
+          (g) =>
+            g.reduce((n, c) => n + (c.kind === 'update' ? 2 : 1), 0) > limits.changes ||
+            g.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0) > limits.rrdatas,
+        ),
+      ).toBe(true);
+      return;
+    }
+    expect(batches.flat()).toEqual(changes);
+    state = zone;
+    for (const batch of batches) {
+      const cost = batch.reduce((n, c) => n + (c.kind === 'update' ? 2 : 1), 0);
+      const rrdatas = batch.reduce((n, c) => n + c.record.rrdatas.length + (c.kind === 'update' ? c.before.rrdatas.length : 0), 0);
+      expect(cost).toBeLessThanOrEqual(limits.changes);
+      expect(rrdatas).toBeLessThanOrEqual(limits.rrdatas);
+      state = applied(state, batch);
+      expect(dangling(state)).toEqual([]);
+    }
   });
+
+  test.prop([scenario, fc.nat()], { numRuns: 100 })(
+    'the change set does not depend on the order of either input',
+    ({ zone, desired }, seed) => {
+      const rotate = <T>(xs: readonly T[]) => xs.slice(seed % (xs.length || 1)).concat(xs.slice(0, seed % (xs.length || 1)));
+      expect(diffRecords(rotate(zone), rotate(desired).reverse(), { ownerId: OWNER })).toEqual(
+        diffRecords(zone, desired, { ownerId: OWNER }),
+      );
+    },
+  );
 });
 
 describe('diffRecords, case by case', () => {
@@ -139,10 +179,19 @@ describe('diffRecords, case by case', () => {
       { name: 'c2', zones: ['z2'], region: 'r1', ready: true },
       { name: 'c3', zones: ['z3'], region: 'r2', ready: true },
     ];
-    const desired = planServiceRecords({ federation, service: { namespace: 'ns', name: 'web' }, clusters, shards: [{ cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 1 }] });
+    const desired = planServiceRecords({
+      federation,
+      service: { namespace: 'ns', name: 'web' },
+      clusters,
+      shards: [{ cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 1 }],
+    });
     const name = (place: string) => `web.ns.fed.svc.${place}example.com.`;
     // Someone's TXT at the region's marker name, and someone's A at the global name.
-    const zone = [...soa, { name: ownershipRecordName(name('r1.')), type: 'TXT', ttl: 60, rrdatas: ['"v=something"'] }, { name: name(''), type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] }];
+    const zone = [
+      ...soa,
+      { name: ownershipRecordName(name('r1.')), type: 'TXT', ttl: 60, rrdatas: ['"v=something"'] },
+      { name: name(''), type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] },
+    ];
     const { changes, conflicts } = diffRecords(zone, desired, { ownerId: OWNER });
     expect(conflicts).toEqual([
       { name: name(''), types: ['A'], owner: null },
@@ -152,13 +201,23 @@ describe('diffRecords, case by case', () => {
       { name: name('z3.'), types: [], owner: null, target: name('r2.') },
     ]);
     // Only z1's own addresses are written.
-    expect(changes.filter((c) => c.record.type !== 'TXT').map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([`create ${name('z1.')} A`]);
+    expect(changes.filter((c) => c.record.type !== 'TXT').map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
+      `create ${name('z1.')} A`,
+    ]);
   });
 
-  test('a marker naming two owners is nobody\'s, in whatever order its strings come', () => {
+  test("a marker naming two owners is nobody's, in whatever order its strings come", () => {
     const w = a('w.example.com.', ['192.0.2.1']);
-    for (const owners of [[OWNER, 'fed-b'], ['fed-b', OWNER]]) {
-      const marker: RecordSet<string> = { name: ownershipRecordName(w.name), type: 'TXT', ttl: 180, rrdatas: owners.map((o) => `"heritage=fedsvc,owner=${o}"`) };
+    for (const owners of [
+      [OWNER, 'fed-b'],
+      ['fed-b', OWNER],
+    ]) {
+      const marker: RecordSet<string> = {
+        name: ownershipRecordName(w.name),
+        type: 'TXT',
+        ttl: 180,
+        rrdatas: owners.map((o) => `"heritage=fedsvc,owner=${o}"`),
+      };
       expect(markerOwner(marker)).toBeNull();
       const { changes, conflicts } = diffRecords([...soa, marker, w], [a(w.name, ['192.0.2.9'])], { ownerId: OWNER });
       expect(changes).toEqual([]);
@@ -167,8 +226,16 @@ describe('diffRecords, case by case', () => {
   });
 
   test('nothing changed, rrdatas in another order, IPv6 in another form: nothing written', () => {
-    const zone = owned(a('w.example.com.', ['192.0.2.2', '192.0.2.1']), { name: 'v.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:DB8:0::1'] });
-    const desired: RecordSet[] = [a('w.example.com.', ['192.0.2.1', '192.0.2.2']), { name: 'v.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] }];
+    const zone = owned(a('w.example.com.', ['192.0.2.2', '192.0.2.1']), {
+      name: 'v.example.com.',
+      type: 'AAAA',
+      ttl: 180,
+      rrdatas: ['2001:DB8:0::1'],
+    });
+    const desired: RecordSet[] = [
+      a('w.example.com.', ['192.0.2.1', '192.0.2.2']),
+      { name: 'v.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] },
+    ];
     expect(diffRecords(zone, desired, { ownerId: OWNER })).toEqual({ changes: [], conflicts: [] });
   });
 
@@ -180,10 +247,15 @@ describe('diffRecords, case by case', () => {
     expect(diffRecords(zone, [same], { ownerId: OWNER }).changes).toEqual([]);
     // The addresses' TTL is the set's: a new one is an update.
     const slower = { ...same, ttl: 300 };
-    expect(diffRecords(zone, [slower], { ownerId: OWNER }).changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual(['update ALIAS', 'update TXT']);
+    expect(diffRecords(zone, [slower], { ownerId: OWNER }).changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual([
+      'update ALIAS',
+      'update TXT',
+    ]);
     // Hostnames alone have no TTL of their own: a provider reporting 0 holds the same set.
     const hostnames = alias(['lb-1.us-east-1.elb.amazonaws.com.'], 0);
-    expect(diffRecords([...soa, ownershipRecord(held.name, OWNER, 180), hostnames], [{ ...hostnames, ttl: 180 }], { ownerId: OWNER }).changes).toEqual([]);
+    expect(
+      diffRecords([...soa, ownershipRecord(held.name, OWNER, 180), hostnames], [{ ...hostnames, ttl: 180 }], { ownerId: OWNER }).changes,
+    ).toEqual([]);
     const moved = alias(['lb-2.us-east-1.elb.amazonaws.com.', '192.0.2.1', '2001:db8::1'], 180);
     expect(diffRecords(zone, [moved], { ownerId: OWNER }).changes).toEqual([{ kind: 'update', before: held, record: moved }]);
     // From addresses to an alias: the A set goes first, then the ALIAS set comes.
@@ -207,67 +279,124 @@ describe('diffRecords, case by case', () => {
     const record = a('w.example.com.', ['192.0.2.1'], 30);
     const zone = [...soa, ownershipRecord(record.name, OWNER, 300), record];
     const { changes } = diffRecords(zone, [record], { ownerId: OWNER });
-    expect(changes).toEqual([{ kind: 'update', before: ownershipRecord(record.name, OWNER, 300), record: ownershipRecord(record.name, OWNER, 30) }]);
+    expect(changes).toEqual([
+      { kind: 'update', before: ownershipRecord(record.name, OWNER, 300), record: ownershipRecord(record.name, OWNER, 30) },
+    ]);
     expect(diffRecords(applied(zone, changes), [record], { ownerId: OWNER }).changes).toEqual([]);
   });
 
   test('A to CNAME at one name: delete, then create, adjacent; the target is created first', () => {
     const zone = owned(a('z.example.com.', ['192.0.2.1']));
-    const desired: RecordSet[] = [{ name: 'z.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['r.example.com.'] }, a('r.example.com.', ['192.0.2.9'])];
+    const desired: RecordSet[] = [
+      { name: 'z.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['r.example.com.'] },
+      a('r.example.com.', ['192.0.2.9']),
+    ];
     const { changes } = diffRecords(zone, desired, { ownerId: OWNER });
     expect(changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
-      'create _fedsvc.r.example.com. TXT', 'create r.example.com. A', 'delete z.example.com. A', 'create z.example.com. CNAME',
+      'create _fedsvc.r.example.com. TXT',
+      'create r.example.com. A',
+      'delete z.example.com. A',
+      'create z.example.com. CNAME',
     ]);
   });
 
   test('removing a service deletes its CNAMEs before their targets, and every marker last in its name', () => {
-    const zone = owned({ name: 'z.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['a.example.com.'] }, a('a.example.com.', ['192.0.2.1']));
+    const zone = owned(
+      { name: 'z.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['a.example.com.'] },
+      a('a.example.com.', ['192.0.2.1']),
+    );
     const { changes } = diffRecords(zone, [], { ownerId: OWNER });
     expect(changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
-      'delete z.example.com. CNAME', 'delete _fedsvc.z.example.com. TXT', 'delete a.example.com. A', 'delete _fedsvc.a.example.com. TXT',
+      'delete z.example.com. CNAME',
+      'delete _fedsvc.z.example.com. TXT',
+      'delete a.example.com. A',
+      'delete _fedsvc.a.example.com. TXT',
     ]);
   });
 
   test("a person's record, another federation's name: reported, never touched", () => {
-    const zone = [...soa, a('p.example.com.', ['198.51.100.1']), ownershipRecord('o.example.com.', 'fed-b', 60), a('o.example.com.', ['198.51.100.2'])];
-    const { changes, conflicts } = diffRecords(zone, [a('p.example.com.', ['192.0.2.1']), a('o.example.com.', ['192.0.2.1'])], { ownerId: OWNER });
+    const zone = [
+      ...soa,
+      a('p.example.com.', ['198.51.100.1']),
+      ownershipRecord('o.example.com.', 'fed-b', 60),
+      a('o.example.com.', ['198.51.100.2']),
+    ];
+    const { changes, conflicts } = diffRecords(zone, [a('p.example.com.', ['192.0.2.1']), a('o.example.com.', ['192.0.2.1'])], {
+      ownerId: OWNER,
+    });
     expect(changes).toEqual([]);
-    expect(conflicts).toEqual([{ name: 'o.example.com.', types: ['A'], owner: 'fed-b' }, { name: 'p.example.com.', types: ['A'], owner: null }]);
+    expect(conflicts).toEqual([
+      { name: 'o.example.com.', types: ['A'], owner: 'fed-b' },
+      { name: 'p.example.com.', types: ['A'], owner: null },
+    ]);
   });
 
   test('a CNAME cannot go where a person keeps an MX', () => {
     const zone = [...soa, { name: 'm.example.com.', type: 'MX', ttl: 300, rrdatas: ['10 mx.example.net.'] }];
-    const { conflicts } = diffRecords(zone, [{ name: 'm.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['x.example.com.'] }], { ownerId: OWNER });
+    const { conflicts } = diffRecords(zone, [{ name: 'm.example.com.', type: 'CNAME', ttl: 180, rrdatas: ['x.example.com.'] }], {
+      ownerId: OWNER,
+    });
     expect(conflicts).toEqual([{ name: 'm.example.com.', types: ['MX'], owner: null }]);
   });
 
   test('bad owner ids and duplicate desired record sets are refused', () => {
     expect(() => diffRecords([], [], { ownerId: 'has space' })).toThrow(expect.objectContaining({ field: 'options.ownerId' }));
     expect(() => diffRecords([], [], { ownerId: 'a"b' })).toThrow(ValidationError);
-    expect(() => diffRecords([], [a('w.example.com.', ['192.0.2.1']), a('W.example.com', ['192.0.2.2'])], { ownerId: OWNER }))
-      .toThrow(expect.objectContaining({ field: 'desired[1]' }));
+    expect(() => diffRecords([], [a('w.example.com.', ['192.0.2.1']), a('W.example.com', ['192.0.2.2'])], { ownerId: OWNER })).toThrow(
+      expect.objectContaining({ field: 'desired[1]' }),
+    );
   });
 });
 
 describe('batchChanges', () => {
   test('a name group that alone exceeds the limits is a typed error naming the name', () => {
-    const big: RecordSet = { name: 'big.example.com.', type: 'A', ttl: 1, rrdatas: Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`) };
-    expect(() => batchChanges([{ kind: 'create', record: big }], { maxChangesPerRequest: 100, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1e6, atomic: true }))
-      .toThrow(expect.objectContaining({ value: 'big.example.com.' }));
+    const big: RecordSet = {
+      name: 'big.example.com.',
+      type: 'A',
+      ttl: 1,
+      rrdatas: Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`),
+    };
+    expect(() =>
+      batchChanges([{ kind: 'create', record: big }], {
+        maxChangesPerRequest: 100,
+        maxRrdatasPerRequest: 10,
+        maxRrdataCharsPerRequest: 1e6,
+        atomic: true,
+      }),
+    ).toThrow(expect.objectContaining({ value: 'big.example.com.' }));
   });
 
-  test.prop([fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 60 }), fc.integer({ min: 2, max: 12 })])('greedy: each batch is full up to the next group', (sizes, limit) => {
-    const changes: Change[] = sizes.flatMap((n, g) => Array.from({ length: Math.min(n, limit) }, (_, i): Change => ({
-      kind: 'create', record: { name: i === 0 ? `n${g}.example.com.` : `_fedsvc.n${g}.example.com.`, type: i === 0 ? 'A' : 'TXT', ttl: 1, rrdatas: ['192.0.2.1'] },
-    })));
-    const batches = batchChanges(changes, { maxChangesPerRequest: limit, maxRrdatasPerRequest: 1e6, maxRrdataCharsPerRequest: 1e6, atomic: true });
-    expect(batches.flat()).toEqual(changes);
-    for (const [i, batch] of batches.entries()) {
-      expect(batch.length).toBeLessThanOrEqual(limit);
-      const next = batches[i + 1];
-      if (next) expect(batch.length + changeGroups(next)[0]!.length).toBeGreaterThan(limit);
-    }
-  });
+  test.prop([fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 60 }), fc.integer({ min: 2, max: 12 })])(
+    'greedy: each batch is full up to the next group',
+    (sizes, limit) => {
+      const changes: Change[] = sizes.flatMap((n, g) =>
+        Array.from(
+          { length: Math.min(n, limit) },
+          (_, i): Change => ({
+            kind: 'create',
+            record: {
+              name: i === 0 ? `n${g}.example.com.` : `_fedsvc.n${g}.example.com.`,
+              type: i === 0 ? 'A' : 'TXT',
+              ttl: 1,
+              rrdatas: ['192.0.2.1'],
+            },
+          }),
+        ),
+      );
+      const batches = batchChanges(changes, {
+        maxChangesPerRequest: limit,
+        maxRrdatasPerRequest: 1e6,
+        maxRrdataCharsPerRequest: 1e6,
+        atomic: true,
+      });
+      expect(batches.flat()).toEqual(changes);
+      for (const [i, batch] of batches.entries()) {
+        expect(batch.length).toBeLessThanOrEqual(limit);
+        const next = batches[i + 1];
+        if (next) expect(batch.length + changeGroups(next)[0]!.length).toBeGreaterThan(limit);
+      }
+    },
+  );
 });
 
 describe('diffRecords: conflict types in a stable order, and only owned types written', () => {
@@ -280,7 +409,9 @@ describe('diffRecords: conflict types in a stable order, and only owned types wr
     const one = diffRecords([a, mx], cname, { ownerId: OWNER }).conflicts;
     expect(one).toEqual([{ name: N, types: ['A', 'MX'], owner: null }]);
     expect(diffRecords([mx, a], cname, { ownerId: OWNER }).conflicts).toEqual(one);
-    expect(diffRecords([ours, mx, a], cname, { ownerId: OWNER }).conflicts).toEqual(diffRecords([ours, a, mx], cname, { ownerId: OWNER }).conflicts);
+    expect(diffRecords([ours, mx, a], cname, { ownerId: OWNER }).conflicts).toEqual(
+      diffRecords([ours, a, mx], cname, { ownerId: OWNER }).conflicts,
+    );
   });
   test('a type the federation does not own is never written, even asked for at a name it owns', () => {
     const mx = { name: N, type: 'MX', ttl: 300, rrdatas: ['10 mx.example.net.'] };

@@ -13,11 +13,25 @@ function fullProvider(calls: string[]): Required<DnsProvider> {
   return {
     name: 'every-member',
     limits: { maxChangesPerRequest: 7, maxRrdatasPerRequest: 70, maxRrdataCharsPerRequest: 700, atomic: true },
-    zones: async () => { calls.push('zones'); return [zone]; },
-    records: async (z) => { calls.push(`records ${z.id}`); return [record]; },
-    applyChanges: async (z, changes) => { calls.push(`applyChanges ${z.id} ${changes.length}`); },
-    canAlias: function (this: unknown, hostname) { calls.push(`canAlias ${hostname} ${this === provider}`); return true; },
-    requestCost: function (this: unknown, c) { calls.push(`requestCost ${c.kind} ${this === provider}`); return { changes: 3, rrdatas: 4, chars: 5 }; },
+    zones: async () => {
+      calls.push('zones');
+      return [zone];
+    },
+    records: async (z) => {
+      calls.push(`records ${z.id}`);
+      return [record];
+    },
+    applyChanges: async (z, changes) => {
+      calls.push(`applyChanges ${z.id} ${changes.length}`);
+    },
+    canAlias: function (this: unknown, hostname) {
+      calls.push(`canAlias ${hostname} ${this === provider}`);
+      return true;
+    },
+    requestCost: function (this: unknown, c) {
+      calls.push(`requestCost ${c.kind} ${this === provider}`);
+      return { changes: 3, rrdatas: 4, chars: 5 };
+    },
   };
 }
 let provider: Required<DnsProvider>;

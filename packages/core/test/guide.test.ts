@@ -12,22 +12,31 @@ describe("the guide's example", () => {
     ['nginx.mynamespace.myfederation.svc.us-central1-a.example.com. A', '180 104.197.247.191'],
     ['nginx.mynamespace.myfederation.svc.us-central1-b.example.com. A', '180 104.197.244.180'],
     ['nginx.mynamespace.myfederation.svc.us-central1-c.example.com. A', '180 104.197.245.170'],
-    ['nginx.mynamespace.myfederation.svc.us-central1-f.example.com. CNAME', '180 nginx.mynamespace.myfederation.svc.us-central1.example.com.'],
+    [
+      'nginx.mynamespace.myfederation.svc.us-central1-f.example.com. CNAME',
+      '180 nginx.mynamespace.myfederation.svc.us-central1.example.com.',
+    ],
     ['nginx.mynamespace.myfederation.svc.asia-east1-a.example.com. A', '180 130.211.57.243'],
-    ['nginx.mynamespace.myfederation.svc.asia-east1-b.example.com. CNAME', '180 nginx.mynamespace.myfederation.svc.asia-east1.example.com.'],
+    [
+      'nginx.mynamespace.myfederation.svc.asia-east1-b.example.com. CNAME',
+      '180 nginx.mynamespace.myfederation.svc.asia-east1.example.com.',
+    ],
     ['nginx.mynamespace.myfederation.svc.asia-east1-c.example.com. A', '180 130.211.56.221'],
     ['nginx.mynamespace.myfederation.svc.europe-west1.example.com. CNAME', '180 nginx.mynamespace.myfederation.svc.example.com.'],
-    ['nginx.mynamespace.myfederation.svc.europe-west1-d.example.com. CNAME', '180 nginx.mynamespace.myfederation.svc.europe-west1.example.com.'],
+    [
+      'nginx.mynamespace.myfederation.svc.europe-west1-d.example.com. CNAME',
+      '180 nginx.mynamespace.myfederation.svc.europe-west1.example.com.',
+    ],
   ])('%s', (key, data) => {
     expect(table.get(key)).toBe(data);
   });
 
-  test('the regional sets hold their zones\' addresses (the guide lists them in another order)', () => {
+  test("the regional sets hold their zones' addresses (the guide lists them in another order)", () => {
     const set = (key: string) => new Set(table.get(key)?.split(' ').slice(1).join(' ').split(', '));
-    expect(set('nginx.mynamespace.myfederation.svc.us-central1.example.com. A'))
-      .toEqual(new Set(['104.197.247.191', '104.197.244.180', '104.197.245.170']));
-    expect(set('nginx.mynamespace.myfederation.svc.asia-east1.example.com. A'))
-      .toEqual(new Set(['130.211.57.243', '130.211.56.221']));
+    expect(set('nginx.mynamespace.myfederation.svc.us-central1.example.com. A')).toEqual(
+      new Set(['104.197.247.191', '104.197.244.180', '104.197.245.170']),
+    );
+    expect(set('nginx.mynamespace.myfederation.svc.asia-east1.example.com. A')).toEqual(new Set(['130.211.57.243', '130.211.56.221']));
   });
 
   test('the global set starts as the guide shows and holds every healthy shard', () => {
@@ -38,9 +47,15 @@ describe("the guide's example", () => {
   });
 
   test('"... etc.": the rest the rules imply, and nothing else', () => {
-    expect(table.get('nginx.mynamespace.myfederation.svc.europe-west1-b.example.com. CNAME')).toBe('180 nginx.mynamespace.myfederation.svc.europe-west1.example.com.');
-    expect(table.get('nginx.mynamespace.myfederation.svc.europe-west1-c.example.com. CNAME')).toBe('180 nginx.mynamespace.myfederation.svc.europe-west1.example.com.');
-    expect(table.get('nginx.mynamespace.myfederation.svc.us-east1.example.com. A')).toBe('180 104.196.14.231, 104.197.246.190, 104.199.136.89');
+    expect(table.get('nginx.mynamespace.myfederation.svc.europe-west1-b.example.com. CNAME')).toBe(
+      '180 nginx.mynamespace.myfederation.svc.europe-west1.example.com.',
+    );
+    expect(table.get('nginx.mynamespace.myfederation.svc.europe-west1-c.example.com. CNAME')).toBe(
+      '180 nginx.mynamespace.myfederation.svc.europe-west1.example.com.',
+    );
+    expect(table.get('nginx.mynamespace.myfederation.svc.us-east1.example.com. A')).toBe(
+      '180 104.196.14.231, 104.197.246.190, 104.199.136.89',
+    );
     expect(table.get('nginx.mynamespace.myfederation.svc.us-east1-b.example.com. A')).toBe('180 104.197.246.190');
     expect(table.get('nginx.mynamespace.myfederation.svc.us-east1-c.example.com. A')).toBe('180 104.196.14.231');
     expect(table.get('nginx.mynamespace.myfederation.svc.us-east1-d.example.com. A')).toBe('180 104.199.136.89');

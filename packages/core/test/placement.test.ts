@@ -1,8 +1,17 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
-  APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, changedFields, createdBy, desiredManifest, placeShards, selectorMatches, validateSelector,
-  type FederatedService, type LabelSelector,
+  APPLIED_ANNOTATION,
+  CLUSTER_OWNED_FIELDS,
+  CREATED_BY_ANNOTATION,
+  changedFields,
+  createdBy,
+  desiredManifest,
+  placeShards,
+  selectorMatches,
+  validateSelector,
+  type FederatedService,
+  type LabelSelector,
 } from '../src/placement/placement.js';
 import { ValidationError } from '../src/errors.js';
 import { serverSideApply } from '../src/testing/memory-clusters.js';
@@ -11,20 +20,40 @@ import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '.
 const OWNER = 'fed-a';
 
 const manifest = (spec: Record<string, unknown>, labels?: Record<string, string>): ServiceManifest => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'default', labels }, spec,
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'nginx', namespace: 'default', labels },
+  spec,
 });
 
-const base = manifest({ type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }, { run: 'nginx' });
+const base = manifest(
+  { type: 'LoadBalancer', selector: { run: 'nginx' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  { run: 'nginx' },
+);
 
-const cluster = (name: string, labels: Record<string, string> = {}, health: ClusterStatus['health'] = 'Ready'): ClusterStatus =>
-  ({ name, zones: ['z'], region: 'r', labels, health });
+const cluster = (name: string, labels: Record<string, string> = {}, health: ClusterStatus['health'] = 'Ready'): ClusterStatus => ({
+  name,
+  zones: ['z'],
+  region: 'r',
+  labels,
+  health,
+});
 
-const shardOf = (clusterName: string, m: ServiceManifest): ShardStatus =>
-  ({ cluster: clusterName, namespace: 'default', name: 'nginx', manifest: m, clusterIP: '10.0.0.1', ingress: [], readyEndpoints: 0 });
+const shardOf = (clusterName: string, m: ServiceManifest): ShardStatus => ({
+  cluster: clusterName,
+  namespace: 'default',
+  name: 'nginx',
+  manifest: m,
+  clusterIP: '10.0.0.1',
+  ingress: [],
+  readyEndpoints: 0,
+});
 
 describe('placeShards, examples', () => {
   test('creates where missing, marked as created, without cluster-owned fields', () => {
-    const service: FederatedService = { manifest: manifest({ ...base.spec, clusterIP: '10.9.9.9', ports: [{ port: 80, nodePort: 30080 }] }) };
+    const service: FederatedService = {
+      manifest: manifest({ ...base.spec, clusterIP: '10.9.9.9', ports: [{ port: 80, nodePort: 30080 }] }),
+    };
     const [action] = placeShards({ service, clusters: [cluster('a')], existing: [], created: new Set(), ownerId: OWNER });
     expect(action?.kind).toBe('create');
     const created = (action as Extract<ShardAction, { kind: 'create' }>).manifest;
@@ -34,11 +63,23 @@ describe('placeShards, examples', () => {
   });
 
   test('adopts a different Service and names exactly the fields that change, keeping what the cluster owns', () => {
-    const theirs = manifest({
-      type: 'ClusterIP', selector: { run: 'nginx' }, clusterIP: '10.0.0.7', sessionAffinity: 'None',
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP', nodePort: 31000 }],
-    }, { run: 'nginx', team: 'x' });
-    const [action] = placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', theirs)], created: new Set(), ownerId: OWNER });
+    const theirs = manifest(
+      {
+        type: 'ClusterIP',
+        selector: { run: 'nginx' },
+        clusterIP: '10.0.0.7',
+        sessionAffinity: 'None',
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP', nodePort: 31000 }],
+      },
+      { run: 'nginx', team: 'x' },
+    );
+    const [action] = placeShards({
+      service: { manifest: base },
+      clusters: [cluster('a')],
+      existing: [shardOf('a', theirs)],
+      created: new Set(),
+      ownerId: OWNER,
+    });
     expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'] });
     // Adopted, so not marked as created.
     expect(createdBy((action as Extract<ShardAction, { kind: 'conform' }>).manifest, OWNER)).toBe(false);
@@ -47,21 +88,50 @@ describe('placeShards, examples', () => {
   test('leaves a conforming shard, an Offline cluster, and an adopted shard of a deleted service', () => {
     const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), desiredManifest(base, OWNER, false));
     const actions = placeShards({
-      service: { manifest: base }, clusters: [cluster('a'), cluster('b', {}, 'Offline')],
-      existing: [shardOf('a', held)], created: new Set(), ownerId: OWNER,
+      service: { manifest: base },
+      clusters: [cluster('a'), cluster('b', {}, 'Offline')],
+      existing: [shardOf('a', held)],
+      created: new Set(),
+      ownerId: OWNER,
     });
-    expect(actions).toEqual([{ kind: 'leave', cluster: 'a' }, { kind: 'leave', cluster: 'b' }]);
-    expect(placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', held)], created: new Set(), ownerId: OWNER, deleting: true }))
-      .toEqual([{ kind: 'leave', cluster: 'a' }]);
-    expect(placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', held)], created: new Set(), ownerId: OWNER, deleting: true, deleteAdopted: true }))
-      .toEqual([{ kind: 'delete', cluster: 'a', namespace: 'default', name: 'nginx' }]);
+    expect(actions).toEqual([
+      { kind: 'leave', cluster: 'a' },
+      { kind: 'leave', cluster: 'b' },
+    ]);
+    expect(
+      placeShards({
+        service: { manifest: base },
+        clusters: [cluster('a')],
+        existing: [shardOf('a', held)],
+        created: new Set(),
+        ownerId: OWNER,
+        deleting: true,
+      }),
+    ).toEqual([{ kind: 'leave', cluster: 'a' }]);
+    expect(
+      placeShards({
+        service: { manifest: base },
+        clusters: [cluster('a')],
+        existing: [shardOf('a', held)],
+        created: new Set(),
+        ownerId: OWNER,
+        deleting: true,
+        deleteAdopted: true,
+      }),
+    ).toEqual([{ kind: 'delete', cluster: 'a', namespace: 'default', name: 'nginx' }]);
   });
 
   test('a field dropped from the federated spec makes the shard conform, so that server-side apply removes it', () => {
     const guarded = manifest({ ...base.spec, loadBalancerSourceRanges: ['192.0.2.0/24'] }, { run: 'nginx' });
     const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), desiredManifest(guarded, OWNER, true));
     const place = (service: ServiceManifest) =>
-      placeShards({ service: { manifest: service }, clusters: [cluster('a')], existing: [shardOf('a', held)], created: new Set(['a']), ownerId: OWNER });
+      placeShards({
+        service: { manifest: service },
+        clusters: [cluster('a')],
+        existing: [shardOf('a', held)],
+        created: new Set(['a']),
+        ownerId: OWNER,
+      });
     expect(place(guarded)).toEqual([{ kind: 'leave', cluster: 'a' }]);
     const [action] = place(base);
     expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`] });
@@ -71,8 +141,18 @@ describe('placeShards, examples', () => {
   test('a port another writer added stays theirs: no conform, and applying keeps it (ports merge by port and protocol)', () => {
     const ours = desiredManifest(base, OWNER, true);
     const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), ours);
-    const withTheirs = { ...held, spec: { ...held.spec, ports: [...(held.spec['ports'] as object[]), { name: 'metrics', port: 9090, protocol: 'TCP' }] } };
-    const place = () => placeShards({ service: { manifest: base }, clusters: [cluster('a')], existing: [shardOf('a', withTheirs)], created: new Set(['a']), ownerId: OWNER });
+    const withTheirs = {
+      ...held,
+      spec: { ...held.spec, ports: [...(held.spec['ports'] as object[]), { name: 'metrics', port: 9090, protocol: 'TCP' }] },
+    };
+    const place = () =>
+      placeShards({
+        service: { manifest: base },
+        clusters: [cluster('a')],
+        existing: [shardOf('a', withTheirs)],
+        created: new Set(['a']),
+        ownerId: OWNER,
+      });
     expect(place()).toEqual([{ kind: 'leave', cluster: 'a' }]);
     // Our port changes: only ours is replaced, theirs stays.
     const moved = manifest({ ...base.spec, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }, { run: 'nginx' });
@@ -120,7 +200,13 @@ describe('placeShards, examples', () => {
     }
     const taken: LabelSelector[] = [
       { matchLabels: { 'topology.kubernetes.io/region': 'us-east1', env: '' } },
-      { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'db'] }, { key: 'gpu', operator: 'DoesNotExist' }, { key: 'env', operator: 'Exists', values: [] }] },
+      {
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['web', 'db'] },
+          { key: 'gpu', operator: 'DoesNotExist' },
+          { key: 'env', operator: 'Exists', values: [] },
+        ],
+      },
     ];
     for (const selector of taken) expect(validateSelector(selector, 'clusterSelector')).toBe(selector);
     expect(validateSelector(undefined, 'clusterSelector')).toBeUndefined();
@@ -130,32 +216,47 @@ describe('placeShards, examples', () => {
 // ---- properties -------------------------------------------------------------------------
 
 const labelsArb = fc.dictionary(fc.constantFrom('env', 'tier', 'geo'), fc.constantFrom('a', 'b'), { maxKeys: 3 });
-const selectorArb: fc.Arbitrary<LabelSelector | undefined> = fc.option(fc.record({
-  matchLabels: labelsArb,
-  matchExpressions: fc.array(fc.record({
-    key: fc.constantFrom('env', 'tier', 'geo'),
-    operator: fc.constantFrom('In' as const, 'NotIn' as const, 'Exists' as const, 'DoesNotExist' as const),
-    values: fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }),
-  }), { maxLength: 2 }),
-}), { nil: undefined });
-const portArb = fc.record({ port: fc.integer({ min: 1, max: 3 }), protocol: fc.constantFrom('TCP', 'UDP'), nodePort: fc.integer({ min: 30000, max: 30002 }) }, { requiredKeys: ['port'] });
-const specArb = fc.record({
-  type: fc.constantFrom('ClusterIP', 'LoadBalancer'),
-  selector: labelsArb,
-  ports: fc.array(portArb, { minLength: 1, maxLength: 2 }),
-  clusterIP: fc.constantFrom('10.0.0.1', '10.0.0.2'),
-  sessionAffinity: fc.constantFrom('None', 'ClientIP'),
-}, { requiredKeys: ['ports'] });
+const selectorArb: fc.Arbitrary<LabelSelector | undefined> = fc.option(
+  fc.record({
+    matchLabels: labelsArb,
+    matchExpressions: fc.array(
+      fc.record({
+        key: fc.constantFrom('env', 'tier', 'geo'),
+        operator: fc.constantFrom('In' as const, 'NotIn' as const, 'Exists' as const, 'DoesNotExist' as const),
+        values: fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }),
+      }),
+      { maxLength: 2 },
+    ),
+  }),
+  { nil: undefined },
+);
+const portArb = fc.record(
+  { port: fc.integer({ min: 1, max: 3 }), protocol: fc.constantFrom('TCP', 'UDP'), nodePort: fc.integer({ min: 30000, max: 30002 }) },
+  { requiredKeys: ['port'] },
+);
+const specArb = fc.record(
+  {
+    type: fc.constantFrom('ClusterIP', 'LoadBalancer'),
+    selector: labelsArb,
+    ports: fc.array(portArb, { minLength: 1, maxLength: 2 }),
+    clusterIP: fc.constantFrom('10.0.0.1', '10.0.0.2'),
+    sessionAffinity: fc.constantFrom('None', 'ClientIP'),
+  },
+  { requiredKeys: ['ports'] },
+);
 const manifestArb = fc.tuple(specArb, labelsArb).map(([spec, labels]) => manifest(spec, labels));
 
 const worldArb = fc.record({
   service: fc.record({ manifest: manifestArb, clusterSelector: selectorArb }, { requiredKeys: ['manifest'] }),
-  clusters: fc.uniqueArray(fc.record({
-    name: fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5', 'c6'),
-    labels: labelsArb,
-    health: fc.constantFrom('Ready' as const, 'NotReady' as const, 'Offline' as const),
-    held: fc.option(fc.record({ manifest: manifestArb, created: fc.boolean() }), { nil: undefined }),
-  }), { selector: (c) => c.name, maxLength: 6 }),
+  clusters: fc.uniqueArray(
+    fc.record({
+      name: fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5', 'c6'),
+      labels: labelsArb,
+      health: fc.constantFrom('Ready' as const, 'NotReady' as const, 'Offline' as const),
+      held: fc.option(fc.record({ manifest: manifestArb, created: fc.boolean() }), { nil: undefined }),
+    }),
+    { selector: (c) => c.name, maxLength: 6 },
+  ),
   deleting: fc.boolean(),
   deleteAdopted: fc.boolean(),
 });
@@ -166,7 +267,15 @@ function inputOf(world: World) {
   const clusters = world.clusters.map((c) => cluster(c.name, c.labels, c.health));
   const existing = world.clusters.flatMap((c) => (c.held ? [shardOf(c.name, c.held.manifest)] : []));
   const created = new Set(world.clusters.filter((c) => c.held?.created).map((c) => c.name));
-  return { service: world.service as FederatedService, clusters, existing, created, ownerId: OWNER, deleting: world.deleting, deleteAdopted: world.deleteAdopted };
+  return {
+    service: world.service as FederatedService,
+    clusters,
+    existing,
+    created,
+    ownerId: OWNER,
+    deleting: world.deleting,
+    deleteAdopted: world.deleteAdopted,
+  };
 }
 
 /** Carries actions out the way a cluster would (server-side apply), giving the next world's holdings. */
@@ -176,17 +285,19 @@ function carryOut(world: World, actions: readonly ShardAction[]): World {
     clusters: world.clusters.map((c) => {
       const action = actions.find((a) => a.cluster === c.name)!;
       if (action.kind === 'create') return { ...c, held: { manifest: action.manifest, created: true } };
-      if (action.kind === 'conform') return { ...c, held: { manifest: serverSideApply(c.held!.manifest, action.manifest), created: c.held!.created } };
+      if (action.kind === 'conform')
+        return { ...c, held: { manifest: serverSideApply(c.held!.manifest, action.manifest), created: c.held!.created } };
       if (action.kind === 'delete') return { ...c, held: undefined };
       return c;
     }),
   };
 }
 
-const ownedPath = (path: string) => CLUSTER_OWNED_FIELDS.some((owned) => {
-  const pattern = new RegExp(`^${owned.replace(/\./g, '\\.').replace(/\[\]/g, '\\[\\d+\\]')}(\\.|\\[|$)`);
-  return pattern.test(path);
-});
+const ownedPath = (path: string) =>
+  CLUSTER_OWNED_FIELDS.some((owned) => {
+    const pattern = new RegExp(`^${owned.replace(/\./g, '\\.').replace(/\[\]/g, '\\[\\d+\\]')}(\\.|\\[|$)`);
+    return pattern.test(path);
+  });
 
 describe('placeShards, properties', () => {
   test.prop([worldArb], { numRuns: 300 })('one action per cluster, each allowed by the rules', (world) => {

@@ -17,19 +17,23 @@ function expected(t: Topology) {
   const regionOf = new Map<string, string>();
   for (const c of t.clusters) {
     byRegion.set(c.region, byRegion.get(c.region) ?? new Set());
-    for (const z of c.zones) { byZone.set(z, byZone.get(z) ?? new Set()); regionOf.set(z, c.region); }
+    for (const z of c.zones) {
+      byZone.set(z, byZone.get(z) ?? new Set());
+      regionOf.set(z, c.region);
+    }
   }
   for (const s of t.shards) {
     const c = t.clusters.find((x) => x.name === s.cluster)!;
     if (!c.ready || s.readyEndpoints === 0) continue;
     const targets = [...s.addresses.map(canonical), ...(s.hostnames ?? []).map((h) => `host:${h.toLowerCase().replace(/\.?$/, '.')}`)];
     for (const a of targets) {
-      global.add(a); byRegion.get(c.region)!.add(a);
+      global.add(a);
+      byRegion.get(c.region)!.add(a);
       for (const z of c.zones) byZone.get(z)!.add(a);
     }
   }
-  const zoneName = (z: string) => t.federation.zoneNameFormat === 'zone.region'
-    ? `${prefix}${z}.${regionOf.get(z)}.${domain}` : `${prefix}${z}.${domain}`;
+  const zoneName = (z: string) =>
+    t.federation.zoneNameFormat === 'zone.region' ? `${prefix}${z}.${regionOf.get(z)}.${domain}` : `${prefix}${z}.${domain}`;
   const levels = [
     { name: prefix + domain, addresses: global, parent: null as string | null },
     ...[...byRegion].map(([r, set]) => ({ name: `${prefix}${r}.${domain}`, addresses: set, parent: prefix + domain })),
@@ -40,7 +44,10 @@ function expected(t: Topology) {
 
 const byKey = (records: readonly RecordSet[]) => new Map(records.map((r) => [`${r.name} ${r.type}`, r]));
 const shuffled = <T>(items: readonly T[], seed: number): T[] =>
-  items.map((item, i) => ({ item, k: (i * 7919 + seed * 104729) % 1000003 })).sort((a, b) => a.k - b.k).map((x) => x.item);
+  items
+    .map((item, i) => ({ item, k: (i * 7919 + seed * 104729) % 1000003 }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.item);
 
 /** Every level holds exactly its healthy targets (A/AAAA, or one ALIAS set when a hostname is among them), or a CNAME one level up. */
 function holdsTheContract(t: Topology): void {
@@ -54,7 +61,10 @@ function holdsTheContract(t: Topology): void {
   expect(got.size).toBe(records.length);
   let count = 0;
   for (const level of want.levels) {
-    const hosts = [...level.addresses].filter((a) => a.startsWith('host:')).map((a) => a.slice(5)).sort();
+    const hosts = [...level.addresses]
+      .filter((a) => a.startsWith('host:'))
+      .map((a) => a.slice(5))
+      .sort();
     const v4 = [...level.addresses].filter((a) => isIPv4(a)).sort();
     const v6 = [...level.addresses].filter((a) => !isIPv4(a) && !a.startsWith('host:')).sort();
     if (hosts.length > 0) {
@@ -86,10 +96,15 @@ function holdsTheContract(t: Topology): void {
 }
 
 describe('planServiceRecords: the DNS contract over random topologies', () => {
-  test.prop([topology({ maxClusters: 120 })], { numRuns: 300 })('every level holds exactly its healthy addresses, or a CNAME one level up', holdsTheContract);
+  test.prop([topology({ maxClusters: 120 })], { numRuns: 300 })(
+    'every level holds exactly its healthy addresses, or a CNAME one level up',
+    holdsTheContract,
+  );
 
   test.prop([topology({ maxClusters: 60, hostnames: true })], { numRuns: 300 })(
-    'with load-balancer hostnames, a level holding any gets one ALIAS set of every target it holds', holdsTheContract);
+    'with load-balancer hostnames, a level holding any gets one ALIAS set of every target it holds',
+    holdsTheContract,
+  );
 
   test.prop([topology({ maxClusters: 120 })], { numRuns: 200 })('every CNAME chain ends at an address set within two hops', (t) => {
     const records = planServiceRecords(t);
@@ -116,13 +131,20 @@ describe('planServiceRecords: the DNS contract over random topologies', () => {
   });
 
   test.prop([fc.array(topology({ maxClusters: 30 }), { minLength: 1, maxLength: 4 })], { numRuns: 100 })(
-    'planFederation is the plans of its services, each over the same clusters', (ts) => {
+    'planFederation is the plans of its services, each over the same clusters',
+    (ts) => {
       const [first] = ts as [Topology];
-      const services = ts.map((t, i) => ({ service: { ...t.service, name: `svc${i}` }, shards: t.shards.filter((s) => first.clusters.some((c) => c.name === s.cluster)) }));
+      const services = ts.map((t, i) => ({
+        service: { ...t.service, name: `svc${i}` },
+        shards: t.shards.filter((s) => first.clusters.some((c) => c.name === s.cluster)),
+      }));
       const all = planFederation({ federation: first.federation, clusters: first.clusters, services });
-      const each = services.flatMap(({ service, shards }) => planServiceRecords({ federation: first.federation, clusters: first.clusters, service, shards }));
+      const each = services.flatMap(({ service, shards }) =>
+        planServiceRecords({ federation: first.federation, clusters: first.clusters, service, shards }),
+      );
       expect(all).toEqual(each);
-    });
+    },
+  );
 });
 
 describe('planServiceRecords: cases the original controller got wrong', () => {
@@ -132,8 +154,12 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
 
   test('a cluster spanning two zones answers in both', () => {
     const records = planServiceRecords({
-      federation, service,
-      clusters: [{ name: 'c1', zones: ['eu-a', 'eu-b'], region: 'eu', ready: true }, { name: 'c2', zones: ['eu-c'], region: 'eu', ready: true }],
+      federation,
+      service,
+      clusters: [
+        { name: 'c1', zones: ['eu-a', 'eu-b'], region: 'eu', ready: true },
+        { name: 'c2', zones: ['eu-c'], region: 'eu', ready: true },
+      ],
       shards: [{ cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 1 }],
     });
     expect(names(records)).toEqual([
@@ -147,8 +173,13 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
 
   test('a shard in a cluster that is not ready leaves every level, and duplicate addresses are written once', () => {
     const records = planServiceRecords({
-      federation, service,
-      clusters: [{ name: 'c1', zones: ['us-a'], region: 'us', ready: false }, { name: 'c2', zones: ['us-b'], region: 'us', ready: true }, { name: 'c3', zones: ['us-c'], region: 'us', ready: true }],
+      federation,
+      service,
+      clusters: [
+        { name: 'c1', zones: ['us-a'], region: 'us', ready: false },
+        { name: 'c2', zones: ['us-b'], region: 'us', ready: true },
+        { name: 'c3', zones: ['us-c'], region: 'us', ready: true },
+      ],
       shards: [
         { cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 3 },
         { cluster: 'c2', addresses: ['192.0.2.2', '192.0.2.2'], readyEndpoints: 3 },
@@ -166,9 +197,16 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
 
   test('IPv6 shards get AAAA records in RFC 5952 form; zone.region names; the service TTL wins', () => {
     const records = planServiceRecords({
-      federation: { ...federation, ttl: 300, zoneNameFormat: 'zone.region' }, service: { ...service, ttl: 30 },
-      clusters: [{ name: 'c1', zones: ['a'], region: 'us', ready: true }, { name: 'c2', zones: ['b'], region: 'us', ready: true }],
-      shards: [{ cluster: 'c1', addresses: ['2001:DB8:0:0:0:0:0:1', '192.0.2.9'], readyEndpoints: 1 }, { cluster: 'c2', addresses: ['2001:db8::2'], readyEndpoints: 1 }],
+      federation: { ...federation, ttl: 300, zoneNameFormat: 'zone.region' },
+      service: { ...service, ttl: 30 },
+      clusters: [
+        { name: 'c1', zones: ['a'], region: 'us', ready: true },
+        { name: 'c2', zones: ['b'], region: 'us', ready: true },
+      ],
+      shards: [
+        { cluster: 'c1', addresses: ['2001:DB8:0:0:0:0:0:1', '192.0.2.9'], readyEndpoints: 1 },
+        { cluster: 'c2', addresses: ['2001:db8::2'], readyEndpoints: 1 },
+      ],
     });
     expect(records.map((r) => `${r.name} ${r.type} ${r.ttl} ${r.rrdatas.join(',')}`)).toEqual([
       'web.ns.fed.svc.example.com. A 30 192.0.2.9',
@@ -182,12 +220,31 @@ describe('planServiceRecords: cases the original controller got wrong', () => {
   });
 
   test('shards without endpoints still get their zone a CNAME, and nothing healthy anywhere means no records', () => {
-    const clusters = [{ name: 'c1', zones: ['us-a'], region: 'us', ready: true }, { name: 'c2', zones: ['eu-a'], region: 'eu', ready: true }];
-    const withOne = planServiceRecords({ federation, service, clusters, shards: [
-      { cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 0 }, { cluster: 'c2', addresses: ['192.0.2.2'], readyEndpoints: 2 }] });
+    const clusters = [
+      { name: 'c1', zones: ['us-a'], region: 'us', ready: true },
+      { name: 'c2', zones: ['eu-a'], region: 'eu', ready: true },
+    ];
+    const withOne = planServiceRecords({
+      federation,
+      service,
+      clusters,
+      shards: [
+        { cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 0 },
+        { cluster: 'c2', addresses: ['192.0.2.2'], readyEndpoints: 2 },
+      ],
+    });
     expect(names(withOne)).toContain('web.ns.fed.svc.us-a.example.com. CNAME web.ns.fed.svc.us.example.com.');
     expect(names(withOne)).toContain('web.ns.fed.svc.us.example.com. CNAME web.ns.fed.svc.example.com.');
-    expect(planServiceRecords({ federation, service, clusters, shards: [
-      { cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 0 }, { cluster: 'c2', addresses: [], readyEndpoints: 2 }] })).toEqual([]);
+    expect(
+      planServiceRecords({
+        federation,
+        service,
+        clusters,
+        shards: [
+          { cluster: 'c1', addresses: ['192.0.2.1'], readyEndpoints: 0 },
+          { cluster: 'c2', addresses: [], readyEndpoints: 2 },
+        ],
+      }),
+    ).toEqual([]);
   });
 });

@@ -56,8 +56,11 @@ class ScriptedZone implements DnsProvider {
     this.writes++;
     this.#step();
     const sides = changes.flatMap((change) => (change.kind === 'update' ? [change.before, change.record] : [change.record]));
-    if (changes.length === 0 || sides.length > this.limits.maxChangesPerRequest
-      || sides.reduce((sum, side) => sum + side.rrdatas.length, 0) > this.limits.maxRrdatasPerRequest) {
+    if (
+      changes.length === 0 ||
+      sides.length > this.limits.maxChangesPerRequest ||
+      sides.reduce((sum, side) => sum + side.rrdatas.length, 0) > this.limits.maxRrdatasPerRequest
+    ) {
       throw new Error(`request of ${sides.length} changes breaks the limits`);
     }
     const rejected = changes.find((change) => ownershipSubject(change.record.name) === this.rejectName);
@@ -107,52 +110,65 @@ interface World {
  * A zone holding foreign names (unmarked), another owner's names and ours; and a desired set.
  * Every CNAME, held or desired, points at a name that holds (or will hold) an address record.
  */
-const worldArb: fc.Arbitrary<World> = fc.record({
-  roles: fc.array(fc.constantFrom<Role>('foreign', 'other', 'free', 'free', 'free'), { minLength: LABELS.length, maxLength: LABELS.length }),
-  owned: fc.array(fc.option(fc.record({ cname: fc.boolean(), ip: ipArb, target: fc.nat() }), { nil: undefined }), { minLength: LABELS.length, maxLength: LABELS.length }),
-  wanted: fc.array(fc.option(fc.record({ cname: fc.boolean(), ip: ipArb, v6: fc.boolean(), target: fc.nat(), ttl: fc.constantFrom(60, 180) }), { nil: undefined }), { minLength: LABELS.length, maxLength: LABELS.length }),
-}).map(({ roles, owned, wanted }) => {
-  const current: RecordSet<string>[] = [];
-  const held: string[] = [];
-  roles.forEach((role, i) => {
-    const n = name(LABELS[i]!);
-    if (role === 'foreign') current.push({ name: n, type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] });
-    if (role === 'other') current.push({ name: n, type: 'A', ttl: 60, rrdatas: ['198.51.100.2'] }, ownershipRecord(n, 'them', 60));
-    if (role !== 'free') held.push(n);
-  });
-  const foreignNames = [...held];
-  // Our address records first, so that our CNAMEs have something to point at.
-  const ours = roles.map((role, i) => (role === 'free' ? owned[i] : undefined));
-  ours.forEach((spec, i) => {
-    if (spec && !spec.cname) {
+const worldArb: fc.Arbitrary<World> = fc
+  .record({
+    roles: fc.array(fc.constantFrom<Role>('foreign', 'other', 'free', 'free', 'free'), {
+      minLength: LABELS.length,
+      maxLength: LABELS.length,
+    }),
+    owned: fc.array(fc.option(fc.record({ cname: fc.boolean(), ip: ipArb, target: fc.nat() }), { nil: undefined }), {
+      minLength: LABELS.length,
+      maxLength: LABELS.length,
+    }),
+    wanted: fc.array(
+      fc.option(fc.record({ cname: fc.boolean(), ip: ipArb, v6: fc.boolean(), target: fc.nat(), ttl: fc.constantFrom(60, 180) }), {
+        nil: undefined,
+      }),
+      { minLength: LABELS.length, maxLength: LABELS.length },
+    ),
+  })
+  .map(({ roles, owned, wanted }) => {
+    const current: RecordSet<string>[] = [];
+    const held: string[] = [];
+    roles.forEach((role, i) => {
       const n = name(LABELS[i]!);
-      current.push({ name: n, type: 'A', ttl: 180, rrdatas: [spec.ip] }, ownershipRecord(n, OWNER, 180));
-      held.push(n);
-    }
+      if (role === 'foreign') current.push({ name: n, type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] });
+      if (role === 'other') current.push({ name: n, type: 'A', ttl: 60, rrdatas: ['198.51.100.2'] }, ownershipRecord(n, 'them', 60));
+      if (role !== 'free') held.push(n);
+    });
+    const foreignNames = [...held];
+    // Our address records first, so that our CNAMEs have something to point at.
+    const ours = roles.map((role, i) => (role === 'free' ? owned[i] : undefined));
+    ours.forEach((spec, i) => {
+      if (spec && !spec.cname) {
+        const n = name(LABELS[i]!);
+        current.push({ name: n, type: 'A', ttl: 180, rrdatas: [spec.ip] }, ownershipRecord(n, OWNER, 180));
+        held.push(n);
+      }
+    });
+    ours.forEach((spec, i) => {
+      if (spec?.cname && held.length > 0) {
+        const n = name(LABELS[i]!);
+        current.push({ name: n, type: 'CNAME', ttl: 180, rrdatas: [held[spec.target % held.length]!] }, ownershipRecord(n, OWNER, 180));
+      }
+    });
+    const desired: RecordSet[] = [];
+    const addressed = [...foreignNames];
+    wanted.forEach((spec, i) => {
+      if (spec && !spec.cname) {
+        const n = name(LABELS[i]!);
+        desired.push({ name: n, type: 'A', ttl: spec.ttl, rrdatas: [spec.ip] });
+        if (spec.v6) desired.push({ name: n, type: 'AAAA', ttl: spec.ttl, rrdatas: ['2001:db8::1'] });
+        addressed.push(n);
+      }
+    });
+    wanted.forEach((spec, i) => {
+      if (spec?.cname && addressed.length > 0) {
+        desired.push({ name: name(LABELS[i]!), type: 'CNAME', ttl: spec.ttl, rrdatas: [addressed[spec.target % addressed.length]!] });
+      }
+    });
+    return { current, desired, foreignNames };
   });
-  ours.forEach((spec, i) => {
-    if (spec?.cname && held.length > 0) {
-      const n = name(LABELS[i]!);
-      current.push({ name: n, type: 'CNAME', ttl: 180, rrdatas: [held[spec.target % held.length]!] }, ownershipRecord(n, OWNER, 180));
-    }
-  });
-  const desired: RecordSet[] = [];
-  const addressed = [...foreignNames];
-  wanted.forEach((spec, i) => {
-    if (spec && !spec.cname) {
-      const n = name(LABELS[i]!);
-      desired.push({ name: n, type: 'A', ttl: spec.ttl, rrdatas: [spec.ip] });
-      if (spec.v6) desired.push({ name: n, type: 'AAAA', ttl: spec.ttl, rrdatas: ['2001:db8::1'] });
-      addressed.push(n);
-    }
-  });
-  wanted.forEach((spec, i) => {
-    if (spec?.cname && addressed.length > 0) {
-      desired.push({ name: name(LABELS[i]!), type: 'CNAME', ttl: spec.ttl, rrdatas: [addressed[spec.target % addressed.length]!] });
-    }
-  });
-  return { current, desired, foreignNames };
-});
 
 function expectNoDanglingCname(records: readonly RecordSet<string>[]): void {
   const names = new Set(records.map((record) => record.name));
@@ -162,7 +178,10 @@ function expectNoDanglingCname(records: readonly RecordSet<string>[]): void {
 }
 
 const ofNames = (records: readonly RecordSet<string>[], names: readonly string[]) =>
-  records.filter((record) => names.includes(ownershipSubject(record.name))).map((record) => JSON.stringify(record)).sort();
+  records
+    .filter((record) => names.includes(ownershipSubject(record.name)))
+    .map((record) => JSON.stringify(record))
+    .sort();
 
 const quiet = { sleep: async () => {}, random: () => 0.5 } as const;
 
@@ -172,7 +191,8 @@ function run(zone: ScriptedZone, desired: readonly RecordSet[], extra: Partial<R
 
 describe('reconcileZone', () => {
   test.prop([worldArb, limitsArb], { numRuns: 150 })(
-    'converges in one read, leaves foreign names alone, never dangles a CNAME, fits the limits', async (world, limits) => {
+    'converges in one read, leaves foreign names alone, never dangles a CNAME, fits the limits',
+    async (world, limits) => {
       const zone = new ScriptedZone(world.current, limits);
       zone.afterWrite.push(expectNoDanglingCname);
       const planned = diffRecords(world.current, world.desired, { ownerId: OWNER });
@@ -184,22 +204,33 @@ describe('reconcileZone', () => {
       expect(report.conflicts).toEqual(planned.conflicts);
       const cost = planned.changes.reduce((sum, change) => sum + (change.kind === 'update' ? 2 : 1), 0);
       expect(zone.writes).toBeGreaterThanOrEqual(Math.ceil(cost / limits.maxChangesPerRequest));
-      const largestGroup = Math.max(0, ...changeGroups(planned.changes).map((group) => group.reduce((sum, change) => sum + (change.kind === 'update' ? 2 : 1), 0)));
+      const largestGroup = Math.max(
+        0,
+        ...changeGroups(planned.changes).map((group) => group.reduce((sum, change) => sum + (change.kind === 'update' ? 2 : 1), 0)),
+      );
       expect(zone.writes).toBeLessThanOrEqual(Math.ceil(cost / (limits.maxChangesPerRequest - largestGroup + 1)) + 1);
-    });
+    },
+  );
 
-  test.prop([worldArb, limitsArb, fc.array(fc.constantFrom<Step>('ok', 'throttled', 'transient', 'meddle'), { maxLength: 12 })], { numRuns: 150 })(
-    'converges through throttling, transient failures and other writers (re-reading, never overwriting theirs)', async (world, limits, script) => {
+  test.prop([worldArb, limitsArb, fc.array(fc.constantFrom<Step>('ok', 'throttled', 'transient', 'meddle'), { maxLength: 12 })], {
+    numRuns: 150,
+  })(
+    'converges through throttling, transient failures and other writers (re-reading, never overwriting theirs)',
+    async (world, limits, script) => {
       // At most MAX_REPLANS meddles, and never more than 3 faults in a row (4 attempts).
       let meddles = 0;
       let run_ = 0;
-      const steps = script.filter((step) => (step !== 'meddle' || ++meddles <= MAX_REPLANS)).filter((step) => {
-        run_ = step === 'throttled' || step === 'transient' ? run_ + 1 : 0;
-        return run_ <= 3;
-      });
+      const steps = script
+        .filter((step) => step !== 'meddle' || ++meddles <= MAX_REPLANS)
+        .filter((step) => {
+          run_ = step === 'throttled' || step === 'transient' ? run_ + 1 : 0;
+          return run_ <= 3;
+        });
       // The other writer rewrites every record set of ours to a new address; we own them still, so we put them back.
-      const meddle = (records: RecordSet<string>[]) => records.map((record) =>
-        (record.type === 'A' && record.rrdatas[0]!.startsWith('192.0.2.') ? { ...record, rrdatas: ['192.0.2.200'] } : record));
+      const meddle = (records: RecordSet<string>[]) =>
+        records.map((record) =>
+          record.type === 'A' && record.rrdatas[0]!.startsWith('192.0.2.') ? { ...record, rrdatas: ['192.0.2.200'] } : record,
+        );
       const zone = new ScriptedZone(world.current, limits, { script: [...steps], meddle });
       const report = await run(zone, world.desired, { retry: { maxAttempts: 4 } });
       const consumed = steps.slice(0, report.reads + report.writes);
@@ -213,15 +244,24 @@ describe('reconcileZone', () => {
       await run(zone, world.desired);
       expect(diffRecords(zone.held, world.desired, { ownerId: OWNER }).changes).toEqual([]);
       expect(ofNames(zone.held, world.foreignNames)).toEqual(ofNames(world.current, world.foreignNames));
-    });
+    },
+  );
 
   it('re-plans at most MAX_REPLANS times, then surfaces the conflict', async () => {
-    const owned: RecordSet<string>[] = [{ name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }, ownershipRecord(name('a'), OWNER, 180)];
+    const owned: RecordSet<string>[] = [
+      { name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] },
+      ownershipRecord(name('a'), OWNER, 180),
+    ];
     let bump = 0;
     // Another writer changes our record before every one of our writes.
-    const zone = new ScriptedZone(owned, { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1_000, atomic: true },
-      { script: Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? 'meddle' : 'ok')),
-        meddle: (records) => records.map((record) => (record.type === 'A' ? { ...record, rrdatas: [`198.51.100.${++bump}`] } : record)) });
+    const zone = new ScriptedZone(
+      owned,
+      { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1_000, atomic: true },
+      {
+        script: Array.from({ length: 20 }, (_, i) => (i % 2 === 1 ? 'meddle' : 'ok')),
+        meddle: (records) => records.map((record) => (record.type === 'A' ? { ...record, rrdatas: [`198.51.100.${++bump}`] } : record)),
+      },
+    );
     const error = await run(zone, [{ name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.9'] }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe('conflict');
@@ -232,7 +272,11 @@ describe('reconcileZone', () => {
   it('isolates a rejected record set by halving, writes the rest, and names it', async () => {
     const desired: RecordSet[] = LABELS.map((label, i) => ({ name: name(label), type: 'A', ttl: 180, rrdatas: [`192.0.2.${i + 1}`] }));
     desired.push({ name: name('k'), type: 'CNAME', ttl: 180, rrdatas: [name('d')] });
-    const zone = new ScriptedZone([], { maxChangesPerRequest: 40, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 10_000, atomic: true }, { rejectName: name('d') });
+    const zone = new ScriptedZone(
+      [],
+      { maxChangesPerRequest: 40, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 10_000, atomic: true },
+      { rejectName: name('d') },
+    );
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, warn: (_obj, msg) => warnings.push(msg ?? ''), error() {} };
     const error = await run(zone, desired, { logger }).catch((e: unknown) => e);
@@ -250,23 +294,31 @@ describe('reconcileZone', () => {
   });
 
   test.prop([worldArb, limitsArb, fc.constantFrom(...LABELS)], { numRuns: 300 })(
-    'a rejected record set never leaves a CNAME dangling: neither to it, nor to a name it was moving away from', async (world, limits, rejected) => {
+    'a rejected record set never leaves a CNAME dangling: neither to it, nor to a name it was moving away from',
+    async (world, limits, rejected) => {
       const zone = new ScriptedZone(world.current, limits, { rejectName: name(rejected) });
-      const error = await run(zone, world.desired).then(() => undefined, (e: unknown) => e);
+      const error = await run(zone, world.desired).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       if (error !== undefined) {
         expect(error).toBeInstanceOf(ProviderError);
         expect((error as ProviderError).kind).toBe('invalid');
         expect(ownershipSubject((error as ProviderError).record!.name)).toBe(name(rejected));
       }
       expectNoDanglingCname(zone.held);
-    });
+    },
+  );
 
   it('keeps the old target of a CNAME whose move was rejected', async () => {
     const limits = { maxChangesPerRequest: 40, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 10_000, atomic: true };
     const current: RecordSet<string>[] = [
-      { name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }, ownershipRecord(name('a'), OWNER, 180),
-      { name: name('b'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] }, ownershipRecord(name('b'), OWNER, 180),
-      { name: name('c'), type: 'CNAME', ttl: 180, rrdatas: [name('a')] }, ownershipRecord(name('c'), OWNER, 180),
+      { name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] },
+      ownershipRecord(name('a'), OWNER, 180),
+      { name: name('b'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
+      ownershipRecord(name('b'), OWNER, 180),
+      { name: name('c'), type: 'CNAME', ttl: 180, rrdatas: [name('a')] },
+      ownershipRecord(name('c'), OWNER, 180),
     ];
     const desired: RecordSet[] = [
       { name: name('b'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
@@ -282,27 +334,42 @@ describe('reconcileZone', () => {
   });
 
   it('plans without writing on a dry run', async () => {
-    const zone = new ScriptedZone([], { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1_000, atomic: true });
+    const zone = new ScriptedZone([], {
+      maxChangesPerRequest: 10,
+      maxRrdatasPerRequest: 10,
+      maxRrdataCharsPerRequest: 1_000,
+      atomic: true,
+    });
     const desired: RecordSet[] = [{ name: name('a'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }];
     const report = await run(zone, desired, { dryRun: true });
-    expect(report.changes.map((change) => `${change.kind} ${change.record.name}`).sort())
-      .toEqual([`create ${name('a')}`, `create ${ownershipRecordName(name('a'))}`].sort());
+    expect(report.changes.map((change) => `${change.kind} ${change.record.name}`).sort()).toEqual(
+      [`create ${name('a')}`, `create ${ownershipRecordName(name('a'))}`].sort(),
+    );
     expect(report.writes).toBe(0);
     expect(zone.writes).toBe(0);
     expect(zone.held).toEqual([]);
   });
 
-  test.prop([worldArb, fc.subarray(LABELS)], { numRuns: 100 })(
-    'touches only names in scope', async (world, scoped) => {
-      const inScope = (n: string) => scoped.some((label) => n === name(label));
-      const zone = new ScriptedZone(world.current, { maxChangesPerRequest: 10, maxRrdatasPerRequest: 100, maxRrdataCharsPerRequest: 10_000, atomic: true });
-      await run(zone, world.desired, { scope: inScope });
-      const outside = LABELS.map(name).filter((n) => !inScope(n));
-      expect(ofNames(zone.held, outside)).toEqual(ofNames(world.current, outside));
+  test.prop([worldArb, fc.subarray(LABELS)], { numRuns: 100 })('touches only names in scope', async (world, scoped) => {
+    const inScope = (n: string) => scoped.some((label) => n === name(label));
+    const zone = new ScriptedZone(world.current, {
+      maxChangesPerRequest: 10,
+      maxRrdatasPerRequest: 100,
+      maxRrdataCharsPerRequest: 10_000,
+      atomic: true,
     });
+    await run(zone, world.desired, { scope: inScope });
+    const outside = LABELS.map(name).filter((n) => !inScope(n));
+    expect(ofNames(zone.held, outside)).toEqual(ofNames(world.current, outside));
+  });
 
   it('validates the desired record sets, naming the field', async () => {
-    const zone = new ScriptedZone([], { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1_000, atomic: true });
+    const zone = new ScriptedZone([], {
+      maxChangesPerRequest: 10,
+      maxRrdatasPerRequest: 10,
+      maxRrdataCharsPerRequest: 1_000,
+      atomic: true,
+    });
     const bad: [RecordSet, RegExp][] = [
       [{ name: 'a.example.org.', type: 'A', ttl: 1, rrdatas: ['192.0.2.1'] }, /desired\[0\]\.name.*inside zone/],
       [{ name: 'A.example.com', type: 'A', ttl: 1, rrdatas: ['192.0.2.1'] }, /desired\[0\]\.name/],
@@ -320,9 +387,20 @@ describe('reconcileZone', () => {
 
   it('surfaces errors that are not retryable at once', async () => {
     for (const kind of ['denied', 'not-found'] as ProviderErrorKind[]) {
-      const zone = new ScriptedZone([], { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1_000, atomic: true });
-      zone.records = async () => { zone.reads++; throw new ProviderError('scripted', kind, 'no'); };
-      const error = await run(zone, []).then(() => undefined, (e: unknown) => e as ProviderError);
+      const zone = new ScriptedZone([], {
+        maxChangesPerRequest: 10,
+        maxRrdatasPerRequest: 10,
+        maxRrdataCharsPerRequest: 1_000,
+        atomic: true,
+      });
+      zone.records = async () => {
+        zone.reads++;
+        throw new ProviderError('scripted', kind, 'no');
+      };
+      const error = await run(zone, []).then(
+        () => undefined,
+        (e: unknown) => e as ProviderError,
+      );
       expect(error?.kind).toBe(kind);
       expect(zone.reads).toBe(1);
     }

@@ -13,24 +13,33 @@ const federation = fc.record({
 });
 /** As a provider may list it: upper case, without the trailing dot, or as its ownership marker. */
 const spelling = fc.constantFrom(
-  (name: string) => name, (name: string) => name.toUpperCase(), (name: string) => name.slice(0, -1), (name: string) => ownershipRecordName(name),
+  (name: string) => name,
+  (name: string) => name.toUpperCase(),
+  (name: string) => name.slice(0, -1),
+  (name: string) => ownershipRecordName(name),
 );
 
 describe('parseRecordName', () => {
-  test.prop([federation, label, label, label, label, spelling])('gives back the service and place of every name recordNames makes', (fed, namespace, name, zone, region, spell) => {
-    const names = recordNames(fed, { namespace, name });
-    const zonePlace = fed.zoneNameFormat === 'zone' ? zone : `${zone}.${region}`;
-    expect(parseRecordName(fed, spell(names.global))).toEqual({ namespace, name });
-    expect(parseRecordName(fed, spell(names.region(region)))).toEqual({ namespace, name, place: region });
-    expect(parseRecordName(fed, spell(names.zone(zone, region)))).toEqual({ namespace, name, place: zonePlace });
-  });
+  test.prop([federation, label, label, label, label, spelling])(
+    'gives back the service and place of every name recordNames makes',
+    (fed, namespace, name, zone, region, spell) => {
+      const names = recordNames(fed, { namespace, name });
+      const zonePlace = fed.zoneNameFormat === 'zone' ? zone : `${zone}.${region}`;
+      expect(parseRecordName(fed, spell(names.global))).toEqual({ namespace, name });
+      expect(parseRecordName(fed, spell(names.region(region)))).toEqual({ namespace, name, place: region });
+      expect(parseRecordName(fed, spell(names.zone(zone, region)))).toEqual({ namespace, name, place: zonePlace });
+    },
+  );
 
-  test.prop([federation, label, label, label])('no name of another federation, another domain, or outside `svc` is taken', (fed, namespace, name, other) => {
-    const global = recordNames(fed, { namespace, name }).global;
-    const elsewhere: Federation = { ...fed, name: `${fed.name}x` };
-    expect(parseRecordName(fed, recordNames(elsewhere, { namespace, name }).global)).toBeUndefined();
-    expect(parseRecordName(fed, `${global}${other}.`)).toBeUndefined();
-    expect(parseRecordName(fed, global.replace('.svc.', `.${other}x.`))).toBeUndefined();
-    expect(parseRecordName(fed, `${namespace}.${fed.name}.svc.${fed.domain}`)).toBeUndefined();
-  });
+  test.prop([federation, label, label, label])(
+    'no name of another federation, another domain, or outside `svc` is taken',
+    (fed, namespace, name, other) => {
+      const global = recordNames(fed, { namespace, name }).global;
+      const elsewhere: Federation = { ...fed, name: `${fed.name}x` };
+      expect(parseRecordName(fed, recordNames(elsewhere, { namespace, name }).global)).toBeUndefined();
+      expect(parseRecordName(fed, `${global}${other}.`)).toBeUndefined();
+      expect(parseRecordName(fed, global.replace('.svc.', `.${other}x.`))).toBeUndefined();
+      expect(parseRecordName(fed, `${namespace}.${fed.name}.svc.${fed.domain}`)).toBeUndefined();
+    },
+  );
 });

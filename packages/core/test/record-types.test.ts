@@ -17,7 +17,9 @@ describe('the record types the federation owns', () => {
   it('reconcileZone refuses any other type, listing the ones it takes', async () => {
     const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'z' }] });
     const desired = [{ name: 'm.example.com.', type: 'MX' as 'A', ttl: 60, rrdatas: ['10 mx.example.net.'] }];
-    const error = await reconcileZone({ provider, zone: { id: 'z', dnsName: 'example.com.' }, desired, ownerId: 'owner' }).catch((e: unknown) => e);
+    const error = await reconcileZone({ provider, zone: { id: 'z', dnsName: 'example.com.' }, desired, ownerId: 'owner' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).message).toMatch(/desired\[0\]\.type.*must be A, AAAA, ALIAS, CNAME or TXT/);
   });

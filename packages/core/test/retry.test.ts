@@ -33,8 +33,16 @@ describe('withRetry', () => {
     async (policy, answers, r) => {
       const sleeps: number[] = [];
       const { operation, calls } = scripted(answers);
-      const outcome = await withRetry(operation, { policy, random: () => r, sleep: async (ms) => { sleeps.push(ms); } })
-        .then((value) => ({ value }), (error: unknown) => ({ error }));
+      const outcome = await withRetry(operation, {
+        policy,
+        random: () => r,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      }).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
       expect(calls()).toBeLessThanOrEqual(policy.maxAttempts);
       expect(sleeps.length).toBe(calls() - 1);
       expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(policy.budgetMs);
@@ -71,8 +79,11 @@ describe('withRetry', () => {
 
   it('gives up when the next wait would overrun the budget', async () => {
     const { operation, calls } = scripted(Array.from({ length: 10 }, () => ({ kind: 'throttled' as const, retryAfterMs: 400 })));
-    const error = await withRetry(operation, { policy: { budgetMs: 1_000, maxAttempts: 10 }, random: () => 0, sleep: async () => {} })
-      .catch((e: unknown) => e);
+    const error = await withRetry(operation, {
+      policy: { budgetMs: 1_000, maxAttempts: 10 },
+      random: () => 0,
+      sleep: async () => {},
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).attempts).toBe(3);
     expect(calls()).toBe(3);
@@ -80,7 +91,15 @@ describe('withRetry', () => {
 
   it('throws errors other than ProviderError at once', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw new TypeError('boom'); }, { sleep: async () => {} })).rejects.toThrow(TypeError);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new TypeError('boom');
+        },
+        { sleep: async () => {} },
+      ),
+    ).rejects.toThrow(TypeError);
     expect(calls).toBe(1);
   });
 
@@ -95,13 +114,15 @@ describe('withRetry', () => {
 
 describe('backoffDelay', () => {
   test.prop([policyArb, fc.integer({ min: 1, max: 200 }), fc.double({ min: 0, max: 0.999999, noNaN: true })])(
-    'is full jitter under a doubling cap', (policy, attempt, r) => {
+    'is full jitter under a doubling cap',
+    (policy, attempt, r) => {
       const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
       const delay = backoffDelay(attempt, policy, () => r);
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThanOrEqual(cap);
       expect(backoffDelay(attempt, policy, () => 0)).toBe(0);
-    });
+    },
+  );
 });
 
 describe('retryPolicy', () => {

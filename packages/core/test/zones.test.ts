@@ -10,9 +10,16 @@ function listing(zones: readonly DnsZone[]): DnsProvider & { calls: number } {
     name: 'listing',
     limits: { maxChangesPerRequest: 1, maxRrdatasPerRequest: 1, maxRrdataCharsPerRequest: 1, atomic: true },
     calls: 0,
-    async zones() { provider.calls++; return zones; },
-    async records() { throw new Error('not used'); },
-    async applyChanges() { throw new Error('not used'); },
+    async zones() {
+      provider.calls++;
+      return zones;
+    },
+    async records() {
+      throw new Error('not used');
+    },
+    async applyChanges() {
+      throw new Error('not used');
+    },
   };
   return provider;
 }
@@ -43,12 +50,18 @@ describe('findZone', () => {
   });
 
   it('answers not-found naming what was looked for', async () => {
-    const byName = await findZone(listing(zones), { dnsName: 'nope.example' }).then(() => undefined, (e: unknown) => e as ProviderError);
+    const byName = await findZone(listing(zones), { dnsName: 'nope.example' }).then(
+      () => undefined,
+      (e: unknown) => e as ProviderError,
+    );
     expect(byName).toBeInstanceOf(ProviderError);
     if (!byName) return;
     expect(byName.kind).toBe('not-found');
     expect(byName.message).toContain('nope.example.');
-    const byId = await findZone(listing(zones), { id: 'Z9' }).then(() => undefined, (e: unknown) => e as ProviderError);
+    const byId = await findZone(listing(zones), { id: 'Z9' }).then(
+      () => undefined,
+      (e: unknown) => e as ProviderError,
+    );
     expect(byId?.kind).toBe('not-found');
     expect(byId?.message).toContain('"Z9"');
   });
@@ -61,13 +74,15 @@ describe('findZone', () => {
   });
 
   const label = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
-  test.prop([fc.uniqueArray(fc.tuple(label, label), { minLength: 1, maxLength: 8, selector: ([a, b]) => `${a}.${b}` }),
-    fc.nat(), fc.boolean()])(
-    'a unique name is found whatever its case or dot', async (names, pick, upper) => {
-      const all = names.map(([a, b], i) => ({ id: `id${i}`, dnsName: `${a}.${b}.` }));
-      const index = pick % all.length;
-      const wanted = all[index]!;
-      const query = upper ? wanted.dnsName.toUpperCase().slice(0, -1) : wanted.dnsName;
-      await expect(findZone(listing(all), { dnsName: query })).resolves.toEqual(wanted);
-    });
+  test.prop([
+    fc.uniqueArray(fc.tuple(label, label), { minLength: 1, maxLength: 8, selector: ([a, b]) => `${a}.${b}` }),
+    fc.nat(),
+    fc.boolean(),
+  ])('a unique name is found whatever its case or dot', async (names, pick, upper) => {
+    const all = names.map(([a, b], i) => ({ id: `id${i}`, dnsName: `${a}.${b}.` }));
+    const index = pick % all.length;
+    const wanted = all[index]!;
+    const query = upper ? wanted.dnsName.toUpperCase().slice(0, -1) : wanted.dnsName;
+    await expect(findZone(listing(all), { dnsName: query })).resolves.toEqual(wanted);
+  });
 });

@@ -81,7 +81,8 @@ function kindOf(status: number | undefined, reasons: readonly Reason[], message:
 }
 
 /** Auth library failures before any API request: no credentials found, no project id, token refused. */
-const CREDENTIAL_FAILURES = /Could not load the default credentials|Unable to detect a Project Id|invalid_grant|unauthorized_client|invalid_client/;
+const CREDENTIAL_FAILURES =
+  /Could not load the default credentials|Unable to detect a Project Id|invalid_grant|unauthorized_client|invalid_client/;
 
 /**
  * Translates what a Cloud DNS call threw. `operation` says what was attempted (never a secret);
@@ -100,7 +101,8 @@ export function translateError(thrown: unknown, operation: string, body?: Change
   const message = scrub(first?.message || (typeof error.message === 'string' ? error.message : String(thrown)));
   // The auth library's token-endpoint answers carry an HTTP status too (400 invalid_grant), but
   // no API reasons: they say the credentials are refused, whatever the status.
-  let kind: ProviderErrorKind | undefined = reasons.length === 0 && CREDENTIAL_FAILURES.test(message) ? 'denied' : kindOf(status, reasons, message);
+  let kind: ProviderErrorKind | undefined =
+    reasons.length === 0 && CREDENTIAL_FAILURES.test(message) ? 'denied' : kindOf(status, reasons, message);
   if (kind === undefined && isTransientNetworkError(thrown)) kind = 'transient';
   if (kind === undefined) return thrown;
 

@@ -1,7 +1,16 @@
 // The Google Cloud DNS adapter of the DnsProvider port: translation only; core decides and retries.
 import { createRequire } from 'node:module';
 import { DNS, type DNSOptions, type Zone } from '@google-cloud/dns';
-import { ProviderError, ValidationError, sleep, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
+import {
+  ProviderError,
+  ValidationError,
+  sleep,
+  type Change,
+  type DnsProvider,
+  type DnsZone,
+  type ProviderLimits,
+  type RecordSet,
+} from '@fedsvc/core/provider';
 import { translateError } from './errors.js';
 import { type CloudDnsRrset, fromRrset, normalizeName, toChangeBody, type ChangeBody } from './records.js';
 
@@ -96,7 +105,7 @@ function disableSdkRetries(dns: DNS): void {
   // Same credentials: the factory takes a GoogleAuth as is, unless it is from another copy of
   // google-auth-library than common's, when it would build a second one. Refuse that.
   if ((request as { authClient?: unknown }).authClient !== dns.authClient) {
-    throw new Error('@google-cloud/dns: cannot turn the SDK\'s retries off (its auth client is not the one common expects)');
+    throw new Error("@google-cloud/dns: cannot turn the SDK's retries off (its auth client is not the one common expects)");
   }
   dns.makeAuthenticatedRequest = request;
   // A request's own `maxRetries` overrides the status retries again: keep it 0 as well.
@@ -212,7 +221,11 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
     const managed = dns.zone(zone.id);
     const body = toChangeBody(changes);
     const record = (r: RecordSet<string>) => managed.record(r.type, { name: r.name, ttl: r.ttl, data: [...r.rrdatas] });
-    const [change] = await call(`changes.create ${zone.id}`, () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }), body);
+    const [change] = await call(
+      `changes.create ${zone.id}`,
+      () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }),
+      body,
+    );
     if (wait) await waitDone(change, zone, wait);
   }
 

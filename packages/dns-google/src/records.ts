@@ -36,7 +36,10 @@ export function fromRrset(rrset: CloudDnsRrset): RecordSet<string> {
   const type = rrset.type ?? '';
   const ttl = rrset.ttl ?? 0;
   if (rrset.routingPolicy !== undefined) {
-    const policy = Object.keys(rrset.routingPolicy).filter((key) => key !== 'kind' && key !== 'healthCheck').sort().join('+');
+    const policy = Object.keys(rrset.routingPolicy)
+      .filter((key) => key !== 'kind' && key !== 'healthCheck')
+      .sort()
+      .join('+');
     return { name, type, ttl, rrdatas: [`${ROUTED}${policy || 'policy'}`] };
   }
   return { name, type, ttl, rrdatas: [...(rrset.rrdatas ?? [])] };
@@ -61,9 +64,14 @@ export function toChangeBody(changes: readonly Change[]): ChangeBody {
   for (const change of changes) {
     for (const record of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
       if (isRouted(record)) {
-        throw new ProviderError('google', 'invalid', `${record.name} ${record.type} is a routing-policy record set (${record.rrdatas.join(', ')}), which fedsvc never writes`, {
-          record: { name: record.name, type: record.type },
-        });
+        throw new ProviderError(
+          'google',
+          'invalid',
+          `${record.name} ${record.type} is a routing-policy record set (${record.rrdatas.join(', ')}), which fedsvc never writes`,
+          {
+            record: { name: record.name, type: record.type },
+          },
+        );
       }
     }
     if (change.kind === 'create') additions.push(change.record);

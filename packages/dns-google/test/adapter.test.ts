@@ -121,7 +121,9 @@ describe('writing', () => {
   it('sends an update as one change: a deletion of the record set as read and an addition', async () => {
     await h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]);
     h.fixture.resetRequests();
-    await h.provider.applyChanges(h.zone, [{ kind: 'update', before: a('svc.example.com.', '192.0.2.1'), record: a('svc.example.com.', '192.0.2.9') }]);
+    await h.provider.applyChanges(h.zone, [
+      { kind: 'update', before: a('svc.example.com.', '192.0.2.1'), record: a('svc.example.com.', '192.0.2.9') },
+    ]);
     expect(h.fixture.requests).toEqual([{ operation: 'changes.create', status: 200, zone: h.zone.id, changes: 2 }]);
     expect(held()).toEqual([a('svc.example.com.', '192.0.2.9')]);
   });
@@ -151,7 +153,9 @@ describe('writing', () => {
 
   it('creating a record set that exists, or deleting one that does not, is a conflict naming it', async () => {
     h.fixture.putRecordSet(h.zone.id, cname('taken.example.com.', 'elsewhere.example.org.'));
-    const exists = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('taken.example.com.', 'svc.example.com.') }]));
+    const exists = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('taken.example.com.', 'svc.example.com.') }]),
+    );
     expect(exists.kind).toBe('conflict');
     expect(exists.record).toEqual({ name: 'taken.example.com.', type: 'CNAME' });
     expect(exists.message).toContain('409 alreadyExists');
@@ -164,7 +168,9 @@ describe('writing', () => {
 
   it('an A record where we create a CNAME is a conflict', async () => {
     h.fixture.putRecordSet(h.zone.id, a('z.example.com.', '192.0.2.1'));
-    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('z.example.com.', 'svc.example.com.') }]));
+    const error = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('z.example.com.', 'svc.example.com.') }]),
+    );
     expect(error.kind).toBe('conflict');
     expect(error.message).toContain('cnameResourceRecordSetConflict');
     expect(held()).toEqual([a('z.example.com.', '192.0.2.1')]);
@@ -185,7 +191,9 @@ describe('writing', () => {
   });
 
   it('duplicate addresses and names outside the zone are invalid', async () => {
-    const duplicate = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('dup.example.com.', '192.0.2.1', '192.0.2.1') }]));
+    const duplicate = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('dup.example.com.', '192.0.2.1', '192.0.2.1') }]),
+    );
     expect(duplicate.kind).toBe('invalid');
     expect(duplicate.record).toEqual({ name: 'dup.example.com.', type: 'A' });
     const outside = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.org.', '192.0.2.1') }]));
@@ -198,7 +206,10 @@ describe('writing', () => {
     const atLimit: Change[] = Array.from({ length: GOOGLE_LIMITS.maxChangesPerRequest }, (_, i) => ({ kind: 'create', record: record(i) }));
     await h.provider.applyChanges(h.zone, atLimit);
     expect(held()).toHaveLength(GOOGLE_LIMITS.maxChangesPerRequest);
-    const over: Change[] = Array.from({ length: GOOGLE_LIMITS.maxChangesPerRequest + 1 }, (_, i) => ({ kind: 'create', record: record(i + 2000) }));
+    const over: Change[] = Array.from({ length: GOOGLE_LIMITS.maxChangesPerRequest + 1 }, (_, i) => ({
+      kind: 'create',
+      record: record(i + 2000),
+    }));
     h.fixture.resetRequests();
     const error = await providerError(h.provider.applyChanges(h.zone, over));
     expect(error.kind).toBe('invalid');
@@ -242,7 +253,9 @@ describe('failures that core retries', () => {
     const failed = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]));
     expect(failed.kind).toBe('transient');
     h.fixture.throttleNext(1, { operation: 'changes.create' });
-    const throttled = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]));
+    const throttled = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]),
+    );
     expect(throttled.kind).toBe('throttled');
     expect(h.fixture.count()).toBe(3);
     expect(h.fixture.recordSets(h.zone.id)).toHaveLength(2);
@@ -311,14 +324,15 @@ describe('a connection cut before the answer (SDK retries off)', () => {
     // The first change (a create, a marker and an update, all or nothing) is applied but its
     // answer lost; core's retry resends it once, and Cloud DNS refuses the copy as a whole
     // (the update's deletion no longer matches: 412), which core takes as a conflict.
-    expect(creates.map((r) => [r.status, r.cut ?? false])).toEqual([[200, true], [412, false]]);
+    expect(creates.map((r) => [r.status, r.cut ?? false])).toEqual([
+      [200, true],
+      [412, false],
+    ]);
     expect(report).toMatchObject({ reads: 2, writes: 2, retries: 1, replans: 1 });
     expect(h.fixture.count((r) => r.operation === 'rrsets.list')).toBe(2);
     // The re-read finds the zone as desired: nothing is written after it.
     expect(h.fixture.requests.at(-1)?.operation).toBe('rrsets.list');
-    expect(held()).toEqual(
-      expect.arrayContaining([a('svc.example.com.', '192.0.2.1'), a('old.example.com.', '192.0.2.8')]),
-    );
+    expect(held()).toEqual(expect.arrayContaining([a('svc.example.com.', '192.0.2.1'), a('old.example.com.', '192.0.2.8')]));
     expect(held().filter((r) => r.type === 'A')).toHaveLength(2);
     // A later pass finds nothing to do.
     h.fixture.resetRequests();
@@ -333,7 +347,7 @@ describe('credentials', () => {
     h = await startHarness();
   });
 
-  it('gets a bearer token from the credential\'s token endpoint once, and uses it for every call', async () => {
+  it("gets a bearer token from the credential's token endpoint once, and uses it for every call", async () => {
     await h.provider.zones();
     await h.provider.records(h.zone);
     expect(h.fixture.count((r) => r.operation === 'token')).toBe(1);
@@ -374,8 +388,12 @@ describe('waiting for done', () => {
   it('polls changes.get until the change is done', async () => {
     h = await startHarness({ fixture: { doneAfterPolls: 3 }, provider: { waitForDone: { pollIntervalMs: 1, timeoutMs: 10_000 } } });
     await h.provider.applyChanges(h.zone, [create]);
-    expect(h.fixture.requests.filter((r) => r.operation !== 'token').map((r) => r.operation))
-      .toEqual(['changes.create', 'changes.get', 'changes.get', 'changes.get']);
+    expect(h.fixture.requests.filter((r) => r.operation !== 'token').map((r) => r.operation)).toEqual([
+      'changes.create',
+      'changes.get',
+      'changes.get',
+      'changes.get',
+    ]);
   });
 
   it('asks nothing more when the change is done at once, or when not asked to wait', async () => {
@@ -410,11 +428,17 @@ describe('waiting for done', () => {
   });
 });
 
-describe('routing-policy record sets (another tool\'s)', () => {
+describe("routing-policy record sets (another tool's)", () => {
   // Weighted round robin as Cloud DNS lists it: the answers live in the policy, not in rrdatas.
   const wrr = {
     kind: 'dns#rRSetRoutingPolicy',
-    wrr: { kind: 'dns#rRSetRoutingPolicyWrrPolicy', items: [{ weight: 1, rrdatas: ['198.51.100.7'] }, { weight: 3, rrdatas: ['198.51.100.8'] }] },
+    wrr: {
+      kind: 'dns#rRSetRoutingPolicyWrrPolicy',
+      items: [
+        { weight: 1, rrdatas: ['198.51.100.7'] },
+        { weight: 3, rrdatas: ['198.51.100.8'] },
+      ],
+    },
   };
   const held = () => h.fixture.recordSets('example-com').find((r) => r.name === 'svc.example.com.' && r.type === 'A');
   const writes = () => h.fixture.count((r) => r.operation === 'changes.create');
@@ -431,7 +455,12 @@ describe('routing-policy record sets (another tool\'s)', () => {
 
   it('make a reconcile report a conflict and send no change', async () => {
     h.fixture.resetRequests();
-    const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] });
+    const report = await reconcileZone({
+      provider: h.provider,
+      zone: h.zone,
+      ownerId: 'fed-a',
+      desired: [a('svc.example.com.', '192.0.2.1')],
+    });
     expect(report.conflicts).toEqual([{ name: 'svc.example.com.', types: ['A'], owner: null }]);
     expect(report.changes).toEqual([]);
     expect(writes()).toBe(0);
@@ -442,7 +471,9 @@ describe('routing-policy record sets (another tool\'s)', () => {
     const marker = ownershipRecord('svc.example.com.', 'fed-a', 60);
     h.fixture.putRecordSet('example-com', { name: marker.name, type: 'TXT', ttl: 60, rrdatas: [...marker.rrdatas] });
     h.fixture.resetRequests();
-    const error = await providerError(reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] }));
+    const error = await providerError(
+      reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] }),
+    );
     expect(error.kind).toBe('invalid');
     expect(error.record).toEqual({ name: 'svc.example.com.', type: 'A' });
     expect(error.message).toContain('routing-policy');
@@ -450,4 +481,3 @@ describe('routing-policy record sets (another tool\'s)', () => {
     expect(held()?.routingPolicy).toEqual(wrr);
   });
 });
-

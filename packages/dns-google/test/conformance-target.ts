@@ -11,10 +11,19 @@ const SMALL_LIMITS: ProviderLimits = { ...GOOGLE_LIMITS, maxChangesPerRequest: 1
 
 export async function googleTarget(): Promise<ConformanceTarget> {
   const fixture = await startCloudDnsServer({
-    limits: { additionsPerChange: SMALL_LIMITS.maxChangesPerRequest, deletionsPerChange: SMALL_LIMITS.maxChangesPerRequest, rrdataBytesPerChange: SMALL_LIMITS.maxRrdataCharsPerRequest },
+    limits: {
+      additionsPerChange: SMALL_LIMITS.maxChangesPerRequest,
+      deletionsPerChange: SMALL_LIMITS.maxChangesPerRequest,
+      rrdataBytesPerChange: SMALL_LIMITS.maxRrdataCharsPerRequest,
+    },
   });
   const managed = fixture.createZone('conformance', 'conformance.example.com.');
-  const adapter = createGoogleProvider({ projectId: fixture.projectId, apiEndpoint: fixture.url, credentials: fixture.credentials, pageSize: PAGE_SIZE });
+  const adapter = createGoogleProvider({
+    projectId: fixture.projectId,
+    apiEndpoint: fixture.url,
+    credentials: fixture.credentials,
+    pageSize: PAGE_SIZE,
+  });
   const count = (operation: string) => fixture.count((r) => r.operation === operation);
   return {
     provider: { ...adapter, limits: SMALL_LIMITS },

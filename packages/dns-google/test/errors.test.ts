@@ -7,7 +7,8 @@ import { toChangeBody } from '../src/records.js';
 import { scrub } from '../src/errors.js';
 
 /** The SDK's ApiError shape: HTTP status in `code`, the API's reasons in `errors`. */
-const apiError = (code: number, reason: string, message: string) => Object.assign(new Error(message), { code, errors: [{ domain: 'global', reason, message }] });
+const apiError = (code: number, reason: string, message: string) =>
+  Object.assign(new Error(message), { code, errors: [{ domain: 'global', reason, message }] });
 
 const kindOf = (thrown: unknown): string | undefined => {
   const translated = translateError(thrown, 'op');
@@ -16,9 +17,13 @@ const kindOf = (thrown: unknown): string | undefined => {
 
 describe('translateError', () => {
   it('maps statuses and reasons to kinds', () => {
-    expect(kindOf(apiError(409, 'alreadyExists', "The resource 'entity.change.additions[0]' named 'a.example.com. (A)' already exists"))).toBe('conflict');
+    expect(
+      kindOf(apiError(409, 'alreadyExists', "The resource 'entity.change.additions[0]' named 'a.example.com. (A)' already exists")),
+    ).toBe('conflict');
     expect(kindOf(apiError(412, 'conditionNotMet', "Precondition not met for 'entity.change.deletions[0]'"))).toBe('conflict');
-    expect(kindOf(apiError(404, 'notFound', "The 'entity.change.deletions[0]' resource named 'a.example.com. (A)' does not exist."))).toBe('conflict');
+    expect(kindOf(apiError(404, 'notFound', "The 'entity.change.deletions[0]' resource named 'a.example.com. (A)' does not exist."))).toBe(
+      'conflict',
+    );
     expect(kindOf(apiError(404, 'notFound', "The 'parameters.managedZone' resource named 'zone' does not exist."))).toBe('not-found');
     expect(kindOf(apiError(429, 'rateLimitExceeded', 'Quota exceeded for quota metric'))).toBe('throttled');
     expect(kindOf(apiError(403, 'rateLimitExceeded', 'Rate Limit Exceeded'))).toBe('throttled');
@@ -33,9 +38,20 @@ describe('translateError', () => {
     expect(kindOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('transient');
     // As node-fetch reports a system error: its code on a FetchError. Route 53 maps the same codes to transient.
     for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE']) {
-      expect(kindOf(Object.assign(new Error(`request failed, reason: connect ${code}`), { name: 'FetchError', type: 'system', code, errno: code })), code).toBe('transient');
+      expect(
+        kindOf(
+          Object.assign(new Error(`request failed, reason: connect ${code}`), { name: 'FetchError', type: 'system', code, errno: code }),
+        ),
+        code,
+      ).toBe('transient');
     }
-    expect(kindOf(new Error('Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.'))).toBe('denied');
+    expect(
+      kindOf(
+        new Error(
+          'Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.',
+        ),
+      ),
+    ).toBe('denied');
     const bug = new TypeError('x is not a function');
     expect(translateError(bug, 'op')).toBe(bug);
   });
@@ -53,15 +69,23 @@ describe('translateError', () => {
       { kind: 'create', record: { name: 'c.example.com.', type: 'TXT', ttl: 60, rrdatas: ['"y"'] } },
     ]);
     expect(body.additions.map((r) => r.name)).toEqual(['a.example.com.', 'c.example.com.', 'b.example.com.']);
-    const error = translateError(apiError(400, 'invalid', "Invalid value for 'entity.change.additions[1].rrdata[0]': 'y'"), 'op', body) as ProviderError;
+    const error = translateError(
+      apiError(400, 'invalid', "Invalid value for 'entity.change.additions[1].rrdata[0]': 'y'"),
+      'op',
+      body,
+    ) as ProviderError;
     expect(error.record).toEqual({ name: 'c.example.com.', type: 'TXT' });
   });
 
   it('keeps tokens and keys out of the message and the cause', () => {
     const secret = 'ya29.a0AfH6SMBsecretsecretsecret';
-    const thrown = Object.assign(apiError(401, 'authError', `bad token Bearer ${secret}`), { response: { request: { headers: { Authorization: `Bearer ${secret}` } } } });
+    const thrown = Object.assign(apiError(401, 'authError', `bad token Bearer ${secret}`), {
+      response: { request: { headers: { Authorization: `Bearer ${secret}` } } },
+    });
     const error = translateError(thrown, 'op') as ProviderError;
-    expect(`${error.message} ${JSON.stringify(error)} ${String((error.cause as Error).message)} ${JSON.stringify(error.cause)}`).not.toContain(secret);
+    expect(
+      `${error.message} ${JSON.stringify(error)} ${String((error.cause as Error).message)} ${JSON.stringify(error.cause)}`,
+    ).not.toContain(secret);
     expect(scrub('-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----')).toBe('<redacted key>');
     expect(scrub('key=AIzaSyA-abcdefghijklmnopqrstuvwxyz')).not.toContain('AIzaSy');
   });

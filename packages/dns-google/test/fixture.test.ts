@@ -6,6 +6,7 @@ let fixture: CloudDnsServer;
 let base: string;
 let token: string;
 
+// biome-ignore lint/suspicious/noExplicitAny: the answers are the service's loose JSON, read field by field as its documentation shows them
 async function call(method: string, path: string, body?: unknown, bearer = token): Promise<{ status: number; json: any }> {
   const response = await fetch(`${base}${path}`, {
     method,
@@ -45,20 +46,32 @@ describe('Cloud DNS v1 wire format', () => {
     for (const n of ['d', 'b', 'c', 'a']) fixture.putRecordSet('example-com', a(`${n}.example.com.`, '192.0.2.1'));
     const first = await call('GET', '/example-com/rrsets?maxResults=4');
     expect(first.json.kind).toBe('dns#resourceRecordSetsListResponse');
-    expect(first.json.rrsets.map((r: { name: string }) => r.name)).toEqual(['a.example.com.', 'b.example.com.', 'c.example.com.', 'd.example.com.']);
+    expect(first.json.rrsets.map((r: { name: string }) => r.name)).toEqual([
+      'a.example.com.',
+      'b.example.com.',
+      'c.example.com.',
+      'd.example.com.',
+    ]);
     const second = await call('GET', `/example-com/rrsets?maxResults=4&pageToken=${first.json.nextPageToken}`);
     expect(second.json.rrsets.map((r: { type: string }) => r.type)).toEqual(['NS', 'SOA']);
     expect(second.json.nextPageToken).toBeUndefined();
   });
 
   it('applies a change all or nothing: a missing deletion refuses the additions beside it', async () => {
-    const refused = await call('POST', '/example-com/changes', { additions: [a('new.example.com.', '192.0.2.1')], deletions: [a('gone.example.com.', '192.0.2.2')] });
+    const refused = await call('POST', '/example-com/changes', {
+      additions: [a('new.example.com.', '192.0.2.1')],
+      deletions: [a('gone.example.com.', '192.0.2.2')],
+    });
     expect(refused.status).toBe(404);
     expect(refused.json.error.errors[0].reason).toBe('notFound');
     expect(fixture.recordSets('example-com').some((r) => r.name === 'new.example.com.')).toBe(false);
     const applied = await call('POST', '/example-com/changes', { additions: [a('new.example.com.', '192.0.2.1')] });
     expect(applied.status).toBe(200);
-    expect(applied.json).toMatchObject({ kind: 'dns#change', status: 'pending', additions: [{ kind: 'dns#resourceRecordSet', name: 'new.example.com.' }] });
+    expect(applied.json).toMatchObject({
+      kind: 'dns#change',
+      status: 'pending',
+      additions: [{ kind: 'dns#resourceRecordSet', name: 'new.example.com.' }],
+    });
   });
 
   it('cutNext applies the change, then closes the connection without an answer; the next request is answered', async () => {
@@ -69,7 +82,9 @@ describe('Cloud DNS v1 wire format', () => {
     );
     expect(cut).toBeInstanceOf(TypeError);
     expect(fixture.recordSets('example-com').some((r) => r.name === 'new.example.com.')).toBe(true);
-    expect(fixture.requests.filter((r) => r.operation !== 'token')).toEqual([{ operation: 'changes.create', status: 200, zone: 'example-com', changes: 1, cut: true }]);
+    expect(fixture.requests.filter((r) => r.operation !== 'token')).toEqual([
+      { operation: 'changes.create', status: 200, zone: 'example-com', changes: 1, cut: true },
+    ]);
     expect((await call('GET', '/example-com/rrsets')).status).toBe(200);
   });
 
@@ -78,9 +93,15 @@ describe('Cloud DNS v1 wire format', () => {
     fixture = await startCloudDnsServer({ limits: { additionsPerChange: 1, rrdataBytesPerChange: 10 } });
     fixture.createZone('example-com', 'example.com.');
     base = `${fixture.url}/dns/v1/projects/${fixture.projectId}/managedZones`;
-    const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: await (await fetch(fixture.credentials.credential_source.url)).text() });
-    token = ((await (await fetch(fixture.credentials.token_url, { method: 'POST', body })).json()) as { access_token: string }).access_token;
-    const { status, json } = await call('POST', '/example-com/changes', { additions: [a('x.example.com.', '192.0.2.1'), a('y.example.com.', '192.0.2.2')] });
+    const body = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: await (await fetch(fixture.credentials.credential_source.url)).text(),
+    });
+    token = ((await (await fetch(fixture.credentials.token_url, { method: 'POST', body })).json()) as { access_token: string })
+      .access_token;
+    const { status, json } = await call('POST', '/example-com/changes', {
+      additions: [a('x.example.com.', '192.0.2.1'), a('y.example.com.', '192.0.2.2')],
+    });
     expect(status).toBe(403);
     expect(json.error.errors.map((e: { message: string }) => e.message)).toEqual([
       'The change would exceed quota for additions per change.',

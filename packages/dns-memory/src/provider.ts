@@ -113,14 +113,17 @@ export class MemoryDnsProvider implements DnsProvider {
       if (!Number.isInteger(value) || value < 1) throw new ValidationError(`limits.${field}`, value, 'must be an integer of at least 1');
     }
     this.pageSize = options.pageSize ?? 100;
-    if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new ValidationError('pageSize', options.pageSize, 'must be an integer of at least 1');
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1)
+      throw new ValidationError('pageSize', options.pageSize, 'must be an integer of at least 1');
     this.latencyMs = options.latencyMs ?? 0;
     if (options.canAlias) this.canAlias = options.canAlias;
-    if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0) throw new ValidationError('latencyMs', options.latencyMs, 'must be 0 or more');
+    if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0)
+      throw new ValidationError('latencyMs', options.latencyMs, 'must be 0 or more');
     options.zones.forEach((init, i) => {
       const id = init.id ?? `z${i + 1}`;
       if (this.#records.has(id)) throw new ValidationError(`zones[${i}].id`, id, 'is already the id of another zone');
-      if (typeof init.dnsName !== 'string' || init.dnsName === '') throw new ValidationError(`zones[${i}].dnsName`, init.dnsName, 'must be a DNS name');
+      if (typeof init.dnsName !== 'string' || init.dnsName === '')
+        throw new ValidationError(`zones[${i}].dnsName`, init.dnsName, 'must be a DNS name');
       const dnsName = normalizeName(init.dnsName);
       this.#zones.push({ id, dnsName });
       const apex: RecordSet<string>[] = [
@@ -208,8 +211,12 @@ export class MemoryDnsProvider implements DnsProvider {
 
   /** The next `n` matching requests are answered `throttled` (with a Retry-After when given). */
   throttleNext(n: number, options: { on?: FaultTarget; retryAfterMs?: number } = {}): void {
-    this.#addFault(options.on ?? 'any', 0, n, () =>
-      new ProviderError(NAME, 'throttled', 'rate exceeded (injected)', { retryAfterMs: options.retryAfterMs }));
+    this.#addFault(
+      options.on ?? 'any',
+      0,
+      n,
+      () => new ProviderError(NAME, 'throttled', 'rate exceeded (injected)', { retryAfterMs: options.retryAfterMs }),
+    );
   }
 
   /** The next `n` matching requests fail with a transient error. */
@@ -295,12 +302,15 @@ export class MemoryDnsProvider implements DnsProvider {
         if (name !== apex && !name.endsWith(`.${apex}`)) {
           throw new ProviderError(NAME, 'invalid', `${name} ${type} is not in zone ${apex}`, { record });
         }
-        if (name !== normalizeName(name)) throw new ProviderError(NAME, 'invalid', `${name} ${type}: the name must be lower-case and end with a dot`, { record });
+        if (name !== normalizeName(name))
+          throw new ProviderError(NAME, 'invalid', `${name} ${type}: the name must be lower-case and end with a dot`, { record });
         if (!Number.isInteger(side.ttl) || side.ttl < 0 || side.ttl > 2_147_483_647) {
           throw new ProviderError(NAME, 'invalid', `${name} ${type}: TTL ${side.ttl} is not an integer from 0 to 2^31-1`, { record });
         }
-        if (side.rrdatas.length === 0) throw new ProviderError(NAME, 'invalid', `${name} ${type}: a record set needs at least one rrdata`, { record });
-        if (type === 'CNAME' && side.rrdatas.length > 1) throw new ProviderError(NAME, 'invalid', `${name} CNAME: a CNAME holds exactly one rrdata`, { record });
+        if (side.rrdatas.length === 0)
+          throw new ProviderError(NAME, 'invalid', `${name} ${type}: a record set needs at least one rrdata`, { record });
+        if (type === 'CNAME' && side.rrdatas.length > 1)
+          throw new ProviderError(NAME, 'invalid', `${name} CNAME: a CNAME holds exactly one rrdata`, { record });
         if (type === 'ALIAS') this.#checkAlias(side);
       }
     }
@@ -315,14 +325,20 @@ export class MemoryDnsProvider implements DnsProvider {
     const record = { name: side.name, type: side.type };
     if (!this.canAlias) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: this provider was made without canAlias`, { record });
     for (const target of side.rrdatas) {
-      if (!parseAddress(target) && !this.canAlias(normalizeName(target))) throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: ${target} is not an alias target`, { record });
+      if (!parseAddress(target) && !this.canAlias(normalizeName(target)))
+        throw new ProviderError(NAME, 'invalid', `${side.name} ALIAS: ${target} is not an alias target`, { record });
     }
   }
 
   #conflict(changes: readonly Change[], index: number, reason: string): ProviderError {
     const change = changes[index];
     const record = change ? { name: change.record.name, type: change.record.type } : undefined;
-    return new ProviderError(NAME, 'conflict', `change ${index} (${change?.kind ?? '?'} ${record?.name ?? ''} ${record?.type ?? ''}) does not match the zone: ${reason}`, { record });
+    return new ProviderError(
+      NAME,
+      'conflict',
+      `change ${index} (${change?.kind ?? '?'} ${record?.name ?? ''} ${record?.type ?? ''}) does not match the zone: ${reason}`,
+      { record },
+    );
   }
 }
 

@@ -31,4 +31,8 @@ providerConformance('memory (non-atomic)', memoryTarget(false));
 
 // As a provider that writes aliases: hostnames under lb.example.net are its load balancers.
 const LOAD_BALANCERS = ['a-1.lb.example.net.', 'b-2.lb.example.net.', 'c-3.lb.example.net.'];
-providerConformance('memory (aliases)', memoryTarget(true, (hostname) => hostname.endsWith('.lb.example.net.')), { aliasTargets: LOAD_BALANCERS });
+providerConformance(
+  'memory (aliases)',
+  memoryTarget(true, (hostname) => hostname.endsWith('.lb.example.net.')),
+  { aliasTargets: LOAD_BALANCERS },
+);

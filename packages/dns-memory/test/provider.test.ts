@@ -3,13 +3,16 @@ import { applyChangeSet } from '@fedsvc/core/provider';
 import { ProviderError, ValidationError } from '@fedsvc/core';
 import type { Change, RecordSet } from '@fedsvc/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryProvider, MemoryDnsProvider } from '../src/index.js';
+import { createMemoryProvider, type MemoryDnsProvider } from '../src/index.js';
 
 const a = (label: string, ...rrdatas: string[]): RecordSet => ({ name: `${label}.example.com.`, type: 'A', ttl: 60, rrdatas });
 const zoneOf = (_provider: MemoryDnsProvider) => ({ id: 'z1', dnsName: 'example.com.' }) as const;
 
 async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ProviderError);
   return error as ProviderError;
 }
@@ -17,13 +20,23 @@ async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
 describe('zones', () => {
   it('lists zones with normalized names, default ids, SOA and NS at the apex', async () => {
     const provider = createMemoryProvider({ zones: [{ dnsName: 'Example.COM' }, { dnsName: 'example.org.', id: 'org' }] });
-    expect(await provider.zones()).toEqual([{ id: 'z1', dnsName: 'example.com.' }, { id: 'org', dnsName: 'example.org.' }]);
+    expect(await provider.zones()).toEqual([
+      { id: 'z1', dnsName: 'example.com.' },
+      { id: 'org', dnsName: 'example.org.' },
+    ]);
     expect(provider.snapshot('org').map((record) => `${record.name} ${record.type}`)).toEqual(['example.org. NS', 'example.org. SOA']);
     expect(provider.requests()).toEqual({ zones: 1, reads: 0, writes: 0 });
   });
 
   it('rejects bad options by field', () => {
-    expect(() => createMemoryProvider({ zones: [{ dnsName: 'a.', id: 'x' }, { dnsName: 'b.', id: 'x' }] })).toThrow(/zones\[1\]\.id/);
+    expect(() =>
+      createMemoryProvider({
+        zones: [
+          { dnsName: 'a.', id: 'x' },
+          { dnsName: 'b.', id: 'x' },
+        ],
+      }),
+    ).toThrow(/zones\[1\]\.id/);
     expect(() => createMemoryProvider({ zones: [], pageSize: 0 })).toThrow(ValidationError);
     expect(() => createMemoryProvider({ zones: [], limits: { maxChangesPerRequest: 0 } })).toThrow(/limits\.maxChangesPerRequest/);
   });
@@ -31,7 +44,10 @@ describe('zones', () => {
   it('answers not-found for a zone it does not hold', async () => {
     const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }] });
     expect((await errorOf(provider.records({ id: 'nope', dnsName: 'example.com.' }))).kind).toBe('not-found');
-    expect((await errorOf(provider.applyChanges({ id: 'nope', dnsName: 'example.com.' }, [{ kind: 'create', record: a('x', '192.0.2.1') }]))).kind).toBe('not-found');
+    expect(
+      (await errorOf(provider.applyChanges({ id: 'nope', dnsName: 'example.com.' }, [{ kind: 'create', record: a('x', '192.0.2.1') }])))
+        .kind,
+    ).toBe('not-found');
   });
 });
 
@@ -41,23 +57,32 @@ describe('records', () => {
   });
 
   test.prop([fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 25 })], { numRuns: 60 })(
-    'reads every record set, one request per page', async (count, pageSize) => {
+    'reads every record set, one request per page',
+    async (count, pageSize) => {
       const records = Array.from({ length: count }, (_, i) => a(`host-${i}`, `192.0.2.${i + 1}`));
       const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', records }], pageSize });
       const listed = await provider.records(zoneOf(provider));
       expect(listed).toEqual(provider.snapshot('z1'));
       expect(listed).toHaveLength(count + 2);
       expect(provider.requests().reads).toBe(Math.max(1, Math.ceil((count + 2) / pageSize)));
-    });
+    },
+  );
 
   it('reads later pages live, as a paginated API does', async () => {
     vi.useFakeTimers();
-    const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', records: [a('b', '192.0.2.2'), a('d', '192.0.2.4')] }], pageSize: 2, latencyMs: 10 });
+    const provider = createMemoryProvider({
+      zones: [{ dnsName: 'example.com', records: [a('b', '192.0.2.2'), a('d', '192.0.2.4')] }],
+      pageSize: 2,
+      latencyMs: 10,
+    });
     const listing = provider.records(zoneOf(provider));
     // The first page (b, d) is answered; the second request waits.
     await vi.advanceTimersByTimeAsync(10);
     expect(provider.requests().reads).toBe(2);
-    provider.writeBehind('z1', [{ kind: 'create', record: a('zz', '192.0.2.9') }, { kind: 'create', record: a('a', '192.0.2.1') }]);
+    provider.writeBehind('z1', [
+      { kind: 'create', record: a('zz', '192.0.2.9') },
+      { kind: 'create', record: a('a', '192.0.2.1') },
+    ]);
     await vi.advanceTimersByTimeAsync(100);
     const names = (await listing).map((record) => record.name);
     expect(names).toContain('zz.example.com.');
@@ -67,10 +92,11 @@ describe('records', () => {
 });
 
 describe('applyChanges', () => {
-  const make = (atomic: boolean) => createMemoryProvider({
-    zones: [{ dnsName: 'example.com', records: [a('one', '192.0.2.1'), a('two', '192.0.2.2')] }],
-    limits: { atomic, maxChangesPerRequest: 4, maxRrdatasPerRequest: 6, maxRrdataCharsPerRequest: 100 },
-  });
+  const make = (atomic: boolean) =>
+    createMemoryProvider({
+      zones: [{ dnsName: 'example.com', records: [a('one', '192.0.2.1'), a('two', '192.0.2.2')] }],
+      limits: { atomic, maxChangesPerRequest: 4, maxRrdatasPerRequest: 6, maxRrdataCharsPerRequest: 100 },
+    });
 
   it('creates, updates and deletes with exact matching', async () => {
     const provider = make(true);
@@ -88,7 +114,10 @@ describe('applyChanges', () => {
     ['a delete that does not match', { kind: 'delete', record: a('one', '192.0.2.99') }],
     ['an update whose before does not match', { kind: 'update', before: a('two', '192.0.2.1'), record: a('two', '192.0.2.3') }],
     ['a create of what exists', { kind: 'create', record: a('one', '192.0.2.5') }],
-    ['a CNAME beside other data', { kind: 'create', record: { name: 'one.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['two.example.com.'] } }],
+    [
+      'a CNAME beside other data',
+      { kind: 'create', record: { name: 'one.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['two.example.com.'] } },
+    ],
   ] as [string, Change][])('answers conflict to %s, naming the record, leaving the zone as it was', async (_, change) => {
     const provider = make(true);
     const before = provider.snapshot('z1');
@@ -102,13 +131,21 @@ describe('applyChanges', () => {
     ['no change at all', [], /at least one change/],
     ['a name outside the zone', [{ kind: 'create', record: { ...a('x', '192.0.2.1'), name: 'x.example.org.' } }], /not in zone/],
     ['an upper-case name', [{ kind: 'create', record: { ...a('x', '192.0.2.1'), name: 'X.example.com.' } }], /lower-case/],
-    ['too many changes (updates count twice)', [
-      { kind: 'update', before: a('one', '192.0.2.1'), record: a('one', '192.0.2.3') },
-      { kind: 'update', before: a('two', '192.0.2.2'), record: a('two', '192.0.2.4') },
-      { kind: 'create', record: a('x', '192.0.2.5') },
-    ], /5 changes, more than the limit of 4/],
+    [
+      'too many changes (updates count twice)',
+      [
+        { kind: 'update', before: a('one', '192.0.2.1'), record: a('one', '192.0.2.3') },
+        { kind: 'update', before: a('two', '192.0.2.2'), record: a('two', '192.0.2.4') },
+        { kind: 'create', record: a('x', '192.0.2.5') },
+      ],
+      /5 changes, more than the limit of 4/,
+    ],
     ['too many rrdatas', [{ kind: 'create', record: a('x', ...Array.from({ length: 7 }, (_, i) => `192.0.2.${i}`)) }], /7 rrdatas/],
-    ['too many characters', [{ kind: 'create', record: { name: 'x.example.com.', type: 'TXT', ttl: 60, rrdatas: [`"${'x'.repeat(120)}"`] } }], /characters/],
+    [
+      'too many characters',
+      [{ kind: 'create', record: { name: 'x.example.com.', type: 'TXT', ttl: 60, rrdatas: [`"${'x'.repeat(120)}"`] } }],
+      /characters/,
+    ],
   ] as [string, Change[], RegExp][])('answers invalid to %s', async (_, changes, message) => {
     const provider = make(true);
     const before = provider.snapshot('z1');
@@ -118,17 +155,31 @@ describe('applyChanges', () => {
     expect(provider.snapshot('z1')).toEqual(before);
   });
 
-  const changeArb = fc.oneof(
-    fc.record({ kind: fc.constant('create' as const), label: fc.constantFrom('one', 'two', 'three'), ip: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ kind: fc.constant('delete' as const), label: fc.constantFrom('one', 'two', 'three'), ip: fc.integer({ min: 1, max: 3 }) }),
-  ).map(({ kind, label, ip }): Change => ({ kind, record: a(label, `192.0.2.${ip}`) }));
+  const changeArb = fc
+    .oneof(
+      fc.record({
+        kind: fc.constant('create' as const),
+        label: fc.constantFrom('one', 'two', 'three'),
+        ip: fc.integer({ min: 1, max: 3 }),
+      }),
+      fc.record({
+        kind: fc.constant('delete' as const),
+        label: fc.constantFrom('one', 'two', 'three'),
+        ip: fc.integer({ min: 1, max: 3 }),
+      }),
+    )
+    .map(({ kind, label, ip }): Change => ({ kind, record: a(label, `192.0.2.${ip}`) }));
 
   test.prop([fc.array(changeArb, { minLength: 1, maxLength: 4 }), fc.boolean()], { numRuns: 200 })(
-    'applies all or nothing (atomic), or up to the first failure (non-atomic), as applyChangeSet says', async (changes, atomic) => {
+    'applies all or nothing (atomic), or up to the first failure (non-atomic), as applyChangeSet says',
+    async (changes, atomic) => {
       const provider = make(atomic);
       const before = provider.snapshot('z1');
       const whole = applyChangeSet(before, changes);
-      const outcome = await provider.applyChanges(zoneOf(provider), changes).then(() => 'ok', (e: unknown) => e);
+      const outcome = await provider.applyChanges(zoneOf(provider), changes).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
       if (whole.ok) {
         expect(outcome).toBe('ok');
         expect(provider.snapshot('z1')).toEqual([...whole.records].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)));
@@ -136,20 +187,28 @@ describe('applyChanges', () => {
         expect((outcome as ProviderError).kind).toBe('conflict');
         const expected = atomic ? { ok: true, records: before } : applyChangeSet(before, changes.slice(0, whole.index));
         expect(expected.ok).toBe(true);
-        if (expected.ok) expect(provider.snapshot('z1')).toEqual([...expected.records].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)));
+        if (expected.ok)
+          expect(provider.snapshot('z1')).toEqual([...expected.records].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)));
       }
-    });
+    },
+  );
 
   it('in non-atomic mode, can apply part of a request and then fail', async () => {
     const provider = make(false);
     provider.partialFailureNext(1);
-    const error = await errorOf(provider.applyChanges(zoneOf(provider), [
-      { kind: 'create', record: a('three', '192.0.2.3') },
-      { kind: 'delete', record: a('one', '192.0.2.1') },
-    ]));
+    const error = await errorOf(
+      provider.applyChanges(zoneOf(provider), [
+        { kind: 'create', record: a('three', '192.0.2.3') },
+        { kind: 'delete', record: a('one', '192.0.2.1') },
+      ]),
+    );
     expect(error.kind).toBe('transient');
-    expect(provider.snapshot('z1').filter((record) => record.type === 'A').map((record) => record.name))
-      .toEqual(['one.example.com.', 'three.example.com.', 'two.example.com.']);
+    expect(
+      provider
+        .snapshot('z1')
+        .filter((record) => record.type === 'A')
+        .map((record) => record.name),
+    ).toEqual(['one.example.com.', 'three.example.com.', 'two.example.com.']);
     expect(() => make(true).partialFailureNext(1)).toThrow(ValidationError);
   });
 });
@@ -196,7 +255,9 @@ describe('fault injection', () => {
     vi.useFakeTimers();
     const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }], latencyMs: 50 });
     let answered = false;
-    const listing = provider.zones().then(() => { answered = true; });
+    const listing = provider.zones().then(() => {
+      answered = true;
+    });
     await vi.advanceTimersByTimeAsync(49);
     expect(answered).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -205,7 +266,10 @@ describe('fault injection', () => {
   });
 
   it('writes behind the port without counting, limits or exact matching', async () => {
-    const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', records: [a('one', '192.0.2.1')] }], limits: { maxChangesPerRequest: 1 } });
+    const provider = createMemoryProvider({
+      zones: [{ dnsName: 'example.com', records: [a('one', '192.0.2.1')] }],
+      limits: { maxChangesPerRequest: 1 },
+    });
     provider.writeBehind('z1', [
       { kind: 'update', before: a('one', '203.0.113.1'), record: a('one', '192.0.2.9') },
       { kind: 'create', record: a('two', '192.0.2.2') },

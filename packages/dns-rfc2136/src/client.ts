@@ -3,8 +3,18 @@ import { randomInt } from 'node:crypto';
 import { TsigVerifier, signRequest, type TsigKey } from './tsig.js';
 import { query, tcpExchange, tcpStream, type Server } from './transport.js';
 import {
-  Opcode, RRClass, RRType, Rcode, WireError, decodeMessage, emptyMessage, encodeMessage, rcodeName,
-  type DecodedMessage, type Message, type ResourceRecord,
+  Opcode,
+  RRClass,
+  RRType,
+  Rcode,
+  WireError,
+  decodeMessage,
+  emptyMessage,
+  encodeMessage,
+  rcodeName,
+  type DecodedMessage,
+  type Message,
+  type ResourceRecord,
 } from './wire.js';
 
 /** The server answered with an error rcode. */
@@ -72,7 +82,9 @@ export async function recordSet(options: ClientOptions, name: string, type: numb
   // NXDOMAIN: nothing at the name at all.
   if (answer.rcode === Rcode.NXDOMAIN) return [];
   if (answer.rcode !== Rcode.NOERROR) throw new RcodeError(answer.rcode);
-  return answer.answers.filter((record) => record.name === name && record.type === type && record.class === RRClass.IN).map((record) => record.rdata);
+  return answer.answers
+    .filter((record) => record.name === name && record.type === type && record.class === RRClass.IN)
+    .map((record) => record.rdata);
 }
 
 /**

@@ -24,7 +24,8 @@ const RCODE_KINDS: ReadonlyMap<number, ProviderErrorKind> = new Map<number, Prov
 
 /** Translates what an exchange threw; anything not from below the port (a programming error) passes unchanged. */
 export function translateError(thrown: unknown, operation: string): unknown {
-  const make = (kind: ProviderErrorKind, message: string) => new ProviderError(PROVIDER, kind, `${operation}: ${message}`, { cause: thrown });
+  const make = (kind: ProviderErrorKind, message: string) =>
+    new ProviderError(PROVIDER, kind, `${operation}: ${message}`, { cause: thrown });
   if (thrown instanceof RcodeError) return make(RCODE_KINDS.get(thrown.rcode) ?? 'invalid', thrown.message);
   if (thrown instanceof TsigError) return make('denied', `TSIG ${thrown.message}`);
   if (thrown instanceof TransportError) return make(thrown.reason === 'too-large' ? 'invalid' : 'transient', thrown.message);

@@ -1,6 +1,15 @@
 // The RFC 2136 adapter of the DnsProvider port: AXFR to list, one signed UPDATE per request.
 // Translation only; core decides, batches and retries.
-import { ProviderError, ValidationError, sleep, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
+import {
+  ProviderError,
+  ValidationError,
+  sleep,
+  type Change,
+  type DnsProvider,
+  type DnsZone,
+  type ProviderLimits,
+  type RecordSet,
+} from '@fedsvc/core/provider';
 import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
 import { PROVIDER, translateError } from './errors.js';
 import { isTsigAlgorithm, type TsigAlgorithm } from './tsig.js';
@@ -41,11 +50,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 function validate(options: Rfc2136ProviderOptions): { zones: string[]; secret: Buffer } {
   const { server, tsig } = options;
-  if (typeof server?.host !== 'string' || server.host === '') throw new ValidationError('server.host', server?.host, 'must be the server\'s address');
+  if (typeof server?.host !== 'string' || server.host === '')
+    throw new ValidationError('server.host', server?.host, "must be the server's address");
   if (server.port !== undefined && (!Number.isInteger(server.port) || server.port < 1 || server.port > 65_535)) {
     throw new ValidationError('server.port', server.port, 'must be a port number from 1 to 65535');
   }
-  if (!Array.isArray(options.zones) || options.zones.length === 0) throw new ValidationError('zones', options.zones, 'must name at least one zone');
+  if (!Array.isArray(options.zones) || options.zones.length === 0)
+    throw new ValidationError('zones', options.zones, 'must name at least one zone');
   const zones = options.zones.map((zone, i) => {
     try {
       return normalizeWireName(zone);
@@ -53,18 +64,23 @@ function validate(options: Rfc2136ProviderOptions): { zones: string[]; secret: B
       throw new ValidationError(`zones[${i}]`, zone, (error as WireError).message);
     }
   });
-  if (typeof tsig?.name !== 'string' || tsig.name === '') throw new ValidationError('tsig.name', tsig?.name, 'must be the key name the server knows');
+  if (typeof tsig?.name !== 'string' || tsig.name === '')
+    throw new ValidationError('tsig.name', tsig?.name, 'must be the key name the server knows');
   try {
     normalizeWireName(tsig.name);
   } catch (error) {
     throw new ValidationError('tsig.name', tsig.name, (error as WireError).message);
   }
-  if (!isTsigAlgorithm(tsig.algorithm)) throw new ValidationError('tsig.algorithm', tsig.algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
+  if (!isTsigAlgorithm(tsig.algorithm))
+    throw new ValidationError('tsig.algorithm', tsig.algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
   // The value is the secret: errors say what is wrong with it, never what it is.
-  const secret = typeof tsig.secret === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(tsig.secret) ? Buffer.from(tsig.secret, 'base64') : Buffer.alloc(0);
-  if (secret.length === 0) throw new ValidationError('tsig.secret', '(secret withheld)', 'must be the key\'s base64 secret, as tsig-keygen prints it');
+  const secret =
+    typeof tsig.secret === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(tsig.secret) ? Buffer.from(tsig.secret, 'base64') : Buffer.alloc(0);
+  if (secret.length === 0)
+    throw new ValidationError('tsig.secret', '(secret withheld)', "must be the key's base64 secret, as tsig-keygen prints it");
   const timeout = options.timeoutMs;
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) throw new ValidationError('timeoutMs', timeout, 'must be a positive number of milliseconds');
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0))
+    throw new ValidationError('timeoutMs', timeout, 'must be a positive number of milliseconds');
   return { zones, secret };
 }
 
@@ -107,7 +123,8 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
 
   function configured(zone: DnsZone): string {
     const name = zones.find((candidate) => candidate === zone.id);
-    if (name === undefined) throw new ProviderError(PROVIDER, 'not-found', `zone ${zone.id} is not one of the configured zones (${zones.join(', ')})`);
+    if (name === undefined)
+      throw new ProviderError(PROVIDER, 'not-found', `zone ${zone.id} is not one of the configured zones (${zones.join(', ')})`);
     return name;
   }
 
@@ -125,8 +142,11 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
       return recordSets(await axfr(client, name));
     } catch (error) {
       // Refused: either the key may not transfer the zone, or the server does not serve it at all.
-      if (error instanceof RcodeError && (error.rcode === Rcode.NOTAUTH || error.rcode === Rcode.REFUSED)
-        && !(await call(`SOA ${name}`, () => servesZone(client, name)))) {
+      if (
+        error instanceof RcodeError &&
+        (error.rcode === Rcode.NOTAUTH || error.rcode === Rcode.REFUSED) &&
+        !(await call(`SOA ${name}`, () => servesZone(client, name)))
+      ) {
         throw new ProviderError(PROVIDER, 'not-found', `AXFR ${name}: the server does not serve the zone`, { cause: error });
       }
       throw translateError(error, `AXFR ${name}`);
@@ -147,15 +167,24 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
     }
     // The signed message must fit too.
     if (size > MAX_MESSAGE_SIZE - TSIG_ROOM) {
-      throw new ProviderError(PROVIDER, 'invalid', `${operation}: the UPDATE does not fit in ${MAX_MESSAGE_SIZE} bytes; send fewer changes`);
+      throw new ProviderError(
+        PROVIDER,
+        'invalid',
+        `${operation}: the UPDATE does not fit in ${MAX_MESSAGE_SIZE} bytes; send fewer changes`,
+      );
     }
     // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
     const answer = await call(operation, () => signedExchange(client, message, 'query'));
     if (answer.rcode !== Rcode.NOERROR) {
       const error = new RcodeError(answer.rcode);
       // As for a listing: refused because the server does not serve the zone at all is not-found.
-      if ((answer.rcode === Rcode.NOTAUTH || answer.rcode === Rcode.REFUSED) && !(await call(`SOA ${name}`, () => servesZone(client, name)))) {
-        throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, { cause: error });
+      if (
+        (answer.rcode === Rcode.NOTAUTH || answer.rcode === Rcode.REFUSED) &&
+        !(await call(`SOA ${name}`, () => servesZone(client, name)))
+      ) {
+        throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
+          cause: error,
+        });
       }
       throw translateError(error, operation);
     }
@@ -163,7 +192,8 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
     for (const set of verify) {
       const type = typeName(set.type);
       const text = (rdatas: readonly Uint8Array[]) => JSON.stringify(rdatas.map((rdata) => rdataToText(set.type, rdata)).sort());
-      const check = async () => text(await call(`${operation}: checking ${set.name} ${type}`, () => recordSet(client, set.name, set.type))) === text(set.rdatas);
+      const check = async () =>
+        text(await call(`${operation}: checking ${set.name} ${type}`, () => recordSet(client, set.name, set.type))) === text(set.rdatas);
       // A server that signs inline answers queries from the signed copy of the zone, which
       // follows the UPDATE a moment later: a few looks before calling the add dropped.
       let present = await check();
@@ -172,9 +202,12 @@ export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvi
         present = await check();
       }
       if (!present) {
-        throw new ProviderError(PROVIDER, 'conflict',
+        throw new ProviderError(
+          PROVIDER,
+          'conflict',
           `${operation}: the server answered NOERROR but did not add ${set.name} ${type}: the name holds other data (RFC 2136 §3.4.2.2); the rest of the update was applied`,
-          { record: { name: set.name, type } });
+          { record: { name: set.name, type } },
+        );
       }
     }
   }

@@ -51,7 +51,10 @@ function tokens(text: string): Uint8Array[] {
   let i = 0;
   while (i < bytes.length) {
     const c = bytes[i]!;
-    if (c === 0x20 || c === 0x09) { i++; continue; }
+    if (c === 0x20 || c === 0x09) {
+      i++;
+      continue;
+    }
     const quoted = c === 0x22;
     if (quoted) i++;
     const token: number[] = [];
@@ -92,14 +95,22 @@ function tokens(text: string): Uint8Array[] {
  */
 function utf8Length(bytes: Uint8Array, i: number): number {
   const lead = bytes[i]!;
-  const [length, low, high] = lead >= 0xc2 && lead <= 0xdf ? [2, 0x80, 0xbf]
-    : lead === 0xe0 ? [3, 0xa0, 0xbf]
-    : lead === 0xed ? [3, 0x80, 0x9f]
-    : lead >= 0xe1 && lead <= 0xef ? [3, 0x80, 0xbf]
-    : lead === 0xf0 ? [4, 0x90, 0xbf]
-    : lead >= 0xf1 && lead <= 0xf3 ? [4, 0x80, 0xbf]
-    : lead === 0xf4 ? [4, 0x80, 0x8f]
-    : [0, 0, 0];
+  const [length, low, high] =
+    lead >= 0xc2 && lead <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : lead === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : lead === 0xed
+          ? [3, 0x80, 0x9f]
+          : lead >= 0xe1 && lead <= 0xef
+            ? [3, 0x80, 0xbf]
+            : lead === 0xf0
+              ? [4, 0x90, 0xbf]
+              : lead >= 0xf1 && lead <= 0xf3
+                ? [4, 0x80, 0xbf]
+                : lead === 0xf4
+                  ? [4, 0x80, 0x8f]
+                  : [0, 0, 0];
   if (length === 0 || i + length > bytes.length) return 0;
   if (bytes[i + 1]! < low || bytes[i + 1]! > high) return 0;
   for (let k = 2; k < length; k++) if (bytes[i + k]! < 0x80 || bytes[i + k]! > 0xbf) return 0;
@@ -116,25 +127,25 @@ const HIDDEN = /^(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]$/u;
 
 /** A character-string in quotes: `"` and `\` escaped, printable UTF-8 as itself, any other byte as \DDD. */
 function quote(bytes: Uint8Array): string {
-  const escape = (b: number) => `\\${String(b).padStart(3, '0')}`;
+  const decimal = (b: number) => `\\${String(b).padStart(3, '0')}`;
   let out = '"';
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!;
     if (b < 0x80) {
       if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
       else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-      else out += escape(b);
+      else out += decimal(b);
       i++;
       continue;
     }
     const length = utf8Length(bytes, i);
     if (length === 0) {
-      out += escape(b);
+      out += decimal(b);
       i++;
       continue;
     }
     const char = Buffer.from(bytes.subarray(i, i + length)).toString('utf8');
-    if (HIDDEN.test(char)) for (let k = 0; k < length; k++) out += escape(bytes[i + k]!);
+    if (HIDDEN.test(char)) for (let k = 0; k < length; k++) out += decimal(bytes[i + k]!);
     else out += char;
     i += length;
   }
@@ -159,7 +170,8 @@ function writeFields(text: string, fields: readonly RdataField[]): Uint8Array {
     if (field === 'name') writer.bytes(encodeName(part));
     else {
       const max = field === 'u16' ? 0xffff : 0xffffffff;
-      if (!/^\d{1,10}$/.test(part) || Number(part) > max) throw new WireError(`not a ${field === 'u16' ? '16' : '32'}-bit number: ${JSON.stringify(part)}`);
+      if (!/^\d{1,10}$/.test(part) || Number(part) > max)
+        throw new WireError(`not a ${field === 'u16' ? '16' : '32'}-bit number: ${JSON.stringify(part)}`);
       if (field === 'u16') writer.u16(Number(part));
       else writer.u32(Number(part));
     }
@@ -186,7 +198,8 @@ export function rdataFromText(type: number, text: string): Uint8Array {
   const generic = /^\\#\s+(\d+)((?:\s+[0-9a-fA-F]+)*)\s*$/.exec(text);
   if (generic) {
     const hex = (generic[2] ?? '').replace(/\s+/g, '');
-    if (hex.length % 2 !== 0 || hex.length / 2 !== Number(generic[1])) throw new WireError(`RFC 3597 data length does not match: ${JSON.stringify(text)}`);
+    if (hex.length % 2 !== 0 || hex.length / 2 !== Number(generic[1]))
+      throw new WireError(`RFC 3597 data length does not match: ${JSON.stringify(text)}`);
     return Uint8Array.from(Buffer.from(hex, 'hex'));
   }
   if (type === RRType.A) return ipv4FromText(text);

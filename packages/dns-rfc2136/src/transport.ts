@@ -52,7 +52,10 @@ export function tcpStream(server: Server, request: Uint8Array, options: StreamOp
       if (error) reject(error);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new TransportError('timeout', `no complete answer from ${where(server)} within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => finish(new TransportError('timeout', `no complete answer from ${where(server)} within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     socket.setNoDelay(true);
     socket.on('connect', () => {
       const frame = Buffer.alloc(2 + request.length);
@@ -143,6 +146,10 @@ export async function query(server: Server, request: Uint8Array, options: Exchan
   const truncated = (answer[2]! & 0x02) !== 0;
   if (!truncated) return answer;
   const left = deadline - Date.now();
-  if (left <= 0) throw new TransportError('timeout', `no answer from ${where(server)} within ${options.timeoutMs} ms (truncated over UDP, no time left for TCP)`);
+  if (left <= 0)
+    throw new TransportError(
+      'timeout',
+      `no answer from ${where(server)} within ${options.timeoutMs} ms (truncated over UDP, no time left for TCP)`,
+    );
   return tcpExchange(server, request, { ...options, timeoutMs: left });
 }

@@ -153,7 +153,12 @@ export function signRequest(wire: Uint8Array, key: TsigKey, options: SignOptions
  * Signs an encoded response to a signed request (§4.3.3: the request's MAC first). `error`
  * (e.g. BADTIME) is reported in the TSIG record; what a server answers.
  */
-export function signResponse(wire: Uint8Array, key: TsigKey, requestMac: Uint8Array, options: SignOptions & { error?: number } = {}): Signed {
+export function signResponse(
+  wire: Uint8Array,
+  key: TsigKey,
+  requestMac: Uint8Array,
+  options: SignOptions & { error?: number } = {},
+): Signed {
   return sign(wire, key, [lengthPrefixed(requestMac)], options);
 }
 
@@ -182,7 +187,8 @@ function unsignedBytes(wire: Uint8Array, message: DecodedMessage, fields: TsigFi
 /** The record's class and TTL are fixed (§4.2) and not covered by the MAC, so they are checked here. */
 function tsigFields(message: DecodedMessage): TsigFields {
   const { record } = message.tsig!;
-  if (record.class !== RRClass.ANY || record.ttl !== 0) throw new TsigError('FORMERR', `TSIG record with class ${record.class} and TTL ${record.ttl}; must be ANY and 0`);
+  if (record.class !== RRClass.ANY || record.ttl !== 0)
+    throw new TsigError('FORMERR', `TSIG record with class ${record.class} and TTL ${record.ttl}; must be ANY and 0`);
   return parseTsigFields(record.rdata);
 }
 
@@ -190,18 +196,25 @@ function checkKey(message: DecodedMessage, key: TsigKey): TsigFields {
   const tsig = message.tsig!;
   const fields = tsigFields(message);
   if (tsig.record.name !== normalizeWireName(key.name) || fields.algorithm !== `${key.algorithm}.`) {
-    throw new TsigError('BADKEY', `signed with key ${tsig.record.name} (${fields.algorithm}), expected ${normalizeWireName(key.name)} (${key.algorithm})`);
+    throw new TsigError(
+      'BADKEY',
+      `signed with key ${tsig.record.name} (${fields.algorithm}), expected ${normalizeWireName(key.name)} (${key.algorithm})`,
+    );
   }
   return fields;
 }
 
 function checkMac(expected: Uint8Array, got: Uint8Array): void {
-  if (got.length !== expected.length || !timingSafeEqual(expected, got)) throw new TsigError('BADSIG', 'the MAC does not match the message');
+  if (got.length !== expected.length || !timingSafeEqual(expected, got))
+    throw new TsigError('BADSIG', 'the MAC does not match the message');
 }
 
 function checkTime(fields: TsigFields, now: number): void {
   if (Math.abs(now - fields.timeSigned) > fields.fudge) {
-    throw new TsigError('BADTIME', `signed at ${fields.timeSigned}, ${now - fields.timeSigned} s from our clock; the window is ${fields.fudge} s`);
+    throw new TsigError(
+      'BADTIME',
+      `signed at ${fields.timeSigned}, ${now - fields.timeSigned} s from our clock; the window is ${fields.fudge} s`,
+    );
   }
 }
 
@@ -226,7 +239,11 @@ export class TsigVerifier {
   #pending: Uint8Array[] = [];
   #first = true;
 
-  constructor(private readonly key: TsigKey, requestMac: Uint8Array, private readonly now: () => number = nowSeconds) {
+  constructor(
+    private readonly key: TsigKey,
+    requestMac: Uint8Array,
+    private readonly now: () => number = nowSeconds,
+  ) {
     this.#priorMac = requestMac;
   }
 
@@ -263,7 +280,12 @@ export class TsigVerifier {
  * Server side: checks a signed request against the keys a server knows (§5.2). Answers the
  * key and the request's MAC, which the response's signature must cover.
  */
-export function verifyRequest(wire: Uint8Array, message: DecodedMessage, keys: readonly TsigKey[], now = nowSeconds()): { key: TsigKey; mac: Uint8Array } {
+export function verifyRequest(
+  wire: Uint8Array,
+  message: DecodedMessage,
+  keys: readonly TsigKey[],
+  now = nowSeconds(),
+): { key: TsigKey; mac: Uint8Array } {
   if (!message.tsig) throw new TsigError('unsigned', 'the request carries no TSIG record');
   const fields = tsigFields(message);
   const key = keys.find((k) => normalizeWireName(k.name) === message.tsig!.record.name && `${k.algorithm}.` === fields.algorithm);

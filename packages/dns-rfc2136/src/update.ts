@@ -37,16 +37,27 @@ function toWire(record: RecordSet, zone: string, field: string): WireRecordSet {
       if (!(error instanceof WireError)) throw error;
       // Data the server could not take: `invalid`, naming the record set, so that core's batch
       // writer sets this one record set aside and writes the rest.
-      throw new ProviderError(PROVIDER, 'invalid', `${field}.rrdatas[${j}] ${JSON.stringify(text)} of ${name} ${typeName(type)}: ${error.message}`, {
-        cause: error,
-        record: { name, type: typeName(type) },
-      });
+      throw new ProviderError(
+        PROVIDER,
+        'invalid',
+        `${field}.rrdatas[${j}] ${JSON.stringify(text)} of ${name} ${typeName(type)}: ${error.message}`,
+        {
+          cause: error,
+          record: { name, type: typeName(type) },
+        },
+      );
     }
   });
   return { name, type, ttl: record.ttl, rdatas };
 }
 
-const rr = (name: string, type: number, klass: number, ttl: number, rdata: Uint8Array = new Uint8Array()): ResourceRecord => ({ name, type, class: klass, ttl, rdata });
+const rr = (name: string, type: number, klass: number, ttl: number, rdata: Uint8Array = new Uint8Array()): ResourceRecord => ({
+  name,
+  type,
+  class: klass,
+  ttl,
+  rdata,
+});
 
 /** RFC 2136 §2.4.2 "RRset exists (value dependent)": exactly these rdatas, compared as a set. */
 const exists = (set: WireRecordSet): ResourceRecord[] => set.rdatas.map((rdata) => rr(set.name, set.type, RRClass.IN, 0, rdata));
@@ -88,7 +99,11 @@ export function planUpdate(id: number, zone: string, changes: readonly Change[])
     if (change.kind !== 'update') return { kind: change.kind, record };
     const before = toWire(change.before, zone, `changes[${i}].before`);
     if (before.name !== record.name || before.type !== record.type) {
-      throw new ValidationError(`changes[${i}].before`, `${change.before.name} ${change.before.type}`, `must be the same record set as ${change.record.name} ${change.record.type}`);
+      throw new ValidationError(
+        `changes[${i}].before`,
+        `${change.before.name} ${change.before.type}`,
+        `must be the same record set as ${change.record.name} ${change.record.type}`,
+      );
     }
     return { kind: change.kind, record, before };
   });
@@ -98,7 +113,10 @@ export function planUpdate(id: number, zone: string, changes: readonly Change[])
   // first (a type switch: delete A, create CNAME). Only a delete empties anything: an update
   // puts its record set straight back.
   const deletedBefore = (index: number, name: string, type?: number) =>
-    wire.some((change, j) => j < index && change.kind === 'delete' && change.record.name === name && (type === undefined || change.record.type === type));
+    wire.some(
+      (change, j) =>
+        j < index && change.kind === 'delete' && change.record.name === name && (type === undefined || change.record.type === type),
+    );
   const prerequisites: ResourceRecord[] = [];
   const updates: ResourceRecord[] = [];
   const verify: WireRecordSet[] = [];

@@ -3,6 +3,19 @@
 export * from './wire.js';
 export { rdataFromText, rdataToText, typeCode, typeName } from './rdata.js';
 export {
-  DEFAULT_FUDGE, TsigError, TsigErrorCode, TsigVerifier, isTsigAlgorithm, parseTsigFields, signRequest, signResponse, tsigErrorName, verifyRequest,
-  type Signed, type SignOptions, type TsigAlgorithm, type TsigFields, type TsigKey,
+  DEFAULT_FUDGE,
+  TsigError,
+  TsigErrorCode,
+  TsigVerifier,
+  isTsigAlgorithm,
+  parseTsigFields,
+  signRequest,
+  signResponse,
+  tsigErrorName,
+  verifyRequest,
+  type Signed,
+  type SignOptions,
+  type TsigAlgorithm,
+  type TsigFields,
+  type TsigKey,
 } from './tsig.js';

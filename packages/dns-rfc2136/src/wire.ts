@@ -5,14 +5,29 @@
 /** Something in a message that does not follow the format. Carries the offset where reading stopped. */
 export class WireError extends Error {
   override readonly name = 'WireError';
-  constructor(message: string, readonly offset?: number) {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
     super(offset === undefined ? message : `${message} (at byte ${offset})`);
   }
 }
 
 export const RRType = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41,
-  TSIG: 250, IXFR: 251, AXFR: 252, ANY: 255,
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  OPT: 41,
+  TSIG: 250,
+  IXFR: 251,
+  AXFR: 252,
+  ANY: 255,
 } as const;
 
 export const RRClass = { IN: 1, NONE: 254, ANY: 255 } as const;
@@ -20,8 +35,17 @@ export const RRClass = { IN: 1, NONE: 254, ANY: 255 } as const;
 export const Opcode = { QUERY: 0, UPDATE: 5 } as const;
 
 export const Rcode = {
-  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5,
-  YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10,
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  YXDOMAIN: 6,
+  YXRRSET: 7,
+  NXRRSET: 8,
+  NOTAUTH: 9,
+  NOTZONE: 10,
 } as const;
 
 const RCODE_NAMES = new Map<number, string>(Object.entries(Rcode).map(([name, code]) => [code, name]));
@@ -72,8 +96,18 @@ export interface DecodedMessage extends Message {
 }
 
 export const emptyMessage = (id: number, opcode: number): Message => ({
-  id, qr: false, opcode, aa: false, tc: false, rd: false, ra: false, rcode: 0,
-  questions: [], answers: [], authorities: [], additionals: [],
+  id,
+  qr: false,
+  opcode,
+  aa: false,
+  tc: false,
+  rd: false,
+  ra: false,
+  rcode: 0,
+  questions: [],
+  answers: [],
+  authorities: [],
+  additionals: [],
 });
 
 // ---- names ---------------------------------------------------------------------------------
@@ -221,7 +255,10 @@ export class Writer {
 
 export class Reader {
   #offset: number;
-  constructor(readonly data: Uint8Array, offset = 0) {
+  constructor(
+    readonly data: Uint8Array,
+    offset = 0,
+  ) {
     this.#offset = offset;
   }
 
@@ -341,8 +378,13 @@ function writeRecord(writer: Writer, record: ResourceRecord): void {
 function writeHeader(writer: Writer, message: Message, counts: readonly number[]): void {
   writer.u16(message.id);
   writer.u16(
-    (message.qr ? 0x8000 : 0) | ((message.opcode & 0xf) << 11) | (message.aa ? 0x400 : 0) | (message.tc ? 0x200 : 0)
-      | (message.rd ? 0x100 : 0) | (message.ra ? 0x80 : 0) | (message.rcode & 0xf),
+    (message.qr ? 0x8000 : 0) |
+      ((message.opcode & 0xf) << 11) |
+      (message.aa ? 0x400 : 0) |
+      (message.tc ? 0x200 : 0) |
+      (message.rd ? 0x100 : 0) |
+      (message.ra ? 0x80 : 0) |
+      (message.rcode & 0xf),
   );
   for (const count of counts) writer.u16(count);
 }

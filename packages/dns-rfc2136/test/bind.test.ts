@@ -23,7 +23,9 @@ describe('the BIND 9 harness', () => {
         expect(await servesZone(client, zone)).toBe(true);
         const records = await axfr(client, zone);
         expect(records[0]?.type).toBe(RRType.SOA);
-        expect(records.map((r) => `${r.name} ${r.type}`).sort()).toEqual([`${zone} ${RRType.SOA}`, `${zone} ${RRType.NS}`, `person.${zone} ${RRType.A}`].sort());
+        expect(records.map((r) => `${r.name} ${r.type}`).sort()).toEqual(
+          [`${zone} ${RRType.SOA}`, `${zone} ${RRType.NS}`, `person.${zone} ${RRType.A}`].sort(),
+        );
       }
       expect(await servesZone(client, 'not-there.test.')).toBe(false);
       // Transfers need the key: an unsigned AXFR is refused.
@@ -33,7 +35,10 @@ describe('the BIND 9 harness', () => {
       await bind.stop();
     }
     expect(existsSync(bind.directory)).toBe(false);
-    const probe = encodeMessage({ ...emptyMessage(3, Opcode.QUERY), questions: [{ name: bind.zones[0]!, type: RRType.SOA, class: RRClass.IN }] });
+    const probe = encodeMessage({
+      ...emptyMessage(3, Opcode.QUERY),
+      questions: [{ name: bind.zones[0]!, type: RRType.SOA, class: RRClass.IN }],
+    });
     await expect(udpExchange({ host: bind.host, port: bind.port }, probe, { timeoutMs: 300 })).rejects.toThrow();
   });
 });

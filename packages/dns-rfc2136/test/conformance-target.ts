@@ -7,7 +7,12 @@ import { createRfc2136Provider, RFC2136_LIMITS } from '../src/index.js';
 import { startBind, startDnsProxy, type BindServer } from '../src/testing/index.js';
 import { clientFor, readDirect, writeDirect } from './helpers.js';
 
-const SMALL_LIMITS: ProviderLimits = { ...RFC2136_LIMITS, maxChangesPerRequest: 10, maxRrdatasPerRequest: 20, maxRrdataCharsPerRequest: 640 };
+const SMALL_LIMITS: ProviderLimits = {
+  ...RFC2136_LIMITS,
+  maxChangesPerRequest: 10,
+  maxRrdatasPerRequest: 20,
+  maxRrdataCharsPerRequest: 640,
+};
 /** More zones than the suite has cases. */
 const ZONES = Array.from({ length: 24 }, (_, i) => `c${i}.conformance.test.`);
 
@@ -26,7 +31,12 @@ export function bindTargets(): BindTargets {
       const zone = ZONES[next++];
       if (zone === undefined) throw new Error(`more conformance cases than the ${ZONES.length} zones the harness made`);
       const proxy = await startDnsProxy({ host: server.host, port: server.port });
-      const adapter = createRfc2136Provider({ server: { host: proxy.host, port: proxy.port }, zones: [zone], tsig: server.key, timeoutMs: 5_000 });
+      const adapter = createRfc2136Provider({
+        server: { host: proxy.host, port: proxy.port },
+        zones: [zone],
+        tsig: server.key,
+        timeoutMs: 5_000,
+      });
       const direct = clientFor(server);
       return {
         provider: { ...adapter, limits: SMALL_LIMITS },

@@ -9,6 +9,6 @@ afterAll(() => targets.stop());
 
 providerConformance('rfc2136', () => targets.make(), {
   cannot: {
-    throttle: 'DNS has no rate-limit answer to UPDATE or AXFR; BIND\'s response-rate limiting only slows UDP answers to queries',
+    throttle: "DNS has no rate-limit answer to UPDATE or AXFR; BIND's response-rate limiting only slows UDP answers to queries",
   },
 });

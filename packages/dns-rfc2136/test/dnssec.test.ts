@@ -28,7 +28,8 @@ describe('a DNSSEC-signed zone on BIND 9', () => {
     for (let deadline = Date.now() + 15_000; ; await sleep(100)) {
       const records = await axfr(clientFor(bind), zone);
       if (records.some((r) => r.name === name && r.type === 46)) return records;
-      if (Date.now() > deadline) throw new Error(`BIND did not sign ${name}: ${records.map((r) => `${r.name} ${typeName(r.type)}`).join(', ')}\n${bind.log()}`);
+      if (Date.now() > deadline)
+        throw new Error(`BIND did not sign ${name}: ${records.map((r) => `${r.name} ${typeName(r.type)}`).join(', ')}\n${bind.log()}`);
     }
   }
 
@@ -55,7 +56,13 @@ describe('a DNSSEC-signed zone on BIND 9', () => {
   });
 
   it('leaves out of a listing every type the server maintains, whatever the zone', () => {
-    const record = (type: number): ResourceRecord => ({ name: `x.${zone}`, type, class: RRClass.IN, ttl: 60, rdata: Uint8Array.from([1, 2, 3, 4]) });
+    const record = (type: number): ResourceRecord => ({
+      name: `x.${zone}`,
+      type,
+      class: RRClass.IN,
+      ttl: 60,
+      rdata: Uint8Array.from([1, 2, 3, 4]),
+    });
     const listed = recordSets([RRType.SOA, 46, 47, 48, 50, 51, 59, 60, RRType.A, 65534].map(record));
     expect(listed.map((r) => r.type)).toEqual(['A', 'TYPE65534']);
   });

@@ -30,7 +30,11 @@ export async function writeDirect(client: ClientOptions, zone: string, changes: 
     const { remove, add } = wireRecords(change.record);
     return change.kind === 'delete' ? [remove] : [remove, ...add];
   });
-  const message = { ...emptyMessage(newId(), Opcode.UPDATE), questions: [{ name: zone, type: RRType.SOA, class: RRClass.IN }], authorities: updates };
+  const message = {
+    ...emptyMessage(newId(), Opcode.UPDATE),
+    questions: [{ name: zone, type: RRType.SOA, class: RRClass.IN }],
+    authorities: updates,
+  };
   const answer = await signedExchange(client, message, 'tcp');
   if (answer.rcode !== Rcode.NOERROR) throw new RcodeError(answer.rcode);
 }

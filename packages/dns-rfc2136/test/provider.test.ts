@@ -25,7 +25,11 @@ function thrown(run: () => unknown): unknown {
   }
   return undefined;
 }
-const base: Rfc2136ProviderOptions = { server: { host: '127.0.0.1', port: 53 }, zones: ['example.com'], tsig: { name: 'k', algorithm: 'hmac-sha256', secret: SECRET } };
+const base: Rfc2136ProviderOptions = {
+  server: { host: '127.0.0.1', port: 53 },
+  zones: ['example.com'],
+  tsig: { name: 'k', algorithm: 'hmac-sha256', secret: SECRET },
+};
 
 describe('options', () => {
   it('names the field and value of a bad option, and never shows the secret', () => {
@@ -88,8 +92,14 @@ describe('the UPDATE message', () => {
       [{ kind: 'create', record: a('www.elsewhere.org.', ['192.0.2.1']) }, 'changes[0].record.name'],
       [{ kind: 'create', record: a('www.example.com.', ['192.0.2.1'], -1) }, 'changes[0].record.ttl'],
       [{ kind: 'create', record: a('www.example.com.', []) }, 'changes[0].record.rrdatas'],
-      [{ kind: 'create', record: { name: 'www.example.com.', type: 'SOA' as 'A', ttl: 1, rrdatas: ['a. b. 1 2 3 4 5'] } }, 'changes[0].record.type'],
-      [{ kind: 'update', before: a('other.example.com.', ['192.0.2.1']), record: a('www.example.com.', ['192.0.2.2']) }, 'changes[0].before'],
+      [
+        { kind: 'create', record: { name: 'www.example.com.', type: 'SOA' as 'A', ttl: 1, rrdatas: ['a. b. 1 2 3 4 5'] } },
+        'changes[0].record.type',
+      ],
+      [
+        { kind: 'update', before: a('other.example.com.', ['192.0.2.1']), record: a('www.example.com.', ['192.0.2.2']) },
+        'changes[0].before',
+      ],
     ];
     for (const [change, field] of cases) {
       const error = thrown(() => updateMessage(1, 'example.com.', [change]));
@@ -127,21 +137,45 @@ describe('the UPDATE message', () => {
       };
     };
     // A type switch: the deletes pin what they delete; the CNAME is checked after.
-    expect(guards([{ kind: 'delete', record: a('x.example.com.', ['192.0.2.1']) }, { kind: 'create', record: cname('x.example.com.') }]))
-      .toEqual({ none: [`x.example.com. ${RRType.CNAME}`], verify: [`x.example.com. ${RRType.CNAME}`] });
+    expect(
+      guards([
+        { kind: 'delete', record: a('x.example.com.', ['192.0.2.1']) },
+        { kind: 'create', record: cname('x.example.com.') },
+      ]),
+    ).toEqual({ none: [`x.example.com. ${RRType.CNAME}`], verify: [`x.example.com. ${RRType.CNAME}`] });
     // An update empties nothing: the name must be free.
-    expect(guards([{ kind: 'update', before: txt('z.example.com.', 'a'), record: txt('z.example.com.', 'b') }, { kind: 'create', record: cname('z.example.com.') }]))
-      .toEqual({ none: [`z.example.com. ${RRType.CNAME}`, 'z.example.com. ANY'], verify: [] });
-    expect(guards([{ kind: 'update', before: cname('y.example.com.'), record: cname('y.example.com.') }, { kind: 'create', record: a('y.example.com.', ['192.0.2.1']) }]))
-      .toEqual({ none: [`y.example.com. ${RRType.A}`, `y.example.com. ${RRType.CNAME}`], verify: [] });
+    expect(
+      guards([
+        { kind: 'update', before: txt('z.example.com.', 'a'), record: txt('z.example.com.', 'b') },
+        { kind: 'create', record: cname('z.example.com.') },
+      ]),
+    ).toEqual({ none: [`z.example.com. ${RRType.CNAME}`, 'z.example.com. ANY'], verify: [] });
+    expect(
+      guards([
+        { kind: 'update', before: cname('y.example.com.'), record: cname('y.example.com.') },
+        { kind: 'create', record: a('y.example.com.', ['192.0.2.1']) },
+      ]),
+    ).toEqual({ none: [`y.example.com. ${RRType.A}`, `y.example.com. ${RRType.CNAME}`], verify: [] });
     // A delete after the create is applied after it: too late to make room.
-    expect(guards([{ kind: 'create', record: cname('w.example.com.') }, { kind: 'delete', record: a('w.example.com.', ['192.0.2.1']) }]))
-      .toEqual({ none: [`w.example.com. ${RRType.CNAME}`, 'w.example.com. ANY'], verify: [] });
+    expect(
+      guards([
+        { kind: 'create', record: cname('w.example.com.') },
+        { kind: 'delete', record: a('w.example.com.', ['192.0.2.1']) },
+      ]),
+    ).toEqual({ none: [`w.example.com. ${RRType.CNAME}`, 'w.example.com. ANY'], verify: [] });
     // Deleting the CNAME first makes room for other data; deleting anything else does not.
-    expect(guards([{ kind: 'delete', record: cname('v.example.com.') }, { kind: 'create', record: a('v.example.com.', ['192.0.2.1']) }]))
-      .toEqual({ none: [`v.example.com. ${RRType.A}`], verify: [] });
-    expect(guards([{ kind: 'delete', record: txt('u.example.com.', 'a') }, { kind: 'create', record: a('u.example.com.', ['192.0.2.1']) }]))
-      .toEqual({ none: [`u.example.com. ${RRType.A}`, `u.example.com. ${RRType.CNAME}`], verify: [] });
+    expect(
+      guards([
+        { kind: 'delete', record: cname('v.example.com.') },
+        { kind: 'create', record: a('v.example.com.', ['192.0.2.1']) },
+      ]),
+    ).toEqual({ none: [`v.example.com. ${RRType.A}`], verify: [] });
+    expect(
+      guards([
+        { kind: 'delete', record: txt('u.example.com.', 'a') },
+        { kind: 'create', record: a('u.example.com.', ['192.0.2.1']) },
+      ]),
+    ).toEqual({ none: [`u.example.com. ${RRType.A}`, `u.example.com. ${RRType.CNAME}`], verify: [] });
   });
 
   // The longest name in the zone: 255 bytes on the wire.
@@ -168,35 +202,65 @@ describe('the UPDATE message', () => {
     { minLength: 1, maxLength: 120 },
   );
 
-  test.prop([worst], { numRuns: 60 })('a request within RFC2136_LIMITS, longest names and densest data, fits 65,535 bytes signed', (specs) => {
-    // Data whose wire form is largest for its text: `::` (16 bytes for 2 characters), the longest name.
-    const rrdata = (type: string, i: number) => (type === 'A' ? '0.0.0.0' : type === 'AAAA' ? '::' : type === 'TXT' ? '""' : longName(i));
-    const changes: Change[] = [];
-    let cost = { changes: 0, rrdatas: 0, chars: 0 };
-    specs.forEach((spec, i) => {
-      const record = { name: longName(i), type: spec.type as 'A', ttl: 180, rrdatas: Array.from({ length: spec.count }, () => rrdata(spec.type, i)) };
-      const sides = spec.kind === 'update' ? 2 : 1;
-      const next = {
-        changes: cost.changes + sides,
-        rrdatas: cost.rrdatas + sides * record.rrdatas.length,
-        chars: cost.chars + sides * record.rrdatas.reduce((sum, r) => sum + r.length, 0),
+  test.prop([worst], { numRuns: 60 })(
+    'a request within RFC2136_LIMITS, longest names and densest data, fits 65,535 bytes signed',
+    (specs) => {
+      // Data whose wire form is largest for its text: `::` (16 bytes for 2 characters), the longest name.
+      const rrdata = (type: string, i: number) => (type === 'A' ? '0.0.0.0' : type === 'AAAA' ? '::' : type === 'TXT' ? '""' : longName(i));
+      const changes: Change[] = [];
+      let cost = { changes: 0, rrdatas: 0, chars: 0 };
+      specs.forEach((spec, i) => {
+        const record = {
+          name: longName(i),
+          type: spec.type as 'A',
+          ttl: 180,
+          rrdatas: Array.from({ length: spec.count }, () => rrdata(spec.type, i)),
+        };
+        const sides = spec.kind === 'update' ? 2 : 1;
+        const next = {
+          changes: cost.changes + sides,
+          rrdatas: cost.rrdatas + sides * record.rrdatas.length,
+          chars: cost.chars + sides * record.rrdatas.reduce((sum, r) => sum + r.length, 0),
+        };
+        if (
+          next.changes > RFC2136_LIMITS.maxChangesPerRequest ||
+          next.rrdatas > RFC2136_LIMITS.maxRrdatasPerRequest ||
+          next.chars > RFC2136_LIMITS.maxRrdataCharsPerRequest
+        )
+          return;
+        cost = next;
+        changes.push(spec.kind === 'update' ? { kind: 'update', before: record, record } : { kind: spec.kind as 'create', record });
+      });
+      const longestKey = {
+        name: `${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(61)}.`,
+        algorithm: 'hmac-sha512' as const,
+        secret: Buffer.alloc(64),
       };
-      if (next.changes > RFC2136_LIMITS.maxChangesPerRequest || next.rrdatas > RFC2136_LIMITS.maxRrdatasPerRequest || next.chars > RFC2136_LIMITS.maxRrdataCharsPerRequest) return;
-      cost = next;
-      changes.push(spec.kind === 'update' ? { kind: 'update', before: record, record } : { kind: spec.kind as 'create', record });
-    });
-    const longestKey = { name: `${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(61)}.`, algorithm: 'hmac-sha512' as const, secret: Buffer.alloc(64) };
-    const signed = signRequest(encodeMessage(updateMessage(1, zone, changes)), longestKey);
-    expect(signed.wire.length).toBeLessThanOrEqual(MAX_MESSAGE_SIZE);
-  });
+      const signed = signRequest(encodeMessage(updateMessage(1, zone, changes)), longestKey);
+      expect(signed.wire.length).toBeLessThanOrEqual(MAX_MESSAGE_SIZE);
+    },
+  );
   it('the densest request the limits allow (39 creates of CNAMEs to 253-character names, 11 of five `::` each) fits', () => {
     const changes: Change[] = [
-      ...Array.from({ length: 39 }, (_, i): Change => ({ kind: 'create', record: { name: longName(i), type: 'CNAME', ttl: 1, rrdatas: [longName(i)] } })),
-      ...Array.from({ length: 11 }, (_, i): Change => ({ kind: 'create', record: { name: longName(50 + i), type: 'AAAA', ttl: 1, rrdatas: Array.from({ length: 5 }, () => '::') } })),
+      ...Array.from(
+        { length: 39 },
+        (_, i): Change => ({ kind: 'create', record: { name: longName(i), type: 'CNAME', ttl: 1, rrdatas: [longName(i)] } }),
+      ),
+      ...Array.from(
+        { length: 11 },
+        (_, i): Change => ({
+          kind: 'create',
+          record: { name: longName(50 + i), type: 'AAAA', ttl: 1, rrdatas: Array.from({ length: 5 }, () => '::') },
+        }),
+      ),
     ];
     expect(changes).toHaveLength(RFC2136_LIMITS.maxChangesPerRequest);
     expect(changes.flatMap((c) => c.record.rrdatas).join('').length).toBeLessThanOrEqual(RFC2136_LIMITS.maxRrdataCharsPerRequest);
-    const longestKey = { name: `${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(61)}.`, algorithm: 'hmac-sha512' as const, secret: Buffer.alloc(64) };
+    const longestKey = {
+      name: `${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(63)}.${'k'.repeat(61)}.`,
+      algorithm: 'hmac-sha512' as const,
+      secret: Buffer.alloc(64),
+    };
     const size = signRequest(encodeMessage(updateMessage(1, zone, changes)), longestKey).wire.length;
     expect(size).toBeLessThanOrEqual(MAX_MESSAGE_SIZE);
     // Within 5 % of the limit: the limits are not needlessly small either.
@@ -207,12 +271,21 @@ describe('the UPDATE message', () => {
 describe('rcodes and TSIG errors → ProviderError kinds', () => {
   it('maps every answer the way the README says', () => {
     const kinds = Object.fromEntries(
-      (['NXRRSET', 'YXRRSET', 'NXDOMAIN', 'YXDOMAIN', 'REFUSED', 'NOTAUTH', 'SERVFAIL', 'FORMERR', 'NOTIMP', 'NOTZONE'] as const)
-        .map((name) => [name, (translateError(new RcodeError(Rcode[name]), 'UPDATE') as ProviderError).kind]),
+      (['NXRRSET', 'YXRRSET', 'NXDOMAIN', 'YXDOMAIN', 'REFUSED', 'NOTAUTH', 'SERVFAIL', 'FORMERR', 'NOTIMP', 'NOTZONE'] as const).map(
+        (name) => [name, (translateError(new RcodeError(Rcode[name]), 'UPDATE') as ProviderError).kind],
+      ),
     );
     expect(kinds).toEqual({
-      NXRRSET: 'conflict', YXRRSET: 'conflict', NXDOMAIN: 'conflict', YXDOMAIN: 'conflict',
-      REFUSED: 'denied', NOTAUTH: 'denied', SERVFAIL: 'transient', FORMERR: 'invalid', NOTIMP: 'invalid', NOTZONE: 'invalid',
+      NXRRSET: 'conflict',
+      YXRRSET: 'conflict',
+      NXDOMAIN: 'conflict',
+      YXDOMAIN: 'conflict',
+      REFUSED: 'denied',
+      NOTAUTH: 'denied',
+      SERVFAIL: 'transient',
+      FORMERR: 'invalid',
+      NOTIMP: 'invalid',
+      NOTZONE: 'invalid',
     });
     const programming = new TypeError('bug');
     expect(translateError(programming, 'UPDATE')).toBe(programming);
@@ -235,7 +308,11 @@ describe('against BIND 9', () => {
     createRfc2136Provider({ server: { host: proxy.host, port: proxy.port }, zones: [zone], tsig: bind.key, timeoutMs: 5_000, ...extra });
   const dnsZone = { id: zone, dnsName: zone };
   const create: Change = { kind: 'create', record: { name: `www.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] } };
-  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as ProviderError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (e: unknown) => e as ProviderError,
+    );
 
   it('lists the configured zones the server serves, and answers not-found for the others', async () => {
     const p = provider({ zones: [zone, 'unserved.test'] });
@@ -247,7 +324,10 @@ describe('against BIND 9', () => {
   it('reports a wrong secret or key name as denied, naming the TSIG error and not the secret', async () => {
     const wrongSecret = provider({ tsig: { ...bind.key, secret: Buffer.alloc(32, 1).toString('base64') } });
     const wrongName = provider({ tsig: { ...bind.key, name: 'somebody-else' } });
-    for (const [p, code] of [[wrongSecret, 'BADSIG'], [wrongName, 'BADKEY']] as const) {
+    for (const [p, code] of [
+      [wrongSecret, 'BADSIG'],
+      [wrongName, 'BADKEY'],
+    ] as const) {
       for (const error of [await failure(p.records(dnsZone)), await failure(p.applyChanges(dnsZone, [create]))]) {
         expect(error).toBeInstanceOf(ProviderError);
         expect(error?.kind).toBe('denied');
@@ -273,12 +353,23 @@ describe('against BIND 9', () => {
     await p.applyChanges(dnsZone, [create]);
     const afterSmall = proxy.writesBy();
     expect(afterSmall).toEqual({ udp: before.udp + 1, tcp: before.tcp });
-    const many: RecordSet[] = Array.from({ length: 20 }, (_, i) => ({ name: `udp-or-tcp-${i}.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.7'] }));
-    await p.applyChanges(dnsZone, many.map((record) => ({ kind: 'create', record })));
+    const many: RecordSet[] = Array.from({ length: 20 }, (_, i) => ({
+      name: `udp-or-tcp-${i}.${zone}`,
+      type: 'A',
+      ttl: 60,
+      rrdatas: ['192.0.2.7'],
+    }));
+    await p.applyChanges(
+      dnsZone,
+      many.map((record) => ({ kind: 'create', record })),
+    );
     expect(proxy.writesBy()).toEqual({ udp: afterSmall.udp, tcp: afterSmall.tcp + 1 });
     const names = new Set((await p.records(dnsZone)).map((r) => r.name));
     for (const record of many) expect(names.has(record.name)).toBe(true);
-    await p.applyChanges(dnsZone, [create.record, ...many].map((record) => ({ kind: 'delete', record })));
+    await p.applyChanges(
+      dnsZone,
+      [create.record, ...many].map((record) => ({ kind: 'delete', record })),
+    );
   });
 
   it('sends nothing when the change set is bad or too large for one message', async () => {
@@ -306,8 +397,12 @@ describe('against BIND 9', () => {
       { kind: 'create', record: { name: `aliased.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`elsewhere.example.`] } },
     ]);
     const before = await readDirect(direct, zone);
-    const cname = await failure(p.applyChanges(dnsZone, [{ kind: 'create', record: { name: `held.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`www.${zone}`] } }]));
-    const address = await failure(p.applyChanges(dnsZone, [{ kind: 'create', record: { name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] } }]));
+    const cname = await failure(
+      p.applyChanges(dnsZone, [{ kind: 'create', record: { name: `held.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`www.${zone}`] } }]),
+    );
+    const address = await failure(
+      p.applyChanges(dnsZone, [{ kind: 'create', record: { name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] } }]),
+    );
     expect(cname?.kind).toBe('conflict');
     expect(address?.kind).toBe('conflict');
     expect(await readDirect(direct, zone)).toEqual(before);
@@ -316,7 +411,9 @@ describe('against BIND 9', () => {
       { kind: 'delete', record: { name: `aliased.${zone}`, type: 'CNAME', ttl: 60, rrdatas: [`elsewhere.example.`] } },
       { kind: 'create', record: { name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] } },
     ]);
-    expect((await readDirect(direct, zone)).filter((r) => r.name === `aliased.${zone}`)).toEqual([{ name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] }]);
+    expect((await readDirect(direct, zone)).filter((r) => r.name === `aliased.${zone}`)).toEqual([
+      { name: `aliased.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.9'] },
+    ]);
   });
 
   it('never takes an unsigned success for an answer: denied, naming the missing signature', async () => {

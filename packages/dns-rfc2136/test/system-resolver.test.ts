@@ -9,7 +9,13 @@ let resolve: (hostname: string) => Promise<string[]>;
 beforeAll(async () => {
   bind = await startBind({
     zones: ['elb.example.'],
-    records: ['both 60 IN A 192.0.2.10', 'both 60 IN A 192.0.2.11', 'both 60 IN AAAA 2001:db8::10', 'v6 60 IN AAAA 2001:db8::20', 'text 60 IN TXT "no address"'],
+    records: [
+      'both 60 IN A 192.0.2.10',
+      'both 60 IN A 192.0.2.11',
+      'both 60 IN AAAA 2001:db8::10',
+      'v6 60 IN AAAA 2001:db8::20',
+      'text 60 IN TXT "no address"',
+    ],
   });
   resolve = dnsResolver([`127.0.0.1:${bind.port}`]);
 });

@@ -6,7 +6,8 @@ import { translateError } from '../src/errors.js';
 import { TransportError, query, tcpExchange, tcpStream, udpExchange } from '../src/transport.js';
 import { Opcode, RRClass, RRType, decodeMessage, emptyMessage, encodeMessage } from '../src/wire.js';
 
-const request = (id: number) => encodeMessage({ ...emptyMessage(id, Opcode.QUERY), questions: [{ name: 'example.com.', type: RRType.A, class: RRClass.IN }] });
+const request = (id: number) =>
+  encodeMessage({ ...emptyMessage(id, Opcode.QUERY), questions: [{ name: 'example.com.', type: RRType.A, class: RRClass.IN }] });
 const answer = (id: number, tc = false, marker = 0) => encodeMessage({ ...emptyMessage(id, Opcode.QUERY), qr: true, tc, rcode: marker });
 const frame = (wire: Uint8Array) => Buffer.concat([Buffer.from([wire.length >> 8, wire.length & 255]), wire]);
 
@@ -31,7 +32,10 @@ async function tcpServer(onConnection: (socket: Socket) => void): Promise<{ port
   return { port: (server.address() as { port: number }).port, server };
 }
 
-async function udpServer(port: number, onMessage: (socket: UdpSocket, wire: Buffer, from: { port: number; address: string }) => void): Promise<UdpSocket> {
+async function udpServer(
+  port: number,
+  onMessage: (socket: UdpSocket, wire: Buffer, from: { port: number; address: string }) => void,
+): Promise<UdpSocket> {
   const socket = createSocket('udp4');
   socket.on('message', (wire, from) => onMessage(socket, wire, from));
   await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
@@ -52,14 +56,16 @@ const host = '127.0.0.1';
 
 describe('TCP', () => {
   it('reassembles frames split into single bytes and splits frames sent together', async () => {
-    const { port } = await tcpServer((socket) => onRequest(socket, (wire) => {
-      const id = wire.readUInt16BE(0);
-      const bytes = Buffer.concat([frame(answer(id, false, 1)), frame(answer(id, false, 2)), frame(answer(id, false, 3))]);
-      // The first frame a byte at a time, the other two in one write.
-      const first = frame(answer(id)).length;
-      for (let i = 0; i < first; i++) socket.write(bytes.subarray(i, i + 1));
-      socket.write(bytes.subarray(first));
-    }));
+    const { port } = await tcpServer((socket) =>
+      onRequest(socket, (wire) => {
+        const id = wire.readUInt16BE(0);
+        const bytes = Buffer.concat([frame(answer(id, false, 1)), frame(answer(id, false, 2)), frame(answer(id, false, 3))]);
+        // The first frame a byte at a time, the other two in one write.
+        const first = frame(answer(id)).length;
+        for (let i = 0; i < first; i++) socket.write(bytes.subarray(i, i + 1));
+        socket.write(bytes.subarray(first));
+      }),
+    );
     const seen: number[] = [];
     await tcpStream({ host, port }, request(77), {
       timeoutMs: 5_000,
@@ -92,13 +98,22 @@ describe('TCP', () => {
   });
 
   it('stops reading a stream that never ends at maxMessages', async () => {
-    const { port } = await tcpServer((socket) => onRequest(socket, (wire) => {
-      const id = wire.readUInt16BE(0);
-      const burst = Buffer.concat(Array.from({ length: 50 }, () => frame(answer(id))));
-      socket.write(burst);
-    }));
+    const { port } = await tcpServer((socket) =>
+      onRequest(socket, (wire) => {
+        const id = wire.readUInt16BE(0);
+        const burst = Buffer.concat(Array.from({ length: 50 }, () => frame(answer(id))));
+        socket.write(burst);
+      }),
+    );
     let count = 0;
-    const error = await tcpStream({ host, port }, request(5), { timeoutMs: 5_000, maxMessages: 20, onMessage: () => (count++, false) }).catch((e: unknown) => e);
+    const error = await tcpStream({ host, port }, request(5), {
+      timeoutMs: 5_000,
+      maxMessages: 20,
+      onMessage: () => {
+        count++;
+        return false;
+      },
+    }).catch((e: unknown) => e);
     expect((error as TransportError).reason).toBe('too-large');
     expect(count).toBe(20);
   });
@@ -119,10 +134,12 @@ describe('UDP', () => {
 
   it('asks again over TCP when the UDP answer is truncated', async () => {
     const tcpAsked: number[] = [];
-    const { port } = await tcpServer((socket) => onRequest(socket, (wire) => {
-      tcpAsked.push(wire.readUInt16BE(0));
-      socket.write(frame(answer(wire.readUInt16BE(0), false, 3)));
-    }));
+    const { port } = await tcpServer((socket) =>
+      onRequest(socket, (wire) => {
+        tcpAsked.push(wire.readUInt16BE(0));
+        socket.write(frame(answer(wire.readUInt16BE(0), false, 3)));
+      }),
+    );
     await udpServer(port, (socket, wire, from) => socket.send(answer(wire.readUInt16BE(0), true), from.port, from.address));
     const wire = await query({ host, port }, request(42), { timeoutMs: 5_000 });
     expect(decodeMessage(wire).tc).toBe(false);

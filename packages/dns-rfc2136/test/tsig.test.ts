@@ -10,18 +10,34 @@ import { translateError } from '../src/errors.js';
 import { rdataFromText } from '../src/rdata.js';
 import { startBind, type BindServer } from '../src/testing/index.js';
 import { tcpExchange, tcpStream } from '../src/transport.js';
-import { TsigError, TsigErrorCode, TsigVerifier, parseTsigFields, signRequest, signResponse, verifyRequest, type TsigKey } from '../src/tsig.js';
+import {
+  TsigError,
+  TsigErrorCode,
+  TsigVerifier,
+  parseTsigFields,
+  signRequest,
+  signResponse,
+  verifyRequest,
+  type TsigKey,
+} from '../src/tsig.js';
 import { updateMessage } from '../src/update.js';
 import { Opcode, RRClass, RRType, Rcode, decodeMessage, emptyMessage, encodeMessage, encodeName, type Message } from '../src/wire.js';
 import { clientFor } from './helpers.js';
 
 const run = promisify(execFile);
 
-const keyOf = (secret: Uint8Array, algorithm: TsigKey['algorithm'] = 'hmac-sha256', name = 'test-key'): TsigKey => ({ name, algorithm, secret });
+const keyOf = (secret: Uint8Array, algorithm: TsigKey['algorithm'] = 'hmac-sha256', name = 'test-key'): TsigKey => ({
+  name,
+  algorithm,
+  secret,
+});
 const KEY = keyOf(randomBytes(32));
 const NOW = 1_760_000_000;
 
-const query = (id: number, name: string): Message => ({ ...emptyMessage(id, Opcode.QUERY), questions: [{ name, type: RRType.SOA, class: RRClass.IN }] });
+const query = (id: number, name: string): Message => ({
+  ...emptyMessage(id, Opcode.QUERY),
+  questions: [{ name, type: RRType.SOA, class: RRClass.IN }],
+});
 const answerTo = (request: Message): Message => ({
   ...request,
   qr: true,
@@ -47,22 +63,25 @@ describe('TSIG signatures', () => {
   );
 
   // The header's ID is the one byte pair left out: forwarders may change it; the MAC covers the original ID (§4.3.2).
-  test.prop([hostname, fc.nat(), fc.integer({ min: 1, max: 255 })], { numRuns: 300 })('changing any byte of a signed message but its ID makes it fail', (name, at, flip) => {
-    const signed = signRequest(encodeMessage(query(1, name)), KEY, { now: NOW });
-    const tampered = Buffer.from(signed.wire);
-    const i = 2 + (at % (tampered.length - 2));
-    tampered[i]! ^= flip;
-    // RFC 8945 §4.3.3: the MAC covers the key and algorithm names in canonical (lower-case)
-    // form, so changing only the case of a letter in them leaves the signature valid.
-    const tsigAt = decodeMessage(signed.wire).tsig!.offset;
-    const owner = encodeName(KEY.name).length;
-    const algorithmAt = tsigAt + owner + 10;
-    const inNames = (i >= tsigAt && i < tsigAt + owner) || (i >= algorithmAt && i < algorithmAt + encodeName(KEY.algorithm).length);
-    const caseOnly = flip === 0x20 && /[a-z]/i.test(String.fromCharCode(signed.wire[i]!));
-    const verify = () => verifyRequest(tampered, decodeMessage(tampered), [KEY], NOW);
-    if (inNames && caseOnly) expect(verify).not.toThrow();
-    else expect(verify).toThrow();
-  });
+  test.prop([hostname, fc.nat(), fc.integer({ min: 1, max: 255 })], { numRuns: 300 })(
+    'changing any byte of a signed message but its ID makes it fail',
+    (name, at, flip) => {
+      const signed = signRequest(encodeMessage(query(1, name)), KEY, { now: NOW });
+      const tampered = Buffer.from(signed.wire);
+      const i = 2 + (at % (tampered.length - 2));
+      tampered[i]! ^= flip;
+      // RFC 8945 §4.3.3: the MAC covers the key and algorithm names in canonical (lower-case)
+      // form, so changing only the case of a letter in them leaves the signature valid.
+      const tsigAt = decodeMessage(signed.wire).tsig!.offset;
+      const owner = encodeName(KEY.name).length;
+      const algorithmAt = tsigAt + owner + 10;
+      const inNames = (i >= tsigAt && i < tsigAt + owner) || (i >= algorithmAt && i < algorithmAt + encodeName(KEY.algorithm).length);
+      const caseOnly = flip === 0x20 && /[a-z]/i.test(String.fromCharCode(signed.wire[i]!));
+      const verify = () => verifyRequest(tampered, decodeMessage(tampered), [KEY], NOW);
+      if (inNames && caseOnly) expect(verify).not.toThrow();
+      else expect(verify).toThrow();
+    },
+  );
 
   it('a key or algorithm name in another case still verifies: the MAC covers them in canonical form', () => {
     const signed = signRequest(encodeMessage(query(1, 'example.com.')), KEY, { now: NOW });
@@ -104,7 +123,10 @@ describe('TSIG signatures', () => {
     expect(() => new TsigVerifier(KEY, signed.mac, () => NOW).verify(plain, decodeMessage(plain))).toThrow(/unsigned/);
     const good = signResponse(encodeMessage(answerTo(request)), KEY, signed.mac, { now: NOW });
     expect(() => new TsigVerifier(KEY, signed.mac, () => NOW + 301).verify(good.wire, decodeMessage(good.wire))).toThrow(/BADTIME/);
-    const refused = signResponse(encodeMessage({ ...answerTo(request), rcode: Rcode.NOTAUTH }), KEY, signed.mac, { now: NOW, error: TsigErrorCode.BADTIME });
+    const refused = signResponse(encodeMessage({ ...answerTo(request), rcode: Rcode.NOTAUTH }), KEY, signed.mac, {
+      now: NOW,
+      error: TsigErrorCode.BADTIME,
+    });
     expect(() => new TsigVerifier(KEY, signed.mac, () => NOW).verify(refused.wire, decodeMessage(refused.wire))).toThrow(/BADTIME/);
   });
 });
@@ -127,7 +149,12 @@ describe('TSIG over a stream of messages (AXFR, RFC 8945 §5.3.1)', () => {
     rdata.writeUInt16BE(300, encodeName('hmac-sha256.').length + 6);
     rdata.writeUInt16BE(digest.length, encodeName('hmac-sha256.').length + 8);
     rdata.writeUInt16BE(last.readUInt16BE(0), encodeName('hmac-sha256.').length + 10 + digest.length);
-    const record = Buffer.concat([encodeName(KEY.name), Buffer.from([0, 250, 0, 255, 0, 0, 0, 0]), Buffer.from([rdata.length >> 8, rdata.length & 255]), rdata]);
+    const record = Buffer.concat([
+      encodeName(KEY.name),
+      Buffer.from([0, 250, 0, 255, 0, 0, 0, 0]),
+      Buffer.from([rdata.length >> 8, rdata.length & 255]),
+      rdata,
+    ]);
     const wire = Buffer.concat([last, record]);
     wire.writeUInt16BE(wire.readUInt16BE(10) + 1, 10);
     return { wire, mac: digest };
@@ -196,7 +223,9 @@ describe('TSIG against BIND 9', () => {
       [bindKey(), Math.floor(Date.now() / 1000) - 1_000, 'BADTIME'],
     ];
     for (const [key, now, expected] of cases) {
-      const request = updateMessage(newId(), zone, [{ kind: 'create', record: { name: `x.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] } }]);
+      const request = updateMessage(newId(), zone, [
+        { kind: 'create', record: { name: `x.${zone}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] } },
+      ]);
       const signed = signRequest(encodeMessage(request), key, { now });
       const raw = await tcpExchange({ host: bind.host, port: bind.port }, signed.wire, { timeoutMs: 5_000 });
       const answer = decodeMessage(raw);
@@ -223,7 +252,10 @@ describe('TSIG against BIND 9', () => {
     const records = await axfr(clientFor(bind), zone);
     expect(records.filter((r) => r.type === RRType.TXT)).toHaveLength(bulk);
     // And it did take several messages: count them on a transfer of our own.
-    const signed = signRequest(encodeMessage({ ...emptyMessage(newId(), Opcode.QUERY), questions: [{ name: zone, type: RRType.AXFR, class: RRClass.IN }] }), bindKey());
+    const signed = signRequest(
+      encodeMessage({ ...emptyMessage(newId(), Opcode.QUERY), questions: [{ name: zone, type: RRType.AXFR, class: RRClass.IN }] }),
+      bindKey(),
+    );
     const verifier = new TsigVerifier(bindKey(), signed.mac);
     let messages = 0;
     let soas = 0;
@@ -273,7 +305,17 @@ describe('TSIG against BIND 9 tools (dig -y, nsupdate -y)', () => {
   it('dig signs a query we verify, and verifies the answer we sign', async () => {
     received.length = 0;
     respond = (wire) => signedAnswer(wire, answerTo);
-    const { stdout, stderr } = await run('dig', ['-y', `hmac-sha256:tools-key:${secret.toString('base64')}`, '@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', 'www.example.com', 'A']);
+    const { stdout, stderr } = await run('dig', [
+      '-y',
+      `hmac-sha256:tools-key:${secret.toString('base64')}`,
+      '@127.0.0.1',
+      '-p',
+      String(port),
+      '+tries=1',
+      '+time=3',
+      'www.example.com',
+      'A',
+    ]);
     expect(received).toHaveLength(1);
     expect(stdout).toContain('status: NOERROR');
     expect(stdout).toMatch(/www\.example\.com\.\s+60\s+IN\s+A\s+192\.0\.2\.7/);
@@ -287,8 +329,20 @@ describe('TSIG against BIND 9 tools (dig -y, nsupdate -y)', () => {
       const { mac } = verifyRequest(wire, request, [key]);
       return signResponse(encodeMessage(answerTo(request)), { ...key, secret: randomBytes(32) }, mac).wire;
     };
-    const result = await run('dig', ['-y', `hmac-sha256:tools-key:${secret.toString('base64')}`, '@127.0.0.1', '-p', String(port), '+tries=1', '+time=2', 'www.example.com', 'A'])
-      .then((r) => `${r.stdout}${r.stderr}`, (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`);
+    const result = await run('dig', [
+      '-y',
+      `hmac-sha256:tools-key:${secret.toString('base64')}`,
+      '@127.0.0.1',
+      '-p',
+      String(port),
+      '+tries=1',
+      '+time=2',
+      'www.example.com',
+      'A',
+    ]).then(
+      (r) => `${r.stdout}${r.stderr}`,
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
     expect(result).toMatch(/tsig verify failure/);
     expect(result).toMatch(/Some TSIG could not be validated/);
   });
@@ -315,7 +369,11 @@ describe('TSIG against BIND 9 tools (dig -y, nsupdate -y)', () => {
     const theirs = decodeMessage(received[0]!);
     expect(() => verifyRequest(received[0]!, theirs, [key])).not.toThrow();
     const ours = updateMessage(theirs.id, 'z.test.', [
-      { kind: 'update', before: { name: 'www.z.test.', type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }, record: { name: 'www.z.test.', type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] } },
+      {
+        kind: 'update',
+        before: { name: 'www.z.test.', type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] },
+        record: { name: 'www.z.test.', type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
+      },
       { kind: 'create', record: { name: 'new.z.test.', type: 'AAAA', ttl: 60, rrdatas: ['2001:db8::1'] } },
     ]);
     const sections = (m: Message) => ({

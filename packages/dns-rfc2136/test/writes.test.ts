@@ -9,8 +9,17 @@ import { clientFor, readDirect, writeDirect } from './helpers.js';
 
 const zone = 'writes.test.';
 const dnsZone = { id: zone, dnsName: zone };
-const set = (name: string, type: string, rrdatas: string[], ttl = 60): RecordSet => ({ name: `${name}.${zone}`, type: type as 'A', ttl, rrdatas });
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
+const set = (name: string, type: string, rrdatas: string[], ttl = 60): RecordSet => ({
+  name: `${name}.${zone}`,
+  type: type as 'A',
+  ttl,
+  rrdatas,
+});
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('writes against BIND 9', () => {
   let bind: BindServer;
@@ -22,7 +31,8 @@ describe('writes against BIND 9', () => {
   });
   const provider = (extra: Partial<Rfc2136ProviderOptions> = {}) =>
     createRfc2136Provider({ server: { host: bind.host, port: bind.port }, zones: [zone], tsig: bind.key, timeoutMs: 5_000, ...extra });
-  const held = async (record: RecordSet) => (await readDirect(clientFor(bind), zone)).find((r) => r.name === record.name && r.type === record.type);
+  const held = async (record: RecordSet) =>
+    (await readDirect(clientFor(bind), zone)).find((r) => r.name === record.name && r.type === record.type);
 
   /**
    * Either the write is refused as a conflict, or it went through and `added` is in the zone.
@@ -41,9 +51,18 @@ describe('writes against BIND 9', () => {
 
   it('(a) delete A + create CNAME at a name that still holds an AAAA: a conflict naming the CNAME, not a silent success', async () => {
     const a = set('a', 'A', ['192.0.2.1']);
-    await writeDirect(clientFor(bind), zone, [{ kind: 'create', record: a }, { kind: 'create', record: set('a', 'AAAA', ['2001:db8::1']) }]);
+    await writeDirect(clientFor(bind), zone, [
+      { kind: 'create', record: a },
+      { kind: 'create', record: set('a', 'AAAA', ['2001:db8::1']) },
+    ]);
     const cname = set('a', 'CNAME', [`target.${zone}`]);
-    const error = await expectNoSilentDrop([{ kind: 'delete', record: a }, { kind: 'create', record: cname }], cname);
+    const error = await expectNoSilentDrop(
+      [
+        { kind: 'delete', record: a },
+        { kind: 'create', record: cname },
+      ],
+      cname,
+    );
     expect(error?.record).toEqual({ name: cname.name, type: 'CNAME' });
     expect(error?.message).toContain(`${cname.name} CNAME`);
     expect(await held(cname)).toBeUndefined();
@@ -53,15 +72,30 @@ describe('writes against BIND 9', () => {
     const before = set('b', 'CNAME', [`one.${zone}`]);
     await writeDirect(clientFor(bind), zone, [{ kind: 'create', record: before }]);
     const address = set('b', 'A', ['192.0.2.2']);
-    await expectNoSilentDrop([{ kind: 'update', before, record: set('b', 'CNAME', [`two.${zone}`]) }, { kind: 'create', record: address }], address);
+    await expectNoSilentDrop(
+      [
+        { kind: 'update', before, record: set('b', 'CNAME', [`two.${zone}`]) },
+        { kind: 'create', record: address },
+      ],
+      address,
+    );
     expect(await held(address)).toBeUndefined();
   });
 
   it('(c) update TXT + create CNAME at a name that also holds an A: refused, not a silent success', async () => {
     const before = set('c', 'TXT', ['"one"']);
-    await writeDirect(clientFor(bind), zone, [{ kind: 'create', record: before }, { kind: 'create', record: set('c', 'A', ['192.0.2.3']) }]);
+    await writeDirect(clientFor(bind), zone, [
+      { kind: 'create', record: before },
+      { kind: 'create', record: set('c', 'A', ['192.0.2.3']) },
+    ]);
     const cname = set('c', 'CNAME', [`target.${zone}`]);
-    await expectNoSilentDrop([{ kind: 'update', before, record: set('c', 'TXT', ['"two"']) }, { kind: 'create', record: cname }], cname);
+    await expectNoSilentDrop(
+      [
+        { kind: 'update', before, record: set('c', 'TXT', ['"two"']) },
+        { kind: 'create', record: cname },
+      ],
+      cname,
+    );
     expect(await held(cname)).toBeUndefined();
   });
 
@@ -89,7 +123,9 @@ describe('writes against BIND 9', () => {
     const good = [set('good-a', 'A', ['192.0.2.5']), set('good-txt', 'TXT', ['"fine"'])];
     const bad = [set('bad-quote', 'TXT', ['"abc']), set('bad-long', 'TXT', [`"${'x'.repeat(256)}"`])];
     const scope = (name: string) => name.startsWith('good-') || name.startsWith('bad-');
-    const error = await failure(reconcileZone({ provider: provider(), zone: dnsZone, ownerId: 'writes-test', scope, desired: [bad[0]!, ...good, bad[1]!] }));
+    const error = await failure(
+      reconcileZone({ provider: provider(), zone: dnsZone, ownerId: 'writes-test', scope, desired: [bad[0]!, ...good, bad[1]!] }),
+    );
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe('invalid');
     // Core names the first rejected record set (in name order) and lists every one.
@@ -113,7 +149,9 @@ describe('writes against BIND 9', () => {
     const unserved = 'unserved.test.';
     const p = provider({ zones: [zone, unserved] });
     const there = { id: unserved, dnsName: unserved };
-    const write = await failure(p.applyChanges(there, [{ kind: 'create', record: { name: `www.${unserved}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.6'] } }]));
+    const write = await failure(
+      p.applyChanges(there, [{ kind: 'create', record: { name: `www.${unserved}`, type: 'A', ttl: 60, rrdatas: ['192.0.2.6'] } }]),
+    );
     const read = await failure(p.records(there));
     expect(write).toBeInstanceOf(ProviderError);
     expect((write as ProviderError).kind).toBe('not-found');
@@ -140,7 +178,12 @@ describe('a server name that does not resolve', () => {
       const create: Change = { kind: 'create', record: set('www', 'A', ['192.0.2.7']) };
       const many: Change[] = Array.from({ length: 20 }, (_, i) => ({ kind: 'create', record: set(`tcp-${i}`, 'A', ['192.0.2.7']) }));
       // A small UPDATE (UDP), a large one (TCP), a transfer (TCP), the SOA check (UDP).
-      for (const call of [() => p.applyChanges(dnsZone, [create]), () => p.applyChanges(dnsZone, many), () => p.records(dnsZone), () => p.zones()]) {
+      for (const call of [
+        () => p.applyChanges(dnsZone, [create]),
+        () => p.applyChanges(dnsZone, many),
+        () => p.records(dnsZone),
+        () => p.zones(),
+      ]) {
         const error = await failure(call());
         expect(error).toBeInstanceOf(ProviderError);
         expect((error as ProviderError).kind).toBe('transient');

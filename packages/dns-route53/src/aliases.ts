@@ -81,7 +81,10 @@ export function toWeightedSets(record: RecordSet<string>): ResourceRecordSet[] {
   for (const type of ['A', 'AAAA']) {
     const count = sets.filter((rrs) => rrs.Type === type).length;
     if (count > MAX_WEIGHTED) {
-      throw invalid(record, `needs ${count} weighted ${type} records; Route 53 allows ${MAX_WEIGHTED} of one name and type (at most 99 load balancers beside addresses)`);
+      throw invalid(
+        record,
+        `needs ${count} weighted ${type} records; Route 53 allows ${MAX_WEIGHTED} of one name and type (at most 99 load balancers beside addresses)`,
+      );
     }
   }
   return sets;
@@ -126,7 +129,10 @@ function partKey(rrs: ResourceRecordSet): string {
   const alias = rrs.AliasTarget;
   const data = alias
     ? `alias ${alias.HostedZoneId} ${normalizeZoneName(alias.DNSName ?? '')} ${alias.EvaluateTargetHealth}`
-    : `${rrs.TTL} ${(rrs.ResourceRecords ?? []).map((r) => canonicalRdata(type, r.Value ?? '')).sort().join(' ')}`;
+    : `${rrs.TTL} ${(rrs.ResourceRecords ?? [])
+        .map((r) => canonicalRdata(type, r.Value ?? ''))
+        .sort()
+        .join(' ')}`;
   return `${type} ${rrs.SetIdentifier} ${rrs.Weight} ${rrs.HealthCheckId ?? '-'} ${data}`;
 }
 

@@ -6,7 +6,14 @@ import { unescapeName } from './names.js';
 const PROVIDER = 'route53';
 
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
-const TRANSIENT = new Set(['PriorRequestNotComplete', 'InternalFailure', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError']);
+const TRANSIENT = new Set([
+  'PriorRequestNotComplete',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'TimeoutError',
+]);
 const DENIED = new Set([
   'AccessDenied',
   'AccessDeniedException',

@@ -1,3 +1,9 @@
-export { createRoute53Provider, ROUTE53_LIMITS, type Route53Provider, type Route53ProviderOptions, type WaitForInSyncOptions } from './provider.js';
+export {
+  createRoute53Provider,
+  ROUTE53_LIMITS,
+  type Route53Provider,
+  type Route53ProviderOptions,
+  type WaitForInSyncOptions,
+} from './provider.js';
 export { translateError } from './errors.js';
 export { aliasRequestCost } from './aliases.js';

@@ -11,7 +11,16 @@ import {
   Route53Client,
   type Route53ClientConfig,
 } from '@aws-sdk/client-route-53';
-import { ProviderError, ValidationError, sleep, type Change, type DnsProvider, type DnsZone, type ProviderLimits, type RecordSet } from '@fedsvc/core/provider';
+import {
+  ProviderError,
+  ValidationError,
+  sleep,
+  type Change,
+  type DnsProvider,
+  type DnsZone,
+  type ProviderLimits,
+  type RecordSet,
+} from '@fedsvc/core/provider';
 import { translateError } from './errors.js';
 import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
 import { loadBalancerTarget } from './load-balancers.js';
@@ -87,11 +96,18 @@ function validate(options: Route53ProviderOptions): void {
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw new ValidationError('clientConfig', '(client config)', 'give either client or clientConfig, not both');
   }
-  if (options.requestTimeoutMs !== undefined && (typeof options.requestTimeoutMs !== 'number' || !Number.isFinite(options.requestTimeoutMs) || options.requestTimeoutMs <= 0)) {
+  if (
+    options.requestTimeoutMs !== undefined &&
+    (typeof options.requestTimeoutMs !== 'number' || !Number.isFinite(options.requestTimeoutMs) || options.requestTimeoutMs <= 0)
+  ) {
     throw new ValidationError('requestTimeoutMs', options.requestTimeoutMs, 'must be a positive number of milliseconds');
   }
   if (options.requestTimeoutMs !== undefined && (options.client !== undefined || options.clientConfig?.requestHandler !== undefined)) {
-    throw new ValidationError('requestTimeoutMs', options.requestTimeoutMs, 'applies only to the request handler the provider builds: set the timeouts on your own client or requestHandler');
+    throw new ValidationError(
+      'requestTimeoutMs',
+      options.requestTimeoutMs,
+      'applies only to the request handler the provider builds: set the timeouts on your own client or requestHandler',
+    );
   }
   options.hostedZoneIds?.forEach((id, i) => {
     if (typeof id !== 'string' || !/^(\/hostedzone\/)?[A-Z0-9]+$/.test(id)) {
@@ -171,7 +187,9 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     if (options.hostedZoneIds) {
       const found: DnsZone[] = [];
       for (const id of options.hostedZoneIds) {
-        const out = await call(`GetHostedZone ${stripIdPrefix(id)}`, () => client.send(new GetHostedZoneCommand({ Id: stripIdPrefix(id) })));
+        const out = await call(`GetHostedZone ${stripIdPrefix(id)}`, () =>
+          client.send(new GetHostedZoneCommand({ Id: stripIdPrefix(id) })),
+        );
         found.push(toZone(out.HostedZone));
       }
       return found;
@@ -207,7 +225,11 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
         next.StartRecordType === start.StartRecordType &&
         next.StartRecordIdentifier === start.StartRecordIdentifier;
       if (next.StartRecordName === undefined || same) {
-        throw new ProviderError('route53', 'transient', `ListResourceRecordSets ${zone.id}: truncated page without a new position to continue from`);
+        throw new ProviderError(
+          'route53',
+          'transient',
+          `ListResourceRecordSets ${zone.id}: truncated page without a new position to continue from`,
+        );
       }
       start = next;
     }

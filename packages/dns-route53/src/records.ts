@@ -92,7 +92,9 @@ export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSe
   }
   const many = tooManyValues(record.rrdatas.length);
   if (many) {
-    throw new ProviderError('route53', 'invalid', `${record.name} ${record.type}: ${record.rrdatas.length} values: ${many}`, { record: { name: record.name, type: record.type } });
+    throw new ProviderError('route53', 'invalid', `${record.name} ${record.type}: ${record.rrdatas.length} values: ${many}`, {
+      record: { name: record.name, type: record.type },
+    });
   }
   return {
     Name: record.name,
@@ -118,9 +120,14 @@ export function toRoute53Changes(changes: readonly Change[], asRead: RecordsAsRe
   return changes.flatMap((change): Route53Change[] => {
     for (const record of change.kind === 'update' ? [change.before, change.record] : [change.record]) {
       if (isRouted(record)) {
-        throw new ProviderError('route53', 'invalid', `${record.name} ${record.type} is held by routing-policy record sets (${record.rrdatas.join(', ')}), which fedsvc never writes`, {
-          record: { name: record.name, type: record.type },
-        });
+        throw new ProviderError(
+          'route53',
+          'invalid',
+          `${record.name} ${record.type} is held by routing-policy record sets (${record.rrdatas.join(', ')}), which fedsvc never writes`,
+          {
+            record: { name: record.name, type: record.type },
+          },
+        );
       }
     }
     const as = (Action: 'CREATE' | 'DELETE', record: RecordSet<string>) =>

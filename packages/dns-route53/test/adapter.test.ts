@@ -70,14 +70,25 @@ describe('reading', () => {
     // 2 apex (NS, SOA) + 4 → 3 pages of 2.
     expect(h.fixture.count((r) => r.operation === 'ListResourceRecordSets')).toBe(3);
     expect(records.map((r) => `${r.name} ${r.type}`).sort()).toEqual(
-      ['*.example.com. A', 'example.com. NS', 'example.com. SOA', 'v6.example.com. AAAA', 'www.example.com. A', 'www.example.com. TXT'].sort(),
+      [
+        '*.example.com. A',
+        'example.com. NS',
+        'example.com. SOA',
+        'v6.example.com. AAAA',
+        'www.example.com. A',
+        'www.example.com. TXT',
+      ].sort(),
     );
     expect(records.find((r) => r.type === 'TXT')).toEqual({ name: 'www.example.com.', type: 'TXT', ttl: 60, rrdatas: ['"hello world"'] });
     expect(records.find((r) => r.name === 'www.example.com.' && r.type === 'A')?.rrdatas).toEqual(['192.0.2.2', '192.0.2.3']);
   });
 
   it('reports an alias record as its type with an ALIAS rrdata, and can delete it as read', async () => {
-    const alias = { hostedZoneId: 'Z35SXDOTRQ7X7K', dnsName: 'dualstack.my-lb-1234.us-east-1.elb.amazonaws.com.', evaluateTargetHealth: false };
+    const alias = {
+      hostedZoneId: 'Z35SXDOTRQ7X7K',
+      dnsName: 'dualstack.my-lb-1234.us-east-1.elb.amazonaws.com.',
+      evaluateTargetHealth: false,
+    };
     h.fixture.putRecordSet(h.zone.id, { name: 'lb.example.com', type: 'A', alias });
     const read = (await h.provider.records(h.zone)).find((r) => r.name === 'lb.example.com.');
     expect(read).toEqual({
@@ -93,15 +104,32 @@ describe('reading', () => {
   it('pages through more than a page of weighted sets at one name and type, by set identifier', async () => {
     const identifiers = ['blue', 'green', 'red', 'violet', 'yellow'];
     identifiers.forEach((id, i) => {
-      h.fixture.putRecordSet(h.zone.id, { name: 'www.example.com', type: 'A', ttl: 60, values: [`192.0.2.${i + 1}`], setIdentifier: id, weight: 10 });
+      h.fixture.putRecordSet(h.zone.id, {
+        name: 'www.example.com',
+        type: 'A',
+        ttl: 60,
+        values: [`192.0.2.${i + 1}`],
+        setIdentifier: id,
+        weight: 10,
+      });
     });
     h.fixture.putRecordSet(h.zone.id, { name: 'www.example.com', type: 'TXT', ttl: 60, values: ['"v=1"'] });
     h.fixture.resetRequests();
     const records = await h.provider.records(h.zone);
     // NS, SOA, five weighted A, TXT: 8 sets in pages of 2, two of them continued by identifier alone.
     expect(h.fixture.count((r) => r.operation === 'ListResourceRecordSets' && r.status === 200)).toBe(4);
-    expect(records.map((r) => `${r.name} ${r.type}`)).toEqual(['example.com. NS', 'example.com. SOA', 'www.example.com. A', 'www.example.com. TXT']);
-    expect(records.find((r) => r.type === 'A')).toEqual({ name: 'www.example.com.', type: 'A', ttl: 0, rrdatas: identifiers.map((id) => `ROUTED ${id}`) });
+    expect(records.map((r) => `${r.name} ${r.type}`)).toEqual([
+      'example.com. NS',
+      'example.com. SOA',
+      'www.example.com. A',
+      'www.example.com. TXT',
+    ]);
+    expect(records.find((r) => r.type === 'A')).toEqual({
+      name: 'www.example.com.',
+      type: 'A',
+      ttl: 0,
+      rrdatas: identifiers.map((id) => `ROUTED ${id}`),
+    });
   });
 
   it('an unknown zone is not-found', async () => {
@@ -141,7 +169,9 @@ describe('writing', () => {
   it('sends an update as DELETE + CREATE in one request, never UPSERT', async () => {
     await h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('svc.example.com.', '192.0.2.1') }]);
     h.fixture.resetRequests();
-    await h.provider.applyChanges(h.zone, [{ kind: 'update', before: a('svc.example.com.', '192.0.2.1'), record: a('svc.example.com.', '192.0.2.9') }]);
+    await h.provider.applyChanges(h.zone, [
+      { kind: 'update', before: a('svc.example.com.', '192.0.2.1'), record: a('svc.example.com.', '192.0.2.9') },
+    ]);
     expect(h.fixture.requests).toEqual([expect.objectContaining({ operation: 'ChangeResourceRecordSets', status: 200, changes: 2 })]);
   });
 
@@ -166,7 +196,9 @@ describe('writing', () => {
 
   it('creating a record set that exists, or deleting one that does not, is a conflict naming it', async () => {
     h.fixture.putRecordSet(h.zone.id, { name: 'taken.example.com.', type: 'CNAME', ttl: 60, values: ['elsewhere.example.org.'] });
-    const exists = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('taken.example.com.', 'svc.example.com.') }]));
+    const exists = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('taken.example.com.', 'svc.example.com.') }]),
+    );
     expect(exists.kind).toBe('conflict');
     expect(exists.record).toEqual({ name: 'taken.example.com.', type: 'CNAME' });
     expect(exists.message).toContain('already exists');
@@ -178,7 +210,9 @@ describe('writing', () => {
 
   it('an A record appearing where we create a CNAME is a conflict', async () => {
     h.fixture.putRecordSet(h.zone.id, { name: 'z.example.com.', type: 'A', ttl: 60, values: ['192.0.2.1'] });
-    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('z.example.com.', 'svc.example.com.') }]));
+    const error = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: cname('z.example.com.', 'svc.example.com.') }]),
+    );
     expect(error.kind).toBe('conflict');
     expect(error.record).toEqual({ name: 'z.example.com.', type: 'CNAME' });
   });
@@ -196,7 +230,9 @@ describe('writing', () => {
   });
 
   it('duplicate addresses are rejected as invalid (the whole batch)', async () => {
-    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('dup.example.com.', '192.0.2.1', '192.0.2.1') }]));
+    const error = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: a('dup.example.com.', '192.0.2.1', '192.0.2.1') }]),
+    );
     expect(error.kind).toBe('invalid');
     expect(error.record).toEqual({ name: 'dup.example.com.', type: 'A' });
   });
@@ -210,9 +246,15 @@ describe('writing', () => {
   it('a request at the documented limits passes; one rrdata over is refused by Route 53', async () => {
     const record = (i: number, n: number): RecordSet =>
       a(`r${i}.example.com.`, ...Array.from({ length: n }, (_, j) => `10.${i}.${j >> 8}.${j & 255}`));
-    const atLimit: Change[] = Array.from({ length: 10 }, (_, i) => ({ kind: 'create', record: record(i, ROUTE53_LIMITS.maxRrdatasPerRequest / 10) }));
+    const atLimit: Change[] = Array.from({ length: 10 }, (_, i) => ({
+      kind: 'create',
+      record: record(i, ROUTE53_LIMITS.maxRrdatasPerRequest / 10),
+    }));
     await h.provider.applyChanges(h.zone, atLimit);
-    const over: Change[] = [...Array.from({ length: 10 }, (_, i) => ({ kind: 'create' as const, record: record(i + 10, 100) })), { kind: 'create', record: record(99, 1) }];
+    const over: Change[] = [
+      ...Array.from({ length: 10 }, (_, i) => ({ kind: 'create' as const, record: record(i + 10, 100) })),
+      { kind: 'create', record: record(99, 1) },
+    ];
     const error = await providerError(h.provider.applyChanges(h.zone, over));
     expect(error.kind).toBe('invalid');
     expect(error.message).toContain('limit of 1000');
@@ -323,19 +365,35 @@ describe('options', () => {
   });
 });
 
-describe('routing-policy record sets (another tool\'s)', () => {
+describe("routing-policy record sets (another tool's)", () => {
   beforeEach(async () => {
     h = await startHarness({ provider: { pageSize: 2 } });
     for (const id of ['one', 'two', 'three']) {
-      h.fixture.putRecordSet(h.zone.id, { name: 'svc.example.com', type: 'A', ttl: 60, values: ['198.51.100.7'], setIdentifier: id, weight: 1 });
+      h.fixture.putRecordSet(h.zone.id, {
+        name: 'svc.example.com',
+        type: 'A',
+        ttl: 60,
+        values: ['198.51.100.7'],
+        setIdentifier: id,
+        weight: 1,
+      });
     }
   });
 
-  const weighted = () => h.fixture.recordSets(h.zone.id).filter((r) => r.setIdentifier !== undefined).map((r) => r.setIdentifier);
+  const weighted = () =>
+    h.fixture
+      .recordSets(h.zone.id)
+      .filter((r) => r.setIdentifier !== undefined)
+      .map((r) => r.setIdentifier);
 
   it('occupy their name: a reconcile reports a conflict and sends no change', async () => {
     h.fixture.resetRequests();
-    const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] });
+    const report = await reconcileZone({
+      provider: h.provider,
+      zone: h.zone,
+      ownerId: 'fed-a',
+      desired: [a('svc.example.com.', '192.0.2.1')],
+    });
     expect(report.conflicts).toEqual([{ name: 'svc.example.com.', types: ['A'], owner: null }]);
     expect(report.changes).toEqual([]);
     expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
@@ -346,7 +404,9 @@ describe('routing-policy record sets (another tool\'s)', () => {
     const marker = ownershipRecord('svc.example.com.', 'fed-a', 60);
     h.fixture.putRecordSet(h.zone.id, { name: marker.name, type: 'TXT', ttl: 60, values: [...marker.rrdatas] });
     h.fixture.resetRequests();
-    const error = await providerError(reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] }));
+    const error = await providerError(
+      reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a('svc.example.com.', '192.0.2.1')] }),
+    );
     expect(error.kind).toBe('invalid');
     expect(error.record).toEqual({ name: 'svc.example.com.', type: 'A' });
     expect(error.message).toContain('routing-policy');
@@ -366,4 +426,3 @@ describe('routing-policy record sets (another tool\'s)', () => {
     expect(error.message).toContain('cannot be created as other RRSets exist with the same name and type');
   });
 });
-

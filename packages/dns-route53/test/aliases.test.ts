@@ -82,7 +82,7 @@ describe('ALIAS record sets, written as weighted records', () => {
   const first = alias(SVC, 60, ALB, NLB, '192.0.2.1', '192.0.2.2', '2001:db8::1');
   const www = cname('www.example.com.', SVC);
 
-  it('writes one weighted record per alias target and type, and one per address family, with the set\'s TTL', async () => {
+  it("writes one weighted record per alias target and type, and one per address family, with the set's TTL", async () => {
     const report = await reconcile([first, www]);
     expect(report.conflicts).toEqual([]);
     expect(report.changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
@@ -141,7 +141,9 @@ describe('ALIAS record sets, written as weighted records', () => {
       const records = await paged.records(h.zone);
       // NS, SOA, five weighted records, the marker, the CNAME and its marker: one page each.
       expect(h.fixture.count((r) => r.operation === 'ListResourceRecordSets' && r.status === 200)).toBe(10);
-      expect(records.filter((r) => r.name === SVC).map((r) => ({ ...r, rrdatas: sorted(r.rrdatas) }))).toEqual([{ ...first, rrdatas: sorted(first.rrdatas) }]);
+      expect(records.filter((r) => r.name === SVC).map((r) => ({ ...r, rrdatas: sorted(r.rrdatas) }))).toEqual([
+        { ...first, rrdatas: sorted(first.rrdatas) },
+      ]);
       expect(records).toEqual(await h.provider.records(h.zone));
     } finally {
       paged.close();
@@ -181,7 +183,7 @@ describe('ALIAS record sets, written as weighted records', () => {
     expect((await reconcile([next, www])).changes).toEqual([]);
   });
 
-  it('changing the addresses rewrites only that family\'s address record, with its new weight', async () => {
+  it("changing the addresses rewrites only that family's address record, with its new weight", async () => {
     await reconcile([first]);
     h.fixture.resetRequests();
     await reconcile([alias(SVC, 60, ALB, NLB, '192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::1')]);
@@ -196,7 +198,7 @@ describe('ALIAS record sets, written as weighted records', () => {
     expect(at(SVC).filter((r) => r.type === 'AAAA')).toEqual([aliasRecord('AAAA', ALB, ALB_ZONE)]);
   });
 
-  it('an address record\'s weight stops at Route 53\'s 255; its addresses all stay', async () => {
+  it("an address record's weight stops at Route 53's 255; its addresses all stay", async () => {
     const many = Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
     const set = alias(SVC, 60, NLB, ...many);
     await reconcile([set]);
@@ -213,7 +215,10 @@ describe('ALIAS record sets, written as weighted records', () => {
     const aliases = at(SVC).filter((r) => r.alias !== undefined);
     h.fixture.resetRequests();
     const report = await reconcile([{ ...first, ttl: 300 }]);
-    expect(report.changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([`update ${SVC} ALIAS`, `update _fedsvc.${SVC} TXT`]);
+    expect(report.changes.map((c) => `${c.kind} ${c.record.name} ${c.record.type}`)).toEqual([
+      `update ${SVC} ALIAS`,
+      `update _fedsvc.${SVC} TXT`,
+    ]);
     expect(writes()).toBe(1);
     expect(sorted(lastBatch())).toEqual(
       sorted([
@@ -225,7 +230,11 @@ describe('ALIAS record sets, written as weighted records', () => {
         `CREATE _fedsvc.${SVC} TXT -`,
       ]),
     );
-    expect(at(SVC).filter((r) => r.alias === undefined).map((r) => r.ttl)).toEqual([300, 300]);
+    expect(
+      at(SVC)
+        .filter((r) => r.alias === undefined)
+        .map((r) => r.ttl),
+    ).toEqual([300, 300]);
     expect(at(SVC).filter((r) => r.alias !== undefined)).toEqual(aliases);
   });
 
@@ -252,7 +261,11 @@ describe('ALIAS record sets, written as weighted records', () => {
         `CREATE _fedsvc.${SVC} TXT -`,
       ]),
     );
-    expect(at(SVC).filter((r) => r.alias === undefined).map((r) => r.ttl)).toEqual([300, 300]);
+    expect(
+      at(SVC)
+        .filter((r) => r.alias === undefined)
+        .map((r) => r.ttl),
+    ).toEqual([300, 300]);
   });
 
   it('reconciling to nothing removes every weighted record, the CNAME and the markers', async () => {
@@ -263,7 +276,12 @@ describe('ALIAS record sets, written as weighted records', () => {
       [`delete ${SVC} ALIAS`, `delete _fedsvc.${SVC} TXT`, 'delete www.example.com. CNAME', 'delete _fedsvc.www.example.com. TXT'].sort(),
     );
     expect(held()).toEqual([]);
-    expect(h.fixture.recordSets(h.zone.id).map((r) => r.type).sort()).toEqual(['NS', 'SOA']);
+    expect(
+      h.fixture
+        .recordSets(h.zone.id)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(['NS', 'SOA']);
     expect((await reconcile([])).changes).toEqual([]);
   });
 
@@ -272,7 +290,11 @@ describe('ALIAS record sets, written as weighted records', () => {
     h.fixture.resetRequests();
     await reconcile([alias(SVC, 60, NLB, '192.0.2.1', '2001:db8::1')]);
     expect(writes()).toBe(1);
-    expect(at(SVC)).toEqual([addressRecord('A', 60, ['192.0.2.1']), aliasRecord('A', NLB, NLB_ZONE), addressRecord('AAAA', 60, ['2001:db8::1'])]);
+    expect(at(SVC)).toEqual([
+      addressRecord('A', 60, ['192.0.2.1']),
+      aliasRecord('A', NLB, NLB_ZONE),
+      addressRecord('AAAA', 60, ['2001:db8::1']),
+    ]);
 
     h.fixture.resetRequests();
     await reconcile([a(SVC, '192.0.2.1'), aaaa(SVC, '2001:db8::1')]);
@@ -289,7 +311,12 @@ describe('ALIAS record sets, written as weighted records', () => {
     try {
       expect((await plain.records(h.zone)).filter((r) => r.name === SVC).map((r) => r.type)).toEqual(['ALIAS']);
       h.fixture.resetRequests();
-      await reconcileZone({ provider: plain, zone: h.zone, ownerId: OWNER, desired: [a(SVC, '192.0.2.1', '198.51.100.1'), aaaa(SVC, '2001:db8::1')] });
+      await reconcileZone({
+        provider: plain,
+        zone: h.zone,
+        ownerId: OWNER,
+        desired: [a(SVC, '192.0.2.1', '198.51.100.1'), aaaa(SVC, '2001:db8::1')],
+      });
       expect(writes()).toBe(1);
       expect(at(SVC)).toEqual([
         { name: SVC, type: 'A', ttl: 60, values: ['192.0.2.1', '198.51.100.1'] },
@@ -317,7 +344,7 @@ describe('ALIAS record sets, written as weighted records', () => {
   });
 });
 
-describe('someone else\'s weighted records', () => {
+describe("someone else's weighted records", () => {
   beforeEach(async () => {
     await start({ provider: { aliases: true, pageSize: 2 } });
   });
@@ -327,7 +354,11 @@ describe('someone else\'s weighted records', () => {
       h.fixture.putRecordSet(h.zone.id, { name, type: 'A', ttl: 60, values: ['198.51.100.7'], setIdentifier: id, weight: 1 });
     }
   };
-  const theirIdentifiers = () => h.fixture.recordSets(h.zone.id).filter((r) => r.setIdentifier?.startsWith('fedsvc:') === false).map((r) => r.setIdentifier);
+  const theirIdentifiers = () =>
+    h.fixture
+      .recordSets(h.zone.id)
+      .filter((r) => r.setIdentifier?.startsWith('fedsvc:') === false)
+      .map((r) => r.setIdentifier);
 
   it('block their name: a conflict, nothing sent, and the rest of the zone is written', async () => {
     theirs(SVC);
@@ -355,7 +386,9 @@ describe('someone else\'s weighted records', () => {
     expect(error.record).toEqual({ name: SVC, type: 'A' });
     expect(writes()).toBe(0);
     expect(at(SVC).filter((r) => r.setIdentifier !== 'blue')).toEqual(ours);
-    expect(at(SVC).filter((r) => r.setIdentifier === 'blue')).toEqual([{ name: SVC, type: 'A', ttl: 60, values: ['198.51.100.7'], setIdentifier: 'blue', weight: 1 }]);
+    expect(at(SVC).filter((r) => r.setIdentifier === 'blue')).toEqual([
+      { name: SVC, type: 'A', ttl: 60, values: ['198.51.100.7'], setIdentifier: 'blue', weight: 1 },
+    ]);
   });
 });
 
@@ -419,7 +452,9 @@ describe('errors name the ALIAS set', () => {
 
   it('a CNAME already at the name: conflict, naming the ALIAS set (not the A record it became)', async () => {
     h.fixture.putRecordSet(h.zone.id, { name: 'taken.example.com.', type: 'CNAME', ttl: 60, values: ['elsewhere.example.org.'] });
-    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias('taken.example.com.', 60, ALB, '2001:db8::1') }]));
+    const error = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias('taken.example.com.', 60, ALB, '2001:db8::1') }]),
+    );
     expect(error.kind).toBe('conflict');
     expect(error.message).toContain('conflicting RRSet of type CNAME');
     expect(error.record).toEqual({ name: 'taken.example.com.', type: 'ALIAS' });
@@ -427,10 +462,12 @@ describe('errors name the ALIAS set', () => {
 
   it('a plain A set in the same batch keeps its own name and type', async () => {
     h.fixture.putRecordSet(h.zone.id, { name: 'taken.example.com.', type: 'CNAME', ttl: 60, values: ['elsewhere.example.org.'] });
-    const error = await providerError(h.provider.applyChanges(h.zone, [
-      { kind: 'create', record: alias(SVC, 60, ALB) },
-      { kind: 'create', record: a('taken.example.com.', '192.0.2.1') },
-    ]));
+    const error = await providerError(
+      h.provider.applyChanges(h.zone, [
+        { kind: 'create', record: alias(SVC, 60, ALB) },
+        { kind: 'create', record: a('taken.example.com.', '192.0.2.1') },
+      ]),
+    );
     expect(error.kind).toBe('conflict');
     expect(error.record).toEqual({ name: 'taken.example.com.', type: 'A' });
   });
@@ -448,7 +485,9 @@ describe('errors name the ALIAS set', () => {
     h.fixture.removeRecordSet(h.zone.id, SVC, 'A', hostnameIdentifier(NLB));
     const before = h.fixture.recordSets(h.zone.id);
     const error = await providerError(
-      h.provider.applyChanges(h.zone, [{ kind: 'update', before: alias(SVC, 60, ALB, NLB, '192.0.2.1'), record: alias(SVC, 60, ALB, INTERNAL, '192.0.2.1') }]),
+      h.provider.applyChanges(h.zone, [
+        { kind: 'update', before: alias(SVC, 60, ALB, NLB, '192.0.2.1'), record: alias(SVC, 60, ALB, INTERNAL, '192.0.2.1') },
+      ]),
     );
     expect(error.kind).toBe('conflict');
     expect(error.record).toEqual({ name: SVC, type: 'ALIAS' });
@@ -461,9 +500,19 @@ describe('errors name the ALIAS set', () => {
     // The first read still shows the NLB record; it is removed before the write.
     const current = await h.provider.records(h.zone);
     h.fixture.removeRecordSet(h.zone.id, SVC, 'A', hostnameIdentifier(NLB));
-    const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: OWNER, desired: [alias(SVC, 60, ALB, INTERNAL, '192.0.2.1')], current });
+    const report = await reconcileZone({
+      provider: h.provider,
+      zone: h.zone,
+      ownerId: OWNER,
+      desired: [alias(SVC, 60, ALB, INTERNAL, '192.0.2.1')],
+      current,
+    });
     expect(report.replans).toBe(1);
-    expect(at(SVC).filter((r) => r.alias).map((r) => `${r.type} ${r.alias?.dnsName}`)).toEqual([`A ${ALB}`, `A ${INTERNAL}`, `AAAA ${ALB}`]);
+    expect(
+      at(SVC)
+        .filter((r) => r.alias)
+        .map((r) => `${r.type} ${r.alias?.dnsName}`),
+    ).toEqual([`A ${ALB}`, `A ${INTERNAL}`, `AAAA ${ALB}`]);
   });
 
   it('an alias target Route 53 refuses: invalid, naming the ALIAS set that holds it', async () => {
@@ -492,7 +541,13 @@ describe('errors name the ALIAS set', () => {
           {
             Action: 'CREATE',
             // The NLB hostname with the ELB zone of its region: the name does not lie within that zone.
-            ResourceRecordSet: { Name: SVC, Type: 'A', SetIdentifier: hostnameIdentifier(NLB), Weight: 1, AliasTarget: { HostedZoneId: INTERNAL_ZONE, DNSName: NLB, EvaluateTargetHealth: true } },
+            ResourceRecordSet: {
+              Name: SVC,
+              Type: 'A',
+              SetIdentifier: hostnameIdentifier(NLB),
+              Weight: 1,
+              AliasTarget: { HostedZoneId: INTERNAL_ZONE, DNSName: NLB, EvaluateTargetHealth: true },
+            },
           },
         ],
       },
@@ -554,23 +609,42 @@ describe('ALIAS record sets someone changed behind our back', () => {
   it('a drained target (weight 0) and a changed TTL are deleted as they are held and written again', async () => {
     await reconcile([set]);
     const written = at(SVC);
-    h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'A', alias: { hostedZoneId: NLB_ZONE, dnsName: NLB, evaluateTargetHealth: true }, setIdentifier: hostnameIdentifier(NLB), weight: 0 });
-    h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'AAAA', ttl: 300, values: ['2001:db8::1'], setIdentifier: 'fedsvc:addresses', weight: 1 });
+    h.fixture.putRecordSet(h.zone.id, {
+      name: SVC,
+      type: 'A',
+      alias: { hostedZoneId: NLB_ZONE, dnsName: NLB, evaluateTargetHealth: true },
+      setIdentifier: hostnameIdentifier(NLB),
+      weight: 0,
+    });
+    h.fixture.putRecordSet(h.zone.id, {
+      name: SVC,
+      type: 'AAAA',
+      ttl: 300,
+      values: ['2001:db8::1'],
+      setIdentifier: 'fedsvc:addresses',
+      weight: 1,
+    });
     const report = await reconcile([set]);
     expect(report.replans).toBe(0);
-    expect(sorted(lastBatch())).toEqual(sorted([
-      `DELETE ${SVC} A ${hostnameIdentifier(NLB)}`,
-      `CREATE ${SVC} A ${hostnameIdentifier(NLB)}`,
-      `DELETE ${SVC} AAAA fedsvc:addresses`,
-      `CREATE ${SVC} AAAA fedsvc:addresses`,
-    ]));
+    expect(sorted(lastBatch())).toEqual(
+      sorted([
+        `DELETE ${SVC} A ${hostnameIdentifier(NLB)}`,
+        `CREATE ${SVC} A ${hostnameIdentifier(NLB)}`,
+        `DELETE ${SVC} AAAA fedsvc:addresses`,
+        `CREATE ${SVC} AAAA fedsvc:addresses`,
+      ]),
+    );
     expect(at(SVC)).toEqual(written);
   });
 
   it('a part aliasing a target the table does not know (written by hand, or by another version) is deleted as held', async () => {
     await reconcile([set]);
     h.fixture.putRecordSet(h.zone.id, {
-      name: SVC, type: 'A', alias: { hostedZoneId: h.zone.id, dnsName: 'www.example.com.', evaluateTargetHealth: false }, setIdentifier: 'fedsvc:www.example.com', weight: 1,
+      name: SVC,
+      type: 'A',
+      alias: { hostedZoneId: h.zone.id, dnsName: 'www.example.com.', evaluateTargetHealth: false },
+      setIdentifier: 'fedsvc:www.example.com',
+      weight: 1,
     });
     await reconcile([]);
     expect(held()).toEqual([]);
@@ -579,7 +653,9 @@ describe('ALIAS record sets someone changed behind our back', () => {
   it('an ALIAS set that needs more than 100 weighted records of one type is refused before anything is sent', async () => {
     const balancers = (n: number) => Array.from({ length: n }, (_, i) => `lb-${i}.us-east-1.elb.amazonaws.com.`);
     h.fixture.resetRequests();
-    const error = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, ...balancers(100), '192.0.2.1') }]));
+    const error = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, ...balancers(100), '192.0.2.1') }]),
+    );
     expect(error.kind).toBe('invalid');
     expect(error.record).toEqual({ name: SVC, type: 'ALIAS' });
     expect(error.message).toContain('101 weighted A records');
@@ -594,8 +670,16 @@ describe('Route 53 quotas an ALIAS set meets', () => {
     expect(createRoute53Provider({ aliases: true }).limits).toEqual(ROUTE53_LIMITS);
     expect(createRoute53Provider().requestCost).toBeUndefined();
     const cost = createRoute53Provider({ aliases: true }).requestCost!;
-    expect(cost({ kind: 'create', record: alias(SVC, 60, ALB, NLB, '192.0.2.1') })).toEqual({ changes: 1, rrdatas: 4, chars: 2 * ALB.length + NLB.length + '192.0.2.1'.length });
-    expect(cost({ kind: 'update', before: a(SVC, '192.0.2.1'), record: a(SVC, '192.0.2.2', '192.0.2.3') })).toEqual({ changes: 2, rrdatas: 3, chars: 27 });
+    expect(cost({ kind: 'create', record: alias(SVC, 60, ALB, NLB, '192.0.2.1') })).toEqual({
+      changes: 1,
+      rrdatas: 4,
+      chars: 2 * ALB.length + NLB.length + '192.0.2.1'.length,
+    });
+    expect(cost({ kind: 'update', before: a(SVC, '192.0.2.1'), record: a(SVC, '192.0.2.2', '192.0.2.3') })).toEqual({
+      changes: 2,
+      rrdatas: 3,
+      chars: 27,
+    });
     await start({ fixture: { limits: { resourceRecords: 20, valueCharacters: 32_000 } }, provider: { aliases: true } });
     const sets = Array.from({ length: 12 }, (_, i) => alias(`lb-${i}.example.com.`, 60, `dualstack.lb-${i}.us-east-1.elb.amazonaws.com.`));
     const limits = { ...ROUTE53_LIMITS, maxRrdatasPerRequest: 20 };
@@ -621,7 +705,9 @@ describe('Route 53 quotas an ALIAS set meets', () => {
     expect(plain.kind).toBe('invalid');
     expect(plain.record).toEqual({ name: SVC, type: 'A' });
     expect(plain.message).toContain('400 values');
-    const aliased = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, NLB, ...addresses(401)) }]));
+    const aliased = await providerError(
+      h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias(SVC, 60, NLB, ...addresses(401)) }]),
+    );
     expect(aliased.record).toEqual({ name: SVC, type: 'ALIAS' });
     expect(h.fixture.count()).toBe(0);
     await h.provider.applyChanges(h.zone, [{ kind: 'create', record: a(SVC, ...addresses(400)) }]);

@@ -11,8 +11,10 @@ const type = fc.constantFrom('A', 'AAAA', 'CNAME', 'TXT', 'MX');
 const reason = fc.constantFrom(
   (n: string, t: string) => `Tried to create resource record set [name='${escapeName(n)}', type='${t}'] but it already exists`,
   (n: string, t: string) => `Tried to delete resource record set [name='${escapeName(n)}', type='${t}'] but it was not found`,
-  (n: string, t: string) => `Tried to delete resource record set [name='${escapeName(n)}', type='${t}'] but the values provided do not match the current values`,
-  (n: string, t: string) => `RRSet of type ${t} with DNS name ${escapeName(n)} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone example.com.`,
+  (n: string, t: string) =>
+    `Tried to delete resource record set [name='${escapeName(n)}', type='${t}'] but the values provided do not match the current values`,
+  (n: string, t: string) =>
+    `RRSet of type ${t} with DNS name ${escapeName(n)} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone example.com.`,
 );
 
 describe('InvalidChangeBatch messages', () => {
@@ -42,7 +44,8 @@ describe('InvalidChangeBatch messages', () => {
       { name: 'ok.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] },
       { name: 'bad.example.com.', type: 'TXT', ttl: 60, rrdatas: ['no quotes'] },
     ];
-    const message = "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'no quotes'']";
+    const message =
+      "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'no quotes'']";
     const error = translateError(sdkError('InvalidChangeBatch', 400, message), 'ChangeResourceRecordSets Z1', batch) as ProviderError;
     expect(error.kind).toBe('invalid');
     expect(error.record).toEqual({ name: 'bad.example.com.', type: 'TXT' });
@@ -88,5 +91,9 @@ describe('error kinds', () => {
 
 /** The shape the SDK throws for a service error (name = code, $metadata with the HTTP status). */
 function sdkError(code: string, status: number, message: string): Error {
-  return Object.assign(new Error(message), { name: code, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return Object.assign(new Error(message), {
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }

@@ -35,7 +35,10 @@ const send = (...changes: Change[]) =>
   client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.id, ChangeBatch: { Changes: changes } }));
 
 async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const e = (await promise.then(() => undefined, (x: unknown) => x)) as { name: string; message: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const e = (await promise.then(
+    () => undefined,
+    (x: unknown) => x,
+  )) as { name: string; message: string; $metadata?: { httpStatusCode?: number } } | undefined;
   expect(e).toBeDefined();
   return { name: e?.name ?? '', message: e?.message ?? '', status: e?.$metadata?.httpStatusCode };
 }
@@ -58,15 +61,7 @@ describe('ListResourceRecordSets', () => {
       if (!out.IsTruncated) break;
       start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType as 'A' };
     }
-    expect(seen).toEqual([
-      `${z} NS`,
-      `${z} SOA`,
-      `\\052.${z} A`,
-      `a.${z} A`,
-      `b.${z} A`,
-      `b.${z} TXT`,
-      `a.b.${z} A`,
-    ]);
+    expect(seen).toEqual([`${z} NS`, `${z} SOA`, `\\052.${z} A`, `a.${z} A`, `b.${z} A`, `b.${z} TXT`, `a.b.${z} A`]);
   });
 
   it('returns at most 300 per page, and refuses a type without a name', async () => {
@@ -127,7 +122,9 @@ describe('ChangeResourceRecordSets', () => {
   it('TXT values must be quoted; a CNAME excludes every other type at its name', async () => {
     expect((await failure(send(rr('CREATE', `t.${zone.name}`, 'TXT', 60, 'bare')))).message).toContain('enclosed in quotation marks');
     await send(rr('CREATE', `c.${zone.name}`, 'A', 60, '192.0.2.1'));
-    expect((await failure(send(rr('CREATE', `c.${zone.name}`, 'CNAME', 60, 'target.example.com.')))).message).toContain('conflicts with other records');
+    expect((await failure(send(rr('CREATE', `c.${zone.name}`, 'CNAME', 60, 'target.example.com.')))).message).toContain(
+      'conflicts with other records',
+    );
     await send(rr('DELETE', `c.${zone.name}`, 'A', 60, '192.0.2.1'), rr('CREATE', `c.${zone.name}`, 'CNAME', 60, 'target.example.com.'));
   });
 });

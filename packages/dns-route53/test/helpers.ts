@@ -10,7 +10,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function clientConfigFor(fixture: Route53Fixture, credentials: { accessKeyId: string; secretAccessKey: string } = FIXTURE_CREDENTIALS) {
+export function clientConfigFor(
+  fixture: Route53Fixture,
+  credentials: { accessKeyId: string; secretAccessKey: string } = FIXTURE_CREDENTIALS,
+) {
   return { endpoint: fixture.url, region: 'us-east-1', credentials };
 }
 

@@ -52,7 +52,10 @@ describe('loadBalancerTarget', () => {
   });
 
   it('accepts a 63-character load-balancer label', () => {
-    expect(loadBalancerTarget(`${'a'.repeat(63)}.us-east-1.elb.amazonaws.com.`)).toEqual({ hostedZoneId: 'Z35SXDOTRQ7X7K', dualstack: false });
+    expect(loadBalancerTarget(`${'a'.repeat(63)}.us-east-1.elb.amazonaws.com.`)).toEqual({
+      hostedZoneId: 'Z35SXDOTRQ7X7K',
+      dualstack: false,
+    });
   });
 
   it('has one zone per region and kind, every name distinct, China under amazonaws.com.cn', () => {

@@ -72,7 +72,9 @@ describe('request timeouts (real SDK, local Route 53 that stops answering)', () 
 
   it("a caller's own requestHandler is used as given", async () => {
     fixture = await startRoute53Fixture();
-    provider = createRoute53Provider({ clientConfig: { ...clientConfigFor(fixture), requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } } });
+    provider = createRoute53Provider({
+      clientConfig: { ...clientConfigFor(fixture), requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } },
+    });
     fixture.hangNext(1);
     const { error, ms } = await timed(() => provider!.zones());
     expect((error as ProviderError).kind).toBe('transient');
@@ -87,7 +89,9 @@ describe('request timeouts (real SDK, local Route 53 that stops answering)', () 
     const client = new Route53Client({ region: 'us-east-1', maxAttempts: 1 });
     try {
       expect(() => createRoute53Provider({ client, requestTimeoutMs: 1_000 })).toThrow(ValidationError);
-      expect(() => createRoute53Provider({ clientConfig: { requestHandler: { requestTimeout: 1 } }, requestTimeoutMs: 1_000 })).toThrow(ValidationError);
+      expect(() => createRoute53Provider({ clientConfig: { requestHandler: { requestTimeout: 1 } }, requestTimeoutMs: 1_000 })).toThrow(
+        ValidationError,
+      );
     } finally {
       client.destroy();
     }

@@ -13,16 +13,35 @@ const kindOf = (thrown: unknown) => (translateError(thrown, 'op') as ProviderErr
 
 /** What the SDK throws for a Route 53 error it has no class for: its service exception, named by the code. */
 const service = (name: string, status: number, message: string, metadata: Record<string, unknown> = {}) =>
-  new Route53ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, ...metadata }, message });
+  new Route53ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, ...metadata },
+    message,
+  });
 
 /** A Node system error as `net` / `http` raise it. */
-const system = (code: string, syscall = 'connect') => Object.assign(new Error(`${syscall} ${code} 192.0.2.1:443`), { code, syscall, errno: -1 });
+const system = (code: string, syscall = 'connect') =>
+  Object.assign(new Error(`${syscall} ${code} 192.0.2.1:443`), { code, syscall, errno: -1 });
 
 describe('network errors', () => {
   it.each([
-    'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND',
-    'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENETRESET', 'EADDRNOTAVAIL', 'EPROTO',
-    'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'EHOSTUNREACH',
+    'EHOSTDOWN',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'ENETRESET',
+    'EADDRNOTAVAIL',
+    'EPROTO',
+    'ERR_SOCKET_CONNECTION_TIMEOUT',
+    'ERR_STREAM_PREMATURE_CLOSE',
   ])('%s → transient', (code) => {
     expect(kindOf(system(code))).toBe('transient');
   });
@@ -38,7 +57,10 @@ describe('network errors', () => {
     await fixture.close(); // nothing listens on that port now
     const provider = createRoute53Provider({ clientConfig: config });
     try {
-      const error = await provider.zones().then(() => undefined, (e: unknown) => e);
+      const error = await provider.zones().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ProviderError);
       expect((error as ProviderError).kind).toBe('transient');
       expect((error as ProviderError).message).toMatch(/ECONNREFUSED/);
@@ -56,7 +78,10 @@ describe('network errors', () => {
 describe('clock skew', () => {
   it.each([
     ['SignatureDoesNotMatch', 'Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z (20260101T001000Z - 5 min.)'],
-    ['SignatureDoesNotMatch', 'Signature not yet current: 20260101T002000Z is still later than 20260101T001500Z (20260101T001000Z + 5 min.)'],
+    [
+      'SignatureDoesNotMatch',
+      'Signature not yet current: 20260101T002000Z is still later than 20260101T001500Z (20260101T001000Z + 5 min.)',
+    ],
     ['InvalidSignatureException', 'Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z (20260101T001000Z - 5 min.)'],
     ['RequestExpired', 'Request has expired.'],
     ['RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.'],
@@ -66,7 +91,8 @@ describe('clock skew', () => {
   });
 
   it('a signature refused for another reason is still denied (a wrong secret does not heal)', () => {
-    const wrongKey = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.';
+    const wrongKey =
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.';
     expect(kindOf(service('SignatureDoesNotMatch', 403, wrongKey))).toBe('denied');
     expect(kindOf(service('InvalidSignatureException', 403, wrongKey))).toBe('denied');
     // …unless the SDK has just corrected its clock from that very answer.
@@ -91,19 +117,25 @@ describe('clock skew', () => {
     it.each([
       ['ahead of', 10 * 60_000, /Signature expired/],
       ['behind', -10 * 60_000, /Signature not yet current/],
-    ])('Route 53 %s our clock: the first call is transient, the SDK takes its clock, the next call goes through', async (_, offset, wording) => {
-      fixture = await startRoute53Fixture({ clockOffsetMs: offset });
-      fixture.createZone('example.com');
-      provider = createRoute53Provider({ clientConfig: clientConfigFor(fixture) });
-      const first = await provider.zones().then(() => undefined, (e: unknown) => e);
-      expect(first).toBeInstanceOf(ProviderError);
-      expect((first as ProviderError).kind).toBe('transient');
-      expect((first as ProviderError).message).toMatch(new RegExp(`SignatureDoesNotMatch: ${wording.source}`));
-      // The client (maxAttempts 1) keeps the offset for every later call.
-      expect(Math.abs((provider.client.config.systemClockOffset ?? 0) - offset)).toBeLessThan(5_000);
-      expect((await provider.zones()).map((z) => z.dnsName)).toEqual(['example.com.']);
-      expect(fixture.requests.map((r) => r.status)).toEqual([403, 200]);
-    });
+    ])(
+      'Route 53 %s our clock: the first call is transient, the SDK takes its clock, the next call goes through',
+      async (_, offset, wording) => {
+        fixture = await startRoute53Fixture({ clockOffsetMs: offset });
+        fixture.createZone('example.com');
+        provider = createRoute53Provider({ clientConfig: clientConfigFor(fixture) });
+        const first = await provider.zones().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(first).toBeInstanceOf(ProviderError);
+        expect((first as ProviderError).kind).toBe('transient');
+        expect((first as ProviderError).message).toMatch(new RegExp(`SignatureDoesNotMatch: ${wording.source}`));
+        // The client (maxAttempts 1) keeps the offset for every later call.
+        expect(Math.abs((provider.client.config.systemClockOffset ?? 0) - offset)).toBeLessThan(5_000);
+        expect((await provider.zones()).map((z) => z.dnsName)).toEqual(['example.com.']);
+        expect(fixture.requests.map((r) => r.status)).toEqual([403, 200]);
+      },
+    );
 
     it('within the 5-minute window nothing is refused', async () => {
       fixture = await startRoute53Fixture({ clockOffsetMs: SIGNATURE_WINDOW_MS - 30_000 });

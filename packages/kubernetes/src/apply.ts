@@ -40,7 +40,8 @@ function validateManifest(manifest: unknown, field: string): ServiceManifest {
   if (typeof meta.namespace !== 'string' || !isDns1123Label(meta.namespace)) {
     throw new ValidationError(`${field}.metadata.namespace`, meta.namespace, 'must be a DNS-1123 label');
   }
-  if (typeof m.spec !== 'object' || m.spec === null || Array.isArray(m.spec)) throw new ValidationError(`${field}.spec`, m.spec, 'must be an object');
+  if (typeof m.spec !== 'object' || m.spec === null || Array.isArray(m.spec))
+    throw new ValidationError(`${field}.spec`, m.spec, 'must be an object');
   return m as ServiceManifest;
 }
 
@@ -56,7 +57,9 @@ export function applyConfiguration(manifest: ServiceManifest): Record<string, un
 }
 
 function failure(cluster: string, error: unknown, what: string): ClusterApiError {
-  return new ClusterApiError(cluster, error instanceof ApiException ? error.code : undefined, `${what}: ${describeError(error)}`, { cause: error });
+  return new ClusterApiError(cluster, error instanceof ApiException ? error.code : undefined, `${what}: ${describeError(error)}`, {
+    cause: error,
+  });
 }
 
 export interface ApplyOptions {
@@ -117,7 +120,9 @@ export async function applyShardAction(api: CoreV1Api, action: ShardAction, opti
     case 'delete': {
       const what = `delete of service ${action.namespace}/${action.name}`;
       try {
-        await withDeadline(timeoutMs, (signal) => api.deleteNamespacedService({ name: action.name, namespace: action.namespace }, abortedBy(signal)));
+        await withDeadline(timeoutMs, (signal) =>
+          api.deleteNamespacedService({ name: action.name, namespace: action.namespace }, abortedBy(signal)),
+        );
       } catch (error) {
         // Already gone is what was asked for.
         if (error instanceof ApiException && error.code === 404) return;

@@ -124,7 +124,12 @@ export function watchCluster(
     };
     watchers.push(
       startListWatch(
-        { resource: 'nodes', watchPath: '/api/v1/nodes', watch, list: (token, signal) => core.listNode({ limit: options.pageSize, _continue: token }, abortedBy(signal)) },
+        {
+          resource: 'nodes',
+          watchPath: '/api/v1/nodes',
+          watch,
+          list: (token, signal) => core.listNode({ limit: options.pageSize, _continue: token }, abortedBy(signal)),
+        },
         handlers,
         listWatchOptions,
       ),
@@ -138,7 +143,11 @@ export function watchCluster(
   };
   // On a relist, an object that no longer decodes keeps its last good version, as on a watch
   // event: dropping it would report its shard gone (and placement would create it again).
-  const decodeAll = <T>(decode: (value: unknown) => T, items: readonly unknown[], lastGood: (namespace: string, name: string) => T | undefined): T[] =>
+  const decodeAll = <T>(
+    decode: (value: unknown) => T,
+    items: readonly unknown[],
+    lastGood: (namespace: string, name: string) => T | undefined,
+  ): T[] =>
     items.flatMap((item) => {
       const decoded = decodeOrReport(decode, item);
       if (decoded !== undefined) return [decoded];
@@ -168,11 +177,14 @@ export function watchCluster(
         watch,
         list: (token, signal) => {
           const page = { limit: options.pageSize, _continue: token };
-          return ns ? core.listNamespacedService({ namespace: ns, ...page }, abortedBy(signal)) : core.listServiceForAllNamespaces(page, abortedBy(signal));
+          return ns
+            ? core.listNamespacedService({ namespace: ns, ...page }, abortedBy(signal))
+            : core.listServiceForAllNamespaces(page, abortedBy(signal));
         },
       },
       {
-        replace: (items) => sync('services', index.replaceServices(decodeAll<DecodedService>(decodeService, items, (ns, n) => index.service(ns, n)))),
+        replace: (items) =>
+          sync('services', index.replaceServices(decodeAll<DecodedService>(decodeService, items, (ns, n) => index.service(ns, n)))),
         event(type, object) {
           if (type === 'DELETED') {
             const ref = deletedRef(object);
@@ -200,7 +212,8 @@ export function watchCluster(
         },
       },
       {
-        replace: (items) => sync('slices', index.replaceSlices(decodeAll<DecodedEndpointSlice>(decodeEndpointSlice, items, (ns, n) => index.slice(ns, n)))),
+        replace: (items) =>
+          sync('slices', index.replaceSlices(decodeAll<DecodedEndpointSlice>(decodeEndpointSlice, items, (ns, n) => index.slice(ns, n)))),
         event(type, object) {
           if (type === 'DELETED') {
             const ref = deletedRef(object);

@@ -97,7 +97,10 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
       announceSynced(session);
       if (!session.synced) {
         session.syncTimer = setTimeout(() => {
-          resolved.logger.warn({ clusters: [...session.unheard] }, 'member clusters not heard from within syncTimeoutMs; going on without them until they are');
+          resolved.logger.warn(
+            { clusters: [...session.unheard] },
+            'member clusters not heard from within syncTimeoutMs; going on without them until they are',
+          );
           session.unheard.clear();
           announceSynced(session);
         }, resolved.syncTimeoutMs);
@@ -119,7 +122,8 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
       for (const session of sessions) startWatch(session, cluster);
     },
     async removeCluster(name: string) {
-      if (!members.delete(name)) throw new ValidationError('name', name, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
+      if (!members.delete(name))
+        throw new ValidationError('name', name, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
       await Promise.all(
         [...sessions].map(async (session) => {
           const watch = session.watches.get(name);
@@ -133,7 +137,12 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
     },
     async applyShard(action: ShardAction) {
       const member = members.get(action?.cluster);
-      if (!member) throw new ValidationError('action.cluster', action?.cluster, `is not a member cluster (members: ${[...members.keys()].join(', ')})`);
+      if (!member)
+        throw new ValidationError(
+          'action.cluster',
+          action?.cluster,
+          `is not a member cluster (members: ${[...members.keys()].join(', ')})`,
+        );
       await applyShardAction(member.api, action, { requestTimeoutMs: resolved.requestTimeoutMs, fieldManager: resolved.fieldManager });
     },
   };

@@ -15,7 +15,15 @@ export const DEFAULT_WATCH_IDLE_TIMEOUT_MS = 120_000;
 export function abortedBy(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
   const pass = <T>(context: T) => new Observable(Promise.resolve(context));
   return {
-    middleware: [{ pre: (request) => (request.setSignal(signal), pass(request)), post: pass }],
+    middleware: [
+      {
+        pre: (request) => {
+          request.setSignal(signal);
+          return pass(request);
+        },
+        post: pass,
+      },
+    ],
     middlewareMergeStrategy: 'append',
   };
 }

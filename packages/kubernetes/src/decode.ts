@@ -99,7 +99,8 @@ export function decodeService(value: unknown): DecodedService {
     });
   }
   const clusterIP = spec['clusterIP'];
-  if (clusterIP !== undefined && typeof clusterIP !== 'string') throw new ValidationError(`${at}.spec.clusterIP`, clusterIP, 'must be a string');
+  if (clusterIP !== undefined && typeof clusterIP !== 'string')
+    throw new ValidationError(`${at}.spec.clusterIP`, clusterIP, 'must be a string');
   const status = optionalFields(object['status'], `${at}.status`);
   const loadBalancer = optionalFields(status?.['loadBalancer'], `${at}.status.loadBalancer`);
   const rawIngress = loadBalancer?.['ingress'] ?? [];
@@ -108,11 +109,13 @@ export function decodeService(value: unknown): DecodedService {
     const e = fields(entry, `${at}.status.loadBalancer.ingress[${i}]`);
     const ip = e['ip'];
     const hostname = e['hostname'];
-    if (ip !== undefined && (typeof ip !== 'string' || ip.length === 0)) throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}].ip`, ip, 'must be a non-empty string');
+    if (ip !== undefined && (typeof ip !== 'string' || ip.length === 0))
+      throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}].ip`, ip, 'must be a non-empty string');
     if (hostname !== undefined && (typeof hostname !== 'string' || hostname.length === 0)) {
       throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}].hostname`, hostname, 'must be a non-empty string');
     }
-    if (ip === undefined && hostname === undefined) throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}]`, entry, 'must carry an ip or a hostname');
+    if (ip === undefined && hostname === undefined)
+      throw new ValidationError(`${at}.status.loadBalancer.ingress[${i}]`, entry, 'must carry an ip or a hostname');
     return { ip, hostname };
   });
   const manifest: ServiceManifest = {
@@ -160,7 +163,8 @@ export function decodeList(value: unknown, resource: string): { items: readonly 
   const object = fields(value, `${resource} list`);
   const meta = fields(object['metadata'], `${resource} list.metadata`);
   const rv = meta['resourceVersion'];
-  if (typeof rv !== 'string' || rv.length === 0) throw new ValidationError(`${resource} list.metadata.resourceVersion`, rv, 'must be a non-empty string');
+  if (typeof rv !== 'string' || rv.length === 0)
+    throw new ValidationError(`${resource} list.metadata.resourceVersion`, rv, 'must be a non-empty string');
   const items = object['items'] ?? [];
   if (!Array.isArray(items)) throw new ValidationError(`${resource} list.items`, items, 'must be an array');
   // The client's ListMeta model spells `continue` as `_continue`.

@@ -103,16 +103,20 @@ function clock(value: unknown, field: string, fallback: () => number): () => num
  */
 export function createLeaseElection(options: LeaseElectionOptions): LeaderElection {
   const { kubeConfig } = resolveCluster(options.cluster, 'options.cluster');
-  if (typeof options.namespace !== 'string' || !isDns1123Label(options.namespace)) throw new ValidationError('options.namespace', options.namespace, 'must be a DNS-1123 label');
+  if (typeof options.namespace !== 'string' || !isDns1123Label(options.namespace))
+    throw new ValidationError('options.namespace', options.namespace, 'must be a DNS-1123 label');
   if (typeof options.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.name) || options.name.length > 253) {
     throw new ValidationError('options.name', options.name, 'must be a DNS-1123 subdomain (a Lease name)');
   }
-  if (typeof options.identity !== 'string' || options.identity.length === 0) throw new ValidationError('options.identity', options.identity, 'must be a non-empty string');
+  if (typeof options.identity !== 'string' || options.identity.length === 0)
+    throw new ValidationError('options.identity', options.identity, 'must be a non-empty string');
   const leaseDurationMs = positiveInteger('options.leaseDurationMs', options.leaseDurationMs, 15_000);
   const renewDeadlineMs = positiveInteger('options.renewDeadlineMs', options.renewDeadlineMs, 10_000);
   const retryPeriodMs = positiveInteger('options.retryPeriodMs', options.retryPeriodMs, 2_000);
-  if (leaseDurationMs <= renewDeadlineMs) throw new ValidationError('options.leaseDurationMs', leaseDurationMs, `must exceed renewDeadlineMs (${renewDeadlineMs})`);
-  if (renewDeadlineMs <= retryPeriodMs) throw new ValidationError('options.renewDeadlineMs', renewDeadlineMs, `must exceed retryPeriodMs (${retryPeriodMs})`);
+  if (leaseDurationMs <= renewDeadlineMs)
+    throw new ValidationError('options.leaseDurationMs', leaseDurationMs, `must exceed renewDeadlineMs (${renewDeadlineMs})`);
+  if (renewDeadlineMs <= retryPeriodMs)
+    throw new ValidationError('options.renewDeadlineMs', renewDeadlineMs, `must exceed retryPeriodMs (${retryPeriodMs})`);
   const leaseDurationSeconds = Math.ceil(leaseDurationMs / 1000);
   const { namespace, name, identity } = options;
   const now = clock(options.now, 'options.now', Date.now);
@@ -144,7 +148,13 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
               apiVersion: 'coordination.k8s.io/v1',
               kind: 'Lease',
               metadata: { name, namespace },
-              spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: new V1MicroTime(time), renewTime: new V1MicroTime(time), leaseTransitions: 0 },
+              spec: {
+                holderIdentity: identity,
+                leaseDurationSeconds,
+                acquireTime: new V1MicroTime(time),
+                renewTime: new V1MicroTime(time),
+                leaseTransitions: 0,
+              },
             },
           },
           options,
@@ -201,7 +211,16 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
         {
           name,
           namespace,
-          body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: new V1MicroTime(time), renewTime: new V1MicroTime(time) } },
+          body: {
+            ...lease,
+            spec: {
+              ...lease.spec,
+              holderIdentity: '',
+              leaseDurationSeconds: 1,
+              acquireTime: new V1MicroTime(time),
+              renewTime: new V1MicroTime(time),
+            },
+          },
         },
         abortedBy(AbortSignal.timeout(renewDeadlineMs)),
       );
@@ -274,7 +293,10 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
           }
           // A leader that could not renew tries again, but never sleeps past its renew deadline:
           // it must have stepped down by then, whatever retryPeriodMs is.
-          await sleep(leading && outcome.kind !== 'held' ? Math.min(retryPeriodMs, Math.max(0, untilDeadlineMs())) : retryPeriodMs, stopping.signal);
+          await sleep(
+            leading && outcome.kind !== 'held' ? Math.min(retryPeriodMs, Math.max(0, untilDeadlineMs())) : retryPeriodMs,
+            stopping.signal,
+          );
         }
       })();
       return {

@@ -138,7 +138,12 @@ function isGone(error: unknown): boolean {
 export function describeError(error: unknown): string {
   if (error instanceof ApiException) {
     const body = error.body as { message?: unknown; reason?: unknown } | string | undefined;
-    const message = typeof body === 'object' && body !== null && typeof body.message === 'string' ? body.message : typeof body === 'string' ? body.slice(0, 200) : '';
+    const message =
+      typeof body === 'object' && body !== null && typeof body.message === 'string'
+        ? body.message
+        : typeof body === 'string'
+          ? body.slice(0, 200)
+          : '';
     return `HTTP ${error.code}${message ? `: ${message}` : ''}`;
   }
   return error instanceof Error ? error.message : String(error);
@@ -201,7 +206,8 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         if (gone) finish({ kind: 'gone', progressed });
         else if (tooLarge !== undefined) finish({ kind: 'too-large', message: tooLarge, progressed });
         else if (statusError) finish({ kind: 'failed', error: statusError, progressed });
-        else if (error && !stopping.signal.aborted) finish(isGone(error) ? { kind: 'gone', progressed } : { kind: 'failed', error, progressed });
+        else if (error && !stopping.signal.aborted)
+          finish(isGone(error) ? { kind: 'gone', progressed } : { kind: 'failed', error, progressed });
         else finish({ kind: 'closed', progressed });
       };
       const onEvent = (type: string, object: unknown): void => {
@@ -210,7 +216,8 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
         if (type === 'ERROR') {
           const status = object as { code?: unknown; message?: unknown; details?: unknown } | null;
           if (status?.code === 410) gone = true;
-          else if (isTooLargeResourceVersion(status)) tooLarge = typeof status?.message === 'string' ? status.message : 'Too large resource version';
+          else if (isTooLargeResourceVersion(status))
+            tooLarge = typeof status?.message === 'string' ? status.message : 'Too large resource version';
           else statusError = new Error(`watch error: ${typeof status?.message === 'string' ? status.message : JSON.stringify(object)}`);
           abort.abort();
           return;
@@ -274,7 +281,10 @@ export function startListWatch(source: ListWatchSource, handlers: ListWatchHandl
       if (outcome.kind === 'too-large') {
         // Resuming from the same resourceVersion would be refused again and again: list afresh
         // (a list without resourceVersion is served at the server's own), after a backoff.
-        options.logger.warn({ ...log, resourceVersion: rv, err: outcome.message }, 'resourceVersion newer than the server has (504 Too large resource version): relisting');
+        options.logger.warn(
+          { ...log, resourceVersion: rv, err: outcome.message },
+          'resourceVersion newer than the server has (504 Too large resource version): relisting',
+        );
         rv = undefined;
         if (outcome.progressed) failures = 0;
         await pause();

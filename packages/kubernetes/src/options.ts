@@ -134,7 +134,11 @@ function optionalString(value: unknown, field: string): string | undefined {
 function optionalSecret(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) {
-    throw new ValidationError(field, '(secret withheld)', `must be a non-empty string (got ${Buffer.isBuffer(value) ? 'a Buffer' : typeof value})`);
+    throw new ValidationError(
+      field,
+      '(secret withheld)',
+      `must be a non-empty string (got ${Buffer.isBuffer(value) ? 'a Buffer' : typeof value})`,
+    );
   }
   return value;
 }
@@ -171,12 +175,15 @@ function topology(value: unknown, field: string): Topology | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) throw new ValidationError(field, value, 'must be an object with zones and region');
   const zones = value['zones'];
-  if (!Array.isArray(zones) || zones.length === 0) throw new ValidationError(`${field}.zones`, zones, 'must be a non-empty array of zone names');
+  if (!Array.isArray(zones) || zones.length === 0)
+    throw new ValidationError(`${field}.zones`, zones, 'must be a non-empty array of zone names');
   zones.forEach((zone: unknown, i) => {
-    if (typeof zone !== 'string' || !isDns1123Label(zone)) throw new ValidationError(`${field}.zones[${i}]`, zone, 'must be a DNS-1123 label');
+    if (typeof zone !== 'string' || !isDns1123Label(zone))
+      throw new ValidationError(`${field}.zones[${i}]`, zone, 'must be a DNS-1123 label');
   });
   const region = value['region'];
-  if (typeof region !== 'string' || !isDns1123Label(region)) throw new ValidationError(`${field}.region`, region, 'must be a DNS-1123 label');
+  if (typeof region !== 'string' || !isDns1123Label(region))
+    throw new ValidationError(`${field}.region`, region, 'must be a DNS-1123 label');
   return { zones: [...new Set(zones as string[])].sort(), region };
 }
 
@@ -195,7 +202,8 @@ function fromContext(source: Record<string, unknown>, field: string): { name: st
     throw new ValidationError(`${field}.context`, context, `is not a context of the kubeconfig (contexts: ${known.join(', ') || 'none'})`);
   }
   kubeConfig.setCurrentContext(context);
-  if (!kubeConfig.getCurrentCluster()) throw new ValidationError(`${field}.context`, context, 'names a cluster the kubeconfig does not define');
+  if (!kubeConfig.getCurrentCluster())
+    throw new ValidationError(`${field}.context`, context, 'names a cluster the kubeconfig does not define');
   return { name: context, kubeConfig };
 }
 
@@ -209,7 +217,8 @@ function fromServer(source: Record<string, unknown>, field: string): { name: str
     throw new ValidationError(`${field}.server`, server, 'must be an http(s) URL');
   }
   const skipTLSVerify = source['skipTLSVerify'];
-  if (skipTLSVerify !== undefined && typeof skipTLSVerify !== 'boolean') throw new ValidationError(`${field}.skipTLSVerify`, skipTLSVerify, 'must be a boolean');
+  if (skipTLSVerify !== undefined && typeof skipTLSVerify !== 'boolean')
+    throw new ValidationError(`${field}.skipTLSVerify`, skipTLSVerify, 'must be a boolean');
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(`${field}.server`, server, 'must be an http(s) URL');
   if (url.protocol === 'http:' && skipTLSVerify !== true) {
     throw new ValidationError(`${field}.server`, server, 'plain http is only allowed with skipTLSVerify: true');
@@ -219,7 +228,11 @@ function fromServer(source: Record<string, unknown>, field: string): { name: str
   const certData = optionalString(source['clientCert'], `${field}.clientCert`);
   const keyData = optionalSecret(source['clientKey'], `${field}.clientKey`);
   if ((certData === undefined) !== (keyData === undefined)) {
-    throw new ValidationError(certData === undefined ? `${field}.clientCert` : `${field}.clientKey`, undefined, 'clientCert and clientKey go together');
+    throw new ValidationError(
+      certData === undefined ? `${field}.clientCert` : `${field}.clientKey`,
+      undefined,
+      'clientCert and clientKey go together',
+    );
   }
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromClusterAndUser(
@@ -248,7 +261,8 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
     return cluster;
   });
   const namespace = optionalString(options.namespace, 'options.namespace');
-  if (namespace !== undefined && !isDns1123Label(namespace)) throw new ValidationError('options.namespace', namespace, 'must be a DNS-1123 label');
+  if (namespace !== undefined && !isDns1123Label(namespace))
+    throw new ValidationError('options.namespace', namespace, 'must be a DNS-1123 label');
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const initialMs = positiveInteger('options.backoff.initialMs', backoff.initialMs, 500);
   const maxMs = positiveInteger('options.backoff.maxMs', backoff.maxMs, 30_000);
@@ -267,7 +281,11 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
     requestTimeoutMs: positiveInteger('options.requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
     syncTimeoutMs: positiveInteger('options.syncTimeoutMs', options.syncTimeoutMs, 60_000),
     fieldManager: fieldManager(options.fieldManager),
-    minWatchTimeoutSeconds: positiveInteger('options.minWatchTimeoutSeconds', options.minWatchTimeoutSeconds, DEFAULT_MIN_WATCH_TIMEOUT_SECONDS),
+    minWatchTimeoutSeconds: positiveInteger(
+      'options.minWatchTimeoutSeconds',
+      options.minWatchTimeoutSeconds,
+      DEFAULT_MIN_WATCH_TIMEOUT_SECONDS,
+    ),
     watchIdleTimeoutMs: positiveInteger('options.watchIdleTimeoutMs', options.watchIdleTimeoutMs, DEFAULT_WATCH_IDLE_TIMEOUT_MS),
     logger: options.logger ?? silentLogger,
   };

@@ -26,6 +26,9 @@ export async function probeReadiness(kc: KubeConfig, timeoutMs: number): Promise
     return { kind: 'not-ready', reason: notReadyReason(path, answer.status, answer.body) };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return { kind: 'unreachable', reason: timedOut ? `API server did not answer within ${timeoutMs} ms` : `API server unreachable: ${describeError(error)}` };
+    return {
+      kind: 'unreachable',
+      reason: timedOut ? `API server did not answer within ${timeoutMs} ms` : `API server unreachable: ${describeError(error)}`,
+    };
   }
 }

@@ -105,7 +105,7 @@ export class ShardIndex {
         continue;
       }
       // A Service being deleted serves no more, whatever its endpoints still say.
-      const shard = this.shard(service, service.terminating ? 0 : ready.get(k) ?? 0);
+      const shard = this.shard(service, service.terminating ? 0 : (ready.get(k) ?? 0));
       const json = JSON.stringify(shard);
       if (previous?.json === json) continue;
       this.reported.set(k, { json, namespace: service.namespace, name: service.name });

@@ -21,7 +21,14 @@ export function clusterStatus(
   }
   if ('reason' in topology) {
     const offline = health.health === 'Offline';
-    return { name, zones: [], region: '', labels, health: offline ? 'Offline' : 'NotReady', reason: offline ? health.reason! : topology.reason };
+    return {
+      name,
+      zones: [],
+      region: '',
+      labels,
+      health: offline ? 'Offline' : 'NotReady',
+      reason: offline ? health.reason! : topology.reason,
+    };
   }
   return {
     name,

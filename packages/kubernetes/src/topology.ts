@@ -60,7 +60,9 @@ export function clusterTopology(nodes: readonly NodeTopology[]): Topology | { re
     return { reason: `no node carries a zone label (${ZONE_LABEL} or ${LEGACY_ZONE_LABEL}); give the cluster's topology explicitly` };
   }
   if (regions.size === 0) {
-    return { reason: `nodes carry zone labels but none a region label (${REGION_LABEL} or ${LEGACY_REGION_LABEL}); give the cluster's topology explicitly` };
+    return {
+      reason: `nodes carry zone labels but none a region label (${REGION_LABEL} or ${LEGACY_REGION_LABEL}); give the cluster's topology explicitly`,
+    };
   }
   if (regions.size > 1) {
     return { reason: `nodes span several regions (${[...regions].sort().join(', ')}); a member cluster must sit in one region` };

@@ -25,14 +25,24 @@ describe('applyShard', () => {
   const live = () => api.store.list('services', 'mynamespace').find((s) => (s['metadata'] as { name: string }).name === 'nginx');
 
   test('create: applies only our fields with fieldManager fedsvc; the cluster fills in the rest', async () => {
-    await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: manifest({ app: 'nginx', 'federation.fedsvc.io/service': 'nginx' }) });
+    await clusters().applyShard({
+      kind: 'create',
+      cluster: 'c1',
+      manifest: manifest({ app: 'nginx', 'federation.fedsvc.io/service': 'nginx' }),
+    });
     const request = api.requests.at(-1)!;
-    expect(request).toMatchObject({ method: 'PATCH', path: '/api/v1/namespaces/mynamespace/services/nginx', contentType: 'application/apply-patch+yaml', authorization: 'Bearer t' });
+    expect(request).toMatchObject({
+      method: 'PATCH',
+      path: '/api/v1/namespaces/mynamespace/services/nginx',
+      contentType: 'application/apply-patch+yaml',
+      authorization: 'Bearer t',
+    });
     expect(request.query.get('fieldManager')).toBe('fedsvc');
     expect(request.query.get('force')).toBe('true');
     const created = live()!;
     expect(created['spec']).toMatchObject({ type: 'LoadBalancer', clusterIP: expect.stringMatching(/^10\.96\./) });
-    const managed = (created['metadata'] as { managedFields: { manager: string; operation: string; fieldsV1: Record<string, unknown> }[] }).managedFields;
+    const managed = (created['metadata'] as { managedFields: { manager: string; operation: string; fieldsV1: Record<string, unknown> }[] })
+      .managedFields;
     expect(managed).toEqual([
       expect.objectContaining({
         manager: 'fedsvc',
@@ -62,14 +72,29 @@ describe('applyShard', () => {
     expect((live()!['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
   });
 
-  test('each federation its own field manager: one adopting another\'s Service leaves that one\'s mark and fields alone', async () => {
+  test("each federation its own field manager: one adopting another's Service leaves that one's mark and fields alone", async () => {
     api.deleteService('mynamespace', 'nginx');
-    const a = createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }], fieldManager: 'fedsvc-a' });
-    const b = createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }], fieldManager: 'fedsvc-b' });
+    const a = createKubernetesClusters({
+      clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }],
+      fieldManager: 'fedsvc-a',
+    });
+    const b = createKubernetesClusters({
+      clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }],
+      fieldManager: 'fedsvc-b',
+    });
     const ours = manifest({ app: 'nginx' });
-    await a.applyShard({ kind: 'create', cluster: 'c1', manifest: { ...ours, metadata: { ...ours.metadata, annotations: { [CREATED_BY_ANNOTATION]: 'fed-a' } } } });
+    await a.applyShard({
+      kind: 'create',
+      cluster: 'c1',
+      manifest: { ...ours, metadata: { ...ours.metadata, annotations: { [CREATED_BY_ANNOTATION]: 'fed-a' } } },
+    });
     expect(api.requests.at(-1)!.query.get('fieldManager')).toBe('fedsvc-a');
-    await b.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest({ app: 'nginx', team: 'b' }), fields: ['metadata.labels.team'] });
+    await b.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: manifest({ app: 'nginx', team: 'b' }),
+      fields: ['metadata.labels.team'],
+    });
     expect(api.requests.at(-1)!.query.get('fieldManager')).toBe('fedsvc-b');
     const meta = live()!['metadata'] as { labels: Record<string, string>; annotations?: Record<string, string> };
     expect(meta.annotations?.[CREATED_BY_ANNOTATION]).toBe('fed-a');
@@ -84,9 +109,17 @@ describe('applyShard', () => {
     (existing['metadata'] as Record<string, unknown>)['annotations'] = { 'owner.example.com/oncall': 'alice' };
     api.putService(existing, 'kubectl');
     const members = clusters();
-    await members.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest({ app: 'nginx', tier: 'web' }), fields: ['spec.type', 'metadata.labels.tier'] });
+    await members.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: manifest({ app: 'nginx', tier: 'web' }),
+      fields: ['spec.type', 'metadata.labels.tier'],
+    });
     let after = live()!;
-    expect(after['metadata']).toMatchObject({ labels: { app: 'nginx', team: 'payments', tier: 'web' }, annotations: { 'owner.example.com/oncall': 'alice' } });
+    expect(after['metadata']).toMatchObject({
+      labels: { app: 'nginx', team: 'payments', tier: 'web' },
+      annotations: { 'owner.example.com/oncall': 'alice' },
+    });
     // spec.type was kubectl's and differed: forced to ours. clusterIP and sessionAffinity stay.
     expect(after['spec']).toMatchObject({ type: 'LoadBalancer', clusterIP: '10.96.7.7', sessionAffinity: 'ClientIP' });
 
@@ -105,7 +138,11 @@ describe('applyShard', () => {
       body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'NodePort' } }),
     });
     expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ kind: 'Status', reason: 'Conflict', message: expect.stringContaining('conflict with "fedsvc": .spec.type') });
+    expect(await response.json()).toMatchObject({
+      kind: 'Status',
+      reason: 'Conflict',
+      message: expect.stringContaining('conflict with "fedsvc": .spec.type'),
+    });
   });
 
   test('delete removes the Service; deleting it again is not an error; leave sends nothing', async () => {
@@ -121,7 +158,9 @@ describe('applyShard', () => {
   test('bad actions are ValidationErrors and send nothing; server refusals are ClusterApiErrors naming the cluster', async () => {
     const members = clusters();
     const count = api.requests.length;
-    await expect(members.applyShard({ kind: 'create', cluster: 'elsewhere', manifest: manifest({}) })).rejects.toThrow(/action\.cluster: is not a member cluster/);
+    await expect(members.applyShard({ kind: 'create', cluster: 'elsewhere', manifest: manifest({}) })).rejects.toThrow(
+      /action\.cluster: is not a member cluster/,
+    );
     const bad = { ...manifest({}), metadata: { name: 'Nginx_1', namespace: 'mynamespace' } };
     const error = await members.applyShard({ kind: 'create', cluster: 'c1', manifest: bad }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);

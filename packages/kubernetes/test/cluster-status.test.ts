@@ -27,7 +27,10 @@ describe('cluster status', () => {
     await api.stop();
   });
 
-  const start = (extra: { topology?: { zones: string[]; region: string } } = {}, thresholds = { failureThreshold: 3, successThreshold: 2 }) => {
+  const start = (
+    extra: { topology?: { zones: string[]; region: string } } = {},
+    thresholds = { failureThreshold: 3, successThreshold: 2 },
+  ) => {
     const clusters = createKubernetesClusters({
       clusters: [{ name: 'member', server: api.url, skipTLSVerify: true, ...extra }],
       healthPeriodMs: 25,
@@ -50,7 +53,13 @@ describe('cluster status', () => {
     api.setNode('n1', { 'topology.kubernetes.io/zone': 'europe-west1-b', 'topology.kubernetes.io/region': 'europe-west1' });
     api.setNode('n2', { 'topology.kubernetes.io/zone': 'europe-west1-c', 'topology.kubernetes.io/region': 'europe-west1' });
     const ready = await log.waitFor(isCluster('member', (c) => c.zones.length === 2));
-    expect(ready.cluster).toEqual({ name: 'member', zones: ['europe-west1-b', 'europe-west1-c'], region: 'europe-west1', labels: {}, health: 'Ready' });
+    expect(ready.cluster).toEqual({
+      name: 'member',
+      zones: ['europe-west1-b', 'europe-west1-c'],
+      region: 'europe-west1',
+      labels: {},
+      health: 'Ready',
+    });
     api.deleteNode('n2');
     const shrunk = await log.waitFor(isCluster('member', (c) => c.zones.length === 1));
     expect(shrunk.cluster.zones).toEqual(['europe-west1-b']);
@@ -108,17 +117,29 @@ describe('cluster status', () => {
     from = api.requests.length;
     api.setReady(true);
     let mark = log.length;
-    await log.waitFor(isCluster('member', (c) => c.health === 'Ready'), 5000, mark);
+    await log.waitFor(
+      isCluster('member', (c) => c.health === 'Ready'),
+      5000,
+      mark,
+    );
     expect(probesSince(from)).toBeGreaterThanOrEqual(2);
 
     mark = log.length;
     api.setOffline(true);
-    const offline = await log.waitFor(isCluster('member', (c) => c.health === 'Offline'), 5000, mark);
+    const offline = await log.waitFor(
+      isCluster('member', (c) => c.health === 'Offline'),
+      5000,
+      mark,
+    );
     expect(offline.cluster.reason).toMatch(/^API server unreachable: /);
     // Topology is kept while the cluster cannot be seen.
     expect(offline.cluster.zones).toEqual(['z']);
     mark = log.length;
     api.setOffline(false);
-    await log.waitFor(isCluster('member', (c) => c.health === 'Ready'), 5000, mark);
+    await log.waitFor(
+      isCluster('member', (c) => c.health === 'Ready'),
+      5000,
+      mark,
+    );
   });
 });

@@ -54,7 +54,13 @@ describe('member clusters from kubeconfig contexts', () => {
     const watch = clusters.watch(log.push);
     try {
       const eastStatus = await log.waitFor(isCluster('gce-us-east1'));
-      expect(eastStatus.cluster).toEqual({ name: 'gce-us-east1', zones: ['us-east1-b', 'us-east1-c'], region: 'us-east1', labels: { provider: 'gce' }, health: 'Ready' });
+      expect(eastStatus.cluster).toEqual({
+        name: 'gce-us-east1',
+        zones: ['us-east1-b', 'us-east1-c'],
+        region: 'us-east1',
+        labels: { provider: 'gce' },
+        health: 'Ready',
+      });
       const westStatus = await log.waitFor(isCluster('gce-us-west1'));
       expect(westStatus.cluster).toMatchObject({ zones: ['us-west1-a'], region: 'us-west1', health: 'Ready' });
 
@@ -75,7 +81,11 @@ describe('member clusters from kubeconfig contexts', () => {
       expect(fewer.shard.readyEndpoints).toBe(2);
 
       west.setIngress('mynamespace', 'nginx', [{ hostname: 'a1b2.elb.example.com' }]);
-      const withHostname = await log.waitFor(isShard('gce-us-west1', 'nginx', (s) => s.ingress.length > 0), 5000, mark);
+      const withHostname = await log.waitFor(
+        isShard('gce-us-west1', 'nginx', (s) => s.ingress.length > 0),
+        5000,
+        mark,
+      );
       expect(withHostname.shard.ingress).toEqual([{ hostname: 'a1b2.elb.example.com' }]);
 
       east.deleteService('mynamespace', 'nginx');
@@ -103,7 +113,9 @@ describe('member clusters from kubeconfig contexts', () => {
       expect(clusters.clusters).toEqual(['gce-us-east1', 'gce-us-west1']);
       await log.waitFor(isCluster('gce-us-west1'));
       await log.waitFor(isShard('gce-us-west1', 'nginx'));
-      expect(() => clusters.addCluster({ context: 'gce-us-west1', kubeconfig: kubeconfig.path })).toThrow(/source: is a member cluster already/);
+      expect(() => clusters.addCluster({ context: 'gce-us-west1', kubeconfig: kubeconfig.path })).toThrow(
+        /source: is a member cluster already/,
+      );
 
       await clusters.removeCluster('gce-us-west1');
       const removedAt = log.events.findIndex((e) => e.type === 'cluster-removed');
@@ -112,7 +124,9 @@ describe('member clusters from kubeconfig contexts', () => {
       east.putService(service('mynamespace', 'still-watched'));
       await log.waitFor(isShard('gce-us-east1', 'still-watched'), 5000, removedAt);
       expect(log.events.slice(removedAt + 1).filter((e) => JSON.stringify(e).includes('gce-us-west1'))).toEqual([]);
-      await expect(clusters.applyShard({ kind: 'leave', cluster: 'gce-us-west1' })).rejects.toThrow(/action\.cluster: is not a member cluster/);
+      await expect(clusters.applyShard({ kind: 'leave', cluster: 'gce-us-west1' })).rejects.toThrow(
+        /action\.cluster: is not a member cluster/,
+      );
       await expect(clusters.removeCluster('gce-us-west1')).rejects.toThrow(/name: is not a member cluster/);
     } finally {
       await watch.stop();

@@ -9,11 +9,16 @@ import { isConnectionError } from '../src/list-watch.js';
 const system = (code: string) => Object.assign(new Error(`connect ${code} 192.0.2.1:443`), { code, syscall: 'connect', errno: -1 });
 
 describe('isConnectionError', () => {
-  it.each(TRANSIENT_NETWORK_CODES)('%s, a code every adapter retries, is a connection error (also wrapped, or named only in a message)', (code) => {
-    expect(isConnectionError(system(code))).toBe(true);
-    expect(isConnectionError(new Error('list failed', { cause: system(code) }))).toBe(true);
-    expect(isConnectionError(new Error(`request to https://192.0.2.1/api/v1/nodes failed, reason: connect ${code} 192.0.2.1:443`))).toBe(true);
-  });
+  it.each(TRANSIENT_NETWORK_CODES)(
+    '%s, a code every adapter retries, is a connection error (also wrapped, or named only in a message)',
+    (code) => {
+      expect(isConnectionError(system(code))).toBe(true);
+      expect(isConnectionError(new Error('list failed', { cause: system(code) }))).toBe(true);
+      expect(isConnectionError(new Error(`request to https://192.0.2.1/api/v1/nodes failed, reason: connect ${code} 192.0.2.1:443`))).toBe(
+        true,
+      );
+    },
+  );
 
   it("Node's wording for a reset and for a response cut short is a connection error", () => {
     expect(isConnectionError(new Error('socket hang up'))).toBe(true);

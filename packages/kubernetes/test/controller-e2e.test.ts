@@ -75,7 +75,11 @@ describe('controller over kubernetes member clusters', () => {
     });
     controller.start();
     try {
-      await until(() => east.store.get('services', 'mynamespace', 'nginx') !== undefined && west.store.get('services', 'mynamespace', 'nginx') !== undefined);
+      await until(
+        () =>
+          east.store.get('services', 'mynamespace', 'nginx') !== undefined &&
+          west.store.get('services', 'mynamespace', 'nginx') !== undefined,
+      );
       const created = east.requests.find((r) => r.method === 'PATCH')!;
       expect(created.query.get('fieldManager')).toBe('fedsvc');
 
@@ -160,7 +164,10 @@ describe('controller over kubernetes member clusters', () => {
 
   test('a service deleted while a member cluster has been unreachable since start loses its shard there once the cluster is back', async () => {
     const cache = (annotations: Record<string, string>) => ({
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'cache', namespace: 'mynamespace', annotations }, spec: { type: 'LoadBalancer', ports: [{ port: 6379, protocol: 'TCP' }] },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'cache', namespace: 'mynamespace', annotations },
+      spec: { type: 'LoadBalancer', ports: [{ port: 6379, protocol: 'TCP' }] },
     });
     // Shards an earlier run created; west is out of reach before its nodes (its topology) were ever listed.
     east.putService(cache({ 'fedsvc.io/created-by': 'fed1' }));
@@ -168,11 +175,21 @@ describe('controller over kubernetes member clusters', () => {
     west.setOffline(true);
     const zone = { id: 'z1', dnsName: 'example.com.' };
     const clusters = createKubernetesClusters({
-      clusters: [{ name: 'east', server: east.url, skipTLSVerify: true }, { name: 'west', server: west.url, skipTLSVerify: true }],
-      healthPeriodMs: 50, backoff: { initialMs: 20, maxMs: 100 }, syncTimeoutMs: 500,
+      clusters: [
+        { name: 'east', server: east.url, skipTLSVerify: true },
+        { name: 'west', server: west.url, skipTLSVerify: true },
+      ],
+      healthPeriodMs: 50,
+      backoff: { initialMs: 20, maxMs: 100 },
+      syncTimeoutMs: 500,
     });
     const controller = createController({
-      federation: { name: 'myfederation', domain: 'example.com' }, ownerId: 'fed1', clusters, dns: { provider: zoneProvider(zone), zone }, coalesceMs: 10, backoff: { baseMs: 20, maxMs: 200 },
+      federation: { name: 'myfederation', domain: 'example.com' },
+      ownerId: 'fed1',
+      clusters,
+      dns: { provider: zoneProvider(zone), zone },
+      coalesceMs: 10,
+      backoff: { baseMs: 20, maxMs: 200 },
     });
     controller.start();
     try {

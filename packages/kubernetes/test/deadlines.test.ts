@@ -46,7 +46,9 @@ describe('request deadlines of applyShard', () => {
     const clusters = members(300);
     api.hangNext((r) => r.method === 'PATCH' && r.path === '/api/v1/namespaces/ns/services/slow');
     const began = performance.now();
-    const error = await within(3000, clusters.applyShard({ kind: 'create', cluster: 'c1', manifest: manifest('slow') })).catch((e: unknown) => e);
+    const error = await within(3000, clusters.applyShard({ kind: 'create', cluster: 'c1', manifest: manifest('slow') })).catch(
+      (e: unknown) => e,
+    );
     const took = performance.now() - began;
     expect(error).toBeInstanceOf(ClusterApiError);
     expect(error).toMatchObject({ cluster: 'c1', status: undefined });
@@ -63,7 +65,9 @@ describe('request deadlines of applyShard', () => {
     const clusters = members(300);
     api.putService(service('ns', 'gone'));
     api.hangNext((r) => r.method === 'DELETE' && r.path === '/api/v1/namespaces/ns/services/gone');
-    const error = await within(3000, clusters.applyShard({ kind: 'delete', cluster: 'c1', namespace: 'ns', name: 'gone' })).catch((e: unknown) => e);
+    const error = await within(3000, clusters.applyShard({ kind: 'delete', cluster: 'c1', namespace: 'ns', name: 'gone' })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ClusterApiError);
     expect((error as Error).message).toMatch(/delete of service ns\/gone: no answer within 300 ms/);
     expect(api.store.get('services', 'ns', 'gone')).toBeDefined();
@@ -79,7 +83,9 @@ describe('request deadlines of applyShard', () => {
         expect(() => createKubernetesClusters({ ...base, [field]: bad as number })).toThrow(new RegExp(`options\\.${field}`));
       }
     }
-    expect(() => createKubernetesClusters({ ...base, requestTimeoutMs: 1, minWatchTimeoutSeconds: 1, watchIdleTimeoutMs: 1 })).not.toThrow();
+    expect(() =>
+      createKubernetesClusters({ ...base, requestTimeoutMs: 1, minWatchTimeoutSeconds: 1, watchIdleTimeoutMs: 1 }),
+    ).not.toThrow();
   });
 });
 

@@ -77,7 +77,10 @@ function members(api: FakeKubeApi) {
   return createKubernetesClusters({ clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }] });
 }
 
-function live(api: FakeKubeApi): { spec: { clusterIP?: string; clusterIPs?: string[]; ports: Port[]; type?: string }; metadata: { managedFields: Managed[] } } {
+function live(api: FakeKubeApi): {
+  spec: { clusterIP?: string; clusterIPs?: string[]; ports: Port[]; type?: string };
+  metadata: { managedFields: Managed[] };
+} {
   const found = api.store.get('services', 'ns', 'web');
   if (!found) throw new Error('no service ns/web');
   return api.store.list('services', 'ns').find((s) => (s['metadata'] as { name: string }).name === 'web') as never;
@@ -118,7 +121,12 @@ describe('Service spec.ports is a list-map keyed by port and protocol', () => {
     expect(new Set([assigned['http']!.nodePort, assigned['https']!.nodePort, metricsNodePort]).size).toBe(3);
 
     // fedsvc conforms (forced): its own entries change, kubectl's stays, every node port stays.
-    await clusters.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([{ ...http, targetPort: 8081 }, https]), fields: ['spec.ports'] });
+    await clusters.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: manifest([{ ...http, targetPort: 8081 }, https]),
+      fields: ['spec.ports'],
+    });
     let after = portsByName(api);
     expect(after['http']).toEqual({ ...http, targetPort: 8081, nodePort: assigned['http']!.nodePort });
     expect(after['https']).toEqual({ ...https, nodePort: assigned['https']!.nodePort });
@@ -126,7 +134,12 @@ describe('Service spec.ports is a list-map keyed by port and protocol', () => {
     expect(Object.keys(fieldsOf(api, 'kubectl')!['f:spec']!['f:ports'] as object)).toEqual(['k:{"port":9090,"protocol":"TCP"}']);
 
     // fedsvc stops applying https: it goes (nobody else owns it); kubectl's port stays.
-    await clusters.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([{ ...http, targetPort: 8081 }]), fields: ['spec.ports'] });
+    await clusters.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: manifest([{ ...http, targetPort: 8081 }]),
+      fields: ['spec.ports'],
+    });
     after = portsByName(api);
     expect(Object.keys(after).sort()).toEqual(['http', 'metrics']);
     expect(after['http']!.nodePort).toBe(assigned['http']!.nodePort);
@@ -170,7 +183,12 @@ describe('the cluster IP is immutable', () => {
     expect(ip).toMatch(/^10\.96\./);
     expect(live(api).spec.clusterIPs).toEqual([ip]);
 
-    await clusters.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([http], { sessionAffinity: 'ClientIP' }), fields: ['spec.sessionAffinity'] });
+    await clusters.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: manifest([http], { sessionAffinity: 'ClientIP' }),
+      fields: ['spec.sessionAffinity'],
+    });
     const patches = api.requests.filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(2);
     for (const request of patches) expect(Object.keys(JSON.parse(request.body!).spec)).not.toContain('clusterIP');
@@ -195,7 +213,9 @@ describe('the cluster IP is immutable', () => {
     await kubectlApply(core, { clusterIP: ip }, { force: true });
     expect(live(api).spec.clusterIP).toBe(ip);
     // A plain update (the fixture's putService hook) is refused the same way.
-    expect(() => api.putService({ ...service('ns', 'web'), spec: { ...live(api).spec, clusterIP: '10.96.0.251' } })).toThrow(/HTTP 422: .*may not change once set/);
+    expect(() => api.putService({ ...service('ns', 'web'), spec: { ...live(api).spec, clusterIP: '10.96.0.251' } })).toThrow(
+      /HTTP 422: .*may not change once set/,
+    );
   });
 
   test('a headless federated Service conformed onto a cluster whose Service has an IP fails as a 422 ClusterApiError and changes nothing; from headless to an IP likewise', async () => {
@@ -204,7 +224,12 @@ describe('the cluster IP is immutable', () => {
     await clusters.applyShard({ kind: 'create', cluster: 'c1', manifest: manifest([http], { type: 'ClusterIP' }) });
     const before = live(api);
     const error = await clusters
-      .applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([http], { type: 'ClusterIP', clusterIP: 'None' }), fields: ['spec.clusterIP'] })
+      .applyShard({
+        kind: 'conform',
+        cluster: 'c1',
+        manifest: manifest([http], { type: 'ClusterIP', clusterIP: 'None' }),
+        fields: ['spec.clusterIP'],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterApiError);
     expect(error).toMatchObject({ cluster: 'c1', status: 422 });
@@ -215,14 +240,23 @@ describe('the cluster IP is immutable', () => {
     await clusters.applyShard({ kind: 'create', cluster: 'c1', manifest: manifest([http], { type: 'ClusterIP', clusterIP: 'None' }) });
     expect(live(api).spec).toMatchObject({ clusterIP: 'None', clusterIPs: ['None'] });
     // Headless stays headless: conforming it again is accepted.
-    await clusters.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([http], { type: 'ClusterIP', clusterIP: 'None', sessionAffinity: 'ClientIP' }), fields: ['spec.sessionAffinity'] });
+    await clusters.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: manifest([http], { type: 'ClusterIP', clusterIP: 'None', sessionAffinity: 'ClientIP' }),
+      fields: ['spec.sessionAffinity'],
+    });
     expect(live(api).spec).toMatchObject({ clusterIP: 'None' });
     // Giving a headless Service an IP is a change of it too.
     const fromHeadless = await refusal(kubectlApply(coreApi(api), { clusterIP: '10.96.0.77' }, { force: true }));
     expect(fromHeadless.code).toBe(422);
-    expect(String(fromHeadless.body['message'])).toBe('Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.77"}: may not change once set');
+    expect(String(fromHeadless.body['message'])).toBe(
+      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.77"}: may not change once set',
+    );
     // Dropping clusterIP from what fedsvc applies is not a change: the server keeps the one it has.
-    const dropped = await clusters.applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([http], { type: 'ClusterIP' }), fields: ['spec.clusterIP'] }).catch((e: unknown) => e);
+    const dropped = await clusters
+      .applyShard({ kind: 'conform', cluster: 'c1', manifest: manifest([http], { type: 'ClusterIP' }), fields: ['spec.clusterIP'] })
+      .catch((e: unknown) => e);
     expect(dropped).toBeUndefined();
     expect(live(api).spec.clusterIP).toBe('None');
   });
@@ -238,7 +272,12 @@ describe('a watch from a resourceVersion newer than the server has', () => {
     const started = Date.now();
     const events: { type: string; object: unknown }[] = [];
     const ended = await new Promise<unknown>((resolve) => {
-      void new Watch(kc).watch('/api/v1/namespaces/ns/services', { resourceVersion: String(ahead) }, (type, object) => events.push({ type, object }), resolve);
+      void new Watch(kc).watch(
+        '/api/v1/namespaces/ns/services',
+        { resourceVersion: String(ahead) },
+        (type, object) => events.push({ type, object }),
+        resolve,
+      );
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(ended).toBeNull();
@@ -299,7 +338,10 @@ describe('a watch from a resourceVersion newer than the server has', () => {
     const log = new EventLog();
     const watch = clusters.watch(log.push);
     cleanup.push(() => watch.stop());
-    const isShard = (name: string) => (e: ClusterEvent): e is Extract<ClusterEvent, { type: 'shard' }> => e.type === 'shard' && e.shard.name === name;
+    const isShard =
+      (name: string) =>
+      (e: ClusterEvent): e is Extract<ClusterEvent, { type: 'shard' }> =>
+        e.type === 'shard' && e.shard.name === name;
 
     api.putService(service('ns', 'kept'));
     await log.waitFor(isShard('kept'));

@@ -31,7 +31,11 @@ describe('Lease leader election and clock steps', () => {
     await host.stop();
   });
 
-  const candidate = (identity: string, name: string, extra: { now?: () => number; retryPeriodMs?: number; releaseOnStop?: boolean } = {}) => {
+  const candidate = (
+    identity: string,
+    name: string,
+    extra: { now?: () => number; retryPeriodMs?: number; releaseOnStop?: boolean } = {},
+  ) => {
     const state = { leads: 0, loses: 0, leading: false };
     const election = createLeaseElection({
       cluster: { name: 'host', server: host.url, token: 'host', skipTLSVerify: true },
@@ -50,7 +54,8 @@ describe('Lease leader election and clock steps', () => {
     };
     return { election, state, onChange };
   };
-  const leaseSpec = (name: string) => host.store.get('leases', 'fedsvc-system', name)?.object['spec'] as Record<string, unknown> | undefined;
+  const leaseSpec = (name: string) =>
+    host.store.get('leases', 'fedsvc-system', name)?.object['spec'] as Record<string, unknown> | undefined;
   const reads = (name: string) => host.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/leases/${name}`)).length;
 
   test('a standby whose wall clock jumps far ahead does not take a lease that is being renewed', async () => {
@@ -109,7 +114,12 @@ describe('Lease leader election and clock steps', () => {
   });
 
   test('the clocks must be functions', () => {
-    const base = { cluster: { name: 'host', server: 'http://127.0.0.1:1', skipTLSVerify: true }, namespace: 'fedsvc-system', name: 'l', identity: 'a' };
+    const base = {
+      cluster: { name: 'host', server: 'http://127.0.0.1:1', skipTLSVerify: true },
+      namespace: 'fedsvc-system',
+      name: 'l',
+      identity: 'a',
+    };
     expect(() => createLeaseElection({ ...base, monotonicNow: 5 as unknown as () => number })).toThrow(ValidationError);
     expect(() => createLeaseElection({ ...base, monotonicNow: 5 as unknown as () => number })).toThrow(/options\.monotonicNow/);
     expect(() => createLeaseElection({ ...base, now: 'now' as unknown as () => number })).toThrow(/options\.now/);

@@ -49,7 +49,8 @@ describe('Lease leader election', () => {
     return { election, state, onChange };
   };
 
-  const leaseSpec = (name: string) => host.store.get('leases', 'fedsvc-system', name)?.object['spec'] as Record<string, unknown> | undefined;
+  const leaseSpec = (name: string) =>
+    host.store.get('leases', 'fedsvc-system', name)?.object['spec'] as Record<string, unknown> | undefined;
 
   test('one of two candidates leads; the other takes over within the lease duration after the leader dies', async () => {
     const clock = manualClock();
@@ -158,25 +159,39 @@ describe('Lease leader election', () => {
     const target = new URL(host.url);
     const proxy = createServer((req, res) => {
       if (partitioned) {
-        setTimeout(() => res.writeHead(500, { 'content-type': 'application/json' }).end('{"kind":"Status","apiVersion":"v1","status":"Failure","code":500}'), 350);
+        setTimeout(
+          () =>
+            res
+              .writeHead(500, { 'content-type': 'application/json' })
+              .end('{"kind":"Status","apiVersion":"v1","status":"Failure","code":500}'),
+          350,
+        );
         return;
       }
-      const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     // renewDeadline + retryPeriod exceeds the lease duration: a leader sleeping a whole retry period past its deadline would overlap.
     const timing = { leaseDurationMs: 1000, renewDeadlineMs: 900, retryPeriodMs: 500, releaseOnStop: false };
     const seen = { a: false, b: false, overlap: false };
-    const replica = (identity: 'a' | 'b', server: string) => createLeaseElection({
-      cluster: { name: 'host', server, token: 'host', skipTLSVerify: true }, namespace: 'fedsvc-system', name: 'slow-errors', identity, ...timing,
-    }).campaign((leading) => {
-      seen[identity] = leading;
-      if (seen.a && seen.b) seen.overlap = true;
-    });
+    const replica = (identity: 'a' | 'b', server: string) =>
+      createLeaseElection({
+        cluster: { name: 'host', server, token: 'host', skipTLSVerify: true },
+        namespace: 'fedsvc-system',
+        name: 'slow-errors',
+        identity,
+        ...timing,
+      }).campaign((leading) => {
+        seen[identity] = leading;
+        if (seen.a && seen.b) seen.overlap = true;
+      });
     const a = replica('a', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
     let b: { stop(): Promise<void> } | undefined;
     try {
@@ -209,11 +224,18 @@ describe('Lease leader election', () => {
   });
 
   test('bad options are ValidationErrors naming the field', () => {
-    const base = { cluster: { name: 'host', server: 'http://127.0.0.1:1', skipTLSVerify: true }, namespace: 'fedsvc-system', name: 'l', identity: 'a' };
+    const base = {
+      cluster: { name: 'host', server: 'http://127.0.0.1:1', skipTLSVerify: true },
+      namespace: 'fedsvc-system',
+      name: 'l',
+      identity: 'a',
+    };
     expect(() => createLeaseElection({ ...base, renewDeadlineMs: 20_000 })).toThrow(ValidationError);
     expect(() => createLeaseElection({ ...base, renewDeadlineMs: 20_000 })).toThrow(/options\.leaseDurationMs/);
     expect(() => createLeaseElection({ ...base, namespace: 'Bad_NS' })).toThrow(/options\.namespace/);
     expect(() => createLeaseElection({ ...base, identity: '' })).toThrow(/options\.identity/);
-    expect(() => createLeaseElection({ ...base, cluster: { name: 'host', server: 'http://127.0.0.1:1' } })).toThrow(/options\.cluster\.server: plain http/);
+    expect(() => createLeaseElection({ ...base, cluster: { name: 'host', server: 'http://127.0.0.1:1' } })).toThrow(
+      /options\.cluster\.server: plain http/,
+    );
   });
 });

@@ -18,8 +18,11 @@ const probe = fc.oneof(
 );
 const thresholds = fc.record({ failureThreshold: fc.integer({ min: 1, max: 5 }), successThreshold: fc.integer({ min: 1, max: 5 }) });
 
-const run = (results: readonly ProbeResult[], t: { failureThreshold: number; successThreshold: number }, from: HealthState = UNKNOWN_HEALTH) =>
-  results.reduce((state, r) => observeProbe(state, r, t), from);
+const run = (
+  results: readonly ProbeResult[],
+  t: { failureThreshold: number; successThreshold: number },
+  from: HealthState = UNKNOWN_HEALTH,
+) => results.reduce((state, r) => observeProbe(state, r, t), from);
 
 /** Length of the run of equal-kind outcomes (ready vs failed) at the end of the list. */
 function trailingRun(results: readonly ProbeResult[], ready: boolean): number {
@@ -29,27 +32,34 @@ function trailingRun(results: readonly ProbeResult[], ready: boolean): number {
 }
 
 describe('health thresholds', () => {
-  test.prop([thresholds, fc.array(probe, { minLength: 1, maxLength: 40 })])('the status only changes after a threshold of consecutive probes', (t, results) => {
-    let state = run(results.slice(0, 1), t);
-    for (let i = 1; i < results.length; i++) {
-      const next = observeProbe(state, results[i]!, t);
-      const seen = results.slice(0, i + 1);
-      if (next.health === 'Ready' && state.health !== 'Ready') expect(trailingRun(seen, true)).toBeGreaterThanOrEqual(t.successThreshold);
-      if (next.health !== 'Ready' && state.health === 'Ready') expect(trailingRun(seen, false)).toBeGreaterThanOrEqual(t.failureThreshold);
-      state = next;
-    }
-  });
+  test.prop([thresholds, fc.array(probe, { minLength: 1, maxLength: 40 })])(
+    'the status only changes after a threshold of consecutive probes',
+    (t, results) => {
+      let state = run(results.slice(0, 1), t);
+      for (let i = 1; i < results.length; i++) {
+        const next = observeProbe(state, results[i]!, t);
+        const seen = results.slice(0, i + 1);
+        if (next.health === 'Ready' && state.health !== 'Ready') expect(trailingRun(seen, true)).toBeGreaterThanOrEqual(t.successThreshold);
+        if (next.health !== 'Ready' && state.health === 'Ready')
+          expect(trailingRun(seen, false)).toBeGreaterThanOrEqual(t.failureThreshold);
+        state = next;
+      }
+    },
+  );
 
-  test.prop([thresholds, fc.array(probe, { maxLength: 20 }), probe])('enough consecutive equal outcomes always decide, with the last failure kind and reason', (t, prefix, last) => {
-    const repeated = Array.from({ length: Math.max(t.failureThreshold, t.successThreshold) }, () => last);
-    const state = run([...prefix, ...repeated], t);
-    if (last.kind === 'ready') {
-      expect(state).toMatchObject({ health: 'Ready' });
-      expect(state.reason).toBeUndefined();
-    } else {
-      expect(state).toMatchObject({ health: last.kind === 'not-ready' ? 'NotReady' : 'Offline', reason: last.reason });
-    }
-  });
+  test.prop([thresholds, fc.array(probe, { maxLength: 20 }), probe])(
+    'enough consecutive equal outcomes always decide, with the last failure kind and reason',
+    (t, prefix, last) => {
+      const repeated = Array.from({ length: Math.max(t.failureThreshold, t.successThreshold) }, () => last);
+      const state = run([...prefix, ...repeated], t);
+      if (last.kind === 'ready') {
+        expect(state).toMatchObject({ health: 'Ready' });
+        expect(state.reason).toBeUndefined();
+      } else {
+        expect(state).toMatchObject({ health: last.kind === 'not-ready' ? 'NotReady' : 'Offline', reason: last.reason });
+      }
+    },
+  );
 
   test.prop([thresholds, probe])('the first probe decides at once', (t, first) => {
     expect(run([first], t).health).toBe(first.kind === 'ready' ? 'Ready' : first.kind === 'not-ready' ? 'NotReady' : 'Offline');
@@ -57,31 +67,36 @@ describe('health thresholds', () => {
 });
 
 describe('backoff', () => {
-  test.prop([fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })])(
-    'stays within [step/2, step], the step doubling from initialMs and bounded by maxMs',
-    (failures, initialMs, extra, random) => {
-      const maxMs = initialMs + extra;
-      const step = Math.min(maxMs, initialMs * 2 ** (failures - 1));
-      const delay = backoffDelay(failures, { initialMs, maxMs }, () => random);
-      expect(delay).toBeGreaterThanOrEqual(Math.floor(step / 2));
-      expect(delay).toBeLessThanOrEqual(Math.min(step, maxMs));
-    },
-  );
+  test.prop([
+    fc.integer({ min: 1, max: 60 }),
+    fc.integer({ min: 1, max: 5000 }),
+    fc.integer({ min: 0, max: 100_000 }),
+    fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+  ])('stays within [step/2, step], the step doubling from initialMs and bounded by maxMs', (failures, initialMs, extra, random) => {
+    const maxMs = initialMs + extra;
+    const step = Math.min(maxMs, initialMs * 2 ** (failures - 1));
+    const delay = backoffDelay(failures, { initialMs, maxMs }, () => random);
+    expect(delay).toBeGreaterThanOrEqual(Math.floor(step / 2));
+    expect(delay).toBeLessThanOrEqual(Math.min(step, maxMs));
+  });
 });
 
 describe('topology', () => {
   const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/);
   const node = fc.record({ zone: fc.option(label, { nil: undefined }), region: fc.option(label, { nil: undefined }) });
 
-  test.prop([fc.array(node, { maxLength: 12 })])('zones are every zone the nodes span, in a stable order, whatever the node order', (nodes) => {
-    const result = clusterTopology(nodes);
-    const reversed = clusterTopology([...nodes].reverse());
-    expect(reversed).toEqual(result);
-    const zones = [...new Set(nodes.flatMap((n) => (n.zone ? [n.zone] : [])))].sort();
-    const regions = new Set(nodes.flatMap((n) => (n.region ? [n.region] : [])));
-    if (zones.length > 0 && regions.size === 1) expect(result).toEqual({ zones, region: [...regions][0] });
-    else expect(result).toHaveProperty('reason');
-  });
+  test.prop([fc.array(node, { maxLength: 12 })])(
+    'zones are every zone the nodes span, in a stable order, whatever the node order',
+    (nodes) => {
+      const result = clusterTopology(nodes);
+      const reversed = clusterTopology([...nodes].reverse());
+      expect(reversed).toEqual(result);
+      const zones = [...new Set(nodes.flatMap((n) => (n.zone ? [n.zone] : [])))].sort();
+      const regions = new Set(nodes.flatMap((n) => (n.region ? [n.region] : [])));
+      if (zones.length > 0 && regions.size === 1) expect(result).toEqual({ zones, region: [...regions][0] });
+      else expect(result).toHaveProperty('reason');
+    },
+  );
 
   test.prop([label, label, label, label])('the current labels win over the legacy ones', (zone, region, oldZone, oldRegion) => {
     const read = nodeTopology('n', {
@@ -91,80 +106,103 @@ describe('topology', () => {
       'failure-domain.beta.kubernetes.io/region': oldRegion,
     });
     expect(read).toEqual({ zone, region });
-    expect(nodeTopology('n', { 'failure-domain.beta.kubernetes.io/zone': oldZone, 'failure-domain.beta.kubernetes.io/region': oldRegion })).toEqual({ zone: oldZone, region: oldRegion });
+    expect(
+      nodeTopology('n', { 'failure-domain.beta.kubernetes.io/zone': oldZone, 'failure-domain.beta.kubernetes.io/region': oldRegion }),
+    ).toEqual({ zone: oldZone, region: oldRegion });
   });
 
-  test.prop([fc.string({ maxLength: 70 }).filter((s) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) || s.length > 63)])('a value that is not a DNS-1123 label is a ValidationError naming node and label', (value) => {
-    const read = nodeTopology('node-7', { 'topology.kubernetes.io/zone': value });
-    expect(read).toBeInstanceOf(ValidationError);
-    expect(read).toMatchObject({ field: 'nodes/node-7.metadata.labels["topology.kubernetes.io/zone"]', value });
-  });
+  test.prop([fc.string({ maxLength: 70 }).filter((s) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) || s.length > 63)])(
+    'a value that is not a DNS-1123 label is a ValidationError naming node and label',
+    (value) => {
+      const read = nodeTopology('node-7', { 'topology.kubernetes.io/zone': value });
+      expect(read).toBeInstanceOf(ValidationError);
+      expect(read).toMatchObject({ field: 'nodes/node-7.metadata.labels["topology.kubernetes.io/zone"]', value });
+    },
+  );
 });
 
 describe('shard join', () => {
   const names = fc.constantFrom('a', 'b', 'c');
   const op = fc.oneof(
-    fc.record({ kind: fc.constant('service' as const), name: names, ip: fc.option(fc.constantFrom('192.0.2.1', '192.0.2.2'), { nil: undefined }) }),
+    fc.record({
+      kind: fc.constant('service' as const),
+      name: names,
+      ip: fc.option(fc.constantFrom('192.0.2.1', '192.0.2.2'), { nil: undefined }),
+    }),
     fc.record({ kind: fc.constant('drop-service' as const), name: names }),
-    fc.record({ kind: fc.constant('slice' as const), service: names, slice: fc.constantFrom('s1', 's2', 's3'), ready: fc.nat(3), notReady: fc.nat(2) }),
+    fc.record({
+      kind: fc.constant('slice' as const),
+      service: names,
+      slice: fc.constantFrom('s1', 's2', 's3'),
+      ready: fc.nat(3),
+      notReady: fc.nat(2),
+    }),
     fc.record({ kind: fc.constant('drop-slice' as const), slice: fc.constantFrom('s1', 's2', 's3') }),
     fc.record({ kind: fc.constant('relist' as const) }),
   );
 
-  test.prop([fc.array(op, { maxLength: 40 }), fc.nat(40)])('the events describe exactly the shards the final state holds', (ops, openAt) => {
-    const index = new ShardIndex('c1');
-    const services = new Map<string, ReturnType<typeof decodeService>>();
-    const slices = new Map<string, ReturnType<typeof decodeEndpointSlice>>();
-    const view = new Map<string, ShardStatus>();
-    const apply = (events: readonly ClusterEvent[]) => {
-      for (const e of events) {
-        if (e.type === 'shard') view.set(e.shard.name, e.shard);
-        else if (e.type === 'shard-removed') view.delete(e.name);
-      }
-    };
-    ops.forEach((o, i) => {
-      if (i === openAt) apply(index.start());
-      switch (o.kind) {
-        case 'service': {
-          const raw = service('ns', o.name);
-          if (o.ip) raw['status'] = { loadBalancer: { ingress: [{ ip: o.ip }] } };
-          const decoded = decodeService(raw);
-          services.set(o.name, decoded);
-          return apply(index.upsertService(decoded));
+  test.prop([fc.array(op, { maxLength: 40 }), fc.nat(40)])(
+    'the events describe exactly the shards the final state holds',
+    (ops, openAt) => {
+      const index = new ShardIndex('c1');
+      const services = new Map<string, ReturnType<typeof decodeService>>();
+      const slices = new Map<string, ReturnType<typeof decodeEndpointSlice>>();
+      const view = new Map<string, ShardStatus>();
+      const apply = (events: readonly ClusterEvent[]) => {
+        for (const e of events) {
+          if (e.type === 'shard') view.set(e.shard.name, e.shard);
+          else if (e.type === 'shard-removed') view.delete(e.name);
         }
-        case 'drop-service':
-          services.delete(o.name);
-          return apply(index.removeService('ns', o.name));
-        case 'slice': {
-          const decoded = decodeEndpointSlice(endpointSlice('ns', o.service, o.slice, o.ready, o.notReady));
-          slices.set(o.slice, decoded);
-          return apply(index.upsertSlice(decoded));
+      };
+      ops.forEach((o, i) => {
+        if (i === openAt) apply(index.start());
+        switch (o.kind) {
+          case 'service': {
+            const raw = service('ns', o.name);
+            if (o.ip) raw['status'] = { loadBalancer: { ingress: [{ ip: o.ip }] } };
+            const decoded = decodeService(raw);
+            services.set(o.name, decoded);
+            return apply(index.upsertService(decoded));
+          }
+          case 'drop-service':
+            services.delete(o.name);
+            return apply(index.removeService('ns', o.name));
+          case 'slice': {
+            const decoded = decodeEndpointSlice(endpointSlice('ns', o.service, o.slice, o.ready, o.notReady));
+            slices.set(o.slice, decoded);
+            return apply(index.upsertSlice(decoded));
+          }
+          case 'drop-slice':
+            slices.delete(o.slice);
+            return apply(index.removeSlice('ns', o.slice));
+          case 'relist':
+            apply(index.replaceServices([...services.values()]));
+            return apply(index.replaceSlices([...slices.values()]));
         }
-        case 'drop-slice':
-          slices.delete(o.slice);
-          return apply(index.removeSlice('ns', o.slice));
-        case 'relist':
-          apply(index.replaceServices([...services.values()]));
-          return apply(index.replaceSlices([...slices.values()]));
-      }
-    });
-    if (openAt >= ops.length) apply(index.start());
-    const expected = new Map(
-      [...services.values()].map((s) => [
-        s.name,
-        [...slices.values()].filter((sl) => sl.service === s.name).reduce((n, sl) => n + sl.readyEndpoints, 0),
-      ]),
-    );
-    expect(new Map([...view].map(([name, shard]) => [name, shard.readyEndpoints]))).toEqual(expected);
-    for (const [name, shard] of view) expect(shard.ingress).toEqual(services.get(name)!.ingress);
-  });
+      });
+      if (openAt >= ops.length) apply(index.start());
+      const expected = new Map(
+        [...services.values()].map((s) => [
+          s.name,
+          [...slices.values()].filter((sl) => sl.service === s.name).reduce((n, sl) => n + sl.readyEndpoints, 0),
+        ]),
+      );
+      expect(new Map([...view].map(([name, shard]) => [name, shard.readyEndpoints]))).toEqual(expected);
+      for (const [name, shard] of view) expect(shard.ingress).toEqual(services.get(name)!.ingress);
+    },
+  );
 });
 
 describe('readiness reason', () => {
-  test.prop([fc.array(fc.stringMatching(/^[a-z][a-z-]{0,12}$/), { minLength: 1, maxLength: 4 })])('names every failed check of a verbose answer', (checks) => {
-    const body = ['[+]ping ok', ...checks.map((c) => `[-]${c} failed: reason withheld`), 'readyz check failed'].join('\n');
-    expect(notReadyReason('/readyz', 500, body)).toBe(`/readyz check failed: ${checks.map((c) => `${c} failed: reason withheld`).join('; ')}`);
-  });
+  test.prop([fc.array(fc.stringMatching(/^[a-z][a-z-]{0,12}$/), { minLength: 1, maxLength: 4 })])(
+    'names every failed check of a verbose answer',
+    (checks) => {
+      const body = ['[+]ping ok', ...checks.map((c) => `[-]${c} failed: reason withheld`), 'readyz check failed'].join('\n');
+      expect(notReadyReason('/readyz', 500, body)).toBe(
+        `/readyz check failed: ${checks.map((c) => `${c} failed: reason withheld`).join('; ')}`,
+      );
+    },
+  );
   test.prop([fc.integer({ min: 300, max: 599 })])('falls back to the HTTP status', (status) => {
     expect(notReadyReason('/readyz', status, 'nope')).toBe(`/readyz answered HTTP ${status}`);
   });
@@ -174,11 +212,22 @@ describe('clusterStatus', () => {
   const offline: HealthState = { ...UNKNOWN_HEALTH, health: 'Offline', reason: 'connect ECONNREFUSED' };
   const ready: HealthState = { ...UNKNOWN_HEALTH, health: 'Ready' };
   test('a cluster Offline before its topology is known is reported, with no zones: the controller must know it is out of sight', () => {
-    expect(clusterStatus('west', { env: 'prod' }, offline, undefined)).toEqual({ name: 'west', zones: [], region: '', labels: { env: 'prod' }, health: 'Offline', reason: 'connect ECONNREFUSED' });
+    expect(clusterStatus('west', { env: 'prod' }, offline, undefined)).toEqual({
+      name: 'west',
+      zones: [],
+      region: '',
+      labels: { env: 'prod' },
+      health: 'Offline',
+      reason: 'connect ECONNREFUSED',
+    });
   });
   test('a reachable cluster waits for its topology; health unknown is not reported', () => {
     expect(clusterStatus('west', {}, ready, undefined)).toBeUndefined();
     expect(clusterStatus('west', {}, UNKNOWN_HEALTH, undefined)).toBeUndefined();
-    expect(clusterStatus('west', {}, ready, { zones: ['z1'], region: 'r1' })).toMatchObject({ zones: ['z1'], region: 'r1', health: 'Ready' });
+    expect(clusterStatus('west', {}, ready, { zones: ['z1'], region: 'r1' })).toMatchObject({
+      zones: ['z1'],
+      region: 'r1',
+      health: 'Ready',
+    });
   });
 });

@@ -12,8 +12,10 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-const isShard = (name: string, pred: (s: ShardStatus) => boolean = () => true) => (e: ClusterEvent): boolean =>
-  e.type === 'shard' && e.shard.name === name && pred(e.shard);
+const isShard =
+  (name: string, pred: (s: ShardStatus) => boolean = () => true) =>
+  (e: ClusterEvent): boolean =>
+    e.type === 'shard' && e.shard.name === name && pred(e.shard);
 
 async function watching(): Promise<{ api: FakeKubeApi; log: EventLog }> {
   const api = await FakeKubeApi.start();

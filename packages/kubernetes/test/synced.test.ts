@@ -22,8 +22,10 @@ async function apiServer(zone: string): Promise<FakeKubeApi> {
   return api;
 }
 
-const of = (cluster: string) => (e: ClusterEvent): boolean =>
-  (e.type === 'cluster' && e.cluster.name === cluster) || (e.type === 'shard' && e.shard.cluster === cluster);
+const of =
+  (cluster: string) =>
+  (e: ClusterEvent): boolean =>
+    (e.type === 'cluster' && e.cluster.name === cluster) || (e.type === 'shard' && e.shard.cluster === cluster);
 
 test('a cluster whose EndpointSlice list is slow is not reported, and not synced, until the list is in', async () => {
   const east = await apiServer('us-east1-b');
@@ -37,7 +39,10 @@ test('a cluster whose EndpointSlice list is slow is not reported, and not synced
     { context: 'gone', server: gone.url },
   ]);
   cleanup.push(() => kubeconfig.remove());
-  const clusters = createKubernetesClusters({ clusters: ['east', 'west', 'gone'].map((context) => ({ context, kubeconfig: kubeconfig.path })), ...fast });
+  const clusters = createKubernetesClusters({
+    clusters: ['east', 'west', 'gone'].map((context) => ({ context, kubeconfig: kubeconfig.path })),
+    ...fast,
+  });
   const log = new EventLog();
   const watch = clusters.watch(log.push);
   cleanup.push(() => watch.stop());
@@ -75,7 +80,11 @@ test('requestTimeoutMs reaches the lists: a list page never answered is abandone
   east.setHanging(/endpointslices/);
   const kubeconfig = await writeKubeconfig([{ context: 'east', server: east.url }]);
   cleanup.push(() => kubeconfig.remove());
-  const clusters = createKubernetesClusters({ clusters: [{ context: 'east', kubeconfig: kubeconfig.path }], ...fast, requestTimeoutMs: 200 });
+  const clusters = createKubernetesClusters({
+    clusters: [{ context: 'east', kubeconfig: kubeconfig.path }],
+    ...fast,
+    requestTimeoutMs: 200,
+  });
   const log = new EventLog();
   const watch = clusters.watch(log.push);
   cleanup.push(() => watch.stop());
@@ -90,12 +99,18 @@ test('a cluster never heard from holds synced back only until syncTimeoutMs, and
   const east = await apiServer('us-east1-b');
   const west = await apiServer('us-west1-a');
   east.setHanging(/endpointslices/);
-  const kubeconfig = await writeKubeconfig([{ context: 'east', server: east.url }, { context: 'west', server: west.url }]);
+  const kubeconfig = await writeKubeconfig([
+    { context: 'east', server: east.url },
+    { context: 'west', server: west.url },
+  ]);
   cleanup.push(() => kubeconfig.remove());
   const warnings: unknown[] = [];
   const logger = { debug() {}, info() {}, error() {}, warn: (obj: object) => warnings.push(obj) };
   const clusters = createKubernetesClusters({
-    clusters: ['east', 'west'].map((context) => ({ context, kubeconfig: kubeconfig.path })), ...fast, syncTimeoutMs: 300, logger,
+    clusters: ['east', 'west'].map((context) => ({ context, kubeconfig: kubeconfig.path })),
+    ...fast,
+    syncTimeoutMs: 300,
+    logger,
   });
   const log = new EventLog();
   const watch = clusters.watch(log.push);

@@ -19,9 +19,17 @@ describe('TLS member cluster', () => {
     await api.stop();
   });
 
-  const watchOnce = async (cluster: Parameters<typeof createKubernetesClusters>[0]['clusters'][number], until: (e: ClusterEvent) => boolean) => {
+  const watchOnce = async (
+    cluster: Parameters<typeof createKubernetesClusters>[0]['clusters'][number],
+    until: (e: ClusterEvent) => boolean,
+  ) => {
     const log = new EventLog();
-    const watch = createKubernetesClusters({ clusters: [cluster], healthPeriodMs: 30, failureThreshold: 1, backoff: { initialMs: 20, maxMs: 100 } }).watch(log.push);
+    const watch = createKubernetesClusters({
+      clusters: [cluster],
+      healthPeriodMs: 30,
+      failureThreshold: 1,
+      backoff: { initialMs: 20, maxMs: 100 },
+    }).watch(log.push);
     try {
       return await log.waitFor(until);
     } finally {
@@ -30,7 +38,14 @@ describe('TLS member cluster', () => {
   };
 
   test('verifies the server with caData and authenticates with the client certificate', async () => {
-    const cluster = { name: 'tls', server: api.url, caData: b64(pki.caCert), clientCert: b64(pki.clientCert), clientKey: b64(pki.clientKey), topology: { zones: ['z'], region: 'r' } };
+    const cluster = {
+      name: 'tls',
+      server: api.url,
+      caData: b64(pki.caCert),
+      clientCert: b64(pki.clientCert),
+      clientKey: b64(pki.clientKey),
+      topology: { zones: ['z'], region: 'r' },
+    };
     const shard = await watchOnce(cluster, (e) => e.type === 'shard');
     expect(shard).toMatchObject({ type: 'shard', shard: { cluster: 'tls', name: 'secure' } });
     const status = await watchOnce(cluster, (e) => e.type === 'cluster');
@@ -39,7 +54,14 @@ describe('TLS member cluster', () => {
 
   test('a server the CA did not sign is Offline with the TLS failure as reason', async () => {
     const other = makeTestPki();
-    const cluster = { name: 'tls', server: api.url, caData: b64(other.caCert), clientCert: b64(pki.clientCert), clientKey: b64(pki.clientKey), topology: { zones: ['z'], region: 'r' } };
+    const cluster = {
+      name: 'tls',
+      server: api.url,
+      caData: b64(other.caCert),
+      clientCert: b64(pki.clientCert),
+      clientKey: b64(pki.clientKey),
+      topology: { zones: ['z'], region: 'r' },
+    };
     const status = await watchOnce(cluster, (e) => e.type === 'cluster');
     expect(status).toMatchObject({ cluster: { health: 'Offline' } });
     expect((status as Extract<ClusterEvent, { type: 'cluster' }>).cluster.reason).toMatch(/unreachable: .*certificate/i);

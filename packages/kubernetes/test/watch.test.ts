@@ -11,7 +11,8 @@ const isShard =
   (cluster: string, name: string, pred: (s: ShardStatus) => boolean = () => true) =>
   (e: ClusterEvent): e is Extract<ClusterEvent, { type: 'shard' }> =>
     e.type === 'shard' && e.shard.cluster === cluster && e.shard.name === name && pred(e.shard);
-const isError = (cluster: string, pattern: RegExp) => (e: ClusterEvent) => e.type === 'error' && e.cluster === cluster && pattern.test(e.error.message);
+const isError = (cluster: string, pattern: RegExp) => (e: ClusterEvent) =>
+  e.type === 'error' && e.cluster === cluster && pattern.test(e.error.message);
 
 function requestsOf(api: FakeKubeApi, path: string, watch: boolean) {
   return api.requests.filter((r) => r.method === 'GET' && r.path === path && (r.query.get('watch') === 'true') === watch);
@@ -48,7 +49,12 @@ describe('list and watch', () => {
 
   const start = (names: readonly ('a' | 'b')[] = ['a', 'b'], pageSize?: number) => {
     const clusters = createKubernetesClusters({
-      clusters: names.map((n) => ({ name: n, server: (n === 'a' ? a : b).url, skipTLSVerify: true, topology: { zones: [`zone-${n}`], region: 'region-1' } })),
+      clusters: names.map((n) => ({
+        name: n,
+        server: (n === 'a' ? a : b).url,
+        skipTLSVerify: true,
+        topology: { zones: [`zone-${n}`], region: 'region-1' },
+      })),
       namespace: 'ns',
       ...fast,
       pageSize,
@@ -79,7 +85,11 @@ describe('list and watch', () => {
     expect(resumed.query.get('allowWatchBookmarks')).toBe('true');
     const mark = log.length;
     a.setIngress('ns', 'bm', [{ ip: '192.0.2.7' }]);
-    await log.waitFor(isShard('a', 'bm', (s) => s.ingress.length === 1), 5000, mark);
+    await log.waitFor(
+      isShard('a', 'bm', (s) => s.ingress.length === 1),
+      5000,
+      mark,
+    );
     expect(requestsOf(a, '/api/v1/namespaces/ns/services', false).length).toBe(lists);
     a.deleteService('ns', 'bm');
   });
@@ -100,7 +110,11 @@ describe('list and watch', () => {
     a.setOffline(false);
     await log.waitFor((e) => e.type === 'shard-removed' && e.name === 'goes', 5000, mark);
     await log.waitFor(isShard('a', 'new'), 5000, mark);
-    await log.waitFor(isShard('a', 'stays', (s) => s.readyEndpoints === 3), 5000, mark);
+    await log.waitFor(
+      isShard('a', 'stays', (s) => s.readyEndpoints === 3),
+      5000,
+      mark,
+    );
     expect(requestsOf(a, '/api/v1/namespaces/ns/services', false).length).toBeGreaterThan(lists);
     // A watch that ran into compaction saw a 410 ERROR event, and none of this was an 'error' event.
     expect(log.events.filter((e) => e.type === 'error')).toEqual([]);
@@ -119,7 +133,11 @@ describe('list and watch', () => {
     a.dropConnections();
     a.putEndpointSlice(endpointSlice('ns', 'drop', 'drop-1', 2));
     const mark = log.length;
-    await log.waitFor(isShard('a', 'drop', (s) => s.readyEndpoints === 2), 5000, mark);
+    await log.waitFor(
+      isShard('a', 'drop', (s) => s.readyEndpoints === 2),
+      5000,
+      mark,
+    );
     await until(() => requestsOf(a, '/api/v1/namespaces/ns/services', true).length > watches);
     expect(requestsOf(a, '/api/v1/namespaces/ns/services', true).at(-1)!.query.get('resourceVersion')).toBe(lastRv);
     expect(requestsOf(a, '/api/v1/namespaces/ns/services', false).length).toBe(lists);
@@ -132,7 +150,11 @@ describe('list and watch', () => {
     b.putService(service('ns', 'good'));
     const log = start();
     const error = await log.waitFor(isError('a', /services\/ns\/bad\.spec\.ports/));
-    expect(error).toMatchObject({ type: 'error', cluster: 'a', error: { name: 'ValidationError', field: 'services/ns/bad.spec.ports[0].port' } });
+    expect(error).toMatchObject({
+      type: 'error',
+      cluster: 'a',
+      error: { name: 'ValidationError', field: 'services/ns/bad.spec.ports[0].port' },
+    });
     await log.waitFor(isShard('a', 'good'));
     await log.waitFor(isShard('b', 'good'));
     expect(log.events.some(isShard('a', 'bad'))).toBe(false);
@@ -149,7 +171,11 @@ describe('list and watch', () => {
     a.putService(service('ns', 'after-garbage'));
     await log.waitFor(isShard('a', 'after-garbage'), 5000, mark);
     b.setIngress('ns', 'good', [{ ip: '198.51.100.1' }]);
-    await log.waitFor(isShard('b', 'good', (s) => s.ingress.length === 1), 5000, mark);
+    await log.waitFor(
+      isShard('b', 'good', (s) => s.ingress.length === 1),
+      5000,
+      mark,
+    );
     expect(log.events.slice(mark).some(isShard('a', 'good'))).toBe(false);
     a.deleteService('ns', 'good');
     a.deleteService('ns', 'bad');

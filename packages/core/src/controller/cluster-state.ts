@@ -48,7 +48,8 @@ export function reduceClusterEvent(state: ClusterState, event: StateEvent, judge
       const clusters = new Map(state.clusters).set(cluster.name, cluster);
       const notifications: Notification[] = [];
       if (cluster.health === 'Ready' && before !== 'Ready') notifications.push({ type: 'cluster-ready', cluster: cluster.name });
-      if (cluster.health === 'Offline' && before !== 'Offline') notifications.push({ type: 'cluster-offline', cluster: cluster.name, reason: cluster.reason });
+      if (cluster.health === 'Offline' && before !== 'Offline')
+        notifications.push({ type: 'cluster-offline', cluster: cluster.name, reason: cluster.reason });
       const step = judgeAll({ clusters, shards: state.shards }, judge, cluster.name);
       return { clusters, shards: step.shards, notifications: [...notifications, ...step.notifications, { type: 'dirty', service: 'all' }] };
     }
@@ -110,7 +111,10 @@ export function judgeAll(state: ClusterState, judge: JudgeHealth, only?: string)
 }
 
 /** Makes `state` the state after `step`. */
-export function commitClusterStep(state: { clusters: ReadonlyMap<string, ClusterStatus>; readonly shards: Map<ServiceKey, ReadonlyMap<string, JudgedShard>> }, step: ClusterStep): void {
+export function commitClusterStep(
+  state: { clusters: ReadonlyMap<string, ClusterStatus>; readonly shards: Map<ServiceKey, ReadonlyMap<string, JudgedShard>> },
+  step: ClusterStep,
+): void {
   state.clusters = step.clusters;
   for (const [service, byCluster] of step.shards) {
     if (byCluster.size === 0) state.shards.delete(service);

@@ -8,9 +8,7 @@ import type { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import { isShardHealthy, parseRecordName, recordNames } from '../planning/plan.js';
 import type { ClusterEvent, ClusterStatus, ShardStatus } from '../types.js';
-import {
-  commitClusterStep, judgeAll, keyOf, reduceClusterEvent, type ClusterStep, type JudgedShard,
-} from './cluster-state.js';
+import { commitClusterStep, judgeAll, keyOf, reduceClusterEvent, type ClusterStep, type JudgedShard } from './cluster-state.js';
 import { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
 import { runPass, type PassContext } from './pass.js';
@@ -47,7 +45,10 @@ export function createController(options: ControllerOptions): FederationControll
 export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #options: ControllerOptions;
   readonly #settings: Settings;
-  readonly #world = { clusters: new Map<string, ClusterStatus>() as ReadonlyMap<string, ClusterStatus>, shards: new Map<ServiceKey, ReadonlyMap<string, JudgedShard>>() };
+  readonly #world = {
+    clusters: new Map<string, ClusterStatus>() as ReadonlyMap<string, ClusterStatus>,
+    shards: new Map<ServiceKey, ReadonlyMap<string, JudgedShard>>(),
+  };
   readonly #services = new Map<ServiceKey, ServiceRecord>();
   readonly #scheduler: Scheduler;
   readonly #zone: ZoneCache;
@@ -77,25 +78,27 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#options = options;
     this.#settings = controllerSettings(options);
     const gate = () => ({ running: this.#state === 'running', leading: this.#leading, synced: this.#synced, term: this.#term });
-    this.#scheduler = new Scheduler({ ...this.#settings, random: options.random ?? Math.random }, gate,
-      (batch, sweep, term) => runPass(this.#passContext(), batch, sweep, term));
+    this.#scheduler = new Scheduler({ ...this.#settings, random: options.random ?? Math.random }, gate, (batch, sweep, term) =>
+      runPass(this.#passContext(), batch, sweep, term),
+    );
     const serviceOf = (name: string) => this.#serviceOf(name);
     this.#zone = new ZoneCache(serviceOf);
     this.#hostnames = options.resolveHostname
       ? new HostnameCache({
-        resolve: options.resolveHostname,
-        ttlMs: this.#settings.hostnameTtlMs,
-        inUse: (host) => this.#servicesUsing(host).length > 0,
-        onChange: (host) => this.#scheduler.mark(this.#servicesUsing(host)),
-        logger: options.logger,
-      })
+          resolve: options.resolveHostname,
+          ttlMs: this.#settings.hostnameTtlMs,
+          inUse: (host) => this.#servicesUsing(host).length > 0,
+          onChange: (host) => this.#scheduler.mark(this.#servicesUsing(host)),
+          logger: options.logger,
+        })
       : undefined;
     const hostnames = this.#hostnames;
     this.#resolution = {
       aliased: (hostname) => options.dns.provider.canAlias?.(normalizeName(hostname)) === true,
       resolved: hostnames && ((hostname) => hostnames.addresses(hostname)),
     };
-    for (const [i, service] of (options.services ?? []).entries()) registerService(this.#services, options.federation, service, `services[${i}]`);
+    for (const [i, service] of (options.services ?? []).entries())
+      registerService(this.#services, options.federation, service, `services[${i}]`);
     this.#servicesComplete = options.services !== undefined;
   }
 
@@ -268,7 +271,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
           this.emit('cluster-offline', { cluster: notification.cluster, reason: notification.reason });
           break;
         case 'shard-health-changed':
-          this.emit('shard-health-changed', { service: notification.service, cluster: notification.cluster, healthy: notification.healthy });
+          this.emit('shard-health-changed', {
+            service: notification.service,
+            cluster: notification.cluster,
+            healthy: notification.healthy,
+          });
           break;
         case 'dirty':
           if (notification.service === 'all') this.#scheduler.mark(this.#services.keys());
@@ -279,7 +286,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /** The planner's rule, over the shard's targets as a pass plans them. */
   readonly #judge = (cluster: ClusterStatus | undefined, shard: ShardStatus): boolean =>
-    isShardHealthy({ ready: cluster?.health === 'Ready' }, { readyEndpoints: shard.readyEndpoints, ...shardTargets(shard, this.#resolution) });
+    isShardHealthy(
+      { ready: cluster?.health === 'Ready' },
+      { readyEndpoints: shard.readyEndpoints, ...shardTargets(shard, this.#resolution) },
+    );
 
   #setLeading(leading: boolean): void {
     // Losing the lease counts while stopping too: the passes still draining must write no more.
@@ -321,7 +331,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     for (const hostname of unresolvable) {
       if (this.#warned.has(hostname)) continue;
       this.#warned.add(hostname);
-      this.#options.logger?.warn({ hostname }, 'load-balancer hostname neither resolved (no resolveHostname) nor aliased by the DNS provider: its shard has no address');
+      this.#options.logger?.warn(
+        { hostname },
+        'load-balancer hostname neither resolved (no resolveHostname) nor aliased by the DNS provider: its shard has no address',
+      );
     }
     return { addresses, hostnames };
   }

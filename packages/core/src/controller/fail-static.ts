@@ -52,8 +52,12 @@ export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
     if (shard && isShardHealthy({ ready: cluster.health === 'Ready' }, shard)) lastGood.set(cluster.name, shard);
     else lastGood.delete(cluster.name);
   }
-  const lost = input.clusters.filter((cluster) => cluster.health === 'Offline' && lastGood.has(cluster.name)).map((cluster) => cluster.name);
-  const unknown = input.clusters.filter((cluster) => cluster.health === 'Offline' && !seen.has(cluster.name)).map((cluster) => cluster.name);
+  const lost = input.clusters
+    .filter((cluster) => cluster.health === 'Offline' && lastGood.has(cluster.name))
+    .map((cluster) => cluster.name);
+  const unknown = input.clusters
+    .filter((cluster) => cluster.health === 'Offline' && !seen.has(cluster.name))
+    .map((cluster) => cluster.name);
   const good = lastGood.size + unknown.length;
   const out = lost.length + unknown.length;
   // Losing all of it is held whatever the fraction: 1 must not turn fail static off.
@@ -65,7 +69,10 @@ export function decideFailStatic(input: FailStaticInput): FailStaticDecision {
   const holding = new Set(held);
   return {
     clusters: input.clusters.map((cluster) => ({
-      name: cluster.name, zones: cluster.zones, region: cluster.region, ready: cluster.health === 'Ready' || holding.has(cluster.name),
+      name: cluster.name,
+      zones: cluster.zones,
+      region: cluster.region,
+      ready: cluster.health === 'Ready' || holding.has(cluster.name),
     })),
     shards: [
       ...input.shards.filter((shard) => members.has(shard.cluster) && !holding.has(shard.cluster)),

@@ -23,7 +23,8 @@ const FORWARDERS: Forwarders = {
   limits: (provider) => provider.limits,
   zones: (provider) => () => provider.zones(),
   records: (provider) => (zone) => provider.records(zone),
-  applyChanges: (provider, leading) => (zone, changes) => (leading() ? provider.applyChanges(zone, changes) : Promise.reject(new LeadershipLost())),
+  applyChanges: (provider, leading) => (zone, changes) =>
+    leading() ? provider.applyChanges(zone, changes) : Promise.reject(new LeadershipLost()),
   canAlias: (provider) => provider.canAlias?.bind(provider),
   requestCost: (provider) => provider.requestCost?.bind(provider),
 };

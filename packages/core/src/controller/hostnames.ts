@@ -71,7 +71,7 @@ export class HostnameCache {
   /** The sorted addresses, or undefined when the lookup failed. */
   async #lookup(hostname: string): Promise<readonly string[] | undefined> {
     try {
-      return [...await this.#options.resolve(hostname)].sort();
+      return [...(await this.#options.resolve(hostname))].sort();
     } catch (error) {
       this.#options.logger?.warn({ hostname, error: (error as Error).message }, 'could not resolve load-balancer hostname');
       return undefined;

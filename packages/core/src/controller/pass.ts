@@ -53,7 +53,12 @@ interface Batch {
 }
 
 /** Resolves with the services that failed, or undefined when this replica stopped leading meanwhile. */
-export async function runPass(ctx: PassContext, since: ReadonlyMap<ServiceKey, number>, sweep: boolean, term: number): Promise<ReadonlySet<ServiceKey> | undefined> {
+export async function runPass(
+  ctx: PassContext,
+  since: ReadonlyMap<ServiceKey, number>,
+  sweep: boolean,
+  term: number,
+): Promise<ReadonlySet<ServiceKey> | undefined> {
   const current = () => term === ctx.term();
   if (!current()) return undefined;
   const failed = new Set<ServiceKey>();
@@ -70,21 +75,27 @@ export async function runPass(ctx: PassContext, since: ReadonlyMap<ServiceKey, n
     ctx.rejudge();
   }
   const { desired, inPass } = planBatch(ctx, batch);
-  if ((inPass.size > 0 || sweep) && !await writeZone(ctx, batch, desired, inPass)) return undefined;
+  if ((inPass.size > 0 || sweep) && !(await writeZone(ctx, batch, desired, inPass))) return undefined;
   finish(ctx, batch);
   return failed;
 }
 
 async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
-  await Promise.all([...batch.since.keys()].map(async (key) => {
-    const record = ctx.services.get(key);
-    const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId) : [];
-    batch.shardActions.set(key, actions);
-    if (ctx.options.dryRun) return;
-    await Promise.all(actions.map((action) => ctx.options.clusters.applyShard(action).catch((error: unknown) => {
-      batch.fail(key, 'cluster', asError(error), action.cluster);
-    })));
-  }));
+  await Promise.all(
+    [...batch.since.keys()].map(async (key) => {
+      const record = ctx.services.get(key);
+      const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId) : [];
+      batch.shardActions.set(key, actions);
+      if (ctx.options.dryRun) return;
+      await Promise.all(
+        actions.map((action) =>
+          ctx.options.clusters.applyShard(action).catch((error: unknown) => {
+            batch.fail(key, 'cluster', asError(error), action.cluster);
+          }),
+        ),
+      );
+    }),
+  );
 }
 
 /** The records the batch's services want, and the services whose names the pass may touch. */
@@ -111,7 +122,12 @@ function planBatch(ctx: PassContext, batch: Batch): { desired: RecordSet[]; inPa
 /** One service's records, fail static applied and told; undefined when they must stay as the zone holds them. */
 function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): RecordSet[] | undefined {
   const input = {
-    federation: ctx.options.federation, world: ctx.world, key, record, maxWithdrawFraction: ctx.settings.maxWithdrawFraction, targets: ctx.targets,
+    federation: ctx.options.federation,
+    world: ctx.world,
+    key,
+    record,
+    maxWithdrawFraction: ctx.settings.maxWithdrawFraction,
+    targets: ctx.targets,
   };
   const decision = judgeService(input);
   const before = record.held;
@@ -119,7 +135,10 @@ function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): Reco
   record.seen = decision.seen;
   record.held = decision.held;
   if (decision.held.length > 0 && decision.held.join() !== before.join()) {
-    ctx.options.logger?.warn({ service: key, clusters: decision.held }, 'fail static: keeping the last good addresses of clusters out of sight');
+    ctx.options.logger?.warn(
+      { service: key, clusters: decision.held },
+      'fail static: keeping the last good addresses of clusters out of sight',
+    );
     ctx.emit('fail-static-engaged', { service: key, clusters: decision.held });
   } else if (decision.held.length === 0 && before.length > 0) {
     ctx.emit('fail-static-released', { service: key });
@@ -166,7 +185,8 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
     // Record sets the provider refused fail their own services only; the others were written.
     const unwritten = error instanceof UnwrittenRecordsError ? new Set(error.unwritten.map((ref) => ctx.serviceOf(ref.name))) : undefined;
     for (const key of inPass) if (!unwritten || unwritten.has(key)) batch.fail(key, reason, asError(error));
-    if (error instanceof UnwrittenRecordsError) announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
+    if (error instanceof UnwrittenRecordsError)
+      announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
   }
   return true;
 }
@@ -183,7 +203,10 @@ function announce(ctx: PassContext, batch: Batch, report: ReconcileReport, inPas
     else byService.set(key, [change]);
   }
   for (const conflict of report.conflicts) {
-    ctx.options.logger?.warn({ name: conflict.name, owner: conflict.owner, types: conflict.types, target: conflict.target }, 'name held by records the federation does not own; left alone');
+    ctx.options.logger?.warn(
+      { name: conflict.name, owner: conflict.owner, types: conflict.types, target: conflict.target },
+      'name held by records the federation does not own; left alone',
+    );
   }
   for (const key of inPass) {
     const changes = byService.get(key) ?? [];
@@ -208,8 +231,13 @@ function finish(ctx: PassContext, batch: Batch): void {
     const shards = [...(ctx.world.shards.get(key)?.values() ?? [])];
     ctx.emit('service-synced', { service: key, healthyShards: shards.filter((shard) => shard.healthy).length, shards: shards.length });
     const deleting = ctx.services.get(key)?.deleting;
-    if (deleting && !ctx.options.dryRun && !outOfSight && (batch.shardActions.get(key) ?? []).length === 0
-      && !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.status.manifest, ctx.options.ownerId))) {
+    if (
+      deleting &&
+      !ctx.options.dryRun &&
+      !outOfSight &&
+      (batch.shardActions.get(key) ?? []).length === 0 &&
+      !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.status.manifest, ctx.options.ownerId))
+    ) {
       ctx.services.delete(key);
     }
   }

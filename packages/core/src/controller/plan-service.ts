@@ -9,7 +9,9 @@ import type { ServiceKey } from './types.js';
 
 /** The shard actions a service needs now (leave excluded). */
 export function placeService(world: ClusterState, key: ServiceKey, record: ServiceRecord, ownerId: string): ShardAction[] {
-  const existing = [...(world.shards.get(key)?.values() ?? [])].map((shard) => shard.status).filter((shard) => world.clusters.has(shard.cluster));
+  const existing = [...(world.shards.get(key)?.values() ?? [])]
+    .map((shard) => shard.status)
+    .filter((shard) => world.clusters.has(shard.cluster));
   const created = new Set(existing.filter((shard) => createdBy(shard.manifest, ownerId)).map((shard) => shard.cluster));
   return placeShards({
     service: record.service,
@@ -41,7 +43,13 @@ export function judgeService(input: PlanInput): FailStaticDecision {
   const shards: Shard[] = [...(world.shards.get(input.key)?.values() ?? [])]
     .filter((shard) => members.has(shard.status.cluster))
     .map(({ status }) => ({ cluster: status.cluster, readyEndpoints: status.readyEndpoints, ...input.targets(status) }));
-  return decideFailStatic({ clusters, shards, lastGood: record.lastGood, seen: record.seen, maxWithdrawFraction: input.maxWithdrawFraction });
+  return decideFailStatic({
+    clusters,
+    shards,
+    lastGood: record.lastGood,
+    seen: record.seen,
+    maxWithdrawFraction: input.maxWithdrawFraction,
+  });
 }
 
 /**
@@ -51,12 +59,16 @@ export function judgeService(input: PlanInput): FailStaticDecision {
  */
 export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFraction' | 'key'>, decision: FailStaticDecision): RecordSet[] {
   const judged = new Map(decision.clusters.map((cluster) => [cluster.name, cluster]));
-  const placed = [...input.world.clusters.values()].filter(hasTopology)
+  const placed = [...input.world.clusters.values()]
+    .filter(hasTopology)
     .map((cluster) => judged.get(cluster.name) ?? { name: cluster.name, zones: cluster.zones, region: cluster.region, ready: false });
   const named = new Set(placed.map((cluster) => cluster.name));
   const { namespace, name } = input.record.service.manifest.metadata;
   return planServiceRecords({
-    federation: input.federation, service: { namespace, name }, clusters: placed, shards: decision.shards.filter((shard) => named.has(shard.cluster)),
+    federation: input.federation,
+    service: { namespace, name },
+    clusters: placed,
+    shards: decision.shards.filter((shard) => named.has(shard.cluster)),
   });
 }
 

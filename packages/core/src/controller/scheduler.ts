@@ -49,7 +49,11 @@ export class Scheduler {
   #lastFlush = -Infinity;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly settings: SchedulerSettings, private readonly gate: () => Gate, private readonly pass: Pass) {
+  constructor(
+    private readonly settings: SchedulerSettings,
+    private readonly gate: () => Gate,
+    private readonly pass: Pass,
+  ) {
     this.#work = new PQueue({ concurrency: settings.concurrency });
     // One pass at a time writes to the zone, so that the controller's picture of it stays exact.
     this.#zone = new PQueue({ concurrency: 1, intervalCap: settings.zoneRateLimit, interval: 1000 });
@@ -102,8 +106,13 @@ export class Scheduler {
 
   checkIdle(): void {
     const gate = this.gate();
-    const busy = gate.running && gate.leading && (this.#sweep || this.#dirty > 0 || this.#flushTimer !== undefined
-      || [...this.#entries.values()].some((entry) => entry.running || entry.retry?.timer !== undefined));
+    const busy =
+      gate.running &&
+      gate.leading &&
+      (this.#sweep ||
+        this.#dirty > 0 ||
+        this.#flushTimer !== undefined ||
+        [...this.#entries.values()].some((entry) => entry.running || entry.retry?.timer !== undefined));
     if (busy) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
@@ -148,14 +157,16 @@ export class Scheduler {
     const sweep = this.#sweep;
     this.#sweep = false;
     if (batch.size === 0 && !sweep) return;
-    void this.#work.add(async () => {
-      const failed = await this.pass(batch, sweep, gate.term);
-      if (failed) this.#settle(batch.keys(), failed);
-    }).finally(() => {
-      for (const key of batch.keys()) this.#done(key);
-      this.wake();
-      this.checkIdle();
-    });
+    void this.#work
+      .add(async () => {
+        const failed = await this.pass(batch, sweep, gate.term);
+        if (failed) this.#settle(batch.keys(), failed);
+      })
+      .finally(() => {
+        for (const key of batch.keys()) this.#done(key);
+        this.wake();
+        this.checkIdle();
+      });
   }
 
   /** After a pass: the failed services are tried again later, the others start afresh. */
@@ -175,10 +186,13 @@ export class Scheduler {
     const retry = entry.retry ?? { attempt: 0 };
     retry.attempt++;
     clearTimeout(retry.timer);
-    retry.timer = setTimeout(() => {
-      retry.timer = undefined;
-      this.mark([key]);
-    }, backoffDelay(retry.attempt, this.settings.backoff, this.settings.random));
+    retry.timer = setTimeout(
+      () => {
+        retry.timer = undefined;
+        this.mark([key]);
+      },
+      backoffDelay(retry.attempt, this.settings.backoff, this.settings.random),
+    );
     entry.retry = retry;
   }
 

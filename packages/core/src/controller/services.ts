@@ -21,18 +21,31 @@ export interface ServiceRecord {
 }
 
 /** Creates or replaces a service's record; throws ValidationError naming `field` when the service is unusable. */
-export function registerService(records: Map<ServiceKey, ServiceRecord>, federation: Federation, service: FederatedService, field: string): ServiceKey {
+export function registerService(
+  records: Map<ServiceKey, ServiceRecord>,
+  federation: Federation,
+  service: FederatedService,
+  field: string,
+): ServiceKey {
   const manifest = service?.manifest;
   const metadata = manifest?.metadata;
-  if (manifest?.apiVersion !== 'v1' || manifest.kind !== 'Service' || typeof metadata !== 'object' || metadata === null
-    || typeof manifest.spec !== 'object' || manifest.spec === null || Array.isArray(manifest.spec)) {
+  if (
+    manifest?.apiVersion !== 'v1' ||
+    manifest.kind !== 'Service' ||
+    typeof metadata !== 'object' ||
+    metadata === null ||
+    typeof manifest.spec !== 'object' ||
+    manifest.spec === null ||
+    Array.isArray(manifest.spec)
+  ) {
     throw new ValidationError(`${field}.manifest`, manifest, 'must be a v1 Service with metadata and spec');
   }
   validateSelector(service.clusterSelector, `${field}.clusterSelector`);
   try {
     recordNames(federation, { namespace: metadata.namespace, name: metadata.name });
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`${field}.manifest.metadata.${error.field.replace(/^service\./, '')}`, error.value, error.reason);
+    if (error instanceof ValidationError)
+      throw new ValidationError(`${field}.manifest.metadata.${error.field.replace(/^service\./, '')}`, error.value, error.reason);
     throw error;
   }
   const key = keyOf(metadata.namespace, metadata.name);

@@ -19,10 +19,11 @@ const NO_ADDRESS = new Set(['ENODATA', 'ENOTFOUND']);
 export function dnsResolver(servers?: readonly string[]): (hostname: string) => Promise<string[]> {
   const resolver = new Resolver();
   if (servers !== undefined) resolver.setServers([...servers]);
-  const family = (lookup: Promise<string[]>) => lookup.catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== undefined && NO_ADDRESS.has(error.code)) return [];
-    throw error;
-  });
+  const family = (lookup: Promise<string[]>) =>
+    lookup.catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== undefined && NO_ADDRESS.has(error.code)) return [];
+      throw error;
+    });
   return async (hostname) => {
     const [v4, v6] = await Promise.all([family(resolver.resolve4(hostname)), family(resolver.resolve6(hostname))]);
     return [...v4, ...v6];

@@ -2,7 +2,15 @@
 import type { FederatedService } from '../placement/placement.js';
 import type { RetryPolicy } from '../zone/retry.js';
 import type {
-  Change, ClusterHealth, DnsProvider, DnsZone, Federation, LoadBalancerIngress, Logger, MemberClusters, ShardAction,
+  Change,
+  ClusterHealth,
+  DnsProvider,
+  DnsZone,
+  Federation,
+  LoadBalancerIngress,
+  Logger,
+  MemberClusters,
+  ShardAction,
 } from '../types.js';
 
 /**

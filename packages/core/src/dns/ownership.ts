@@ -11,7 +11,11 @@ const MARKER = /^heritage=fedsvc,owner=([^\s",]+)$/;
 
 export function validateOwnerId(ownerId: unknown, field = 'ownerId'): string {
   if (typeof ownerId !== 'string' || !OWNER_ID.test(ownerId)) {
-    throw new ValidationError(field, ownerId, 'must be 1 to 63 lower-case letters, digits, "-", "." or "_", starting and ending with a letter or digit');
+    throw new ValidationError(
+      field,
+      ownerId,
+      'must be 1 to 63 lower-case letters, digits, "-", "." or "_", starting and ending with a letter or digit',
+    );
   }
   return ownerId;
 }
@@ -20,8 +24,7 @@ export function validateOwnerId(ownerId: unknown, field = 'ownerId'): string {
 export const ownershipRecordName = (name: string): string => PREFIX + name;
 
 /** The name a record is about: the marked name for a marker, the record's own name otherwise. */
-export const ownershipSubject = (name: string): string =>
-  name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
+export const ownershipSubject = (name: string): string => (name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name);
 
 /**
  * The ownership marker of a record name: a TXT record set at `_fedsvc.<name>` holding

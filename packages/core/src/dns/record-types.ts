@@ -7,7 +7,7 @@ export const RECORD_TYPES = ['A', 'AAAA', 'ALIAS', 'CNAME', 'TXT'] as const sati
 
 // Fails to compile, naming the type, when a RecordType is added to the union but not to RECORD_TYPES.
 type Listed<Unlisted extends never> = Unlisted;
-type EveryRecordTypeListed = Listed<Exclude<RecordType, (typeof RECORD_TYPES)[number]>>;
+export type EveryRecordTypeListed = Listed<Exclude<RecordType, (typeof RECORD_TYPES)[number]>>;
 
 const LISTED: ReadonlySet<string> = new Set(RECORD_TYPES);
 

@@ -52,7 +52,11 @@ export const APPLIED_ANNOTATION = 'fedsvc.io/applied';
  * every element of a list.
  */
 export const CLUSTER_OWNED_FIELDS: readonly string[] = [
-  'spec.clusterIP', 'spec.clusterIPs', 'spec.ports[].nodePort', 'spec.healthCheckNodePort', 'status',
+  'spec.clusterIP',
+  'spec.clusterIPs',
+  'spec.ports[].nodePort',
+  'spec.healthCheckNodePort',
+  'status',
 ];
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
@@ -70,29 +74,41 @@ function isLabelKey(key: unknown): boolean {
  */
 export function validateSelector(selector: unknown, field: string): LabelSelector | undefined {
   if (selector === undefined) return undefined;
-  if (typeof selector !== 'object' || selector === null || Array.isArray(selector)) throw new ValidationError(field, selector, 'must be a label selector object');
+  if (typeof selector !== 'object' || selector === null || Array.isArray(selector))
+    throw new ValidationError(field, selector, 'must be a label selector object');
   const { matchLabels, matchExpressions } = selector as Record<string, unknown>;
   if (matchLabels !== undefined) {
-    if (typeof matchLabels !== 'object' || matchLabels === null || Array.isArray(matchLabels)) throw new ValidationError(`${field}.matchLabels`, matchLabels, 'must be an object of label keys to values');
+    if (typeof matchLabels !== 'object' || matchLabels === null || Array.isArray(matchLabels))
+      throw new ValidationError(`${field}.matchLabels`, matchLabels, 'must be an object of label keys to values');
     for (const [key, value] of Object.entries(matchLabels)) {
-      if (!isLabelKey(key)) throw new ValidationError(`${field}.matchLabels`, key, 'must be a label key (an optional DNS-1123 subdomain and "/", then a name of at most 63 characters)');
-      if (!isLabelValue(value)) throw new ValidationError(`${field}.matchLabels.${key}`, value, 'must be a label value (at most 63 characters)');
+      if (!isLabelKey(key))
+        throw new ValidationError(
+          `${field}.matchLabels`,
+          key,
+          'must be a label key (an optional DNS-1123 subdomain and "/", then a name of at most 63 characters)',
+        );
+      if (!isLabelValue(value))
+        throw new ValidationError(`${field}.matchLabels.${key}`, value, 'must be a label value (at most 63 characters)');
     }
   }
   if (matchExpressions !== undefined) {
     if (!Array.isArray(matchExpressions)) throw new ValidationError(`${field}.matchExpressions`, matchExpressions, 'must be a list');
     matchExpressions.forEach((expression: unknown, i) => {
       const at = `${field}.matchExpressions[${i}]`;
-      if (typeof expression !== 'object' || expression === null) throw new ValidationError(at, expression, 'must be an object with key and operator');
+      if (typeof expression !== 'object' || expression === null)
+        throw new ValidationError(at, expression, 'must be an object with key and operator');
       const { key, operator, values } = expression as Record<string, unknown>;
       if (!isLabelKey(key)) throw new ValidationError(`${at}.key`, key, 'must be a label key');
       if (operator !== 'In' && operator !== 'NotIn' && operator !== 'Exists' && operator !== 'DoesNotExist') {
         throw new ValidationError(`${at}.operator`, operator, 'must be In, NotIn, Exists or DoesNotExist');
       }
       const listed = operator === 'In' || operator === 'NotIn';
-      if (values !== undefined && (!Array.isArray(values) || !values.every(isLabelValue))) throw new ValidationError(`${at}.values`, values, 'must be a list of label values');
-      if (listed && (values === undefined || values.length === 0)) throw new ValidationError(`${at}.values`, values, `must not be empty with ${operator}`);
-      if (!listed && values !== undefined && values.length > 0) throw new ValidationError(`${at}.values`, values, `must be empty with ${operator}`);
+      if (values !== undefined && (!Array.isArray(values) || !values.every(isLabelValue)))
+        throw new ValidationError(`${at}.values`, values, 'must be a list of label values');
+      if (listed && (values === undefined || values.length === 0))
+        throw new ValidationError(`${at}.values`, values, `must not be empty with ${operator}`);
+      if (!listed && values !== undefined && values.length > 0)
+        throw new ValidationError(`${at}.values`, values, `must be empty with ${operator}`);
     });
   }
   return selector as LabelSelector;
@@ -104,9 +120,14 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rea
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, key);
     const value = labels[key];
-    const ok = operator === 'In' ? has && values.includes(value!)
-      : operator === 'NotIn' ? !has || !values.includes(value!)
-        : operator === 'Exists' ? has : !has;
+    const ok =
+      operator === 'In'
+        ? has && values.includes(value!)
+        : operator === 'NotIn'
+          ? !has || !values.includes(value!)
+          : operator === 'Exists'
+            ? has
+            : !has;
     if (!ok) return false;
   }
   return true;
@@ -202,7 +223,8 @@ export function desiredManifest(manifest: ServiceManifest, ownerId: string, crea
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
-      name, namespace,
+      name,
+      namespace,
       // No key when there are no labels: server-side apply (MemoryClusters too) would apply an undefined one over the labels others set.
       ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
       annotations: { ...own, [APPLIED_ANNOTATION]: applied },
@@ -223,7 +245,11 @@ function digest(value: unknown): string {
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 

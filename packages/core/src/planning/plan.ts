@@ -6,8 +6,16 @@ import { MAX_RECORD_NAME_LENGTH, normalizeName, serviceNames, type ServiceNames 
 import { ownershipSubject } from '../dns/ownership.js';
 import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef } from '../types.js';
 import {
-  label, list, record, validateFederation, validateService, validateShards, validateTopology,
-  type Topology, type ValidService, type ValidShard,
+  label,
+  list,
+  record,
+  validateFederation,
+  validateService,
+  validateShards,
+  validateTopology,
+  type Topology,
+  type ValidService,
+  type ValidShard,
 } from './validate.js';
 
 /**
@@ -214,15 +222,18 @@ export function recordNames(federation: Federation, service: ServiceRef): Servic
   const names = serviceNames(valid, validateService(service, 'service', validateTopology(valid, [])));
   const checked = (name: string, field: string, value: string): string => {
     if (name.length - 1 > MAX_RECORD_NAME_LENGTH) {
-      throw new ValidationError(field, value, `makes a record name of ${name.length - 1} characters; the limit is ${MAX_RECORD_NAME_LENGTH}`);
+      throw new ValidationError(
+        field,
+        value,
+        `makes a record name of ${name.length - 1} characters; the limit is ${MAX_RECORD_NAME_LENGTH}`,
+      );
     }
     return name;
   };
   return {
     global: names.global,
     region: (region) => checked(names.region(label(region, 'region', 'DNS-1123')), 'region', region),
-    zone: (zone, region) => checked(
-      names.zone(label(zone, 'zone', 'DNS-1123'), label(region, 'region', 'DNS-1123')), 'zone', zone),
+    zone: (zone, region) => checked(names.zone(label(zone, 'zone', 'DNS-1123'), label(region, 'region', 'DNS-1123')), 'zone', zone),
   };
 }
 

@@ -15,8 +15,7 @@ export interface FederatedQueryContext {
   readonly zone: string;
   readonly region: string;
   /** The local cluster's Service of that name and namespace, if it has one. */
-  readonly localService: (namespace: string, name: string) =>
-    { readonly clusterIP?: string; readonly readyEndpoints: number } | undefined;
+  readonly localService: (namespace: string, name: string) => { readonly clusterIP?: string; readonly readyEndpoints: number } | undefined;
 }
 
 export type FederatedAnswer =

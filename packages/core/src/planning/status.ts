@@ -47,9 +47,7 @@ export function aggregateServiceStatus(shards: readonly ShardStatus[]): Federate
       }
     });
   });
-  const ingress: LoadBalancerIngress[] = [...ips.values()]
-    .sort((a, b) => (a.order < b.order ? -1 : 1))
-    .map(({ ip }) => ({ ip }));
+  const ingress: LoadBalancerIngress[] = [...ips.values()].sort((a, b) => (a.order < b.order ? -1 : 1)).map(({ ip }) => ({ ip }));
   for (const hostname of [...hostnames].sort()) ingress.push({ hostname });
   return { loadBalancer: { ingress } };
 }

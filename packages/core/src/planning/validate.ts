@@ -53,8 +53,7 @@ export interface ValidShard {
 
 const NO_HOSTNAMES: readonly string[] = Object.freeze([]);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function record(value: unknown, field: string): Record<string, unknown> {
   if (!isRecord(value)) {
@@ -77,9 +76,10 @@ export function label(value: unknown, field: string, kind: 'DNS-1123' | 'DNS-103
   const s = text(value, field);
   const ok = kind === 'DNS-1123' ? isDns1123Label(s) : isDns1035Label(s);
   if (!ok) {
-    const rule = kind === 'DNS-1123'
-      ? 'lower-case letters, digits and "-", starting and ending with a letter or digit'
-      : 'lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
+    const rule =
+      kind === 'DNS-1123'
+        ? 'lower-case letters, digits and "-", starting and ending with a letter or digit'
+        : 'lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
     throw new ValidationError(field, value, `must be a ${kind} label of at most 63 characters: ${rule}`);
   }
   return s;
@@ -105,7 +105,11 @@ export function validateFederation(value: unknown, field = 'federation'): ValidF
   const rawDomain = text(input['domain'], `${field}.domain`);
   const bare = asciiLowerCase(rawDomain.endsWith('.') ? rawDomain.slice(0, -1) : rawDomain);
   if (!isDns1123Subdomain(bare)) {
-    throw new ValidationError(`${field}.domain`, rawDomain, 'must be a DNS-1123 subdomain (dot-separated DNS-1123 labels, at most 253 characters)');
+    throw new ValidationError(
+      `${field}.domain`,
+      rawDomain,
+      'must be a DNS-1123 subdomain (dot-separated DNS-1123 labels, at most 253 characters)',
+    );
   }
   const format = input['zoneNameFormat'] ?? 'zone';
   if (format !== 'zone' && format !== 'zone.region') {
@@ -147,7 +151,11 @@ export function validateTopology(federation: ValidFederation, value: unknown, fi
     for (const zone of cluster.zones) {
       const claimed = regionOfZone.get(zone);
       if (claimed && claimed.region !== cluster.region) {
-        throw new ValidationError(`${field}[${i}].zones`, zone, `zone is in region "${claimed.region}" at ${claimed.field} but in region "${cluster.region}" here`);
+        throw new ValidationError(
+          `${field}[${i}].zones`,
+          zone,
+          `zone is in region "${claimed.region}" at ${claimed.field} but in region "${cluster.region}" here`,
+        );
       }
       regionOfZone.set(zone, { region: cluster.region, field: `${field}[${i}]` });
     }
@@ -163,7 +171,11 @@ export function validateTopology(federation: ValidFederation, value: unknown, fi
     // Zone and region names sit at the same place in the name, so one must not be the other.
     for (const [zone, claimed] of regionOfZone) {
       if (zonesByRegion.has(zone)) {
-        throw new ValidationError(`${claimed.field}.zones`, zone, 'a zone may not have the name of a region: both would own the same DNS name');
+        throw new ValidationError(
+          `${claimed.field}.zones`,
+          zone,
+          'a zone may not have the name of a region: both would own the same DNS name',
+        );
       }
     }
   }
@@ -186,7 +198,11 @@ export function validateService(value: unknown, field: string, topology: Topolog
   const name = label(input['name'], `${field}.name`, 'DNS-1035');
   const length = name.length + namespace.length + 2 + topology.longestSuffix;
   if (length > MAX_RECORD_NAME_LENGTH) {
-    throw new ValidationError(`${field}.name`, name, `makes a record name of ${length} characters; the limit is ${MAX_RECORD_NAME_LENGTH} (253 less the ownership record's prefix)`);
+    throw new ValidationError(
+      `${field}.name`,
+      name,
+      `makes a record name of ${length} characters; the limit is ${MAX_RECORD_NAME_LENGTH} (253 less the ownership record's prefix)`,
+    );
   }
   const serviceTtl = input['ttl'] === undefined ? topology.federation.ttl : ttl(input['ttl'], `${field}.ttl`);
   return { namespace, name, ttl: serviceTtl };
@@ -214,7 +230,8 @@ export function validateShards(value: unknown, field: string, topology: Topology
     const clusterName = input['cluster'];
     const cluster = typeof clusterName === 'string' ? topology.clusters.get(clusterName) : undefined;
     if (!cluster) throw new ValidationError(`${field}[${i}].cluster`, clusterName, 'is not a member cluster');
-    if (seen.has(cluster.name)) throw new ValidationError(`${field}[${i}].cluster`, clusterName, 'has a shard already; a cluster holds one shard of a service');
+    if (seen.has(cluster.name))
+      throw new ValidationError(`${field}[${i}].cluster`, clusterName, 'has a shard already; a cluster holds one shard of a service');
     seen.add(cluster.name);
     const rawAddresses = input['addresses'];
     if (!Array.isArray(rawAddresses)) throw new ValidationError(`${field}[${i}].addresses`, rawAddresses, 'must be an array');

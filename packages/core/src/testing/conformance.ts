@@ -20,11 +20,7 @@ const RETRY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_000, budgetMs: 60
  * Registers the conformance cases (vitest `describe`/`it`) for one adapter. `makeTarget` is
  * called once per case and the target closed after it.
  */
-export function providerConformance(
-  name: string,
-  makeTarget: () => Promise<ConformanceTarget>,
-  options: ConformanceOptions = {},
-): void {
+export function providerConformance(name: string, makeTarget: () => Promise<ConformanceTarget>, options: ConformanceOptions = {}): void {
   const withTarget = (run: (target: ConformanceTarget) => Promise<void>) => async () => {
     const target = await makeTarget();
     try {
@@ -38,388 +34,471 @@ export function providerConformance(
     const method = fault === 'throttle' ? 'throttleNext' : 'failNext';
     if (reason !== undefined) it.skip(`${title} — skipped: ${reason}`, () => {});
     else {
-      it(title, withTarget(async (target) => {
-        if (typeof target[method] !== 'function') {
-          throw new Error(`the target has no ${method}(); give it one, or say why it can't be done in options.cannot.${fault}`);
-        }
-        await run(target);
-      }));
+      it(
+        title,
+        withTarget(async (target) => {
+          if (typeof target[method] !== 'function') {
+            throw new Error(`the target has no ${method}(); give it one, or say why it can't be done in options.cannot.${fault}`);
+          }
+          await run(target);
+        }),
+      );
     }
   };
 
   describe(`DNS provider conformance: ${name}`, () => {
-    it('finds its zone by id and by DNS name, and answers not-found for a zone that does not exist', withTarget(async (target) => {
-      const { provider, zone } = target;
-      expect(await findZone(provider, { id: zone.id })).toEqual(zone);
-      const byName = await findZone(provider, { dnsName: zone.dnsName.toUpperCase() }).catch((e: unknown) => e);
-      // A backend may hold other zones of the same name (other targets'); then it must say which to pick.
-      if (byName instanceof AmbiguousZoneError) expect(byName.candidates).toContain(zone.id);
-      else expect(byName).toEqual(zone);
-      const missing = await provider.records({ id: `${zone.id}-missing`, dnsName: `missing.${zone.dnsName}` }).catch((e: unknown) => e);
-      expect(missing).toBeInstanceOf(ProviderError);
-      expect((missing as ProviderError).kind).toBe('not-found');
-    }));
+    it(
+      'finds its zone by id and by DNS name, and answers not-found for a zone that does not exist',
+      withTarget(async (target) => {
+        const { provider, zone } = target;
+        expect(await findZone(provider, { id: zone.id })).toEqual(zone);
+        const byName = await findZone(provider, { dnsName: zone.dnsName.toUpperCase() }).catch((e: unknown) => e);
+        // A backend may hold other zones of the same name (other targets'); then it must say which to pick.
+        if (byName instanceof AmbiguousZoneError) expect(byName.candidates).toContain(zone.id);
+        else expect(byName).toEqual(zone);
+        const missing = await provider.records({ id: `${zone.id}-missing`, dnsName: `missing.${zone.dnsName}` }).catch((e: unknown) => e);
+        expect(missing).toBeInstanceOf(ProviderError);
+        expect((missing as ProviderError).kind).toBe('not-found');
+      }),
+    );
 
-    it('creates A, AAAA, CNAME and TXT record sets, each name with its ownership marker', withTarget(async (target) => {
-      const zone = names(target);
-      const before = await target.state();
-      const desired = basicRecords(zone);
-      const report = await reconcile(target, desired);
-      expect(report.changes.length).toBeGreaterThan(0);
-      const after = await target.state();
-      expectHolds(after, desired);
-      expectMarked(after, desired);
-      // Nothing else was touched (SOA, NS and the like stay as they were).
-      expect(keys(after.filter((record) => !isOurs(record, desired)))).toEqual(keys(before));
-      // The adapter lists what the backend holds.
-      expect(keys(await target.provider.records(target.zone))).toEqual(keys(after));
-    }));
-
-    it('updates rrdatas and TTLs, and writes only the record sets that changed', withTarget(async (target) => {
-      const zone = names(target);
-      await reconcile(target, basicRecords(zone));
-      const changed: RecordSet[] = [
-        { name: zone('www'), type: 'A', ttl: 180, rrdatas: ['192.0.2.30', '192.0.2.10'] },
-        { name: zone('www'), type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] },
-        { name: zone('alias'), type: 'CNAME', ttl: 180, rrdatas: [zone('other')] },
-        { name: zone('other'), type: 'A', ttl: 180, rrdatas: ['192.0.2.99'] },
-        { name: zone('txt'), type: 'TXT', ttl: 300, rrdatas: ['"hello world"'] },
-      ];
-      const report = await reconcile(target, changed);
-      const touched = new Set(report.changes.filter((change) => !change.record.name.startsWith('_')).map((change) => `${change.kind} ${change.record.name} ${change.record.type}`));
-      expect(touched).toEqual(new Set([
-        `update ${zone('www')} A`, `update ${zone('alias')} CNAME`, `update ${zone('txt')} TXT`, `create ${zone('other')} A`,
-      ]));
-      const after = await target.state();
-      expectHolds(after, changed);
-      expectMarked(after, changed);
-    }));
-
-    it('deletes record sets no longer desired, with their markers, and switches a name from A to CNAME', withTarget(async (target) => {
-      const zone = names(target);
-      const before = await target.state();
-      await reconcile(target, basicRecords(zone));
-      const switched: RecordSet[] = [
-        { name: zone('other'), type: 'A', ttl: 180, rrdatas: ['192.0.2.99'] },
-        { name: zone('www'), type: 'CNAME', ttl: 180, rrdatas: [zone('other')] },
-      ];
-      await reconcile(target, switched);
-      const middle = await target.state();
-      expectHolds(middle, switched);
-      expect(middle.filter((record) => record.name === zone('www')).map((record) => record.type)).toEqual(['CNAME']);
-      expect(middle.some((record) => record.name === zone('txt') || record.name === ownershipRecordName(zone('txt')))).toBe(false);
-      await reconcile(target, []);
-      expect(keys(await target.state())).toEqual(keys(before));
-    }));
-
-    it('writes nothing on a second pass, reading the zone once', withTarget(async (target) => {
-      const zone = names(target);
-      const desired = [...basicRecords(zone), ...spread(zone, 'idem', Math.min(pageCount(target) * 2, 40))];
-      await reconcile(target, desired);
-      const held = (await target.state()).length;
-      const before = await target.requests();
-      const report = await reconcile(target, desired);
-      const after = await target.requests();
-      expect(report.changes).toEqual([]);
-      expect(report.writes).toBe(0);
-      expect(report.reads).toBe(1);
-      expect(after.writes - before.writes).toBe(0);
-      expect(after.reads - before.reads).toBeLessThanOrEqual(pages(target, held));
-      expect(after.reads - before.reads).toBeGreaterThanOrEqual(1);
-    }));
-
-    it('leaves records it does not own alone, and reports the names it could not take', withTarget(async (target) => {
-      const zone = names(target);
-      const foreign: RecordSet[] = [
-        { name: zone('person'), type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] },
-        { name: zone('notes'), type: 'TXT', ttl: 60, rrdatas: ['"v=spf1 -all"'] },
-        { name: zone('theirs'), type: 'A', ttl: 60, rrdatas: ['198.51.100.2'] },
-        ownershipRecord(zone('theirs'), OTHER_OWNER, 60),
-      ];
-      await target.writeBehind(foreign.map((record) => ({ kind: 'create', record })));
-      const desired: RecordSet[] = [
-        { name: zone('person'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] },
-        { name: zone('theirs'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
-        { name: zone('mine'), type: 'A', ttl: 180, rrdatas: ['192.0.2.3'] },
-      ];
-      const report = await reconcile(target, desired);
-      expect(report.conflicts.map((conflict) => conflict.name).sort()).toEqual([zone('person'), zone('theirs')]);
-      expect(report.conflicts.find((conflict) => conflict.name === zone('theirs'))?.owner).toBe(OTHER_OWNER);
-      expect(report.conflicts.find((conflict) => conflict.name === zone('person'))?.owner).toBeNull();
-      let state = await target.state();
-      expectHolds(state, foreign);
-      expectHolds(state, desired.slice(2));
-      await reconcile(target, []);
-      state = await target.state();
-      expectHolds(state, foreign);
-      expect(state.some((record) => record.name === zone('mine'))).toBe(false);
-    }));
-
-    it('reads every page of a zone that spans several', withTarget(async (target) => {
-      const zone = names(target);
-      const size = Number.isFinite(target.pageSize) ? target.pageSize : 10;
-      // Foreign records on every page, ours sorting first and last so that both ends are read.
-      const foreign = spread(zone, 'm-foreign', Math.ceil(size * 2.5) + 1);
-      await target.writeBehind(foreign.map((record) => ({ kind: 'create', record })));
-      const ours = [...spread(zone, 'a-first', 3), ...spread(zone, 'z-last', 3)];
-      await reconcile(target, ours);
-      const state = await target.state();
-      const before = await target.requests();
-      const listed = await target.provider.records(target.zone);
-      const after = await target.requests();
-      expect(keys(listed)).toEqual(keys(state));
-      if (Number.isFinite(target.pageSize)) expect(after.reads - before.reads).toBe(pages(target, state.length));
-      await reconcile(target, ours.slice(1, 5));
-      const trimmed = await target.state();
-      expectHolds(trimmed, foreign);
-      expectHolds(trimmed, ours.slice(1, 5));
-      for (const gone of [ours[0], ours[5]]) expect(trimmed.some((record) => record.name === gone?.name)).toBe(false);
-    }));
-
-    it('splits a change set larger than one request into ceil(changes / limit) requests, give or take one', withTarget(async (target) => {
-      const zone = names(target);
-      const { limits } = target.provider;
-      const count = Math.ceil(limits.maxChangesPerRequest * 1.25) + 1;
-      const desired = spread(zone, 'bulk', count);
-      const created = await measure(target, () => reconcile(target, desired));
-      expectHolds(await target.state(), desired);
-      expect(created.report.changes.length).toBe(count * 2);
-      expectRequestCount(created, limits, groupCosts(created.report.changes));
-      const deleted = await measure(target, () => reconcile(target, []));
-      expect(deleted.report.changes.length).toBe(count * 2);
-      expectRequestCount(deleted, limits, groupCosts(deleted.report.changes));
-      expect((await target.state()).some((record) => record.name.includes('bulk'))).toBe(false);
-    }));
-
-    it('never leaves a CNAME dangling between requests', withTarget(async (target) => {
-      const zone = names(target);
-      const chains = Math.max(4, Math.ceil(target.provider.limits.maxChangesPerRequest / 2));
-      // Names chosen so that alphabetical order would be the wrong order.
-      const chain = (i: number, globalType: 'A' | 'CNAME'): RecordSet[] => [
-        { name: zone(`a-zone-${i}`), type: 'CNAME', ttl: 180, rrdatas: [zone(`b-region-${i}`)] },
-        { name: zone(`b-region-${i}`), type: 'CNAME', ttl: 180, rrdatas: [zone(`c-global-${i}`)] },
-        globalType === 'A'
-          ? { name: zone(`c-global-${i}`), type: 'A', ttl: 180, rrdatas: [`192.0.2.${i % 250 + 1}`] }
-          : { name: zone(`c-global-${i}`), type: 'CNAME', ttl: 180, rrdatas: [zone('d-target')] },
-      ];
-      const provider = observed(target, async () => expectNoDanglingCname(await target.state(), target.zone.dnsName));
-      const target2 = { ...target, provider };
-      const all = (globalType: 'A' | 'CNAME') => Array.from({ length: chains }, (_, i) => chain(i, globalType)).flat();
-      await reconcile(target2, all('A'));
-      expectHolds(await target.state(), all('A'));
-      const retargeted = [{ name: zone('d-target'), type: 'A' as const, ttl: 180, rrdatas: ['192.0.2.254'] }, ...all('CNAME')];
-      await reconcile(target2, retargeted);
-      expectHolds(await target.state(), retargeted);
-      const writes = await target.requests();
-      await reconcile(target2, []);
-      expect((await target.requests()).writes - writes.writes).toBeGreaterThan(1);
-      expectNoDanglingCname(await target.state(), target.zone.dnsName);
-    }));
-
-    it('a failed request leaves the zone as it was (atomic) or for the next pass to repair (non-atomic)', withTarget(async (target) => {
-      const zone = names(target);
-      const base = spread(zone, 'base', 3);
-      await reconcile(target, base);
-      const before = await target.state();
-      // Whole groups (a record set and its marker) only, with room for one change that fails.
-      const added = Math.max(0, Math.min(3, Math.floor((target.provider.limits.maxChangesPerRequest - 1) / 2)));
-      const desired = [...base, ...spread(zone, 'added', added)];
-      const { changes } = diffRecords(before, desired, { ownerId: OWNER });
-      const stale: Change = { kind: 'delete', record: { ...base[0]!, rrdatas: ['203.0.113.77'] } };
-      const request = [...changes, stale];
-      const error = await target.provider.applyChanges(target.zone, request).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      expect((error as ProviderError).kind).toBe('conflict');
-      expect((error as ProviderError).provider).toBe(target.provider.name);
-      if (target.provider.limits.atomic) expect(keys(await target.state())).toEqual(keys(before));
-      await reconcile(target, desired);
-      const after = await target.state();
-      expectHolds(after, desired);
-      expectMarked(after, desired);
-    }));
-
-    it('matches deletes and updates exactly, and refuses to create what exists', withTarget(async (target) => {
-      const zone = names(target);
-      const record: RecordSet = { name: zone('exact'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1', '192.0.2.2'] };
-      await target.provider.applyChanges(target.zone, [{ kind: 'create', record }]);
-      const held = await target.state();
-      expectHolds(held, [record]);
-      const wrong = { ...record, rrdatas: ['192.0.2.1'] };
-      const attempts: Change[][] = [
-        [{ kind: 'delete', record: wrong }],
-        [{ kind: 'update', before: wrong, record: { ...record, rrdatas: ['192.0.2.3'] } }],
-        [{ kind: 'create', record: { ...record, rrdatas: ['192.0.2.4'] } }],
-        [{ kind: 'delete', record: { ...record, name: zone('absent') } }],
-      ];
-      for (const attempt of attempts) {
-        const error = await target.provider.applyChanges(target.zone, attempt).catch((e: unknown) => e);
-        expect(error, `${attempt[0]?.kind} should conflict`).toBeInstanceOf(ProviderError);
-        expect((error as ProviderError).kind).toBe('conflict');
-      }
-      expect(keys(await target.state())).toEqual(keys(held));
-      await target.provider.applyChanges(target.zone, [{ kind: 'update', before: { ...record, rrdatas: ['192.0.2.2', '192.0.2.1'] }, record: wrong }]);
-      expectHolds(await target.state(), [wrong]);
-      await target.provider.applyChanges(target.zone, [{ kind: 'delete', record: wrong }]);
-      expect((await target.state()).some((r) => r.name === record.name)).toBe(false);
-    }));
-
-    faultCase('throttle', 'retries throttled requests with backoff, then surfaces a throttled ProviderError with its attempts', async (target) => {
-      const zone = names(target);
-      const desired = spread(zone, 'slow', 2);
-      target.throttleNext!(2);
-      const sleeps: number[] = [];
-      const report = await reconcile(target, desired, { sleep: async (ms) => { sleeps.push(ms); } });
-      expect(report.retries).toBe(2);
-      expect(sleeps).toHaveLength(2);
-      expectHolds(await target.state(), desired);
-      // Change requests too: throttled after the read, retried, then written.
-      const more = spread(zone, 'slower', 2);
-      const writes = await measure(target, () => reconcile({ ...target, provider: afterFirstRead(target, async () => target.throttleNext!(2)) }, more));
-      expect(writes.report.retries).toBe(2);
-      expect(writes.writes).toBe(writes.report.writes);
-      expectHolds(await target.state(), more);
-      target.throttleNext!(1_000);
-      const error = await reconcile(target, []).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      expect((error as ProviderError).kind).toBe('throttled');
-      expect((error as ProviderError).attempts).toBe(RETRY.maxAttempts);
-    });
-
-    faultCase('transient', 'retries transient failures with backoff, then surfaces a transient ProviderError with its attempts', async (target) => {
-      const zone = names(target);
-      const desired = spread(zone, 'flaky', 2);
-      target.failNext!(3);
-      const report = await reconcile(target, desired);
-      expect(report.retries).toBe(3);
-      expectHolds(await target.state(), desired);
-      // Change requests too: failing after the read, retried, then written.
-      const more = spread(zone, 'flakier', 2);
-      const writes = await measure(target, () => reconcile({ ...target, provider: afterFirstRead(target, async () => target.failNext!(2)) }, more));
-      expect(writes.report.retries).toBe(2);
-      expectHolds(await target.state(), more);
-      target.failNext!(1_000);
-      const error = await reconcile(target, []).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      expect((error as ProviderError).kind).toBe('transient');
-      expect((error as ProviderError).attempts).toBe(RETRY.maxAttempts);
-    });
-
-    it('re-reads and re-plans when the zone changed between read and write, never overwriting blindly', withTarget(async (target) => {
-      const zone = names(target);
-      const ours: RecordSet = { name: zone('shared'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] };
-      await reconcile(target, [ours]);
-      // Between our read and our write: another writer changes our record and takes a name we are about to create.
-      const meddled: RecordSet = { ...ours, rrdatas: ['198.51.100.9'] };
-      const taken: RecordSet = { name: zone('taken'), type: 'A', ttl: 60, rrdatas: ['198.51.100.10'] };
-      const provider = afterFirstRead(target, () => target.writeBehind([
-        { kind: 'update', before: ours, record: meddled },
-        { kind: 'create', record: taken },
-      ]));
-      const desired: RecordSet[] = [
-        { ...ours, rrdatas: ['192.0.2.2'] },
-        { name: zone('taken'), type: 'A', ttl: 180, rrdatas: ['192.0.2.3'] },
-      ];
-      const report = await reconcile({ ...target, provider }, desired);
-      expect(report.replans).toBeGreaterThanOrEqual(1);
-      expect(report.reads).toBe(report.replans + 1);
-      const state = await target.state();
-      expectHolds(state, [desired[0]!]);
-      // A non-atomic backend may have taken part of our request (the marker) before refusing the rest.
-      if (target.provider.limits.atomic) {
-        expect(report.conflicts.map((conflict) => conflict.name)).toEqual([zone('taken')]);
-        expectHolds(state, [taken]);
-        expect(state.some((record) => record.name === ownershipRecordName(zone('taken')))).toBe(false);
-      }
-    }));
-
-    it('plans without writing on a dry run', withTarget(async (target) => {
-      const zone = names(target);
-      const before = await target.state();
-      const requests = await target.requests();
-      const report = await reconcile(target, basicRecords(zone), { dryRun: true });
-      expect(report.changes.length).toBeGreaterThan(0);
-      expect(report.writes).toBe(0);
-      expect((await target.requests()).writes).toBe(requests.writes);
-      expect(keys(await target.state())).toEqual(keys(before));
-    }));
-
-    if (options.aliasTargets === undefined) {
-      it('has no canAlias, and an ALIAS record set is refused before anything is written', withTarget(async (target) => {
-        expect(target.provider.canAlias).toBeUndefined();
-        const zone = names(target);
-        const before = await target.requests();
-        const error = await reconcile(target, [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: ['lb-1.example.net.'] }]).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).field).toBe('desired[0].type');
-        expect((await target.requests()).writes).toBe(before.writes);
-      }));
-    } else {
-      const hosts = options.aliasTargets;
-      it('creates, updates and deletes ALIAS record sets of hostnames and addresses, writing nothing when they hold', withTarget(async (target) => {
-        const { canAlias } = target.provider;
-        expect(canAlias, 'a provider given aliasTargets must have canAlias').toBeTypeOf('function');
-        expect(hosts.length, 'aliasTargets: three or more hostnames').toBeGreaterThanOrEqual(3);
-        for (const host of hosts) expect(canAlias?.(host), `canAlias(${host})`).toBe(true);
-        expect(canAlias?.(names(target)('not-a-load-balancer'))).toBe(false);
+    it(
+      'creates A, AAAA, CNAME and TXT record sets, each name with its ownership marker',
+      withTarget(async (target) => {
         const zone = names(target);
         const before = await target.state();
-        const [h1, h2, h3] = hosts as [string, string, string];
-        const first: RecordSet[] = [
-          { name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: [h1, h2, '192.0.2.1'] },
-          { name: zone('lb-zone'), type: 'CNAME', ttl: 180, rrdatas: [zone('lb')] },
-          // Hostnames only: a provider may keep no ttl of its own for it.
-          { name: zone('lb-only'), type: 'ALIAS', ttl: 180, rrdatas: [h1] },
+        const desired = basicRecords(zone);
+        const report = await reconcile(target, desired);
+        expect(report.changes.length).toBeGreaterThan(0);
+        const after = await target.state();
+        expectHolds(after, desired);
+        expectMarked(after, desired);
+        // Nothing else was touched (SOA, NS and the like stay as they were).
+        expect(keys(after.filter((record) => !isOurs(record, desired)))).toEqual(keys(before));
+        // The adapter lists what the backend holds.
+        expect(keys(await target.provider.records(target.zone))).toEqual(keys(after));
+      }),
+    );
+
+    it(
+      'updates rrdatas and TTLs, and writes only the record sets that changed',
+      withTarget(async (target) => {
+        const zone = names(target);
+        await reconcile(target, basicRecords(zone));
+        const changed: RecordSet[] = [
+          { name: zone('www'), type: 'A', ttl: 180, rrdatas: ['192.0.2.30', '192.0.2.10'] },
+          { name: zone('www'), type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] },
+          { name: zone('alias'), type: 'CNAME', ttl: 180, rrdatas: [zone('other')] },
+          { name: zone('other'), type: 'A', ttl: 180, rrdatas: ['192.0.2.99'] },
+          { name: zone('txt'), type: 'TXT', ttl: 300, rrdatas: ['"hello world"'] },
         ];
-        await reconcile(target, first);
-        expectListed(await target.provider.records(target.zone), first);
-        expectMarked(await target.state(), first);
-        // Held as written: no write, whatever ttl the provider reports for an ALIAS set.
-        const again = await measure(target, () => reconcile(target, first));
-        expect(again.report.changes).toEqual([]);
-        expect(again.writes).toBe(0);
-        const moved: RecordSet[] = [{ ...first[0]!, rrdatas: [h3, h2, '2001:db8::1'] }, first[1]!, first[2]!];
-        const updated = await measure(target, () => reconcile(target, moved));
-        expect(updated.report.changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual(['update ALIAS']);
-        expectListed(await target.provider.records(target.zone), moved);
-        // From ALIAS to plain addresses and back: the name never holds both.
-        const plain: RecordSet[] = [{ name: zone('lb'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] }, first[1]!, first[2]!];
-        await reconcile(target, plain);
-        const listed = await target.provider.records(target.zone);
-        expectListed(listed, plain);
-        expect(listed.filter((r) => r.name === zone('lb')).map((r) => r.type)).toEqual(['A']);
-        await reconcile(target, moved);
-        expectListed(await target.provider.records(target.zone), moved);
+        const report = await reconcile(target, changed);
+        const touched = new Set(
+          report.changes
+            .filter((change) => !change.record.name.startsWith('_'))
+            .map((change) => `${change.kind} ${change.record.name} ${change.record.type}`),
+        );
+        expect(touched).toEqual(
+          new Set([`update ${zone('www')} A`, `update ${zone('alias')} CNAME`, `update ${zone('txt')} TXT`, `create ${zone('other')} A`]),
+        );
+        const after = await target.state();
+        expectHolds(after, changed);
+        expectMarked(after, changed);
+      }),
+    );
+
+    it(
+      'deletes record sets no longer desired, with their markers, and switches a name from A to CNAME',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const before = await target.state();
+        await reconcile(target, basicRecords(zone));
+        const switched: RecordSet[] = [
+          { name: zone('other'), type: 'A', ttl: 180, rrdatas: ['192.0.2.99'] },
+          { name: zone('www'), type: 'CNAME', ttl: 180, rrdatas: [zone('other')] },
+        ];
+        await reconcile(target, switched);
+        const middle = await target.state();
+        expectHolds(middle, switched);
+        expect(middle.filter((record) => record.name === zone('www')).map((record) => record.type)).toEqual(['CNAME']);
+        expect(middle.some((record) => record.name === zone('txt') || record.name === ownershipRecordName(zone('txt')))).toBe(false);
         await reconcile(target, []);
         expect(keys(await target.state())).toEqual(keys(before));
-      }));
+      }),
+    );
 
-      it('refuses an ALIAS target the provider cannot alias, and an ALIAS set beside an A set, before anything is written', withTarget(async (target) => {
+    it(
+      'writes nothing on a second pass, reading the zone once',
+      withTarget(async (target) => {
         const zone = names(target);
+        const desired = [...basicRecords(zone), ...spread(zone, 'idem', Math.min(pageCount(target) * 2, 40))];
+        await reconcile(target, desired);
+        const held = (await target.state()).length;
         const before = await target.requests();
-        const stranger = zone('not-a-load-balancer');
-        const desired: RecordSet[] = [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: [hosts[0]!, stranger] }];
-        const error = await reconcile(target, desired).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).field).toBe('desired[0].rrdatas[1]');
-        expect((error as ValidationError).value).toBe(stranger);
-        const beside = await reconcile(target, [{ ...desired[0]!, rrdatas: [hosts[0]!] }, { name: zone('lb'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] }]).catch((e: unknown) => e);
-        expect(beside).toBeInstanceOf(ValidationError);
-        expect((beside as ValidationError).field).toBe('desired[1]');
-        expect((await target.requests()).writes).toBe(before.writes);
-      }));
+        const report = await reconcile(target, desired);
+        const after = await target.requests();
+        expect(report.changes).toEqual([]);
+        expect(report.writes).toBe(0);
+        expect(report.reads).toBe(1);
+        expect(after.writes - before.writes).toBe(0);
+        expect(after.reads - before.reads).toBeLessThanOrEqual(pages(target, held));
+        expect(after.reads - before.reads).toBeGreaterThanOrEqual(1);
+      }),
+    );
+
+    it(
+      'leaves records it does not own alone, and reports the names it could not take',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const foreign: RecordSet[] = [
+          { name: zone('person'), type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] },
+          { name: zone('notes'), type: 'TXT', ttl: 60, rrdatas: ['"v=spf1 -all"'] },
+          { name: zone('theirs'), type: 'A', ttl: 60, rrdatas: ['198.51.100.2'] },
+          ownershipRecord(zone('theirs'), OTHER_OWNER, 60),
+        ];
+        await target.writeBehind(foreign.map((record) => ({ kind: 'create', record })));
+        const desired: RecordSet[] = [
+          { name: zone('person'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] },
+          { name: zone('theirs'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] },
+          { name: zone('mine'), type: 'A', ttl: 180, rrdatas: ['192.0.2.3'] },
+        ];
+        const report = await reconcile(target, desired);
+        expect(report.conflicts.map((conflict) => conflict.name).sort()).toEqual([zone('person'), zone('theirs')]);
+        expect(report.conflicts.find((conflict) => conflict.name === zone('theirs'))?.owner).toBe(OTHER_OWNER);
+        expect(report.conflicts.find((conflict) => conflict.name === zone('person'))?.owner).toBeNull();
+        let state = await target.state();
+        expectHolds(state, foreign);
+        expectHolds(state, desired.slice(2));
+        await reconcile(target, []);
+        state = await target.state();
+        expectHolds(state, foreign);
+        expect(state.some((record) => record.name === zone('mine'))).toBe(false);
+      }),
+    );
+
+    it(
+      'reads every page of a zone that spans several',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const size = Number.isFinite(target.pageSize) ? target.pageSize : 10;
+        // Foreign records on every page, ours sorting first and last so that both ends are read.
+        const foreign = spread(zone, 'm-foreign', Math.ceil(size * 2.5) + 1);
+        await target.writeBehind(foreign.map((record) => ({ kind: 'create', record })));
+        const ours = [...spread(zone, 'a-first', 3), ...spread(zone, 'z-last', 3)];
+        await reconcile(target, ours);
+        const state = await target.state();
+        const before = await target.requests();
+        const listed = await target.provider.records(target.zone);
+        const after = await target.requests();
+        expect(keys(listed)).toEqual(keys(state));
+        if (Number.isFinite(target.pageSize)) expect(after.reads - before.reads).toBe(pages(target, state.length));
+        await reconcile(target, ours.slice(1, 5));
+        const trimmed = await target.state();
+        expectHolds(trimmed, foreign);
+        expectHolds(trimmed, ours.slice(1, 5));
+        for (const gone of [ours[0], ours[5]]) expect(trimmed.some((record) => record.name === gone?.name)).toBe(false);
+      }),
+    );
+
+    it(
+      'splits a change set larger than one request into ceil(changes / limit) requests, give or take one',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const { limits } = target.provider;
+        const count = Math.ceil(limits.maxChangesPerRequest * 1.25) + 1;
+        const desired = spread(zone, 'bulk', count);
+        const created = await measure(target, () => reconcile(target, desired));
+        expectHolds(await target.state(), desired);
+        expect(created.report.changes.length).toBe(count * 2);
+        expectRequestCount(created, limits, groupCosts(created.report.changes));
+        const deleted = await measure(target, () => reconcile(target, []));
+        expect(deleted.report.changes.length).toBe(count * 2);
+        expectRequestCount(deleted, limits, groupCosts(deleted.report.changes));
+        expect((await target.state()).some((record) => record.name.includes('bulk'))).toBe(false);
+      }),
+    );
+
+    it(
+      'never leaves a CNAME dangling between requests',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const chains = Math.max(4, Math.ceil(target.provider.limits.maxChangesPerRequest / 2));
+        // Names chosen so that alphabetical order would be the wrong order.
+        const chain = (i: number, globalType: 'A' | 'CNAME'): RecordSet[] => [
+          { name: zone(`a-zone-${i}`), type: 'CNAME', ttl: 180, rrdatas: [zone(`b-region-${i}`)] },
+          { name: zone(`b-region-${i}`), type: 'CNAME', ttl: 180, rrdatas: [zone(`c-global-${i}`)] },
+          globalType === 'A'
+            ? { name: zone(`c-global-${i}`), type: 'A', ttl: 180, rrdatas: [`192.0.2.${(i % 250) + 1}`] }
+            : { name: zone(`c-global-${i}`), type: 'CNAME', ttl: 180, rrdatas: [zone('d-target')] },
+        ];
+        const provider = observed(target, async () => expectNoDanglingCname(await target.state(), target.zone.dnsName));
+        const target2 = { ...target, provider };
+        const all = (globalType: 'A' | 'CNAME') => Array.from({ length: chains }, (_, i) => chain(i, globalType)).flat();
+        await reconcile(target2, all('A'));
+        expectHolds(await target.state(), all('A'));
+        const retargeted = [{ name: zone('d-target'), type: 'A' as const, ttl: 180, rrdatas: ['192.0.2.254'] }, ...all('CNAME')];
+        await reconcile(target2, retargeted);
+        expectHolds(await target.state(), retargeted);
+        const writes = await target.requests();
+        await reconcile(target2, []);
+        expect((await target.requests()).writes - writes.writes).toBeGreaterThan(1);
+        expectNoDanglingCname(await target.state(), target.zone.dnsName);
+      }),
+    );
+
+    it(
+      'a failed request leaves the zone as it was (atomic) or for the next pass to repair (non-atomic)',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const base = spread(zone, 'base', 3);
+        await reconcile(target, base);
+        const before = await target.state();
+        // Whole groups (a record set and its marker) only, with room for one change that fails.
+        const added = Math.max(0, Math.min(3, Math.floor((target.provider.limits.maxChangesPerRequest - 1) / 2)));
+        const desired = [...base, ...spread(zone, 'added', added)];
+        const { changes } = diffRecords(before, desired, { ownerId: OWNER });
+        const stale: Change = { kind: 'delete', record: { ...base[0]!, rrdatas: ['203.0.113.77'] } };
+        const request = [...changes, stale];
+        const error = await target.provider.applyChanges(target.zone, request).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProviderError);
+        expect((error as ProviderError).kind).toBe('conflict');
+        expect((error as ProviderError).provider).toBe(target.provider.name);
+        if (target.provider.limits.atomic) expect(keys(await target.state())).toEqual(keys(before));
+        await reconcile(target, desired);
+        const after = await target.state();
+        expectHolds(after, desired);
+        expectMarked(after, desired);
+      }),
+    );
+
+    it(
+      'matches deletes and updates exactly, and refuses to create what exists',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const record: RecordSet = { name: zone('exact'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1', '192.0.2.2'] };
+        await target.provider.applyChanges(target.zone, [{ kind: 'create', record }]);
+        const held = await target.state();
+        expectHolds(held, [record]);
+        const wrong = { ...record, rrdatas: ['192.0.2.1'] };
+        const attempts: Change[][] = [
+          [{ kind: 'delete', record: wrong }],
+          [{ kind: 'update', before: wrong, record: { ...record, rrdatas: ['192.0.2.3'] } }],
+          [{ kind: 'create', record: { ...record, rrdatas: ['192.0.2.4'] } }],
+          [{ kind: 'delete', record: { ...record, name: zone('absent') } }],
+        ];
+        for (const attempt of attempts) {
+          const error = await target.provider.applyChanges(target.zone, attempt).catch((e: unknown) => e);
+          expect(error, `${attempt[0]?.kind} should conflict`).toBeInstanceOf(ProviderError);
+          expect((error as ProviderError).kind).toBe('conflict');
+        }
+        expect(keys(await target.state())).toEqual(keys(held));
+        await target.provider.applyChanges(target.zone, [
+          { kind: 'update', before: { ...record, rrdatas: ['192.0.2.2', '192.0.2.1'] }, record: wrong },
+        ]);
+        expectHolds(await target.state(), [wrong]);
+        await target.provider.applyChanges(target.zone, [{ kind: 'delete', record: wrong }]);
+        expect((await target.state()).some((r) => r.name === record.name)).toBe(false);
+      }),
+    );
+
+    faultCase(
+      'throttle',
+      'retries throttled requests with backoff, then surfaces a throttled ProviderError with its attempts',
+      async (target) => {
+        const zone = names(target);
+        const desired = spread(zone, 'slow', 2);
+        target.throttleNext!(2);
+        const sleeps: number[] = [];
+        const report = await reconcile(target, desired, {
+          sleep: async (ms) => {
+            sleeps.push(ms);
+          },
+        });
+        expect(report.retries).toBe(2);
+        expect(sleeps).toHaveLength(2);
+        expectHolds(await target.state(), desired);
+        // Change requests too: throttled after the read, retried, then written.
+        const more = spread(zone, 'slower', 2);
+        const writes = await measure(target, () =>
+          reconcile({ ...target, provider: afterFirstRead(target, async () => target.throttleNext!(2)) }, more),
+        );
+        expect(writes.report.retries).toBe(2);
+        expect(writes.writes).toBe(writes.report.writes);
+        expectHolds(await target.state(), more);
+        target.throttleNext!(1_000);
+        const error = await reconcile(target, []).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProviderError);
+        expect((error as ProviderError).kind).toBe('throttled');
+        expect((error as ProviderError).attempts).toBe(RETRY.maxAttempts);
+      },
+    );
+
+    faultCase(
+      'transient',
+      'retries transient failures with backoff, then surfaces a transient ProviderError with its attempts',
+      async (target) => {
+        const zone = names(target);
+        const desired = spread(zone, 'flaky', 2);
+        target.failNext!(3);
+        const report = await reconcile(target, desired);
+        expect(report.retries).toBe(3);
+        expectHolds(await target.state(), desired);
+        // Change requests too: failing after the read, retried, then written.
+        const more = spread(zone, 'flakier', 2);
+        const writes = await measure(target, () =>
+          reconcile({ ...target, provider: afterFirstRead(target, async () => target.failNext!(2)) }, more),
+        );
+        expect(writes.report.retries).toBe(2);
+        expectHolds(await target.state(), more);
+        target.failNext!(1_000);
+        const error = await reconcile(target, []).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProviderError);
+        expect((error as ProviderError).kind).toBe('transient');
+        expect((error as ProviderError).attempts).toBe(RETRY.maxAttempts);
+      },
+    );
+
+    it(
+      're-reads and re-plans when the zone changed between read and write, never overwriting blindly',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const ours: RecordSet = { name: zone('shared'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] };
+        await reconcile(target, [ours]);
+        // Between our read and our write: another writer changes our record and takes a name we are about to create.
+        const meddled: RecordSet = { ...ours, rrdatas: ['198.51.100.9'] };
+        const taken: RecordSet = { name: zone('taken'), type: 'A', ttl: 60, rrdatas: ['198.51.100.10'] };
+        const provider = afterFirstRead(target, () =>
+          target.writeBehind([
+            { kind: 'update', before: ours, record: meddled },
+            { kind: 'create', record: taken },
+          ]),
+        );
+        const desired: RecordSet[] = [
+          { ...ours, rrdatas: ['192.0.2.2'] },
+          { name: zone('taken'), type: 'A', ttl: 180, rrdatas: ['192.0.2.3'] },
+        ];
+        const report = await reconcile({ ...target, provider }, desired);
+        expect(report.replans).toBeGreaterThanOrEqual(1);
+        expect(report.reads).toBe(report.replans + 1);
+        const state = await target.state();
+        expectHolds(state, [desired[0]!]);
+        // A non-atomic backend may have taken part of our request (the marker) before refusing the rest.
+        if (target.provider.limits.atomic) {
+          expect(report.conflicts.map((conflict) => conflict.name)).toEqual([zone('taken')]);
+          expectHolds(state, [taken]);
+          expect(state.some((record) => record.name === ownershipRecordName(zone('taken')))).toBe(false);
+        }
+      }),
+    );
+
+    it(
+      'plans without writing on a dry run',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const before = await target.state();
+        const requests = await target.requests();
+        const report = await reconcile(target, basicRecords(zone), { dryRun: true });
+        expect(report.changes.length).toBeGreaterThan(0);
+        expect(report.writes).toBe(0);
+        expect((await target.requests()).writes).toBe(requests.writes);
+        expect(keys(await target.state())).toEqual(keys(before));
+      }),
+    );
+
+    if (options.aliasTargets === undefined) {
+      it(
+        'has no canAlias, and an ALIAS record set is refused before anything is written',
+        withTarget(async (target) => {
+          expect(target.provider.canAlias).toBeUndefined();
+          const zone = names(target);
+          const before = await target.requests();
+          const error = await reconcile(target, [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: ['lb-1.example.net.'] }]).catch(
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(ValidationError);
+          expect((error as ValidationError).field).toBe('desired[0].type');
+          expect((await target.requests()).writes).toBe(before.writes);
+        }),
+      );
+    } else {
+      const hosts = options.aliasTargets;
+      it(
+        'creates, updates and deletes ALIAS record sets of hostnames and addresses, writing nothing when they hold',
+        withTarget(async (target) => {
+          const { canAlias } = target.provider;
+          expect(canAlias, 'a provider given aliasTargets must have canAlias').toBeTypeOf('function');
+          expect(hosts.length, 'aliasTargets: three or more hostnames').toBeGreaterThanOrEqual(3);
+          for (const host of hosts) expect(canAlias?.(host), `canAlias(${host})`).toBe(true);
+          expect(canAlias?.(names(target)('not-a-load-balancer'))).toBe(false);
+          const zone = names(target);
+          const before = await target.state();
+          const [h1, h2, h3] = hosts as [string, string, string];
+          const first: RecordSet[] = [
+            { name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: [h1, h2, '192.0.2.1'] },
+            { name: zone('lb-zone'), type: 'CNAME', ttl: 180, rrdatas: [zone('lb')] },
+            // Hostnames only: a provider may keep no ttl of its own for it.
+            { name: zone('lb-only'), type: 'ALIAS', ttl: 180, rrdatas: [h1] },
+          ];
+          await reconcile(target, first);
+          expectListed(await target.provider.records(target.zone), first);
+          expectMarked(await target.state(), first);
+          // Held as written: no write, whatever ttl the provider reports for an ALIAS set.
+          const again = await measure(target, () => reconcile(target, first));
+          expect(again.report.changes).toEqual([]);
+          expect(again.writes).toBe(0);
+          const moved: RecordSet[] = [{ ...first[0]!, rrdatas: [h3, h2, '2001:db8::1'] }, first[1]!, first[2]!];
+          const updated = await measure(target, () => reconcile(target, moved));
+          expect(updated.report.changes.map((c) => `${c.kind} ${c.record.type}`)).toEqual(['update ALIAS']);
+          expectListed(await target.provider.records(target.zone), moved);
+          // From ALIAS to plain addresses and back: the name never holds both.
+          const plain: RecordSet[] = [{ name: zone('lb'), type: 'A', ttl: 180, rrdatas: ['192.0.2.2'] }, first[1]!, first[2]!];
+          await reconcile(target, plain);
+          const listed = await target.provider.records(target.zone);
+          expectListed(listed, plain);
+          expect(listed.filter((r) => r.name === zone('lb')).map((r) => r.type)).toEqual(['A']);
+          await reconcile(target, moved);
+          expectListed(await target.provider.records(target.zone), moved);
+          await reconcile(target, []);
+          expect(keys(await target.state())).toEqual(keys(before));
+        }),
+      );
+
+      it(
+        'refuses an ALIAS target the provider cannot alias, and an ALIAS set beside an A set, before anything is written',
+        withTarget(async (target) => {
+          const zone = names(target);
+          const before = await target.requests();
+          const stranger = zone('not-a-load-balancer');
+          const desired: RecordSet[] = [{ name: zone('lb'), type: 'ALIAS', ttl: 180, rrdatas: [hosts[0]!, stranger] }];
+          const error = await reconcile(target, desired).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ValidationError);
+          expect((error as ValidationError).field).toBe('desired[0].rrdatas[1]');
+          expect((error as ValidationError).value).toBe(stranger);
+          const beside = await reconcile(target, [
+            { ...desired[0]!, rrdatas: [hosts[0]!] },
+            { name: zone('lb'), type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] },
+          ]).catch((e: unknown) => e);
+          expect(beside).toBeInstanceOf(ValidationError);
+          expect((beside as ValidationError).field).toBe('desired[1]');
+          expect((await target.requests()).writes).toBe(before.writes);
+        }),
+      );
     }
 
-    it('touches only the names in scope', withTarget(async (target) => {
-      const zone = names(target);
-      const desired = spread(zone, 'scoped', 4);
-      await reconcile(target, desired);
-      const keep = desired[0]!.name;
-      await reconcile(target, [], { scope: (name) => name !== keep });
-      const state = await target.state();
-      expectHolds(state, [desired[0]!]);
-      expectMarked(state, [desired[0]!]);
-      for (const gone of desired.slice(1)) expect(state.some((record) => record.name === gone.name)).toBe(false);
-    }));
+    it(
+      'touches only the names in scope',
+      withTarget(async (target) => {
+        const zone = names(target);
+        const desired = spread(zone, 'scoped', 4);
+        await reconcile(target, desired);
+        const keep = desired[0]!.name;
+        await reconcile(target, [], { scope: (name) => name !== keep });
+        const state = await target.state();
+        expectHolds(state, [desired[0]!]);
+        expectMarked(state, [desired[0]!]);
+        for (const gone of desired.slice(1)) expect(state.some((record) => record.name === gone.name)).toBe(false);
+      }),
+    );
   });
 }
 
@@ -440,7 +519,10 @@ function reconcile(target: Zoned, desired: readonly RecordSet[], extra: Partial<
   });
 }
 
-const names = (target: Zoned) => (label: string): string => `${label}.${target.zone.dnsName}`;
+const names =
+  (target: Zoned) =>
+  (label: string): string =>
+    `${label}.${target.zone.dnsName}`;
 
 function basicRecords(zone: (label: string) => string): RecordSet[] {
   return [
@@ -479,7 +561,9 @@ function expectHolds(state: readonly RecordSet<string>[], wanted: readonly Recor
 /** `wanted` as the adapter lists it; an ALIAS set by its targets (as a set), its ttl aside. */
 function expectListed(listed: readonly RecordSet<string>[], wanted: readonly RecordSet<string>[]): void {
   const alias = (records: readonly RecordSet<string>[]) =>
-    records.map((record) => (record.type === 'ALIAS' ? { ...record, ttl: 0, rrdatas: record.rrdatas.map((rrdata) => canonicalRdata('ALIAS', rrdata)) } : record));
+    records.map((record) =>
+      record.type === 'ALIAS' ? { ...record, ttl: 0, rrdatas: record.rrdatas.map((rrdata) => canonicalRdata('ALIAS', rrdata)) } : record,
+    );
   expectHolds(alias(listed), alias(wanted));
 }
 

@@ -4,7 +4,14 @@
 import { ValidationError } from '../errors.js';
 import { isObject, listEntryKey } from '../placement/placement.js';
 import type {
-  ClusterEvent, ClusterHealth, ClusterStatus, LoadBalancerIngress, MemberClusters, ServiceManifest, ShardAction, ShardStatus,
+  ClusterEvent,
+  ClusterHealth,
+  ClusterStatus,
+  LoadBalancerIngress,
+  MemberClusters,
+  ServiceManifest,
+  ShardAction,
+  ShardStatus,
 } from '../types.js';
 
 export interface MemoryClusterInit {
@@ -45,7 +52,11 @@ export class MemoryClusters implements MemberClusters {
     this.#listeners.add(onEvent);
     for (const cluster of this.#clusters.values()) this.#announce(cluster, onEvent);
     onEvent({ type: 'synced' });
-    return { stop: async () => { this.#listeners.delete(onEvent); } };
+    return {
+      stop: async () => {
+        this.#listeners.delete(onEvent);
+      },
+    };
   }
 
   async applyShard(action: ShardAction): Promise<void> {

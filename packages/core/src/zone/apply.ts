@@ -34,10 +34,15 @@ export function applyChangeSet(records: readonly RecordSet<string>[], changes: r
     }
     const before = change.kind === 'update' ? change.before : record;
     if (change.kind === 'update' && recordKey(before.name, before.type) !== key) {
-      return { ok: false, index, reason: `an update may not change the name or type (${recordKey(before.name, before.type)} → ${describe})` };
+      return {
+        ok: false,
+        index,
+        reason: `an update may not change the name or type (${recordKey(before.name, before.type)} → ${describe})`,
+      };
     }
     if (!held) return { ok: false, index, reason: `${describe} does not exist` };
-    if (!sameRecordSet(held, before)) return { ok: false, index, reason: `${describe} does not match the zone (it holds TTL ${held.ttl}: ${held.rrdatas.join(', ')})` };
+    if (!sameRecordSet(held, before))
+      return { ok: false, index, reason: `${describe} does not match the zone (it holds TTL ${held.ttl}: ${held.rrdatas.join(', ')})` };
     if (change.kind === 'update') {
       byKey.set(key, record);
     } else {

@@ -71,7 +71,8 @@ export interface BatchPlan {
 
 function checkLimits(limits: ProviderLimits): void {
   for (const key of ['maxChangesPerRequest', 'maxRrdatasPerRequest', 'maxRrdataCharsPerRequest'] as const) {
-    if (!Number.isSafeInteger(limits[key]) || limits[key] < 1) throw new ValidationError(`limits.${key}`, limits[key], 'must be a positive integer');
+    if (!Number.isSafeInteger(limits[key]) || limits[key] < 1)
+      throw new ValidationError(`limits.${key}`, limits[key], 'must be a positive integer');
   }
 }
 
@@ -91,7 +92,8 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string | undefin
   const over: string[] = [];
   if (need.changes > limits.maxChangesPerRequest) over.push(`${need.changes} changes (the limit is ${limits.maxChangesPerRequest})`);
   if (need.rrdatas > limits.maxRrdatasPerRequest) over.push(`${need.rrdatas} rrdatas (the limit is ${limits.maxRrdatasPerRequest})`);
-  if (need.chars > limits.maxRrdataCharsPerRequest) over.push(`${need.chars} characters of rrdata (the limit is ${limits.maxRrdataCharsPerRequest})`);
+  if (need.chars > limits.maxRrdataCharsPerRequest)
+    over.push(`${need.chars} characters of rrdata (the limit is ${limits.maxRrdataCharsPerRequest})`);
   return over.length === 0 ? undefined : over.join(', ');
 }
 
@@ -103,7 +105,11 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string | undefin
  * everything else in order and decide what the missing group means for the groups after it
  * (reconcileZone treats it as a group the provider rejected).
  */
-export function planBatches(changes: readonly Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost = changeCost): BatchPlan {
+export function planBatches(
+  changes: readonly Change[],
+  limits: ProviderLimits,
+  cost: (change: Change) => RequestCost = changeCost,
+): BatchPlan {
   checkLimits(limits);
   const batches: Change[][] = [];
   const oversized: OversizedGroup[] = [];
@@ -120,11 +126,20 @@ export function planBatches(changes: readonly Change[], limits: ProviderLimits, 
     const reason = overLimits(need, limits);
     if (reason !== undefined) {
       flush();
-      oversized.push({ changes: group, name: ownershipSubject(normalizeName(group[0]!.record.name)), cost: need, reason, before: batches.length });
+      oversized.push({
+        changes: group,
+        name: ownershipSubject(normalizeName(group[0]!.record.name)),
+        cost: need,
+        reason,
+        before: batches.length,
+      });
       continue;
     }
-    if (used.changes + need.changes > limits.maxChangesPerRequest || used.rrdatas + need.rrdatas > limits.maxRrdatasPerRequest
-      || used.chars + need.chars > limits.maxRrdataCharsPerRequest) {
+    if (
+      used.changes + need.changes > limits.maxChangesPerRequest ||
+      used.rrdatas + need.rrdatas > limits.maxRrdatasPerRequest ||
+      used.chars + need.chars > limits.maxRrdataCharsPerRequest
+    ) {
       flush();
     }
     batch.push(...group);
@@ -141,11 +156,21 @@ export function planBatches(changes: readonly Change[], limits: ProviderLimits, 
  * naming the first name group that alone exceeds the limits; use planBatches to write the
  * rest anyway.
  */
-export function batchChanges(changes: readonly Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost = changeCost): Change[][] {
-  const { batches, oversized: [first] } = planBatches(changes, limits, cost);
+export function batchChanges(
+  changes: readonly Change[],
+  limits: ProviderLimits,
+  cost: (change: Change) => RequestCost = changeCost,
+): Change[][] {
+  const {
+    batches,
+    oversized: [first],
+  } = planBatches(changes, limits, cost);
   if (first) {
-    throw new ValidationError('changes', first.changes[0]!.record.name,
-      `this name's changes need ${first.cost.changes} changes, ${first.cost.rrdatas} records and ${first.cost.chars} characters in one request; the provider allows ${limits.maxChangesPerRequest}, ${limits.maxRrdatasPerRequest} and ${limits.maxRrdataCharsPerRequest}`);
+    throw new ValidationError(
+      'changes',
+      first.changes[0]!.record.name,
+      `this name's changes need ${first.cost.changes} changes, ${first.cost.rrdatas} records and ${first.cost.chars} characters in one request; the provider allows ${limits.maxChangesPerRequest}, ${limits.maxRrdatasPerRequest} and ${limits.maxRrdataCharsPerRequest}`,
+    );
   }
   return batches;
 }

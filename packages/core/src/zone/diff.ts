@@ -2,7 +2,7 @@
 // federation owns (or that are free), ordered so that no CNAME ever points at a missing name.
 import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
-import { markerOwner, ownershipRecord, ownershipRecordName, ownershipSubject, validateOwnerId } from '../dns/ownership.js';
+import { markerOwner, ownershipRecord, ownershipSubject, validateOwnerId } from '../dns/ownership.js';
 import { sameRdatas, sameTtl } from '../dns/rdata.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
@@ -76,15 +76,21 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
   const groups: Group[] = [];
   const conflicts: RecordConflict[] = [];
   for (const { name, have: held, want: wanted, marker } of slots.values()) {
-    const markedBy = !marker ? null
-      : marker.rrdatas.length === 1 && marker.rrdatas[0] === ours ? ownerId : markerOwner(marker);
+    const markedBy = !marker ? null : marker.rrdatas.length === 1 && marker.rrdatas[0] === ours ? ownerId : markerOwner(marker);
     const owned = !!marker && markedBy === ownerId;
     if (!owned) {
       if (wanted === undefined) continue;
       const wantsCname = typeOf(wanted, 'CNAME') !== undefined;
-      const taken = list(held).filter((record) => isRecordType(record.type) || wantsCname).map((record) => record.type).sort();
+      const taken = list(held)
+        .filter((record) => isRecordType(record.type) || wantsCname)
+        .map((record) => record.type)
+        .sort();
       if (marker !== undefined || taken.length > 0) {
-        conflicts.push({ name, types: marker !== undefined && taken.length === 0 ? ['TXT'] : taken, owner: marker !== undefined ? markedBy : null });
+        conflicts.push({
+          name,
+          types: marker !== undefined && taken.length === 0 ? ['TXT'] : taken,
+          owner: marker !== undefined ? markedBy : null,
+        });
         continue;
       }
       const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(wanted)) }];
@@ -142,9 +148,11 @@ function slotsByName(current: readonly RecordSet<string>[], desired: readonly Re
   }
   desired.forEach((record, i) => {
     const name = normalizeName(record.name);
-    if (ownershipSubject(name) !== name) throw new ValidationError(`desired[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
+    if (ownershipSubject(name) !== name)
+      throw new ValidationError(`desired[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
     const at = slot(name);
-    if (typeOf(at.want, record.type)) throw new ValidationError(`desired[${i}]`, `${name} ${record.type}`, 'a name and type may be desired only once');
+    if (typeOf(at.want, record.type))
+      throw new ValidationError(`desired[${i}]`, `${name} ${record.type}`, 'a name and type may be desired only once');
     at.want = at.want === undefined ? record : [...list(at.want), record];
   });
   return slots;
@@ -185,8 +193,7 @@ function lowestTtl(records: RecordSet | RecordSet[]): number {
   return lowest;
 }
 
-const list = <T extends RecordSet<string>>(held: Held<T>): readonly T[] =>
-  held === undefined ? [] : Array.isArray(held) ? held : [held];
+const list = <T extends RecordSet<string>>(held: Held<T>): readonly T[] => (held === undefined ? [] : Array.isArray(held) ? held : [held]);
 
 function typeOf<T extends RecordSet<string>>(held: Held<T>, type: string): T | undefined {
   if (held === undefined || !Array.isArray(held)) return held?.type === type ? held : undefined;

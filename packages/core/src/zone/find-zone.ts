@@ -48,6 +48,11 @@ export async function findZone(provider: DnsProvider, selector: ZoneSelector): P
     const what = byId ? `no zone has id ${JSON.stringify(wanted)}` : `no zone is named ${dnsName}`;
     throw new ProviderError(provider.name, 'not-found', `${what} (${zones.length} zones visible)`);
   }
-  if (others.length > 0) throw new AmbiguousZoneError(provider.name, byId ? wanted : dnsName, matches.map((zone) => zone.id));
+  if (others.length > 0)
+    throw new AmbiguousZoneError(
+      provider.name,
+      byId ? wanted : dnsName,
+      matches.map((zone) => zone.id),
+    );
   return first;
 }

@@ -142,10 +142,17 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
     known = undefined;
     const plan = diffRecords(current, desired, { ownerId });
-    logger?.debug({ zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true }, 'planned zone');
+    logger?.debug(
+      { zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true },
+      'planned zone',
+    );
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
 
-    const { batches, oversized, groups } = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
+    const { batches, oversized, groups } = planBatches(
+      plan.changes,
+      provider.limits,
+      (change) => provider.requestCost?.(change) ?? changeCost(change),
+    );
     const writer = new BatchWriter({ provider, zone, retry, counts, logger, splitBound: maxSplits(batches.length, groups) });
     try {
       let next = 0;
@@ -167,7 +174,13 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     }
     written.push(...writer.written);
     const after = applyChangeSet(current, writer.written);
-    const report: ReconcileReport = { changes: written, conflicts: plan.conflicts, ...counts, read, records: after.ok ? after.records : undefined };
+    const report: ReconcileReport = {
+      changes: written,
+      conflicts: plan.conflicts,
+      ...counts,
+      read,
+      records: after.ok ? after.records : undefined,
+    };
     writer.throwRejections(report);
     return report;
   }
@@ -262,7 +275,14 @@ class BatchWriter {
     logger: Logger | undefined;
     splitBound: number;
   }) {
-    ({ provider: this.provider, zone: this.zone, retry: this.retry, counts: this.counts, logger: this.logger, splitBound: this.splitBound } = options);
+    ({
+      provider: this.provider,
+      zone: this.zone,
+      retry: this.retry,
+      counts: this.counts,
+      logger: this.logger,
+      splitBound: this.splitBound,
+    } = options);
   }
 
   /** Writes one batch; answers the changes that were written. */
@@ -288,20 +308,26 @@ class BatchWriter {
       if (!(error instanceof ProviderError) || error.kind !== 'invalid') throw error;
       const [only] = groups;
       if (groups.length === 1 && only) {
-        this.logger?.warn({ zone: this.zone.dnsName, name: (error.record ?? groupRecord(only))?.name, error: error.message }, 'provider rejected record set');
+        this.logger?.warn(
+          { zone: this.zone.dnsName, name: (error.record ?? groupRecord(only))?.name, error: error.message },
+          'provider rejected record set',
+        );
         this.#rejected.push({ group: only, error });
         this.#leaveOut(only);
         return [];
       }
       if (this.#splits >= this.splitBound) {
-        this.logger?.warn({ zone: this.zone.dnsName, names: groups.length, splits: this.#splits, error: error.message }, 'provider rejected a request; split bound reached, not splitting it');
+        this.logger?.warn(
+          { zone: this.zone.dnsName, names: groups.length, splits: this.#splits, error: error.message },
+          'provider rejected a request; split bound reached, not splitting it',
+        );
         this.#unsplit.push({ groups, error });
         for (const group of groups) this.#leaveOut(group);
         return [];
       }
       this.#splits++;
       const half = Math.ceil(groups.length / 2);
-      return [...await this.write(groups.slice(0, half).flat()), ...await this.write(groups.slice(half).flat())];
+      return [...(await this.write(groups.slice(0, half).flat())), ...(await this.write(groups.slice(half).flat()))];
     }
   }
 
@@ -316,8 +342,12 @@ class BatchWriter {
     }
     const record = heaviest ? { name: heaviest.record.name, type: heaviest.record.type } : groupRecord(changes)!;
     const updates = changes.some((change) => change.kind === 'update') ? '; an update counts its old and its new record set' : '';
-    const error = new ProviderError(this.provider.name, 'invalid',
-      `not sent: the changes at ${oversized.name} need ${oversized.reason} in one request${updates}`, { record, attempts: 0 });
+    const error = new ProviderError(
+      this.provider.name,
+      'invalid',
+      `not sent: the changes at ${oversized.name} need ${oversized.reason} in one request${updates}`,
+      { record, attempts: 0 },
+    );
     this.logger?.warn({ zone: this.zone.dnsName, name: oversized.name, error: error.message }, 'record set too large for one request');
     this.#rejected.push({ group: changes, error, unsent: true });
     this.#leaveOut(changes);
@@ -332,7 +362,8 @@ class BatchWriter {
   /** Whether writing the group could leave a CNAME dangling: one to a missing name, or a pinned name removed. */
   #couldDangle(group: readonly Change[]): boolean {
     return group.some((change) => {
-      if (change.kind !== 'delete') return change.record.type === 'CNAME' && change.record.rrdatas.some((target) => this.#missing.has(normalizeName(target)));
+      if (change.kind !== 'delete')
+        return change.record.type === 'CNAME' && change.record.rrdatas.some((target) => this.#missing.has(normalizeName(target)));
       const name = normalizeName(change.record.name);
       return this.#pinned.has(name) && !group.some((other) => other.kind !== 'delete' && normalizeName(other.record.name) === name);
     });
@@ -360,11 +391,17 @@ class BatchWriter {
     if (firstUnsplit) {
       const names = this.#unsplit.flatMap(({ groups }) => groups.map((group) => groupRecord(group)?.name));
       const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
-      parts.push(`${names.length} name(s) in requests the provider rejected were not written, because the pass had split rejected requests ${this.#splits} times, its bound (${shown}; ${firstUnsplit.error.message})`);
+      parts.push(
+        `${names.length} name(s) in requests the provider rejected were not written, because the pass had split rejected requests ${this.#splits} times, its bound (${shown}; ${firstUnsplit.error.message})`,
+      );
     }
-    const skipped = this.#skipped.length > 0
-      ? `; ${this.#skipped.length} name(s) whose change could dangle a CNAME because of them were left for the next pass (${this.#skipped.slice(0, 5).map((group) => groupRecord(group)?.name).join(', ')}${this.#skipped.length > 5 ? ', …' : ''})`
-      : '';
+    const skipped =
+      this.#skipped.length > 0
+        ? `; ${this.#skipped.length} name(s) whose change could dangle a CNAME because of them were left for the next pass (${this.#skipped
+            .slice(0, 5)
+            .map((group) => groupRecord(group)?.name)
+            .join(', ')}${this.#skipped.length > 5 ? ', …' : ''})`
+        : '';
     // A request rejected past the bound holds good names too: name one only if the provider did.
     const record = first.error.record ?? (this.#rejected[0] ? groupRecord(first.group) : undefined);
     const rest = this.written.length > 0 ? 'the rest of the change set was written' : 'nothing was written';
@@ -383,7 +420,8 @@ class BatchWriter {
 
 /** Only a provider that writes aliases gets an ALIAS set, and only with hostnames it accepts. */
 function validateAliasTargets(record: RecordSet, field: string, provider: DnsProvider): void {
-  if (!provider.canAlias) throw new ValidationError(`${field}.type`, record.type, `provider ${provider.name} does not write alias record sets`);
+  if (!provider.canAlias)
+    throw new ValidationError(`${field}.type`, record.type, `provider ${provider.name} does not write alias record sets`);
   record.rrdatas.forEach((target, j) => {
     if (parseAddress(target) === null && provider.canAlias?.(normalizeName(target)) !== true) {
       throw new ValidationError(`${field}.rrdatas[${j}]`, target, `is not an alias target provider ${provider.name} accepts`);
@@ -405,7 +443,11 @@ function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider:
     if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 2_147_483_647) {
       throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
     }
-    if (!Array.isArray(record.rrdatas) || record.rrdatas.length === 0 || record.rrdatas.some((rrdata) => typeof rrdata !== 'string' || rrdata === '')) {
+    if (
+      !Array.isArray(record.rrdatas) ||
+      record.rrdatas.length === 0 ||
+      record.rrdatas.some((rrdata) => typeof rrdata !== 'string' || rrdata === '')
+    ) {
       throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
     }
     if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
@@ -414,7 +456,8 @@ function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider:
     // An ALIAS set is the name's addresses: Route 53 could not hold it beside an A, AAAA or CNAME.
     const beside = record.type === 'ALIAS' ? ['A', 'AAAA', 'CNAME'] : record.type === 'TXT' ? [] : ['ALIAS'];
     const clash = beside.find((type) => seen.has(`${record.name} ${type}`));
-    if (clash !== undefined) throw new ValidationError(`${field}`, key, `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`);
+    if (clash !== undefined)
+      throw new ValidationError(`${field}`, key, `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`);
     seen.add(key);
   });
 }

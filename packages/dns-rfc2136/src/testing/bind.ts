@@ -87,16 +87,24 @@ async function freePort(): Promise<number> {
 const quoted = (text: string): string => JSON.stringify(text);
 
 function namedConf(directory: string, port: number, key: BindServer['key'], zones: readonly string[], dnssec: boolean): string {
-  const zoneBlocks = zones.map((zone, i) => `
+  const zoneBlocks = zones
+    .map(
+      (zone, i) => `
 zone ${quoted(zone)} {
   type primary;
   file ${quoted(join(directory, `zone${i}.db`))};
   allow-update { key ${quoted(key.name)}; };
-  allow-transfer { key ${quoted(key.name)}; };${dnssec ? `
+  allow-transfer { key ${quoted(key.name)}; };${
+    dnssec
+      ? `
   dnssec-policy default;
   inline-signing yes;
-  key-directory ${quoted(directory)};` : ''}
-};`).join('\n');
+  key-directory ${quoted(directory)};`
+      : ''
+  }
+};`,
+    )
+    .join('\n');
   return `key ${quoted(key.name)} {
   algorithm ${key.algorithm};
   secret ${quoted(key.secret)};
@@ -158,7 +166,8 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
       await writeFile(conf, namedConf(directory, port, key, zones, options.dnssec === true));
       const started = await launch(named, conf, port, zones[0]!, deadline);
       if (started.ok) return server(started.child, started.log, port, key, zones, directory);
-      if (!started.portTaken || attempt >= 3 || Date.now() >= deadline) throw new Error(`named did not start: ${started.reason}\n${started.log()}`);
+      if (!started.portTaken || attempt >= 3 || Date.now() >= deadline)
+        throw new Error(`named did not start: ${started.reason}\n${started.log()}`);
     }
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
@@ -166,9 +175,7 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
   }
 }
 
-type Launch =
-  | { ok: true; child: ChildProcess; log: () => string }
-  | { ok: false; reason: string; portTaken: boolean; log: () => string };
+type Launch = { ok: true; child: ChildProcess; log: () => string } | { ok: false; reason: string; portTaken: boolean; log: () => string };
 
 async function launch(named: string, conf: string, port: number, probeZone: string, deadline: number): Promise<Launch> {
   // -g: foreground, log to stderr; -n 1: one worker thread (tests share a small machine).
@@ -203,7 +210,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function server(child: ChildProcess, log: () => string, port: number, key: BindServer['key'], zones: readonly string[], directory: string): BindServer {
+function server(
+  child: ChildProcess,
+  log: () => string,
+  port: number,
+  key: BindServer['key'],
+  zones: readonly string[],
+  directory: string,
+): BindServer {
   let stopped: Promise<void> | undefined;
   return {
     host: '127.0.0.1',

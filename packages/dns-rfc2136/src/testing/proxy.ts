@@ -22,7 +22,17 @@ export interface DnsProxy {
 const UDP_RELAY_TIMEOUT_MS = 2_000;
 
 function servfail(request: DecodedMessage): Buffer {
-  return encodeMessage({ ...request, qr: true, aa: false, tc: false, ra: false, rcode: Rcode.SERVFAIL, answers: [], authorities: [], additionals: [] });
+  return encodeMessage({
+    ...request,
+    qr: true,
+    aa: false,
+    tc: false,
+    ra: false,
+    rcode: Rcode.SERVFAIL,
+    answers: [],
+    authorities: [],
+    additionals: [],
+  });
 }
 
 function frame(wire: Uint8Array): Buffer {
@@ -49,7 +59,8 @@ export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
       // Counted by its header all the same; passed on for the server to judge.
     }
     const type = request?.questions[0]?.type;
-    const kind = opcode === Opcode.UPDATE ? 'writes' : opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
+    const kind =
+      opcode === Opcode.UPDATE ? 'writes' : opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
     if (kind === undefined) return undefined;
     counts[kind]++;
     if (kind === 'writes') writesBy[transport]++;
