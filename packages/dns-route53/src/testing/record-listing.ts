@@ -1,0 +1,76 @@
+// ListResourceRecordSets: a hosted zone's record sets in Route 53's listing order, a page at a
+// time from a position (name, then type, then set identifier).
+import { LIMITS } from './limits.js';
+import { document, invalidInput } from './responses.js';
+import { el, type Markup } from './xml.js';
+import { canonicalName, compareRecordSets, escapeName, type StoredRecordSet, SUPPORTED_TYPES } from './zones.js';
+
+function recordSetXml(r: StoredRecordSet): Markup {
+  return el(
+    'ResourceRecordSet',
+    el('Name', escapeName(r.name)),
+    el('Type', r.type),
+    r.setIdentifier === undefined ? undefined : [el('SetIdentifier', r.setIdentifier), el('Weight', r.weight ?? 0)],
+    r.alias
+      ? el(
+          'AliasTarget',
+          el('HostedZoneId', r.alias.hostedZoneId),
+          el('DNSName', escapeName(canonicalName(r.alias.dnsName))),
+          el('EvaluateTargetHealth', r.alias.evaluateTargetHealth),
+        )
+      : [
+          el('TTL', r.ttl ?? 0),
+          el(
+            'ResourceRecords',
+            r.values.map((v) => el('ResourceRecord', el('Value', v))),
+          ),
+        ],
+  );
+}
+
+/** Binary search: the index of the first set at or after `position` in listing order. */
+function firstAtOrAfter(sorted: readonly StoredRecordSet[], position: { name: string; type: string; setIdentifier?: string }): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareRecordSets(sorted[mid] as StoredRecordSet, position) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The page size asked for (`maxitems`), capped at Route 53's maximum. */
+function pageSize(q: URLSearchParams): number {
+  const requested = q.get('maxitems') === null ? LIMITS.listPage : Number(q.get('maxitems'));
+  if (!Number.isInteger(requested) || requested < 1) throw invalidInput(`Invalid maxitems ${q.get('maxitems')}`);
+  return Math.min(requested, LIMITS.listPage);
+}
+
+/** `sorted`: the zone's record sets in listing order. */
+export function listRecordSets(sorted: readonly StoredRecordSet[], q: URLSearchParams): string {
+  const name = q.get('name');
+  const type = q.get('type');
+  if (type !== null && name === null) throw invalidInput('The input is not valid: type specified without name');
+  if (type !== null && !SUPPORTED_TYPES.has(type)) throw invalidInput(`Invalid type ${type}`);
+  const identifier = q.get('identifier');
+  if (identifier !== null && type === null) throw invalidInput('The input is not valid: identifier specified without name and type');
+  const max = pageSize(q);
+  const position = { name: canonicalName(name ?? ''), type: type ?? '', setIdentifier: identifier ?? undefined };
+  const start = name === null ? 0 : firstAtOrAfter(sorted, position);
+  const page = sorted.slice(start, start + max);
+  const next = sorted[start + max];
+  return document(
+    'ListResourceRecordSetsResponse',
+    el('ResourceRecordSets', page.map(recordSetXml)),
+    el('IsTruncated', next !== undefined),
+    next
+      ? [
+          el('NextRecordName', escapeName(next.name)),
+          el('NextRecordType', next.type),
+          next.setIdentifier === undefined ? undefined : el('NextRecordIdentifier', next.setIdentifier),
+        ]
+      : undefined,
+    el('MaxItems', max),
+  );
+}
