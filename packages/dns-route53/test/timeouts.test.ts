@@ -3,7 +3,8 @@
 import { ProviderError, ValidationError } from '@fedsvc/core';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRoute53Provider, DEFAULT_REQUEST_TIMEOUT_MS, type Route53Provider } from '../src/provider.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../src/client.js';
+import { createRoute53Provider, type Route53Provider } from '../src/provider.js';
 import { type Route53Fixture, startRoute53Fixture } from '../src/testing/index.js';
 import { clientConfigFor } from './helpers.js';
 
