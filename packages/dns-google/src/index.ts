@@ -1,8 +1,3 @@
-export {
-  createGoogleProvider,
-  GOOGLE_LIMITS,
-  type GoogleProvider,
-  type GoogleProviderOptions,
-  type WaitForDoneOptions,
-} from './provider.js';
+export { createGoogleProvider, GOOGLE_LIMITS, type GoogleProvider } from './provider.js';
+export type { GoogleProviderOptions, WaitForDoneOptions } from './options.js';
 export { translateError } from './errors.js';

@@ -2,9 +2,8 @@ export {
   createMemoryProvider,
   DEFAULT_MEMORY_LIMITS,
   MemoryDnsProvider,
-  type FaultTarget,
   type MemoryProviderOptions,
   type MemoryRequestCounts,
   type MemoryZoneInit,
-  type RequestKind,
 } from './provider.js';
+export type { FaultTarget, RequestKind } from './faults.js';

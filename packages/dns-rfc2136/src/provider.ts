@@ -2,7 +2,6 @@
 // Translation only; core decides, batches and retries.
 import {
   ProviderError,
-  ValidationError,
   sleep,
   type Change,
   type DnsProvider,
@@ -12,21 +11,10 @@ import {
 } from '@fedsvc/core/provider';
 import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
 import { PROVIDER, translateError } from './errors.js';
-import { isTsigAlgorithm, type TsigAlgorithm } from './tsig.js';
-import { planUpdate, recordSets } from './update.js';
+import { clientOptions, type Rfc2136ProviderOptions, validate } from './options.js';
+import { planUpdate, recordSets, type PlannedUpdate } from './update.js';
 import { rdataToText, typeName } from './rdata.js';
-import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, normalizeWireName } from './wire.js';
-
-export interface Rfc2136ProviderOptions {
-  /** The primary server that takes updates: its IP address (or a host name the system resolves). */
-  readonly server: { readonly host: string; readonly port?: number };
-  /** The zones to manage, e.g. `example.com` (with or without the trailing dot). */
-  readonly zones: readonly string[];
-  /** The TSIG key the server's `allow-update` and `allow-transfer` name, as `tsig-keygen` prints it. */
-  readonly tsig: { readonly name: string; readonly algorithm: TsigAlgorithm; readonly secret: string };
-  /** Deadline of each exchange (an AXFR as a whole). Default 10 000 ms. */
-  readonly timeoutMs?: number;
-}
+import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type Message } from './wire.js';
 
 /**
  * What one UPDATE may carry. One too big for a 512-byte datagram goes over TCP, so it must fit
@@ -45,43 +33,117 @@ export const RFC2136_LIMITS: ProviderLimits = {
   atomic: true,
 };
 
-const DEFAULT_PORT = 53;
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** Looks again at an add that seems dropped, after 100, 200 and 300 ms. */
+const VERIFY_RETRIES = 3;
+const VERIFY_RETRY_MS = 100;
+/** The largest TSIG record: a 255-byte key name, hmac-sha512's name, a 64-byte MAC, 6 bytes of other data. */
+const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;
 
-function validate(options: Rfc2136ProviderOptions): { zones: string[]; secret: Buffer } {
-  const { server, tsig } = options;
-  if (typeof server?.host !== 'string' || server.host === '')
-    throw new ValidationError('server.host', server?.host, "must be the server's address");
-  if (server.port !== undefined && (!Number.isInteger(server.port) || server.port < 1 || server.port > 65_535)) {
-    throw new ValidationError('server.port', server.port, 'must be a port number from 1 to 65535');
-  }
-  if (!Array.isArray(options.zones) || options.zones.length === 0)
-    throw new ValidationError('zones', options.zones, 'must name at least one zone');
-  const zones = options.zones.map((zone, i) => {
-    try {
-      return normalizeWireName(zone);
-    } catch (error) {
-      throw new ValidationError(`zones[${i}]`, zone, (error as WireError).message);
-    }
-  });
-  if (typeof tsig?.name !== 'string' || tsig.name === '')
-    throw new ValidationError('tsig.name', tsig?.name, 'must be the key name the server knows');
+/** Where one provider's requests go: the client settings, and the zones it manages. */
+interface Target {
+  readonly client: ClientOptions;
+  readonly zones: readonly string[];
+}
+
+async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
   try {
-    normalizeWireName(tsig.name);
+    return await run();
   } catch (error) {
-    throw new ValidationError('tsig.name', tsig.name, (error as WireError).message);
+    throw translateError(error, operation);
   }
-  if (!isTsigAlgorithm(tsig.algorithm))
-    throw new ValidationError('tsig.algorithm', tsig.algorithm, 'must be hmac-sha256, hmac-sha512 or hmac-sha1');
-  // The value is the secret: errors say what is wrong with it, never what it is.
-  const secret =
-    typeof tsig.secret === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(tsig.secret) ? Buffer.from(tsig.secret, 'base64') : Buffer.alloc(0);
-  if (secret.length === 0)
-    throw new ValidationError('tsig.secret', '(secret withheld)', "must be the key's base64 secret, as tsig-keygen prints it");
-  const timeout = options.timeoutMs;
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0))
-    throw new ValidationError('timeoutMs', timeout, 'must be a positive number of milliseconds');
-  return { zones, secret };
+}
+
+function configured(target: Target, zone: DnsZone): string {
+  const name = target.zones.find((candidate) => candidate === zone.id);
+  if (name === undefined)
+    throw new ProviderError(PROVIDER, 'not-found', `zone ${zone.id} is not one of the configured zones (${target.zones.join(', ')})`);
+  return name;
+}
+
+const serves = (target: Target, zone: string): Promise<boolean> => call(`SOA ${zone}`, () => servesZone(target.client, zone));
+
+/** A refusal (NOTAUTH, REFUSED) from a server that does not serve the zone at all: the zone is not found, not denied. */
+const refusedAsUnserved = async (target: Target, rcode: number, zone: string): Promise<boolean> =>
+  (rcode === Rcode.NOTAUTH || rcode === Rcode.REFUSED) && !(await serves(target, zone));
+
+async function listZones(target: Target): Promise<DnsZone[]> {
+  const found: DnsZone[] = [];
+  for (const zone of target.zones) {
+    if (await serves(target, zone)) found.push({ id: zone, dnsName: zone });
+  }
+  return found;
+}
+
+async function listRecords(target: Target, zone: DnsZone): Promise<RecordSet<string>[]> {
+  const name = configured(target, zone);
+  try {
+    return recordSets(await axfr(target.client, name));
+  } catch (error) {
+    // Refused: either the key may not transfer the zone, or the server does not serve it at all.
+    if (error instanceof RcodeError && (await refusedAsUnserved(target, error.rcode, name))) {
+      throw new ProviderError(PROVIDER, 'not-found', `AXFR ${name}: the server does not serve the zone`, { cause: error });
+    }
+    throw translateError(error, `AXFR ${name}`);
+  }
+}
+
+/** Refuses an UPDATE that could not be sent: the signed message must fit too. */
+function checkSize(message: Message, operation: string): void {
+  let size: number;
+  try {
+    size = encodeMessage(message).length;
+  } catch (error) {
+    if (!(error instanceof WireError)) throw error;
+    size = Infinity;
+  }
+  if (size > MAX_MESSAGE_SIZE - TSIG_ROOM) {
+    throw new ProviderError(PROVIDER, 'invalid', `${operation}: the UPDATE does not fit in ${MAX_MESSAGE_SIZE} bytes; send fewer changes`);
+  }
+}
+
+async function applyChanges(target: Target, zone: DnsZone, changes: readonly Change[]): Promise<void> {
+  if (changes.length === 0) return;
+  const name = configured(target, zone);
+  const { message, verify } = planUpdate(newId(), name, changes);
+  const operation = `UPDATE ${name} (${changes.length} changes)`;
+  checkSize(message, operation);
+  // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
+  const answer = await call(operation, () => signedExchange(target.client, message, 'query'));
+  if (answer.rcode !== Rcode.NOERROR) {
+    const error = new RcodeError(answer.rcode);
+    // As for a listing: refused because the server does not serve the zone at all is not-found.
+    if (await refusedAsUnserved(target, answer.rcode, name)) {
+      throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
+        cause: error,
+      });
+    }
+    throw translateError(error, operation);
+  }
+  // Adds no prerequisite could guard: the server answers NOERROR even when it dropped them.
+  for (const set of verify) await verifyAdded(target, operation, set);
+}
+
+/** Fails as a conflict when the server dropped an add it answered NOERROR to. */
+async function verifyAdded(target: Target, operation: string, set: PlannedUpdate['verify'][number]): Promise<void> {
+  const type = typeName(set.type);
+  const text = (rdatas: readonly Uint8Array[]) => JSON.stringify(rdatas.map((rdata) => rdataToText(set.type, rdata)).sort());
+  const check = async () =>
+    text(await call(`${operation}: checking ${set.name} ${type}`, () => recordSet(target.client, set.name, set.type))) === text(set.rdatas);
+  // A server that signs inline answers queries from the signed copy of the zone, which
+  // follows the UPDATE a moment later: a few looks before calling the add dropped.
+  let present = await check();
+  for (let look = 1; !present && look <= VERIFY_RETRIES; look++) {
+    await sleep(VERIFY_RETRY_MS * look);
+    present = await check();
+  }
+  if (!present) {
+    throw new ProviderError(
+      PROVIDER,
+      'conflict',
+      `${operation}: the server answered NOERROR but did not add ${set.name} ${type}: the name holds other data (RFC 2136 §3.4.2.2); the rest of the update was applied`,
+      { record: { name: set.name, type } },
+    );
+  }
 }
 
 /**
@@ -107,116 +169,12 @@ function validate(options: Rfc2136ProviderOptions): { zones: string[]; secret: B
  */
 export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvider {
   const { zones, secret } = validate(options);
-  const client: ClientOptions = {
-    server: { host: options.server.host, port: options.server.port ?? DEFAULT_PORT },
-    key: { name: options.tsig.name, algorithm: options.tsig.algorithm, secret },
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  const target: Target = { client: clientOptions(options, secret), zones };
+  return {
+    name: PROVIDER,
+    limits: RFC2136_LIMITS,
+    zones: () => listZones(target),
+    records: (zone) => listRecords(target, zone),
+    applyChanges: (zone, changes) => applyChanges(target, zone, changes),
   };
-
-  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw translateError(error, operation);
-    }
-  }
-
-  function configured(zone: DnsZone): string {
-    const name = zones.find((candidate) => candidate === zone.id);
-    if (name === undefined)
-      throw new ProviderError(PROVIDER, 'not-found', `zone ${zone.id} is not one of the configured zones (${zones.join(', ')})`);
-    return name;
-  }
-
-  async function listZones(): Promise<DnsZone[]> {
-    const found: DnsZone[] = [];
-    for (const zone of zones) {
-      if (await call(`SOA ${zone}`, () => servesZone(client, zone))) found.push({ id: zone, dnsName: zone });
-    }
-    return found;
-  }
-
-  async function records(zone: DnsZone): Promise<RecordSet<string>[]> {
-    const name = configured(zone);
-    try {
-      return recordSets(await axfr(client, name));
-    } catch (error) {
-      // Refused: either the key may not transfer the zone, or the server does not serve it at all.
-      if (
-        error instanceof RcodeError &&
-        (error.rcode === Rcode.NOTAUTH || error.rcode === Rcode.REFUSED) &&
-        !(await call(`SOA ${name}`, () => servesZone(client, name)))
-      ) {
-        throw new ProviderError(PROVIDER, 'not-found', `AXFR ${name}: the server does not serve the zone`, { cause: error });
-      }
-      throw translateError(error, `AXFR ${name}`);
-    }
-  }
-
-  async function applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
-    if (changes.length === 0) return;
-    const name = configured(zone);
-    const { message, verify } = planUpdate(newId(), name, changes);
-    const operation = `UPDATE ${name} (${changes.length} changes)`;
-    let size: number;
-    try {
-      size = encodeMessage(message).length;
-    } catch (error) {
-      if (!(error instanceof WireError)) throw error;
-      size = Infinity;
-    }
-    // The signed message must fit too.
-    if (size > MAX_MESSAGE_SIZE - TSIG_ROOM) {
-      throw new ProviderError(
-        PROVIDER,
-        'invalid',
-        `${operation}: the UPDATE does not fit in ${MAX_MESSAGE_SIZE} bytes; send fewer changes`,
-      );
-    }
-    // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
-    const answer = await call(operation, () => signedExchange(client, message, 'query'));
-    if (answer.rcode !== Rcode.NOERROR) {
-      const error = new RcodeError(answer.rcode);
-      // As for a listing: refused because the server does not serve the zone at all is not-found.
-      if (
-        (answer.rcode === Rcode.NOTAUTH || answer.rcode === Rcode.REFUSED) &&
-        !(await call(`SOA ${name}`, () => servesZone(client, name)))
-      ) {
-        throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
-          cause: error,
-        });
-      }
-      throw translateError(error, operation);
-    }
-    // Adds no prerequisite could guard: the server answers NOERROR even when it dropped them.
-    for (const set of verify) {
-      const type = typeName(set.type);
-      const text = (rdatas: readonly Uint8Array[]) => JSON.stringify(rdatas.map((rdata) => rdataToText(set.type, rdata)).sort());
-      const check = async () =>
-        text(await call(`${operation}: checking ${set.name} ${type}`, () => recordSet(client, set.name, set.type))) === text(set.rdatas);
-      // A server that signs inline answers queries from the signed copy of the zone, which
-      // follows the UPDATE a moment later: a few looks before calling the add dropped.
-      let present = await check();
-      for (let look = 1; !present && look <= VERIFY_RETRIES; look++) {
-        await sleep(VERIFY_RETRY_MS * look);
-        present = await check();
-      }
-      if (!present) {
-        throw new ProviderError(
-          PROVIDER,
-          'conflict',
-          `${operation}: the server answered NOERROR but did not add ${set.name} ${type}: the name holds other data (RFC 2136 §3.4.2.2); the rest of the update was applied`,
-          { record: { name: set.name, type } },
-        );
-      }
-    }
-  }
-
-  return { name: PROVIDER, limits: RFC2136_LIMITS, zones: listZones, records, applyChanges };
 }
-
-/** Looks again at an add that seems dropped, after 100, 200 and 300 ms. */
-const VERIFY_RETRIES = 3;
-const VERIFY_RETRY_MS = 100;
-/** The largest TSIG record: a 255-byte key name, hmac-sha512's name, a 64-byte MAC, 6 bytes of other data. */
-const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;

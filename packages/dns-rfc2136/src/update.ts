@@ -93,8 +93,9 @@ export interface PlannedUpdate {
   readonly verify: readonly { readonly name: string; readonly type: number; readonly rdatas: readonly Uint8Array[] }[];
 }
 
-export function planUpdate(id: number, zone: string, changes: readonly Change[]): PlannedUpdate {
-  const wire = changes.map((change, i): WireChange => {
+/** The change set in wire form, each change checked; bad input names its field. */
+function toWireChanges(zone: string, changes: readonly Change[]): WireChange[] {
+  return changes.map((change, i): WireChange => {
     const record = toWire(change.record, zone, `changes[${i}].record`);
     if (change.kind !== 'update') return { kind: change.kind, record };
     const before = toWire(change.before, zone, `changes[${i}].before`);
@@ -107,6 +108,10 @@ export function planUpdate(id: number, zone: string, changes: readonly Change[])
     }
     return { kind: change.kind, record, before };
   });
+}
+
+export function planUpdate(id: number, zone: string, changes: readonly Change[]): PlannedUpdate {
+  const wire = toWireChanges(zone, changes);
   // A server silently ignores a CNAME added beside other data, and other data added beside a
   // CNAME (RFC 2136 §3.4.2.2, §3.4.2.3), and answers NOERROR. So a create also needs the name
   // free of whatever would swallow it, unless a delete earlier in this message removes it

@@ -1,7 +1,7 @@
 // A DNS proxy for tests, in front of a real server: counts the requests that pass (zone
 // transfers as reads, UPDATEs as writes) and, on demand, answers the next ones SERVFAIL itself,
 // the temporary failure BIND cannot be made to produce at will.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server as TcpServer, type Socket } from 'node:net';
 import type { Server } from '../transport.js';
 import { Opcode, RRType, Rcode, decodeMessage, encodeMessage, type DecodedMessage } from '../wire.js';
@@ -42,14 +42,21 @@ function frame(wire: Uint8Array): Buffer {
   return out;
 }
 
-export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
-  const counts = { reads: 0, writes: 0 };
-  const writesBy = { udp: 0, tcp: 0 };
-  let failing = 0;
-  const sockets = new Set<Socket>();
+/** What the proxy counts: zone transfers are reads, UPDATEs writes; any other request just passes. */
+function kindOf(opcode: number, request: DecodedMessage | undefined): 'reads' | 'writes' | undefined {
+  const type = request?.questions[0]?.type;
+  if (opcode === Opcode.UPDATE) return 'writes';
+  return opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
+}
+
+/** Counts the requests that pass, and fails the next ones on demand. */
+class Interceptor {
+  readonly counts = { reads: 0, writes: 0 };
+  readonly writesBy = { udp: 0, tcp: 0 };
+  failing = 0;
 
   /** Counts a request and decides whether it fails here; answers the SERVFAIL to send, if so. */
-  const intercept = (wire: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined => {
+  intercept(wire: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
     if (wire.length < 12) return undefined;
     const opcode = (wire[2]! >> 3) & 0xf;
     let request: DecodedMessage | undefined;
@@ -58,75 +65,82 @@ export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
     } catch {
       // Counted by its header all the same; passed on for the server to judge.
     }
-    const type = request?.questions[0]?.type;
-    const kind =
-      opcode === Opcode.UPDATE ? 'writes' : opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
+    const kind = kindOf(opcode, request);
     if (kind === undefined) return undefined;
-    counts[kind]++;
-    if (kind === 'writes') writesBy[transport]++;
-    if (failing === 0 || request === undefined) return undefined;
-    failing--;
+    this.counts[kind]++;
+    if (kind === 'writes') this.writesBy[transport]++;
+    if (this.failing === 0 || request === undefined) return undefined;
+    this.failing--;
     return servfail(request);
-  };
+  }
+}
 
-  const tcp: TcpServer = createServer((client) => {
-    sockets.add(client);
-    const server = connect({ host: upstream.host, port: upstream.port });
-    sockets.add(server);
-    let buffered: Buffer = Buffer.alloc(0);
-    client.on('data', (chunk: Buffer) => {
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const length = buffered.readUInt16BE(0);
-        const wire = buffered.subarray(2, 2 + length);
-        buffered = buffered.subarray(2 + length);
-        const answer = intercept(wire, 'tcp');
-        if (answer) client.write(frame(answer));
-        else server.write(frame(wire));
-      }
-    });
-    server.on('data', (chunk) => client.write(chunk));
-    const end = () => {
-      client.destroy();
-      server.destroy();
-      sockets.delete(client);
-      sockets.delete(server);
-    };
-    for (const socket of [client, server]) {
-      socket.on('close', end);
-      socket.on('error', end);
+/** One TCP client: its length-prefixed requests go to a connection of its own to the server, unless intercepted. */
+function relayTcp(client: Socket, upstream: Server, interceptor: Interceptor, sockets: Set<Socket>): void {
+  sockets.add(client);
+  const server = connect({ host: upstream.host, port: upstream.port });
+  sockets.add(server);
+  let buffered: Buffer = Buffer.alloc(0);
+  client.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+      const length = buffered.readUInt16BE(0);
+      const wire = buffered.subarray(2, 2 + length);
+      buffered = buffered.subarray(2 + length);
+      const answer = interceptor.intercept(wire, 'tcp');
+      if (answer) client.write(frame(answer));
+      else server.write(frame(wire));
     }
   });
+  server.on('data', (chunk) => client.write(chunk));
+  const end = () => {
+    client.destroy();
+    server.destroy();
+    sockets.delete(client);
+    sockets.delete(server);
+  };
+  for (const socket of [client, server]) {
+    socket.on('close', end);
+    socket.on('error', end);
+  }
+}
+
+/** One UDP request: relayed from a socket of its own, whose first answer goes back to the sender. */
+function relayUdp(udp: UdpSocket, message: Buffer, from: RemoteInfo, upstream: Server, relays: Set<UdpSocket>): void {
+  const relay = createSocket('udp4');
+  relays.add(relay);
+  const done = () => {
+    clearTimeout(timer);
+    if (relays.delete(relay)) relay.close();
+  };
+  const timer = setTimeout(done, UDP_RELAY_TIMEOUT_MS);
+  relay.on('message', (answer) => {
+    udp.send(answer, from.port, from.address);
+    done();
+  });
+  relay.on('error', done);
+  relay.send(message, upstream.port, upstream.host);
+}
+
+export async function startDnsProxy(upstream: Server): Promise<DnsProxy> {
+  const interceptor = new Interceptor();
+  const sockets = new Set<Socket>();
+  const tcp: TcpServer = createServer((client) => relayTcp(client, upstream, interceptor, sockets));
   const { port, udp } = await listen(tcp);
   const relays = new Set<UdpSocket>();
   udp.on('message', (message, from) => {
-    const answer = intercept(message, 'udp');
-    if (answer) {
-      udp.send(answer, from.port, from.address);
-      return;
-    }
-    const relay = createSocket('udp4');
-    relays.add(relay);
-    const done = () => {
-      clearTimeout(timer);
-      if (relays.delete(relay)) relay.close();
-    };
-    const timer = setTimeout(done, UDP_RELAY_TIMEOUT_MS);
-    relay.on('message', (answer) => {
-      udp.send(answer, from.port, from.address);
-      done();
-    });
-    relay.on('error', done);
-    relay.send(message, upstream.port, upstream.host);
+    const answer = interceptor.intercept(message, 'udp');
+    if (answer) udp.send(answer, from.port, from.address);
+    else relayUdp(udp, message, from, upstream, relays);
   });
 
   return {
     host: '127.0.0.1',
     port,
-    counts: () => ({ ...counts }),
-    writesBy: () => ({ ...writesBy }),
+    counts: () => ({ ...interceptor.counts }),
+    writesBy: () => ({ ...interceptor.writesBy }),
     failNext(n) {
-      failing = n;
+      interceptor.failing = n;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -1,0 +1,48 @@
+// The faults a test arms on the in-memory provider, and which request each one hits.
+import type { ProviderError } from '@fedsvc/core/provider';
+
+export type RequestKind = 'zones' | 'read' | 'write';
+/** Which requests a fault hits: listing pages, change requests, or any (zone listings included). */
+export type FaultTarget = 'read' | 'write' | 'any';
+
+interface Fault {
+  readonly on: FaultTarget;
+  /** Matching requests to let through before the fault starts. */
+  skip: number;
+  remaining: number;
+  readonly error: () => ProviderError;
+}
+
+/** Armed faults, in the order they were armed: the first that matches a request answers it. */
+export class Faults {
+  readonly #armed: Fault[] = [];
+
+  arm(on: FaultTarget, skip: number, remaining: number, error: () => ProviderError): void {
+    this.#armed.push({ on, skip, remaining, error });
+  }
+
+  /**
+   * The error a request of `kind` gets, if a fault fires. Every matching fault still waiting
+   * out its `skip` counts the request too.
+   */
+  fire(kind: RequestKind): ProviderError | undefined {
+    let fired: ProviderError | undefined;
+    for (const fault of this.#armed) {
+      if (fault.remaining === 0 || (fault.on !== 'any' && fault.on !== kind)) continue;
+      if (fault.skip > 0) {
+        fault.skip--;
+        continue;
+      }
+      if (fired === undefined) {
+        fault.remaining--;
+        fired = fault.error();
+      }
+    }
+    this.#armed.splice(0, this.#armed.length, ...this.#armed.filter((fault) => fault.remaining > 0));
+    return fired;
+  }
+
+  clear(): void {
+    this.#armed.length = 0;
+  }
+}
