@@ -21,7 +21,8 @@ export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/
 export { diffRecords, type DiffOptions } from './zone/diff.js';
 export { findZone, AmbiguousZoneError, type ZoneSelector } from './zone/find-zone.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
-export { reconcileZone, UnwrittenRecordsError, type ReconcileOptions, type ReconcileReport } from './zone/reconcile.js';
+export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
+export { UnwrittenRecordsError, type ReconcileReport } from './zone/report.js';
 // -- placement (pure) and the controller
 export {
   placeShards,

@@ -4,7 +4,8 @@
 import type { EventEmitter } from 'eventemitter3';
 import { ProviderError, ValidationError } from '../errors.js';
 import { createdBy } from '../placement/placement.js';
-import { reconcileZone, UnwrittenRecordsError, type ReconcileReport } from '../zone/reconcile.js';
+import { reconcileZone } from '../zone/reconcile.js';
+import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import type { ClusterState } from './cluster-state.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
