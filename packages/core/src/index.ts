@@ -24,16 +24,9 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
 export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
 export { UnwrittenRecordsError, type ReconcileReport } from './zone/report.js';
 // -- placement (pure) and the controller
-export {
-  placeShards,
-  selectorMatches,
-  desiredManifest,
-  APPLIED_ANNOTATION,
-  CREATED_BY_ANNOTATION,
-  type FederatedService,
-  type LabelSelector,
-  type PlacementInput,
-} from './placement/placement.js';
+export { placeShards, type FederatedService, type PlacementInput } from './placement/placement.js';
+export { selectorMatches, type LabelSelector } from './placement/selector.js';
+export { desiredManifest, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';
 export { createController, FederationController } from './controller/controller.js';
 export { formatChanges } from './controller/format.js';
 export { dnsResolver } from './controller/system-resolver.js';

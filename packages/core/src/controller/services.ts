@@ -1,7 +1,8 @@
 // The federated services the controller serves or is deleting: one record each, holding what
 // the controller decided about it between passes.
 import { ValidationError } from '../errors.js';
-import { validateSelector, type FederatedService } from '../placement/placement.js';
+import type { FederatedService } from '../placement/placement.js';
+import { validateSelector } from '../placement/selector.js';
 import { recordNames } from '../planning/plan.js';
 import type { Federation, Shard } from '../types.js';
 import { keyOf } from './cluster-state.js';
