@@ -1,7 +1,7 @@
 // What the cluster's DNS server answers a pod, as kube-dns did for federated services. Pure:
 // a query's bytes in, a decision out; the server does the sockets and the upstream exchanges.
 import { isIP } from 'node:net';
-import { MAX_TTL, resolveFederatedQuery, ValidationError, type FederatedQueryContext } from '@fedsvc/core';
+import { MAX_TTL, resolveFederatedQuery, ValidationError, type FederatedAnswer, type FederatedQueryContext } from '@fedsvc/core';
 import {
   Opcode,
   RRClass,
@@ -53,6 +53,15 @@ export function validateResponderConfig(config: ResponderConfig): ResponderConfi
   return config;
 }
 
+/** What answering one query needs: the query, the header of our reply, and its size limit over UDP. */
+interface Exchange {
+  readonly query: DecodedMessage;
+  readonly question: Question;
+  readonly base: Message;
+  readonly udpLimit: number;
+  readonly config: ResponderConfig;
+}
+
 /** Decides the answer to one datagram or TCP frame. Never throws on what the network sends. */
 export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
   if (wire.length < 12 || (wire[2]! & 0x80) !== 0) return { kind: 'drop' };
@@ -60,54 +69,63 @@ export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
   try {
     query = decodeMessage(wire);
   } catch {
-    const header = {
-      ...reply(undefined, (wire[0]! << 8) | wire[1]!, config.recursion),
-      opcode: (wire[2]! >> 3) & 0xf,
-      rcode: Rcode.FORMERR,
-    };
-    return { kind: 'reply', message: header, udpLimit: PLAIN_UDP };
+    return { kind: 'reply', message: undecodable(wire, config.recursion), udpLimit: PLAIN_UDP };
   }
   const opts = query.additionals.filter((r) => r.type === RRType.OPT);
   const edns = opts.length === 1 && opts[0]!.name === '.' ? opts[0]! : undefined;
   const base = { ...reply(query, query.id, config.recursion), additionals: edns ? [optRecord(0)] : [] };
   const udpLimit = edns ? Math.min(Math.max(edns.class, PLAIN_UDP), EDNS_UDP) : PLAIN_UDP;
-  const answer = (message: Message): Decision => ({ kind: 'reply', message, udpLimit });
+  const refused = refusal(query, opts.length, edns, base);
+  if (refused) return { kind: 'reply', message: refused, udpLimit };
+  const exchange: Exchange = { query, question: query.questions[0]!, base, udpLimit, config };
+  const domain = normalizeWireName(config.clusterDomain ?? 'cluster.local');
+  const depth = depthBelow(exchange.question.name, domain);
+  return depth === undefined ? forward(exchange) : answerInClusterDomain(exchange, domain, depth);
+}
 
-  if (opts.length > 1 || (opts.length === 1 && !edns)) return answer({ ...base, rcode: Rcode.FORMERR });
+/** A query that does not decode: FORMERR under its id and opcode, the header being readable. */
+function undecodable(wire: Uint8Array, recursion: boolean): Message {
+  return { ...reply(undefined, (wire[0]! << 8) | wire[1]!, recursion), opcode: (wire[2]! >> 3) & 0xf, rcode: Rcode.FORMERR };
+}
+
+/**
+ * The error a query gets before its name is looked at, if any: EDNS malformed or of a version we
+ * do not speak, an opcode other than QUERY, not exactly one question, or a class or type we do not serve.
+ */
+function refusal(query: DecodedMessage, opts: number, edns: ResourceRecord | undefined, base: Message): Message | undefined {
+  if (opts > 1 || (opts === 1 && !edns)) return { ...base, rcode: Rcode.FORMERR };
   // RFC 6891 §6.1.3: version is the second byte of the TTL; we speak version 0 only.
-  if (edns && ((edns.ttl >>> 16) & 0xff) !== 0) return answer({ ...base, additionals: [optRecord(BADVERS >> 4)], rcode: BADVERS & 0xf });
-  if (query.opcode !== Opcode.QUERY) return answer({ ...base, rcode: Rcode.NOTIMP });
+  if (edns && ((edns.ttl >>> 16) & 0xff) !== 0) return { ...base, additionals: [optRecord(BADVERS >> 4)], rcode: BADVERS & 0xf };
+  if (query.opcode !== Opcode.QUERY) return { ...base, rcode: Rcode.NOTIMP };
   const [question] = query.questions;
-  if (!question || query.questions.length !== 1) return answer({ ...base, rcode: Rcode.FORMERR });
+  if (!question || query.questions.length !== 1) return { ...base, rcode: Rcode.FORMERR };
   // Zone transfers and other classes: nothing here to transfer, and pods ask IN only.
   if (question.class !== RRClass.IN || question.type === RRType.AXFR || question.type === RRType.IXFR) {
-    return answer({ ...base, rcode: Rcode.REFUSED });
+    return { ...base, rcode: Rcode.REFUSED };
   }
+  return undefined;
+}
 
-  const domain = normalizeWireName(config.clusterDomain ?? 'cluster.local');
-  const depth = depthBelow(question.name, domain);
-  if (depth === undefined) {
-    // Not the cluster's name: forward it, as kube-dns did to the node's nameservers. A pod lists
-    // only this server in its resolv.conf, so a name refused here cannot be resolved at all.
-    if (!config.recursion) return answer({ ...base, rcode: Rcode.REFUSED });
-    return { kind: 'ask-upstream', question, udpLimit, finish: (upstream) => relay(base, query, upstream, []) };
-  }
-  // Inside the cluster domain we are the authority, as kube-dns was: a name we do not know is
-  // NXDOMAIN, so that a pod's resolver moves on to the next search-path suffix.
+/**
+ * Not the cluster's name: forward it, as kube-dns did to the node's nameservers. A pod lists
+ * only this server in its resolv.conf, so a name refused here cannot be resolved at all.
+ */
+function forward({ query, question, base, udpLimit, config }: Exchange): Decision {
+  if (!config.recursion) return { kind: 'reply', message: { ...base, rcode: Rcode.REFUSED }, udpLimit };
+  return { kind: 'ask-upstream', question, udpLimit, finish: (upstream) => relay(base, query, upstream, []) };
+}
+
+/**
+ * A name `depth` labels below the cluster domain. There we are the authority, as kube-dns was: a
+ * name we do not know is NXDOMAIN, so that a pod's resolver moves on to the next search-path suffix.
+ */
+function answerInClusterDomain(exchange: Exchange, domain: string, depth: number): Decision {
+  const { question, base, udpLimit, config } = exchange;
   const authoritative = { ...base, aa: true };
+  const answer = (message: Message): Decision => ({ kind: 'reply', message, udpLimit });
   const negative = (rcode: number): Message => ({ ...authoritative, rcode, authorities: [soa(domain, config.ttl)] });
   const federated = resolveFederatedQuery(question.name, config);
-  if (federated) {
-    const cname = record(question.name, RRType.CNAME, config.ttl, federated.cname);
-    if (federated.kind === 'local') {
-      const addresses = addressRecords(federated.cname, federated.addresses, question.type, config.ttl);
-      return answer({ ...authoritative, answers: [cname, ...addresses] });
-    }
-    if (!config.recursion || !query.rd || question.type === RRType.CNAME) return answer({ ...authoritative, answers: [cname] });
-    // A pod's stub resolver does not follow a CNAME itself: it expects its server to, as kube-dns did.
-    const target = { name: federated.cname, type: question.type, class: RRClass.IN };
-    return { kind: 'ask-upstream', question: target, udpLimit, finish: (upstream) => relay(authoritative, query, upstream, [cname]) };
-  }
+  if (federated) return answerFederated(exchange, authoritative, federated);
 
   // A label holding an escape (`a\.b`) splits wrongly here, but then holds a backslash and matches nothing.
   const labels = question.name.split('.').slice(0, depth);
@@ -127,6 +145,20 @@ export function respond(wire: Uint8Array, config: ResponderConfig): Decision {
     (depth === 2 && labels[1] === 'svc') ||
     (depth === 3 && labels[2] === 'svc' && labels[1] === config.federation.name);
   return answer(negative(exists ? Rcode.NOERROR : Rcode.NXDOMAIN));
+}
+
+/** A federated name: a CNAME to the local shard (with its addresses) or to the federated name, followed upstream. */
+function answerFederated({ query, question, udpLimit, config }: Exchange, authoritative: Message, federated: FederatedAnswer): Decision {
+  const answer = (message: Message): Decision => ({ kind: 'reply', message, udpLimit });
+  const cname = record(question.name, RRType.CNAME, config.ttl, federated.cname);
+  if (federated.kind === 'local') {
+    const addresses = addressRecords(federated.cname, federated.addresses, question.type, config.ttl);
+    return answer({ ...authoritative, answers: [cname, ...addresses] });
+  }
+  if (!config.recursion || !query.rd || question.type === RRType.CNAME) return answer({ ...authoritative, answers: [cname] });
+  // A pod's stub resolver does not follow a CNAME itself: it expects its server to, as kube-dns did.
+  const target = { name: federated.cname, type: question.type, class: RRClass.IN };
+  return { kind: 'ask-upstream', question: target, udpLimit, finish: (upstream) => relay(authoritative, query, upstream, [cname]) };
 }
 
 /** Encodes a reply; over UDP one that does not fit is sent truncated (TC), and the client retries over TCP. */

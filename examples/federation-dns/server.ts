@@ -36,6 +36,9 @@ const TCP_IDLE_MS = 10_000;
 /** Queries waiting on the upstream at once; dnsmasq in front of kube-dns capped them at 150 (`--dns-forward-max`). */
 const MAX_UPSTREAM_IN_FLIGHT = 150;
 
+/** Answers one query's bytes: the reply's bytes, or `undefined` to send nothing. `udp`: the reply must fit the client's datagram size. */
+type Answer = (wire: Buffer, udp: boolean) => Promise<Buffer | undefined>;
+
 export async function startResponder(options: ResponderOptions): Promise<ResponderServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 53;
@@ -45,34 +48,7 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
   if (!(timeoutMs > 0)) throw new ValidationError('upstreamTimeoutMs', timeoutMs, 'must be positive');
   const config = validateResponderConfig({ ...options, ttl: options.ttl ?? 30, recursion: options.upstream !== undefined });
   const onError = options.onError ?? (() => {});
-
-  let upstreamInFlight = 0;
-  /** The reply's bytes, or `undefined` to send nothing. `udp`: the reply must fit the client's datagram size. */
-  async function answer(wire: Buffer, udp: boolean): Promise<Buffer | undefined> {
-    try {
-      const decision = respond(wire, config);
-      if (decision.kind === 'drop') return undefined;
-      const limit = udp ? decision.udpLimit : undefined;
-      if (decision.kind === 'reply') return encodeReply(decision.message, limit);
-      // Past the cap the upstream is not asked and the client gets SERVFAIL (finish without an answer).
-      if (upstreamInFlight >= MAX_UPSTREAM_IN_FLIGHT) return encodeReply(decision.finish(undefined), limit);
-      upstreamInFlight++;
-      try {
-        return encodeReply(decision.finish(await askUpstream(options.upstream!, decision.question, true, timeoutMs)), limit);
-      } finally {
-        upstreamInFlight--;
-      }
-    } catch (error) {
-      onError(error);
-      // The header is readable (respond drops anything shorter): keep id and opcode, say SERVFAIL.
-      if (wire.length < 12) return undefined;
-      const header = Buffer.alloc(12);
-      wire.copy(header, 0, 0, 3);
-      header[2] = (header[2]! & 0x79) | 0x80;
-      header[3] = Rcode.SERVFAIL;
-      return header;
-    }
-  }
+  const answer = answerer(config, options.upstream, timeoutMs, onError);
 
   let stopped: Promise<void> | undefined;
   const open = new Set<Socket>();
@@ -107,11 +83,42 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
   };
 }
 
-function serveConnection(
-  socket: Socket,
-  answer: (wire: Buffer, udp: boolean) => Promise<Buffer | undefined>,
-  onError: (error: unknown) => void,
-): void {
+/** Answers queries with `config`, asking `upstream` when the decision says so; a failure inside is told and answered SERVFAIL. */
+function answerer(config: ResponderConfig, upstream: Upstream | undefined, timeoutMs: number, onError: (error: unknown) => void): Answer {
+  let upstreamInFlight = 0;
+  return async (wire, udp) => {
+    try {
+      const decision = respond(wire, config);
+      if (decision.kind === 'drop') return undefined;
+      const limit = udp ? decision.udpLimit : undefined;
+      if (decision.kind === 'reply') return encodeReply(decision.message, limit);
+      // Past the cap the upstream is not asked and the client gets SERVFAIL (finish without an answer).
+      if (upstreamInFlight >= MAX_UPSTREAM_IN_FLIGHT) return encodeReply(decision.finish(undefined), limit);
+      upstreamInFlight++;
+      try {
+        return encodeReply(decision.finish(await askUpstream(upstream!, decision.question, true, timeoutMs)), limit);
+      } finally {
+        upstreamInFlight--;
+      }
+    } catch (error) {
+      onError(error);
+      return servfail(wire);
+    }
+  };
+}
+
+/** SERVFAIL under the query's id and opcode, or `undefined` when there is no header to answer under. */
+function servfail(wire: Buffer): Buffer | undefined {
+  // The header is readable (respond drops anything shorter): keep id and opcode, say SERVFAIL.
+  if (wire.length < 12) return undefined;
+  const header = Buffer.alloc(12);
+  wire.copy(header, 0, 0, 3);
+  header[2] = (header[2]! & 0x79) | 0x80;
+  header[3] = Rcode.SERVFAIL;
+  return header;
+}
+
+function serveConnection(socket: Socket, answer: Answer, onError: (error: unknown) => void): void {
   socket.on('error', onError);
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   let buffered: Buffer = Buffer.alloc(0);

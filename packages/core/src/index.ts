@@ -21,18 +21,12 @@ export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/
 export { diffRecords, type DiffOptions } from './zone/diff.js';
 export { findZone, AmbiguousZoneError, type ZoneSelector } from './zone/find-zone.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
-export { reconcileZone, UnwrittenRecordsError, type ReconcileOptions, type ReconcileReport } from './zone/reconcile.js';
+export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
+export { UnwrittenRecordsError, type ReconcileReport } from './zone/report.js';
 // -- placement (pure) and the controller
-export {
-  placeShards,
-  selectorMatches,
-  desiredManifest,
-  APPLIED_ANNOTATION,
-  CREATED_BY_ANNOTATION,
-  type FederatedService,
-  type LabelSelector,
-  type PlacementInput,
-} from './placement/placement.js';
+export { placeShards, type FederatedService, type PlacementInput } from './placement/placement.js';
+export { selectorMatches, type LabelSelector } from './placement/selector.js';
+export { desiredManifest, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';
 export { createController, FederationController } from './controller/controller.js';
 export { formatChanges } from './controller/format.js';
 export { dnsResolver } from './controller/system-resolver.js';

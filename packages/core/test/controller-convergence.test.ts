@@ -5,7 +5,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { FederationController } from '../src/controller/controller.js';
 import { decideFailStatic } from '../src/controller/fail-static.js';
-import { CREATED_BY_ANNOTATION } from '../src/placement/placement.js';
+import { CREATED_BY_ANNOTATION } from '../src/placement/manifest.js';
 import type { Change, ClusterStatus, RecordSet, Shard } from '../src/types.js';
 import { ADDRESSES, FOREIGN, OWNER, clusterOf, expected, guideWorld, nginx, published, within, type World } from './controller.fixture.js';
 

@@ -4,8 +4,8 @@ import type { FederationController } from '../src/controller/controller.js';
 import { formatChanges } from '../src/controller/format.js';
 import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
-import { UnwrittenRecordsError } from '../src/zone/reconcile.js';
-import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/placement.js';
+import { UnwrittenRecordsError } from '../src/zone/report.js';
+import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/manifest.js';
 import type { Change, ClusterEvent, MemberClusters, RecordSet } from '../src/types.js';
 import {
   ADDRESSES,

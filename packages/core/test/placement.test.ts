@@ -1,18 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import {
-  APPLIED_ANNOTATION,
-  CLUSTER_OWNED_FIELDS,
-  CREATED_BY_ANNOTATION,
-  changedFields,
-  createdBy,
-  desiredManifest,
-  placeShards,
-  selectorMatches,
-  validateSelector,
-  type FederatedService,
-  type LabelSelector,
-} from '../src/placement/placement.js';
+import { changedFields } from '../src/placement/changed-fields.js';
+import { APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, createdBy, desiredManifest } from '../src/placement/manifest.js';
+import { placeShards, type FederatedService } from '../src/placement/placement.js';
+import { selectorMatches, validateSelector, type LabelSelector } from '../src/placement/selector.js';
 import { ValidationError } from '../src/errors.js';
 import { serverSideApply } from '../src/testing/memory-clusters.js';
 import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../src/types.js';

@@ -9,7 +9,8 @@ import { diffRecords } from '../src/zone/diff.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
 import { normalizeName } from '../src/dns/names.js';
 import { ownershipRecord, ownershipSubject } from '../src/dns/ownership.js';
-import { maxSplits, reconcileZone } from '../src/zone/reconcile.js';
+import { maxSplits } from '../src/zone/batch-writer.js';
+import { reconcileZone } from '../src/zone/reconcile.js';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '../src/types.js';
 
 const ZONE: DnsZone = { id: 'Z', dnsName: 'example.com.' };

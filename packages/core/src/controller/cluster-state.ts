@@ -110,11 +110,17 @@ export function judgeAll(state: ClusterState, judge: JudgeHealth, only?: string)
   return { clusters: state.clusters, shards, notifications };
 }
 
+/** The clusters' state as the controller holds it: brought up to date step by step (commitClusterStep). */
+export interface HeldClusterState extends ClusterState {
+  clusters: ReadonlyMap<string, ClusterStatus>;
+  readonly shards: Map<ServiceKey, ReadonlyMap<string, JudgedShard>>;
+}
+
+/** Nothing heard from the clusters yet. */
+export const emptyClusterState = (): HeldClusterState => ({ clusters: new Map(), shards: new Map() });
+
 /** Makes `state` the state after `step`. */
-export function commitClusterStep(
-  state: { clusters: ReadonlyMap<string, ClusterStatus>; readonly shards: Map<ServiceKey, ReadonlyMap<string, JudgedShard>> },
-  step: ClusterStep,
-): void {
+export function commitClusterStep(state: HeldClusterState, step: ClusterStep): void {
   state.clusters = step.clusters;
   for (const [service, byCluster] of step.shards) {
     if (byCluster.size === 0) state.shards.delete(service);

@@ -1,21 +1,30 @@
 // The federation controller: watches member clusters, places shards, and keeps one DNS zone
 // in step with the plan. Event-driven with a short coalescing window, plus a periodic full
-// resync. This module wires the parts: options, the clusters' state (a pure reducer), the
-// services' records, the scheduler, one pass, and the zone cache.
+// resync. This module holds the controller's state and wires its parts: options.ts, the
+// clusters' state (cluster-state.ts, a pure reducer; notify.ts tells and schedules its steps),
+// services.ts, targets.ts, the scheduler, one pass (pass.ts) and the zone cache.
 import { EventEmitter } from 'eventemitter3';
-import { normalizeName } from '../dns/names.js';
 import type { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
-import { isShardHealthy, parseRecordName, recordNames } from '../planning/plan.js';
-import type { ClusterEvent, ClusterStatus, ShardStatus } from '../types.js';
-import { commitClusterStep, judgeAll, keyOf, reduceClusterEvent, type ClusterStep, type JudgedShard } from './cluster-state.js';
-import { HostnameCache } from './hostnames.js';
+import { type isShardHealthy, recordNames } from '../planning/plan.js';
+import type { ClusterEvent, Shard, ShardStatus } from '../types.js';
+import {
+  commitClusterStep,
+  emptyClusterState,
+  judgeAll,
+  keyOf,
+  reduceClusterEvent,
+  type ClusterStep,
+  type JudgeHealth,
+} from './cluster-state.js';
+import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
 import { runPass, type PassContext } from './pass.js';
+import { deliverNotifications } from './notify.js';
 import { Scheduler } from './scheduler.js';
-import { markDeleted, registerService, served, type ServiceRecord } from './services.js';
+import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
 import { serviceStatus } from './status-view.js';
-import { shardTargets, type Resolution } from './targets.js';
+import { hostnameResolution, plannedTargets, shardHealth, type Resolution } from './targets.js';
 import type { ControllerEvents, ControllerOptions, ServiceKey, ServiceStatusView } from './types.js';
 import { ZoneCache } from './zone-cache.js';
 
@@ -45,17 +54,18 @@ export function createController(options: ControllerOptions): FederationControll
 export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #options: ControllerOptions;
   readonly #settings: Settings;
-  readonly #world = {
-    clusters: new Map<string, ClusterStatus>() as ReadonlyMap<string, ClusterStatus>,
-    shards: new Map<ServiceKey, ReadonlyMap<string, JudgedShard>>(),
-  };
+  readonly #world = emptyClusterState();
   readonly #services = new Map<ServiceKey, ServiceRecord>();
+  /** The service a record name (or its ownership marker) belongs to, if any. */
+  readonly #serviceOf = (name: string): ServiceKey | undefined => serviceOfName(this.#options.federation, name);
   readonly #scheduler: Scheduler;
   readonly #zone: ZoneCache;
   readonly #hostnames: HostnameCache | undefined;
   readonly #resolution: Resolution;
-  /** Hostnames already warned about as neither resolvable nor aliasable. */
-  readonly #warned = new Set<string>();
+  /** A shard's targets as a pass plans them. */
+  readonly #targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
+  /** The planner's rule of shard health, over the shard's targets as a pass plans them. */
+  readonly #judge: JudgeHealth;
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
@@ -81,22 +91,15 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#scheduler = new Scheduler({ ...this.#settings, random: options.random ?? Math.random }, gate, (batch, sweep, term) =>
       runPass(this.#passContext(), batch, sweep, term),
     );
-    const serviceOf = (name: string) => this.#serviceOf(name);
-    this.#zone = new ZoneCache(serviceOf);
-    this.#hostnames = options.resolveHostname
-      ? new HostnameCache({
-          resolve: options.resolveHostname,
-          ttlMs: this.#settings.hostnameTtlMs,
-          inUse: (host) => this.#servicesUsing(host).length > 0,
-          onChange: (host) => this.#scheduler.mark(this.#servicesUsing(host)),
-          logger: options.logger,
-        })
-      : undefined;
-    const hostnames = this.#hostnames;
-    this.#resolution = {
-      aliased: (hostname) => options.dns.provider.canAlias?.(normalizeName(hostname)) === true,
-      resolved: hostnames && ((hostname) => hostnames.addresses(hostname)),
-    };
+    this.#zone = new ZoneCache(this.#serviceOf);
+    ({ hostnames: this.#hostnames, resolution: this.#resolution } = hostnameResolution(
+      options,
+      this.#settings.hostnameTtlMs,
+      (host) => servicesUsing(this.#services, this.#world, host),
+      (keys) => this.#scheduler.mark(keys),
+    ));
+    this.#targets = plannedTargets(this.#resolution, options.logger);
+    this.#judge = shardHealth(this.#resolution);
     for (const [i, service] of (options.services ?? []).entries())
       registerService(this.#services, options.federation, service, `services[${i}]`);
     this.#servicesComplete = options.services !== undefined;
@@ -249,11 +252,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         this.#scheduler.wake();
         return;
       case 'cluster-removed':
-        // Fail static's memory of a cluster that left must not come back with it.
-        for (const record of this.#services.values()) {
-          record.lastGood = new Map([...record.lastGood].filter(([cluster]) => cluster !== event.name));
-          record.seen = new Set([...record.seen].filter((cluster) => cluster !== event.name));
-        }
+        forgetCluster(this.#services.values(), event.name);
         break;
     }
     this.#commit(reduceClusterEvent(this.#world, event, this.#judge));
@@ -262,34 +261,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   /** Takes a step of the clusters' state, and tells and schedules what it says. */
   #commit(step: ClusterStep): void {
     commitClusterStep(this.#world, step);
-    for (const notification of step.notifications) {
-      switch (notification.type) {
-        case 'cluster-ready':
-          this.emit('cluster-ready', { cluster: notification.cluster });
-          break;
-        case 'cluster-offline':
-          this.emit('cluster-offline', { cluster: notification.cluster, reason: notification.reason });
-          break;
-        case 'shard-health-changed':
-          this.emit('shard-health-changed', {
-            service: notification.service,
-            cluster: notification.cluster,
-            healthy: notification.healthy,
-          });
-          break;
-        case 'dirty':
-          if (notification.service === 'all') this.#scheduler.mark(this.#services.keys());
-          else if (this.#services.has(notification.service)) this.#scheduler.mark([notification.service]);
-      }
-    }
+    deliverNotifications(step.notifications, this, this.#scheduler, this.#services);
   }
-
-  /** The planner's rule, over the shard's targets as a pass plans them. */
-  readonly #judge = (cluster: ClusterStatus | undefined, shard: ShardStatus): boolean =>
-    isShardHealthy(
-      { ready: cluster?.health === 'Ready' },
-      { readyEndpoints: shard.readyEndpoints, ...shardTargets(shard, this.#resolution) },
-    );
 
   #setLeading(leading: boolean): void {
     // Losing the lease counts while stopping too: the passes still draining must write no more.
@@ -316,41 +289,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       scheduler: this.#scheduler,
       hostnames: this.#hostnames,
       emit: (event, ...args) => this.emit(event, ...args),
-      serviceOf: (name) => this.#serviceOf(name),
-      targets: (shard) => this.#plannedTargets(shard),
+      serviceOf: this.#serviceOf,
+      targets: this.#targets,
       aliased: this.#resolution.aliased,
       rejudge: () => this.#commit(judgeAll(this.#world, this.#judge)),
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
     };
-  }
-
-  /** A shard's targets for planning; a hostname nothing can turn into addresses is said once, since its shard silently serves nothing. */
-  #plannedTargets(shard: ShardStatus): { addresses: string[]; hostnames: string[] } {
-    const { addresses, hostnames, unresolvable } = shardTargets(shard, this.#resolution);
-    for (const hostname of unresolvable) {
-      if (this.#warned.has(hostname)) continue;
-      this.#warned.add(hostname);
-      this.#options.logger?.warn(
-        { hostname },
-        'load-balancer hostname neither resolved (no resolveHostname) nor aliased by the DNS provider: its shard has no address',
-      );
-    }
-    return { addresses, hostnames };
-  }
-
-  #serviceOf(name: string): ServiceKey | undefined {
-    const parts = parseRecordName(this.#options.federation, name);
-    return parts && keyOf(parts.namespace, parts.name);
-  }
-
-  /** The served services whose shards name `hostname`. */
-  #servicesUsing(hostname: string): ServiceKey[] {
-    const keys: ServiceKey[] = [];
-    for (const [key, shards] of this.#world.shards) {
-      if (!served(this.#services.get(key))) continue;
-      for (const shard of shards.values()) if (shard.status.ingress.some((entry) => entry.hostname === hostname)) keys.push(key);
-    }
-    return keys;
   }
 }

@@ -1,5 +1,7 @@
 // One service in a pass: the shard actions it needs, and its records with fail static applied.
-import { createdBy, placeShards, selectorMatches } from '../placement/placement.js';
+import { createdBy } from '../placement/manifest.js';
+import { placeShards } from '../placement/placement.js';
+import { selectorMatches } from '../placement/selector.js';
 import { planServiceRecords } from '../planning/plan.js';
 import type { ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import type { ClusterState } from './cluster-state.js';

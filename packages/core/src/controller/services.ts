@@ -1,10 +1,11 @@
 // The federated services the controller serves or is deleting: one record each, holding what
 // the controller decided about it between passes.
 import { ValidationError } from '../errors.js';
-import { validateSelector, type FederatedService } from '../placement/placement.js';
-import { recordNames } from '../planning/plan.js';
+import type { FederatedService } from '../placement/placement.js';
+import { validateSelector } from '../placement/selector.js';
+import { parseRecordName, recordNames } from '../planning/plan.js';
 import type { Federation, Shard } from '../types.js';
-import { keyOf } from './cluster-state.js';
+import { keyOf, type ClusterState } from './cluster-state.js';
 import type { ServiceKey } from './types.js';
 
 export interface ServiceRecord {
@@ -74,3 +75,27 @@ export function markDeleted(records: Map<ServiceKey, ServiceRecord>, namespace: 
 
 /** The services served (not being deleted). */
 export const served = (record: ServiceRecord | undefined): record is ServiceRecord => record !== undefined && record.deleting === undefined;
+
+/** Forgets a cluster that left the federation: fail static's memory of it must not come back with it. */
+export function forgetCluster(records: Iterable<ServiceRecord>, cluster: string): void {
+  for (const record of records) {
+    record.lastGood = new Map([...record.lastGood].filter(([name]) => name !== cluster));
+    record.seen = new Set([...record.seen].filter((name) => name !== cluster));
+  }
+}
+
+/** The served services whose shards name `hostname`: those to plan again when its addresses change. */
+export function servicesUsing(records: ReadonlyMap<ServiceKey, ServiceRecord>, world: ClusterState, hostname: string): ServiceKey[] {
+  const keys: ServiceKey[] = [];
+  for (const [key, shards] of world.shards) {
+    if (!served(records.get(key))) continue;
+    for (const shard of shards.values()) if (shard.status.ingress.some((entry) => entry.hostname === hostname)) keys.push(key);
+  }
+  return keys;
+}
+
+/** The service a record name (or its ownership marker) belongs to, if any. */
+export function serviceOfName(federation: Federation, name: string): ServiceKey | undefined {
+  const parts = parseRecordName(federation, name);
+  return parts && keyOf(parts.namespace, parts.name);
+}

@@ -1,12 +1,46 @@
 // A shard's load-balancer ingress as the planner takes it: addresses, hostnames the provider
 // can alias, and the other hostnames resolved to addresses.
-import type { ShardStatus } from '../types.js';
+import { normalizeName } from '../dns/names.js';
+import { isShardHealthy } from '../planning/plan.js';
+import type { Logger, Shard, ShardStatus } from '../types.js';
+import type { JudgeHealth } from './cluster-state.js';
+import { HostnameCache } from './hostnames.js';
+import type { ControllerOptions, ServiceKey } from './types.js';
 
 export interface Resolution {
   /** Whether the DNS provider writes `hostname` as an ALIAS target. */
   readonly aliased: (hostname: string) => boolean;
   /** The addresses last resolved; absent without a resolver. */
   readonly resolved?: ((hostname: string) => readonly string[]) | undefined;
+}
+
+/**
+ * How load-balancer hostnames become targets: those the provider aliases stay hostnames; with
+ * `resolveHostname`, the others are resolved, and resolved again at the record TTL (`ttlMs`),
+ * a change of addresses asking a pass (`replan`) for the services whose shards name the hostname
+ * (`using`).
+ */
+export function hostnameResolution(
+  options: Pick<ControllerOptions, 'dns' | 'resolveHostname' | 'logger'>,
+  ttlMs: number,
+  using: (hostname: string) => ServiceKey[],
+  replan: (keys: ServiceKey[]) => void,
+): { readonly hostnames: HostnameCache | undefined; readonly resolution: Resolution } {
+  const resolve = options.resolveHostname;
+  const hostnames =
+    resolve &&
+    new HostnameCache({
+      resolve,
+      ttlMs,
+      inUse: (hostname) => using(hostname).length > 0,
+      onChange: (hostname) => replan(using(hostname)),
+      logger: options.logger,
+    });
+  const resolution = {
+    aliased: (hostname: string) => options.dns.provider.canAlias?.(normalizeName(hostname)) === true,
+    resolved: hostnames && ((hostname: string) => hostnames.addresses(hostname)),
+  };
+  return { hostnames, resolution };
 }
 
 export interface Targets {
@@ -37,4 +71,33 @@ export function hostnamesToResolve(shards: Iterable<ShardStatus>, aliased: (host
     }
   }
   return hosts;
+}
+
+/**
+ * A shard's targets as a pass plans them. A hostname nothing can turn into addresses is warned
+ * about once (per controller), since its shard then silently serves nothing.
+ */
+export function plannedTargets(
+  resolution: Resolution,
+  logger: Logger | undefined,
+): (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'> {
+  const warned = new Set<string>();
+  return (shard) => {
+    const { addresses, hostnames, unresolvable } = shardTargets(shard, resolution);
+    for (const hostname of unresolvable) {
+      if (warned.has(hostname)) continue;
+      warned.add(hostname);
+      logger?.warn(
+        { hostname },
+        'load-balancer hostname neither resolved (no resolveHostname) nor aliased by the DNS provider: its shard has no address',
+      );
+    }
+    return { addresses, hostnames };
+  };
+}
+
+/** The planner's rule of shard health, over the shard's targets as a pass plans them. */
+export function shardHealth(resolution: Resolution): JudgeHealth {
+  return (cluster, shard) =>
+    isShardHealthy({ ready: cluster?.health === 'Ready' }, { readyEndpoints: shard.readyEndpoints, ...shardTargets(shard, resolution) });
 }

@@ -1,7 +1,7 @@
 // The zone's records by service, as last read and since written, so that a pass for one service
 // reads nothing. Unknown until the first read, and again after a failed pass or a change of
 // leader; a full resync reads the zone anew, which repairs drift.
-import type { ReconcileReport } from '../zone/reconcile.js';
+import type { ReconcileReport } from '../zone/report.js';
 import type { RecordSet } from '../types.js';
 import type { ServiceKey } from './types.js';
 

@@ -2,7 +2,8 @@
 // cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
 // address) and emits the events a watch would, including none while it is Offline.
 import { ValidationError } from '../errors.js';
-import { isObject, listEntryKey } from '../placement/placement.js';
+import { listEntryKey } from '../placement/changed-fields.js';
+import { isObject } from '../placement/json.js';
 import type {
   ClusterEvent,
   ClusterHealth,

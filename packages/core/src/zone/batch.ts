@@ -25,6 +25,18 @@ export function changeGroups(changes: readonly Change[]): Change[][] {
   return groups;
 }
 
+/** Whether a change is to an ownership marker (`_fedsvc.<name>`), however the name is spelled. */
+export const isMarker = (change: Change): boolean => {
+  const name = normalizeName(change.record.name);
+  return ownershipSubject(name) !== name;
+};
+
+/** The record set a group is about: its first change that is not to an ownership marker. */
+export function groupRecord(group: readonly Change[]): { name: string; type: string } | undefined {
+  const change = group.find((candidate) => !isMarker(candidate)) ?? group[0];
+  return change ? { name: change.record.name, type: change.record.type } : undefined;
+}
+
 interface Cost {
   changes: number;
   rrdatas: number;

@@ -1,0 +1,55 @@
+// The desired record sets as reconcileZone takes them: well formed, inside the zone, and of a
+// kind the provider writes. A set it cannot take is refused before anything is read or written.
+import { ValidationError } from '../errors.js';
+import { parseAddress } from '../dns/addresses.js';
+import { normalizeName } from '../dns/names.js';
+import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
+import type { DnsProvider, DnsZone, RecordSet } from '../types.js';
+
+/** "A, AAAA, ALIAS, CNAME or TXT", for the error refusing any other type. */
+const RECORD_TYPES_IN_WORDS = `${RECORD_TYPES.slice(0, -1).join(', ')} or ${RECORD_TYPES[RECORD_TYPES.length - 1]}`;
+
+/** Only a provider that writes aliases gets an ALIAS set, and only with hostnames it accepts. */
+function validateAliasTargets(record: RecordSet, field: string, provider: DnsProvider): void {
+  if (!provider.canAlias)
+    throw new ValidationError(`${field}.type`, record.type, `provider ${provider.name} does not write alias record sets`);
+  record.rrdatas.forEach((target, j) => {
+    if (parseAddress(target) === null && provider.canAlias?.(normalizeName(target)) !== true) {
+      throw new ValidationError(`${field}.rrdatas[${j}]`, target, `is not an alias target provider ${provider.name} accepts`);
+    }
+  });
+}
+
+/** Throws ValidationError naming the first desired record set `provider` cannot take in `zone`. */
+export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider: DnsProvider): void {
+  const seen = new Set<string>();
+  desired.forEach((record, i) => {
+    const field = `desired[${i}]`;
+    if (typeof record.name !== 'string' || record.name === '' || normalizeName(record.name) !== record.name) {
+      throw new ValidationError(`${field}.name`, record.name, 'must be a lower-case name ending with a dot');
+    }
+    if (record.name !== zone.dnsName && !record.name.endsWith(`.${zone.dnsName}`)) {
+      throw new ValidationError(`${field}.name`, record.name, `must be inside zone ${zone.dnsName}`);
+    }
+    if (!isRecordType(record.type)) throw new ValidationError(`${field}.type`, record.type, `must be ${RECORD_TYPES_IN_WORDS}`);
+    if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 2_147_483_647) {
+      throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
+    }
+    if (
+      !Array.isArray(record.rrdatas) ||
+      record.rrdatas.length === 0 ||
+      record.rrdatas.some((rrdata) => typeof rrdata !== 'string' || rrdata === '')
+    ) {
+      throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
+    }
+    if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
+    const key = `${record.name} ${record.type}`;
+    if (seen.has(key)) throw new ValidationError(`${field}`, key, 'a name and type may occur only once');
+    // An ALIAS set is the name's addresses: Route 53 could not hold it beside an A, AAAA or CNAME.
+    const beside = record.type === 'ALIAS' ? ['A', 'AAAA', 'CNAME'] : record.type === 'TXT' ? [] : ['ALIAS'];
+    const clash = beside.find((type) => seen.has(`${record.name} ${type}`));
+    if (clash !== undefined)
+      throw new ValidationError(`${field}`, key, `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`);
+    seen.add(key);
+  });
+}
