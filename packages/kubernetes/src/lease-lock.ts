@@ -65,7 +65,12 @@ export class LeaseLock {
         this.api.createNamespacedLease(
           {
             namespace,
-            body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: firstSpec(identity, leaseDurationSeconds, time) },
+            body: {
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              metadata: { name, namespace },
+              spec: firstSpec(identity, leaseDurationSeconds, time),
+            },
           },
           options,
         ),
