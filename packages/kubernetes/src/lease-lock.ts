@@ -5,7 +5,7 @@
 import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { abortedBy } from './deadline.js';
 import type { LeaseSettings } from './lease-options.js';
-import { describeError } from './list-watch.js';
+import { describeError } from './api-errors.js';
 
 interface Observed {
   /** The Lease record: holder, lease duration, acquire and renew times, transitions. */

@@ -12,7 +12,7 @@
 import { type LeaderElection, sleep } from '@fedsvc/core/provider';
 import { LeaseLock, type Outcome } from './lease-lock.js';
 import { type LeaseElectionOptions, type LeaseSettings, resolveLeaseOptions } from './lease-options.js';
-import { describeError } from './list-watch.js';
+import { describeError } from './api-errors.js';
 
 /**
  * Core's `LeaderElection` port on a `coordination.k8s.io/v1` Lease. `onChange(true)` when this
