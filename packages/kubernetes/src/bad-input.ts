@@ -13,8 +13,7 @@ export class BadInput {
   readonly report = (error: unknown): void => {
     const err = error instanceof Error ? error : new Error(String(error));
     this.logger.warn({ cluster: this.cluster, err: err.message }, 'bad input from member cluster');
-    const { emit } = this;
-    emit({ type: 'error', cluster: this.cluster, error: err });
+    this.emit({ type: 'error', cluster: this.cluster, error: err });
   };
 
   /** `decode(value)`, or undefined when it throws (reported). */

@@ -55,8 +55,7 @@ export class ClusterStatusReporter {
     const json = status === undefined ? undefined : JSON.stringify(status);
     if (status !== undefined && json !== this.reported) {
       this.reported = json;
-      const { emit } = this;
-      emit({ type: 'cluster', cluster: status });
+      this.emit({ type: 'cluster', cluster: status });
     }
     if (offline || status !== undefined) this.hear();
   }
@@ -64,7 +63,6 @@ export class ClusterStatusReporter {
   private hear(): void {
     if (this.heard) return;
     this.heard = true;
-    const { settled } = this;
-    settled();
+    this.settled();
   }
 }
