@@ -6,7 +6,7 @@
 import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { CREATED_BY_ANNOTATION, type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core/provider';
 import { DEFAULT_REQUEST_TIMEOUT_MS, abortedBy, withDeadline } from './deadline.js';
-import { describeError } from './list-watch.js';
+import { describeError } from './api-errors.js';
 import { isDns1123Label } from './topology.js';
 
 export const FIELD_MANAGER = 'fedsvc';

@@ -1,7 +1,7 @@
 // One readiness probe of an API server.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ProbeResult } from './health.js';
-import { describeError } from './list-watch.js';
+import { describeError } from './api-errors.js';
 import { rawGet } from './request.js';
 
 /** The failed checks of a verbose readiness answer (`[-]etcd failed: reason withheld`), or the HTTP status. */

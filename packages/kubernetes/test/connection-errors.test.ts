@@ -3,7 +3,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { TRANSIENT_NETWORK_CODES } from '@fedsvc/core/provider';
 import { describe, expect, it } from 'vitest';
-import { isConnectionError } from '../src/list-watch.js';
+import { isConnectionError } from '../src/api-errors.js';
 
 /** A Node system error as `net` / `http` raise it. */
 const system = (code: string) => Object.assign(new Error(`connect ${code} 192.0.2.1:443`), { code, syscall: 'connect', errno: -1 });
