@@ -92,7 +92,9 @@ export function plannedTargets(
         'load-balancer hostname neither resolved (no resolveHostname) nor aliased by the DNS provider: its shard has no address',
       );
     }
-    return { addresses, hostnames };
+    // Fail static keeps one planned shard per cluster and service: an empty list in each would
+    // cost megabytes at 100,000 shards.
+    return hostnames.length > 0 ? { addresses, hostnames } : { addresses };
   };
 }
 
