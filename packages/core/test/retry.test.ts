@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, ValidationError } from '../src/errors.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, retryPolicy, withRetry, type RetryPolicy } from '../src/zone/retry.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, retryPolicy, withRetry, type RetryPolicy } from '../src/zone/retry.js';
 import type { ProviderErrorKind } from '../src/types.js';
 
 const policyArb: fc.Arbitrary<RetryPolicy> = fc.record({
@@ -112,15 +112,15 @@ describe('withRetry', () => {
   });
 });
 
-describe('backoffDelay', () => {
+describe('retryDelay', () => {
   test.prop([policyArb, fc.integer({ min: 1, max: 200 }), fc.double({ min: 0, max: 0.999999, noNaN: true })])(
     'is full jitter under a doubling cap',
     (policy, attempt, r) => {
       const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
-      const delay = backoffDelay(attempt, policy, () => r);
+      const delay = retryDelay(attempt, policy, () => r);
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThanOrEqual(cap);
-      expect(backoffDelay(attempt, policy, () => 0)).toBe(0);
+      expect(retryDelay(attempt, policy, () => 0)).toBe(0);
     },
   );
 });

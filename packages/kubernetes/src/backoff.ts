@@ -13,6 +13,6 @@ export interface BackoffOptions {
  * random so that many watchers reconnecting to one API server after an outage do not arrive
  * together, and none reconnects almost at once into an outage that is still going on.
  */
-export function backoffDelay(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function reconnectDelay(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
   return Math.round(jittered(failures, { baseMs: options.initialMs, maxMs: options.maxMs, jitter: 'equal' }, random));
 }

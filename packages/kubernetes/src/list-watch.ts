@@ -9,7 +9,7 @@
 // resourceVersion.
 import { type Logger, sleep } from '@fedsvc/core/provider';
 import { describeError, isConnectionError, isGone } from './api-errors.js';
-import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { type BackoffOptions, reconnectDelay } from './backoff.js';
 import { DEFAULT_MIN_WATCH_TIMEOUT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_TIMEOUT_MS, withDeadline } from './deadline.js';
 import { decodeList } from './decode.js';
 import { type WatchHandlers, type WatchOutcome, type WatchSettings, type WatchedResource, watchOnce } from './watch-once.js';
@@ -190,6 +190,6 @@ class ListWatchLoop {
 
   private async pause(): Promise<void> {
     this.failures += 1;
-    await sleep(backoffDelay(this.failures, this.options.backoff), this.stopping.signal);
+    await sleep(reconnectDelay(this.failures, this.options.backoff), this.stopping.signal);
   }
 }

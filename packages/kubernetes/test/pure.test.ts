@@ -2,7 +2,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { type ClusterEvent, type ShardStatus, ValidationError } from '@fedsvc/core';
 import { describe, expect } from 'vitest';
-import { backoffDelay } from '../src/backoff.js';
+import { reconnectDelay } from '../src/backoff.js';
 import { decodeEndpointSlice, decodeService } from '../src/decode.js';
 import { type HealthState, type ProbeResult, UNKNOWN_HEALTH, observeProbe } from '../src/health.js';
 import { notReadyReason } from '../src/probe.js';
@@ -75,7 +75,7 @@ describe('backoff', () => {
   ])('stays within [step/2, step], the step doubling from initialMs and bounded by maxMs', (failures, initialMs, extra, random) => {
     const maxMs = initialMs + extra;
     const step = Math.min(maxMs, initialMs * 2 ** (failures - 1));
-    const delay = backoffDelay(failures, { initialMs, maxMs }, () => random);
+    const delay = reconnectDelay(failures, { initialMs, maxMs }, () => random);
     expect(delay).toBeGreaterThanOrEqual(Math.floor(step / 2));
     expect(delay).toBeLessThanOrEqual(Math.min(step, maxMs));
   });

@@ -55,7 +55,7 @@ export function retryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
  * the provider's `retryAfterMs`. Full jitter because a throttled provider is one API shared by
  * every caller: spreading their retries over the whole step is what lets it recover.
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs = 0): number {
+export function retryDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs = 0): number {
   const delay = jittered(attempt, { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 'full' }, random);
   return Math.max(retryAfterMs, Math.floor(delay));
 }
@@ -90,7 +90,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       if (!RETRYABLE_KINDS.has(error.kind) || attempt >= policy.maxAttempts) throw withAttempts(error, attempt);
-      const delayMs = backoffDelay(attempt, policy, random, error.retryAfterMs);
+      const delayMs = retryDelay(attempt, policy, random, error.retryAfterMs);
       if (waited + delayMs > policy.budgetMs) throw withAttempts(error, attempt);
       options.onRetry?.({ attempt, delayMs, error });
       waited += delayMs;
