@@ -7,8 +7,8 @@ import {
   reduceClusterEvent,
   type ClusterState,
   type JudgeHealth,
-  type JudgedShard,
   type Notification,
+  type ServiceShards,
   type StateEvent,
 } from '../src/controller/cluster-state.js';
 import type { ClusterHealth, ClusterStatus, ShardStatus } from '../src/types.js';
@@ -53,18 +53,27 @@ const judge: JudgeHealth = (cluster, shard) => cluster?.health === 'Ready' && sh
 
 const empty = () => ({
   clusters: new Map() as ReadonlyMap<string, ClusterStatus>,
-  shards: new Map<string, ReadonlyMap<string, JudgedShard>>(),
+  shards: new Map<string, ServiceShards>(),
 });
+
+/** A service's shards by cluster, each with its health as last judged. */
+const judged = (split: ServiceShards) => [
+  ...[...split.healthy].map(([cluster, status]) => ({ cluster, status, healthy: true })),
+  ...[...split.unhealthy].map(([cluster, status]) => ({ cluster, status, healthy: false })),
+];
 
 /** Every shard's health as judged now, by service and cluster. */
 const healthOf = (state: ClusterState): Map<string, boolean> =>
   new Map(
-    [...state.shards].flatMap(([service, byCluster]) =>
-      [...byCluster].map(([cluster, shard]) => [`${service}@${cluster}`, judge(state.clusters.get(cluster), shard.status)] as const),
+    [...state.shards].flatMap(([service, split]) =>
+      judged(split).map(({ cluster, status }) => [`${service}@${cluster}`, judge(state.clusters.get(cluster), status)] as const),
     ),
   );
 
-const snapshot = (state: ClusterState) => ({ clusters: [...state.clusters], shards: [...state.shards].map(([k, v]) => [k, [...v]]) });
+const snapshot = (state: ClusterState) => ({
+  clusters: [...state.clusters],
+  shards: [...state.shards].map(([k, v]) => [k, [...v.healthy], [...v.unhealthy]]),
+});
 
 describe('reduceClusterEvent', () => {
   test.prop([fc.array(event, { maxLength: 40 })])(
@@ -86,8 +95,10 @@ describe('reduceClusterEvent', () => {
           expected.sort((x, y) => (x.id < y.id ? -1 : 1)),
         );
         // What is kept as judged is what the judge says now.
-        for (const [service, byCluster] of state.shards) {
-          for (const [cluster, shard] of byCluster) expect(shard.healthy).toBe(after.get(`${service}@${cluster}`));
+        for (const [service, split] of state.shards) {
+          for (const { cluster, healthy } of judged(split)) expect(healthy).toBe(after.get(`${service}@${cluster}`));
+          // A shard is held once: healthy or not.
+          for (const cluster of split.healthy.keys()) expect(split.unhealthy.has(cluster)).toBe(false);
         }
       }
     },
@@ -100,9 +111,9 @@ describe('reduceClusterEvent', () => {
       for (const e of events) commitClusterStep(state, reduceClusterEvent(state, e, judge));
       commitClusterStep(state, reduceClusterEvent(state, { type: 'cluster-removed', name: removed }, judge));
       expect(state.clusters.has(removed)).toBe(false);
-      for (const byCluster of state.shards.values()) {
-        expect(byCluster.has(removed)).toBe(false);
-        expect(byCluster.size).toBeGreaterThan(0);
+      for (const split of state.shards.values()) {
+        expect(split.healthy.has(removed) || split.unhealthy.has(removed)).toBe(false);
+        expect(split.healthy.size + split.unhealthy.size).toBeGreaterThan(0);
       }
     },
   );
@@ -136,10 +147,10 @@ describe('judgeAll', () => {
     for (const e of events) commitClusterStep(state, reduceClusterEvent(state, e, judge));
     const stricter: JudgeHealth = (cluster, shard) => judge(cluster, shard) && shard.readyEndpoints > 1;
     const step = judgeAll(state, stricter);
-    const flipped = [...state.shards].flatMap(([service, byCluster]) =>
-      [...byCluster]
-        .filter(([cluster, shard]) => shard.healthy !== stricter(state.clusters.get(cluster), shard.status))
-        .map(([cluster]) => ({ type: 'shard-health-changed', service, cluster, healthy: false })),
+    const flipped = [...state.shards].flatMap(([service, split]) =>
+      judged(split)
+        .filter(({ cluster, status, healthy }) => healthy !== stricter(state.clusters.get(cluster), status))
+        .map(({ cluster }) => ({ type: 'shard-health-changed', service, cluster, healthy: false })),
     );
     expect(step.notifications).toEqual(flipped);
     commitClusterStep(state, step);

@@ -8,16 +8,37 @@ import type { ServiceKey } from './types.js';
 
 export const keyOf = (namespace: string, name: string): ServiceKey => `${namespace}/${name}`;
 
-export interface JudgedShard {
-  readonly status: ShardStatus;
-  /** As last judged: shard-health-changed is told exactly when this flips. */
-  readonly healthy: boolean;
+/**
+ * A service's shards by cluster, split by health as last judged: shard-health-changed is told
+ * exactly when a shard moves from one to the other. No object per shard: a controller holds
+ * services × clusters of them. A cluster is in one of the two at most.
+ */
+export interface ServiceShards {
+  readonly healthy: ReadonlyMap<string, ShardStatus>;
+  readonly unhealthy: ReadonlyMap<string, ShardStatus>;
 }
+
+/** No shards: shared, so that a service whose shards are all healthy (or none) holds no empty map of its own. */
+const NONE: ReadonlyMap<string, ShardStatus> = new Map();
+
+/** The service's shard in `cluster`, healthy or not. */
+export const shardIn = (shards: ServiceShards | undefined, cluster: string): ShardStatus | undefined =>
+  shards?.healthy.get(cluster) ?? shards?.unhealthy.get(cluster);
+
+/** Whether the service's shard in `cluster` was last judged healthy (false: none there). */
+export const isHealthyIn = (shards: ServiceShards | undefined, cluster: string): boolean => shards?.healthy.has(cluster) === true;
+
+/** Every shard of the service, the healthy first. */
+export const allShards = (shards: ServiceShards | undefined): ShardStatus[] =>
+  shards ? [...shards.healthy.values(), ...shards.unhealthy.values()] : [];
+
+/** How many shards the service has. */
+export const shardCount = (shards: ServiceShards | undefined): number => (shards ? shards.healthy.size + shards.unhealthy.size : 0);
 
 export interface ClusterState {
   readonly clusters: ReadonlyMap<string, ClusterStatus>;
-  /** Per service, per cluster. A service has no entry without shards. */
-  readonly shards: ReadonlyMap<ServiceKey, ReadonlyMap<string, JudgedShard>>;
+  /** Per service. A service has no entry without shards. */
+  readonly shards: ReadonlyMap<ServiceKey, ServiceShards>;
 }
 
 export type Notification =
@@ -31,7 +52,7 @@ export interface ClusterStep {
   /** The clusters after the event (the same map when they did not change). */
   readonly clusters: ReadonlyMap<string, ClusterStatus>;
   /** The services whose shards changed, each with all its shards after the event (empty: none left). */
-  readonly shards: ReadonlyMap<ServiceKey, ReadonlyMap<string, JudgedShard>>;
+  readonly shards: ReadonlyMap<ServiceKey, ServiceShards>;
   readonly notifications: readonly Notification[];
 }
 
@@ -56,15 +77,13 @@ export function reduceClusterEvent(state: ClusterState, event: StateEvent, judge
     case 'cluster-removed': {
       const clusters = new Map(state.clusters);
       clusters.delete(event.name);
-      const shards = new Map<ServiceKey, ReadonlyMap<string, JudgedShard>>();
+      const shards = new Map<ServiceKey, ServiceShards>();
       const notifications: Notification[] = [];
-      for (const [service, byCluster] of state.shards) {
-        const shard = byCluster.get(event.name);
-        if (!shard) continue;
-        const rest = new Map(byCluster);
-        rest.delete(event.name);
-        shards.set(service, rest);
-        if (shard.healthy) notifications.push({ type: 'shard-health-changed', service, cluster: event.name, healthy: false });
+      for (const [service, split] of state.shards) {
+        const wasHealthy = split.healthy.has(event.name);
+        if (!wasHealthy && !split.unhealthy.has(event.name)) continue;
+        shards.set(service, { healthy: without(split.healthy, event.name), unhealthy: without(split.unhealthy, event.name) });
+        if (wasHealthy) notifications.push({ type: 'shard-health-changed', service, cluster: event.name, healthy: false });
       }
       return { clusters, shards, notifications: [...notifications, { type: 'dirty', service: 'all' }] };
     }
@@ -72,19 +91,22 @@ export function reduceClusterEvent(state: ClusterState, event: StateEvent, judge
     case 'shard-removed': {
       const ref = event.type === 'shard' ? event.shard : event;
       const service = keyOf(ref.namespace, ref.name);
-      const byCluster = new Map(state.shards.get(service));
-      const wasHealthy = byCluster.get(ref.cluster)?.healthy === true;
+      const split = state.shards.get(service) ?? { healthy: NONE, unhealthy: NONE };
+      const wasHealthy = split.healthy.has(ref.cluster);
       let healthy = false;
+      let after: ServiceShards;
       if (event.type === 'shard') {
         healthy = judge(state.clusters.get(ref.cluster), event.shard);
-        byCluster.set(ref.cluster, { status: event.shard, healthy });
+        after = healthy
+          ? { healthy: new Map(split.healthy).set(ref.cluster, event.shard), unhealthy: without(split.unhealthy, ref.cluster) }
+          : { healthy: without(split.healthy, ref.cluster), unhealthy: new Map(split.unhealthy).set(ref.cluster, event.shard) };
       } else {
-        byCluster.delete(ref.cluster);
+        after = { healthy: without(split.healthy, ref.cluster), unhealthy: without(split.unhealthy, ref.cluster) };
       }
       const notifications: Notification[] = [];
       if (healthy !== wasHealthy) notifications.push({ type: 'shard-health-changed', service, cluster: ref.cluster, healthy });
       notifications.push({ type: 'dirty', service });
-      return { clusters: state.clusters, shards: new Map([[service, byCluster]]), notifications };
+      return { clusters: state.clusters, shards: new Map([[service, after]]), notifications };
     }
   }
 }
@@ -94,26 +116,52 @@ export function reduceClusterEvent(state: ClusterState, event: StateEvent, judge
  * outside the events: a cluster's status, or a load-balancer hostname's resolved addresses.
  */
 export function judgeAll(state: ClusterState, judge: JudgeHealth, only?: string): ClusterStep {
-  const shards = new Map<ServiceKey, ReadonlyMap<string, JudgedShard>>();
+  const shards = new Map<ServiceKey, ServiceShards>();
   const notifications: Notification[] = [];
-  for (const [service, byCluster] of state.shards) {
-    let changed: Map<string, JudgedShard> | undefined;
-    for (const [cluster, shard] of byCluster) {
-      if (only !== undefined && cluster !== only) continue;
-      const healthy = judge(state.clusters.get(cluster), shard.status);
-      if (healthy === shard.healthy) continue;
-      (changed ??= new Map(byCluster)).set(cluster, { status: shard.status, healthy });
-      notifications.push({ type: 'shard-health-changed', service, cluster, healthy });
+  for (const [service, split] of state.shards) {
+    // Copied on the first flip; each loop reads the maps as given, so a shard moved is not judged twice.
+    let healthy: Map<string, ShardStatus> | undefined;
+    let unhealthy: Map<string, ShardStatus> | undefined;
+    for (const [cluster, status] of entriesOf(split.healthy, only)) {
+      if (judge(state.clusters.get(cluster), status)) continue;
+      (healthy ??= new Map(split.healthy)).delete(cluster);
+      (unhealthy ??= new Map(split.unhealthy)).set(cluster, status);
+      notifications.push({ type: 'shard-health-changed', service, cluster, healthy: false });
     }
-    if (changed) shards.set(service, changed);
+    for (const [cluster, status] of entriesOf(split.unhealthy, only)) {
+      if (!judge(state.clusters.get(cluster), status)) continue;
+      (unhealthy ??= new Map(split.unhealthy)).delete(cluster);
+      (healthy ??= new Map(split.healthy)).set(cluster, status);
+      notifications.push({ type: 'shard-health-changed', service, cluster, healthy: true });
+    }
+    if (healthy || unhealthy)
+      shards.set(service, { healthy: shared(healthy ?? split.healthy), unhealthy: shared(unhealthy ?? split.unhealthy) });
   }
   return { clusters: state.clusters, shards, notifications };
 }
 
+/** The entries of `map`, or only that of `cluster` when given. */
+const entriesOf = (map: ReadonlyMap<string, ShardStatus>, cluster: string | undefined): Iterable<readonly [string, ShardStatus]> => {
+  if (cluster === undefined) return map;
+  const status = map.get(cluster);
+  return status ? [[cluster, status]] : [];
+};
+
+/** `map` without `cluster`: the same map when it has none there. */
+function without(map: ReadonlyMap<string, ShardStatus>, cluster: string): ReadonlyMap<string, ShardStatus> {
+  if (!map.has(cluster)) return map;
+  const rest = new Map(map);
+  rest.delete(cluster);
+  return shared(rest);
+}
+
+/** An empty map as the shared one. */
+const shared = (map: ReadonlyMap<string, ShardStatus>): ReadonlyMap<string, ShardStatus> => (map.size === 0 ? NONE : map);
+
 /** The clusters' state as the controller holds it: brought up to date step by step (commitClusterStep). */
 export interface HeldClusterState extends ClusterState {
   clusters: ReadonlyMap<string, ClusterStatus>;
-  readonly shards: Map<ServiceKey, ReadonlyMap<string, JudgedShard>>;
+  readonly shards: Map<ServiceKey, ServiceShards>;
 }
 
 /** Nothing heard from the clusters yet. */
@@ -122,8 +170,8 @@ export const emptyClusterState = (): HeldClusterState => ({ clusters: new Map(),
 /** Makes `state` the state after `step`. */
 export function commitClusterStep(state: HeldClusterState, step: ClusterStep): void {
   state.clusters = step.clusters;
-  for (const [service, byCluster] of step.shards) {
-    if (byCluster.size === 0) state.shards.delete(service);
-    else state.shards.set(service, byCluster);
+  for (const [service, split] of step.shards) {
+    if (shardCount(split) === 0) state.shards.delete(service);
+    else state.shards.set(service, split);
   }
 }

@@ -7,7 +7,7 @@ import { createdBy } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
-import type { ClusterState } from './cluster-state.js';
+import { allShards, type ClusterState } from './cluster-state.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
@@ -71,7 +71,7 @@ export async function runPass(
   const batch: Batch = { since, sweep, current, failed, fail, shardActions: new Map() };
   await placeBatch(ctx, batch);
   if (ctx.hostnames) {
-    const shards = [...since.keys()].flatMap((key) => [...(ctx.world.shards.get(key)?.values() ?? [])].map((shard) => shard.status));
+    const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
     await ctx.hostnames.ensure(hostnamesToResolve(shards, ctx.aliased));
     ctx.rejudge();
   }
@@ -229,15 +229,16 @@ function finish(ctx: PassContext, batch: Batch): void {
   const outOfSight = [...ctx.world.clusters.values()].some((cluster) => cluster.health === 'Offline');
   for (const key of batch.since.keys()) {
     if (batch.failed.has(key)) continue;
-    const shards = [...(ctx.world.shards.get(key)?.values() ?? [])];
-    ctx.emit('service-synced', { service: key, healthyShards: shards.filter((shard) => shard.healthy).length, shards: shards.length });
+    const split = ctx.world.shards.get(key);
+    const shards = allShards(split);
+    ctx.emit('service-synced', { service: key, healthyShards: split?.healthy.size ?? 0, shards: shards.length });
     const deleting = ctx.services.get(key)?.deleting;
     if (
       deleting &&
       !ctx.options.dryRun &&
       !outOfSight &&
       (batch.shardActions.get(key) ?? []).length === 0 &&
-      !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.status.manifest, ctx.options.ownerId))
+      !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.manifest, ctx.options.ownerId))
     ) {
       ctx.services.delete(key);
     }

@@ -4,16 +4,14 @@ import { placeShards } from '../placement/placement.js';
 import { selectorMatches } from '../placement/selector.js';
 import { planServiceRecords } from '../planning/plan.js';
 import type { ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
-import type { ClusterState } from './cluster-state.js';
+import { allShards, type ClusterState } from './cluster-state.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
 import type { ServiceRecord } from './services.js';
 import type { ServiceKey } from './types.js';
 
 /** The shard actions a service needs now (leave excluded). */
 export function placeService(world: ClusterState, key: ServiceKey, record: ServiceRecord, ownerId: string): ShardAction[] {
-  const existing = [...(world.shards.get(key)?.values() ?? [])]
-    .map((shard) => shard.status)
-    .filter((shard) => world.clusters.has(shard.cluster));
+  const existing = allShards(world.shards.get(key)).filter((shard) => world.clusters.has(shard.cluster));
   const created = new Set(existing.filter((shard) => createdBy(shard.manifest, ownerId)).map((shard) => shard.cluster));
   return placeShards({
     service: record.service,
@@ -42,9 +40,9 @@ export function judgeService(input: PlanInput): FailStaticDecision {
   // A Service of the same name in a cluster the federated service does not select is not one of its shards.
   const clusters = [...world.clusters.values()].filter((cluster) => selectorMatches(record.service.clusterSelector, cluster.labels));
   const members = new Set(clusters.map((cluster) => cluster.name));
-  const shards: Shard[] = [...(world.shards.get(input.key)?.values() ?? [])]
-    .filter((shard) => members.has(shard.status.cluster))
-    .map(({ status }) => ({ cluster: status.cluster, readyEndpoints: status.readyEndpoints, ...input.targets(status) }));
+  const shards: Shard[] = allShards(world.shards.get(input.key))
+    .filter((status) => members.has(status.cluster))
+    .map((status) => ({ cluster: status.cluster, readyEndpoints: status.readyEndpoints, ...input.targets(status) }));
   return decideFailStatic({
     clusters,
     shards,

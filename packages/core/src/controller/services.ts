@@ -5,7 +5,7 @@ import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
 import { parseRecordName, recordNames } from '../planning/plan.js';
 import type { Federation, Shard } from '../types.js';
-import { keyOf, type ClusterState } from './cluster-state.js';
+import { allShards, keyOf, type ClusterState } from './cluster-state.js';
 import type { ServiceKey } from './types.js';
 
 export interface ServiceRecord {
@@ -89,7 +89,7 @@ export function servicesUsing(records: ReadonlyMap<ServiceKey, ServiceRecord>, w
   const keys: ServiceKey[] = [];
   for (const [key, shards] of world.shards) {
     if (!served(records.get(key))) continue;
-    for (const shard of shards.values()) if (shard.status.ingress.some((entry) => entry.hostname === hostname)) keys.push(key);
+    for (const shard of allShards(shards)) if (shard.ingress.some((entry) => entry.hostname === hostname)) keys.push(key);
   }
   return keys;
 }
