@@ -156,4 +156,19 @@ describe('judgeAll', () => {
     commitClusterStep(state, step);
     expect(judgeAll(state, stricter).notifications).toEqual([]);
   });
+
+  test.prop([fc.array(event, { maxLength: 30 }), fc.subarray(SERVICES.map(([namespace, name]) => `${namespace}/${name}`))])(
+    'judging some services again reports and changes exactly their part of judging them all',
+    (events, services) => {
+      const state = empty();
+      for (const e of events) commitClusterStep(state, reduceClusterEvent(state, e, judge));
+      const stricter: JudgeHealth = (cluster, shard) => judge(cluster, shard) && shard.readyEndpoints > 1;
+      const all = judgeAll(state, stricter);
+      const some = judgeAll(state, stricter, { services });
+      const inScope = new Set(services);
+      expect(some.notifications).toEqual(all.notifications.filter((n) => n.type === 'shard-health-changed' && inScope.has(n.service)));
+      expect([...some.shards.keys()].sort()).toEqual([...all.shards.keys()].filter((service) => inScope.has(service)).sort());
+      for (const [service, split] of some.shards) expect(judged(split)).toEqual(judged(all.shards.get(service)!));
+    },
+  );
 });

@@ -71,7 +71,7 @@ export function reduceClusterEvent(state: ClusterState, event: StateEvent, judge
       if (cluster.health === 'Ready' && before !== 'Ready') notifications.push({ type: 'cluster-ready', cluster: cluster.name });
       if (cluster.health === 'Offline' && before !== 'Offline')
         notifications.push({ type: 'cluster-offline', cluster: cluster.name, reason: cluster.reason });
-      const step = judgeAll({ clusters, shards: state.shards }, judge, cluster.name);
+      const step = judgeAll({ clusters, shards: state.shards }, judge, { cluster: cluster.name });
       return { clusters, shards: step.shards, notifications: [...notifications, ...step.notifications, { type: 'dirty', service: 'all' }] };
     }
     case 'cluster-removed': {
@@ -111,14 +111,23 @@ export function reduceClusterEvent(state: ClusterState, event: StateEvent, judge
   }
 }
 
+/** Which shards {@link judgeAll} judges again: those of one cluster, or of some services; all by default. */
+export interface JudgeScope {
+  readonly cluster?: string;
+  readonly services?: Iterable<ServiceKey>;
+}
+
 /**
- * Judges the shards again (of one cluster, or all), for when what health depends on changed
- * outside the events: a cluster's status, or a load-balancer hostname's resolved addresses.
+ * Judges the shards again, for when what health depends on changed outside the events: a
+ * cluster's status (its shards), or load-balancer hostnames resolved for a pass (its services').
  */
-export function judgeAll(state: ClusterState, judge: JudgeHealth, only?: string): ClusterStep {
+export function judgeAll(state: ClusterState, judge: JudgeHealth, scope: JudgeScope = {}): ClusterStep {
   const shards = new Map<ServiceKey, ServiceShards>();
   const notifications: Notification[] = [];
-  for (const [service, split] of state.shards) {
+  const only = scope.cluster;
+  for (const service of scope.services ?? state.shards.keys()) {
+    const split = state.shards.get(service);
+    if (split === undefined) continue;
     // Copied on the first flip; each loop reads the maps as given, so a shard moved is not judged twice.
     let healthy: Map<string, ShardStatus> | undefined;
     let unhealthy: Map<string, ShardStatus> | undefined;

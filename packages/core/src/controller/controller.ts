@@ -292,7 +292,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       serviceOf: this.#serviceOf,
       targets: this.#targets,
       aliased: this.#resolution.aliased,
-      rejudge: () => this.#commit(judgeAll(this.#world, this.#judge)),
+      rejudge: (services) => this.#commit(judgeAll(this.#world, this.#judge, { services })),
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
     };

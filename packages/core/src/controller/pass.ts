@@ -33,8 +33,8 @@ export interface PassContext {
   /** A shard's addresses and aliased hostnames as planned. */
   readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
   readonly aliased: (hostname: string) => boolean;
-  /** Judges shard health again, once hostnames were resolved. */
-  readonly rejudge: () => void;
+  /** Judges the shards of these services again, once their hostnames were resolved. */
+  readonly rejudge: (services: Iterable<ServiceKey>) => void;
   /** The current leadership term. */
   readonly term: () => number;
   /** Whether the host has given every service it has, so that records of others may go. */
@@ -73,7 +73,7 @@ export async function runPass(
   if (ctx.hostnames) {
     const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
     await ctx.hostnames.ensure(hostnamesToResolve(shards, ctx.aliased));
-    ctx.rejudge();
+    ctx.rejudge(since.keys());
   }
   const { desired, inPass } = planBatch(ctx, batch);
   if ((inPass.size > 0 || sweep) && !(await writeZone(ctx, batch, desired, inPass))) return undefined;
