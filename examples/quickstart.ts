@@ -15,6 +15,7 @@ import {
   regionOfZone,
 } from '@fedsvc/core/testing';
 import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
+import { columns } from './columns.js';
 
 const federation = guideFederation;
 const zones: readonly string[] = guideZones;
@@ -138,16 +139,4 @@ function describe(c: FederationController): string {
     .map((line) => `  ${line}`)
     .join('\n');
   return `${columns(head)}\nClusters:\n${clusterRows}\nNo events.`;
-}
-
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

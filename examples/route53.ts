@@ -19,6 +19,7 @@
 import { findZone, formatChanges, planServiceRecords, reconcileZone, type DnsZone, type Federation, type RecordSet } from '@fedsvc/core';
 import { guideClusters, guideService, guideShards } from '@fedsvc/core/testing';
 import { createRoute53Provider, type Route53ProviderOptions } from '@fedsvc/dns-route53';
+import { columns } from './columns.js';
 
 const local = process.argv.includes('--local');
 const domain = process.env.FEDSVC_DOMAIN ?? 'example.com';
@@ -96,16 +97,4 @@ function dnsTable(records: readonly RecordSet<string>[], zone: DnsZone): string 
     .filter((r) => !r.name.startsWith('_fedsvc.') && r.name !== zone.dnsName)
     .map((r) => [r.name, r.type, String(r.ttl), r.rrdatas.join(', ')]);
   return `${columns([['NAME', 'TYPE', 'TTL', 'DATA'], ...rows])}\n(besides the apex NS and SOA, and ${markers} ownership TXT records at _fedsvc.<name>)`;
-}
-
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

@@ -30,6 +30,7 @@ import {
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
 import { readConfig, USAGE, type Config, type OwnServer } from './config.js';
+import { columns } from '../columns.js';
 
 const zones: readonly string[] = guideZones;
 const addresses = guideLoadBalancerAddresses;
@@ -177,16 +178,4 @@ async function lookup(resolver: dns.Resolver, name: string): Promise<string> {
     },
   );
   return [...chain, found].join(' → ');
-}
-
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
