@@ -1,7 +1,7 @@
 // What the cluster's DNS server answers a pod, as kube-dns did for federated services. Pure:
 // a query's bytes in, a decision out; the server does the sockets and the upstream exchanges.
 import { isIP } from 'node:net';
-import { MAX_TTL, resolveFederatedQuery, ValidationError, type FederatedAnswer, type FederatedQueryContext } from '@fedsvc/core';
+import { isTtl, MAX_TTL, resolveFederatedQuery, ValidationError, type FederatedAnswer, type FederatedQueryContext } from '@fedsvc/core';
 import {
   Opcode,
   RRClass,
@@ -45,7 +45,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Checks the configuration once, where it enters, so that answering cannot fail on it. */
 export function validateResponderConfig(config: ResponderConfig): ResponderConfig {
-  if (!Number.isInteger(config.ttl) || config.ttl < 0 || config.ttl > MAX_TTL) {
+  if (!isTtl(config.ttl)) {
     throw new ValidationError('ttl', config.ttl, `must be a whole number of seconds from 0 to ${MAX_TTL}`);
   }
   // resolveFederatedQuery validates its context (federation, zone, region, cluster domain) on every call.

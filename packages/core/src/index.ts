@@ -6,7 +6,7 @@ export { ValidationError, ProviderError } from './errors.js';
 // -- planning (pure): names, validation, plan, in-cluster resolution, status
 export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './dns/names.js';
 export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner } from './dns/ownership.js';
-export { DEFAULT_TTL, MAX_TTL } from './planning/validate.js';
+export { DEFAULT_TTL, MAX_TTL, isTtl } from './dns/ttl.js';
 export {
   planServiceRecords,
   planFederation,

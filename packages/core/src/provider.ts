@@ -31,3 +31,4 @@ export { CREATED_BY_ANNOTATION } from './placement/manifest.js';
 export { TRANSIENT_NETWORK_CODES, isTransientNetworkError } from './network.js';
 export { backoffDelay, backoffStep, sleep, type Backoff, type Jitter } from './backoff.js';
 export { positiveInteger, positiveNumber, nonNegativeNumber, fraction } from './numbers.js';
+export { DEFAULT_TTL, MAX_TTL, isTtl } from './dns/ttl.js';

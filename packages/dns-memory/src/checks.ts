@@ -1,6 +1,6 @@
 // What the in-memory provider checks of its options and of each change request, as a real
 // provider does: limits, names inside the zone, TTLs, CNAME and ALIAS data.
-import { normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core/provider';
+import { isTtl, normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core/provider';
 import type { Change, ProviderLimits, RecordSet } from '@fedsvc/core/provider';
 
 /** The provider's name, in every error it raises. */
@@ -48,7 +48,7 @@ function checkRecordSet(apex: string, side: RecordSet<string>, canAlias: ((hostn
   }
   if (name !== normalizeName(name))
     throw new ProviderError(PROVIDER, 'invalid', `${name} ${type}: the name must be lower-case and end with a dot`, { record });
-  if (!Number.isInteger(side.ttl) || side.ttl < 0 || side.ttl > 2_147_483_647) {
+  if (!isTtl(side.ttl)) {
     throw new ProviderError(PROVIDER, 'invalid', `${name} ${type}: TTL ${side.ttl} is not an integer from 0 to 2^31-1`, { record });
   }
   if (side.rrdatas.length === 0)

@@ -1,10 +1,8 @@
 // A change set → one RFC 2136 UPDATE message, and a zone transfer → record sets. Pure.
-import { ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core/provider';
+import { isTtl, MAX_TTL, ProviderError, ValidationError, type Change, type RecordSet } from '@fedsvc/core/provider';
 import { PROVIDER } from './errors.js';
 import { rdataFromText, rdataToText, typeCode, typeName } from './rdata.js';
 import { Opcode, RRClass, RRType, WireError, emptyMessage, normalizeWireName, type Message, type ResourceRecord } from './wire.js';
-
-const MAX_TTL = 0x7fffffff;
 
 interface WireRecordSet {
   readonly name: string;
@@ -26,7 +24,7 @@ function toWire(record: RecordSet, zone: string, field: string): WireRecordSet {
   if (type === undefined || type === RRType.SOA || type >= RRType.TSIG || type === RRType.OPT) {
     throw new ValidationError(`${field}.type`, record.type, 'is not a record type an UPDATE can carry');
   }
-  if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > MAX_TTL) {
+  if (!isTtl(record.ttl)) {
     throw new ValidationError(`${field}.ttl`, record.ttl, `must be an integer from 0 to ${MAX_TTL}`);
   }
   if (record.rrdatas.length === 0) throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must hold at least one rrdata');

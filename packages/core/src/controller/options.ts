@@ -3,7 +3,7 @@ import type { Backoff } from '../backoff.js';
 import { validateOwnerId } from '../dns/ownership.js';
 import { fraction, nonNegativeNumber, positiveInteger, positiveNumber } from '../numbers.js';
 import { recordNames } from '../planning/plan.js';
-import { DEFAULT_TTL } from '../planning/validate.js';
+import { DEFAULT_TTL } from '../dns/ttl.js';
 import type { ControllerOptions } from './types.js';
 
 /** Every default of ControllerOptions, stated once (and in its TSDoc). */

@@ -3,11 +3,8 @@
 import { parseAddress, type Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, MAX_RECORD_NAME_LENGTH } from '../dns/names.js';
+import { DEFAULT_TTL, isTtl, MAX_TTL } from '../dns/ttl.js';
 import type { ZoneNameFormat } from '../types.js';
-
-export const DEFAULT_TTL = 180;
-/** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
-export const MAX_TTL = 2 ** 31 - 1;
 
 export interface ValidFederation {
   readonly name: string;
@@ -86,7 +83,7 @@ export function label(value: unknown, field: string, kind: 'DNS-1123' | 'DNS-103
 }
 
 function ttl(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL) {
+  if (!isTtl(value)) {
     throw new ValidationError(field, value, `must be an integer number of seconds from 0 to ${MAX_TTL}`);
   }
   return value;

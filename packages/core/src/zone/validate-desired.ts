@@ -1,6 +1,7 @@
 // The desired record sets as reconcileZone takes them: well formed, inside the zone, and of a
 // kind the provider writes. A set it cannot take is refused before anything is read or written.
 import { ValidationError } from '../errors.js';
+import { isTtl } from '../dns/ttl.js';
 import { parseAddress } from '../dns/addresses.js';
 import { normalizeName } from '../dns/names.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
@@ -32,7 +33,7 @@ export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], pr
       throw new ValidationError(`${field}.name`, record.name, `must be inside zone ${zone.dnsName}`);
     }
     if (!isRecordType(record.type)) throw new ValidationError(`${field}.type`, record.type, `must be ${RECORD_TYPES_IN_WORDS}`);
-    if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 2_147_483_647) {
+    if (!isTtl(record.ttl)) {
       throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
     }
     if (

@@ -3,6 +3,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ApiError, type ErrorDetail } from './api-error.js';
 import type { StoredRrset } from './record-sets.js';
+import { isTtl } from '@fedsvc/core/provider';
 
 const invalid = (field: string, value: unknown) => ({ reason: 'invalid', message: `Invalid value for '${field}': '${String(value)}'` });
 export const SUPPORTED_TYPES = new Set(['A', 'AAAA', 'CAA', 'CNAME', 'DS', 'HTTPS', 'MX', 'NS', 'PTR', 'SOA', 'SPF', 'SRV', 'SVCB', 'TXT']);
@@ -41,7 +42,7 @@ export function parseRrset(raw: unknown, path: string, apex: string): StoredRrse
     throw fail(invalid(`${path}.name`, r.name));
   if (name !== apex && !name.endsWith(`.${apex}`)) throw fail(invalid(`${path}.name`, r.name));
   if (typeof r.type !== 'string' || !SUPPORTED_TYPES.has(r.type)) throw fail(invalid(`${path}.type`, r.type));
-  if (!Number.isInteger(r.ttl) || (r.ttl as number) < 0 || (r.ttl as number) > 2_147_483_647) throw fail(invalid(`${path}.ttl`, r.ttl));
+  if (!isTtl(r.ttl)) throw fail(invalid(`${path}.ttl`, r.ttl));
   if (!Array.isArray(r.rrdatas) || r.rrdatas.length === 0)
     throw fail({ reason: 'required', message: `The '${path}.rrdata' parameter is required but was missing.` });
   const rrdatas = r.rrdatas.map((rrdata: unknown, i: number) => {

@@ -11,6 +11,7 @@ import {
   type StoredRecordSet,
   SUPPORTED_TYPES,
 } from './zones.js';
+import { isTtl } from '@fedsvc/core/provider';
 
 /** Route 53's input validation wording (`1 validation error detected: …`) for a field of change `index`. */
 const constraint = (index: number, field: string, value: string, rule: string) =>
@@ -91,7 +92,7 @@ function parseRecordData(x: XmlElement, described: string): Pick<StoredRecordSet
     );
   }
   const ttl = Number(ttlText);
-  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2_147_483_647) throw invalidInput(`Invalid request: Invalid TTL ${ttlText}`);
+  if (!isTtl(ttl)) throw invalidInput(`Invalid request: Invalid TTL ${ttlText}`);
   return { ttl, values };
 }
 
