@@ -1,6 +1,6 @@
 // The Google adapter's options, and their checks.
 import type { DNSOptions } from '@google-cloud/dns';
-import { ValidationError } from '@fedsvc/core/provider';
+import { positiveInteger, ValidationError } from '@fedsvc/core/provider';
 
 export interface WaitForDoneOptions {
   /** Give up (ProviderError `transient`) when the change is not `done` after this long. Default 120 000. */
@@ -29,9 +29,7 @@ export interface GoogleProviderOptions {
 
 export function validate(options: GoogleProviderOptions): void {
   const { pageSize, apiEndpoint, projectId } = options;
-  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
-    throw new ValidationError('pageSize', pageSize, 'must be a positive integer');
-  }
+  if (pageSize !== undefined) positiveInteger('pageSize', pageSize);
   if (apiEndpoint !== undefined && (typeof apiEndpoint !== 'string' || !/^(https?:\/\/)?[\w.-]+(:\d+)?\/?$/.test(apiEndpoint))) {
     throw new ValidationError('apiEndpoint', apiEndpoint, 'must be a host[:port], or an http(s) URL with no path');
   }

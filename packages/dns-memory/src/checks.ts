@@ -1,6 +1,6 @@
 // What the in-memory provider checks of its options and of each change request, as a real
 // provider does: limits, names inside the zone, TTLs, CNAME and ALIAS data.
-import { isTtl, normalizeName, parseAddress, ProviderError, ValidationError } from '@fedsvc/core/provider';
+import { isTtl, normalizeName, parseAddress, positiveInteger, ProviderError } from '@fedsvc/core/provider';
 import type { Change, ProviderLimits, RecordSet } from '@fedsvc/core/provider';
 
 /** The provider's name, in every error it raises. */
@@ -8,8 +8,7 @@ export const PROVIDER = 'memory';
 
 export function checkLimits(limits: ProviderLimits): void {
   for (const field of ['maxChangesPerRequest', 'maxRrdatasPerRequest', 'maxRrdataCharsPerRequest'] as const) {
-    const value = limits[field];
-    if (!Number.isInteger(value) || value < 1) throw new ValidationError(`limits.${field}`, value, 'must be an integer of at least 1');
+    positiveInteger(`limits.${field}`, limits[field]);
   }
 }
 

@@ -1,6 +1,14 @@
 // The in-memory DNS provider: the port's reference implementation, with fault injection and
 // request counts for tests and benchmarks.
-import { applyChangeSet, normalizeName, ProviderError, sleep, ValidationError } from '@fedsvc/core/provider';
+import {
+  applyChangeSet,
+  nonNegativeNumber,
+  normalizeName,
+  positiveInteger,
+  ProviderError,
+  sleep,
+  ValidationError,
+} from '@fedsvc/core/provider';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core/provider';
 import { checkChanges, checkLimits, conflictError, PROVIDER } from './checks.js';
 import { type FaultTarget, Faults, type RequestKind } from './faults.js';
@@ -58,13 +66,9 @@ export class MemoryDnsProvider implements DnsProvider {
   constructor(options: MemoryProviderOptions) {
     this.limits = { ...DEFAULT_MEMORY_LIMITS, ...options.limits };
     checkLimits(this.limits);
-    this.pageSize = options.pageSize ?? 100;
-    if (!Number.isInteger(this.pageSize) || this.pageSize < 1)
-      throw new ValidationError('pageSize', options.pageSize, 'must be an integer of at least 1');
-    this.latencyMs = options.latencyMs ?? 0;
+    this.pageSize = positiveInteger('pageSize', options.pageSize, 100);
+    this.latencyMs = nonNegativeNumber('latencyMs', options.latencyMs, 0);
     if (options.canAlias) this.canAlias = options.canAlias;
-    if (!Number.isFinite(this.latencyMs) || this.latencyMs < 0)
-      throw new ValidationError('latencyMs', options.latencyMs, 'must be 0 or more');
     options.zones.forEach((init, i) => this.#addZone(init, i));
   }
 
@@ -196,7 +200,7 @@ export class MemoryDnsProvider implements DnsProvider {
   }
 
   #addFault(on: FaultTarget, skip: number, remaining: number, error: () => ProviderError): void {
-    if (!Number.isInteger(remaining) || remaining < 1) throw new ValidationError('n', remaining, 'must be an integer of at least 1');
+    positiveInteger('n', remaining);
     this.#faults.arm(on, skip, remaining, error);
   }
 
