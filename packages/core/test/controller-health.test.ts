@@ -1,6 +1,6 @@
 // Shard health as the controller reports it (events, status, service-synced) follows the
 // planner's rule: a shard whose only load-balancer hostname nothing turns into an address is
-// not healthy, since DNS gives it no address.
+// not healthy, since DNS gives it no address. And an event outside the port is ignored, as it always was.
 import { afterEach, expect, test } from 'vitest';
 import type { FederationController } from '../src/controller/controller.js';
 import type { ControllerEvents } from '../src/controller/types.js';
@@ -44,4 +44,24 @@ test('the same shard is healthy when the provider aliases its hostname', async (
   expect(view('us-east1-b').healthy).toBe(true);
   expect(flips).toContainEqual({ service: 'mynamespace/nginx', cluster: clusterOf('us-east1-b'), healthy: true });
   expect(synced.at(-1)).toMatchObject({ service: 'mynamespace/nginx', healthyShards: 2 });
+});
+
+test('an event of a type the port does not have (a member-clusters implementation in plain JavaScript) is ignored', async () => {
+  const world = guideWorld();
+  const watch = world.clusters.watch.bind(world.clusters);
+  const clusters = {
+    applyShard: world.clusters.applyShard.bind(world.clusters),
+    watch: (onEvent: Parameters<typeof watch>[0]) =>
+      watch((event) => {
+        if (event.type === 'synced') onEvent({ type: 'cluster-resized', cluster: 'x' } as never);
+        onEvent(event);
+      }),
+  };
+  const controller = world.controller({ services: [nginx()], clusters });
+  running.push(controller);
+  controller.start();
+  await within(controller.idle(), 10_000, 'controller idle');
+  podsUp(world, ['us-east1-b']);
+  await within(controller.idle(), 10_000, 'controller idle');
+  expect(controller.status('mynamespace', 'nginx').clusters.find((c) => c.cluster === clusterOf('us-east1-b'))?.healthy).toBe(true);
 });

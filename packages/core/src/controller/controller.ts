@@ -253,9 +253,15 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         return;
       case 'cluster-removed':
         forgetCluster(this.#services.values(), event.name);
-        break;
+        this.#commit(reduceClusterEvent(this.#world, event, this.#judge));
+        return;
+      case 'cluster':
+      case 'shard':
+      case 'shard-removed':
+        this.#commit(reduceClusterEvent(this.#world, event, this.#judge));
+        return;
     }
-    this.#commit(reduceClusterEvent(this.#world, event, this.#judge));
+    // An implementation in plain JavaScript may send a type the port does not have: it says nothing to act on.
   }
 
   /** Takes a step of the clusters' state, and tells and schedules what it says. */
