@@ -73,7 +73,8 @@ export async function runPass(
   if (ctx.hostnames) {
     const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
     await ctx.hostnames.ensure(hostnamesToResolve(shards, ctx.aliased));
-    ctx.rejudge(since.keys());
+    // A pass that lost the lease while resolving tells nothing more; the next leader judges anew.
+    if (current()) ctx.rejudge(since.keys());
   }
   const { desired, inPass } = planBatch(ctx, batch);
   if ((inPass.size > 0 || sweep) && !(await writeZone(ctx, batch, desired, inPass))) return undefined;
