@@ -55,7 +55,7 @@ export function registerService(
     record.service = service;
     record.deleting = undefined;
   } else {
-    records.set(key, { service, deleting: undefined, lastGood: new Map(), seen: new Set(), held: [] });
+    records.set(key, freshRecord(service, undefined));
   }
   return key;
 }
@@ -66,12 +66,19 @@ export function markDeleted(records: Map<ServiceKey, ServiceRecord>, namespace: 
   const record = records.get(key);
   const deleting = { deleteAdopted };
   if (record) record.deleting = deleting;
-  else {
-    const service = { manifest: { apiVersion: 'v1' as const, kind: 'Service' as const, metadata: { namespace, name }, spec: {} } };
-    records.set(key, { service, deleting, lastGood: new Map(), seen: new Set(), held: [] });
-  }
+  else
+    records.set(key, freshRecord({ manifest: { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: {} } }, deleting));
   return key;
 }
+
+/** A service the controller has decided nothing about yet. */
+const freshRecord = (service: FederatedService, deleting: ServiceRecord['deleting']): ServiceRecord => ({
+  service,
+  deleting,
+  lastGood: new Map(),
+  seen: new Set(),
+  held: [],
+});
 
 /** The services served (not being deleted). */
 export const served = (record: ServiceRecord | undefined): record is ServiceRecord => record !== undefined && record.deleting === undefined;
