@@ -165,6 +165,15 @@ export interface DnsProvider {
    * Route 53 with aliases: a dual-stack load balancer is two alias records.
    */
   readonly requestCost?: (change: Change) => RequestCost;
+  /**
+   * Present when the provider can tell in about one request whether anyone changed the zone: a
+   * token that moves whenever the zone does (RFC 2136: its SOA serial; Cloud DNS: the id of its
+   * newest change). Core asks for it before each full read of the zone and after each of its own
+   * writes, and skips a periodic full read while the token has not moved since. The token given
+   * right after a write should be that write's own where the provider knows it (Cloud DNS: the
+   * change just created), so that a change by anyone else right after ours is still seen.
+   */
+  readonly zoneVersion?: (zone: DnsZone) => Promise<string>;
 }
 
 export type ProviderErrorKind =

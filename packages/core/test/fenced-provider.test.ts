@@ -32,6 +32,10 @@ function fullProvider(calls: string[]): Required<DnsProvider> {
       calls.push(`requestCost ${c.kind} ${this === provider}`);
       return { changes: 3, rrdatas: 4, chars: 5 };
     },
+    zoneVersion: function (this: unknown, z) {
+      calls.push(`zoneVersion ${z.id} ${this === provider}`);
+      return Promise.resolve('serial-42');
+    },
   };
 }
 let provider: Required<DnsProvider>;
@@ -45,6 +49,7 @@ const checks: { [K in keyof Required<DnsProvider>]: (p: DnsProvider) => unknown 
   applyChanges: (p) => p.applyChanges(zone, [change]),
   canAlias: (p) => p.canAlias?.('lb.example.net.'),
   requestCost: (p) => p.requestCost?.(change),
+  zoneVersion: (p) => p.zoneVersion?.(zone),
 };
 
 describe('fencedProvider', () => {
@@ -76,9 +81,10 @@ describe('fencedProvider', () => {
   });
 
   test('a provider without the optional members gives none', () => {
-    const { canAlias: _alias, requestCost: _cost, ...plain } = fullProvider([]);
+    const { canAlias: _alias, requestCost: _cost, zoneVersion: _version, ...plain } = fullProvider([]);
     const fenced = fencedProvider(plain, () => true);
     expect(fenced.canAlias).toBeUndefined();
     expect(fenced.requestCost).toBeUndefined();
+    expect(fenced.zoneVersion).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ const FORWARDERS: Forwarders = {
     leading() ? provider.applyChanges(zone, changes) : Promise.reject(new LeadershipLost()),
   canAlias: (provider) => provider.canAlias?.bind(provider),
   requestCost: (provider) => provider.requestCost?.bind(provider),
+  zoneVersion: (provider) => provider.zoneVersion?.bind(provider),
 };
 
 /** `provider` with every member passed on, writes refused with LeadershipLost once `leading()` is false. */
