@@ -174,6 +174,14 @@ export interface DnsProvider {
    * change just created), so that a change by anyone else right after ours is still seen.
    */
   readonly zoneVersion?: (zone: DnsZone) => Promise<string>;
+  /**
+   * Present when full reads of a zone draw on a request budget shared with other work: the
+   * shortest interval, in milliseconds, between two full reads of `zone` that keeps them within
+   * the provider's share of that budget, judged from the last read (Route 53: the pages it took
+   * over the share of the account's request rate given to listing). Core stretches its periodic
+   * resync of the zone to at least this, and says so.
+   */
+  readonly readInterval?: (zone: DnsZone) => number;
 }
 
 export type ProviderErrorKind =

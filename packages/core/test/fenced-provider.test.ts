@@ -36,6 +36,10 @@ function fullProvider(calls: string[]): Required<DnsProvider> {
       calls.push(`zoneVersion ${z.id} ${this === provider}`);
       return Promise.resolve('serial-42');
     },
+    readInterval: function (this: unknown, z) {
+      calls.push(`readInterval ${z.id} ${this === provider}`);
+      return 807_000;
+    },
   };
 }
 let provider: Required<DnsProvider>;
@@ -50,6 +54,7 @@ const checks: { [K in keyof Required<DnsProvider>]: (p: DnsProvider) => unknown 
   canAlias: (p) => p.canAlias?.('lb.example.net.'),
   requestCost: (p) => p.requestCost?.(change),
   zoneVersion: (p) => p.zoneVersion?.(zone),
+  readInterval: (p) => p.readInterval?.(zone),
 };
 
 describe('fencedProvider', () => {
@@ -81,10 +86,11 @@ describe('fencedProvider', () => {
   });
 
   test('a provider without the optional members gives none', () => {
-    const { canAlias: _alias, requestCost: _cost, zoneVersion: _version, ...plain } = fullProvider([]);
+    const { canAlias: _alias, requestCost: _cost, zoneVersion: _version, readInterval: _interval, ...plain } = fullProvider([]);
     const fenced = fencedProvider(plain, () => true);
     expect(fenced.canAlias).toBeUndefined();
     expect(fenced.requestCost).toBeUndefined();
     expect(fenced.zoneVersion).toBeUndefined();
+    expect(fenced.readInterval).toBeUndefined();
   });
 });

@@ -28,6 +28,7 @@ const FORWARDERS: Forwarders = {
   canAlias: (provider) => provider.canAlias?.bind(provider),
   requestCost: (provider) => provider.requestCost?.bind(provider),
   zoneVersion: (provider) => provider.zoneVersion?.bind(provider),
+  readInterval: (provider) => provider.readInterval?.bind(provider),
 };
 
 /** `provider` with every member passed on, writes refused with LeadershipLost once `leading()` is false. */
