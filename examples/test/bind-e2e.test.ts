@@ -39,7 +39,7 @@ const foreign = [
   { name: 'nginx.acme.example.com.', type: 'CNAME', ttl: 300, rrdatas: ['nginx.mynamespace.myfederation.svc.example.com.'] },
   { name: 'other.mynamespace.myfederation.svc.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] },
   { name: OTHER_FEDERATION, type: 'A', ttl: 60, rrdatas: ['192.0.2.3'] },
-  ownershipRecord(OTHER_FEDERATION, 'another-federation', 60),
+  ownershipRecord(OTHER_FEDERATION, 'another-federation', 60, ['A']),
 ];
 const zoneLines = foreign.flatMap((r) => r.rrdatas.map((rrdata) => `${r.name} ${r.ttl} IN ${r.type} ${rrdata}`));
 

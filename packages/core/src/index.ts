@@ -5,7 +5,15 @@ export { ValidationError, ProviderError } from './errors.js';
 
 // -- planning (pure): names, validation, plan, in-cluster resolution, status
 export { normalizeName, MAX_RECORD_NAME_LENGTH, type ServiceNames } from './dns/names.js';
-export { ownershipRecord, ownershipRecordName, ownershipSubject, markerOwner } from './dns/ownership.js';
+export {
+  ownershipRecord,
+  ownershipRecordName,
+  ownershipSubject,
+  markerOwner,
+  readMarker,
+  DEFAULT_MARKER_PREFIX,
+  type MarkerContent,
+} from './dns/ownership.js';
 export { DEFAULT_TTL, MAX_TTL, isTtl } from './dns/ttl.js';
 export {
   planServiceRecords,

@@ -61,7 +61,7 @@ const scenario = fc
       // Intruders take names nobody holds yet; otherwise they would be rewriting our records.
       const free = (n: string) => !zone.some((r) => r.name === n);
       if (kind === 'other-federation' && free(name) && free(ownershipRecordName(name))) {
-        zone = [...zone, ownershipRecord(name, 'fed-b', 60), { name, type: 'A', ttl: 60, rrdatas: ['198.51.100.7'] }];
+        zone = [...zone, ownershipRecord(name, 'fed-b', 60, ['A']), { name, type: 'A', ttl: 60, rrdatas: ['198.51.100.7'] }];
       } else if (kind !== 'other-federation' && free(name)) {
         const type = kind.slice('person-'.length);
         zone = [
@@ -170,7 +170,7 @@ describe('diffRecords over random zones', () => {
 
 describe('diffRecords, case by case', () => {
   const a = (name: string, rrdatas: string[], ttl = 180): RecordSet => ({ name, type: 'A', ttl, rrdatas });
-  const owned = (...records: RecordSet[]) => [...soa, ...records.flatMap((r) => [ownershipRecord(r.name, OWNER, r.ttl), r])];
+  const owned = (...records: RecordSet[]) => [...soa, ...records.flatMap((r) => [ownershipRecord(r.name, OWNER, r.ttl, [r.type]), r])];
 
   test('a CNAME to a name someone else holds is not written (it would dangle, or lead to their records), transitively', () => {
     const federation = { name: 'fed', domain: 'example.com' };
@@ -242,7 +242,7 @@ describe('diffRecords, case by case', () => {
   test('an ALIAS set compares its targets as a set, hostnames in any case, and its TTL only when it holds addresses', () => {
     const alias = (rrdatas: string[], ttl: number): RecordSet => ({ name: 'w.example.com.', type: 'ALIAS', ttl, rrdatas });
     const held = alias(['LB-1.us-east-1.elb.amazonaws.com', '2001:DB8::1', '192.0.2.1'], 180);
-    const zone = [...soa, ownershipRecord(held.name, OWNER, 180), held];
+    const zone = [...soa, ownershipRecord(held.name, OWNER, 180, ['ALIAS']), held];
     const same = alias(['lb-1.us-east-1.elb.amazonaws.com.', '192.0.2.1', '2001:db8::1'], 180);
     expect(diffRecords(zone, [same], { ownerId: OWNER }).changes).toEqual([]);
     // The addresses' TTL is the set's: a new one is an update.
@@ -254,15 +254,22 @@ describe('diffRecords, case by case', () => {
     // Hostnames alone have no TTL of their own: a provider reporting 0 holds the same set.
     const hostnames = alias(['lb-1.us-east-1.elb.amazonaws.com.'], 0);
     expect(
-      diffRecords([...soa, ownershipRecord(held.name, OWNER, 180), hostnames], [{ ...hostnames, ttl: 180 }], { ownerId: OWNER }).changes,
+      diffRecords([...soa, ownershipRecord(held.name, OWNER, 180, ['ALIAS']), hostnames], [{ ...hostnames, ttl: 180 }], { ownerId: OWNER })
+        .changes,
     ).toEqual([]);
     const moved = alias(['lb-2.us-east-1.elb.amazonaws.com.', '192.0.2.1', '2001:db8::1'], 180);
     expect(diffRecords(zone, [moved], { ownerId: OWNER }).changes).toEqual([{ kind: 'update', before: held, record: moved }]);
     // From addresses to an alias: the A set goes first, then the ALIAS set comes.
     const plain = a('w.example.com.', ['192.0.2.1']);
+    // The marker names the types the federation owns there, so it follows.
     expect(diffRecords(owned(plain), [moved], { ownerId: OWNER }).changes).toEqual([
       { kind: 'delete', record: plain },
       { kind: 'create', record: moved },
+      {
+        kind: 'update',
+        before: ownershipRecord(plain.name, OWNER, 180, ['A']),
+        record: ownershipRecord(plain.name, OWNER, 180, ['ALIAS']),
+      },
     ]);
   });
 
@@ -271,16 +278,20 @@ describe('diffRecords, case by case', () => {
     const { changes } = diffRecords(owned(before), [a('w.example.com.', ['192.0.2.1'], 30)], { ownerId: OWNER });
     expect(changes).toEqual([
       { kind: 'update', before, record: a('w.example.com.', ['192.0.2.1'], 30) },
-      { kind: 'update', before: ownershipRecord('w.example.com.', OWNER, 180), record: ownershipRecord('w.example.com.', OWNER, 30) },
+      {
+        kind: 'update',
+        before: ownershipRecord('w.example.com.', OWNER, 180, ['A']),
+        record: ownershipRecord('w.example.com.', OWNER, 30, ['A']),
+      },
     ]);
   });
 
   test('a marker with a stale TTL is the only change when the records are right', () => {
     const record = a('w.example.com.', ['192.0.2.1'], 30);
-    const zone = [...soa, ownershipRecord(record.name, OWNER, 300), record];
+    const zone = [...soa, ownershipRecord(record.name, OWNER, 300, ['A']), record];
     const { changes } = diffRecords(zone, [record], { ownerId: OWNER });
     expect(changes).toEqual([
-      { kind: 'update', before: ownershipRecord(record.name, OWNER, 300), record: ownershipRecord(record.name, OWNER, 30) },
+      { kind: 'update', before: ownershipRecord(record.name, OWNER, 300, ['A']), record: ownershipRecord(record.name, OWNER, 30, ['A']) },
     ]);
     expect(diffRecords(applied(zone, changes), [record], { ownerId: OWNER }).changes).toEqual([]);
   });
@@ -297,6 +308,7 @@ describe('diffRecords, case by case', () => {
       'create r.example.com. A',
       'delete z.example.com. A',
       'create z.example.com. CNAME',
+      'update _fedsvc.z.example.com. TXT',
     ]);
   });
 
@@ -318,7 +330,7 @@ describe('diffRecords, case by case', () => {
     const zone = [
       ...soa,
       a('p.example.com.', ['198.51.100.1']),
-      ownershipRecord('o.example.com.', 'fed-b', 60),
+      ownershipRecord('o.example.com.', 'fed-b', 60, ['A']),
       a('o.example.com.', ['198.51.100.2']),
     ];
     const { changes, conflicts } = diffRecords(zone, [a('p.example.com.', ['192.0.2.1']), a('o.example.com.', ['192.0.2.1'])], {
@@ -401,7 +413,7 @@ describe('batchChanges', () => {
 
 describe('diffRecords: conflict types in a stable order, and only owned types written', () => {
   const N = 'nginx.ns.fed.svc.z1.example.com.';
-  const ours = ownershipRecord(N, OWNER, 180);
+  const ours = ownershipRecord(N, OWNER, 180, ['A']);
   test('conflict types do not depend on the order the zone lists its records in', () => {
     const a: RecordSet<string> = { name: N, type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] };
     const mx: RecordSet<string> = { name: N, type: 'MX', ttl: 60, rrdatas: ['10 mx.example.net.'] };
@@ -416,6 +428,7 @@ describe('diffRecords: conflict types in a stable order, and only owned types wr
   test('a type the federation does not own is never written, even asked for at a name it owns', () => {
     const mx = { name: N, type: 'MX', ttl: 300, rrdatas: ['10 mx.example.net.'] };
     const desired = [{ ...mx, ttl: 180 }] as unknown as RecordSet[];
-    expect(diffRecords([ours, mx], desired, { ownerId: OWNER }).changes).toEqual([]);
+    // The marker names an A set the name no longer holds, and nothing of ours is wanted: only the marker goes.
+    expect(diffRecords([ours, mx], desired, { ownerId: OWNER })).toEqual({ changes: [{ kind: 'delete', record: ours }], conflicts: [] });
   });
 });

@@ -81,7 +81,7 @@ class Zone implements DnsProvider {
   }
 }
 
-const owned = (record: RecordSet<string>): RecordSet<string>[] => [record, ownershipRecord(record.name, OWNER, record.ttl)];
+const owned = (record: RecordSet<string>): RecordSet<string>[] => [record, ownershipRecord(record.name, OWNER, record.ttl, [record.type])];
 const run = (zone: Zone, desired: readonly RecordSet[], scope?: (n: string) => boolean) =>
   reconcileZone({ provider: zone, zone: ZONE, desired, ownerId: OWNER, ...quiet, scope });
 const failure = (promise: Promise<unknown>) =>
@@ -154,10 +154,10 @@ describe('planBatches and batchChanges', () => {
       { kind: 'create', record: cname(name('web.r1'), name('lb')) },
       {
         kind: 'update',
-        before: ownershipRecord('WEB.R1.EXAMPLE.COM.', OWNER, 30) as RecordSet,
-        record: ownershipRecord(name('web.r1'), OWNER, 60),
+        before: ownershipRecord('WEB.R1.EXAMPLE.COM.', OWNER, 30, ['A']) as RecordSet,
+        record: ownershipRecord(name('web.r1'), OWNER, 60, ['CNAME']),
       },
-      { kind: 'delete', record: { ...ownershipRecord(name('x'), OWNER, 60), name: '_FEDSVC.X.EXAMPLE.COM' } },
+      { kind: 'delete', record: { ...ownershipRecord(name('x'), OWNER, 60, ['A']), name: '_FEDSVC.X.EXAMPLE.COM' } },
       { kind: 'delete', record: a('x.example.com') },
     ];
     expect(changeGroups(changes)).toEqual([changes.slice(0, 3), changes.slice(3)]);

@@ -314,7 +314,7 @@ describe('a connection cut before the answer (SDK retries off)', () => {
   it('reconcileZone converges: core resends the lost change once, Cloud DNS refuses it as already applied, core re-reads and writes nothing more', async () => {
     await h.provider.applyChanges(h.zone, [
       { kind: 'create', record: a('old.example.com.', '192.0.2.7') },
-      { kind: 'create', record: ownershipRecord('old.example.com.', 'fed-a', 180) },
+      { kind: 'create', record: ownershipRecord('old.example.com.', 'fed-a', 180, ['A']) },
     ]);
     h.fixture.resetRequests();
     h.fixture.cutNext(1, { operation: 'changes.create' });
@@ -468,7 +468,7 @@ describe("routing-policy record sets (another tool's)", () => {
   });
 
   it('are never the source of a deletion, even at a name the federation owns', async () => {
-    const marker = ownershipRecord('svc.example.com.', 'fed-a', 60);
+    const marker = ownershipRecord('svc.example.com.', 'fed-a', 60, ['A']);
     h.fixture.putRecordSet('example-com', { name: marker.name, type: 'TXT', ttl: 60, rrdatas: [...marker.rrdatas] });
     h.fixture.resetRequests();
     const error = await providerError(

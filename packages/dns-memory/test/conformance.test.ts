@@ -2,12 +2,12 @@ import { providerConformance, type ConformanceTarget } from '@fedsvc/core/testin
 import { createMemoryProvider } from '../src/index.js';
 
 // Small limits and pages, so that every case spans several requests and pages.
-function memoryTarget(atomic: boolean, canAlias?: (hostname: string) => boolean) {
+function memoryTarget(canAlias?: (hostname: string) => boolean) {
   return async (): Promise<ConformanceTarget> => {
     const provider = createMemoryProvider({
       canAlias,
       zones: [{ dnsName: 'conformance.example.', id: 'conformance' }],
-      limits: { atomic, maxChangesPerRequest: 10, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 2_000 },
+      limits: { maxChangesPerRequest: 10, maxRrdatasPerRequest: 40, maxRrdataCharsPerRequest: 2_000 },
       pageSize: 8,
     });
     const [zone] = await provider.zones();
@@ -26,13 +26,12 @@ function memoryTarget(atomic: boolean, canAlias?: (hostname: string) => boolean)
   };
 }
 
-providerConformance('memory (atomic)', memoryTarget(true));
-providerConformance('memory (non-atomic)', memoryTarget(false));
+providerConformance('memory', memoryTarget());
 
 // As a provider that writes aliases: hostnames under lb.example.net are its load balancers.
 const LOAD_BALANCERS = ['a-1.lb.example.net.', 'b-2.lb.example.net.', 'c-3.lb.example.net.'];
 providerConformance(
   'memory (aliases)',
-  memoryTarget(true, (hostname) => hostname.endsWith('.lb.example.net.')),
+  memoryTarget((hostname) => hostname.endsWith('.lb.example.net.')),
   { aliasTargets: LOAD_BALANCERS },
 );

@@ -8,6 +8,7 @@ import {
   planServiceRecords,
   ProviderError,
   reconcileZone,
+  ValidationError,
   type Change,
   type DnsProvider,
   type RecordSet,
@@ -69,7 +70,7 @@ describe('reconcileZone on the memory provider', () => {
     expect(ours(provider)).toEqual([]);
   });
 
-  it('repairs a partly applied request (non-atomic) by re-reading, in the same pass', async () => {
+  it('refuses a provider that applies requests change by change, before any request, whatever faults are armed', async () => {
     const provider = memory(false);
     const desired = planServiceRecords({
       federation: guideFederation,
@@ -77,31 +78,13 @@ describe('reconcileZone on the memory provider', () => {
       clusters: guideClusters,
       shards: guideShards,
     });
-    provider.partialFailureNext(3);
-    const report = await reconcile(provider, desired);
-    expect(report.retries).toBe(1);
-    expect(report.replans).toBe(1);
-    expect((await reconcile(provider, desired)).changes).toEqual([]);
-  });
-
-  it('leaves a partly applied request for the next pass when retries run out', async () => {
-    const provider = memory(false);
-    const desired = planServiceRecords({
-      federation: guideFederation,
-      service: guideService,
-      clusters: guideClusters,
-      shards: guideShards,
-    });
-    provider.partialFailureNext(5);
-    // The two retries of that request fail too.
-    provider.failCall(2, { on: 'write' });
-    provider.failCall(3, { on: 'write' });
-    const error = await reconcile(provider, desired, { retry: { maxAttempts: 3 } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).attempts).toBe(3);
-    expect(ours(provider).length).toBeGreaterThan(0);
-    await reconcile(provider, desired);
-    expect((await reconcile(provider, desired)).changes).toEqual([]);
+    // Applied in part, a request could leave a marker naming a type that someone else then writes.
+    provider.partialFailureNext(1);
+    const error = await reconcile(provider, desired).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: 'provider.limits.atomic', value: false });
+    expect(provider.requests()).toEqual({ zones: 0, reads: 0, writes: 0 });
+    expect(ours(provider)).toEqual([]);
   });
 
   it('isolates the record set the provider rejects and writes the others', async () => {
@@ -191,7 +174,7 @@ const addresses = (prefix: string, n: number) => Array.from({ length: n }, (_, i
 
 describe('reconcileZone on the memory provider: oversized record sets and provider spellings', () => {
   it('a name whose changes cannot fit one request is reported, not sent; every other name converges and no CNAME dangles', async () => {
-    const marker = (n: string) => ownershipRecord(n, 'guide', 60);
+    const marker = (n: string, type = 'A') => ownershipRecord(n, 'guide', 60, [type]);
     const provider = createMemoryProvider({
       zones: [
         {
@@ -202,7 +185,7 @@ describe('reconcileZone on the memory provider: oversized record sets and provid
             marker('global.example.com.'),
             // old moves from a CNAME to an A set of 1,000 addresses: 1,001 rrdatas; its CNAME stays, so target must stay.
             { name: 'old.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['target.example.com.'] },
-            marker('old.example.com.'),
+            marker('old.example.com.', 'CNAME'),
             { name: 'target.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] },
             marker('target.example.com.'),
             { name: 'gone.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] },
@@ -238,7 +221,8 @@ describe('reconcileZone on the memory provider: oversized record sets and provid
       expect((error as ProviderError).kind).toBe('invalid');
       const message = (error as ProviderError).message;
       expect(message).toMatch(/global\.example\.com\. A \(.*1200 rrdatas.*1000/);
-      expect(message).toMatch(/old\.example\.com\. A \(.*1001 rrdatas.*1000/);
+      // 1,000 addresses, the CNAME deleted, and the marker rewritten to name the A set instead (an update: both sides).
+      expect(message).toMatch(/old\.example\.com\. A \(.*1003 rrdatas.*1000/);
       expect((error as ProviderError).record).toEqual({ name: 'global.example.com.', type: 'A' });
       const held = ours(provider);
       for (const record of [...hosts, desired.at(-1)!])
@@ -260,7 +244,7 @@ describe('reconcileZone on the memory provider: oversized record sets and provid
   it.each([false, true])(
     'a provider that spells names its own way (upper case, no trailing dot): a name switched from A to CNAME never dangles a CNAME between requests (scoped: %s)',
     async (scoped) => {
-      const marker = (n: string) => ownershipRecord(n, 'guide', 60);
+      const marker = (n: string, type = 'A') => ownershipRecord(n, 'guide', 60, [type]);
       const memoryZone = createMemoryProvider({
         zones: [
           {
@@ -271,11 +255,12 @@ describe('reconcileZone on the memory provider: oversized record sets and provid
               { name: 'web.r1.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] },
               marker('web.r1.example.com.'),
               { name: 'x.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['web.r1.example.com.'] },
-              marker('x.example.com.'),
+              marker('x.example.com.', 'CNAME'),
             ],
           },
         ],
-        limits: { maxChangesPerRequest: 3 },
+        // A switch from A to CNAME: the A set deleted, the CNAME created, the marker rewritten (two).
+        limits: { maxChangesPerRequest: 4 },
       });
       const dangling: string[][] = [];
       // The provider lists names upper-cased without the trailing dot, and matches names as DNS does (case-insensitively).

@@ -401,7 +401,7 @@ describe("routing-policy record sets (another tool's)", () => {
   });
 
   it('are never the source of a delete or update, even at a name the federation owns', async () => {
-    const marker = ownershipRecord('svc.example.com.', 'fed-a', 60);
+    const marker = ownershipRecord('svc.example.com.', 'fed-a', 60, ['A']);
     h.fixture.putRecordSet(h.zone.id, { name: marker.name, type: 'TXT', ttl: 60, values: [...marker.rrdatas] });
     h.fixture.resetRequests();
     const error = await providerError(

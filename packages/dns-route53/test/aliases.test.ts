@@ -573,7 +573,7 @@ describe('errors name the ALIAS set', () => {
   });
 
   it('a marker written for the name is an ordinary TXT beside the weighted records', async () => {
-    const marker = ownershipRecord(SVC, OWNER, 60);
+    const marker = ownershipRecord(SVC, OWNER, 60, ['ALIAS']);
     await h.provider.applyChanges(h.zone, [
       { kind: 'create', record: marker },
       { kind: 'create', record: alias(SVC, 60, ALB) },

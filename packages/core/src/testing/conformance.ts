@@ -155,7 +155,7 @@ export function providerConformance(name: string, makeTarget: () => Promise<Conf
           { name: zone('person'), type: 'A', ttl: 60, rrdatas: ['198.51.100.1'] },
           { name: zone('notes'), type: 'TXT', ttl: 60, rrdatas: ['"v=spf1 -all"'] },
           { name: zone('theirs'), type: 'A', ttl: 60, rrdatas: ['198.51.100.2'] },
-          ownershipRecord(zone('theirs'), OTHER_OWNER, 60),
+          ownershipRecord(zone('theirs'), OTHER_OWNER, 60, ['A']),
         ];
         await target.writeBehind(foreign.map((record) => ({ kind: 'create', record })));
         const desired: RecordSet[] = [
@@ -248,12 +248,14 @@ export function providerConformance(name: string, makeTarget: () => Promise<Conf
     );
 
     it(
-      'a failed request leaves the zone as it was (atomic) or for the next pass to repair (non-atomic)',
+      'declares itself atomic, and a failed request leaves the zone as it was',
       withTarget(async (target) => {
         const zone = names(target);
         const base = spread(zone, 'base', 3);
         await reconcile(target, base);
         const before = await target.state();
+        // reconcileZone writes only to providers that apply a request all or nothing.
+        expect(target.provider.limits.atomic).toBe(true);
         // Whole groups (a record set and its marker) only, with room for one change that fails.
         const added = Math.max(0, Math.min(3, Math.floor((target.provider.limits.maxChangesPerRequest - 1) / 2)));
         const desired = [...base, ...spread(zone, 'added', added)];
@@ -264,7 +266,7 @@ export function providerConformance(name: string, makeTarget: () => Promise<Conf
         expect(error).toBeInstanceOf(ProviderError);
         expect((error as ProviderError).kind).toBe('conflict');
         expect((error as ProviderError).provider).toBe(target.provider.name);
-        if (target.provider.limits.atomic) expect(keys(await target.state())).toEqual(keys(before));
+        expect(keys(await target.state())).toEqual(keys(before));
         await reconcile(target, desired);
         const after = await target.state();
         expectHolds(after, desired);
@@ -383,12 +385,9 @@ export function providerConformance(name: string, makeTarget: () => Promise<Conf
         expect(report.reads).toBe(report.replans + 1);
         const state = await target.state();
         expectHolds(state, [desired[0]!]);
-        // A non-atomic backend may have taken part of our request (the marker) before refusing the rest.
-        if (target.provider.limits.atomic) {
-          expect(report.conflicts.map((conflict) => conflict.name)).toEqual([zone('taken')]);
-          expectHolds(state, [taken]);
-          expect(state.some((record) => record.name === ownershipRecordName(zone('taken')))).toBe(false);
-        }
+        expect(report.conflicts.map((conflict) => conflict.name)).toEqual([zone('taken')]);
+        expectHolds(state, [taken]);
+        expect(state.some((record) => record.name === ownershipRecordName(zone('taken')))).toBe(false);
       }),
     );
 

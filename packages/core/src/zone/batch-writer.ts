@@ -51,20 +51,22 @@ export interface BatchWriterOptions {
   readonly logger: Logger | undefined;
   /** How many times rejected requests may be halved in this pass (see maxSplits). */
   readonly splitBound: number;
+  /** The prefix of ownership marker names, `_fedsvc.` by default: a marker goes with its name. */
+  readonly markerPrefix?: string;
 }
 
 /**
  * The error that leaves out a group too large for any request, as if the provider had rejected
  * it. It names the record set that weighs most (not the marker), so that the reason reads true.
  */
-export function oversizedError(provider: string, oversized: OversizedGroup): ProviderError {
+export function oversizedError(provider: string, oversized: OversizedGroup, prefix?: string): ProviderError {
   const { changes } = oversized;
   let heaviest: Change | undefined;
   for (const change of changes) {
-    if (isMarker(change)) continue;
+    if (isMarker(change, prefix)) continue;
     if (!heaviest || changeCost(change).rrdatas > changeCost(heaviest).rrdatas) heaviest = change;
   }
-  const record = heaviest ? { name: heaviest.record.name, type: heaviest.record.type } : groupRecord(changes)!;
+  const record = heaviest ? { name: heaviest.record.name, type: heaviest.record.type } : groupRecord(changes, prefix)!;
   const updates = changes.some((change) => change.kind === 'update') ? '; an update counts its old and its new record set' : '';
   return new ProviderError(
     provider,
@@ -113,7 +115,7 @@ export class BatchWriter {
   /** Writes one batch; answers the changes that were written. */
   async #write(batch: readonly Change[]): Promise<Change[]> {
     const { provider, zone, retry, counts, logger } = this.options;
-    const groups = changeGroups(batch).filter((group) => {
+    const groups = changeGroups(batch, this.options.markerPrefix).filter((group) => {
       if (!this.#couldDangle(group)) return true;
       this.#skipped.push(group);
       for (const change of group) this.#missing.add(normalizeName(change.record.name));
@@ -138,7 +140,7 @@ export class BatchWriter {
 
   /** Leaves out a group too large for any request, as if the provider had rejected it. */
   #refuse(oversized: OversizedGroup): void {
-    const error = oversizedError(this.options.provider.name, oversized);
+    const error = oversizedError(this.options.provider.name, oversized, this.options.markerPrefix);
     this.options.logger?.warn(
       { zone: this.options.zone.dnsName, name: oversized.name, error: error.message },
       'record set too large for one request',
@@ -153,7 +155,7 @@ export class BatchWriter {
     const [only] = groups;
     if (groups.length === 1 && only) {
       logger?.warn(
-        { zone: zone.dnsName, name: (error.record ?? groupRecord(only))?.name, error: error.message },
+        { zone: zone.dnsName, name: (error.record ?? groupRecord(only, this.options.markerPrefix))?.name, error: error.message },
         'provider rejected record set',
       );
       this.#rejected.push({ group: only, error });

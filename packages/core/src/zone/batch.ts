@@ -3,20 +3,20 @@
 // a name that does not exist.
 import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
-import { ownershipSubject } from '../dns/ownership.js';
+import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
 
 /**
  * Adjacent changes at one name, its ownership record included. Names are compared as DNS
  * compares them (case-insensitively, the trailing dot optional): a diff deletes a record set
  * with the provider's spelling of its name and creates one with the normalized spelling, and
- * both belong to one group.
+ * both belong to one group. `prefix` is the ownership markers' (default `_fedsvc.`).
  */
-export function changeGroups(changes: readonly Change[]): Change[][] {
+export function changeGroups(changes: readonly Change[], prefix: string = DEFAULT_MARKER_PREFIX): Change[][] {
   const groups: Change[][] = [];
   let subject: string | undefined;
   for (const change of changes) {
-    const next = ownershipSubject(normalizeName(change.record.name));
+    const next = ownershipSubject(normalizeName(change.record.name), prefix);
     const last = groups[groups.length - 1];
     if (last && next === subject) last.push(change);
     else groups.push([change]);
@@ -25,15 +25,15 @@ export function changeGroups(changes: readonly Change[]): Change[][] {
   return groups;
 }
 
-/** Whether a change is to an ownership marker (`_fedsvc.<name>`), however the name is spelled. */
-export const isMarker = (change: Change): boolean => {
+/** Whether a change is to an ownership marker (`<prefix><name>`), however the name is spelled. */
+export const isMarker = (change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean => {
   const name = normalizeName(change.record.name);
-  return ownershipSubject(name) !== name;
+  return ownershipSubject(name, prefix) !== name;
 };
 
 /** The record set a group is about: its first change that is not to an ownership marker. */
-export function groupRecord(group: readonly Change[]): { name: string; type: string } | undefined {
-  const change = group.find((candidate) => !isMarker(candidate)) ?? group[0];
+export function groupRecord(group: readonly Change[], prefix: string = DEFAULT_MARKER_PREFIX): { name: string; type: string } | undefined {
+  const change = group.find((candidate) => !isMarker(candidate, prefix)) ?? group[0];
   return change ? { name: change.record.name, type: change.record.type } : undefined;
 }
 
@@ -115,12 +115,14 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string | undefin
  * A name group that alone exceeds the limits is not an error here: it is left out, in
  * `oversized`, and the batches around it are cut at its place, so that a caller can write
  * everything else in order and decide what the missing group means for the groups after it
- * (reconcileZone treats it as a group the provider rejected).
+ * (reconcileZone treats it as a group the provider rejected). `prefix` is the ownership
+ * markers' (default `_fedsvc.`): a marker goes in its name's group.
  */
 export function planBatches(
   changes: readonly Change[],
   limits: ProviderLimits,
   cost: (change: Change) => RequestCost = changeCost,
+  prefix: string = DEFAULT_MARKER_PREFIX,
 ): BatchPlan {
   checkLimits(limits);
   const batches: Change[][] = [];
@@ -132,7 +134,7 @@ export function planBatches(
     batch = [];
     used.changes = used.rrdatas = used.chars = 0;
   };
-  const groups = changeGroups(changes);
+  const groups = changeGroups(changes, prefix);
   for (const group of groups) {
     const need = groupCost(group, cost);
     const reason = overLimits(need, limits);
@@ -140,7 +142,7 @@ export function planBatches(
       flush();
       oversized.push({
         changes: group,
-        name: ownershipSubject(normalizeName(group[0]!.record.name)),
+        name: ownershipSubject(normalizeName(group[0]!.record.name), prefix),
         cost: need,
         reason,
         before: batches.length,
@@ -166,17 +168,19 @@ export function planBatches(
 /**
  * Splits `changes` into requests within `limits` (see planBatches). Throws a ValidationError
  * naming the first name group that alone exceeds the limits; use planBatches to write the
- * rest anyway.
+ * rest anyway. `prefix` is the ownership markers' (default `_fedsvc.`): a marker goes in its
+ * name's request.
  */
 export function batchChanges(
   changes: readonly Change[],
   limits: ProviderLimits,
   cost: (change: Change) => RequestCost = changeCost,
+  prefix: string = DEFAULT_MARKER_PREFIX,
 ): Change[][] {
   const {
     batches,
     oversized: [first],
-  } = planBatches(changes, limits, cost);
+  } = planBatches(changes, limits, cost, prefix);
   if (first) {
     throw new ValidationError(
       'changes',

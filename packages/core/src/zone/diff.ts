@@ -1,16 +1,27 @@
-// The minimal change set from what a zone holds to what is desired, touching only names the
-// federation owns (or that are free), ordered so that no CNAME ever points at a missing name.
+// The minimal change set from what a zone holds to what is desired, touching only the record
+// sets the federation wrote (named by its marker) and names that are free, ordered so that no
+// CNAME of ours ever points at a name that holds none of our data.
 import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
-import { markerOwner, ownershipRecord, ownershipSubject, validateOwnerId } from '../dns/ownership.js';
+import {
+  DEFAULT_MARKER_PREFIX,
+  ownershipRecord,
+  ownershipSubject,
+  readMarker,
+  validateMarkerPrefix,
+  validateOwnerId,
+  type MarkerContent,
+} from '../dns/ownership.js';
 import { sameRdatas, sameTtl } from '../dns/rdata.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
-import { orderGroups, withoutCnamesToConflicts, type Group } from './cname-order.js';
+import { orderGroups, type Group } from './cname-order.js';
 
 export interface DiffOptions {
   /** This federation's id, as written in its ownership records. */
   readonly ownerId: string;
+  /** The prefix of ownership marker names. Default `_fedsvc.` (see {@link validateMarkerPrefix} for the form). */
+  readonly markerPrefix?: string;
 }
 
 /**
@@ -21,8 +32,8 @@ type Held<T extends RecordSet<string>> = T | T[] | undefined;
 
 /**
  * Everything the diff knows about one name: the record sets the zone holds there (any type,
- * anyone's), those wanted there, and what is at the name's marker name `_fedsvc.<name>`: its
- * TXT record set, or null when only something else is there.
+ * anyone's), those wanted there, and what is at the name's marker name: its TXT record set, or
+ * null when only something else is there.
  */
 interface Slot {
   readonly name: string;
@@ -31,24 +42,46 @@ interface Slot {
   marker: RecordSet<string> | null | undefined;
 }
 
+/** A name this owner holds: its marker, and the record sets there split into ours and others'. */
+interface Owned {
+  readonly marker: RecordSet<string>;
+  /** The marker as it should read when it names exactly `types`; legacy markers never do. */
+  readonly names: (types: readonly string[]) => boolean;
+  readonly ours: Held<RecordSet<string>>;
+  readonly foreign: readonly RecordSet<string>[];
+}
+
 /**
- * The minimal change set that turns what a zone holds into what the federation wants, touching
- * only names this owner holds (marked by a `_fedsvc.<name>` TXT record, see
- * {@link ownershipRecord}) or that are free. Pure.
+ * The minimal change set that turns what a zone holds into what the federation wants. Pure.
+ *
+ * Ownership is per record set: a name's marker (a TXT at `_fedsvc.<name>`, see
+ * {@link ownershipRecord}) names the types this owner wrote there, and only record sets of those
+ * types are ever updated or deleted. Anything else at the name (a person's SPF TXT, an MX) is
+ * left alone, whenever it appeared. A free name (no marker) is taken when nothing there stands
+ * in the way of the desired record sets; a marker of the first format (no types) owns the A,
+ * AAAA, ALIAS and CNAME sets it finds, and the TXT set only where one is desired, and is
+ * rewritten in the new form.
  *
  * `current` is everything the zone holds (any type, anyone's), names in any spelling.
  * `desired` is every record set the federation wants in it, without ownership records: those
- * are added and removed here, alongside the names they mark. Record data compares as DNS
- * compares it (in any order, names without regard to case or the trailing dot, IPv6 in any
- * text form), so an unchanged zone
- * gives no changes. A desired name held by someone else (unmarked records of a type the
- * federation writes, another owner's marker) is reported in `conflicts` and left alone, and so
- * is a CNAME that would lead to such a name.
+ * are added, rewritten and removed here, in the same group as the record sets they name. Record
+ * data compares as DNS compares it, so an unchanged zone gives no changes.
  *
- * @returns `changes`, ordered so that applied in order no CNAME ever points at a missing name
- *   (split them with `batchChanges`), and `conflicts`, sorted by name.
- * @throws {@link ValidationError} when `options.ownerId` is malformed, a desired name is an
- *   ownership record name, or a name and type are desired twice.
+ * A desired name that cannot be written is reported in `conflicts` and not written: one held
+ * by another owner's marker or by unmarked records in the way (of a desired type, or anything at
+ * all when a CNAME is desired), or a CNAME that would lead to such a name, transitively. At such
+ * a name the federation withdraws its own record sets that are not desired or cannot be written
+ * (a stale A set where the CNAME cannot go), so that no client is sent to stale addresses and no
+ * CNAME of ours leads to a name without our data.
+ *
+ * Every group that creates a record set at a name already marked also rewrites the marker, as
+ * read: if the marker went since the zone was read, an atomic provider refuses the whole group,
+ * and no record set of ours is ever left without its marker.
+ *
+ * @returns `changes`, ordered so that applied in order no CNAME of ours ever points at a name
+ *   without our data (split them with `batchChanges`), and `conflicts`, sorted by name.
+ * @throws {@link ValidationError} when `options.ownerId` or `options.markerPrefix` is malformed,
+ *   a desired name is an ownership record name, or a name and type are desired twice.
  * @example
  * ```ts
  * const current = await provider.records(zone);
@@ -59,69 +92,180 @@ interface Slot {
  */
 export function diffRecords(current: readonly RecordSet<string>[], desired: readonly RecordSet[], options: DiffOptions): ChangeSet {
   const ownerId = validateOwnerId(options.ownerId, 'options.ownerId');
-  const slots = slotsByName(current, desired);
-
-  // Our own marker, as we write it: most markers in a zone are, and comparing is cheaper than parsing.
-  const ours = ownershipRecord('', ownerId, 0).rrdatas[0];
-  const groups: Group[] = [];
+  const prefix = validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX, 'options.markerPrefix');
+  const slots = slotsByName(current, desired, prefix);
+  const ownedAt = ownership(ownerId);
+  const planned = new Map<string, Group>();
   const conflicts: RecordConflict[] = [];
-  for (const { name, have: held, want: wanted, marker } of slots.values()) {
-    const markedBy = !marker ? null : marker.rrdatas.length === 1 && marker.rrdatas[0] === ours ? ownerId : markerOwner(marker);
-    const owned = !!marker && markedBy === ownerId;
-    if (!owned) {
-      if (wanted === undefined) continue;
-      const wantsCname = typeOf(wanted, 'CNAME') !== undefined;
-      const taken = list(held)
-        .filter((record) => isRecordType(record.type) || wantsCname)
-        .map((record) => record.type)
-        .sort();
-      if (marker !== undefined || taken.length > 0) {
-        conflicts.push({
-          name,
-          types: marker !== undefined && taken.length === 0 ? ['TXT'] : taken,
-          owner: marker !== undefined ? markedBy : null,
-        });
-        continue;
-      }
-      const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(wanted)) }];
-      for (const type of RECORD_TYPES) {
-        const record = typeOf(wanted, type);
-        if (record) changes.push({ kind: 'create', record });
-      }
-      groups.push(group(name, changes, held, wanted));
-      continue;
-    }
-    if (wanted === undefined) {
-      const changes: Change[] = [];
-      for (const type of RECORD_TYPES) {
-        const record = typeOf(held, type);
-        if (record) changes.push({ kind: 'delete', record: record as RecordSet });
-      }
-      // The marker goes last, so that a provider that stops half-way leaves the name still ours.
-      changes.push({ kind: 'delete', record: marker as RecordSet });
-      groups.push(group(name, changes, held, wanted));
-      continue;
-    }
-    const foreign = typeOf(wanted, 'CNAME') ? list(held).filter((record) => !isRecordType(record.type)) : [];
-    if (foreign.length > 0) {
-      conflicts.push({ name, types: foreign.map((record) => record.type).sort(), owner: null });
-      continue;
-    }
-    let changes = recordChanges(held, wanted);
-    // The marker's TTL follows its name's, which is set when the name is created and may change since.
-    const markerTtl = lowestTtl(wanted);
-    if (marker.ttl !== markerTtl) {
-      (changes ??= []).push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, markerTtl) });
-    }
-    if (changes) groups.push(group(name, changes, held, wanted));
+  for (const slot of slots.values()) {
+    const owned = ownedAt(slot);
+    const group = owned ? ownedGroup(slot, owned, slot.want, conflicts, ownerId, prefix) : freeGroup(slot, conflicts, ownerId, prefix);
+    if (group) planned.set(slot.name, group);
   }
-  const written = withoutCnamesToConflicts(groups, conflicts);
+  if (conflicts.length > 0) withdrawCnamesToConflicts(slots, planned, conflicts, ownedAt, ownerId, prefix);
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { changes: orderGroups(written).flatMap((g) => g.changes), conflicts };
+  return { changes: orderGroups([...planned.values()]).flatMap((g) => g.changes), conflicts };
+}
+
+/** Whether a slot's name is this owner's, and which of its record sets are; markers are read once per distinct text. */
+function ownership(ownerId: string): (slot: Slot) => Owned | undefined {
+  const read = new Map<string, MarkerContent | null>();
+  return ({ marker, have, want }) => {
+    if (!marker) return undefined;
+    const text = marker.rrdatas.length === 1 ? marker.rrdatas[0]! : undefined;
+    let content = text === undefined ? readMarker(marker) : read.get(text);
+    if (content === undefined && text !== undefined) read.set(text, (content = readMarker(marker)));
+    if (content?.owner !== ownerId) return undefined;
+    const types = content.types;
+    const isOurs = types
+      ? (type: string) => types.includes(type)
+      : (type: string) => isRecordType(type) && (type !== 'TXT' || typeOf(want, 'TXT') !== undefined);
+    let ours: Held<RecordSet<string>>;
+    const foreign: RecordSet<string>[] = [];
+    for (const record of list(have)) {
+      if (isOurs(record.type)) ours = put(ours, record);
+      else foreign.push(record);
+    }
+    const names = (wanted: readonly string[]) =>
+      types !== undefined && text !== undefined && types.length === wanted.length && types.every((type, i) => type === wanted[i]);
+    return { marker, names, ours, foreign };
+  };
+}
+
+/**
+ * A name that is not this owner's: taken when it is free and nothing there is in the way of the
+ * desired record sets, otherwise reported (and, when another owner's marker is there, left alone).
+ */
+function freeGroup(slot: Slot, conflicts: RecordConflict[], ownerId: string, prefix: string): Group | undefined {
+  const { name, have: held, want: wanted, marker } = slot;
+  if (wanted === undefined) return undefined;
+  if (marker !== undefined) {
+    const wantsCname = typeOf(wanted, 'CNAME') !== undefined;
+    const taken = list(held)
+      .filter((record) => isRecordType(record.type) || wantsCname)
+      .map((record) => record.type)
+      .sort();
+    conflicts.push({ name, types: taken.length === 0 ? ['TXT'] : taken, owner: marker ? (readMarker(marker)?.owner ?? null) : null });
+    return undefined;
+  }
+  const blocking = blockers(list(held), wanted);
+  if (blocking.length > 0) {
+    conflicts.push({ name, types: blocking, owner: null });
+    return undefined;
+  }
+  const records = RECORD_TYPES.flatMap((type) => typeOf(wanted, type) ?? []);
+  const claim = ownershipRecord(
+    name,
+    ownerId,
+    lowestTtl(wanted),
+    records.map((record) => record.type),
+    prefix,
+  );
+  const changes = [claim, ...records].map((record): Change => ({ kind: 'create', record }));
+  return group(name, changes, undefined, wanted);
+}
+
+/**
+ * A name this owner holds: its own record sets brought to `wanted`, less what others' record sets
+ * there stand in the way of (reported); the marker rewritten to name what it owns after, or
+ * removed last when it owns nothing.
+ */
+function ownedGroup(
+  slot: Slot,
+  owned: Owned,
+  wanted: Held<RecordSet>,
+  conflicts: RecordConflict[],
+  ownerId: string,
+  prefix: string,
+): Group | undefined {
+  const { name } = slot;
+  const { marker, ours, foreign } = owned;
+  let writable = wanted;
+  if (wanted !== undefined && foreign.length > 0) {
+    const blocking = blockers(foreign, wanted);
+    if (blocking.length > 0) {
+      conflicts.push({ name, types: blocking, owner: null });
+      writable = without(wanted, foreign);
+    }
+  }
+  const changes = recordChanges(ours, writable) ?? [];
+  const types = list(writable).map((record) => record.type);
+  if (types.length === 0) {
+    // The marker goes last, so that a provider that stops half-way leaves the name still ours.
+    changes.push({ kind: 'delete', record: marker as RecordSet });
+  } else {
+    const ttl = lowestTtl(writable as RecordSet | RecordSet[]);
+    const creates = changes.some((change) => change.kind === 'create');
+    if (creates || marker.ttl !== ttl || !owned.names(types)) {
+      // Rewritten even when it would read the same, so that the group holds only while the marker is as read.
+      changes.push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, ttl, types, prefix) });
+    }
+  }
+  if (changes.length === 0) return undefined;
+  return group(name, changes, ours, writable);
+}
+
+/**
+ * Names that would CNAME to a name in conflict are in conflict too, transitively (`target` says
+ * which): their CNAME is not written, and what this owner holds there is withdrawn, so that no
+ * CNAME of ours leads to a name without our data.
+ */
+function withdrawCnamesToConflicts(
+  slots: ReadonlyMap<string, Slot>,
+  planned: Map<string, Group>,
+  conflicts: RecordConflict[],
+  ownedAt: (slot: Slot) => Owned | undefined,
+  ownerId: string,
+  prefix: string,
+): void {
+  const pointingAt = new Map<string, Slot[]>();
+  for (const slot of slots.values()) {
+    const target = typeOf(slot.want, 'CNAME')?.rrdatas[0];
+    if (target === undefined) continue;
+    const key = normalizeName(target);
+    const list = pointingAt.get(key);
+    if (list) list.push(slot);
+    else pointingAt.set(key, [slot]);
+  }
+  const blocked = new Set(conflicts.map((conflict) => conflict.name));
+  const pending = [...blocked];
+  // Each name is blocked at most once, so the walk ends.
+  for (let target = pending.pop(); target !== undefined; target = pending.pop()) {
+    for (const slot of pointingAt.get(target) ?? []) {
+      if (blocked.has(slot.name)) continue;
+      blocked.add(slot.name);
+      pending.push(slot.name);
+      conflicts.push({ name: slot.name, types: [], owner: null, target });
+      planned.delete(slot.name);
+      const owned = ownedAt(slot);
+      const withdrawal = owned && ownedGroup(slot, owned, undefined, conflicts, ownerId, prefix);
+      if (withdrawal) planned.set(slot.name, withdrawal);
+    }
+  }
+}
+
+/** Types of `held` that stand in the way of `wanted`, sorted: one of a desired type, any beside a CNAME, an ALIAS set beside addresses. */
+function blockers(held: readonly RecordSet<string>[], wanted: Held<RecordSet>): string[] {
+  const types: string[] = [];
+  for (const record of held) if (list(wanted).some((want) => blocks(record.type, want.type))) types.push(record.type);
+  return types.sort();
+}
+
+const ADDRESSES = new Set(['A', 'AAAA', 'ALIAS']);
+const blocks = (held: string, wanted: string): boolean =>
+  held === wanted ||
+  held === 'CNAME' ||
+  wanted === 'CNAME' ||
+  (ADDRESSES.has(held) && ADDRESSES.has(wanted) && (held === 'ALIAS') !== (wanted === 'ALIAS'));
+
+/** The desired record sets that others' record sets do not stand in the way of. */
+function without(wanted: Held<RecordSet>, foreign: readonly RecordSet<string>[]): Held<RecordSet> {
+  const left = list(wanted).filter((want) => !foreign.some((record) => blocks(record.type, want.type)));
+  return left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
 }
 
 /** Both sides by name; a marker is filed under the name it marks. */
-function slotsByName(current: readonly RecordSet<string>[], desired: readonly RecordSet[]): Map<string, Slot> {
+function slotsByName(current: readonly RecordSet<string>[], desired: readonly RecordSet[], prefix: string): Map<string, Slot> {
   const slots = new Map<string, Slot>();
   const slot = (name: string): Slot => {
     let found = slots.get(name);
@@ -130,15 +274,17 @@ function slotsByName(current: readonly RecordSet<string>[], desired: readonly Re
   };
   for (const record of current) {
     const name = normalizeName(record.name);
-    const subject = ownershipSubject(name);
+    const subject = ownershipSubject(name, prefix);
     const at = slot(subject);
     if (subject === name) at.have = put(at.have, record);
     else if (record.type === 'TXT') at.marker = record;
     else at.marker ??= null;
   }
   desired.forEach((record, i) => {
+    // A type the federation does not own is never written, whatever is asked.
+    if (!isRecordType(record.type)) return;
     const name = normalizeName(record.name);
-    if (ownershipSubject(name) !== name)
+    if (ownershipSubject(name, prefix) !== name)
       throw new ValidationError(`desired[${i}].name`, name, 'is an ownership record name; those are managed by diffRecords');
     const at = slot(name);
     if (typeOf(at.want, record.type))
@@ -152,9 +298,9 @@ function slotsByName(current: readonly RecordSet<string>[], desired: readonly Re
  * A name's own changes, if any: deletes first, since a CNAME may only be created once the name
  * holds nothing else.
  */
-function recordChanges(held: Held<RecordSet<string>>, wanted: RecordSet | RecordSet[]): Change[] | undefined {
+function recordChanges(held: Held<RecordSet<string>>, wanted: Held<RecordSet>): Change[] | undefined {
   // Most names hold one record set of the type wanted there; this is the diff's hot path.
-  if (held !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type && isRecordType(held.type)) {
+  if (held !== undefined && wanted !== undefined && !Array.isArray(held) && !Array.isArray(wanted) && held.type === wanted.type) {
     return same(held, wanted) ? undefined : [{ kind: 'update', before: held as RecordSet, record: wanted }];
   }
   let changes: Change[] | undefined;
@@ -199,7 +345,8 @@ function put(held: Held<RecordSet<string>>, record: RecordSet<string>): Held<Rec
   return at < 0 ? [...records, record] : records.map((other, i) => (i === at ? record : other));
 }
 
-function group(name: string, changes: Change[], held: Held<RecordSet<string>>, wanted: Held<RecordSet>): Group {
+/** A name's changes, with what the ordering needs to know: whether the name holds our data before and after, and its CNAME targets. */
+function group(name: string, changes: Change[], ours: Held<RecordSet<string>>, written: Held<RecordSet>): Group {
   const cname = (records: Held<RecordSet<string>>) => {
     const target = typeOf(records, 'CNAME')?.rrdatas[0];
     return target === undefined ? undefined : normalizeName(target);
@@ -207,9 +354,9 @@ function group(name: string, changes: Change[], held: Held<RecordSet<string>>, w
   return {
     name,
     changes,
-    existsBefore: held !== undefined,
-    existsAfter: wanted !== undefined || list(held).some((record) => !isRecordType(record.type)),
-    cnameBefore: cname(held),
-    cnameAfter: cname(wanted),
+    existsBefore: ours !== undefined,
+    existsAfter: written !== undefined,
+    cnameBefore: cname(ours),
+    cnameAfter: cname(written),
   };
 }

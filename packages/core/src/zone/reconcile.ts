@@ -1,8 +1,8 @@
 // Converging one zone to the desired record sets through the provider port: one full read,
 // a diff, and the change set written batch by batch; a conflict re-reads and plans again.
-import { ProviderError } from '../errors.js';
+import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
-import { ownershipSubject } from '../dns/ownership.js';
+import { DEFAULT_MARKER_PREFIX, ownershipSubject, validateMarkerPrefix } from '../dns/ownership.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
 import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
@@ -21,6 +21,12 @@ export interface ReconcileOptions {
   /** Every record set the federation wants in the zone (within `scope`), ownership markers excluded. */
   readonly desired: readonly RecordSet[];
   readonly ownerId: string;
+  /**
+   * The prefix of ownership marker names: the marker of `x.example.com.` is at
+   * `<markerPrefix>x.example.com.`. Default `_fedsvc.`. `_`, then 1 to 6 lower-case letters,
+   * digits or `-`, then a dot; a zone written with one prefix is not the federation's under another.
+   */
+  readonly markerPrefix?: string;
   /**
    * The names this pass may touch. Records at other names are neither created nor deleted;
    * an ownership marker counts as being at the name it marks. It is given names normalized
@@ -92,6 +98,8 @@ export interface ReconcileOptions {
 export async function reconcileZone(options: ReconcileOptions): Promise<ReconcileReport> {
   const { provider, zone, logger } = options;
   validateDesired(zone, options.desired, provider);
+  const markerPrefix = validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX, 'markerPrefix');
+  requireAtomic(provider);
   const inScope = options.scope ?? (() => true);
   const desired = options.desired.filter((record) => inScope(record.name));
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
@@ -101,16 +109,21 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
 
   for (;;) {
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
-    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
+    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name), markerPrefix)));
     known = undefined;
-    const plan = diffRecords(current, desired, { ownerId: options.ownerId });
+    const plan = diffRecords(current, desired, { ownerId: options.ownerId, markerPrefix });
     logger?.debug(
       { zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true },
       'planned zone',
     );
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
 
-    const batches = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
+    const batches = planBatches(
+      plan.changes,
+      provider.limits,
+      (change) => provider.requestCost?.(change) ?? changeCost(change),
+      markerPrefix,
+    );
     const writer = new BatchWriter({
       provider,
       zone,
@@ -118,6 +131,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
       counts,
       logger,
       splitBound: maxSplits(batches.batches.length, batches.groups),
+      markerPrefix,
     });
     try {
       await writer.writeAll(batches);
@@ -139,7 +153,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
       read,
       records: after.ok ? after.records : undefined,
     };
-    const unwritten = unwrittenRecordsError(provider.name, writer.outcome, report);
+    const unwritten = unwrittenRecordsError(provider.name, writer.outcome, report, markerPrefix);
     if (unwritten) throw unwritten;
     return report;
   }
@@ -172,4 +186,20 @@ function readZone(
     counts.reads++;
     return provider.records(zone);
   }, retry);
+}
+
+/**
+ * Core writes a name's record sets and its marker in one request, and relies on the provider to
+ * apply it whole: applied change by change, a failure part-way could leave a marker naming a
+ * type someone else then writes (and the federation would take their record set for its own), or
+ * a name emptied between deleting its A set and creating its CNAME.
+ */
+function requireAtomic(provider: DnsProvider): void {
+  if (provider.limits.atomic !== true) {
+    throw new ValidationError(
+      'provider.limits.atomic',
+      provider.limits.atomic,
+      `must be true: provider ${provider.name} does not apply a request all or nothing, and reconcileZone writes only to providers that do`,
+    );
+  }
 }

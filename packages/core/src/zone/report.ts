@@ -58,34 +58,39 @@ const firstNames = (names: readonly (string | undefined)[]): string => names.sli
 
 /**
  * The error naming the record sets `outcome` left unwritten, or undefined when it left none;
- * `report` is what the pass did.
+ * `report` is what the pass did; `prefix` is the ownership markers', so that a group is named by its record set.
  */
-export function unwrittenRecordsError(provider: string, outcome: WriteOutcome, report: ReconcileReport): UnwrittenRecordsError | undefined {
+export function unwrittenRecordsError(
+  provider: string,
+  outcome: WriteOutcome,
+  report: ReconcileReport,
+  prefix?: string,
+): UnwrittenRecordsError | undefined {
   const { rejected, unsplit, skipped } = outcome;
   const firstUnsplit = unsplit[0];
   const first = rejected[0] ?? (firstUnsplit ? { group: firstUnsplit.groups[0]!, error: firstUnsplit.error } : undefined);
   if (!first) return undefined;
   // At most MAX_LISTED record sets are described; the rest are counted.
   const parts = rejected.slice(0, MAX_LISTED).map(({ group, error, unsent }) => {
-    const record = error.record ?? groupRecord(group);
+    const record = error.record ?? groupRecord(group, prefix);
     return `${unsent ? 'did not send' : 'rejected'} ${record?.name} ${record?.type} (${error.message})`;
   });
   if (rejected.length > MAX_LISTED) parts.push(`${rejected.length - MAX_LISTED} more record set(s) rejected or not sent`);
   if (firstUnsplit) {
-    const names = unsplit.flatMap(({ groups }) => groups.map((group) => groupRecord(group)?.name));
+    const names = unsplit.flatMap(({ groups }) => groups.map((group) => groupRecord(group, prefix)?.name));
     parts.push(
       `${names.length} name(s) in requests the provider rejected were not written, because the pass had split rejected requests ${outcome.splits} times, its bound (${firstNames(names)}; ${firstUnsplit.error.message})`,
     );
   }
   const held =
     skipped.length > 0
-      ? `; ${skipped.length} name(s) whose change could dangle a CNAME because of them were left for the next pass (${firstNames(skipped.map((group) => groupRecord(group)?.name))})`
+      ? `; ${skipped.length} name(s) whose change could dangle a CNAME because of them were left for the next pass (${firstNames(skipped.map((group) => groupRecord(group, prefix)?.name))})`
       : '';
   // A request rejected past the bound holds good names too: name one only if the provider did.
-  const record = first.error.record ?? (rejected[0] ? groupRecord(first.group) : undefined);
+  const record = first.error.record ?? (rejected[0] ? groupRecord(first.group, prefix) : undefined);
   const rest = outcome.written.length > 0 ? 'the rest of the change set was written' : 'nothing was written';
   const unwritten = [...rejected.map(({ group }) => group), ...unsplit.flatMap(({ groups }) => groups), ...skipped]
-    .map((group) => groupRecord(group))
+    .map((group) => groupRecord(group, prefix))
     .filter((ref): ref is { name: string; type: string } => ref !== undefined);
   return new UnwrittenRecordsError(provider, `${parts.join('; ')}${held}; ${rest}`, {
     cause: first.error,
