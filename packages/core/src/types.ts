@@ -126,7 +126,14 @@ export interface ProviderLimits {
   readonly maxRrdatasPerRequest: number;
   /** Sum of the lengths of every rrdata in the request. */
   readonly maxRrdataCharsPerRequest: number;
-  /** True when the provider applies a request all or nothing. */
+  /**
+   * True when the provider applies a request all or nothing. `reconcileZone` (and so the
+   * controller) writes only to providers that do, and refuses any other with a ValidationError
+   * before reading or writing: a name's record sets and their ownership marker go in one request,
+   * and applied change by change a failure part-way could leave a marker naming a type someone
+   * else then writes (taken for ours and overwritten), or a name emptied between the deletion of
+   * its A set and the creation of its CNAME (the CNAMEs to it leading nowhere).
+   */
   readonly atomic: boolean;
 }
 

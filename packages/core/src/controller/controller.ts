@@ -57,7 +57,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #world = emptyClusterState();
   readonly #services = new Map<ServiceKey, ServiceRecord>();
   /** The service a record name (or its ownership marker) belongs to, if any. */
-  readonly #serviceOf = (name: string): ServiceKey | undefined => serviceOfName(this.#options.federation, name);
+  readonly #serviceOf = (name: string): ServiceKey | undefined =>
+    serviceOfName(this.#options.federation, name, this.#settings.markerPrefix);
   readonly #scheduler: Scheduler;
   readonly #zone: ZoneCache;
   readonly #hostnames: HostnameCache | undefined;

@@ -1,6 +1,6 @@
 // The controller's options with their defaults, checked once where they enter.
 import type { Backoff } from '../backoff.js';
-import { validateOwnerId } from '../dns/ownership.js';
+import { DEFAULT_MARKER_PREFIX, validateMarkerPrefix, validateOwnerId } from '../dns/ownership.js';
 import { fraction, nonNegativeNumber, positiveInteger, positiveNumber } from '../numbers.js';
 import { recordNames } from '../planning/plan.js';
 import { DEFAULT_TTL } from '../dns/ttl.js';
@@ -31,6 +31,8 @@ export interface Settings {
   readonly backoff: Backoff;
   /** How long a resolved load-balancer hostname is trusted: the federation's record TTL. */
   readonly hostnameTtlMs: number;
+  /** The prefix of ownership marker names. */
+  readonly markerPrefix: string;
 }
 
 /** Throws ValidationError naming the first bad option. */
@@ -50,5 +52,6 @@ export function controllerSettings(options: ControllerOptions): Settings {
       jitter: 'equal',
     },
     hostnameTtlMs: (options.federation.ttl ?? DEFAULT_TTL) * 1000,
+    markerPrefix: validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX),
   };
 }

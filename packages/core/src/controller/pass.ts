@@ -165,6 +165,7 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
           zone: ctx.options.dns.zone,
           desired,
           ownerId: ctx.options.ownerId,
+          markerPrefix: ctx.settings.markerPrefix,
           scope,
           current: batch.sweep ? undefined : ctx.zone.records(inPass),
           dryRun: ctx.options.dryRun,

@@ -101,8 +101,8 @@ export function servicesUsing(records: ReadonlyMap<ServiceKey, ServiceRecord>, w
   return keys;
 }
 
-/** The service a record name (or its ownership marker) belongs to, if any. */
-export function serviceOfName(federation: Federation, name: string): ServiceKey | undefined {
-  const parts = parseRecordName(federation, name);
+/** The service a record name (or its ownership marker, under `markerPrefix`) belongs to, if any. */
+export function serviceOfName(federation: Federation, name: string, markerPrefix: string): ServiceKey | undefined {
+  const parts = parseRecordName(federation, name, markerPrefix);
   return parts && keyOf(parts.namespace, parts.name);
 }

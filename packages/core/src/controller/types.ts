@@ -30,6 +30,12 @@ export interface ControllerOptions {
   readonly federation: Federation;
   /** Written into ownership records and created Services; two federations sharing a zone need different ids. */
   readonly ownerId: string;
+  /**
+   * The prefix of ownership marker names: the marker of `x.example.com.` is a TXT at
+   * `<markerPrefix>x.example.com.`. Default `_fedsvc.`; `_`, then 1 to 6 lower-case letters, digits
+   * or `-`, then a dot. Names marked under another prefix are not this federation's.
+   */
+  readonly markerPrefix?: string;
   readonly clusters: MemberClusters;
   readonly dns: { readonly provider: DnsProvider; readonly zone: DnsZone };
   /**

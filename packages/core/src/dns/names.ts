@@ -3,7 +3,7 @@ import type { ZoneNameFormat } from '../types.js';
 
 /**
  * The longest record name the planner may produce: RFC 1035's 253 characters (without the
- * trailing dot) less `_fedsvc.`, the prefix of the ownership record that marks each name.
+ * trailing dot) less 8, the longest prefix an ownership marker may have (`_fedsvc.`, the default).
  */
 export const MAX_RECORD_NAME_LENGTH = 253 - '_fedsvc.'.length;
 

@@ -3,7 +3,7 @@
 import type { Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
 import { MAX_RECORD_NAME_LENGTH, normalizeName, serviceNames, type ServiceNames } from '../dns/names.js';
-import { ownershipSubject } from '../dns/ownership.js';
+import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef } from '../types.js';
 import {
   label,
@@ -254,18 +254,22 @@ const tails = new WeakMap<Federation, { readonly federation: string; readonly do
 /**
  * The inverse of `recordNames`: `<name>.<namespace>.<federation>.svc[.<place>].<domain>` → its
  * service and place; undefined for any other name. Names may come in a provider's spelling
- * (any case, trailing dot or not). The ownership marker of a name (`_fedsvc.` in front)
- * belongs to the same service, so that a caller grouping a zone's records by service keeps
+ * (any case, trailing dot or not). The ownership marker of a name (`markerPrefix` in front,
+ * `_fedsvc.` by default) belongs to the same service, so that a caller grouping a zone's records by service keeps
  * each name with its marker. The place may have any number of labels: a name written under
  * an earlier domain or zone name format is still the service's, to be cleaned up with it.
  */
-export function parseRecordName(federation: Federation, name: string): RecordNameParts | undefined {
+export function parseRecordName(
+  federation: Federation,
+  name: string,
+  markerPrefix: string = DEFAULT_MARKER_PREFIX,
+): RecordNameParts | undefined {
   let tail = tails.get(federation);
   if (!tail) {
     const valid = validateFederation(federation);
     tails.set(federation, (tail = { federation: valid.name, domain: valid.domain }));
   }
-  const subject = ownershipSubject(normalizeName(name));
+  const subject = ownershipSubject(normalizeName(name), markerPrefix);
   if (!subject.endsWith(`.${tail.domain}`)) return undefined;
   const labels = subject.slice(0, subject.length - tail.domain.length - 1).split('.');
   const [service, namespace, federationName, svc, ...place] = labels;
