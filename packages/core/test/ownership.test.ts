@@ -131,6 +131,15 @@ describe('ownership per record set', () => {
     expect(state).toContainEqual(mx);
   });
 
+  test('a marker naming its types in another order than the desired record sets come in is left as it is', () => {
+    const aaaa: RecordSet = { name: 'w.example.com.', type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] };
+    const a: RecordSet = { name: 'w.example.com.', type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] };
+    const zone = applied(soa, diffRecords(soa, [aaaa, a], { ownerId: OWNER }).changes);
+    expect(zone).toContainEqual(ownershipRecord(a.name, OWNER, 180, ['A', 'AAAA']));
+    expect(diffRecords(zone, [aaaa, a], { ownerId: OWNER }).changes).toEqual([]);
+    expect(diffRecords(zone, [a, aaaa], { ownerId: OWNER }).changes).toEqual([]);
+  });
+
   test("someone's SPF TXT beside our A set survives every resync, and the service's deletion", () => {
     const a: RecordSet = { name: 'w.example.com.', type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] };
     const spf: RecordSet<string> = { name: a.name, type: 'TXT', ttl: 300, rrdatas: ['"v=spf1 -all"'] };

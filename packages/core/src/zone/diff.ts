@@ -45,11 +45,13 @@ interface Slot {
 /** A name this owner holds: its marker, and the record sets there split into ours and others'. */
 interface Owned {
   readonly marker: RecordSet<string>;
-  /** The marker as it should read when it names exactly `types`; legacy markers never do. */
-  readonly names: (types: readonly string[]) => boolean;
+  /** The types the marker names, when it is one string of the current format; undefined means it is rewritten. */
+  readonly types: readonly string[] | undefined;
   readonly ours: Held<RecordSet<string>>;
   readonly foreign: readonly RecordSet<string>[];
 }
+
+const NONE: readonly RecordSet<string>[] = [];
 
 /**
  * The minimal change set that turns what a zone holds into what the federation wants. Pure.
@@ -117,19 +119,30 @@ function ownership(ownerId: string): (slot: Slot) => Owned | undefined {
     if (content === undefined && text !== undefined) read.set(text, (content = readMarker(marker)));
     if (content?.owner !== ownerId) return undefined;
     const types = content.types;
-    const isOurs = types
-      ? (type: string) => types.includes(type)
-      : (type: string) => isRecordType(type) && (type !== 'TXT' || typeOf(want, 'TXT') !== undefined);
+    const isOurs = (type: string) =>
+      types ? types.includes(type) : isRecordType(type) && (type !== 'TXT' || typeOf(want, 'TXT') !== undefined);
+    const current = text === undefined ? undefined : types;
+    // Most names hold one record set, the type their marker names.
+    if (have !== undefined && !Array.isArray(have)) {
+      return isOurs(have.type)
+        ? { marker, types: current, ours: have, foreign: NONE }
+        : { marker, types: current, ours: undefined, foreign: [have] };
+    }
     let ours: Held<RecordSet<string>>;
     const foreign: RecordSet<string>[] = [];
     for (const record of list(have)) {
       if (isOurs(record.type)) ours = put(ours, record);
       else foreign.push(record);
     }
-    const names = (wanted: readonly string[]) =>
-      types !== undefined && text !== undefined && types.length === wanted.length && types.every((type, i) => type === wanted[i]);
-    return { marker, names, ours, foreign };
+    return { marker, types: current, ours, foreign };
   };
+}
+
+/** Whether `types` (a marker's) are exactly the types of `records`, in any order. */
+function namesExactly(types: readonly string[] | undefined, records: RecordSet | RecordSet[]): boolean {
+  if (types === undefined) return false;
+  if (!Array.isArray(records)) return types.length === 1 && types[0] === records.type;
+  return types.length === records.length && records.every((record) => types.includes(record.type));
 }
 
 /**
@@ -188,21 +201,20 @@ function ownedGroup(
       writable = without(wanted, foreign);
     }
   }
-  const changes = recordChanges(ours, writable) ?? [];
-  const types = list(writable).map((record) => record.type);
-  if (types.length === 0) {
+  let changes = recordChanges(ours, writable);
+  if (writable === undefined) {
     // The marker goes last, so that a provider that stops half-way leaves the name still ours.
-    changes.push({ kind: 'delete', record: marker as RecordSet });
+    (changes ??= []).push({ kind: 'delete', record: marker as RecordSet });
   } else {
-    const ttl = lowestTtl(writable as RecordSet | RecordSet[]);
-    const creates = changes.some((change) => change.kind === 'create');
-    if (creates || marker.ttl !== ttl || !owned.names(types)) {
+    const ttl = lowestTtl(writable);
+    const creates = changes?.some((change) => change.kind === 'create') === true;
+    if (creates || marker.ttl !== ttl || !namesExactly(owned.types, writable)) {
       // Rewritten even when it would read the same, so that the group holds only while the marker is as read.
-      changes.push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, ttl, types, prefix) });
+      const types = list(writable).map((record) => record.type);
+      (changes ??= []).push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, ttl, types, prefix) });
     }
   }
-  if (changes.length === 0) return undefined;
-  return group(name, changes, ours, writable);
+  return changes && group(name, changes, ours, writable);
 }
 
 /**
