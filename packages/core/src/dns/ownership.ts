@@ -48,7 +48,7 @@ export const ownershipSubject = (name: string, prefix: string = DEFAULT_MARKER_P
 
 /** The TXT string of a marker: `heritage=fedsvc,owner=<ownerId>,types=<A/AAAA/…>`, quoted. */
 export const markerText = (ownerId: string, types: readonly string[]): string =>
-  `"heritage=fedsvc,owner=${ownerId},types=${[...types].sort().join('/')}"`;
+  `"heritage=fedsvc,owner=${ownerId},types=${types.length === 1 ? types[0] : [...types].sort().join('/')}"`;
 
 /**
  * The ownership marker of a record name: a TXT record set at `<prefix><name>` holding

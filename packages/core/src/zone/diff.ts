@@ -52,6 +52,7 @@ interface Owned {
 }
 
 const NONE: readonly RecordSet<string>[] = [];
+const NO_TYPES: readonly string[] = [];
 
 /**
  * The minimal change set that turns what a zone holds into what the federation wants. Pure.
@@ -112,30 +113,37 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
 /** Whether a slot's name is this owner's, and which of its record sets are; markers are read once per distinct text. */
 function ownership(ownerId: string): (slot: Slot) => Owned | undefined {
   const read = new Map<string, MarkerContent | null>();
-  return ({ marker, have, want }) => {
-    if (!marker) return undefined;
-    const text = marker.rrdatas.length === 1 ? marker.rrdatas[0]! : undefined;
-    let content = text === undefined ? readMarker(marker) : read.get(text);
-    if (content === undefined && text !== undefined) read.set(text, (content = readMarker(marker)));
-    if (content?.owner !== ownerId) return undefined;
-    const types = content.types;
-    const isOurs = (type: string) =>
-      types ? types.includes(type) : isRecordType(type) && (type !== 'TXT' || typeOf(want, 'TXT') !== undefined);
-    const current = text === undefined ? undefined : types;
-    // Most names hold one record set, the type their marker names.
-    if (have !== undefined && !Array.isArray(have)) {
-      return isOurs(have.type)
-        ? { marker, types: current, ours: have, foreign: NONE }
-        : { marker, types: current, ours: undefined, foreign: [have] };
-    }
-    let ours: Held<RecordSet<string>>;
-    const foreign: RecordSet<string>[] = [];
-    for (const record of list(have)) {
-      if (isOurs(record.type)) ours = put(ours, record);
-      else foreign.push(record);
-    }
-    return { marker, types: current, ours, foreign };
-  };
+  return (slot) => ownedAt(slot, ownerId, read);
+}
+
+function ownedAt(slot: Slot, ownerId: string, read: Map<string, MarkerContent | null>): Owned | undefined {
+  const { marker, have, want } = slot;
+  if (!marker) return undefined;
+  const text = marker.rrdatas.length === 1 ? marker.rrdatas[0]! : undefined;
+  let content = text === undefined ? readMarker(marker) : read.get(text);
+  if (content === undefined && text !== undefined) read.set(text, (content = readMarker(marker)));
+  if (content?.owner !== ownerId) return undefined;
+  const types = content.types;
+  const current = text === undefined ? undefined : types;
+  // Most names hold one record set, the type their marker names.
+  if (have !== undefined && !Array.isArray(have)) {
+    return owns(types, have.type, want)
+      ? { marker, types: current, ours: have, foreign: NONE }
+      : { marker, types: current, ours: undefined, foreign: [have] };
+  }
+  let ours: Held<RecordSet<string>>;
+  const foreign: RecordSet<string>[] = [];
+  for (const record of list(have)) {
+    if (owns(types, record.type, want)) ours = put(ours, record);
+    else foreign.push(record);
+  }
+  return { marker, types: current, ours, foreign };
+}
+
+/** Whether a marker naming `types` (undefined: of the first format) owns a record set of `type` at a name that wants `want`. */
+function owns(types: readonly string[] | undefined, type: string, want: Held<RecordSet>): boolean {
+  if (types) return types.includes(type);
+  return isRecordType(type) && (type !== 'TXT' || typeOf(want, 'TXT') !== undefined);
 }
 
 /** Whether `types` (a marker's) are exactly the types of `records`, in any order. */
@@ -161,20 +169,15 @@ function freeGroup(slot: Slot, conflicts: RecordConflict[], ownerId: string, pre
     conflicts.push({ name, types: taken.length === 0 ? ['TXT'] : taken, owner: marker ? (readMarker(marker)?.owner ?? null) : null });
     return undefined;
   }
-  const blocking = blockers(list(held), wanted);
+  const blocking = held === undefined ? NO_TYPES : blockers(list(held), wanted);
   if (blocking.length > 0) {
     conflicts.push({ name, types: blocking, owner: null });
     return undefined;
   }
-  const records = RECORD_TYPES.flatMap((type) => typeOf(wanted, type) ?? []);
-  const claim = ownershipRecord(
-    name,
-    ownerId,
-    lowestTtl(wanted),
-    records.map((record) => record.type),
-    prefix,
-  );
-  const changes = [claim, ...records].map((record): Change => ({ kind: 'create', record }));
+  const records = Array.isArray(wanted) ? RECORD_TYPES.flatMap((type) => typeOf(wanted, type) ?? []) : [wanted];
+  const types = records.map((record) => record.type);
+  const changes: Change[] = [{ kind: 'create', record: ownershipRecord(name, ownerId, lowestTtl(wanted), types, prefix) }];
+  for (const record of records) changes.push({ kind: 'create', record });
   return group(name, changes, undefined, wanted);
 }
 
@@ -257,7 +260,7 @@ function withdrawCnamesToConflicts(
 }
 
 /** Types of `held` that stand in the way of `wanted`, sorted: one of a desired type, any beside a CNAME, an ALIAS set beside addresses. */
-function blockers(held: readonly RecordSet<string>[], wanted: Held<RecordSet>): string[] {
+function blockers(held: readonly RecordSet<string>[], wanted: Held<RecordSet>): readonly string[] {
   const types: string[] = [];
   for (const record of held) if (list(wanted).some((want) => blocks(record.type, want.type))) types.push(record.type);
   return types.sort();
