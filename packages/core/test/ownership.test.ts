@@ -140,6 +140,23 @@ describe('ownership per record set', () => {
     expect(diffRecords(zone, [a, aaaa], { ownerId: OWNER }).changes).toEqual([]);
   });
 
+  test("our record set stays and follows the plan beside someone's that appeared next to it; only a new one of ours is blocked", () => {
+    const a: RecordSet = { name: 'w.example.com.', type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] };
+    const theirs: RecordSet<string> = { name: a.name, type: 'AAAA', ttl: 300, rrdatas: ['2001:db8::9'] };
+    const zone = [...applied(soa, diffRecords(soa, [a], { ownerId: OWNER }).changes), theirs];
+    expect(diffRecords(zone, [a], { ownerId: OWNER })).toEqual({ changes: [], conflicts: [] });
+    const moved = { ...a, rrdatas: ['192.0.2.2'] };
+    expect(diffRecords(zone, [moved], { ownerId: OWNER })).toEqual({
+      changes: [{ kind: 'update', before: a, record: moved }],
+      conflicts: [],
+    });
+    const ours6: RecordSet = { ...theirs, ttl: 180, rrdatas: ['2001:db8::1'] };
+    expect(diffRecords(zone, [a, ours6], { ownerId: OWNER })).toEqual({
+      changes: [],
+      conflicts: [{ name: a.name, types: ['AAAA'], owner: null }],
+    });
+  });
+
   test("someone's SPF TXT beside our A set survives every resync, and the service's deletion", () => {
     const a: RecordSet = { name: 'w.example.com.', type: 'A', ttl: 180, rrdatas: ['192.0.2.1'] };
     const spf: RecordSet<string> = { name: a.name, type: 'TXT', ttl: 300, rrdatas: ['"v=spf1 -all"'] };

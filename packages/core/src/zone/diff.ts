@@ -198,10 +198,12 @@ function ownedGroup(
   const { marker, ours, foreign } = owned;
   let writable = wanted;
   if (wanted !== undefined && foreign.length > 0) {
-    const blocking = blockers(foreign, wanted);
+    // A record set of ours already there stays beside others' records; only a new one can be blocked.
+    const created = list(wanted).filter((record) => typeOf(ours, record.type) === undefined);
+    const blocking = blockers(foreign, created.length === 1 ? created[0] : created);
     if (blocking.length > 0) {
       conflicts.push({ name, types: blocking, owner: null });
-      writable = without(wanted, foreign);
+      writable = without(wanted, ours, foreign);
     }
   }
   let changes = recordChanges(ours, writable);
@@ -273,9 +275,11 @@ const blocks = (held: string, wanted: string): boolean =>
   wanted === 'CNAME' ||
   (ADDRESSES.has(held) && ADDRESSES.has(wanted) && (held === 'ALIAS') !== (wanted === 'ALIAS'));
 
-/** The desired record sets that others' record sets do not stand in the way of. */
-function without(wanted: Held<RecordSet>, foreign: readonly RecordSet<string>[]): Held<RecordSet> {
-  const left = list(wanted).filter((want) => !foreign.some((record) => blocks(record.type, want.type)));
+/** The desired record sets that are ours already or that others' record sets do not stand in the way of. */
+function without(wanted: Held<RecordSet>, ours: Held<RecordSet<string>>, foreign: readonly RecordSet<string>[]): Held<RecordSet> {
+  const left = list(wanted).filter(
+    (want) => typeOf(ours, want.type) !== undefined || !foreign.some((record) => blocks(record.type, want.type)),
+  );
   return left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
 }
 
