@@ -150,7 +150,7 @@ describe('ownership per record set', () => {
       changes: [{ kind: 'update', before: a, record: moved }],
       conflicts: [],
     });
-    const ours6: RecordSet = { ...theirs, ttl: 180, rrdatas: ['2001:db8::1'] };
+    const ours6: RecordSet = { name: a.name, type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] };
     expect(diffRecords(zone, [a, ours6], { ownerId: OWNER })).toEqual({
       changes: [],
       conflicts: [{ name: a.name, types: ['AAAA'], owner: null }],

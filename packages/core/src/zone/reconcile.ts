@@ -73,12 +73,14 @@ export interface ReconcileOptions {
  * the removal of a name an unwritten CNAME still points at.
  *
  * @param options - The provider and zone, the `desired` record sets (from
- *   {@link planFederation}), this federation's `ownerId`; optionally a `scope` of names, what the
+ *   {@link planFederation}), this federation's `ownerId`; optionally its `markerPrefix` (default
+ *   `_fedsvc.`), a `scope` of names, what the
  *   zone is known to hold (`current`), `dryRun`, a `retry` policy and a logger.
  * @returns What the pass did: the changes written (dry run: that would be written), the
  *   conflicts left alone (names others hold), and its reads, writes, retries and re-plans.
  * @throws {@link ValidationError} when `desired` holds a name outside the zone or a malformed
- *   record set, or `ownerId` is malformed; nothing is read or written then.
+ *   record set, `ownerId` or `markerPrefix` is malformed, or the provider does not apply a
+ *   request all or nothing (`limits.atomic` is not true); nothing is read or written then.
  * @throws {@link UnwrittenRecordsError} (a {@link ProviderError} of kind `invalid`) after writing
  *   everything else, when the provider rejected some record sets or they fit no request; its
  *   `unwritten` names them and its `report` says what was written.
