@@ -9,12 +9,12 @@ import {
   type ProviderLimits,
   type RecordSet,
 } from '@fedsvc/core/provider';
-import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
+import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, typesAt, zoneSerial, type ClientOptions } from './client.js';
 import { PROVIDER, translateError } from './errors.js';
 import { clientOptions, type Rfc2136ProviderOptions, validate } from './options.js';
-import { planUpdate, recordSets, type PlannedUpdate } from './update.js';
+import { SERVER_MAINTAINED_TYPES, planUpdate, recordSets, type AddToVerify, type PlannedUpdate } from './update.js';
 import { rdataToText, typeName } from './rdata.js';
-import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type Message } from './wire.js';
+import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type DecodedMessage, type Message } from './wire.js';
 
 /**
  * What one UPDATE may carry. One too big for a 512-byte datagram goes over TCP, so it must fit
@@ -40,7 +40,7 @@ const VERIFY_RETRY_MS = 100;
 const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;
 
 /** Where one provider's requests go: the client settings, and the zones it manages. */
-interface Target {
+export interface Target {
   readonly client: ClientOptions;
   readonly zones: readonly string[];
 }
@@ -74,17 +74,28 @@ async function listZones(target: Target): Promise<DnsZone[]> {
   return found;
 }
 
+/** Runs a read of the zone; refused because the server does not serve the zone at all is not-found. */
+async function read<T>(target: Target, zone: string, operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    // Refused: either the key may not read the zone, or the server does not serve it at all.
+    if (error instanceof RcodeError && (await refusedAsUnserved(target, error.rcode, zone))) {
+      throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone`, { cause: error });
+    }
+    throw translateError(error, operation);
+  }
+}
+
 async function listRecords(target: Target, zone: DnsZone): Promise<RecordSet<string>[]> {
   const name = configured(target, zone);
-  try {
-    return recordSets(await axfr(target.client, name));
-  } catch (error) {
-    // Refused: either the key may not transfer the zone, or the server does not serve it at all.
-    if (error instanceof RcodeError && (await refusedAsUnserved(target, error.rcode, name))) {
-      throw new ProviderError(PROVIDER, 'not-found', `AXFR ${name}: the server does not serve the zone`, { cause: error });
-    }
-    throw translateError(error, `AXFR ${name}`);
-  }
+  return recordSets(await read(target, name, `AXFR ${name}`, () => axfr(target.client, name)));
+}
+
+/** The zone's SOA serial, which the server moves on every change to the zone, ours or anyone's. */
+async function zoneVersion(target: Target, zone: DnsZone): Promise<string> {
+  const name = configured(target, zone);
+  return String(await read(target, name, `SOA ${name}`, () => zoneSerial(target.client, name)));
 }
 
 /** Refuses an UPDATE that could not be sent: the signed message must fit too. */
@@ -104,27 +115,59 @@ function checkSize(message: Message, operation: string): void {
 async function applyChanges(target: Target, zone: DnsZone, changes: readonly Change[]): Promise<void> {
   if (changes.length === 0) return;
   const name = configured(target, zone);
-  const { message, verify } = planUpdate(newId(), name, changes);
+  const plan = planUpdate(newId(), name, changes);
   const operation = `UPDATE ${name} (${changes.length} changes)`;
-  checkSize(message, operation);
+  checkSize(plan.message, operation);
   // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
-  const answer = await call(operation, () => signedExchange(target.client, message, 'query'));
-  if (answer.rcode !== Rcode.NOERROR) {
-    const error = new RcodeError(answer.rcode);
-    // As for a listing: refused because the server does not serve the zone at all is not-found.
-    if (await refusedAsUnserved(target, answer.rcode, name)) {
-      throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
-        cause: error,
-      });
-    }
-    throw translateError(error, operation);
-  }
+  const answer = await call(operation, () => signedExchange(target.client, plan.message, 'query'));
+  if (answer.rcode !== Rcode.NOERROR) throw await refusal(target, name, operation, plan, answer);
   // Adds no prerequisite could guard: the server answers NOERROR even when it dropped them.
-  for (const set of verify) await verifyAdded(target, operation, set);
+  for (const set of plan.verify) await verifyAdded(target, operation, set);
+}
+
+/** What an UPDATE's error answer means for core. */
+async function refusal(target: Target, zone: string, operation: string, plan: PlannedUpdate, answer: DecodedMessage): Promise<unknown> {
+  const error = new RcodeError(answer.rcode);
+  // PowerDNS refuses, signed, an UPDATE adding a CNAME beside other data, where BIND and Knot
+  // drop the add: the same conflict.
+  if (answer.rcode === Rcode.REFUSED && answer.tsig) {
+    for (const set of plan.verify) {
+      const conflict = await cnameBlocked(target, operation, set);
+      if (conflict) return conflict;
+    }
+  }
+  if (answer.rcode === Rcode.NOTIMP) {
+    return new ProviderError(
+      PROVIDER,
+      'denied',
+      `${operation}: the server does not take updates to the zone (NOTIMP); PowerDNS answers so when the zone's backend cannot be written (give it one that can, such as gsqlite3)`,
+      { cause: error },
+    );
+  }
+  // As for a listing: refused because the server does not serve the zone at all is not-found.
+  if (await refusedAsUnserved(target, answer.rcode, zone)) {
+    return new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
+      cause: error,
+    });
+  }
+  return translateError(error, operation);
+}
+
+/** A conflict when the name of a CNAME the UPDATE adds holds data the UPDATE does not delete. */
+async function cnameBlocked(target: Target, operation: string, set: AddToVerify): Promise<ProviderError | undefined> {
+  const held = await call(`${operation}: checking ${set.name}`, () => typesAt(target.client, set.name));
+  const beside = [...held].filter((type) => type !== set.type && !set.deletes.includes(type) && !SERVER_MAINTAINED_TYPES.has(type));
+  if (beside.length === 0) return undefined;
+  return new ProviderError(
+    PROVIDER,
+    'conflict',
+    `${operation}: the server refused the update, which adds ${set.name} ${typeName(set.type)} where the name holds ${beside.map(typeName).join(', ')} (RFC 2136 §3.4.2.2); nothing was applied`,
+    { record: { name: set.name, type: typeName(set.type) } },
+  );
 }
 
 /** Fails as a conflict when the server dropped an add it answered NOERROR to. */
-async function verifyAdded(target: Target, operation: string, set: PlannedUpdate['verify'][number]): Promise<void> {
+async function verifyAdded(target: Target, operation: string, set: AddToVerify): Promise<void> {
   const type = typeName(set.type);
   const text = (rdatas: readonly Uint8Array[]) => JSON.stringify(rdatas.map((rdata) => rdataToText(set.type, rdata)).sort());
   const check = async () =>
@@ -169,12 +212,17 @@ async function verifyAdded(target: Target, operation: string, set: PlannedUpdate
  */
 export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvider {
   const { zones, secret } = validate(options);
-  const target: Target = { client: clientOptions(options, secret), zones };
+  return rfc2136Provider({ client: clientOptions(options, secret), zones });
+}
+
+/** The adapter on checked settings (createRfc2136Provider checks them). */
+export function rfc2136Provider(target: Target): DnsProvider {
   return {
     name: PROVIDER,
     limits: RFC2136_LIMITS,
     zones: () => listZones(target),
     records: (zone) => listRecords(target, zone),
     applyChanges: (zone, changes) => applyChanges(target, zone, changes),
+    zoneVersion: (zone) => zoneVersion(target, zone),
   };
 }

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RcodeError } from '../src/client.js';
 import { translateError } from '../src/errors.js';
 import { createRfc2136Provider, RFC2136_LIMITS, type Rfc2136ProviderOptions } from '../src/index.js';
-import { startBind, startDnsProxy, type BindServer, type DnsProxy } from '../src/testing/index.js';
+import { SERVER_KINDS, startDnsProxy, startDnsServer, type DnsProxy, type DnsServer } from '../src/testing/index.js';
+import { rfc2136Provider } from '../src/provider.js';
 import { signRequest } from '../src/tsig.js';
 import { planUpdate, updateMessage } from '../src/update.js';
 import { clientFor, readDirect, writeDirect } from './helpers.js';
@@ -284,7 +285,7 @@ describe('rcodes and TSIG errors → ProviderError kinds', () => {
       NOTAUTH: 'denied',
       SERVFAIL: 'transient',
       FORMERR: 'invalid',
-      NOTIMP: 'invalid',
+      NOTIMP: 'denied',
       NOTZONE: 'invalid',
     });
     const programming = new TypeError('bug');
@@ -292,12 +293,12 @@ describe('rcodes and TSIG errors → ProviderError kinds', () => {
   });
 });
 
-describe('against BIND 9', () => {
-  let bind: BindServer;
+describe.each(SERVER_KINDS)('against %s', (kind) => {
+  let bind: DnsServer;
   let proxy: DnsProxy;
   const zone = 'provider.test.';
   beforeAll(async () => {
-    bind = await startBind({ zones: [zone] });
+    bind = await startDnsServer(kind, { zones: [zone] });
     proxy = await startDnsProxy({ host: bind.host, port: bind.port });
   });
   afterAll(async () => {
@@ -321,20 +322,34 @@ describe('against BIND 9', () => {
     expect((await failure(p.records({ id: 'other.test.', dnsName: 'other.test.' })))?.kind).toBe('not-found');
   });
 
-  it('reports a wrong secret or key name as denied, naming the TSIG error and not the secret', async () => {
-    const wrongSecret = provider({ tsig: { ...bind.key, secret: Buffer.alloc(32, 1).toString('base64') } });
-    const wrongName = provider({ tsig: { ...bind.key, name: 'somebody-else' } });
-    for (const [p, code] of [
-      [wrongSecret, 'BADSIG'],
-      [wrongName, 'BADKEY'],
-    ] as const) {
-      for (const error of [await failure(p.records(dnsZone)), await failure(p.applyChanges(dnsZone, [create]))]) {
-        expect(error).toBeInstanceOf(ProviderError);
-        expect(error?.kind).toBe('denied');
-        expect(error?.message).toContain(code);
+  it('reports a signature the server refuses as denied, naming the key, for every call: wrong secret, key name, algorithm, a clock an hour off', async () => {
+    const client = clientFor(bind);
+    const real = () => Math.floor(Date.now() / 1000);
+    const cases = [
+      ['a wrong secret', { ...client, key: { ...client.key, secret: Buffer.alloc(32, 1) } }],
+      ['an unknown key name', { ...client, key: { ...client.key, name: 'somebody-else' } }],
+      ['a wrong algorithm', { ...client, key: { ...client.key, algorithm: 'hmac-sha512' } }],
+      ['a clock an hour fast', { ...client, now: () => real() + 3_600 }],
+      ['a clock an hour slow', { ...client, now: () => real() - 3_600 }],
+    ] as const;
+    for (const [what, settings] of cases) {
+      const p = rfc2136Provider({ client: { ...settings, server: { host: proxy.host, port: proxy.port } }, zones: [zone] });
+      const calls = {
+        zones: failure(p.zones()),
+        records: failure(p.records(dnsZone)),
+        applyChanges: failure(p.applyChanges(dnsZone, [create])),
+        zoneVersion: failure(p.zoneVersion!(dnsZone)),
+      };
+      for (const [call, pending] of Object.entries(calls)) {
+        const error = await pending;
+        expect(error, `${what}: ${call}`).toBeInstanceOf(ProviderError);
+        expect(error?.kind, `${what}: ${call}: ${error?.message}`).toBe('denied');
+        expect(error?.message, `${what}: ${call}`).toContain(`key ${settings.key.name} (${settings.key.algorithm})`);
         expect(error?.message).not.toContain(bind.key.secret);
       }
     }
+    // Nothing was written with any of them.
+    expect((await readDirect(client, zone)).find((r) => r.name === create.record.name)).toBeUndefined();
   });
 
   it('reports SERVFAIL as transient, for reads and writes', async () => {
