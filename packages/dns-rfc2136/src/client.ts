@@ -51,7 +51,8 @@ function checkAnswer(request: Message, answer: DecodedMessage): void {
  * sign); such an answer can make us fail, never make us believe something was written.
  */
 export async function signedExchange(options: ClientOptions, request: Message, via: 'tcp' | 'query'): Promise<DecodedMessage> {
-  const signed = signRequest(encodeMessage(request), options.key, { now: options.now?.() });
+  // Names compressed (owner names: RFC 1035 §4.1.4): what requestCost counts an UPDATE's bytes on.
+  const signed = signRequest(encodeMessage(request, { compress: true }), options.key, { now: options.now?.() });
   const send = via === 'tcp' ? tcpExchange : query;
   const wire = await send(options.server, signed.wire, { timeoutMs: options.timeoutMs });
   const answer = decodeMessage(wire);

@@ -10,6 +10,7 @@ import {
   type RecordSet,
 } from '@fedsvc/core/provider';
 import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, typesAt, zoneSerial, type ClientOptions } from './client.js';
+import { UPDATE_RECORD_BYTES, updateCost } from './cost.js';
 import { PROVIDER, translateError } from './errors.js';
 import { clientOptions, type Rfc2136ProviderOptions, validate } from './options.js';
 import { SERVER_MAINTAINED_TYPES, planUpdate, recordSets, type AddToVerify, type PlannedUpdate } from './update.js';
@@ -17,19 +18,19 @@ import { rdataToText, typeName } from './rdata.js';
 import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type DecodedMessage, type Message } from './wire.js';
 
 /**
- * What one UPDATE may carry. One too big for a 512-byte datagram goes over TCP, so it must fit
- * 65,535 bytes, whatever the names. Worst case, names uncompressed and 255 bytes long: every change adds up to two records
- * without data (a create's two "does not exist" prerequisites, a delete's "delete RRset"),
- * 265 bytes each; every rrdata one record of 265 bytes plus its data, which is at most its text
- * length + 16 bytes (`::` is 2 characters and 16 bytes). With 50 changes, 100 rrdatas and
- * 10,000 characters: 50 × 530 + 100 × 281 + 10,000 + 12 (header) + 259 (zone) + 364 (TSIG
- * with hmac-sha512) = 65,235 bytes. Real names are far shorter, so real requests are a fraction
- * of that; the encoder still refuses anything larger before sending.
+ * What one UPDATE may carry, in bytes: `maxRrdataCharsPerRequest` counts the bytes of the
+ * UPDATE's records (names compressed), which the provider's `requestCost` gives core change by
+ * change: 16,113, what a compression pointer's reach (16,384 bytes) leaves after the header and
+ * the longest zone section. The TSIG record follows (at most 356 bytes), so a signed UPDATE is
+ * at most about 16.7 KB, far within the 65,535 bytes a TCP message holds. The change and rrdata
+ * limits are the same number: every change and every rrdata takes more than a byte, so the
+ * bytes always bind first. A set of about 1,000 addresses fits one UPDATE, and about 500
+ * replaced by as many (an update carries the old set as its prerequisite).
  */
 export const RFC2136_LIMITS: ProviderLimits = {
-  maxChangesPerRequest: 50,
-  maxRrdatasPerRequest: 100,
-  maxRrdataCharsPerRequest: 10_000,
+  maxChangesPerRequest: UPDATE_RECORD_BYTES,
+  maxRrdatasPerRequest: UPDATE_RECORD_BYTES,
+  maxRrdataCharsPerRequest: UPDATE_RECORD_BYTES,
   atomic: true,
 };
 
@@ -102,7 +103,7 @@ async function zoneVersion(target: Target, zone: DnsZone): Promise<string> {
 function checkSize(message: Message, operation: string): void {
   let size: number;
   try {
-    size = encodeMessage(message).length;
+    size = encodeMessage(message, { compress: true }).length;
   } catch (error) {
     if (!(error instanceof WireError)) throw error;
     size = Infinity;
@@ -220,6 +221,7 @@ export function rfc2136Provider(target: Target): DnsProvider {
   return {
     name: PROVIDER,
     limits: RFC2136_LIMITS,
+    requestCost: (change) => updateCost(change, target.zones),
     zones: () => listZones(target),
     records: (zone) => listRecords(target, zone),
     applyChanges: (zone, changes) => applyChanges(target, zone, changes),

@@ -3,6 +3,7 @@
 // batch, a zone it does not serve, a backend that cannot be written, and a server name that
 // does not resolve.
 import { ProviderError, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
+import { batchChanges } from '@fedsvc/core/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRfc2136Provider, type Rfc2136ProviderOptions } from '../src/index.js';
 import { SERVER_KINDS, startDnsProxy, startDnsServer, startPowerDns, type DnsServer } from '../src/testing/index.js';
@@ -144,6 +145,32 @@ describe.each(SERVER_KINDS)('writes against %s', (kind) => {
     // In the server's order, which need not be ours.
     expect((await held(desired[0]!))?.rrdatas.slice().sort()).toEqual(desired[0]!.rrdatas.slice().sort());
     expect((await reconcileZone({ provider: p, zone: dnsZone, ownerId: 'writes-test', scope, desired })).changes).toEqual([]);
+  });
+
+  it('takes a large address set in one UPDATE: creates 150 addresses, changes 60, grows 50 to 51, removes 150 someone else wrote', async () => {
+    const p = provider();
+    const addresses = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `10.${(from + i) >> 8}.${(from + i) & 255}.1`);
+    const big = (name: string, n: number, from = 0) => set(name, 'A', addresses(n, from));
+    const direct = clientFor(bind);
+    await writeDirect(direct, zone, [
+      { kind: 'create', record: big('sixty', 60) },
+      { kind: 'create', record: big('fifty', 50) },
+      { kind: 'create', record: big('theirs', 150) },
+    ]);
+    const cases: Change[] = [
+      { kind: 'create', record: big('hundred-fifty', 150) },
+      { kind: 'update', before: big('sixty', 60), record: big('sixty', 60, 1_000) },
+      { kind: 'update', before: big('fifty', 50), record: big('fifty', 51) },
+      { kind: 'delete', record: big('theirs', 150) },
+    ];
+    for (const change of cases) {
+      // Core packs each into one request; the server takes it.
+      expect(batchChanges([change], p.limits, p.requestCost)).toEqual([[change]]);
+      await p.applyChanges(dnsZone, [change]);
+      const after = await held(change.record);
+      if (change.kind === 'delete') expect(after).toBeUndefined();
+      else expect(after?.rrdatas.slice().sort()).toEqual(change.record.rrdatas.slice().sort());
+    }
   });
 
   it('an UPDATE for a zone the server does not serve is not-found, as a listing of it is', async () => {
