@@ -261,6 +261,28 @@ describe.each(SERVER_KINDS)('against %s', (kind) => {
     expect((await readDirect(client, zone)).find((r) => r.name === create.record.name)).toBeUndefined();
   });
 
+  it("zoneVersion is the zone's SOA serial: the same while nothing changes, moved by our write and by anyone else's", async () => {
+    const p = provider({ zones: [zone, 'unserved.test'] });
+    const first = await p.zoneVersion!(dnsZone);
+    expect(first).toMatch(/^\d+$/);
+    expect(await p.zoneVersion!(dnsZone)).toBe(first);
+    // Reading the zone changes nothing.
+    await p.records(dnsZone);
+    expect(await p.zoneVersion!(dnsZone)).toBe(first);
+    const record: RecordSet = { name: `version.${zone}`, type: 'TXT', ttl: 60, rrdatas: ['"ours"'] };
+    await p.applyChanges(dnsZone, [{ kind: 'create', record }]);
+    const afterOurs = await p.zoneVersion!(dnsZone);
+    expect(afterOurs).not.toBe(first);
+    // Someone else's write, with the same key but not through this provider (as nsupdate would).
+    await writeDirect(clientFor(bind), zone, [{ kind: 'create', record: { ...record, rrdatas: ['"theirs"'] } }]);
+    const afterTheirs = await p.zoneVersion!(dnsZone);
+    expect(afterTheirs).not.toBe(afterOurs);
+    // A second provider instance sees the same token.
+    expect(await provider().zoneVersion!(dnsZone)).toBe(afterTheirs);
+    await p.applyChanges(dnsZone, [{ kind: 'delete', record: { ...record, rrdatas: ['"theirs"'] } }]);
+    expect((await failure(p.zoneVersion!({ id: 'unserved.test.', dnsName: 'unserved.test.' })))?.kind).toBe('not-found');
+  });
+
   it('reports SERVFAIL as transient, for reads and writes', async () => {
     const p = provider();
     proxy.failNext(2);
