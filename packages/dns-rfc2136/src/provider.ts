@@ -9,7 +9,18 @@ import {
   type ProviderLimits,
   type RecordSet,
 } from '@fedsvc/core/provider';
-import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, typesAt, zoneSerial, type ClientOptions } from './client.js';
+import {
+  RcodeError,
+  axfr,
+  isRefusal,
+  newId,
+  recordSet,
+  servesZone,
+  signedExchange,
+  typesAt,
+  zoneSerial,
+  type ClientOptions,
+} from './client.js';
 import { UPDATE_RECORD_BYTES, updateCost } from './cost.js';
 import { PROVIDER, translateError } from './errors.js';
 import { clientOptions, type Rfc2136ProviderOptions, validate } from './options.js';
@@ -65,7 +76,7 @@ const serves = (target: Target, zone: string): Promise<boolean> => call(`SOA ${z
 
 /** A refusal (NOTAUTH, REFUSED) from a server that does not serve the zone at all: the zone is not found, not denied. */
 const refusedAsUnserved = async (target: Target, rcode: number, zone: string): Promise<boolean> =>
-  (rcode === Rcode.NOTAUTH || rcode === Rcode.REFUSED) && !(await serves(target, zone));
+  isRefusal(rcode) && !(await serves(target, zone));
 
 async function listZones(target: Target): Promise<DnsZone[]> {
   const found: DnsZone[] = [];
@@ -192,9 +203,10 @@ async function verifyAdded(target: Target, operation: string, set: AddToVerify):
 
 /**
  * The RFC 2136 adapter of the `DnsProvider` port, for any standards DNS server that takes
- * dynamic updates (BIND, Knot, PowerDNS): a TSIG-signed AXFR lists a zone, one signed UPDATE
- * per request writes, each change carrying the prerequisite it was planned on, so a zone
- * changed since the read fails as a conflict. Zone ids are the zones' DNS names (lower-case,
+ * dynamic updates (tested: BIND, Knot, PowerDNS): a TSIG-signed AXFR lists a zone, one signed
+ * UPDATE per request writes (names compressed; `requestCost` gives core each change's bytes
+ * against RFC2136_LIMITS), each change carrying the prerequisite it was planned on, so a zone
+ * changed since the read fails as a conflict. `zoneVersion` is the zone's SOA serial. Zone ids are the zones' DNS names (lower-case,
  * trailing dot). Translation only; core decides, batches and retries.
  *
  * @param options - The primary `server` (`host`, `port` default 53), the `zones` to manage, the
