@@ -23,7 +23,7 @@ const POINTER_REACH = 0x4000;
 
 /**
  * The bytes an UPDATE's records may take: what is left of the pointers' reach after the header
- * and the longest zone section. The TSIG record comes after them (at most 356 bytes), so the
+ * and the longest zone section. The TSIG record comes after them (at most 364 bytes), so the
  * signed message stays far below the 65,535 bytes a TCP message may hold.
  */
 export const UPDATE_RECORD_BYTES = POINTER_REACH - HEADER - ZONE_SECTION;

@@ -32,7 +32,7 @@ import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type DecodedMessage,
  * What one UPDATE may carry, in bytes: `maxRrdataCharsPerRequest` counts the bytes of the
  * UPDATE's records (names compressed), which the provider's `requestCost` gives core change by
  * change: 16,113, what a compression pointer's reach (16,384 bytes) leaves after the header and
- * the longest zone section. The TSIG record follows (at most 356 bytes), so a signed UPDATE is
+ * the longest zone section. The TSIG record follows (at most 364 bytes), so a signed UPDATE is
  * at most about 16.7 KB, far within the 65,535 bytes a TCP message holds. The change and rrdata
  * limits are the same number: every change and every rrdata takes more than a byte, so the
  * bytes always bind first. A set of about 1,000 addresses fits one UPDATE, and about 500
