@@ -2,16 +2,27 @@
 // (a) failover: from a zone's last pod going unready to `named` answering the zone's name with
 //     the CNAME to its region (and back: from the pods' return to the A record), the whole
 //     controller with its default coalescing window, measured by a client polling the server;
-// (b) converging BIND from an empty zone to 1,000 services × the guide's 13 clusters through
-//     reconcileZone: time and UPDATE messages, counted by a proxy in front of `named`.
-import { execFileSync } from 'node:child_process';
+// (b) converging BIND, Knot and PowerDNS from an empty zone to 1,000 services × the guide's 13
+//     clusters through reconcileZone, then 1 % of shards changed: time and UPDATE messages,
+//     counted by a proxy in front of the server, against ⌈load / limit⌉ + 1 in the adapter's bytes.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { batchChanges, sleep } from '@fedsvc/core/provider';
 import { createController, diffRecords, planFederation, reconcileZone, type DnsZone, type FederatedService } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import { guideZones, guideHealthyAddresses } from '@fedsvc/core/testing';
-import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
-import { findNamed, startBind, startDnsProxy, type BindServer } from '@fedsvc/dns-rfc2136/testing';
+import { RFC2136_LIMITS, createRfc2136Provider } from '@fedsvc/dns-rfc2136';
+import {
+  SERVER_KINDS,
+  findKnotd,
+  findNamed,
+  findPdnsServer,
+  startBind,
+  startDnsProxy,
+  startDnsServer,
+  type BindServer,
+  type ServerKindName,
+} from '@fedsvc/dns-rfc2136/testing';
 import { Opcode, RRClass, RRType, decodeMessage, emptyMessage, encodeMessage } from '@fedsvc/dns-rfc2136/wire';
 import { federation, guideClusters, onePercent } from './federation.js';
 import { machine, ms, percentile, table } from './measure.js';
@@ -174,8 +185,8 @@ interface Converged {
   scenario: string;
   changes: number;
   rrdatas: number;
-  /** Change entries as the cost model counts them (an update twice). */
-  load: number;
+  /** Bytes of the UPDATEs' records, as the adapter counts them (requestCost). */
+  bytes: number;
   writes: number;
   batches: number;
   reads: number;
@@ -184,16 +195,17 @@ interface Converged {
   converged: boolean;
 }
 
-async function convergence(): Promise<{ rows: Converged[]; recordSets: number }> {
-  const bind = await startBind({ zones: [zone.dnsName] });
-  const proxy = await startDnsProxy({ host: bind.host, port: bind.port });
+async function convergence(kind: ServerKindName): Promise<{ rows: Converged[]; recordSets: number }> {
+  const server = await startDnsServer(kind, { zones: [zone.dnsName] });
+  const proxy = await startDnsProxy({ host: server.host, port: server.port });
   // A whole transfer of ~72,000 record sets is one exchange: give it time.
   const provider = createRfc2136Provider({
     server: { host: proxy.host, port: proxy.port },
     zones: [zone.dnsName],
-    tsig: bind.key,
+    tsig: server.key,
     timeoutMs: 120_000,
   });
+  const cost = provider.requestCost!;
   const rows: Converged[] = [];
   const before = planFederation(federation(SERVICES, guideClusters));
   const after = planFederation(federation(SERVICES, guideClusters, onePercent(SERVICES, guideClusters.length)));
@@ -213,11 +225,11 @@ async function convergence(): Promise<{ rows: Converged[]; recordSets: number }>
         scenario,
         changes: report.changes.length,
         rrdatas: load(report.changes).rrdatas,
-        load: load(report.changes).changes,
+        bytes: load(report.changes, cost).chars,
         writes: counts.writes - base.writes,
-        batches: batchChanges(report.changes, provider.limits).length,
+        batches: batchChanges(report.changes, provider.limits, cost).length,
         reads: counts.reads - base.reads,
-        target: target(report.changes, provider.limits),
+        target: target(report.changes, provider.limits, cost),
         ms: elapsed,
         converged: left.changes.length === 0 && left.conflicts.length === 0,
       });
@@ -225,14 +237,15 @@ async function convergence(): Promise<{ rows: Converged[]; recordSets: number }>
     return { rows, recordSets: before.length };
   } finally {
     await proxy.close();
-    await bind.stop();
+    await server.stop();
   }
 }
 
 // ---- report ---------------------------------------------------------------------------------
 
 const f = await failover();
-const c = await convergence();
+const converged = [];
+for (const kind of SERVER_KINDS) converged.push({ kind, ...(await convergence(kind)) });
 
 const stats = (samples: readonly number[]) => [
   ms(percentile(samples, 50)),
@@ -282,17 +295,25 @@ console.log(
   '\nThe DNS TTL (5 s here, 180 s by default) then bounds how long resolvers keep the old answer, whichever controller wrote it.',
 );
 
+const versions: Record<ServerKindName, string> = {
+  bind: execFileSync(findNamed(), ['-v']).toString().trim().split(' (')[0]!,
+  knot: execFileSync(findKnotd(), ['--version']).toString().trim().split('\n')[0]!,
+  powerdns: `PowerDNS Authoritative ${/Server ([\d.]+)/.exec(spawnSync(findPdnsServer(), ['--version']).stderr.toString())?.[1] ?? '?'} (gsqlite3)`,
+};
 console.log(
-  `\nConverging one BIND zone through reconcileZone: ${n(SERVICES)} services × ${guideClusters.length} clusters (the guide's 13 zones in 4 regions), ` +
-    `${n(c.recordSets)} record sets planned, plus one ownership TXT each. UPDATEs and zone transfers counted by a proxy in front of \`named\`; ` +
-    'RFC2136_LIMITS: 50 changes, 100 rrdatas, 10,000 rrdata characters per UPDATE.\n',
+  `\nConverging one zone through reconcileZone: ${n(SERVICES)} services × ${guideClusters.length} clusters (the guide's 13 zones in 4 regions), ` +
+    `${n(converged[0]!.recordSets)} record sets planned, plus one ownership TXT each, on each server the harness starts (${SERVER_KINDS.map((k) => versions[k]).join(', ')}). ` +
+    'UPDATEs and zone transfers counted by a proxy in front of the server. ' +
+    `RFC2136_LIMITS count bytes: ${n(RFC2136_LIMITS.maxRrdataCharsPerRequest)} bytes of records per UPDATE, names compressed, each change's bytes given to core by requestCost.\n`,
 );
 console.log(
   table(
     [
+      'server',
       'scenario',
       'changes',
-      'load (rrdatas)',
+      'rrdatas',
+      'load (bytes)',
       'batches (core)',
       'UPDATE messages',
       'target ⌈load/limit⌉+1',
@@ -300,34 +321,41 @@ console.log(
       'time',
       'zone holds the plan',
     ],
-    c.rows.map((r) => [
-      r.scenario,
-      n(r.changes),
-      n(r.rrdatas),
-      n(r.batches),
-      n(r.writes),
-      r.target.requests === 0 ? '0' : `${n(r.target.requests)} (${r.target.binding})`,
-      n(r.reads),
-      ms(r.ms),
-      r.converged ? 'yes' : 'NO',
-    ]),
+    converged.flatMap(({ kind, rows }) =>
+      rows.map((r) => [
+        kind,
+        r.scenario,
+        n(r.changes),
+        n(r.rrdatas),
+        n(r.bytes),
+        n(r.batches),
+        n(r.writes),
+        r.target.requests === 0 ? '0' : n(r.target.requests),
+        n(r.reads),
+        ms(r.ms),
+        r.converged ? 'yes' : 'NO',
+      ]),
+    ),
   ),
 );
 console.log('');
-for (const r of c.rows) {
-  const within = r.target.requests === 0 ? r.writes === 0 : r.writes <= r.target.requests;
-  const fill =
-    r.writes === 0
-      ? ''
-      : ` (${(r.rrdatas / r.writes).toFixed(0)} rrdatas and ${(r.load / r.writes).toFixed(0)} changes per UPDATE on average)`;
-  const verdict = !r.converged || r.reads > 1 ? 'FAIL' : within ? 'pass' : `over the target by ${r.writes - r.target.requests}`;
-  console.log(
-    `- ${r.scenario}: ${n(r.writes)} UPDATEs, target ≤ ${n(r.target.requests)}${fill}; ${r.reads} AXFR; zone holds the plan: ${r.converged ? 'yes' : 'NO'} → ${verdict}`,
-  );
+for (const { kind, rows } of converged) {
+  for (const r of rows) {
+    const within = r.target.requests === 0 ? r.writes === 0 : r.writes <= r.target.requests;
+    const fill =
+      r.writes === 0
+        ? ''
+        : ` (${n(Math.round(r.bytes / r.writes))} bytes and ${(r.rrdatas / r.writes).toFixed(0)} rrdatas per UPDATE on average)`;
+    const verdict = !r.converged || r.reads > 1 ? 'FAIL' : within ? 'pass' : `over the target by ${r.writes - r.target.requests}`;
+    console.log(
+      `- ${kind}, ${r.scenario}: ${n(r.writes)} UPDATEs, target ≤ ${n(r.target.requests)}${fill}; ${r.reads} AXFR; zone holds the plan: ${r.converged ? 'yes' : 'NO'} → ${verdict}`,
+    );
+  }
 }
 console.log(
-  '\n"changes": entries of the change set (an update is one entry; an ownership record is one); load counts an update twice (deletion + addition). ' +
+  '\n"changes": entries of the change set (an update is one entry; an ownership record is one); "rrdatas" counts both sides of an update. ' +
+    '"load": the bytes of the UPDATEs\' records as requestCost counts them (an upper bound, exact for a change alone); the limit is the bytes an UPDATE may hold. ' +
     "Batches keep each name's changes together and keep their order (no CNAME ever points at a missing name between two UPDATEs), " +
     'so they cannot always be packed to the limit; the target is a lower bound plus one. ' +
-    '"time": wall clock on this machine, `named` (one worker thread, as the harness starts it) on loopback.',
+    '"time": wall clock on this machine, the server (one worker thread where it has the setting, as the harness starts it) on loopback.',
 );

@@ -1,6 +1,7 @@
-// The guide's walkthrough against a real BIND 9: the controller drives 13 in-memory clusters
-// and writes to `named` through the RFC 2136 adapter; `dig` and Node's resolver then ask the
-// server what a client would see. Without BIND this fails saying how to install it.
+// The guide's walkthrough against each real server (BIND 9, Knot DNS, PowerDNS): the controller
+// drives 13 in-memory clusters and writes to the server through the RFC 2136 adapter; `dig` and
+// Node's resolver then ask the server what a client would see. Without a server this fails
+// saying how to install it.
 import { execFile } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +20,7 @@ import {
   regionOfZone as regionOf,
 } from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
-import { startBind, type BindServer } from '@fedsvc/dns-rfc2136/testing';
+import { SERVER_KINDS, startBind, startDnsServer, type BindServer, type DnsServer } from '@fedsvc/dns-rfc2136/testing';
 import { parseKeyFile } from '../bind/key-file.js';
 
 const run = promisify(execFile);
@@ -48,8 +49,8 @@ interface Dig {
   addresses: string[];
 }
 
-describe("the guide's walkthrough against a real BIND 9", () => {
-  let bind: BindServer;
+describe.each(SERVER_KINDS)("the guide's walkthrough against a real %s", (kind) => {
+  let bind: DnsServer;
   let clusters: MemoryClusters;
   let controller: FederationController;
   let resolver: dns.Resolver;
@@ -121,7 +122,7 @@ describe("the guide's walkthrough against a real BIND 9", () => {
   };
 
   beforeAll(async () => {
-    bind = await startBind({ zones: ['example.com'], records: zoneLines });
+    bind = await startDnsServer(kind, { zones: ['example.com'], records: zoneLines });
     resolver = new dns.Resolver({ timeout: 2_000, tries: 1 });
     resolver.setServers([`${bind.host}:${bind.port}`]);
     clusters = new MemoryClusters(

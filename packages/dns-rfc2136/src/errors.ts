@@ -18,7 +18,9 @@ const RCODE_KINDS: ReadonlyMap<number, ProviderErrorKind> = new Map<number, Prov
   [Rcode.NOTAUTH, 'denied'],
   [Rcode.SERVFAIL, 'transient'],
   [Rcode.FORMERR, 'invalid'],
-  [Rcode.NOTIMP, 'invalid'],
+  // The server does not do what was asked at all (PowerDNS: an UPDATE to a zone whose backend
+  // cannot be written): no request, however small, will do.
+  [Rcode.NOTIMP, 'denied'],
   [Rcode.NOTZONE, 'invalid'],
 ]);
 

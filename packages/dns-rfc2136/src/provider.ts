@@ -9,27 +9,39 @@ import {
   type ProviderLimits,
   type RecordSet,
 } from '@fedsvc/core/provider';
-import { RcodeError, axfr, newId, recordSet, servesZone, signedExchange, type ClientOptions } from './client.js';
+import {
+  RcodeError,
+  axfr,
+  isRefusal,
+  newId,
+  recordSet,
+  servesZone,
+  signedExchange,
+  typesAt,
+  zoneSerial,
+  type ClientOptions,
+} from './client.js';
+import { UPDATE_RECORD_BYTES, updateCost } from './cost.js';
 import { PROVIDER, translateError } from './errors.js';
 import { clientOptions, type Rfc2136ProviderOptions, validate } from './options.js';
-import { planUpdate, recordSets, type PlannedUpdate } from './update.js';
+import { SERVER_MAINTAINED_TYPES, planUpdate, recordSets, type AddToVerify, type PlannedUpdate } from './update.js';
 import { rdataToText, typeName } from './rdata.js';
-import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type Message } from './wire.js';
+import { MAX_MESSAGE_SIZE, Rcode, WireError, encodeMessage, type DecodedMessage, type Message } from './wire.js';
 
 /**
- * What one UPDATE may carry. One too big for a 512-byte datagram goes over TCP, so it must fit
- * 65,535 bytes, whatever the names. Worst case, names uncompressed and 255 bytes long: every change adds up to two records
- * without data (a create's two "does not exist" prerequisites, a delete's "delete RRset"),
- * 265 bytes each; every rrdata one record of 265 bytes plus its data, which is at most its text
- * length + 16 bytes (`::` is 2 characters and 16 bytes). With 50 changes, 100 rrdatas and
- * 10,000 characters: 50 × 530 + 100 × 281 + 10,000 + 12 (header) + 259 (zone) + 364 (TSIG
- * with hmac-sha512) = 65,235 bytes. Real names are far shorter, so real requests are a fraction
- * of that; the encoder still refuses anything larger before sending.
+ * What one UPDATE may carry, in bytes: `maxRrdataCharsPerRequest` counts the bytes of the
+ * UPDATE's records (names compressed), which the provider's `requestCost` gives core change by
+ * change: 16,113, what a compression pointer's reach (16,384 bytes) leaves after the header and
+ * the longest zone section. The TSIG record follows (at most 364 bytes), so a signed UPDATE is
+ * at most about 16.7 KB, far within the 65,535 bytes a TCP message holds. The change and rrdata
+ * limits are the same number: every change and every rrdata takes more than a byte, so the
+ * bytes always bind first. A set of about 1,000 addresses fits one UPDATE, and about 500
+ * replaced by as many (an update carries the old set as its prerequisite).
  */
 export const RFC2136_LIMITS: ProviderLimits = {
-  maxChangesPerRequest: 50,
-  maxRrdatasPerRequest: 100,
-  maxRrdataCharsPerRequest: 10_000,
+  maxChangesPerRequest: UPDATE_RECORD_BYTES,
+  maxRrdatasPerRequest: UPDATE_RECORD_BYTES,
+  maxRrdataCharsPerRequest: UPDATE_RECORD_BYTES,
   atomic: true,
 };
 
@@ -40,7 +52,7 @@ const VERIFY_RETRY_MS = 100;
 const TSIG_ROOM = 255 + 10 + 13 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;
 
 /** Where one provider's requests go: the client settings, and the zones it manages. */
-interface Target {
+export interface Target {
   readonly client: ClientOptions;
   readonly zones: readonly string[];
 }
@@ -64,7 +76,7 @@ const serves = (target: Target, zone: string): Promise<boolean> => call(`SOA ${z
 
 /** A refusal (NOTAUTH, REFUSED) from a server that does not serve the zone at all: the zone is not found, not denied. */
 const refusedAsUnserved = async (target: Target, rcode: number, zone: string): Promise<boolean> =>
-  (rcode === Rcode.NOTAUTH || rcode === Rcode.REFUSED) && !(await serves(target, zone));
+  isRefusal(rcode) && !(await serves(target, zone));
 
 async function listZones(target: Target): Promise<DnsZone[]> {
   const found: DnsZone[] = [];
@@ -74,24 +86,35 @@ async function listZones(target: Target): Promise<DnsZone[]> {
   return found;
 }
 
+/** Runs a read of the zone; refused because the server does not serve the zone at all is not-found. */
+async function read<T>(target: Target, zone: string, operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    // Refused: either the key may not read the zone, or the server does not serve it at all.
+    if (error instanceof RcodeError && (await refusedAsUnserved(target, error.rcode, zone))) {
+      throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone`, { cause: error });
+    }
+    throw translateError(error, operation);
+  }
+}
+
 async function listRecords(target: Target, zone: DnsZone): Promise<RecordSet<string>[]> {
   const name = configured(target, zone);
-  try {
-    return recordSets(await axfr(target.client, name));
-  } catch (error) {
-    // Refused: either the key may not transfer the zone, or the server does not serve it at all.
-    if (error instanceof RcodeError && (await refusedAsUnserved(target, error.rcode, name))) {
-      throw new ProviderError(PROVIDER, 'not-found', `AXFR ${name}: the server does not serve the zone`, { cause: error });
-    }
-    throw translateError(error, `AXFR ${name}`);
-  }
+  return recordSets(await read(target, name, `AXFR ${name}`, () => axfr(target.client, name)));
+}
+
+/** The zone's SOA serial, which the server moves on every change to the zone, ours or anyone's. */
+async function zoneVersion(target: Target, zone: DnsZone): Promise<string> {
+  const name = configured(target, zone);
+  return String(await read(target, name, `SOA ${name}`, () => zoneSerial(target.client, name)));
 }
 
 /** Refuses an UPDATE that could not be sent: the signed message must fit too. */
 function checkSize(message: Message, operation: string): void {
   let size: number;
   try {
-    size = encodeMessage(message).length;
+    size = encodeMessage(message, { compress: true }).length;
   } catch (error) {
     if (!(error instanceof WireError)) throw error;
     size = Infinity;
@@ -104,27 +127,59 @@ function checkSize(message: Message, operation: string): void {
 async function applyChanges(target: Target, zone: DnsZone, changes: readonly Change[]): Promise<void> {
   if (changes.length === 0) return;
   const name = configured(target, zone);
-  const { message, verify } = planUpdate(newId(), name, changes);
+  const plan = planUpdate(newId(), name, changes);
   const operation = `UPDATE ${name} (${changes.length} changes)`;
-  checkSize(message, operation);
+  checkSize(plan.message, operation);
   // A small UPDATE goes over UDP, falling back to TCP when the answer is truncated; a larger one over TCP.
-  const answer = await call(operation, () => signedExchange(target.client, message, 'query'));
-  if (answer.rcode !== Rcode.NOERROR) {
-    const error = new RcodeError(answer.rcode);
-    // As for a listing: refused because the server does not serve the zone at all is not-found.
-    if (await refusedAsUnserved(target, answer.rcode, name)) {
-      throw new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
-        cause: error,
-      });
-    }
-    throw translateError(error, operation);
-  }
+  const answer = await call(operation, () => signedExchange(target.client, plan.message, 'query'));
+  if (answer.rcode !== Rcode.NOERROR) throw await refusal(target, name, operation, plan, answer);
   // Adds no prerequisite could guard: the server answers NOERROR even when it dropped them.
-  for (const set of verify) await verifyAdded(target, operation, set);
+  for (const set of plan.verify) await verifyAdded(target, operation, set);
+}
+
+/** What an UPDATE's error answer means for core. */
+async function refusal(target: Target, zone: string, operation: string, plan: PlannedUpdate, answer: DecodedMessage): Promise<unknown> {
+  const error = new RcodeError(answer.rcode);
+  // PowerDNS refuses, signed, an UPDATE adding a CNAME beside other data, where BIND and Knot
+  // drop the add: the same conflict.
+  if (answer.rcode === Rcode.REFUSED && answer.tsig) {
+    for (const set of plan.verify) {
+      const conflict = await cnameBlocked(target, operation, set);
+      if (conflict) return conflict;
+    }
+  }
+  if (answer.rcode === Rcode.NOTIMP) {
+    return new ProviderError(
+      PROVIDER,
+      'denied',
+      `${operation}: the server does not take updates to the zone (NOTIMP); PowerDNS answers so when the zone's backend cannot be written (give it one that can, such as gsqlite3)`,
+      { cause: error },
+    );
+  }
+  // As for a listing: refused because the server does not serve the zone at all is not-found.
+  if (await refusedAsUnserved(target, answer.rcode, zone)) {
+    return new ProviderError(PROVIDER, 'not-found', `${operation}: the server does not serve the zone (${error.message})`, {
+      cause: error,
+    });
+  }
+  return translateError(error, operation);
+}
+
+/** A conflict when the name of a CNAME the UPDATE adds holds data the UPDATE does not delete. */
+async function cnameBlocked(target: Target, operation: string, set: AddToVerify): Promise<ProviderError | undefined> {
+  const held = await call(`${operation}: checking ${set.name}`, () => typesAt(target.client, set.name));
+  const beside = [...held].filter((type) => type !== set.type && !set.deletes.includes(type) && !SERVER_MAINTAINED_TYPES.has(type));
+  if (beside.length === 0) return undefined;
+  return new ProviderError(
+    PROVIDER,
+    'conflict',
+    `${operation}: the server refused the update, which adds ${set.name} ${typeName(set.type)} where the name holds ${beside.map(typeName).join(', ')} (RFC 2136 §3.4.2.2); nothing was applied`,
+    { record: { name: set.name, type: typeName(set.type) } },
+  );
 }
 
 /** Fails as a conflict when the server dropped an add it answered NOERROR to. */
-async function verifyAdded(target: Target, operation: string, set: PlannedUpdate['verify'][number]): Promise<void> {
+async function verifyAdded(target: Target, operation: string, set: AddToVerify): Promise<void> {
   const type = typeName(set.type);
   const text = (rdatas: readonly Uint8Array[]) => JSON.stringify(rdatas.map((rdata) => rdataToText(set.type, rdata)).sort());
   const check = async () =>
@@ -148,9 +203,10 @@ async function verifyAdded(target: Target, operation: string, set: PlannedUpdate
 
 /**
  * The RFC 2136 adapter of the `DnsProvider` port, for any standards DNS server that takes
- * dynamic updates (BIND, Knot, PowerDNS): a TSIG-signed AXFR lists a zone, one signed UPDATE
- * per request writes, each change carrying the prerequisite it was planned on, so a zone
- * changed since the read fails as a conflict. Zone ids are the zones' DNS names (lower-case,
+ * dynamic updates (tested: BIND, Knot, PowerDNS): a TSIG-signed AXFR lists a zone, one signed
+ * UPDATE per request writes (names compressed; `requestCost` gives core each change's bytes
+ * against RFC2136_LIMITS), each change carrying the prerequisite it was planned on, so a zone
+ * changed since the read fails as a conflict. `zoneVersion` is the zone's SOA serial. Zone ids are the zones' DNS names (lower-case,
  * trailing dot). Translation only; core decides, batches and retries.
  *
  * @param options - The primary `server` (`host`, `port` default 53), the `zones` to manage, the
@@ -169,12 +225,18 @@ async function verifyAdded(target: Target, operation: string, set: PlannedUpdate
  */
 export function createRfc2136Provider(options: Rfc2136ProviderOptions): DnsProvider {
   const { zones, secret } = validate(options);
-  const target: Target = { client: clientOptions(options, secret), zones };
+  return rfc2136Provider({ client: clientOptions(options, secret), zones });
+}
+
+/** The adapter on checked settings (createRfc2136Provider checks them). */
+export function rfc2136Provider(target: Target): DnsProvider {
   return {
     name: PROVIDER,
     limits: RFC2136_LIMITS,
+    requestCost: (change) => updateCost(change, target.zones),
     zones: () => listZones(target),
     records: (zone) => listRecords(target, zone),
     applyChanges: (zone, changes) => applyChanges(target, zone, changes),
+    zoneVersion: (zone) => zoneVersion(target, zone),
   };
 }

@@ -27,7 +27,10 @@ export const tsigErrorName = (code: number): string => TSIG_ERROR_NAMES.get(code
 export class TsigError extends Error {
   override readonly name = 'TsigError';
   constructor(
-    /** BADSIG, BADKEY, BADTIME, BADTRUNC; `unsigned` when a signature is missing, FORMERR when the TSIG record is malformed. */
+    /**
+     * BADSIG, BADKEY, BADTIME, BADTRUNC; `unsigned` when a signature is missing, `refused` when the
+     * server refused ours without saying why, FORMERR when the TSIG record is malformed.
+     */
     readonly code: string,
     message: string,
   ) {
@@ -218,14 +221,15 @@ function checkTime(fields: TsigFields, now: number): void {
   }
 }
 
-/** A server reported a TSIG error; a BADTIME answer carries the server's clock (§5.2.3). */
-function serverError(fields: TsigFields): TsigError {
+/** A server reported a TSIG error, naming the key it refused; a BADTIME answer carries the server's clock (§5.2.3). */
+function serverError(fields: TsigFields, key: TsigKey, now: number): TsigError {
   const name = tsigErrorName(fields.error);
+  const signer = `key ${key.name} (${key.algorithm})`;
   if (fields.error === TsigErrorCode.BADTIME && fields.other.length === 6) {
     const serverTime = Buffer.from(fields.other).readUIntBE(0, 6);
-    return new TsigError(name, `the server refused our signature's time; its clock says ${serverTime}, ours ${nowSeconds()}`);
+    return new TsigError(name, `the server refused the time of our signature with ${signer}; its clock says ${serverTime}, ours ${now}`);
   }
-  return new TsigError(name, `the server refused the request's signature (${name})`);
+  return new TsigError(name, `the server refused the request's signature with ${signer} (${name})`);
 }
 
 /**
@@ -256,7 +260,7 @@ export class TsigVerifier {
     }
     // An error answer (BADKEY, BADSIG) goes out without a MAC (§5.3.2): report what the server said.
     const reported = tsigFields(message);
-    if (reported.error !== 0) throw serverError(reported);
+    if (reported.error !== 0) throw serverError(reported, this.key, this.now());
     const fields = checkKey(message, this.key);
     const expected = macOf(this.key, [
       lengthPrefixed(this.#priorMac),

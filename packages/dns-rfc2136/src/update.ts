@@ -86,9 +86,18 @@ export interface PlannedUpdate {
    * prerequisite can rule it out: a CNAME created where the same message deletes other data
    * (a type switch). "Name is not in use" cannot be asked — the name is in use, by the data
    * being deleted — and there is no prerequisite for "holds nothing but these types". The
-   * caller checks these are in the zone after a NOERROR answer.
+   * caller checks these are in the zone after a NOERROR answer (BIND, Knot), and what the name
+   * holds after a REFUSED one (PowerDNS refuses the whole UPDATE instead of dropping the add).
    */
-  readonly verify: readonly { readonly name: string; readonly type: number; readonly rdatas: readonly Uint8Array[] }[];
+  readonly verify: readonly AddToVerify[];
+}
+
+/** A CNAME the server could drop (or refuse, see PlannedUpdate.verify), and the types the message deletes at its name before adding it. */
+export interface AddToVerify {
+  readonly name: string;
+  readonly type: number;
+  readonly rdatas: readonly Uint8Array[];
+  readonly deletes: readonly number[];
 }
 
 /** The change set in wire form, each change checked; bad input names its field. */
@@ -120,9 +129,11 @@ export function planUpdate(id: number, zone: string, changes: readonly Change[])
       (change, j) =>
         j < index && change.kind === 'delete' && change.record.name === name && (type === undefined || change.record.type === type),
     );
+  const deletedTypes = (index: number, name: string) =>
+    wire.filter((change, j) => j < index && change.kind === 'delete' && change.record.name === name).map((change) => change.record.type);
   const prerequisites: ResourceRecord[] = [];
   const updates: ResourceRecord[] = [];
-  const verify: WireRecordSet[] = [];
+  const verify: AddToVerify[] = [];
   wire.forEach((change, index) => {
     const { record } = change;
     switch (change.kind) {
@@ -132,7 +143,7 @@ export function planUpdate(id: number, zone: string, changes: readonly Change[])
           // The deletes' own prerequisites pin the types they delete, not the name's other
           // types: a record set added behind our back would make the server drop the CNAME.
           if (!deletedBefore(index, record.name)) prerequisites.push(unused(record.name));
-          else verify.push(record);
+          else verify.push({ ...record, deletes: deletedTypes(index, record.name) });
         } else if (!deletedBefore(index, record.name, RRType.CNAME)) {
           // A CNAME deleted earlier in the message is gone (its prerequisite says it was there,
           // exactly as read) by the time this add is applied.

@@ -1,10 +1,12 @@
-// Writes against a real BIND 9 that the server could take without doing them: adds it drops
-// without a word (RFC 2136 §3.4.2.2), bad record data in a batch, a zone it does not serve,
-// and a server name that does not resolve.
+// Writes against each real server (BIND 9, Knot, PowerDNS) that the server could take without
+// doing them: adds it drops without a word or refuses (RFC 2136 §3.4.2.2), bad record data in a
+// batch, a zone it does not serve, a backend that cannot be written, and a server name that
+// does not resolve.
 import { ProviderError, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
+import { batchChanges } from '@fedsvc/core/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRfc2136Provider, type Rfc2136ProviderOptions } from '../src/index.js';
-import { startBind, type BindServer } from '../src/testing/index.js';
+import { SERVER_KINDS, startDnsProxy, startDnsServer, startPowerDns, type DnsServer } from '../src/testing/index.js';
 import { clientFor, readDirect, writeDirect } from './helpers.js';
 
 const zone = 'writes.test.';
@@ -21,10 +23,10 @@ const failure = (promise: Promise<unknown>) =>
     (e: unknown) => e,
   );
 
-describe('writes against BIND 9', () => {
-  let bind: BindServer;
+describe.each(SERVER_KINDS)('writes against %s', (kind) => {
+  let bind: DnsServer;
   beforeAll(async () => {
-    bind = await startBind({ zones: [zone] });
+    bind = await startDnsServer(kind, { zones: [zone] });
   });
   afterAll(async () => {
     await bind?.stop();
@@ -145,6 +147,32 @@ describe('writes against BIND 9', () => {
     expect((await reconcileZone({ provider: p, zone: dnsZone, ownerId: 'writes-test', scope, desired })).changes).toEqual([]);
   });
 
+  it('takes a large address set in one UPDATE: creates 150 addresses, changes 60, grows 50 to 51, removes 150 someone else wrote', async () => {
+    const p = provider();
+    const addresses = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `10.${(from + i) >> 8}.${(from + i) & 255}.1`);
+    const big = (name: string, n: number, from = 0) => set(name, 'A', addresses(n, from));
+    const direct = clientFor(bind);
+    await writeDirect(direct, zone, [
+      { kind: 'create', record: big('sixty', 60) },
+      { kind: 'create', record: big('fifty', 50) },
+      { kind: 'create', record: big('theirs', 150) },
+    ]);
+    const cases: Change[] = [
+      { kind: 'create', record: big('hundred-fifty', 150) },
+      { kind: 'update', before: big('sixty', 60), record: big('sixty', 60, 1_000) },
+      { kind: 'update', before: big('fifty', 50), record: big('fifty', 51) },
+      { kind: 'delete', record: big('theirs', 150) },
+    ];
+    for (const change of cases) {
+      // Core packs each into one request; the server takes it.
+      expect(batchChanges([change], p.limits, p.requestCost)).toEqual([[change]]);
+      await p.applyChanges(dnsZone, [change]);
+      const after = await held(change.record);
+      if (change.kind === 'delete') expect(after).toBeUndefined();
+      else expect(after?.rrdatas.slice().sort()).toEqual(change.record.rrdatas.slice().sort());
+    }
+  });
+
   it('an UPDATE for a zone the server does not serve is not-found, as a listing of it is', async () => {
     const unserved = 'unserved.test.';
     const p = provider({ zones: [zone, unserved] });
@@ -159,6 +187,32 @@ describe('writes against BIND 9', () => {
     // The zone it does serve is still written to with the same key.
     await p.applyChanges(dnsZone, [{ kind: 'create', record: set('served', 'A', ['192.0.2.6']) }]);
     expect(await held(set('served', 'A', ['192.0.2.6']))).toBeDefined();
+  });
+});
+
+describe('a PowerDNS zone whose backend cannot be written (NOTIMP)', () => {
+  it('fails the pass once, as denied saying the server takes no updates, instead of blaming each record set in turn', async () => {
+    const server = await startPowerDns({ zones: [zone], backend: 'bind' });
+    const proxy = await startDnsProxy({ host: server.host, port: server.port });
+    try {
+      const p = createRfc2136Provider({
+        server: { host: proxy.host, port: proxy.port },
+        zones: [zone],
+        tsig: server.key,
+        timeoutMs: 5_000,
+      });
+      // Enough record sets for several requests at the adapter's limits.
+      const desired = Array.from({ length: 120 }, (_, i) => set(`svc-${i}`, 'A', ['192.0.2.10', '192.0.2.11']));
+      const error = await failure(reconcileZone({ provider: p, zone: dnsZone, ownerId: 'writes-test', scope: () => true, desired }));
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe('denied');
+      expect((error as ProviderError).message).toContain('does not take updates');
+      expect((error as ProviderError).record).toBeUndefined();
+      expect(proxy.counts().writes).toBe(1);
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
   });
 });
 

@@ -1,21 +1,37 @@
-// The BIND 9 harness itself: many zones, extra records, a clean stop, and a loud failure without BIND.
+// The BIND 9, Knot and PowerDNS harnesses themselves: many zones, extra records, a clean stop, and
+// a loud failure without the server.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { axfr, servesZone } from '../src/client.js';
-import { BIND_INSTALL_HINT, findNamed, startBind } from '../src/testing/index.js';
+import {
+  BIND_INSTALL_HINT,
+  KNOT_INSTALL_HINT,
+  POWERDNS_INSTALL_HINT,
+  SERVER_KINDS,
+  findKnotd,
+  findNamed,
+  findPdnsServer,
+  startDnsServer,
+} from '../src/testing/index.js';
 import { udpExchange } from '../src/transport.js';
 import { Opcode, RRClass, RRType, emptyMessage, encodeMessage } from '../src/wire.js';
 import { clientFor } from './helpers.js';
 
-describe('the BIND 9 harness', () => {
-  it('says how to install BIND when named is nowhere to be found', () => {
+describe('the harnesses', () => {
+  it('say how to install the server when its program is nowhere to be found', () => {
     expect(() => findNamed(['/nonexistent/bin'])).toThrow(BIND_INSTALL_HINT);
     expect(BIND_INSTALL_HINT).toBe('install BIND 9: apt-get install bind9 bind9-dnsutils');
+    expect(() => findKnotd(['/nonexistent/bin'])).toThrow(KNOT_INSTALL_HINT);
+    expect(KNOT_INSTALL_HINT).toBe('install Knot DNS: apt-get install knot');
+    expect(() => findPdnsServer(['/nonexistent/bin'])).toThrow(POWERDNS_INSTALL_HINT);
+    expect(POWERDNS_INSTALL_HINT).toBe('install PowerDNS: apt-get install pdns-server pdns-backend-sqlite3 sqlite3');
   });
+});
 
-  it('serves every zone asked for, with the extra records, to the generated key; stop() ends named and removes its files', async () => {
+describe.each(SERVER_KINDS)('the %s harness', (kind) => {
+  it('serves every zone asked for, with the extra records, to the generated key; stop() ends the server and removes its files', async () => {
     const zones = Array.from({ length: 40 }, (_, i) => `z${i}.harness.test`);
-    const bind = await startBind({ zones, records: ['person 60 IN A 198.51.100.1'] });
+    const bind = await startDnsServer(kind, { zones, records: ['person 60 IN A 198.51.100.1'] });
     const client = clientFor(bind);
     try {
       expect(bind.zones).toEqual(zones.map((zone) => `${zone}.`));
