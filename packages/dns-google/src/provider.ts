@@ -115,11 +115,11 @@ async function waitDone(change: CreatedChange, zone: DnsZone, settings: WaitForD
 /**
  * The Google Cloud DNS adapter of the `DnsProvider` port, on `@google-cloud/dns`. It
  * translates; core decides (diff, batching, retries, conflicts). Zone ids are managed-zone
- * names. Every automatic retry of the SDK is turned off: core retries. No credential, token or
- * key is ever logged or put in an error.
+ * names. Each request is sent once (core retries) and aborted after `requestTimeoutMs`. No
+ * credential, token or key is ever logged or put in an error.
  *
  * @param options - `projectId`, `keyFilename` or `credentials` (default: Application Default
- *   Credentials), `apiEndpoint`, `pageSize`, `waitForDone`.
+ *   Credentials), `apiEndpoint`, `pageSize`, `requestTimeoutMs`, `waitForDone`.
  * @returns The provider, with the SDK's `dns` object it uses.
  * @throws ValidationError (from `@fedsvc/core`) when an option is malformed. Requests fail with
  *   ProviderError, never with SDK errors.
