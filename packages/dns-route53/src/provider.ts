@@ -1,6 +1,6 @@
 // The Route 53 adapter of the DnsProvider port: translation only; core decides and retries.
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { DnsProvider, ProviderLimits } from '@fedsvc/core/provider';
+import type { Change, DnsProvider, ProviderLimits } from '@fedsvc/core/provider';
 import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
 import { applyChanges } from './change-batches.js';
 import { buildClient } from './client.js';
@@ -66,7 +66,10 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     applyChanges: (zone, changes) => applyChanges(client, zone, changes, asRead, wait),
     // Without aliases there is no canAlias key at all, not one holding undefined (`'canAlias' in provider` is false).
     ...(options.aliases === true
-      ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined, requestCost: aliasRequestCost }
+      ? {
+          canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined,
+          requestCost: (change: Change) => aliasRequestCost(change, asRead),
+        }
       : {}),
     close() {
       if (ownsClient) client.destroy();
