@@ -83,12 +83,16 @@ function distinct(sets: readonly ResourceRecordSet[]): ResourceRecordSet[] {
   return [...byIdentity.values()];
 }
 
-/** `asRead` receives the Route 53 sets each record was read from, for deleting it exactly as read. */
+/**
+ * `asRead` receives the Route 53 sets each record was read from, for deleting it exactly as read;
+ * `pages`, by zone id, how many requests the listing took once it is complete.
+ */
 export async function listRecords(
   client: Route53Client,
   zone: DnsZone,
   pageSize: number,
   asRead: RecordsAsRead,
+  pages: Map<string, number>,
 ): Promise<RecordSet<string>[]> {
   const sets: ResourceRecordSet[] = [];
   let start: Position = {};
@@ -96,7 +100,10 @@ export async function listRecords(
     const input: ListResourceRecordSetsCommandInput = { HostedZoneId: zone.id, MaxItems: pageSize, ...start };
     const out = await call(`ListResourceRecordSets ${zone.id}`, () => client.send(new ListResourceRecordSetsCommand(input)));
     sets.push(...(out.ResourceRecordSets ?? []));
-    if (!out.IsTruncated) return fromResourceRecordSets(distinct(sets), asRead);
+    if (!out.IsTruncated) {
+      pages.set(zone.id, page + 1);
+      return fromResourceRecordSets(distinct(sets), asRead);
+    }
     start = nextPosition(out, start, zone);
   }
   throw new ProviderError('route53', 'transient', `ListResourceRecordSets ${zone.id}: still truncated after ${MAX_PAGES} pages`);
