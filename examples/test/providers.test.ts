@@ -70,6 +70,10 @@ describe.each(examples)('$label example (--local)', ({ file }) => {
     expect(run.code).toBe(0);
   });
 
+  it('prints no warning (an SDK that no longer supports this Node version would)', () => {
+    expect(run.stderr).not.toMatch(/Warning/);
+  });
+
   it("lists the guide's records in the zone", () => {
     const rows = firstTable(run.stdout);
     const byName = new Map(rows.map((row) => [`${row.name} ${row.type}`, row]));

@@ -169,7 +169,9 @@ export interface DnsProvider {
   /**
    * What a change costs against `limits`, for a provider that counts some record sets
    * differently from core (an update is both sides; every rrdata and its characters count).
-   * Route 53 with aliases: a dual-stack load balancer is two alias records.
+   * Route 53 with aliases: a dual-stack load balancer is two alias records. A change that costs
+   * no `changes` is no change to the provider (Route 53: an ALIAS update that differs only in
+   * what Route 53 does not store): it is not sent, and the report neither counts nor lists it.
    */
   readonly requestCost?: (change: Change) => RequestCost;
   /**

@@ -351,3 +351,32 @@ describe('a provider that counts its own way (requestCost)', () => {
     expect(requests).toEqual([6, 6, 6, 2]);
   });
 });
+
+describe('a change that costs the provider no change', () => {
+  /** A provider that stores no TTL: an update of the TTL alone is no change to it. */
+  class TtlBlindZone extends Zone {
+    readonly requestCost = (change: Change) =>
+      change.kind === 'update' && change.before.rrdatas.join() === change.record.rrdatas.join()
+        ? { changes: 0, rrdatas: 0, chars: 0 }
+        : changeCost(change);
+  }
+
+  test.prop([fc.array(fc.constantFrom('ttl', 'data', 'same'), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 6 })])(
+    'is not sent, counted or reported; every other change is',
+    async (kinds, perRequest) => {
+      const held = kinds.flatMap((_, i) => owned(a(name(`n${i}`), '192.0.2.1', 60)));
+      const zone = new TtlBlindZone(held, limits(2 * perRequest));
+      const desired = kinds.map((kind, i) =>
+        kind === 'ttl' ? a(name(`n${i}`), '192.0.2.1', 120) : a(name(`n${i}`), kind === 'data' ? '192.0.2.2' : '192.0.2.1', 60),
+      );
+      const report = await run(zone, desired);
+      const costly = report.changes.filter((change) => zone.requestCost(change).changes > 0);
+      expect(report.changes).toEqual(costly);
+      expect(report.changes.map((change) => change.record.name).sort()).toEqual(
+        kinds.flatMap((kind, i) => (kind === 'data' ? [name(`n${i}`)] : [])).sort(),
+      );
+      expect(report.writes).toBe(zone.writes);
+      if (!kinds.includes('data')) expect(zone.writes).toBe(0);
+    },
+  );
+});

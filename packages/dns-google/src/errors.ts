@@ -2,6 +2,7 @@
 import { isTransientNetworkError, ProviderError, type ProviderErrorKind, type RecordSet } from '@fedsvc/core/provider';
 import type { ChangeBody } from './records.js';
 import { normalizeName } from './records.js';
+import { RequestTimeoutError } from './transport.js';
 
 const PROVIDER = 'google';
 
@@ -63,6 +64,23 @@ function retryAfterMs(error: ApiErrorLike): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** How many errors deep a `cause` chain is searched for a code (as core's network check does). */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * The system code of a failure before any answer: the error's own, or that of an error it wraps
+ * (Node's fetch fails with `TypeError: fetch failed` around the socket's `ECONNRESET`).
+ */
+function systemCodeOf(thrown: unknown): string | undefined {
+  let current = thrown;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    current = cause;
+  }
+  return undefined;
+}
+
 /** Which kind an HTTP status and the API's reasons make: see README "Errors". */
 function kindOf(status: number | undefined, reasons: readonly Reason[], message: string): ProviderErrorKind | undefined {
   const has = (set: ReadonlySet<string>) => reasons.some((r) => set.has(r.reason));
@@ -95,7 +113,7 @@ export function translateError(thrown: unknown, operation: string, body?: Change
   if (thrown instanceof ProviderError || typeof thrown !== 'object' || thrown === null) return thrown;
   const error = thrown as ApiErrorLike & { name?: unknown };
   const status = typeof error.code === 'number' ? error.code : undefined;
-  const systemCode = typeof error.code === 'string' ? error.code : undefined;
+  const systemCode = systemCodeOf(thrown);
   const reasons = reasonsOf(error);
   const first = reasons[0];
   const message = scrub(first?.message || (typeof error.message === 'string' ? error.message : String(thrown)));
@@ -103,10 +121,11 @@ export function translateError(thrown: unknown, operation: string, body?: Change
   // no API reasons: they say the credentials are refused, whatever the status.
   let kind: ProviderErrorKind | undefined =
     reasons.length === 0 && CREDENTIAL_FAILURES.test(message) ? 'denied' : kindOf(status, reasons, message);
-  if (kind === undefined && isTransientNetworkError(thrown)) kind = 'transient';
+  // A request that had no answer within requestTimeoutMs (see transport.ts) is one to try again.
+  if (kind === undefined && (isTransientNetworkError(thrown) || thrown instanceof RequestTimeoutError)) kind = 'transient';
   if (kind === undefined) return thrown;
 
-  const label = [status, first?.reason].filter((part) => part !== undefined && part !== '').join(' ');
+  const label = [status ?? systemCode, first?.reason].filter((part) => part !== undefined && part !== '').join(' ');
   const more = reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : '';
   const cause = Object.assign(new Error(message), { code: status ?? systemCode, reasons: reasons.map((r) => r.reason) });
   const record = recordOf(message, body);

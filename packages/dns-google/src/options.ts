@@ -1,6 +1,6 @@
 // The Google adapter's options, and their checks.
 import type { DNSOptions } from '@google-cloud/dns';
-import { positiveInteger, ValidationError } from '@fedsvc/core/provider';
+import { positiveInteger, positiveNumber, ValidationError } from '@fedsvc/core/provider';
 
 export interface WaitForDoneOptions {
   /** Give up (ProviderError `transient`) when the change is not `done` after this long. Default 120 000. */
@@ -23,6 +23,12 @@ export interface GoogleProviderOptions {
   readonly apiEndpoint?: string;
   /** Record sets per `rrsets.list` page (`maxResults`). Default: as many as the server gives. */
   readonly pageSize?: number;
+  /**
+   * How long one request may take, from the moment it is made (the auth library's token included)
+   * to the last byte of its answer; then it is aborted and fails as a `transient` ProviderError,
+   * which core's reconcile retries. A positive number of milliseconds. Default 10 000.
+   */
+  readonly requestTimeoutMs?: number;
   /** After each change, poll `changes.get` until it is `done`, so a later change never runs ahead of DNS. Off by default. */
   readonly waitForDone?: boolean | WaitForDoneOptions;
 }
@@ -30,6 +36,7 @@ export interface GoogleProviderOptions {
 export function validate(options: GoogleProviderOptions): void {
   const { pageSize, apiEndpoint, projectId } = options;
   if (pageSize !== undefined) positiveInteger('pageSize', pageSize);
+  if (options.requestTimeoutMs !== undefined) positiveNumber('requestTimeoutMs', options.requestTimeoutMs);
   if (apiEndpoint !== undefined && (typeof apiEndpoint !== 'string' || !/^(https?:\/\/)?[\w.-]+(:\d+)?\/?$/.test(apiEndpoint))) {
     throw new ValidationError('apiEndpoint', apiEndpoint, 'must be a host[:port], or an http(s) URL with no path');
   }

@@ -81,7 +81,39 @@ async function listRecords(dns: DNS, zone: DnsZone, pageSize: number | undefined
   throw new ProviderError('google', 'transient', `rrsets.list ${zone.id}: still paging after ${MAX_PAGES} pages`);
 }
 
-async function applyChanges(dns: DNS, zone: DnsZone, changes: readonly Change[], wait: WaitForDoneOptions | undefined): Promise<void> {
+/**
+ * The id of the zone's newest change: one changes.list request, newest first, one result. Every
+ * change to a managed zone, by anyone, is a Change with the next id in the zone's sequence.
+ */
+async function newestChange(dns: DNS, zone: DnsZone): Promise<string> {
+  const query = { autoPaginate: false, maxResults: 1, sortBy: 'changeSequence', sort: 'desc' as const };
+  const [changes] = await call(`changes.list ${zone.id}`, () => dns.zone(zone.id).getChanges(query));
+  // A managed zone always has its creation's change; none listed reads as no version at all.
+  return String(changes[0]?.id ?? '');
+}
+
+/** Per zone id, the id of the change this provider created last, until zoneVersion hands it out. */
+type OwnChanges = Map<string, string>;
+
+/**
+ * Right after our own write, its change's id, without a request: the newest change then may
+ * already be someone else's, made after ours, and taking it for ours would hide it. Otherwise
+ * the newest change's id.
+ */
+async function zoneVersion(dns: DNS, zone: DnsZone, own: OwnChanges): Promise<string> {
+  const ours = own.get(zone.id);
+  if (ours === undefined) return newestChange(dns, zone);
+  own.delete(zone.id);
+  return ours;
+}
+
+async function applyChanges(
+  dns: DNS,
+  zone: DnsZone,
+  changes: readonly Change[],
+  wait: WaitForDoneOptions | undefined,
+  own: OwnChanges,
+): Promise<void> {
   if (changes.length === 0) return;
   const managed = dns.zone(zone.id);
   const body = toChangeBody(changes);
@@ -91,6 +123,7 @@ async function applyChanges(dns: DNS, zone: DnsZone, changes: readonly Change[],
     () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }),
     body,
   );
+  if (change.id !== undefined) own.set(zone.id, String(change.id));
   if (wait) await waitDone(change, zone, wait);
 }
 
@@ -115,11 +148,11 @@ async function waitDone(change: CreatedChange, zone: DnsZone, settings: WaitForD
 /**
  * The Google Cloud DNS adapter of the `DnsProvider` port, on `@google-cloud/dns`. It
  * translates; core decides (diff, batching, retries, conflicts). Zone ids are managed-zone
- * names. Every automatic retry of the SDK is turned off: core retries. No credential, token or
- * key is ever logged or put in an error.
+ * names. Each request is sent once (core retries) and aborted after `requestTimeoutMs`. No
+ * credential, token or key is ever logged or put in an error.
  *
  * @param options - `projectId`, `keyFilename` or `credentials` (default: Application Default
- *   Credentials), `apiEndpoint`, `pageSize`, `waitForDone`.
+ *   Credentials), `apiEndpoint`, `pageSize`, `requestTimeoutMs`, `waitForDone`.
  * @returns The provider, with the SDK's `dns` object it uses.
  * @throws ValidationError (from `@fedsvc/core`) when an option is malformed. Requests fail with
  *   ProviderError, never with SDK errors.
@@ -134,12 +167,14 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
   validate(options);
   const wait = options.waitForDone === true ? {} : options.waitForDone || undefined;
   const dns = createDns(options);
+  const own: OwnChanges = new Map();
   return {
     name: 'google',
     limits: GOOGLE_LIMITS,
     dns,
     zones: () => listZones(dns),
     records: (zone) => listRecords(dns, zone, options.pageSize),
-    applyChanges: (zone, changes) => applyChanges(dns, zone, changes, wait),
+    applyChanges: (zone, changes) => applyChanges(dns, zone, changes, wait, own),
+    zoneVersion: (zone) => zoneVersion(dns, zone, own),
   };
 }

@@ -60,6 +60,10 @@ describe('translateError', () => {
     const system = Object.assign(new Error(`connect ${code} 192.0.2.1:443`), { code, syscall: 'connect', errno: -1 });
     expect(kindOf(system)).toBe('transient');
     expect(kindOf(new Error('request failed', { cause: system }))).toBe('transient');
+    // Node's fetch wraps the socket's error: its code is kept, in the cause and in the message.
+    const wrapped = translateError(new TypeError('fetch failed', { cause: new Error('request failed', { cause: system }) }), 'op');
+    expect((wrapped as ProviderError).cause).toMatchObject({ code });
+    expect((wrapped as ProviderError).message).toBe(`google: op: ${code}: fetch failed`);
   });
 
   it('names the record set a message blames by its index in the change as sent (grouped by type)', () => {

@@ -108,4 +108,28 @@ describe('Cloud DNS v1 wire format', () => {
       'The change would exceed quota for total rrdata size per change.',
     ]);
   });
+
+  it('changes.list: every write is a change in sequence, from the zone creation\'s "0"; sortBy, sortOrder, maxResults and pageToken as documented', async () => {
+    fixture.putRecordSet('example-com', a('x.example.com.', '192.0.2.1'));
+    expect((await call('POST', '/example-com/changes', { additions: [a('y.example.com.', '192.0.2.2')] })).status).toBe(200);
+    fixture.removeRecordSet('example-com', 'x.example.com.', 'A');
+    const all = await call('GET', '/example-com/changes?maxResults=10');
+    expect(all.status).toBe(200);
+    expect(all.json.kind).toBe('dns#changesListResponse');
+    expect(all.json.changes.map((c: { id: string }) => c.id)).toEqual(['0', '1', '2', '3']);
+    expect(all.json.changes[0].additions.map((r: { type: string }) => r.type).sort()).toEqual(['NS', 'SOA']);
+    expect(all.json.changes[3].deletions).toEqual([{ kind: 'dns#resourceRecordSet', ...a('x.example.com.', '192.0.2.1') }]);
+    const newest = await call('GET', '/example-com/changes?sortBy=changeSequence&sortOrder=descending&maxResults=1');
+    expect(newest.json.changes.map((c: { id: string }) => c.id)).toEqual(['3']);
+    const next = await call('GET', `/example-com/changes?sortOrder=descending&maxResults=2&pageToken=${newest.json.nextPageToken}`);
+    expect(next.json.changes.map((c: { id: string }) => c.id)).toEqual(['2', '1']);
+    const last = await call('GET', `/example-com/changes?sortOrder=descending&maxResults=2&pageToken=${next.json.nextPageToken}`);
+    expect(last.json.changes.map((c: { id: string }) => c.id)).toEqual(['0']);
+    expect(last.json.nextPageToken).toBeUndefined();
+    for (const bad of ['sortBy=startTime', 'sortOrder=newest', 'maxResults=0']) {
+      const refused = await call('GET', `/example-com/changes?${bad}`);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.json.error.errors[0].reason).toBe('invalid');
+    }
+  });
 });

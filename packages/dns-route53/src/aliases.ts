@@ -157,13 +157,29 @@ export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>,
 }
 
 /**
+ * An ALIAS update whose weighted records are the ones held (it differs only in what Route 53
+ * does not store: the ttl of a set without addresses, a target given twice) is no change. One
+ * that cannot be translated is left to applyChanges to refuse.
+ */
+function isNoChange(change: Change, asRead: RecordsAsRead): boolean {
+  if (change.kind !== 'update' || change.before.type !== 'ALIAS' || change.record.type !== 'ALIAS') return false;
+  try {
+    return aliasUpdate(change.before, change.record, asRead).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * What Route 53 counts for a change when ALIAS sets are written. An alias record has no
  * ResourceRecord element, but Route 53 has refused batches as over its "Number of records limit
  * of 1000" whose elements alone were under it: an alias record is taken to count as one record,
  * its DNS name as its characters, and a dual-stack load balancer is two alias records (A and
- * AAAA). An update counts both sides, as for every record set.
+ * AAAA). An update counts both sides, as for every record set. An update that is no change to
+ * Route 53 costs nothing, and core does not send it.
  */
-export function aliasRequestCost(change: Change): RequestCost {
+export function aliasRequestCost(change: Change, asRead: RecordsAsRead = new WeakMap()): RequestCost {
+  if (isNoChange(change, asRead)) return { changes: 0, rrdatas: 0, chars: 0 };
   const cost = changeCost(change);
   let { rrdatas, chars } = cost;
   // What core's count leaves out: the second alias record of each dual-stack target.

@@ -68,12 +68,31 @@ function nextPosition(out: ListResourceRecordSetsCommandOutput, start: Position,
   return next;
 }
 
-/** `asRead` receives the Route 53 sets each record was read from, for deleting it exactly as read. */
+/** What identifies a record set in a hosted zone: its name, type and (routing policies) set identifier. */
+const identity = (rrs: ResourceRecordSet) => JSON.stringify([rrs.Name?.toLowerCase(), rrs.Type, rrs.SetIdentifier ?? null]);
+
+/**
+ * Each record set once, where the listing first gave it. Route 53 never lists a set twice, but
+ * some emulators start a page with the last set of the page before; taken as two sets, the
+ * repeat would look like drift (an ALIAS set's part twice) and plan a change. The copy read last
+ * is kept.
+ */
+function distinct(sets: readonly ResourceRecordSet[]): ResourceRecordSet[] {
+  const byIdentity = new Map<string, ResourceRecordSet>();
+  for (const rrs of sets) byIdentity.set(identity(rrs), rrs);
+  return [...byIdentity.values()];
+}
+
+/**
+ * `asRead` receives the Route 53 sets each record was read from, for deleting it exactly as read;
+ * `pages`, by zone id, how many requests the listing took once it is complete.
+ */
 export async function listRecords(
   client: Route53Client,
   zone: DnsZone,
   pageSize: number,
   asRead: RecordsAsRead,
+  pages: Map<string, number>,
 ): Promise<RecordSet<string>[]> {
   const sets: ResourceRecordSet[] = [];
   let start: Position = {};
@@ -81,7 +100,10 @@ export async function listRecords(
     const input: ListResourceRecordSetsCommandInput = { HostedZoneId: zone.id, MaxItems: pageSize, ...start };
     const out = await call(`ListResourceRecordSets ${zone.id}`, () => client.send(new ListResourceRecordSetsCommand(input)));
     sets.push(...(out.ResourceRecordSets ?? []));
-    if (!out.IsTruncated) return fromResourceRecordSets(sets, asRead);
+    if (!out.IsTruncated) {
+      pages.set(zone.id, page + 1);
+      return fromResourceRecordSets(distinct(sets), asRead);
+    }
     start = nextPosition(out, start, zone);
   }
   throw new ProviderError('route53', 'transient', `ListResourceRecordSets ${zone.id}: still truncated after ${MAX_PAGES} pages`);

@@ -1,6 +1,6 @@
 // The options of createRoute53Provider, and their validation before anything is built or sent.
 import type { Route53Client, Route53ClientConfig } from '@aws-sdk/client-route-53';
-import { ValidationError } from '@fedsvc/core/provider';
+import { positiveNumber, ValidationError } from '@fedsvc/core/provider';
 
 export interface WaitForInSyncOptions {
   /** Give up (ProviderError `transient`) when the change is not INSYNC after this long. Default 120 000. */
@@ -35,7 +35,23 @@ export interface Route53ProviderOptions {
    * Default 10 000; a positive number of milliseconds.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * The account's Route 53 API rate, in requests per second: every request of every client of the
+   * account counts against it. Route 53 documents 5. Default 5; a positive number.
+   */
+  readonly requestsPerSecond?: number;
+  /**
+   * The share of `requestsPerSecond` that full reads of a zone may use, so that writes and other
+   * tools keep the rest: `readInterval` spreads a zone's full reads to stay within it. Default 0.2
+   * (one fifth); above 0, at most 1.
+   */
+  readonly listingShare?: number;
 }
+
+/** Route 53's documented API rate per account: 5 requests per second. */
+export const DEFAULT_REQUESTS_PER_SECOND = 5;
+/** The share of the account's rate full reads may use by default: one fifth. */
+export const DEFAULT_LISTING_SHARE = 0.2;
 
 /** Route 53's largest ListResourceRecordSets page, and the default page size. */
 export const MAX_PAGE = 300;
@@ -84,4 +100,9 @@ export function validateOptions(options: Route53ProviderOptions): void {
     }
   });
   validateWaitForInSync(options.waitForInSync);
+  if (options.requestsPerSecond !== undefined) positiveNumber('requestsPerSecond', options.requestsPerSecond);
+  const share = options.listingShare;
+  if (share !== undefined && (typeof share !== 'number' || !(share > 0 && share <= 1))) {
+    throw new ValidationError('listingShare', share, 'must be a number above 0 and at most 1');
+  }
 }

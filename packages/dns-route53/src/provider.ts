@@ -1,13 +1,13 @@
 // The Route 53 adapter of the DnsProvider port: translation only; core decides and retries.
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { DnsProvider, ProviderLimits } from '@fedsvc/core/provider';
+import type { Change, DnsProvider, ProviderLimits } from '@fedsvc/core/provider';
 import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
 import { applyChanges } from './change-batches.js';
 import { buildClient } from './client.js';
 import { listRecords, listZones } from './listing.js';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
-import { MAX_PAGE, type Route53ProviderOptions, validateOptions } from './options.js';
+import { DEFAULT_LISTING_SHARE, DEFAULT_REQUESTS_PER_SECOND, MAX_PAGE, type Route53ProviderOptions, validateOptions } from './options.js';
 
 export interface Route53Provider extends DnsProvider {
   readonly client: Route53Client;
@@ -35,8 +35,10 @@ export const ROUTE53_LIMITS: ProviderLimits = {
  * retries.
  *
  * @param options - `clientConfig` or your own `client`, `requestTimeoutMs`, `hostedZoneIds`
- *   (for credentials without ListHostedZones), `waitForInSync`, `pageSize`, and `aliases`
- *   (publish AWS load-balancer hostnames as weighted alias records instead of addresses).
+ *   (for credentials without ListHostedZones), `waitForInSync`, `pageSize`, `aliases`
+ *   (publish AWS load-balancer hostnames as weighted alias records instead of addresses), and
+ *   `requestsPerSecond` and `listingShare` (the account's API rate, and the share of it full
+ *   reads may use: `readInterval`).
  * @returns The provider, with the `client` it uses and `close()` to release the client's
  *   connections when it built the client.
  * @throws ValidationError (from `@fedsvc/core`) when an option is malformed, or `client` and
@@ -57,16 +59,24 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
   const pageSize = options.pageSize ?? MAX_PAGE;
   const wait = options.waitForInSync === true ? {} : options.waitForInSync || undefined;
   const asRead: RecordsAsRead = new WeakMap();
+  const pages = new Map<string, number>();
+  const listingRate = (options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND) * (options.listingShare ?? DEFAULT_LISTING_SHARE);
   return {
     name: 'route53',
     limits: ROUTE53_LIMITS,
     client,
     zones: () => listZones(client, options.hostedZoneIds),
-    records: (zone) => listRecords(client, zone, pageSize, asRead),
+    records: (zone) => listRecords(client, zone, pageSize, asRead, pages),
+    // The pages of the zone's last full read, at the listing's share of the account's rate; 0
+    // before any read (the first read is not held back: nothing is known of the zone's size).
+    readInterval: (zone) => ((pages.get(zone.id) ?? 0) / listingRate) * 1000,
     applyChanges: (zone, changes) => applyChanges(client, zone, changes, asRead, wait),
     // Without aliases there is no canAlias key at all, not one holding undefined (`'canAlias' in provider` is false).
     ...(options.aliases === true
-      ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined, requestCost: aliasRequestCost }
+      ? {
+          canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined,
+          requestCost: (change: Change) => aliasRequestCost(change, asRead),
+        }
       : {}),
     close() {
       if (ownsClient) client.destroy();

@@ -122,8 +122,9 @@ export class BatchWriter {
       this.#pin(group);
       return false;
     });
-    if (groups.length === 0) return [];
-    const changes = groups.flat();
+    // A change that costs the provider no change (see DnsProvider.requestCost) is none: not sent, not counted, not written.
+    const changes = groups.flat().filter((change) => provider.requestCost?.(change).changes !== 0);
+    if (changes.length === 0) return [];
     try {
       await withRetry(() => {
         counts.writes++;

@@ -1,5 +1,5 @@
 // The Cloud DNS API's operations on the fixture's state: managed zones, record-set listings,
-// changes and their status. Requests in, JSON bodies out; errors as ApiError.
+// changes, their status and their sequence. Requests in, JSON bodies out; errors as ApiError.
 import { ApiError } from './api-error.js';
 import { page } from './paging.js';
 import type { Operation } from './routes.js';
@@ -21,6 +21,12 @@ interface StoredChange {
   readonly json: Record<string, unknown>;
   polls: number;
 }
+
+/** changes.list's only sort criterion, as the v1 API spells it (and its enum name). */
+const SORT_BY = new Set(['changeSequence', 'CHANGE_SEQUENCE']);
+const SORT_ORDERS = new Set(['ascending', 'descending']);
+/** Page keys that sort as the change sequence does, either way. */
+const sequenceKey = (sequence: number, descending: boolean) => String(descending ? 1e12 - sequence : sequence).padStart(13, '0');
 
 const zoneJson = (zone: ManagedZone) => ({
   kind: 'dns#managedZone',
@@ -47,10 +53,9 @@ const listKey = (r: StoredRrset) => `${r.name}\u0000${r.type}`;
 export class CloudDnsApi {
   readonly #settings: ApiSettings;
   readonly #zones = new Map<string, ManagedZone>();
-  /** Changes by `<zone>/<id>`. */
-  readonly #changes = new Map<string, StoredChange>();
+  /** Each zone's changes in sequence: a change's id is its place (`"0"`, the zone's creation, first). */
+  readonly #changes = new Map<string, StoredChange[]>();
   #nextZoneId = 1_000_000_000_000;
-  #nextChangeId = 1;
 
   constructor(settings: ApiSettings) {
     this.#settings = settings;
@@ -75,6 +80,8 @@ export class CloudDnsApi {
         return this.#createChange(this.zoneNamed(zone ?? ''), body);
       case 'changes.get':
         return { body: this.#getChange(this.zoneNamed(zone ?? ''), change ?? '') };
+      case 'changes.list':
+        return { body: this.#listChanges(this.zoneNamed(zone ?? ''), query) };
       case 'token':
         throw new Error('token requests are served before routing');
     }
@@ -91,10 +98,16 @@ export class CloudDnsApi {
     const lower = dnsName.toLowerCase();
     const zone = newZone(name, lower.endsWith('.') ? lower : `${lower}.`, String(this.#nextZoneId++));
     this.#zones.set(name, zone);
+    // As Cloud DNS does, the zone's creation is its first change: its NS and SOA added.
+    this.#changes.set(name, []);
+    this.#record(zone, zone.records.list(), [], this.#settings.doneAfterPolls);
     return zone;
   }
 
-  /** Writes a record set as given (TXT data stored as Cloud DNS stores it), unchecked. */
+  /**
+   * Writes a record set as given (TXT data stored as Cloud DNS stores it), unchecked, as another
+   * client's change (done): the record set held there before, if any, is its deletion.
+   */
   putRecordSet(zoneName: string, rrset: StoredRrset): void {
     const stored: StoredRrset = {
       name: rrset.name.toLowerCase(),
@@ -103,7 +116,37 @@ export class CloudDnsApi {
       rrdatas: rrset.rrdatas.map((d) => storedRrdata(rrset.type, d)),
       routingPolicy: rrset.routingPolicy,
     };
-    this.zoneNamed(zoneName).records.set(stored);
+    const zone = this.zoneNamed(zoneName);
+    const held = zone.records.get(stored.name, stored.type);
+    zone.records.set(stored);
+    this.#record(zone, [stored], held === undefined ? [] : [held], this.#settings.doneAfterPolls);
+  }
+
+  /** Removes a record set, unchecked, as another client's change (done). */
+  removeRecordSet(zoneName: string, name: string, type: string): void {
+    const zone = this.zoneNamed(zoneName);
+    const held = zone.records.get(name, type);
+    if (held === undefined) return;
+    zone.records.delete(name, type);
+    this.#record(zone, [], [held], this.#settings.doneAfterPolls);
+  }
+
+  /** Appends a change to the zone's sequence; `polls`: changes.get answers it counts as having had. */
+  #record(zone: ManagedZone, additions: readonly StoredRrset[], deletions: readonly StoredRrset[], polls: number): StoredChange {
+    const sequence = this.#changes.get(zone.name) ?? [];
+    const change: StoredChange = {
+      json: {
+        kind: 'dns#change',
+        id: String(sequence.length),
+        startTime: new Date().toISOString(),
+        additions: additions.map(rrsetJson),
+        deletions: deletions.map(rrsetJson),
+      },
+      polls,
+    };
+    sequence.push(change);
+    this.#changes.set(zone.name, sequence);
+    return change;
   }
 
   #listZones(query: URLSearchParams) {
@@ -130,26 +173,39 @@ export class CloudDnsApi {
     const additions = Array.isArray(parsed.additions) ? parsed.additions : [];
     const deletions = Array.isArray(parsed.deletions) ? parsed.deletions : [];
     const applied = applyChange(zone, additions, deletions, this.#settings.limits);
-    const change: StoredChange = {
-      json: {
-        kind: 'dns#change',
-        id: String(this.#nextChangeId++),
-        startTime: new Date().toISOString(),
-        additions: applied.additions.map(rrsetJson),
-        deletions: applied.deletions.map(rrsetJson),
-      },
-      polls: 0,
-    };
-    this.#changes.set(`${zone.name}/${String(change.json.id)}`, change);
+    const change = this.#record(zone, applied.additions, applied.deletions, 0);
     return { body: this.#changeJson(change), changes: additions.length + deletions.length };
   }
 
   #getChange(zone: ManagedZone, changeId: string) {
-    const change = this.#changes.get(`${zone.name}/${changeId}`);
+    const sequence = this.#changes.get(zone.name) ?? [];
+    const change = /^(0|[1-9]\d*)$/.test(changeId) ? sequence[Number(changeId)] : undefined;
     if (!change)
       throw new ApiError(404, [{ reason: 'notFound', message: `The 'parameters.changeId' resource named '${changeId}' does not exist.` }]);
     change.polls += 1;
     return this.#changeJson(change);
+  }
+
+  /**
+   * changes.list: the zone's changes by change sequence (`sortBy`, the only criterion), ascending
+   * unless `sortOrder=descending`, paged by maxResults and pageToken. Listing polls nothing.
+   */
+  #listChanges(zone: ManagedZone, query: URLSearchParams) {
+    const sortBy = query.get('sortBy');
+    if (sortBy !== null && !SORT_BY.has(sortBy))
+      throw new ApiError(400, [{ reason: 'invalid', message: `Invalid value for 'parameters.sortBy': '${sortBy}'` }]);
+    const order = query.get('sortOrder');
+    if (order !== null && !SORT_ORDERS.has(order))
+      throw new ApiError(400, [{ reason: 'invalid', message: `Invalid value for 'parameters.sortOrder': '${order}'` }]);
+    const descending = order === 'descending';
+    const sequence = (this.#changes.get(zone.name) ?? []).map((change, i) => ({ change, key: sequenceKey(i, descending) }));
+    if (descending) sequence.reverse();
+    const listed = page(sequence, (entry) => entry.key, query, this.#settings.defaultPageSize);
+    return {
+      kind: 'dns#changesListResponse',
+      changes: listed.items.map((entry) => this.#changeJson(entry.change)),
+      nextPageToken: listed.nextPageToken,
+    };
   }
 
   #changeJson(change: StoredChange) {

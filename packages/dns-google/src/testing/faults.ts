@@ -1,4 +1,5 @@
-// Faults a test arms on the fixture: error answers (429, 5xx) and connections cut after serving.
+// Faults a test arms on the fixture: error answers (429, 5xx), connections cut after serving, and
+// requests never answered.
 import { ApiError } from './api-error.js';
 import type { Operation } from './routes.js';
 
@@ -14,6 +15,7 @@ const matches = (operation: Operation) => (fault: { readonly operation?: Operati
 export class Faults {
   readonly #errors: Fault[] = [];
   readonly #cuts: { readonly operation?: Operation }[] = [];
+  readonly #hangs: { readonly operation?: Operation }[] = [];
 
   throttle(count: number, operation: Operation | undefined, retryAfterSeconds: number | undefined): void {
     const metric = operation === 'changes.create' ? 'Write requests' : 'Read requests';
@@ -43,6 +45,17 @@ export class Faults {
 
   cut(count: number, operation: Operation | undefined): void {
     for (let i = 0; i < count; i += 1) this.#cuts.push({ operation });
+  }
+
+  hang(count: number, operation: Operation | undefined): void {
+    for (let i = 0; i < count; i += 1) this.#hangs.push({ operation });
+  }
+
+  /** Whether a hang is armed for a request of `operation`; it is taken off the list. */
+  takeHang(operation: Operation): boolean {
+    const index = this.#hangs.findIndex(matches(operation));
+    if (index >= 0) this.#hangs.splice(index, 1);
+    return index >= 0;
   }
 
   /** The error answer armed for a request of `operation`, taken off the list; undefined if none. */

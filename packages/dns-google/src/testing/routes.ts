@@ -1,6 +1,13 @@
 // Which API operation a request is: `/dns/v1/projects/{project}/managedZones[/{zone}[/rrsets|/changes[/{id}]]]`.
 
-export type Operation = 'managedZones.list' | 'managedZones.get' | 'rrsets.list' | 'changes.create' | 'changes.get' | 'token';
+export type Operation =
+  | 'managedZones.list'
+  | 'managedZones.get'
+  | 'rrsets.list'
+  | 'changes.create'
+  | 'changes.get'
+  | 'changes.list'
+  | 'token';
 
 export interface Route {
   readonly operation: Operation;
@@ -17,6 +24,7 @@ export function route(method: string, path: string): Route | undefined {
   if (m[3] === undefined) return method === 'GET' ? { operation: 'managedZones.get', zone } : undefined;
   if (m[3] === '/rrsets') return method === 'GET' ? { operation: 'rrsets.list', zone } : undefined;
   if (m[4] !== undefined) return method === 'GET' ? { operation: 'changes.get', zone, change: decodeURIComponent(m[4]) } : undefined;
+  if (method === 'GET') return { operation: 'changes.list', zone };
   return method === 'POST' ? { operation: 'changes.create', zone } : undefined;
 }
 

@@ -47,8 +47,12 @@ function pageSize(q: URLSearchParams): number {
   return Math.min(requested, LIMITS.listPage);
 }
 
-/** `sorted`: the zone's record sets in listing order. */
-export function listRecordSets(sorted: readonly StoredRecordSet[], q: URLSearchParams): string {
+/**
+ * `sorted`: the zone's record sets in listing order. `repeatAcrossPages`: a truncated page's next
+ * position is its own last set rather than the first set after it, so the next page starts by
+ * repeating that set (as some emulators page); Route 53 itself never repeats one.
+ */
+export function listRecordSets(sorted: readonly StoredRecordSet[], q: URLSearchParams, repeatAcrossPages = false): string {
   const name = q.get('name');
   const type = q.get('type');
   if (type !== null && name === null) throw invalidInput('The input is not valid: type specified without name');
@@ -59,7 +63,7 @@ export function listRecordSets(sorted: readonly StoredRecordSet[], q: URLSearchP
   const position = { name: canonicalName(name ?? ''), type: type ?? '', setIdentifier: identifier ?? undefined };
   const start = name === null ? 0 : firstAtOrAfter(sorted, position);
   const page = sorted.slice(start, start + max);
-  const next = sorted[start + max];
+  const next = sorted[start + max] === undefined ? undefined : sorted[start + max - (repeatAcrossPages ? 1 : 0)];
   return document(
     'ListResourceRecordSetsResponse',
     el('ResourceRecordSets', page.map(recordSetXml)),

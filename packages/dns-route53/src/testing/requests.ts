@@ -30,6 +30,8 @@ export interface FixtureState {
   /** Undefined when the account rate is not enforced. */
   readonly rate: RateLimit | undefined;
   readonly served: ServedRequest[];
+  /** ListResourceRecordSets pages as some emulators do: each page after the first repeats the last set of the one before. */
+  readonly repeatAcrossPages: boolean;
   /** The fixture's clock: the host's, moved by the configured offset. */
   now(): number;
 }
@@ -65,7 +67,7 @@ function runOperation(
     case 'GetHostedZone':
       return { xml: getHostedZone(state.zones.get(id)) };
     case 'ListResourceRecordSets':
-      return { xml: listRecordSets(state.zones.sorted(state.zones.get(id)), query) };
+      return { xml: listRecordSets(state.zones.sorted(state.zones.get(id)), query, state.repeatAcrossPages) };
     case 'ChangeResourceRecordSets': {
       const zone = state.zones.get(id);
       const { changes, comment } = parseChangeBatch(body);
