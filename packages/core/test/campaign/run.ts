@@ -225,6 +225,9 @@ function dnsFault(provider: MemoryDnsProvider, step: Extract<Step, { kind: 'dns-
     case 'transient':
       provider.failNext(step.n, { on: step.on });
       return;
+    case 'transient-nth':
+      provider.failCall(step.n, { on: step.on });
+      return;
     case 'throttled':
       provider.throttleNext(step.n, { on: step.on, retryAfterMs: step.ms });
       return;
@@ -306,9 +309,12 @@ function foreignEdit(world: World, edit: Edit): void {
       if (record) changes.push({ kind: 'delete', record });
       break;
     }
-    case 'outside':
-      changes.push({ kind: 'create', record: make(`host${zone.length}.example.com.`, edit.type) });
+    case 'outside': {
+      let host = zone.length;
+      while (at(`host${host}.example.com.`).length > 0) host++;
+      changes.push({ kind: 'create', record: make(`host${host}.example.com.`, edit.type) });
       break;
+    }
   }
   if (changes.length > 0) ledger.foreignWrite(changes);
 }

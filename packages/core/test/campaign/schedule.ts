@@ -17,7 +17,8 @@ export interface Edit {
   readonly pick: number;
 }
 
-export type DnsFault = 'transient' | 'throttled' | 'timeout' | 'conflict' | 'answer-lost' | 'partial';
+/** `transient-nth`: the n-th request from now fails; `partial`: non-atomic only. */
+export type DnsFault = 'transient' | 'transient-nth' | 'throttled' | 'timeout' | 'conflict' | 'answer-lost' | 'partial';
 
 export type Step =
   | { readonly kind: 'health'; readonly cluster: number; readonly health: ClusterHealth }
@@ -127,7 +128,15 @@ function step(random: Random, clusters: number, services: number, atomic: boolea
   if (roll < 60) return { kind: 'foreign', edit: edit(random) };
   if (roll < 67) return { kind: 'foreign-during-read', edit: edit(random), page: random.between(1, 4) };
   if (roll < 80) {
-    const faults: DnsFault[] = ['transient', 'throttled', 'timeout', 'conflict', 'answer-lost', ...(atomic ? [] : (['partial'] as const))];
+    const faults: DnsFault[] = [
+      'transient',
+      'transient-nth',
+      'throttled',
+      'timeout',
+      'conflict',
+      'answer-lost',
+      ...(atomic ? [] : (['partial'] as const)),
+    ];
     return {
       kind: 'dns-fault',
       fault: random.pick(faults),
