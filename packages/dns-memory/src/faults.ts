@@ -5,28 +5,37 @@ export type RequestKind = 'zones' | 'read' | 'write';
 /** Which requests a fault hits: listing pages, change requests, or any (zone listings included). */
 export type FaultTarget = 'read' | 'write' | 'any';
 
+/** How a fault answers the request it hits. */
+export interface FaultAnswer {
+  readonly error: ProviderError;
+  /** The answer comes this long after the request (a timeout). */
+  readonly afterMs: number;
+  /** The request is carried out before the error is answered: the answer was lost on its way back. */
+  readonly applied: boolean;
+}
+
 interface Fault {
   readonly on: FaultTarget;
   /** Matching requests to let through before the fault starts. */
   skip: number;
   remaining: number;
-  readonly error: () => ProviderError;
+  readonly answer: () => FaultAnswer;
 }
 
 /** Armed faults, in the order they were armed: the first that matches a request answers it. */
 export class Faults {
   readonly #armed: Fault[] = [];
 
-  arm(on: FaultTarget, skip: number, remaining: number, error: () => ProviderError): void {
-    this.#armed.push({ on, skip, remaining, error });
+  arm(on: FaultTarget, skip: number, remaining: number, answer: () => FaultAnswer): void {
+    this.#armed.push({ on, skip, remaining, answer });
   }
 
   /**
-   * The error a request of `kind` gets, if a fault fires. Every matching fault still waiting
+   * The answer a request of `kind` gets, if a fault fires. Every matching fault still waiting
    * out its `skip` counts the request too.
    */
-  fire(kind: RequestKind): ProviderError | undefined {
-    let fired: ProviderError | undefined;
+  fire(kind: RequestKind): FaultAnswer | undefined {
+    let fired: FaultAnswer | undefined;
     for (const fault of this.#armed) {
       if (fault.remaining === 0 || (fault.on !== 'any' && fault.on !== kind)) continue;
       if (fault.skip > 0) {
@@ -35,7 +44,7 @@ export class Faults {
       }
       if (fired === undefined) {
         fault.remaining--;
-        fired = fault.error();
+        fired = fault.answer();
       }
     }
     this.#armed.splice(0, this.#armed.length, ...this.#armed.filter((fault) => fault.remaining > 0));

@@ -4,6 +4,7 @@ export {
   MemoryDnsProvider,
   type MemoryProviderOptions,
   type MemoryRequestCounts,
+  type MemoryWrite,
   type MemoryZoneInit,
 } from './provider.js';
 export type { FaultTarget, RequestKind } from './faults.js';

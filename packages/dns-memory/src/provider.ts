@@ -11,7 +11,7 @@ import {
 } from '@fedsvc/core/provider';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '@fedsvc/core/provider';
 import { checkChanges, checkLimits, conflictError, PROVIDER } from './checks.js';
-import { type FaultTarget, Faults, type RequestKind } from './faults.js';
+import { type FaultAnswer, type FaultTarget, Faults, type RequestKind } from './faults.js';
 import { apexRecords, firstAfter, ZoneRecords } from './zone-records.js';
 
 export interface MemoryZoneInit {
@@ -33,6 +33,27 @@ export interface MemoryProviderOptions {
   readonly latencyMs?: number;
   /** Given, the provider writes ALIAS record sets (as Route 53 with `aliases` does) with the hostnames it accepts. */
   readonly canAlias?: (hostname: string) => boolean;
+  /**
+   * Called between two pages of a listing: after page `page` (1 = the first) was answered and
+   * before the next one is asked for, where another writer may change the zone (with
+   * `writeBehind`), as one can between two requests of a paginated API. Default: none.
+   */
+  readonly betweenPages?: (zone: DnsZone, page: number) => void;
+  /**
+   * Called after every change request that applied any change, before it is answered: one
+   * applied whole, a non-atomic one applied in part before it failed, one whose answer is lost
+   * (`loseAnswerNext`). Not called for `writeBehind`. Default: none.
+   */
+  readonly onWrite?: (write: MemoryWrite) => void;
+}
+
+/** A change request as the zone took it, told to `onWrite`. */
+export interface MemoryWrite {
+  readonly zone: DnsZone;
+  /** The changes applied, in order: all of the request's, or those before a non-atomic one failed. */
+  readonly changes: readonly Change[];
+  /** Every record set the zone holds after them, sorted by name and type. */
+  readonly records: readonly RecordSet<string>[];
 }
 
 /** Requests answered since the provider was made (failed ones included). */
@@ -57,6 +78,8 @@ export class MemoryDnsProvider implements DnsProvider {
   readonly pageSize: number;
   latencyMs: number;
   readonly canAlias?: (hostname: string) => boolean;
+  readonly #betweenPages: MemoryProviderOptions['betweenPages'];
+  readonly #onWrite: MemoryProviderOptions['onWrite'];
   readonly #zones: DnsZone[] = [];
   readonly #records = new Map<string, ZoneRecords>();
   readonly #faults = new Faults();
@@ -69,6 +92,8 @@ export class MemoryDnsProvider implements DnsProvider {
     this.pageSize = positiveInteger('pageSize', options.pageSize, 100);
     this.latencyMs = nonNegativeNumber('latencyMs', options.latencyMs, 0);
     if (options.canAlias) this.canAlias = options.canAlias;
+    this.#betweenPages = options.betweenPages;
+    this.#onWrite = options.onWrite;
     options.zones.forEach((init, i) => this.#addZone(init, i));
   }
 
@@ -84,7 +109,8 @@ export class MemoryDnsProvider implements DnsProvider {
     // Each page starts after the last record set of the previous one, read live, as a
     // paginated API does: writes between pages show up in the later pages only.
     let after: RecordSet<string> | undefined;
-    for (;;) {
+    for (let pages = 0; ; pages++) {
+      if (pages > 0) this.#betweenPages?.(zone, pages);
       await this.#request('read');
       const held = this.#held(zone).sorted();
       const start = after === undefined ? 0 : firstAfter(held, after);
@@ -96,7 +122,7 @@ export class MemoryDnsProvider implements DnsProvider {
   }
 
   async applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
-    await this.#request('write');
+    const lost = await this.#request('write');
     const held = this.#held(zone);
     checkChanges(this.#zone(zone.id).dnsName, changes, this.limits, this.canAlias);
     const partialAfter = this.#partialAfter;
@@ -106,21 +132,32 @@ export class MemoryDnsProvider implements DnsProvider {
       const result = applyChangeSet(records, changes);
       if (!result.ok) throw conflictError(changes, result.index, result.reason);
       held.replace(names, result.records);
-      return;
+      this.#tell(zone, changes);
+    } else {
+      this.#applyEach(zone, held, changes, partialAfter);
     }
-    // Non-atomic: each change lands on its own; a failure leaves the earlier ones applied.
-    for (const [index, change] of changes.entries()) {
-      if (index === partialAfter) {
-        throw new ProviderError(
-          PROVIDER,
-          'transient',
-          `request failed after ${index} of ${changes.length} changes were applied (injected)`,
-        );
+    if (lost) throw lost.error;
+  }
+
+  /** Non-atomic: each change lands on its own; a failure leaves the earlier ones applied. */
+  #applyEach(zone: DnsZone, held: ZoneRecords, changes: readonly Change[], partialAfter: number | undefined): void {
+    let index = 0;
+    try {
+      for (; index < changes.length; index++) {
+        if (index === partialAfter) {
+          throw new ProviderError(
+            PROVIDER,
+            'transient',
+            `request failed after ${index} of ${changes.length} changes were applied (injected)`,
+          );
+        }
+        const { names, records } = held.touched([changes[index]!]);
+        const result = applyChangeSet(records, [changes[index]!]);
+        if (!result.ok) throw conflictError(changes, index, result.reason);
+        held.replace(names, result.records);
       }
-      const { names, records } = held.touched([change]);
-      const result = applyChangeSet(records, [change]);
-      if (!result.ok) throw conflictError(changes, index, result.reason);
-      held.replace(names, result.records);
+    } finally {
+      if (index > 0) this.#tell(zone, changes.slice(0, index));
     }
   }
 
@@ -172,6 +209,42 @@ export class MemoryDnsProvider implements DnsProvider {
   }
 
   /**
+   * The next `n` matching requests time out: each is answered `transient` after `afterMs`
+   * (default 30,000, an SDK's usual request timeout), and nothing is read or written.
+   */
+  timeoutNext(n: number, options: { on?: FaultTarget; afterMs?: number } = {}): void {
+    const afterMs = nonNegativeNumber('afterMs', options.afterMs, 30_000);
+    this.#addFault(
+      options.on ?? 'any',
+      0,
+      n,
+      () => new ProviderError(PROVIDER, 'transient', `request timed out after ${afterMs} ms (injected)`),
+      { afterMs },
+    );
+  }
+
+  /**
+   * The next `n` change requests answer `conflict` and write nothing, as when the zone changed
+   * since it was read (Cloud DNS's failed precondition), whether or not it did.
+   */
+  conflictNext(n: number): void {
+    this.#addFault('write', 0, n, () => new ProviderError(PROVIDER, 'conflict', 'the zone changed since it was read (injected)'));
+  }
+
+  /**
+   * The next `n` change requests are carried out as usual (checked, applied or refused), but
+   * the answer of each one that succeeds is lost: the caller gets `transient` after `afterMs`
+   * (default 0), as when a connection drops after the server applied the request.
+   */
+  loseAnswerNext(n: number, options: { afterMs?: number } = {}): void {
+    const afterMs = nonNegativeNumber('afterMs', options.afterMs, 0);
+    this.#addFault('write', 0, n, () => new ProviderError(PROVIDER, 'transient', 'the connection was reset before the answer (injected)'), {
+      afterMs,
+      applied: true,
+    });
+  }
+
+  /**
    * Non-atomic providers only: the next change request applies its first `k` changes, then
    * fails with a transient error.
    */
@@ -199,18 +272,35 @@ export class MemoryDnsProvider implements DnsProvider {
     this.#records.set(id, new ZoneRecords([...apexRecords(dnsName), ...(init.records ?? [])]));
   }
 
-  #addFault(on: FaultTarget, skip: number, remaining: number, error: () => ProviderError): void {
+  #addFault(
+    on: FaultTarget,
+    skip: number,
+    remaining: number,
+    error: () => ProviderError,
+    answer: { afterMs?: number; applied?: boolean } = {},
+  ): void {
     positiveInteger('n', remaining);
-    this.#faults.arm(on, skip, remaining, error);
+    this.#faults.arm(on, skip, remaining, () => ({ error: error(), afterMs: answer.afterMs ?? 0, applied: answer.applied === true }));
   }
 
-  async #request(kind: RequestKind): Promise<void> {
+  /**
+   * Counts the request, waits, and throws the fault that fires on it, if any; answers the fault
+   * whose error comes only once the request was carried out.
+   */
+  async #request(kind: RequestKind): Promise<FaultAnswer | undefined> {
     if (kind === 'zones') this.#counts.zones++;
     else if (kind === 'read') this.#counts.reads++;
     else this.#counts.writes++;
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const fired = this.#faults.fire(kind);
-    if (fired) throw fired;
+    if (!fired) return undefined;
+    if (fired.afterMs > 0) await sleep(fired.afterMs);
+    if (!fired.applied) throw fired.error;
+    return fired;
+  }
+
+  #tell(zone: DnsZone, changes: readonly Change[]): void {
+    this.#onWrite?.({ zone: { ...zone }, changes, records: [...this.#held(zone).sorted()] });
   }
 
   #zone(id: string): DnsZone {
@@ -229,14 +319,15 @@ export class MemoryDnsProvider implements DnsProvider {
 /**
  * An in-memory DNS provider: the reference implementation of the `DnsProvider` port (it passes
  * the conformance suite of `@fedsvc/core/testing/conformance`), the quick start's provider, and
- * a zone tests can break on purpose (`throttleNext`, `failNext`, `failCall`,
- * `partialFailureNext`, `writeBehind`). It checks requests as a real provider does: the
+ * a zone tests can break on purpose (`throttleNext`, `failNext`, `failCall`, `timeoutNext`,
+ * `conflictNext`, `loseAnswerNext`, `partialFailureNext`, `writeBehind`, `betweenPages`) and
+ * watch (`onWrite`). It checks requests as a real provider does: the
  * `limits` (Route 53's by default), names inside the zone, CNAME exclusivity, exact-match
  * deletes and updates.
  *
  * @param options - `zones` (each a `dnsName`, an optional `id` and initial `records`; every zone
  *   also gets an SOA and an NS set at its apex), and optionally `limits`, `pageSize`,
- *   `latencyMs` and `canAlias`.
+ *   `latencyMs`, `canAlias`, `betweenPages` and `onWrite`.
  * @throws ValidationError (from `@fedsvc/core`) when an option is malformed or two zones share an id.
  * @example
  * ```ts

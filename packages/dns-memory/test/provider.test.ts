@@ -3,9 +3,10 @@ import { applyChangeSet } from '@fedsvc/core/provider';
 import { ProviderError, ValidationError } from '@fedsvc/core';
 import type { Change, RecordSet } from '@fedsvc/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryProvider, type MemoryDnsProvider } from '../src/index.js';
+import { createMemoryProvider, type MemoryDnsProvider, type MemoryWrite } from '../src/index.js';
 
 const a = (label: string, ...rrdatas: string[]): RecordSet => ({ name: `${label}.example.com.`, type: 'A', ttl: 60, rrdatas });
+const byName = (x: RecordSet<string>, y: RecordSet<string>) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.type < y.type ? -1 : 1);
 const zoneOf = (_provider: MemoryDnsProvider) => ({ id: 'z1', dnsName: 'example.com.' }) as const;
 
 async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
@@ -193,6 +194,36 @@ describe('applyChanges', () => {
     },
   );
 
+  test.prop([fc.array(changeArb, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.option(fc.nat(4), { nil: undefined })], {
+    numRuns: 200,
+  })(
+    'tells onWrite exactly the changes that landed and the zone after them, once per request that applied any',
+    async (changes, atomic, partial) => {
+      const told: MemoryWrite[] = [];
+      const provider = createMemoryProvider({
+        zones: [{ dnsName: 'example.com', records: [a('one', '192.0.2.1'), a('two', '192.0.2.2')] }],
+        limits: { atomic, maxChangesPerRequest: 4, maxRrdatasPerRequest: 6, maxRrdataCharsPerRequest: 100 },
+        onWrite: (write) => told.push(write),
+      });
+      if (!atomic && partial !== undefined) provider.partialFailureNext(partial);
+      const before = provider.snapshot('z1');
+      const whole = applyChangeSet(before, changes);
+      const stop = whole.ok ? changes.length : whole.index;
+      const landed = atomic ? (whole.ok ? changes.length : 0) : Math.min(stop, partial ?? Infinity);
+      await provider.applyChanges(zoneOf(provider), changes).catch(() => undefined);
+      if (landed === 0) {
+        expect(told).toEqual([]);
+        return;
+      }
+      expect(told).toHaveLength(1);
+      expect(told[0]!.zone).toEqual(zoneOf(provider));
+      expect(told[0]!.changes).toEqual(changes.slice(0, landed));
+      expect(told[0]!.records).toEqual(provider.snapshot('z1'));
+      const after = applyChangeSet(before, told[0]!.changes);
+      expect(after.ok && [...after.records].sort(byName)).toEqual(provider.snapshot('z1'));
+    },
+  );
+
   it('in non-atomic mode, can apply part of a request and then fail', async () => {
     const provider = make(false);
     provider.partialFailureNext(1);
@@ -263,6 +294,85 @@ describe('fault injection', () => {
     await vi.advanceTimersByTimeAsync(1);
     await listing;
     expect(answered).toBe(true);
+  });
+
+  it('times out: answers transient after the wait, having read or written nothing', async () => {
+    vi.useFakeTimers();
+    const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }] });
+    const zone = zoneOf(provider);
+    provider.timeoutNext(1, { on: 'write', afterMs: 5_000 });
+    await provider.records(zone);
+    let settled = false;
+    const write = errorOf(provider.applyChanges(zone, [{ kind: 'create', record: a('x', '192.0.2.1') }])).finally(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await write;
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/timed out after 5000 ms/);
+    expect(provider.snapshot(zone).some((record) => record.name === 'x.example.com.')).toBe(false);
+    expect(() => provider.timeoutNext(1, { afterMs: -1 })).toThrow(/afterMs/);
+  });
+
+  it('answers conflict to the next n change requests without writing, and lets reads through', async () => {
+    const told: MemoryWrite[] = [];
+    const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }], onWrite: (write) => told.push(write) });
+    const zone = zoneOf(provider);
+    provider.conflictNext(2);
+    await provider.records(zone);
+    for (let i = 0; i < 2; i++) {
+      expect((await errorOf(provider.applyChanges(zone, [{ kind: 'create', record: a('x', '192.0.2.1') }]))).kind).toBe('conflict');
+    }
+    expect(told).toEqual([]);
+    await provider.applyChanges(zone, [{ kind: 'create', record: a('x', '192.0.2.1') }]);
+    expect(told.map((write) => write.changes.length)).toEqual([1]);
+  });
+
+  it('loses the answer of an applied request: the zone holds it, onWrite is told, the caller gets transient after the wait', async () => {
+    vi.useFakeTimers();
+    const told: MemoryWrite[] = [];
+    const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }], onWrite: (write) => told.push(write) });
+    const zone = zoneOf(provider);
+    provider.loseAnswerNext(2, { afterMs: 100 });
+    const change: Change = { kind: 'create', record: a('x', '192.0.2.1') };
+    const first = errorOf(provider.applyChanges(zone, [change]));
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await first).kind).toBe('transient');
+    expect(provider.snapshot(zone)).toContainEqual(a('x', '192.0.2.1'));
+    expect(told.map((write) => write.changes)).toEqual([[change]]);
+    // Retried as is, the request finds its own record: the provider's own answer, not the lost one.
+    const second = errorOf(provider.applyChanges(zone, [change]));
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await second).kind).toBe('conflict');
+    await provider.applyChanges(zone, [{ kind: 'delete', record: a('x', '192.0.2.1') }]);
+    expect(told).toHaveLength(2);
+  });
+
+  it('calls betweenPages between the pages of a listing, where a write shows in the later pages only', async () => {
+    const pages: number[] = [];
+    const provider: MemoryDnsProvider = createMemoryProvider({
+      zones: [{ dnsName: 'example.com', records: [a('b', '192.0.2.2'), a('d', '192.0.2.4'), a('f', '192.0.2.6')] }],
+      pageSize: 2,
+      betweenPages: (zone, page) => {
+        pages.push(page);
+        if (page === 1)
+          provider.writeBehind(zone, [
+            { kind: 'create', record: a('a', '192.0.2.1') },
+            { kind: 'delete', record: a('f', '192.0.2.6') },
+            { kind: 'create', record: a('g', '192.0.2.7') },
+          ]);
+      },
+    });
+    // b, d | example.com. NS, SOA | f: the write between the first two pages lands on both sides.
+    const names = (await provider.records(zoneOf(provider))).map((record) => `${record.name} ${record.type}`);
+    expect(names).toEqual(['b.example.com. A', 'd.example.com. A', 'example.com. NS', 'example.com. SOA', 'g.example.com. A']);
+    expect(pages).toEqual([1, 2]);
+    pages.length = 0;
+    const single = createMemoryProvider({ zones: [{ dnsName: 'example.com' }], betweenPages: (_, page) => pages.push(page) });
+    await single.records(zoneOf(single));
+    expect(pages).toEqual([]);
   });
 
   it('writes behind the port without counting, limits or exact matching', async () => {

@@ -116,6 +116,16 @@ export class MemoryClusters implements MemberClusters {
     }
   }
 
+  /**
+   * The cluster's nodes now span `zones` of `region` (a node pool added or removed); told at once,
+   * or when sight is regained if the cluster is Offline.
+   */
+  setTopology(name: string, zones: readonly string[], region: string): void {
+    const cluster = this.#cluster(name);
+    cluster.status = { ...cluster.status, zones: [...zones], region };
+    if (cluster.status.health !== 'Offline') this.#emit({ type: 'cluster', cluster: cluster.status });
+  }
+
   /** A Service written by someone else (to be adopted), or changed behind the federation's back. */
   putService(clusterName: string, manifest: ServiceManifest): void {
     const cluster = this.#cluster(clusterName);
