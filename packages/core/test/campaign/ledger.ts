@@ -195,7 +195,12 @@ export class Ledger {
     for (const [name, records] of wanted) {
       if (blocked.has(name)) continue;
       for (const record of records) expected.set(keyOf(record), record);
-      const marker = ownershipRecord(name, this.ownerId, Math.min(...records.map((record) => record.ttl)));
+      const marker = ownershipRecord(
+        name,
+        this.ownerId,
+        Math.min(...records.map((record) => record.ttl)),
+        records.map((record) => record.type),
+      );
       expected.set(keyOf(marker), marker);
     }
     const fail = (detail: string) => this.violations.push({ invariant: 'zone-is-plan', at: 'end', detail });
