@@ -1,6 +1,6 @@
 // Converging one zone to the desired record sets through the provider port: one full read,
 // a diff, and the change set written batch by batch; a conflict re-reads and plans again.
-import { ProviderError } from '../errors.js';
+import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
@@ -8,6 +8,7 @@ import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
 import { BatchWriter, maxSplits } from './batch-writer.js';
 import { diffRecords } from './diff.js';
+import { applyPolicy, POLICIES, type Policy } from './policy.js';
 import { unwrittenRecordsError, type ReconcileReport } from './report.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import { validateDesired } from './validate-desired.js';
@@ -35,6 +36,13 @@ export interface ReconcileOptions {
   readonly current?: readonly RecordSet<string>[];
   /** Plan only: read the zone and return the change set without writing. */
   readonly dryRun?: boolean;
+  /**
+   * What the pass may do, as external-dns's policies: `sync` (default) creates, updates and
+   * deletes; `upsert-only` never deletes; `create-only` only creates. The changes withheld are
+   * reported in `suppressed` and `held` (see {@link applyPolicy}); a dry run shows the changes
+   * the policy lets through.
+   */
+  readonly policy?: Policy;
   readonly retry?: Partial<RetryPolicy>;
   readonly sleep?: RetryOptions['sleep'];
   readonly random?: RetryOptions['random'];
@@ -92,6 +100,8 @@ export interface ReconcileOptions {
 export async function reconcileZone(options: ReconcileOptions): Promise<ReconcileReport> {
   const { provider, zone, logger } = options;
   validateDesired(zone, options.desired, provider);
+  const policy = options.policy ?? 'sync';
+  if (!POLICIES.includes(policy)) throw new ValidationError('policy', policy, `must be one of ${POLICIES.join(', ')}`);
   const inScope = options.scope ?? (() => true);
   const desired = options.desired.filter((record) => inScope(record.name));
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
@@ -103,12 +113,26 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
     const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
     known = undefined;
-    const plan = diffRecords(current, desired, { ownerId: options.ownerId });
+    const diff = diffRecords(current, desired, { ownerId: options.ownerId });
+    const plan = { ...applyPolicy(diff.changes, policy), conflicts: diff.conflicts };
     logger?.debug(
-      { zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true },
+      {
+        zone: zone.dnsName,
+        changes: plan.changes.length,
+        conflicts: plan.conflicts.length,
+        dryRun: options.dryRun === true,
+        ...(policy === 'sync' ? {} : { policy, suppressed: plan.suppressed.length, held: plan.held.length }),
+      },
       'planned zone',
     );
-    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
+    if (plan.held.length > 0) {
+      logger?.warn(
+        { zone: zone.dnsName, policy, names: plan.held },
+        'names left as they are: their change needs a delete or update the policy forbids',
+      );
+    }
+    const withheld = { suppressed: plan.suppressed, held: plan.held };
+    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...withheld, ...counts, read, records: current };
 
     const batches = planBatches(plan.changes, provider.limits, (change) => provider.requestCost?.(change) ?? changeCost(change));
     const writer = new BatchWriter({
@@ -135,6 +159,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const report: ReconcileReport = {
       changes: written,
       conflicts: plan.conflicts,
+      ...withheld,
       ...counts,
       read,
       records: after.ok ? after.records : undefined,
