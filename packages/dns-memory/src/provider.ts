@@ -42,6 +42,8 @@ export interface MemoryRequestCounts {
   readonly reads: number;
   /** `applyChanges` calls. */
   readonly writes: number;
+  /** `zoneVersion` calls. */
+  readonly versions: number;
 }
 
 export const DEFAULT_MEMORY_LIMITS: ProviderLimits = {
@@ -61,7 +63,9 @@ export class MemoryDnsProvider implements DnsProvider {
   readonly #records = new Map<string, ZoneRecords>();
   readonly #faults = new Faults();
   #partialAfter: number | undefined;
-  #counts = { zones: 0, reads: 0, writes: 0 };
+  #counts = { zones: 0, reads: 0, writes: 0, versions: 0 };
+  /** Each zone's version: moves with every write to it, through the port or around it. */
+  readonly #versions = new Map<string, number>();
 
   constructor(options: MemoryProviderOptions) {
     this.limits = { ...DEFAULT_MEMORY_LIMITS, ...options.limits };
@@ -95,6 +99,16 @@ export class MemoryDnsProvider implements DnsProvider {
     }
   }
 
+  /**
+   * The zone's version: a counter that every change to the zone moves (`applyChanges`, each
+   * change that lands of a request that fails part-way, `writeBehind`). One request.
+   */
+  async zoneVersion(zone: DnsZone): Promise<string> {
+    await this.#request('version');
+    this.#held(zone);
+    return String(this.#versions.get(zone.id) ?? 0);
+  }
+
   async applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
     await this.#request('write');
     const held = this.#held(zone);
@@ -106,6 +120,7 @@ export class MemoryDnsProvider implements DnsProvider {
       const result = applyChangeSet(records, changes);
       if (!result.ok) throw conflictError(changes, result.index, result.reason);
       held.replace(names, result.records);
+      this.#moved(zone);
       return;
     }
     // Non-atomic: each change lands on its own; a failure leaves the earlier ones applied.
@@ -121,6 +136,7 @@ export class MemoryDnsProvider implements DnsProvider {
       const result = applyChangeSet(records, [change]);
       if (!result.ok) throw conflictError(changes, index, result.reason);
       held.replace(names, result.records);
+      this.#moved(zone);
     }
   }
 
@@ -142,7 +158,9 @@ export class MemoryDnsProvider implements DnsProvider {
    * checked); deletes remove it.
    */
   writeBehind(zone: DnsZone | string, changes: readonly Change[]): void {
-    const held = this.#held(typeof zone === 'string' ? this.#zone(zone) : zone);
+    const target = typeof zone === 'string' ? this.#zone(zone) : zone;
+    const held = this.#held(target);
+    if (changes.length > 0) this.#moved(target);
     for (const change of changes) {
       const { names, records } = held.touched([change]);
       const { name, type } = change.record;
@@ -207,10 +225,15 @@ export class MemoryDnsProvider implements DnsProvider {
   async #request(kind: RequestKind): Promise<void> {
     if (kind === 'zones') this.#counts.zones++;
     else if (kind === 'read') this.#counts.reads++;
+    else if (kind === 'version') this.#counts.versions++;
     else this.#counts.writes++;
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const fired = this.#faults.fire(kind);
     if (fired) throw fired;
+  }
+
+  #moved(zone: DnsZone): void {
+    this.#versions.set(zone.id, (this.#versions.get(zone.id) ?? 0) + 1);
   }
 
   #zone(id: string): DnsZone {
@@ -230,7 +253,7 @@ export class MemoryDnsProvider implements DnsProvider {
  * An in-memory DNS provider: the reference implementation of the `DnsProvider` port (it passes
  * the conformance suite of `@fedsvc/core/testing/conformance`), the quick start's provider, and
  * a zone tests can break on purpose (`throttleNext`, `failNext`, `failCall`,
- * `partialFailureNext`, `writeBehind`). It checks requests as a real provider does: the
+ * `partialFailureNext`, `writeBehind`). Its `zoneVersion` is a counter every write moves. It checks requests as a real provider does: the
  * `limits` (Route 53's by default), names inside the zone, CNAME exclusivity, exact-match
  * deletes and updates.
  *
