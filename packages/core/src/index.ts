@@ -38,4 +38,6 @@ export type {
   ServiceKey,
   ClusterView,
   ServiceStatusView,
+  ResyncStatusView,
 } from './controller/types.js';
+export type { ResyncPeriod } from './controller/resync.js';
