@@ -94,8 +94,7 @@ async function measure(factory: ResyncBackendFactory, topology: readonly Cluster
   });
   controller.start();
   await controller.idle();
-  for (let s = 0; s < SERVICES; s++)
-    for (const cluster of topology) clusters.setReadyEndpoints(cluster.name, `ns${s % 50}`, `svc${s}`, 1);
+  for (let s = 0; s < SERVICES; s++) for (const cluster of topology) clusters.setReadyEndpoints(cluster.name, `ns${s % 50}`, `svc${s}`, 1);
   await controller.idle();
 
   // Skipped: the periodic resyncs of an idle controller, from one to the next.

@@ -110,6 +110,35 @@ describe('periodic resync with a provider that tells the zone version', () => {
     expect(world.provider.requests().reads).toBeGreaterThan(reads);
   });
 
+  test('version checks never pile up while one waits: a slow answer is followed by one check a period, not a burst', async () => {
+    const world = guideWorld();
+    let open = () => {};
+    let gate: Promise<void> | undefined;
+    let calls = 0;
+    const slow = provider(world, {
+      zoneVersion: async (zone) => {
+        calls++;
+        await gate;
+        return world.provider.zoneVersion(zone);
+      },
+    });
+    const controller = await converged(world, { resyncMs: 20, dns: { provider: slow, zone: world.zone } });
+    await skips(controller, 1);
+    gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    await until(() => calls > 0 && controller.resyncStatus().resyncs.skipped >= 1, 10_000, 'a check waiting');
+    // Thirty periods pass while the version request hangs.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const before = calls;
+    gate = undefined;
+    open();
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    // Without the guard, each period would have queued a check, all asking at once now.
+    expect(calls - before).toBeLessThanOrEqual(5);
+    expect(controller.resyncStatus().resyncs.read).toBe(0);
+  });
+
   // A provider whose version never moves: a full read after it can only come from doubt.
   const stuck = (world: World) => provider(world, { zoneVersion: async () => 'never-moves' });
 

@@ -86,6 +86,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #resyncPeriod: ResyncPeriod;
   #resyncSince = 0;
   readonly #resyncs = { read: 0, skipped: 0 };
+  /** A version check waits in the zone's queue: the next tick adds none, so checks never pile up behind a long pass. */
+  #checking = false;
 
   /** @throws {@link ValidationError} as {@link createController}. */
   constructor(options: ControllerOptions) {
@@ -283,9 +285,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       this.#resync();
       return;
     }
+    if (this.#checking) return;
+    this.#checking = true;
     const term = this.#term;
     void this.#scheduler.zone(async () => {
       const now = await provider.zoneVersion?.(zone).catch(() => undefined);
+      this.#checking = false;
       if (term !== this.#term || this.#state !== 'running') return;
       if (now !== undefined && now === this.#zone.version) {
         this.#resyncs.skipped++;
