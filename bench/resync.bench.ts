@@ -64,6 +64,8 @@ interface Figures {
   readonly skipped?: { readonly requests: string; readonly cpu: number; readonly cpuMax: number; readonly read: number };
   /** Per full resync: pages, CPU and wall (medians). */
   readonly full: { readonly requests: string; readonly cpu: number; readonly wall: number };
+  /** The resync period in force after the full reads, its reason, and the full read's requests per second of it. */
+  readonly period: { readonly ms: number; readonly reason: string; readonly perSecond: number };
 }
 
 const cpuMs = (since: NodeJS.CpuUsage): number => {
@@ -136,6 +138,7 @@ async function measure(factory: ResyncBackendFactory, topology: readonly Cluster
     runs.push({ cpu: cpuMs(cpu), wall: performance.now() - wall });
   }
   const after = backend.requests();
+  const { periodMs, reason } = controller.resyncStatus();
   await controller.stop();
   await backend.close();
   return {
@@ -152,6 +155,7 @@ async function measure(factory: ResyncBackendFactory, topology: readonly Cluster
         50,
       ),
     },
+    period: { ms: periodMs, reason, perSecond: (after.pages - before.pages + after.versions - before.versions) / FULL / (periodMs / 1000) },
   };
 }
 
@@ -174,6 +178,7 @@ for (const factory of BACKENDS) {
       full.requests,
       `${ms(full.cpu)} (wall ${ms(full.wall)})`,
       skipped ? `×${(full.cpu / skipped.cpu).toFixed(0)}` : '–',
+      `${ms(figures.period.ms)} (${figures.period.reason}); ${figures.period.perSecond.toFixed(1)} requests/s if every resync read`,
     ]);
     if (skipped) {
       const one = skipped.requests === '0 pages, 0 writes, 1 versions' && skipped.read === 0;
@@ -194,6 +199,7 @@ console.log(
       'requests per full resync',
       `CPU per full resync (median of ${FULL})`,
       'full / skipped CPU',
+      `resync period (resyncMs ${RESYNC_MS} ms)`,
     ],
     rows,
   ),

@@ -45,7 +45,7 @@ import { ZoneCache } from './zone-cache.js';
  * controller.start();
  * ```
  * @throws {@link ValidationError} naming the first bad option (the federation, `ownerId`, a
- * number out of range, or one of `services`).
+ * number out of range, one of `services`, `policy`, or an entry of `domainFilter`).
  */
 export function createController(options: ControllerOptions): FederationController {
   return new FederationController(options);
