@@ -3,12 +3,12 @@
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
-import type { Change, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
+import type { Change, ChangeSet, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
 import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
 import { BatchWriter, maxSplits } from './batch-writer.js';
 import { diffRecords } from './diff.js';
-import { applyPolicy, POLICIES, type Policy } from './policy.js';
+import { applyPolicy, POLICIES, type Policy, type PolicyOutcome } from './policy.js';
 import { unwrittenRecordsError, type ReconcileReport } from './report.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import { validateDesired } from './validate-desired.js';
@@ -113,24 +113,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
     const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
     known = undefined;
-    const diff = diffRecords(current, desired, { ownerId: options.ownerId });
-    const plan = { ...applyPolicy(diff.changes, policy), conflicts: diff.conflicts };
-    logger?.debug(
-      {
-        zone: zone.dnsName,
-        changes: plan.changes.length,
-        conflicts: plan.conflicts.length,
-        dryRun: options.dryRun === true,
-        ...(policy === 'sync' ? {} : { policy, suppressed: plan.suppressed.length, held: plan.held.length }),
-      },
-      'planned zone',
-    );
-    if (plan.held.length > 0) {
-      logger?.warn(
-        { zone: zone.dnsName, policy, names: plan.held },
-        'names left as they are: their change needs a delete or update the policy forbids',
-      );
-    }
+    const plan = planChanges(current, desired, policy, options);
     const withheld = { suppressed: plan.suppressed, held: plan.held };
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...withheld, ...counts, read, records: current };
 
@@ -168,6 +151,35 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     if (unwritten) throw unwritten;
     return report;
   }
+}
+
+/** The change set from `current` to `desired` that `policy` lets through, with what it withheld; a held name is logged. */
+function planChanges(
+  current: readonly RecordSet<string>[],
+  desired: readonly RecordSet[],
+  policy: Policy,
+  options: ReconcileOptions,
+): PolicyOutcome & { readonly conflicts: ChangeSet['conflicts'] } {
+  const { zone, logger } = options;
+  const diff = diffRecords(current, desired, { ownerId: options.ownerId });
+  const plan = { ...applyPolicy(diff.changes, policy), conflicts: diff.conflicts };
+  logger?.debug(
+    {
+      zone: zone.dnsName,
+      changes: plan.changes.length,
+      conflicts: plan.conflicts.length,
+      dryRun: options.dryRun === true,
+      ...(policy === 'sync' ? {} : { policy, suppressed: plan.suppressed.length, held: plan.held.length }),
+    },
+    'planned zone',
+  );
+  if (plan.held.length > 0) {
+    logger?.warn(
+      { zone: zone.dnsName, policy, names: plan.held },
+      'names left as they are: their change needs a delete or update the policy forbids',
+    );
+  }
+  return plan;
 }
 
 /** The pass's retry policy; each retry is counted in the report and logged. */
