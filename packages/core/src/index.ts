@@ -27,6 +27,7 @@ export { resolveFederatedQuery, type FederatedQueryContext, type FederatedAnswer
 export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/status.js';
 // -- the zone: diff (pure), zone lookup, reconcile with retry
 export { diffRecords, type DiffOptions } from './zone/diff.js';
+export { applyPolicy, POLICIES, type Policy, type PolicyOutcome } from './zone/policy.js';
 export { findZone, AmbiguousZoneError, type ZoneSelector } from './zone/find-zone.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
 export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
@@ -45,4 +46,6 @@ export type {
   ServiceKey,
   ClusterView,
   ServiceStatusView,
+  ResyncStatusView,
 } from './controller/types.js';
+export type { ResyncPeriod } from './controller/resync.js';

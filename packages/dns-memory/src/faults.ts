@@ -1,9 +1,13 @@
 // The faults a test arms on the in-memory provider, and which request each one hits.
 import type { ProviderError } from '@fedsvc/core/provider';
 
-export type RequestKind = 'zones' | 'read' | 'write';
-/** Which requests a fault hits: listing pages, change requests, or any (zone listings included). */
-export type FaultTarget = 'read' | 'write' | 'any';
+export type RequestKind = 'zones' | 'read' | 'write' | 'version';
+/**
+ * Which requests a fault hits: listing pages, change requests, `zoneVersion` requests, or any
+ * (zone listings included) but `zoneVersion` ones, which only faults armed for them hit, so that
+ * a fault armed for the next read or write still lands there when the zone's version is asked first.
+ */
+export type FaultTarget = 'read' | 'write' | 'version' | 'any';
 
 /** How a fault answers the request it hits. */
 export interface FaultAnswer {
@@ -37,7 +41,7 @@ export class Faults {
   fire(kind: RequestKind): FaultAnswer | undefined {
     let fired: FaultAnswer | undefined;
     for (const fault of this.#armed) {
-      if (fault.remaining === 0 || (fault.on !== 'any' && fault.on !== kind)) continue;
+      if (fault.remaining === 0 || !hits(fault.on, kind)) continue;
       if (fault.skip > 0) {
         fault.skip--;
         continue;
@@ -55,3 +59,5 @@ export class Faults {
     this.#armed.length = 0;
   }
 }
+
+const hits = (on: FaultTarget, kind: RequestKind): boolean => on === kind || (on === 'any' && kind !== 'version');

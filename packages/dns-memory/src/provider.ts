@@ -63,6 +63,8 @@ export interface MemoryRequestCounts {
   readonly reads: number;
   /** `applyChanges` calls. */
   readonly writes: number;
+  /** `zoneVersion` calls. */
+  readonly versions: number;
 }
 
 export const DEFAULT_MEMORY_LIMITS: ProviderLimits = {
@@ -84,7 +86,9 @@ export class MemoryDnsProvider implements DnsProvider {
   readonly #records = new Map<string, ZoneRecords>();
   readonly #faults = new Faults();
   #partialAfter: number | undefined;
-  #counts = { zones: 0, reads: 0, writes: 0 };
+  #counts = { zones: 0, reads: 0, writes: 0, versions: 0 };
+  /** Each zone's version: moves with every write to it, through the port or around it. */
+  readonly #versions = new Map<string, number>();
 
   constructor(options: MemoryProviderOptions) {
     this.limits = { ...DEFAULT_MEMORY_LIMITS, ...options.limits };
@@ -121,6 +125,16 @@ export class MemoryDnsProvider implements DnsProvider {
     }
   }
 
+  /**
+   * The zone's version: a counter that every change to the zone moves (`applyChanges`, each
+   * change that lands of a request that fails part-way, `writeBehind`). One request.
+   */
+  async zoneVersion(zone: DnsZone): Promise<string> {
+    await this.#request('version');
+    this.#held(zone);
+    return String(this.#versions.get(zone.id) ?? 0);
+  }
+
   async applyChanges(zone: DnsZone, changes: readonly Change[]): Promise<void> {
     const lost = await this.#request('write');
     const held = this.#held(zone);
@@ -132,6 +146,7 @@ export class MemoryDnsProvider implements DnsProvider {
       const result = applyChangeSet(records, changes);
       if (!result.ok) throw conflictError(changes, result.index, result.reason);
       held.replace(names, result.records);
+      this.#moved(zone);
       this.#tell(zone, changes);
     } else {
       this.#applyEach(zone, held, changes, partialAfter);
@@ -155,6 +170,7 @@ export class MemoryDnsProvider implements DnsProvider {
         const result = applyChangeSet(records, [changes[index]!]);
         if (!result.ok) throw conflictError(changes, index, result.reason);
         held.replace(names, result.records);
+        this.#moved(zone);
       }
     } finally {
       if (index > 0) this.#tell(zone, changes.slice(0, index));
@@ -179,7 +195,9 @@ export class MemoryDnsProvider implements DnsProvider {
    * checked); deletes remove it.
    */
   writeBehind(zone: DnsZone | string, changes: readonly Change[]): void {
-    const held = this.#held(typeof zone === 'string' ? this.#zone(zone) : zone);
+    const target = typeof zone === 'string' ? this.#zone(zone) : zone;
+    const held = this.#held(target);
+    if (changes.length > 0) this.#moved(target);
     for (const change of changes) {
       const { names, records } = held.touched([change]);
       const { name, type } = change.record;
@@ -290,6 +308,7 @@ export class MemoryDnsProvider implements DnsProvider {
   async #request(kind: RequestKind): Promise<FaultAnswer | undefined> {
     if (kind === 'zones') this.#counts.zones++;
     else if (kind === 'read') this.#counts.reads++;
+    else if (kind === 'version') this.#counts.versions++;
     else this.#counts.writes++;
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const fired = this.#faults.fire(kind);
@@ -301,6 +320,10 @@ export class MemoryDnsProvider implements DnsProvider {
 
   #tell(zone: DnsZone, changes: readonly Change[]): void {
     this.#onWrite?.({ zone: { ...zone }, changes, records: [...this.#held(zone).sorted()] });
+  }
+
+  #moved(zone: DnsZone): void {
+    this.#versions.set(zone.id, (this.#versions.get(zone.id) ?? 0) + 1);
   }
 
   #zone(id: string): DnsZone {
@@ -321,7 +344,7 @@ export class MemoryDnsProvider implements DnsProvider {
  * the conformance suite of `@fedsvc/core/testing/conformance`), the quick start's provider, and
  * a zone tests can break on purpose (`throttleNext`, `failNext`, `failCall`, `timeoutNext`,
  * `conflictNext`, `loseAnswerNext`, `partialFailureNext`, `writeBehind`, `betweenPages`) and
- * watch (`onWrite`). It checks requests as a real provider does: the
+ * watch (`onWrite`). Its `zoneVersion` is a counter every write moves. It checks requests as a real provider does: the
  * `limits` (Route 53's by default), names inside the zone, CNAME exclusivity, exact-match
  * deletes and updates.
  *

@@ -26,7 +26,7 @@ describe('zones', () => {
       { id: 'org', dnsName: 'example.org.' },
     ]);
     expect(provider.snapshot('org').map((record) => `${record.name} ${record.type}`)).toEqual(['example.org. NS', 'example.org. SOA']);
-    expect(provider.requests()).toEqual({ zones: 1, reads: 0, writes: 0 });
+    expect(provider.requests()).toEqual({ zones: 1, reads: 0, writes: 0, versions: 0 });
   });
 
   it('rejects bad options by field', () => {
@@ -244,6 +244,39 @@ describe('applyChanges', () => {
   });
 });
 
+describe('zoneVersion', () => {
+  it('moves with every write that lands: a request, each change of one that fails part-way, a write around the port', async () => {
+    const provider = createMemoryProvider({
+      zones: [{ dnsName: 'example.com' }, { dnsName: 'example.org', id: 'org' }],
+      limits: { atomic: false },
+    });
+    const zone = zoneOf(provider);
+    const versions: string[] = [await provider.zoneVersion(zone)];
+    await provider.records(zone);
+    expect(await provider.zoneVersion(zone)).toBe(versions[0]);
+    await provider.applyChanges(zone, [{ kind: 'create', record: a('x', '192.0.2.1') }]);
+    versions.push(await provider.zoneVersion(zone));
+    provider.partialFailureNext(1);
+    await errorOf(
+      provider.applyChanges(zone, [
+        { kind: 'create', record: a('y', '192.0.2.2') },
+        { kind: 'create', record: a('z', '192.0.2.3') },
+      ]),
+    );
+    versions.push(await provider.zoneVersion(zone));
+    // A refused request changes nothing, and moves nothing.
+    await errorOf(provider.applyChanges(zone, [{ kind: 'delete', record: a('nothing', '192.0.2.9') }]));
+    expect(await provider.zoneVersion(zone)).toBe(versions[2]);
+    provider.writeBehind(zone, [{ kind: 'create', record: a('w', '192.0.2.4') }]);
+    versions.push(await provider.zoneVersion(zone));
+    expect(new Set(versions).size).toBe(versions.length);
+    // Another zone's writes leave this one's version alone.
+    provider.writeBehind('org', [{ kind: 'create', record: { ...a('v'), name: 'v.example.org.', rrdatas: ['192.0.2.5'] } }]);
+    expect(await provider.zoneVersion(zone)).toBe(versions[3]);
+    expect((await errorOf(provider.zoneVersion({ id: 'nope', dnsName: 'nope.example.' }))).kind).toBe('not-found');
+  });
+});
+
 describe('fault injection', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -260,8 +293,20 @@ describe('fault injection', () => {
       expect(error.retryAfterMs).toBe(1_500);
     }
     await provider.applyChanges(zone, [{ kind: 'create', record: a('x', '192.0.2.1') }]);
-    expect(provider.requests()).toEqual({ zones: 0, reads: 1, writes: 3 });
+    expect(provider.requests()).toEqual({ zones: 0, reads: 1, writes: 3, versions: 0 });
     expect(provider.snapshot(zone).some((record) => record.name === 'x.example.com.')).toBe(true);
+  });
+
+  it("a fault for any request leaves zoneVersion alone; one armed for 'version' hits it", async () => {
+    const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com' }] });
+    const zone = zoneOf(provider);
+    provider.failNext(1);
+    expect(await provider.zoneVersion(zone)).toBe('0');
+    expect((await errorOf(provider.records(zone))).kind).toBe('transient');
+    provider.failNext(1, { on: 'version' });
+    await provider.records(zone);
+    expect((await errorOf(provider.zoneVersion(zone))).kind).toBe('transient');
+    expect(provider.requests()).toEqual({ zones: 0, reads: 2, writes: 0, versions: 2 });
   });
 
   it('fails the n-th request, and the next n', async () => {
@@ -386,6 +431,6 @@ describe('fault injection', () => {
       { kind: 'delete', record: a('nothing', '192.0.2.3') },
     ]);
     expect(provider.snapshot('z1').filter((record) => record.type === 'A')).toEqual([a('one', '192.0.2.9'), a('two', '192.0.2.2')]);
-    expect(provider.requests()).toEqual({ zones: 0, reads: 0, writes: 0 });
+    expect(provider.requests()).toEqual({ zones: 0, reads: 0, writes: 0, versions: 0 });
   });
 });

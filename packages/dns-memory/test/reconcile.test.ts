@@ -83,7 +83,7 @@ describe('reconcileZone on the memory provider', () => {
     const error = await reconcile(provider, desired).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ field: 'provider.limits.atomic', value: false });
-    expect(provider.requests()).toEqual({ zones: 0, reads: 0, writes: 0 });
+    expect(provider.requests()).toEqual({ zones: 0, reads: 0, writes: 0, versions: 0 });
     expect(ours(provider)).toEqual([]);
   });
 

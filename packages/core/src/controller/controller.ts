@@ -20,12 +20,13 @@ import {
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
 import { runPass, type PassContext } from './pass.js';
+import { resyncPeriod, type ResyncPeriod } from './resync.js';
 import { deliverNotifications } from './notify.js';
 import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
 import { serviceStatus } from './status-view.js';
 import { hostnameResolution, plannedTargets, shardHealth, type Resolution } from './targets.js';
-import type { ControllerEvents, ControllerOptions, ServiceKey, ServiceStatusView } from './types.js';
+import type { ControllerEvents, ControllerOptions, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
 import { ZoneCache } from './zone-cache.js';
 
 /**
@@ -44,7 +45,7 @@ import { ZoneCache } from './zone-cache.js';
  * controller.start();
  * ```
  * @throws {@link ValidationError} naming the first bad option (the federation, `ownerId`, a
- * number out of range, or one of `services`).
+ * number out of range, one of `services`, `policy`, or an entry of `domainFilter`).
  */
 export function createController(options: ControllerOptions): FederationController {
   return new FederationController(options);
@@ -81,13 +82,20 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #servicesComplete: boolean;
   #watch: { stop(): Promise<void> } | undefined;
   #campaign: { stop(): Promise<void> } | undefined;
-  #resyncTimer: ReturnType<typeof setInterval> | undefined;
+  #resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The periodic resync's period in force, and when its timer last fired (or was first set). */
+  #resyncPeriod: ResyncPeriod;
+  #resyncSince = 0;
+  readonly #resyncs = { read: 0, skipped: 0 };
+  /** A version check waits in the zone's queue: the next tick adds none, so checks never pile up behind a long pass. */
+  #checking = false;
 
   /** @throws {@link ValidationError} as {@link createController}. */
   constructor(options: ControllerOptions) {
     super();
     this.#options = options;
     this.#settings = controllerSettings(options);
+    this.#resyncPeriod = resyncPeriod(this.#settings.resyncMs, undefined);
     const gate = () => ({ running: this.#state === 'running', leading: this.#leading, synced: this.#synced, term: this.#term });
     this.#scheduler = new Scheduler({ ...this.#settings, random: options.random ?? Math.random }, gate, (batch, sweep, term) =>
       runPass(this.#passContext(), batch, sweep, term),
@@ -123,12 +131,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     } else {
       this.#setLeading(true);
     }
-    this.#resyncTimer = setInterval(() => {
-      // A MemberClusters implementation that never says 'synced' would leave the controller idle without a word.
-      if (!this.#synced) this.#options.logger?.warn({}, "the member clusters have not said 'synced' yet: nothing is planned until they do");
-      this.#resync();
-    }, this.#settings.resyncMs);
-    this.#resyncTimer.unref?.();
+    this.#resyncSince = performance.now();
+    this.#armResync();
   }
 
   /**
@@ -144,7 +148,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
-    clearInterval(this.#resyncTimer);
+    clearTimeout(this.#resyncTimer);
     this.#scheduler.halt();
     await this.#watch?.stop();
     await this.#scheduler.drained();
@@ -235,8 +239,95 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     return serviceStatus(this.#world, key, { namespace, name }, this.#services.get(key)?.held ?? []);
   }
 
+  /**
+   * The periodic resync: its period, stretched to what the provider's request budget allows
+   * (`readInterval`), why, and how many resyncs read the zone or skipped the read.
+   *
+   * @example
+   * ```ts
+   * const { periodMs, reason } = controller.resyncStatus();
+   * if (reason === 'provider-read-interval') console.log(`the zone is read every ${periodMs / 1000} s`);
+   * ```
+   */
+  resyncStatus(): ResyncStatusView {
+    return { ...this.#resyncPeriod, resyncs: { ...this.#resyncs } };
+  }
+
   #resync(): void {
     this.#scheduler.sweep(this.#services.keys());
+  }
+
+  // ---- the periodic resync ------------------------------------------------------------------
+
+  /** Sets the resync timer to fire one period after it last fired. */
+  #armResync(): void {
+    clearTimeout(this.#resyncTimer);
+    if (this.#state !== 'running') return;
+    const wait = Math.max(0, this.#resyncSince + this.#resyncPeriod.periodMs - performance.now());
+    // Timers take at most 2^31 - 1 ms; a longer wait would fire at once.
+    this.#resyncTimer = setTimeout(() => this.#periodicResync(), Math.min(wait, 2 ** 31 - 1));
+    this.#resyncTimer.unref?.();
+  }
+
+  /**
+   * Repairs drift made by others: reads the zone anew and plans every service, unless the
+   * provider tells the zone's version and it has not moved since this controller last read or
+   * wrote it; then the zone holds what the controller wrote, and the resync costs one request.
+   */
+  #periodicResync(): void {
+    this.#resyncSince = performance.now();
+    this.#armResync();
+    // A MemberClusters implementation that never says 'synced' would leave the controller idle without a word.
+    if (!this.#synced) this.#options.logger?.warn({}, "the member clusters have not said 'synced' yet: nothing is planned until they do");
+    const { provider, zone } = this.#options.dns;
+    const known = this.#zone.version;
+    if (!provider.zoneVersion || known === undefined || !this.#leading || !this.#synced) {
+      this.#resyncs.read++;
+      this.#resync();
+      return;
+    }
+    if (this.#checking) return;
+    this.#checking = true;
+    const term = this.#term;
+    void this.#scheduler.zone(async () => {
+      const now = await provider.zoneVersion?.(zone).catch(() => undefined);
+      this.#checking = false;
+      if (term !== this.#term || this.#state !== 'running') return;
+      if (now !== undefined && now === this.#zone.version) {
+        this.#resyncs.skipped++;
+        this.#options.logger?.info(
+          { zone: zone.dnsName, version: now },
+          'resync skipped: the zone has not changed since this controller last read or wrote it',
+        );
+        this.emit('resync-skipped', { version: now });
+        return;
+      }
+      this.#resyncs.read++;
+      this.#resync();
+    });
+  }
+
+  /** After a full read: the provider may want more time between full reads (its `readInterval`). */
+  #zoneRead(): void {
+    const { provider, zone } = this.#options.dns;
+    let said: number | undefined;
+    try {
+      said = provider.readInterval?.(zone);
+    } catch (error) {
+      this.#options.logger?.warn(
+        { zone: zone.dnsName, error: String(error) },
+        'the provider could not say its read interval; keeping resyncMs',
+      );
+    }
+    const period = resyncPeriod(this.#settings.resyncMs, said);
+    const before = this.#resyncPeriod;
+    this.#resyncPeriod = period;
+    if (period.periodMs === before.periodMs) return;
+    const figures = { zone: zone.dnsName, periodMs: period.periodMs, resyncMs: period.configuredMs, readIntervalMs: period.readIntervalMs };
+    if (period.reason === 'provider-read-interval')
+      this.#options.logger?.warn(figures, "resync period stretched to fit the provider's request budget for full reads");
+    else this.#options.logger?.info(figures, 'resync period back to resyncMs');
+    this.#armResync();
   }
 
   // ---- events from the clusters -----------------------------------------------------------
@@ -302,6 +393,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       rejudge: (services) => this.#commit(judgeAll(this.#world, this.#judge, { services })),
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
+      zoneRead: () => this.#zoneRead(),
     };
   }
 }

@@ -4,6 +4,9 @@ import { DEFAULT_MARKER_PREFIX, validateMarkerPrefix, validateOwnerId } from '..
 import { fraction, nonNegativeNumber, positiveInteger, positiveNumber } from '../numbers.js';
 import { recordNames } from '../planning/plan.js';
 import { DEFAULT_TTL } from '../dns/ttl.js';
+import { POLICIES, type Policy } from '../zone/policy.js';
+import { ValidationError } from '../errors.js';
+import { domainFilter } from './domain-filter.js';
 import type { ControllerOptions } from './types.js';
 
 /** Every default of ControllerOptions, stated once (and in its TSDoc). */
@@ -33,6 +36,9 @@ export interface Settings {
   readonly hostnameTtlMs: number;
   /** The prefix of ownership marker names. */
   readonly markerPrefix: string;
+  readonly policy: Policy;
+  /** Whether a normalized name is inside the domain filter; undefined when every name is. */
+  readonly inDomainFilter: ((name: string) => boolean) | undefined;
 }
 
 /** Throws ValidationError naming the first bad option. */
@@ -53,5 +59,13 @@ export function controllerSettings(options: ControllerOptions): Settings {
     },
     hostnameTtlMs: (options.federation.ttl ?? DEFAULT_TTL) * 1000,
     markerPrefix: validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX),
+    ...zoneScopeSettings(options),
   };
+}
+
+/** The policy (default `sync`) and the domain filter. */
+function zoneScopeSettings(options: ControllerOptions): Pick<Settings, 'policy' | 'inDomainFilter'> {
+  const policy = options.policy ?? 'sync';
+  if (!POLICIES.includes(policy)) throw new ValidationError('policy', policy, `must be one of ${POLICIES.join(', ')}`);
+  return { policy, inDomainFilter: domainFilter(options.domainFilter, options.dns.zone.dnsName, options.federation.domain) };
 }

@@ -6,7 +6,7 @@ import { ProviderError, ValidationError } from '../errors.js';
 import { createdBy } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
-import type { Change, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
+import type { Change, DnsProvider, DnsZone, Logger, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
@@ -39,6 +39,8 @@ export interface PassContext {
   readonly term: () => number;
   /** Whether the host has given every service it has, so that records of others may go. */
   readonly servicesComplete: () => boolean;
+  /** Called after each pass that read the whole zone. */
+  readonly zoneRead: () => void;
 }
 
 type Fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => void;
@@ -152,30 +154,17 @@ function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): Reco
 async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], inPass: ReadonlySet<ServiceKey>): Promise<boolean> {
   const orphans = batch.sweep && ctx.servicesComplete();
   const inScope = (key: ServiceKey): boolean => inPass.has(key) || (orphans && !ctx.services.has(key) && !ctx.scheduler.running(key));
+  const filter = ctx.settings.inDomainFilter;
   const scope = (name: string): boolean => {
     const key = ctx.serviceOf(name);
-    return key !== undefined && inScope(key);
+    return key !== undefined && inScope(key) && (filter === undefined || filter(name));
   };
+  if (filter) reportOutsideFilter(ctx, desired, filter);
   try {
     const report = await ctx.scheduler.zone(async () => {
       if (!batch.current()) throw new LeadershipLost();
       try {
-        const done = await reconcileZone({
-          provider: fencedProvider(ctx.options.dns.provider, batch.current),
-          zone: ctx.options.dns.zone,
-          desired,
-          ownerId: ctx.options.ownerId,
-          markerPrefix: ctx.settings.markerPrefix,
-          scope,
-          current: batch.sweep ? undefined : ctx.zone.records(inPass),
-          dryRun: ctx.options.dryRun,
-          retry: ctx.options.retry,
-          sleep: ctx.options.sleep,
-          random: ctx.options.random,
-          logger: ctx.options.logger,
-        });
-        if (batch.current()) ctx.zone.remember(done, inScope);
-        return done;
+        return await reconcileKnown(ctx, batch, { desired, scope, inScope, inPass });
       } catch (error) {
         if (batch.current()) ctx.zone.forget();
         throw error;
@@ -192,6 +181,81 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
       announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
   }
   return true;
+}
+
+/**
+ * One reconcile of the zone, and what the controller then knows of it: the records, and the
+ * zone's version they are known at. The version is asked before a full read (so that a change
+ * made between the two shows as a moved version later) and after the pass's own writes. A pass
+ * that re-read after a conflict leaves the version unknown: someone else is writing.
+ */
+async function reconcileKnown(
+  ctx: PassContext,
+  batch: Batch,
+  pass: {
+    readonly desired: RecordSet[];
+    readonly scope: (name: string) => boolean;
+    readonly inScope: (key: ServiceKey) => boolean;
+    readonly inPass: ReadonlySet<ServiceKey>;
+  },
+): Promise<ReconcileReport> {
+  const provider = fencedProvider(ctx.options.dns.provider, batch.current);
+  const { zone } = ctx.options.dns;
+  const current = batch.sweep ? undefined : ctx.zone.records(pass.inPass);
+  const known = ctx.zone.version;
+  const before = current === undefined ? await zoneVersion(provider, zone, ctx.options.logger) : undefined;
+  const done = await reconcileZone({
+    provider,
+    zone,
+    desired: pass.desired,
+    ownerId: ctx.options.ownerId,
+    markerPrefix: ctx.settings.markerPrefix,
+    scope: pass.scope,
+    current,
+    dryRun: ctx.options.dryRun,
+    policy: ctx.settings.policy,
+    retry: ctx.options.retry,
+    sleep: ctx.options.sleep,
+    random: ctx.options.random,
+    logger: ctx.options.logger,
+  });
+  if (!batch.current()) return done;
+  const version =
+    done.replans > 0 ? undefined : done.writes > 0 ? await zoneVersion(provider, zone, ctx.options.logger) : done.read ? before : known;
+  ctx.zone.remember(done, pass.inScope, version);
+  if (done.read) ctx.zoneRead();
+  return done;
+}
+
+/** The zone's version, or undefined when the provider has none or the request failed (the next resync then reads). */
+async function zoneVersion(provider: DnsProvider, zone: DnsZone, logger: Logger | undefined): Promise<string | undefined> {
+  if (!provider.zoneVersion) return undefined;
+  try {
+    return await provider.zoneVersion(zone);
+  } catch (error) {
+    logger?.debug(
+      { zone: zone.dnsName, error: asError(error).message },
+      "could not read the zone's version; the next resync reads the zone",
+    );
+    return undefined;
+  }
+}
+
+/** Tells, per service, the names a pass planned outside the domain filter: they are not written. */
+function reportOutsideFilter(ctx: PassContext, desired: readonly RecordSet[], filter: (name: string) => boolean): void {
+  const outside = new Map<ServiceKey, Set<string>>();
+  for (const record of desired) {
+    if (filter(record.name)) continue;
+    const key = ctx.serviceOf(record.name);
+    if (key === undefined) continue;
+    const names = outside.get(key);
+    if (names) names.add(record.name);
+    else outside.set(key, new Set([record.name]));
+  }
+  for (const [service, names] of outside) {
+    ctx.options.logger?.debug({ service, names: [...names] }, 'names outside the domain filter; not written');
+    ctx.emit('outside-domain-filter', { service, names: [...names] });
+  }
 }
 
 /** Tells, per service, what a pass wrote (or, in a dry run, would write). */

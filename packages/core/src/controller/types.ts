@@ -1,6 +1,8 @@
 // The controller's options, events and ports.
 import type { FederatedService } from '../placement/placement.js';
+import type { Policy } from '../zone/policy.js';
 import type { RetryPolicy } from '../zone/retry.js';
+import type { ResyncPeriod } from './resync.js';
 import type {
   Change,
   ClusterHealth,
@@ -82,6 +84,23 @@ export interface ControllerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** A number in [0, 1) for jitter; tests pass a seeded one. Default Math.random. */
   readonly random?: () => number;
+
+  // ---- what the controller may do to the zone, and where -----------------------------------
+  /**
+   * What passes may do to the zone, as external-dns's policies: `sync` (default) creates,
+   * updates and deletes; `upsert-only` never deletes (a deleted service's records stay);
+   * `create-only` only creates. A name whose change needs one the policy forbids (an A set
+   * becoming a CNAME needs the A deleted) is left as it is, with a warning. A dry run shows the
+   * changes the policy lets through.
+   */
+  readonly policy?: Policy;
+  /**
+   * DNS names (in any case, with or without the trailing dot) under which the controller
+   * writes: records at names outside every one of them are neither planned into the zone nor
+   * touched, and a service's names outside are reported (`outside-domain-filter`), not written.
+   * Each must be inside the DNS zone and hold names of the federation. Default: the whole zone.
+   */
+  readonly domainFilter?: readonly string[];
 }
 
 /** Service key in events: `namespace/name`. */
@@ -105,6 +124,19 @@ export interface ControllerEvents {
   'leader-lost': [];
   /** Something a cluster sent could not be used. */
   'cluster-error': [event: { cluster: string; error: Error }];
+  /** A periodic resync read nothing: the zone's version (`version`) had not moved since this controller last read or wrote it. */
+  'resync-skipped': [event: { version: string }];
+  /** A pass planned names of the service outside `domainFilter`: they were not written. */
+  'outside-domain-filter': [event: { service: ServiceKey; names: readonly string[] }];
+}
+
+/** The controller's periodic resync, for `resyncStatus()`. */
+export interface ResyncStatusView extends ResyncPeriod {
+  /**
+   * Periodic resyncs so far: `read` read the whole zone, `skipped` read nothing because the
+   * zone's version had not moved (providers with `zoneVersion` only).
+   */
+  readonly resyncs: { readonly read: number; readonly skipped: number };
 }
 
 export interface ClusterView {

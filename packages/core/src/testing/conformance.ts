@@ -147,6 +147,37 @@ export function providerConformance(name: string, makeTarget: () => Promise<Conf
       }),
     );
 
+    it("zoneVersion, when the provider has it: stable while nothing changes, moved by every write, ours or anyone else's", async (context) => {
+      const target = await makeTarget();
+      try {
+        const version = target.provider.zoneVersion?.bind(target.provider);
+        if (!version) {
+          context.skip('the provider has no zoneVersion');
+          return;
+        }
+        const zone = names(target);
+        const first = await version(target.zone);
+        expect(typeof first).toBe('string');
+        expect(await version(target.zone)).toBe(first);
+        await target.provider.records(target.zone);
+        expect(await version(target.zone), 'a read moves nothing').toBe(first);
+        const desired = basicRecords(zone);
+        await reconcile(target, desired);
+        const written = await version(target.zone);
+        expect(written, 'applyChanges moves it').not.toBe(first);
+        expect(await version(target.zone)).toBe(written);
+        const again = await reconcile(target, desired);
+        expect(again.writes).toBe(0);
+        expect(await version(target.zone), 'a pass that writes nothing moves nothing').toBe(written);
+        await target.writeBehind([{ kind: 'create', record: { name: zone('someone'), type: 'A', ttl: 60, rrdatas: ['198.51.100.3'] } }]);
+        const theirs = await version(target.zone);
+        expect(theirs, 'a write around the adapter moves it').not.toBe(written);
+        expect(theirs).not.toBe(first);
+      } finally {
+        await target.close();
+      }
+    });
+
     it(
       'leaves records it does not own alone, and reports the names it could not take',
       withTarget(async (target) => {

@@ -3,11 +3,12 @@
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject, validateMarkerPrefix } from '../dns/ownership.js';
-import type { Change, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
+import type { Change, ChangeSet, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
 import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
 import { BatchWriter, maxSplits } from './batch-writer.js';
 import { diffRecords } from './diff.js';
+import { applyPolicy, POLICIES, type Policy, type PolicyOutcome } from './policy.js';
 import { unwrittenRecordsError, type ReconcileReport } from './report.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import { validateDesired } from './validate-desired.js';
@@ -41,6 +42,13 @@ export interface ReconcileOptions {
   readonly current?: readonly RecordSet<string>[];
   /** Plan only: read the zone and return the change set without writing. */
   readonly dryRun?: boolean;
+  /**
+   * What the pass may do, as external-dns's policies: `sync` (default) creates, updates and
+   * deletes; `upsert-only` never deletes; `create-only` only creates. The changes withheld are
+   * reported in `suppressed` and `held` (see {@link applyPolicy}); a dry run shows the changes
+   * the policy lets through.
+   */
+  readonly policy?: Policy;
   readonly retry?: Partial<RetryPolicy>;
   readonly sleep?: RetryOptions['sleep'];
   readonly random?: RetryOptions['random'];
@@ -102,6 +110,8 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
   validateDesired(zone, options.desired, provider);
   const markerPrefix = validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX, 'markerPrefix');
   requireAtomic(provider);
+  const policy = options.policy ?? 'sync';
+  if (!POLICIES.includes(policy)) throw new ValidationError('policy', policy, `must be one of ${POLICIES.join(', ')}`);
   const inScope = options.scope ?? (() => true);
   const desired = options.desired.filter((record) => inScope(record.name));
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
@@ -113,12 +123,9 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
     const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name), markerPrefix)));
     known = undefined;
-    const plan = diffRecords(current, desired, { ownerId: options.ownerId, markerPrefix });
-    logger?.debug(
-      { zone: zone.dnsName, changes: plan.changes.length, conflicts: plan.conflicts.length, dryRun: options.dryRun === true },
-      'planned zone',
-    );
-    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...counts, read, records: current };
+    const plan = planChanges(current, desired, policy, markerPrefix, options);
+    const withheld = { suppressed: plan.suppressed, held: plan.held };
+    if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...withheld, ...counts, read, records: current };
 
     const batches = planBatches(
       plan.changes,
@@ -151,6 +158,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     const report: ReconcileReport = {
       changes: written,
       conflicts: plan.conflicts,
+      ...withheld,
       ...counts,
       read,
       records: after.ok ? after.records : undefined,
@@ -159,6 +167,36 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     if (unwritten) throw unwritten;
     return report;
   }
+}
+
+/** The change set from `current` to `desired` that `policy` lets through, with what it withheld; a held name is logged. */
+function planChanges(
+  current: readonly RecordSet<string>[],
+  desired: readonly RecordSet[],
+  policy: Policy,
+  markerPrefix: string,
+  options: ReconcileOptions,
+): PolicyOutcome & { readonly conflicts: ChangeSet['conflicts'] } {
+  const { zone, logger } = options;
+  const diff = diffRecords(current, desired, { ownerId: options.ownerId, markerPrefix });
+  const plan = { ...applyPolicy(diff.changes, policy, markerPrefix), conflicts: diff.conflicts };
+  logger?.debug(
+    {
+      zone: zone.dnsName,
+      changes: plan.changes.length,
+      conflicts: plan.conflicts.length,
+      dryRun: options.dryRun === true,
+      ...(policy === 'sync' ? {} : { policy, suppressed: plan.suppressed.length, held: plan.held.length }),
+    },
+    'planned zone',
+  );
+  if (plan.held.length > 0) {
+    logger?.warn(
+      { zone: zone.dnsName, policy, names: plan.held },
+      'names left as they are: their change needs a delete or update the policy forbids',
+    );
+  }
+  return plan;
 }
 
 /** The pass's retry policy; each retry is counted in the report and logged. */

@@ -10,6 +10,10 @@ export interface ReconcileReport {
   readonly changes: readonly Change[];
   /** Desired names held by records the federation does not own; left alone. */
   readonly conflicts: readonly RecordConflict[];
+  /** Changes the pass's policy withheld (none under `sync`): see {@link applyPolicy}. */
+  readonly suppressed: readonly Change[];
+  /** Names left as the zone holds them because their change needs one the policy forbids. */
+  readonly held: readonly string[];
   /** Full reads of the zone (`records` calls, retries included). */
   readonly reads: number;
   /** Change requests (`applyChanges` calls, retries included). */
