@@ -11,7 +11,7 @@ import { allShards, type ClusterState } from './cluster-state.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
-import { judgeService, placeService, planRecords } from './plan-service.js';
+import { judgeService, placementView, placeService, planRecords } from './plan-service.js';
 import type { Scheduler } from './scheduler.js';
 import { served, type ServiceRecord } from './services.js';
 import { hostnamesToResolve } from './targets.js';
@@ -83,10 +83,11 @@ export async function runPass(
 }
 
 async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
+  const view = placementView(ctx.world.clusters);
   await Promise.all(
     [...batch.since.keys()].map(async (key) => {
       const record = ctx.services.get(key);
-      const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId) : [];
+      const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId, view) : [];
       batch.shardActions.set(key, actions);
       if (ctx.options.dryRun) return;
       await Promise.all(

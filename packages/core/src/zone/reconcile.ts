@@ -101,7 +101,8 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
 
   for (;;) {
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
-    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
+    // What the caller knows is within scope by contract (`current`): only what was read is filtered.
+    const current = known ?? (read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name))));
     known = undefined;
     const plan = diffRecords(current, desired, { ownerId: options.ownerId });
     logger?.debug(
