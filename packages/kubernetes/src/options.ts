@@ -48,7 +48,7 @@ export interface KubernetesClustersOptions {
    * Period of probes while a Ready cluster is suspect (its last probe failed, the failure
    * threshold not reached yet), milliseconds; never longer than `healthPeriodMs`. With the
    * defaults, an API server that stops answering is declared out within
-   * `healthPeriodMs` + `probeTimeoutMs` + 2 × (1 000 + 1 000) ms, not 35 s. Default 1 000.
+   * `healthPeriodMs` + `probeTimeoutMs` + 2 × (1 000 + 1 000) ms (19 s; it was 45 s). Default 1 000.
    */
   readonly suspectPeriodMs?: number;
   /** The probe timeout while a cluster is suspect, milliseconds; never longer than `probeTimeoutMs`. Default 1 000. */
