@@ -4,7 +4,11 @@
 //     controller with its default coalescing window, measured by a client polling the server;
 // (b) converging BIND, Knot and PowerDNS from an empty zone to 1,000 services × the guide's 13
 //     clusters through reconcileZone, then 1 % of shards changed: time and UPDATE messages,
-//     counted by a proxy in front of the server, against ⌈load / limit⌉ + 1 in the adapter's bytes.
+//     counted by a proxy in front of the server, against ⌈load / limit⌉ + 1 in the adapter's bytes;
+// (c) a whole member cluster lost: the guide's 13 clusters as Kubernetes API wire fixtures
+//     behind @fedsvc/kubernetes with its defaults, one API server stops answering (packets
+//     dropped) or refuses connections, until `named` answers the lost zone's name with the CNAME
+//     to its region; and the state changes over a run with 1 % of probes lost at random.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { batchChanges, sleep } from '@fedsvc/core/provider';
@@ -23,6 +27,8 @@ import {
   type BindServer,
   type ServerKindName,
 } from '@fedsvc/dns-rfc2136/testing';
+import { createKubernetesClusters } from '@fedsvc/kubernetes';
+import { endpointSlice, FakeKubeApi, type Reachability } from '@fedsvc/kubernetes/testing';
 import { Opcode, RRClass, RRType, decodeMessage, emptyMessage, encodeMessage } from '@fedsvc/dns-rfc2136/wire';
 import { federation, guideClusters, onePercent } from './federation.js';
 import { machine, ms, percentile, table } from './measure.js';
@@ -241,11 +247,163 @@ async function convergence(kind: ServerKindName): Promise<{ rows: Converged[]; r
   }
 }
 
+// ---- (c) a lost member cluster ---------------------------------------------------------------
+
+const DETECTION_RUNS = Number(process.env.DETECTION_RUNS ?? 3);
+const DETECTION_DEADLINE_MS = 90_000;
+/** The probe period of the kubernetes adapter's defaults: each loss starts at a random moment within it. */
+const HEALTH_PERIOD_MS = 10_000;
+
+/** How a loss meets the probes: at a random moment of the probe period, or just before a probe (the yardstick of "up to 35 s" before). */
+type Phase = 'random' | 'before a probe';
+type Loss = `${Exclude<Reachability, 'answer'>}, ${Phase}`;
+const LOSSES: readonly { readonly mode: Exclude<Reachability, 'answer'>; readonly phase: Phase }[] = [
+  { mode: 'drop', phase: 'random' },
+  { mode: 'drop', phase: 'before a probe' },
+  { mode: 'refuse', phase: 'random' },
+];
+
+interface Detection {
+  readonly lost: Partial<Record<Loss, number[]>>;
+  readonly back: number[];
+}
+
+const regionOfZone = (z: string) => z.slice(0, z.lastIndexOf('-'));
+
+/** The guide's 13 clusters as wire fixtures, nginx ready in 8 of them once the controller placed it. */
+async function guideApis(): Promise<FakeKubeApi[]> {
+  return Promise.all(guideZones.map(() => FakeKubeApi.start()));
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, deadlineMs: number): Promise<boolean> {
+  const deadline = performance.now() + deadlineMs;
+  while (performance.now() < deadline) {
+    if (await check()) return true;
+    await sleep(POLL_GAP_MS);
+  }
+  return false;
+}
+
+async function detection(): Promise<Detection> {
+  const bind = await startBind({ zones: [zone.dnsName] });
+  const apis = await guideApis();
+  // The adapter's defaults throughout: probes every 10 s (5 s timeout), suspect probes every 1 s (1 s timeout), thresholds 3 and 2.
+  const clusters = createKubernetesClusters({
+    clusters: guideZones.map((z, i) => ({
+      name: `gce-${z}`,
+      server: apis[i]!.url,
+      skipTLSVerify: true,
+      topology: { zones: [z], region: regionOfZone(z) },
+    })),
+  });
+  const provider = createRfc2136Provider({ server: { host: bind.host, port: bind.port }, zones: [zone.dnsName], tsig: bind.key });
+  const controller = createController({
+    federation: { name: 'myfederation', domain: 'example.com', ttl: 5 },
+    ownerId: 'bench',
+    clusters,
+    dns: { provider, zone },
+    services: [
+      {
+        manifest: {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'nginx', namespace: 'mynamespace' },
+          spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80, protocol: 'TCP' }] },
+        },
+      },
+    ],
+  });
+  const lostZone = 'us-central1-a';
+  const lost = apis[guideZones.indexOf(lostZone)]!;
+  const zoneName = `nginx.mynamespace.myfederation.svc.${lostZone}.example.com.`;
+  const regionName = `nginx.mynamespace.myfederation.svc.${regionOfZone(lostZone)}.example.com.`;
+  const client = poller(bind, zoneName);
+  const result: Detection = { lost: {}, back: [] };
+  const probes = () => lost.requests.filter((request) => request.path === '/readyz').length;
+  try {
+    controller.start();
+    const placed = await waitUntil(() => apis.every((api) => api.store.get('services', 'mynamespace', 'nginx') !== undefined), 30_000);
+    if (!placed) throw new Error('the controller did not place nginx in every cluster within 30 s');
+    guideZones.forEach((z, i) => {
+      const address = guideHealthyAddresses[z];
+      if (!address) return;
+      apis[i]!.setIngress('mynamespace', 'nginx', [{ ip: address }]);
+      apis[i]!.putEndpointSlice(endpointSlice('mynamespace', 'nginx', 'nginx-1', 1));
+    });
+    const answersA = async () => (await client.answer()).a.join() === guideHealthyAddresses[lostZone];
+    if (!(await waitUntil(answersA, 30_000))) throw new Error(`${zoneName} never answered its A record`);
+    for (let run = 0; run < DETECTION_RUNS; run++) {
+      for (const { mode, phase } of LOSSES) {
+        if (phase === 'random') await sleep(Math.random() * HEALTH_PERIOD_MS);
+        else {
+          // Just before the next probe: 300 ms short of a period after the last one.
+          const seen = probes();
+          await waitUntil(() => probes() > seen, 2 * HEALTH_PERIOD_MS);
+          await sleep(HEALTH_PERIOD_MS - 300);
+        }
+        const at = performance.now();
+        await lost.setReachability(mode);
+        const failedOver = await waitUntil(async () => (await client.answer()).cname === regionName, DETECTION_DEADLINE_MS);
+        (result.lost[`${mode}, ${phase}`] ??= []).push(failedOver ? performance.now() - at : Number.POSITIVE_INFINITY);
+        const since = performance.now();
+        await lost.setReachability('answer');
+        if (await waitUntil(answersA, DETECTION_DEADLINE_MS)) result.back.push(performance.now() - since);
+      }
+    }
+  } finally {
+    client.close();
+    await controller.stop();
+    await Promise.all(apis.map((api) => api.stop()));
+    await bind.stop();
+  }
+  return result;
+}
+
+/**
+ * The guide's 13 clusters probed with 1 % of probes lost at random (never answered, so each
+ * times out), for `durationMs`: state changes counted. A short health period gives many probes;
+ * the thresholds, the suspect period and the timeouts are the defaults.
+ */
+async function falsePositives(durationMs: number): Promise<{ probes: number; lostProbes: number; changes: number }> {
+  const apis = await guideApis();
+  let lostProbes = 0;
+  for (const api of apis)
+    api.hangNext((request) => {
+      if (request.path !== '/readyz' || Math.random() >= 0.01) return false;
+      lostProbes++;
+      return true;
+    }, Number.POSITIVE_INFINITY);
+  const clusters = createKubernetesClusters({
+    clusters: guideZones.map((z, i) => ({
+      name: `gce-${z}`,
+      server: apis[i]!.url,
+      skipTLSVerify: true,
+      topology: { zones: [z], region: regionOfZone(z) },
+    })),
+    healthPeriodMs: 100,
+  });
+  const health = new Map<string, string>();
+  let changes = 0;
+  const watch = clusters.watch((event) => {
+    if (event.type !== 'cluster') return;
+    const before = health.get(event.cluster.name);
+    if (before !== undefined && before !== event.cluster.health) changes++;
+    health.set(event.cluster.name, event.cluster.health);
+  });
+  await sleep(durationMs);
+  await watch.stop();
+  const probes = apis.reduce((sum, api) => sum + api.requests.filter((r) => r.path === '/readyz').length, 0);
+  await Promise.all(apis.map((api) => api.stop()));
+  return { probes, lostProbes, changes };
+}
+
 // ---- report ---------------------------------------------------------------------------------
 
 const f = await failover();
 const converged = [];
 for (const kind of SERVER_KINDS) converged.push({ kind, ...(await convergence(kind)) });
+const d = await detection();
+const fp = await falsePositives(Number(process.env.FALSE_POSITIVE_MS ?? 60_000));
 
 const stats = (samples: readonly number[]) => [
   ms(percentile(samples, 50)),
@@ -358,4 +516,28 @@ console.log(
     "Batches keep each name's changes together and keep their order (no CNAME ever points at a missing name between two UPDATEs), " +
     'so they cannot always be packed to the limit; the target is a lower bound plus one. ' +
     '"time": wall clock on this machine, the server (one worker thread where it has the setting, as the harness starts it) on loopback.',
+);
+
+const seconds = (samples: readonly number[]) =>
+  samples.length === 0 ? '–' : `${(percentile(samples, 50) / 1000).toFixed(1)} s (${samples.map((x) => (x / 1000).toFixed(1)).join(', ')})`;
+console.log(
+  `\nA whole member cluster lost: the guide's 13 clusters as Kubernetes API wire fixtures (\`FakeKubeApi\`) behind \`createKubernetesClusters\` ` +
+    'with its defaults (probes every 10 s with a 5 s timeout; after a failed probe every 1 s with a 1 s timeout; out after 3, back after 2), ' +
+    `the controller with its defaults writing to \`named\`. The API server of us-central1-a stops answering (packets dropped) or refuses connections, at a random moment of the probe period or 300 ms before a probe; ` +
+    `measured until \`named\` answers the zone's name with the CNAME to its region. ${DETECTION_RUNS} runs each.\n`,
+);
+console.log(
+  table(
+    ['the lost API server', 'until the CNAME to the region: median (runs)', 'target', 'before (10 s probes, 5 s timeout, out after 3)'],
+    [
+      ['stops answering (packets dropped), at a random moment', seconds(d.lost['drop, random'] ?? []), 'under 10 s', '35–45 s'],
+      ['stops answering (packets dropped), just before a probe', seconds(d.lost['drop, before a probe'] ?? []), 'under 10 s', 'about 35 s'],
+      ['refuses connections, at a random moment', seconds(d.lost['refuse, random'] ?? []), 'under 3 s', 'about 20–30 s'],
+      ['answers again', seconds(d.back), '–', '–'],
+    ],
+  ),
+);
+console.log(
+  `\n- 1 % of probes lost at random, 13 clusters probed every 100 ms for ${(Number(process.env.FALSE_POSITIVE_MS ?? 60_000) / 1000).toFixed(0)} s (other settings the defaults): ` +
+    `${n(fp.probes)} probes, ${n(fp.lostProbes)} lost, ${fp.changes} state change(s) (target: 0) → ${fp.changes === 0 ? 'pass' : 'FAIL'}`,
 );

@@ -37,6 +37,11 @@ export class ClusterStatusReporter {
     return first && this.shardsSynced;
   }
 
+  /** The cluster's health as the probes have judged it so far. */
+  get probed(): HealthState {
+    return this.health;
+  }
+
   observeProbe(result: ProbeResult, thresholds: HealthThresholds): void {
     this.health = observeProbe(this.health, result, thresholds);
     this.publish();

@@ -1,4 +1,4 @@
-// Everything watched in one member cluster: readiness probes, nodes (topology), Services and
+// Everything watched in one member cluster: readiness probes (sooner while suspect or when a watch breaks), nodes (topology), Services and
 // EndpointSlices (shards). Emits the port's events; a bad object or answer becomes an 'error'
 // event naming the cluster and never stops the watch.
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, Watch } from '@kubernetes/client-node';
@@ -7,6 +7,7 @@ import { BadInput } from './bad-input.js';
 import { ClusterStatusReporter } from './cluster-status-reporter.js';
 import { type ListWatchOptions, startListWatch } from './list-watch.js';
 import type { ResolvedCluster, ResolvedOptions } from './options.js';
+import { nextProbe, probesAtOnceOnConnectionLoss } from './health.js';
 import { probeReadiness } from './probe.js';
 import { shardHandlers } from './shard-watch.js';
 import { topologyHandlers } from './topology-watch.js';
@@ -35,10 +36,12 @@ export function watchCluster(
     requestTimeoutMs: options.requestTimeoutMs,
     minWatchTimeoutSeconds: options.minWatchTimeoutSeconds,
     watchIdleTimeoutMs: options.watchIdleTimeoutMs,
+    connectionLost: () => prober.probeSoon(),
   };
   const bad = new BadInput(name, options.logger, emit);
   const status = new ClusterStatusReporter(cluster, emit, settled);
-  const probing = probeUntilStopped(kc, options, status, stopping.signal);
+  const prober = new Prober(kc, options, status, stopping.signal);
+  const probing = prober.run();
   const watchers: { stop(): Promise<void> }[] = [];
   if (!cluster.topology) {
     const handlers = topologyHandlers(bad, (topology) => status.setTopology(topology));
@@ -57,17 +60,41 @@ export function watchCluster(
   };
 }
 
-/** Probes the cluster's readiness every health period until `stopping` aborts. */
-async function probeUntilStopped(
-  kc: KubeConfig,
-  options: ResolvedOptions,
-  status: ClusterStatusReporter,
-  stopping: AbortSignal,
-): Promise<void> {
-  while (!stopping.aborted) {
-    const result = await probeReadiness(kc, options.probeTimeoutMs);
-    if (stopping.aborted) return;
-    status.observeProbe(result, options.thresholds);
-    await sleep(options.healthPeriodMs, stopping);
+/**
+ * Probes the cluster's readiness until `stopping` aborts: every health period while all is well,
+ * every suspect period after a failed probe (nextProbe), and at once when a watch stream of a
+ * Ready cluster breaks.
+ */
+class Prober {
+  /** Aborts the wait before the next probe. */
+  #soon = new AbortController();
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly options: ResolvedOptions,
+    private readonly status: ClusterStatusReporter,
+    private readonly stopping: AbortSignal,
+  ) {
+    stopping.addEventListener('abort', () => this.#soon.abort(), { once: true });
+  }
+
+  async run(): Promise<void> {
+    const { options, status, stopping } = this;
+    let timeoutMs = options.probeTiming.timeoutMs;
+    while (!stopping.aborted) {
+      const result = await probeReadiness(this.kc, timeoutMs);
+      if (stopping.aborted) return;
+      status.observeProbe(result, options.thresholds);
+      const next = nextProbe(status.probed, options.probeTiming);
+      timeoutMs = next.timeoutMs;
+      if (stopping.aborted) return;
+      this.#soon = new AbortController();
+      await sleep(next.delayMs, this.#soon.signal);
+    }
+  }
+
+  /** A watch stream broke: probe now, unless a probe is due within the suspect period anyway. */
+  probeSoon(): void {
+    if (probesAtOnceOnConnectionLoss(this.status.probed)) this.#soon.abort();
   }
 }

@@ -41,3 +41,36 @@ export function observeProbe(state: HealthState, result: ProbeResult, thresholds
   }
   return { health: failed, reason: result.reason, failures, successes: 0 };
 }
+
+/** When probes run: a steady period while all is well, a short one while a Ready cluster is suspect. */
+export interface ProbeTiming {
+  /** Period of probes while the cluster is not suspect. */
+  readonly periodMs: number;
+  /** A probe not answered within this counts as unreachable, while the cluster is not suspect. */
+  readonly timeoutMs: number;
+  /** Period of probes while the cluster is suspect, so that the failure threshold is reached in seconds. */
+  readonly suspectPeriodMs: number;
+  /** The probe timeout while the cluster is suspect. */
+  readonly suspectTimeoutMs: number;
+}
+
+/**
+ * A Ready cluster whose last probe failed: not out yet (one lost probe changes nothing), but the
+ * next probes come at the suspect period, until it is declared out or a probe succeeds.
+ */
+export const isSuspect = (state: HealthState): boolean => state.health === 'Ready' && state.failures > 0;
+
+/** How long to wait before the next probe, and how long that probe may take. */
+export function nextProbe(state: HealthState, timing: ProbeTiming): { readonly delayMs: number; readonly timeoutMs: number } {
+  // Suspect probes are never slower than steady ones, whatever the options say.
+  return isSuspect(state)
+    ? { delayMs: Math.min(timing.suspectPeriodMs, timing.periodMs), timeoutMs: Math.min(timing.suspectTimeoutMs, timing.timeoutMs) }
+    : { delayMs: timing.periodMs, timeoutMs: timing.timeoutMs };
+}
+
+/**
+ * Whether a member's watch stream breaking (reset, refused) should bring the next probe forward:
+ * only for a Ready cluster with no failed probe. The break is no verdict; the probe decides, and
+ * a suspect cluster is probed at the suspect period already, never faster.
+ */
+export const probesAtOnceOnConnectionLoss = (state: HealthState): boolean => state.health === 'Ready' && state.failures === 0;

@@ -46,6 +46,8 @@ export interface ListWatchOptions {
   readonly minWatchTimeoutSeconds?: number;
   /** A watch that receives nothing for this long is abandoned and resumed, milliseconds. Default 120 000. */
   readonly watchIdleTimeoutMs?: number;
+  /** Called when a list or watch fails for want of a connection (reset, refused, unreachable). Default: nothing. */
+  readonly connectionLost?: () => void;
 }
 
 export function startListWatch(source: ListWatchSource, handlers: ListWatchHandlers, options: ListWatchOptions): { stop(): Promise<void> } {
@@ -129,6 +131,7 @@ class ListWatchLoop {
   private readonly report = (error: unknown, what: string): void => {
     if (isConnectionError(error)) {
       this.options.logger.warn({ ...this.log, err: describeError(error) }, `${what}: cluster unreachable`);
+      this.options.connectionLost?.();
       return;
     }
     this.handlers.error(

@@ -38,6 +38,8 @@ describe('options', () => {
       'options.clusters[0].kubeconfig',
     ],
     ['a zero health period', { clusters: [server], healthPeriodMs: 0 }, 'options.healthPeriodMs'],
+    ['a zero suspect period', { clusters: [server], suspectPeriodMs: 0 }, 'options.suspectPeriodMs'],
+    ['a fractional suspect probe timeout', { clusters: [server], suspectProbeTimeoutMs: 2.5 }, 'options.suspectProbeTimeoutMs'],
     ['a backoff bound below its start', { clusters: [server], backoff: { initialMs: 1000, maxMs: 10 } }, 'options.backoff.maxMs'],
     ['a namespace that is no DNS label', { clusters: [server], namespace: 'My_NS' }, 'options.namespace'],
   ])('%s is a ValidationError naming the field', (_, options, field) => {

@@ -4,7 +4,15 @@ import { type ClusterEvent, type ShardStatus, ValidationError } from '@fedsvc/co
 import { describe, expect } from 'vitest';
 import { reconnectDelay } from '../src/backoff.js';
 import { decodeEndpointSlice, decodeService } from '../src/decode.js';
-import { type HealthState, type ProbeResult, UNKNOWN_HEALTH, observeProbe } from '../src/health.js';
+import {
+  type HealthState,
+  type ProbeResult,
+  UNKNOWN_HEALTH,
+  isSuspect,
+  nextProbe,
+  observeProbe,
+  probesAtOnceOnConnectionLoss,
+} from '../src/health.js';
 import { notReadyReason } from '../src/probe.js';
 import { clusterStatus } from '../src/status.js';
 import { ShardIndex } from '../src/shard-index.js';
@@ -64,6 +72,106 @@ describe('health thresholds', () => {
   test.prop([thresholds, probe])('the first probe decides at once', (t, first) => {
     expect(run([first], t).health).toBe(first.kind === 'ready' ? 'Ready' : first.kind === 'not-ready' ? 'NotReady' : 'Offline');
   });
+});
+
+describe('probe schedule and thresholds over random probe sequences', () => {
+  const ready: ProbeResult = { kind: 'ready' };
+  const failed = fc.constantFrom<ProbeResult>(
+    { kind: 'not-ready', reason: '/readyz check failed: etcd' },
+    { kind: 'unreachable', reason: 'API server did not answer within 1000 ms' },
+  );
+  const timing = fc.record({
+    periodMs: fc.integer({ min: 1, max: 60_000 }),
+    timeoutMs: fc.integer({ min: 1, max: 30_000 }),
+    suspectPeriodMs: fc.integer({ min: 1, max: 60_000 }),
+    suspectTimeoutMs: fc.integer({ min: 1, max: 30_000 }),
+  });
+  /** A Ready cluster with no failed probe: where any run of probes in service starts. */
+  const settledReady = (t: { failureThreshold: number; successThreshold: number }) => run([ready], t);
+
+  test.prop([thresholds, fc.array(fc.boolean(), { maxLength: 60 }), failed])(
+    'a single failed probe between successes never changes a Ready cluster',
+    (t, pattern, failure) => {
+      // Failures never two in a row, as with probes lost one at a time.
+      const results = pattern.flatMap((lose) => (lose ? [failure, ready] : [ready]));
+      let state = settledReady(t);
+      for (const result of results) {
+        state = observeProbe(state, result, t);
+        if (t.failureThreshold > 1) expect(state.health).toBe('Ready');
+      }
+    },
+  );
+
+  test.prop([thresholds, fc.array(probe, { maxLength: 20 }), failed])(
+    'a Ready cluster is declared out at exactly the threshold of consecutive failures',
+    (t, prefix, failure) => {
+      let state = observeProbe(run(prefix, t, settledReady(t)), ready, t);
+      // However it got there, a Ready cluster after a ready probe starts counting afresh.
+      if (state.health !== 'Ready')
+        state = run(
+          Array.from({ length: t.successThreshold }, () => ready),
+          t,
+          state,
+        );
+      for (let k = 1; k <= t.failureThreshold; k++) {
+        state = observeProbe(state, failure, t);
+        expect(state.health === 'Ready').toBe(k < t.failureThreshold);
+      }
+    },
+  );
+
+  test.prop([thresholds, failed])('recovery takes exactly the success threshold of consecutive ready probes', (t, failure) => {
+    let state = run(
+      Array.from({ length: t.failureThreshold }, () => failure),
+      t,
+      settledReady(t),
+    );
+    expect(state.health).not.toBe('Ready');
+    for (let k = 1; k <= t.successThreshold; k++) {
+      state = observeProbe(state, ready, t);
+      expect(state.health === 'Ready').toBe(k >= t.successThreshold);
+    }
+  });
+
+  test.prop([thresholds, timing, fc.array(probe, { minLength: 1, maxLength: 40 })])(
+    'after a failed probe of a Ready cluster the next come at the suspect period, until it is out or a probe succeeds',
+    (t, timing, results) => {
+      let state = settledReady(t);
+      for (const result of results) {
+        const before = state;
+        state = observeProbe(state, result, t);
+        const next = nextProbe(state, timing);
+        const suspect = state.health === 'Ready' && result.kind !== 'ready';
+        expect(isSuspect(state)).toBe(suspect);
+        expect(next).toEqual(
+          suspect
+            ? { delayMs: Math.min(timing.suspectPeriodMs, timing.periodMs), timeoutMs: Math.min(timing.suspectTimeoutMs, timing.timeoutMs) }
+            : { delayMs: timing.periodMs, timeoutMs: timing.timeoutMs },
+        );
+        // A broken watch brings a probe forward only for a cluster in service and not suspect:
+        // never faster than the suspect period, never a change of state by itself.
+        expect(probesAtOnceOnConnectionLoss(state)).toBe(state.health === 'Ready' && !suspect);
+        if (before.health === 'Ready' && state.health !== 'Ready') expect(before.failures).toBe(t.failureThreshold - 1);
+      }
+    },
+  );
+
+  test.prop([fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 100, maxLength: 2_000 })])(
+    'one probe in a hundred lost at random, with the default thresholds: no state change unless three are lost in a row',
+    (draws) => {
+      const t = { failureThreshold: 3, successThreshold: 2 };
+      const results = draws.map((d): ProbeResult => (d === 0 ? { kind: 'unreachable', reason: 'lost' } : ready));
+      let state = settledReady(t);
+      let changes = 0;
+      for (const result of results) {
+        const next = observeProbe(state, result, t);
+        if (next.health !== state.health) changes++;
+        state = next;
+      }
+      const threeInARow = draws.some((d, i) => d === 0 && draws[i + 1] === 0 && draws[i + 2] === 0);
+      if (!threeInARow) expect(changes).toBe(0);
+    },
+  );
 });
 
 describe('backoff', () => {

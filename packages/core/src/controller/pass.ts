@@ -3,6 +3,8 @@
 // stops leading writes nothing more: the next leader reads the zone and does it.
 import type { EventEmitter } from 'eventemitter3';
 import { ProviderError, ValidationError } from '../errors.js';
+import { normalizeName } from '../dns/names.js';
+import { ownershipSubject } from '../dns/ownership.js';
 import { createdBy } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
@@ -11,7 +13,7 @@ import { allShards, type ClusterState } from './cluster-state.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
-import { judgeService, placeService, planRecords } from './plan-service.js';
+import { judgeService, placementView, placeService, planRecords } from './plan-service.js';
 import type { Scheduler } from './scheduler.js';
 import { served, type ServiceRecord } from './services.js';
 import { hostnamesToResolve } from './targets.js';
@@ -85,10 +87,11 @@ export async function runPass(
 }
 
 async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
+  const view = placementView(ctx.world.clusters);
   await Promise.all(
     [...batch.since.keys()].map(async (key) => {
       const record = ctx.services.get(key);
-      const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId) : [];
+      const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId, view) : [];
       batch.shardActions.set(key, actions);
       if (ctx.options.dryRun) return;
       await Promise.all(
@@ -201,7 +204,7 @@ async function reconcileKnown(
 ): Promise<ReconcileReport> {
   const provider = fencedProvider(ctx.options.dns.provider, batch.current);
   const { zone } = ctx.options.dns;
-  const current = batch.sweep ? undefined : ctx.zone.records(pass.inPass);
+  const current = batch.sweep ? undefined : withinFilter(ctx, ctx.zone.records(pass.inPass));
   const known = ctx.zone.version;
   const before = current === undefined ? await zoneVersion(provider, zone, ctx.options.logger) : undefined;
   const done = await reconcileZone({
@@ -225,6 +228,16 @@ async function reconcileKnown(
   ctx.zone.remember(done, pass.inScope, version);
   if (done.read) ctx.zoneRead();
   return done;
+}
+
+/**
+ * The cached records the domain filter lets a pass touch: reconcileZone trusts what it is given
+ * to be within scope, and the cache holds a service's records wherever they are.
+ */
+function withinFilter(ctx: PassContext, records: RecordSet<string>[] | undefined): RecordSet<string>[] | undefined {
+  const filter = ctx.settings.inDomainFilter;
+  if (!records || !filter) return records;
+  return records.filter((record) => filter(ownershipSubject(normalizeName(record.name), ctx.settings.markerPrefix)));
 }
 
 /** The zone's version, or undefined when the provider has none or the request failed (the next resync then reads). */

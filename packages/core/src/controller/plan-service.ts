@@ -6,12 +6,43 @@ import { planServiceRecords } from '../planning/plan.js';
 import type { ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
-import type { ServiceRecord } from './services.js';
+import type { Placed, ServiceRecord } from './services.js';
 import type { ServiceKey } from './types.js';
 
-/** The shard actions a service needs now (leave excluded). */
-export function placeService(world: ClusterState, key: ServiceKey, record: ServiceRecord, ownerId: string): ShardAction[] {
+/**
+ * What placement reads of the clusters (names, labels, whether in sight), as one string: a
+ * pass over many services computes it once.
+ */
+export function placementView(clusters: ReadonlyMap<string, ClusterStatus>): string {
+  return [...clusters.values()].map((cluster) => JSON.stringify([cluster.name, cluster.health === 'Offline', cluster.labels])).join('\n');
+}
+
+/**
+ * The shard actions a service needs now (leave excluded). Placement is pure: when the service,
+ * the clusters' `view` (placementView) and its shards' manifests are those it last found
+ * nothing to do with, there is still nothing to do, and it is not run again. A cluster's
+ * health changing between Ready and NotReady, which re-plans every service's records, places
+ * nothing.
+ */
+export function placeService(world: ClusterState, key: ServiceKey, record: ServiceRecord, ownerId: string, view: string): ShardAction[] {
   const existing = allShards(world.shards.get(key)).filter((shard) => world.clusters.has(shard.cluster));
+  if (record.placed && placedAlike(record.placed, record, view, existing)) return [];
+  const actions = place(world, record, existing, ownerId);
+  record.placed =
+    actions.length === 0 && record.deleting === undefined
+      ? { service: record.service, view, manifests: existing.map((shard) => shard.manifest) }
+      : undefined;
+  return actions;
+}
+
+function placedAlike(placed: Placed, record: ServiceRecord, view: string, existing: readonly ShardStatus[]): boolean {
+  if (placed.service !== record.service || record.deleting !== undefined || placed.view !== view) return false;
+  if (placed.manifests.length !== existing.length) return false;
+  const manifests = new Set(placed.manifests);
+  return existing.every((shard) => manifests.has(shard.manifest));
+}
+
+function place(world: ClusterState, record: ServiceRecord, existing: readonly ShardStatus[], ownerId: string): ShardAction[] {
   const created = new Set(existing.filter((shard) => createdBy(shard.manifest, ownerId)).map((shard) => shard.cluster));
   return placeShards({
     service: record.service,

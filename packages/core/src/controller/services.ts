@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
 import { parseRecordName, recordNames } from '../planning/plan.js';
-import type { Federation, Shard } from '../types.js';
+import type { Federation, ServiceManifest, Shard } from '../types.js';
 import { allShards, keyOf, type ClusterState } from './cluster-state.js';
 import type { ServiceKey } from './types.js';
 
@@ -19,6 +19,15 @@ export interface ServiceRecord {
   seen: ReadonlySet<string>;
   /** Offline clusters whose last good shard is kept in DNS; empty when fail static is not engaged. */
   held: readonly string[];
+  /** What placement last read when it found nothing to do (see placeService); undefined otherwise. */
+  placed?: Placed;
+}
+
+/** What placement read: the service as applied, the clusters' view, and the manifests of its shards. */
+export interface Placed {
+  readonly service: FederatedService;
+  readonly view: string;
+  readonly manifests: readonly ServiceManifest[];
 }
 
 /** Creates or replaces a service's record; throws ValidationError naming `field` when the service is unusable. */
@@ -54,6 +63,8 @@ export function registerService(
   if (record) {
     record.service = service;
     record.deleting = undefined;
+    // The host may have changed the manifest it gave before in place.
+    record.placed = undefined;
   } else {
     records.set(key, freshRecord(service, undefined));
   }

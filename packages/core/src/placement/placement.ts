@@ -56,6 +56,13 @@ export function placeShards(input: PlacementInput): ShardAction[] {
   const { service, created, ownerId } = input;
   const existing = new Map(input.existing.map((shard) => [shard.cluster, shard]));
   const { name, namespace } = service.manifest.metadata;
+  // The Service a cluster gets depends only on whether the federation created it there: two at most, not one per cluster.
+  const desired = new Map<boolean, ServiceManifest>();
+  const desiredFor = (created: boolean): ServiceManifest => {
+    let manifest = desired.get(created);
+    if (!manifest) desired.set(created, (manifest = desiredManifest(service.manifest, ownerId, created)));
+    return manifest;
+  };
   return input.clusters.map((cluster): ShardAction => {
     const shard = existing.get(cluster.name);
     if (cluster.health === 'Offline') return { kind: 'leave', cluster: cluster.name };
@@ -65,8 +72,8 @@ export function placeShards(input: PlacementInput): ShardAction[] {
         ? { kind: 'delete', cluster: cluster.name, namespace, name }
         : { kind: 'leave', cluster: cluster.name };
     }
-    if (!shard) return { kind: 'create', cluster: cluster.name, manifest: desiredManifest(service.manifest, ownerId, true) };
-    const manifest = desiredManifest(service.manifest, ownerId, created.has(cluster.name));
+    if (!shard) return { kind: 'create', cluster: cluster.name, manifest: desiredFor(true) };
+    const manifest = desiredFor(created.has(cluster.name));
     const fields = changedFields(manifest, shard.manifest);
     return fields.length === 0 ? { kind: 'leave', cluster: cluster.name } : { kind: 'conform', cluster: cluster.name, manifest, fields };
   });

@@ -121,7 +121,8 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
 
   for (;;) {
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
-    const current = (known ?? read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name), markerPrefix)));
+    // What the caller knows is within scope by contract (`current`): only what was read is filtered.
+    const current = known ?? (read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name), markerPrefix)));
     known = undefined;
     const plan = planChanges(current, desired, policy, markerPrefix, options);
     const withheld = { suppressed: plan.suppressed, held: plan.held };
