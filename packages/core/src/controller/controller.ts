@@ -4,7 +4,7 @@
 // clusters' state (cluster-state.ts, a pure reducer; notify.ts tells and schedules its steps),
 // services.ts, targets.ts, the scheduler, one pass (pass.ts) and the zone cache.
 import { EventEmitter } from 'eventemitter3';
-import type { ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import { type isShardHealthy, recordNames } from '../planning/plan.js';
 import type { ClusterEvent, Shard, ShardStatus } from '../types.js';
@@ -43,8 +43,10 @@ import { ZoneCache } from './zone-cache.js';
  * controller.on('apply-failed', (event) => console.warn(event.service, event.reason));
  * controller.start();
  * ```
- * @throws {@link ValidationError} naming the first bad option (the federation, `ownerId`, a
- * number out of range, or one of `services`).
+ * @throws {@link ValidationError} naming the first bad option: the federation, `ownerId`, a
+ * port or injected function not of its shape (`clusters`, `dns`, `logger`, `leaderElection`,
+ * `resolveHostname`), a federation domain outside `dns.zone`, a number out of range (a `retry`
+ * policy, a timer value outside 1 ms to 2^31−1 ms), `services` not an array, or one of them.
  */
 export function createController(options: ControllerOptions): FederationController {
   return new FederationController(options);
@@ -122,6 +124,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     } else {
       this.#setLeading(true);
     }
+    if (this.#settings.resyncMs === false) return;
     this.#resyncTimer = setInterval(() => {
       // A MemberClusters implementation that never says 'synced' would leave the controller idle without a word.
       if (!this.#synced) this.#options.logger?.warn({}, "the member clusters have not said 'synced' yet: nothing is planned until they do");
@@ -181,7 +184,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * controller.applyService({ manifest: nginxService, clusterSelector: { matchLabels: { tier: 'edge' } } });
    * ```
    * @throws {@link ValidationError} when the manifest is not a v1 Service with metadata and
-   * spec, the selector is malformed, or the names make an invalid record name.
+   * spec, holds something that is not JSON data (a BigInt, a function, a cycle, a getter that
+   * throws), the selector is malformed, or the names make an invalid record name. The manifest
+   * is kept as a copy: changing the object afterwards changes nothing until it is applied again.
    */
   applyService(service: FederatedService): void {
     this.#scheduler.mark([registerService(this.#services, this.#options.federation, service, 'service')]);
@@ -195,9 +200,15 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```ts
    * controller.deleteService('mynamespace', 'nginx', { deleteAdopted: true });
    * ```
-   * @throws {@link ValidationError} when the names make an invalid record name.
+   * @throws {@link ValidationError} when an argument is not of its type, or the names make an
+   * invalid record name.
    */
   deleteService(namespace: string, name: string, options: { deleteAdopted?: boolean } = {}): void {
+    if (typeof namespace !== 'string') throw new ValidationError('namespace', namespace, 'must be a string');
+    if (typeof name !== 'string') throw new ValidationError('name', name, 'must be a string');
+    if (typeof options !== 'object' || options === null) throw new ValidationError('options', options, 'must be an object');
+    if (options.deleteAdopted !== undefined && typeof options.deleteAdopted !== 'boolean')
+      throw new ValidationError('options.deleteAdopted', options.deleteAdopted, 'must be a boolean');
     recordNames(this.#options.federation, { namespace, name });
     this.#scheduler.mark([markDeleted(this.#services, namespace, name, options.deleteAdopted === true)]);
   }

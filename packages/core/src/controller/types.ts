@@ -37,10 +37,14 @@ export interface ControllerOptions {
    * removed. Without it, those are removed only once `resync()` is called (see there).
    */
   readonly services?: readonly FederatedService[];
-  /** Events within this window are planned together. Default 50 ms; a lone event is planned at once. */
+  /** Events within this window are planned together: 0 to 2^31−1 ms. Default 50 ms; a lone event is planned at once. */
   readonly coalesceMs?: number;
-  /** Period of the full resync that repairs drift made by others. Default 5 minutes. */
-  readonly resyncMs?: number;
+  /**
+   * Period of the full resync that repairs drift made by others: from 1 ms to 2^31−1 ms (what
+   * a timer can wait), or `false` for none (then only `resync()` reads the zone anew). Default
+   * 5 minutes.
+   */
+  readonly resyncMs?: number | false;
   /** Passes running at once. Default 4. */
   readonly concurrency?: number;
   /** Reconcile passes per second against the DNS zone. Default 10. */
@@ -76,6 +80,16 @@ export interface ControllerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** A number in [0, 1) for jitter; tests pass a seeded one. Default Math.random. */
   readonly random?: () => number;
+  /**
+   * The deadline of every call into an injected port or function: `resolveHostname`,
+   * `clusters.applyShard`, the DNS provider's `zones`, `records`, `applyChanges` and
+   * `zoneVersion`, and the `stop()` of the clusters' watch and of the leader election's
+   * campaign. A call past it counts as failed (a lookup keeps the last addresses, a shard or
+   * DNS request fails its pass, which is retried; a DNS request is a `transient` ProviderError),
+   * and `stop()` goes on without it, so that nothing a port never answers hangs a pass or
+   * `stop()`. From 1 ms to 2^31−1 ms; default 30 s.
+   */
+  readonly callTimeoutMs?: number;
 }
 
 /** Service key in events: `namespace/name`. */
