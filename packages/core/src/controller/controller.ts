@@ -17,6 +17,7 @@ import {
   type ClusterStep,
   type JudgeHealth,
 } from './cluster-state.js';
+import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
 import { runPass, type PassContext } from './pass.js';
@@ -68,6 +69,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
   /** The planner's rule of shard health, over the shard's targets as a pass plans them. */
   readonly #judge: JudgeHealth;
+  /** Clusters left out of DNS: their topology is malformed or clashes with another's. */
+  readonly #exclusions: ClusterExclusions;
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
@@ -102,6 +105,16 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     ));
     this.#targets = plannedTargets(this.#resolution, options.logger);
     this.#judge = shardHealth(this.#resolution);
+    this.#exclusions = new ClusterExclusions(options.federation, {
+      excluded: (cluster, error) => {
+        options.logger?.warn({ cluster, field: error.field, value: error.value, error: error.message }, 'cluster left out of DNS');
+        this.emit('cluster-excluded', { cluster, error });
+      },
+      included: (cluster) => {
+        options.logger?.info({ cluster }, 'cluster back in DNS');
+        this.emit('cluster-included', { cluster });
+      },
+    });
     for (const [i, service] of (options.services ?? []).entries())
       registerService(this.#services, options.federation, service, `services[${i}]`);
     this.#servicesComplete = options.services !== undefined;
@@ -232,7 +245,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * The federated service's status: each cluster's health and shard (`healthy` as in
-   * {@link isShardHealthy}), the union of load-balancer ingress, and the clusters fail static holds.
+   * {@link isShardHealthy}; `excluded` when the cluster is left out of DNS), the union of
+   * load-balancer ingress, and the clusters fail static holds.
    *
    * @example
    * ```ts
@@ -242,7 +256,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    */
   status(namespace: string, name: string): ServiceStatusView {
     const key = keyOf(namespace, name);
-    return serviceStatus(this.#world, key, { namespace, name }, this.#services.get(key)?.held ?? []);
+    return serviceStatus(this.#world, key, { namespace, name }, this.#services.get(key)?.held ?? [], this.#exclusions.excluded);
   }
 
   #resync(): void {
@@ -278,6 +292,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   /** Takes a step of the clusters' state, and tells and schedules what it says. */
   #commit(step: ClusterStep): void {
     commitClusterStep(this.#world, step);
+    this.#exclusions.update(this.#world.clusters);
     deliverNotifications(step.notifications, this, this.#scheduler, this.#services);
   }
 
@@ -312,6 +327,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       rejudge: (services) => this.#commit(judgeAll(this.#world, this.#judge, { services })),
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
+      excluded: () => this.#exclusions.excluded,
     };
   }
 }

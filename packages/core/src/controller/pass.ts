@@ -39,6 +39,8 @@ export interface PassContext {
   readonly term: () => number;
   /** Whether the host has given every service it has, so that records of others may go. */
   readonly servicesComplete: () => boolean;
+  /** The member clusters left out of DNS, each with why. */
+  readonly excluded: () => ReadonlyMap<string, ValidationError>;
 }
 
 type Fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => void;
@@ -130,6 +132,7 @@ function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): Reco
     record,
     maxWithdrawFraction: ctx.settings.maxWithdrawFraction,
     targets: ctx.targets,
+    excluded: ctx.excluded(),
   };
   const decision = judgeService(input);
   const before = record.held;

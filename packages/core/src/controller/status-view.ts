@@ -8,6 +8,7 @@ export function serviceStatus(
   key: ServiceKey,
   ref: { namespace: string; name: string },
   held: readonly string[],
+  excluded: ReadonlyMap<string, Error>,
 ): ServiceStatusView {
   const shards = world.shards.get(key);
   const clusters = [...world.clusters.values()]
@@ -22,6 +23,7 @@ export function serviceStatus(
         readyEndpoints: shard?.readyEndpoints ?? 0,
         ingress: shard?.ingress ?? [],
         healthy: isHealthyIn(shards, cluster.name),
+        ...(excluded.has(cluster.name) ? { excluded: excluded.get(cluster.name)?.message } : {}),
       };
     });
   const present = allShards(shards).filter((shard) => world.clusters.has(shard.cluster));

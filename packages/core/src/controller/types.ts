@@ -1,4 +1,5 @@
 // The controller's options, events and ports.
+import type { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import type { RetryPolicy } from '../zone/retry.js';
 import type {
@@ -113,6 +114,17 @@ export interface ControllerEvents {
   'leader-lost': [];
   /** Something a cluster sent could not be used. */
   'cluster-error': [event: { cluster: string; error: Error }];
+  /**
+   * A cluster is left out of DNS, its shards' addresses and its zones and region with it: its
+   * topology is malformed (a zone or region that is not a DNS-1123 label) or clashes with
+   * another cluster's (a zone in two regions; with the `zone` name format, a zone named like a
+   * region). Of two clashing clusters the one whose name sorts later is left out, so that
+   * every replica leaves out the same one. `error` names the field and value. Told again when
+   * the reason changes.
+   */
+  'cluster-excluded': [event: { cluster: string; error: ValidationError }];
+  /** A cluster left out of DNS is planned again: its topology no longer clashes. */
+  'cluster-included': [event: { cluster: string }];
 }
 
 export interface ClusterView {
@@ -123,6 +135,8 @@ export interface ClusterView {
   readonly readyEndpoints: number;
   readonly ingress: readonly LoadBalancerIngress[];
   readonly healthy: boolean;
+  /** Why the cluster is left out of DNS (see the `cluster-excluded` event); absent when it is not. */
+  readonly excluded?: string;
 }
 
 /** The federated Service's status: union of ingress, and each cluster's view. */

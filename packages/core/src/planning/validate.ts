@@ -120,7 +120,7 @@ export function validateFederation(value: unknown, field = 'federation'): ValidF
   };
 }
 
-function validateCluster(value: unknown, field: string): ValidCluster {
+export function validateCluster(value: unknown, field: string): ValidCluster {
   const input = record(value, field);
   const name = text(input['name'], `${field}.name`);
   // Cluster names never reach DNS; they are kubeconfig context names (`gke_project_zone_name`).
