@@ -25,7 +25,7 @@ import { deliverNotifications } from './notify.js';
 import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
 import { serviceStatus } from './status-view.js';
-import { hostnameResolution, plannedTargets, shardHealth, type Resolution } from './targets.js';
+import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type Resolution } from './targets.js';
 import type { ControllerEvents, ControllerOptions, ServiceKey, ServiceStatusView } from './types.js';
 import { ZoneCache } from './zone-cache.js';
 
@@ -103,7 +103,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       (host) => servicesUsing(this.#services, this.#world, host),
       (keys) => this.#scheduler.mark(keys),
     ));
-    this.#targets = plannedTargets(this.#resolution, options.logger);
+    this.#targets = plannedTargets(this.#resolution, options.logger, (shard, refused) => {
+      const service = keyOf(shard.namespace, shard.name);
+      options.logger?.warn({ service, cluster: shard.cluster, ...refused }, 'load-balancer address left out of DNS');
+      this.emit('address-refused', { service, cluster: shard.cluster, ...refused });
+    });
     this.#judge = shardHealth(this.#resolution);
     this.#exclusions = new ClusterExclusions(options.federation, {
       excluded: (cluster, error) => {
@@ -256,7 +260,14 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    */
   status(namespace: string, name: string): ServiceStatusView {
     const key = keyOf(namespace, name);
-    return serviceStatus(this.#world, key, { namespace, name }, this.#services.get(key)?.held ?? [], this.#exclusions.excluded);
+    return serviceStatus(
+      this.#world,
+      key,
+      { namespace, name },
+      this.#services.get(key)?.held ?? [],
+      this.#exclusions.excluded,
+      (shard) => shardTargets(shard, this.#resolution).refused,
+    );
   }
 
   #resync(): void {

@@ -125,6 +125,22 @@ export interface ControllerEvents {
   'cluster-excluded': [event: { cluster: string; error: ValidationError }];
   /** A cluster left out of DNS is planned again: its topology no longer clashes. */
   'cluster-included': [event: { cluster: string }];
+  /**
+   * A shard's load-balancer address is left out of DNS: not an address, or one no public record
+   * may carry (unspecified, loopback, link-local, multicast, broadcast, IPv4-mapped IPv6). The
+   * shard's other addresses, and the other shards, are planned as they are. Told once per
+   * service, cluster and address.
+   */
+  'address-refused': [event: { service: ServiceKey; cluster: string } & RefusedAddress];
+}
+
+/** An address left out of DNS, and why. */
+export interface RefusedAddress {
+  readonly address: string;
+  /** Why, e.g. `is a loopback address (127.0.0.0/8): no public record may carry it`. */
+  readonly reason: string;
+  /** The load-balancer hostname it was resolved from, when it was. */
+  readonly hostname?: string;
 }
 
 export interface ClusterView {
@@ -137,6 +153,8 @@ export interface ClusterView {
   readonly healthy: boolean;
   /** Why the cluster is left out of DNS (see the `cluster-excluded` event); absent when it is not. */
   readonly excluded?: string;
+  /** The shard's addresses left out of DNS, each with why (see the `address-refused` event); empty when none. */
+  readonly refusedAddresses: readonly RefusedAddress[];
 }
 
 /** The federated Service's status: union of ingress, and each cluster's view. */
