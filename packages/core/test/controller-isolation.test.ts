@@ -181,13 +181,11 @@ describe('a shard with unusable load-balancer addresses', () => {
           });
           await settle(controller);
           expect(failed).toEqual([]);
-          const shards = world.clusters
-            .shards('mynamespace', 'nginx')
-            .map((s) => ({
-              cluster: s.cluster,
-              readyEndpoints: s.readyEndpoints,
-              addresses: clean.get(s.cluster) ?? s.ingress.map((e) => e.ip!),
-            }));
+          const shards = world.clusters.shards('mynamespace', 'nginx').map((s) => ({
+            cluster: s.cluster,
+            readyEndpoints: s.readyEndpoints,
+            addresses: clean.get(s.cluster) ?? s.ingress.map((e) => e.ip!),
+          }));
           const clusters = world.clusters.clusters().map((c) => ({ name: c.name, zones: c.zones, region: c.region, ready: true }));
           const wanted = canonical(
             planServiceRecords({ federation, service: { namespace: 'mynamespace', name: 'nginx' }, clusters, shards }),
