@@ -17,6 +17,7 @@ import {
   type ClusterStep,
   type JudgeHealth,
 } from './cluster-state.js';
+import { withDeadline } from './deadline.js';
 import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
@@ -100,6 +101,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     ({ hostnames: this.#hostnames, resolution: this.#resolution } = hostnameResolution(
       options,
       this.#settings.hostnameTtlMs,
+      this.#settings.callTimeoutMs,
       (host) => servicesUsing(this.#services, this.#world, host),
       (keys) => this.#scheduler.mark(keys),
     ));
@@ -154,6 +156,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * Stops watching; drops the passes not started, lets those under way finish while still
    * holding the lease (and the hostnames they resolved), and only then stops campaigning (which
    * releases it), so that two replicas never write at once. Calling it again does nothing.
+   * Every call into a port is bounded by `callTimeoutMs`, so stopping ends even when a port
+   * never answers: the passes under way end within their calls' deadlines, and a watch or
+   * campaign whose own `stop()` never settles is left behind with a warning.
    *
    * @example
    * ```ts
@@ -165,11 +170,19 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#state = 'stopped';
     clearInterval(this.#resyncTimer);
     this.#scheduler.halt();
-    await this.#watch?.stop();
+    await this.#bounded('clusters.watch().stop', this.#watch);
     await this.#scheduler.drained();
     this.#hostnames?.stop();
-    await this.#campaign?.stop();
+    await this.#bounded('leaderElection.campaign().stop', this.#campaign);
     this.#scheduler.checkIdle();
+  }
+
+  /** Stops a port's watch or campaign, waiting at most `callTimeoutMs`: stop() must end whatever the port does. */
+  async #bounded(what: string, running: { stop(): Promise<void> } | undefined): Promise<void> {
+    if (!running) return;
+    await withDeadline(() => running.stop(), this.#settings.callTimeoutMs, what).catch((error: unknown) => {
+      this.#options.logger?.warn({ error: (error as Error)?.message ?? String(error) }, `${what} failed; stopping anyway`);
+    });
   }
 
   /** True while this replica writes (always, without leader election). */

@@ -8,6 +8,7 @@ import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
+import { deadlinedProvider, withDeadline } from './deadline.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
@@ -93,9 +94,11 @@ async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
       if (ctx.options.dryRun) return;
       await Promise.all(
         actions.map((action) =>
-          ctx.options.clusters.applyShard(action).catch((error: unknown) => {
-            batch.fail(key, 'cluster', asError(error), action.cluster);
-          }),
+          withDeadline(() => ctx.options.clusters.applyShard(action), ctx.settings.callTimeoutMs, 'clusters.applyShard').catch(
+            (error: unknown) => {
+              batch.fail(key, 'cluster', asError(error), action.cluster);
+            },
+          ),
         ),
       );
     }),
@@ -164,7 +167,7 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
       if (!batch.current()) throw new LeadershipLost();
       try {
         const done = await reconcileZone({
-          provider: fencedProvider(ctx.options.dns.provider, batch.current),
+          provider: deadlinedProvider(fencedProvider(ctx.options.dns.provider, batch.current), ctx.settings.callTimeoutMs),
           zone: ctx.options.dns.zone,
           desired,
           ownerId: ctx.options.ownerId,

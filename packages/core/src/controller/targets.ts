@@ -17,13 +17,14 @@ export interface Resolution {
 
 /**
  * How load-balancer hostnames become targets: those the provider aliases stay hostnames; with
- * `resolveHostname`, the others are resolved, and resolved again at the record TTL (`ttlMs`),
+ * `resolveHostname`, the others are resolved (each lookup within `timeoutMs`), and resolved again at the record TTL (`ttlMs`),
  * a change of addresses asking a pass (`replan`) for the services whose shards name the hostname
  * (`using`).
  */
 export function hostnameResolution(
   options: Pick<ControllerOptions, 'dns' | 'resolveHostname' | 'logger'>,
   ttlMs: number,
+  timeoutMs: number,
   using: (hostname: string) => ServiceKey[],
   replan: (keys: ServiceKey[]) => void,
 ): { readonly hostnames: HostnameCache | undefined; readonly resolution: Resolution } {
@@ -33,6 +34,7 @@ export function hostnameResolution(
     new HostnameCache({
       resolve,
       ttlMs,
+      timeoutMs,
       inUse: (hostname) => using(hostname).length > 0,
       onChange: (hostname) => replan(using(hostname)),
       logger: options.logger,
