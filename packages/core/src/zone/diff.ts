@@ -1,10 +1,11 @@
 // The minimal change set from what a zone holds to what is desired, touching only names the
 // federation owns (or that are free), ordered so that no CNAME ever points at a missing name.
-import { ValidationError } from '../errors.js';
+import { describe, ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { markerOwner, ownershipRecord, ownershipSubject, validateOwnerId } from '../dns/ownership.js';
 import { sameRdatas, sameTtl } from '../dns/rdata.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
+import { isTtl } from '../dns/ttl.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
 import { orderGroups, withoutCnamesToConflicts, type Group } from './cname-order.js';
 
@@ -59,6 +60,7 @@ interface Slot {
  */
 export function diffRecords(current: readonly RecordSet<string>[], desired: readonly RecordSet[], options: DiffOptions): ChangeSet {
   const ownerId = validateOwnerId(options.ownerId, 'options.ownerId');
+  checkListing(current, 'zone listing');
   const slots = slotsByName(current, desired);
 
   // Our own marker, as we write it: most markers in a zone are, and comparing is cheaper than parsing.
@@ -118,6 +120,36 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
   const written = withoutCnamesToConflicts(groups, conflicts);
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
   return { changes: orderGroups(written).flatMap((g) => g.changes), conflicts };
+}
+
+/**
+ * Throws a ProviderError of kind `invalid` naming the first record set of a provider's listing
+ * that is not one (no name or type, a TTL that is not a whole number, rrdatas that are not a
+ * list of strings): what a provider answered is input too.
+ */
+export function checkListing(current: unknown, provider: string): asserts current is readonly RecordSet<string>[] {
+  if (!Array.isArray(current))
+    throw new ProviderError(provider, 'invalid', `the zone's listing is not a list of record sets (got ${describe(current)})`);
+  for (let i = 0; i < current.length; i++) {
+    const record: unknown = current[i];
+    const why = listingFault(record);
+    if (why === undefined) continue;
+    const { name, type } = (typeof record === 'object' && record !== null ? record : {}) as { name?: unknown; type?: unknown };
+    throw new ProviderError(provider, 'invalid', `record set [${i}] of the zone's listing ${why} (got ${describe(record)})`, {
+      record: { name: typeof name === 'string' ? name : `[${i}]`, type: typeof type === 'string' ? type : '' },
+    });
+  }
+}
+
+function listingFault(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null) return 'is not a record set';
+  const { name, type, ttl, rrdatas } = record as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') return 'has no name';
+  if (typeof type !== 'string' || type === '') return 'has no type';
+  if (!isTtl(ttl)) return 'has a TTL that is not a whole number of seconds';
+  if (!Array.isArray(rrdatas)) return 'has rrdatas that are not a list';
+  for (const rrdata of rrdatas) if (typeof rrdata !== 'string') return 'has rrdatas that are not strings';
+  return undefined;
 }
 
 /** Both sides by name; a marker is filed under the name it marks. */
