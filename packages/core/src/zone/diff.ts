@@ -128,28 +128,48 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
  * list of strings): what a provider answered is input too.
  */
 export function checkListing(current: unknown, provider: string): asserts current is readonly RecordSet<string>[] {
-  if (!Array.isArray(current))
-    throw new ProviderError(provider, 'invalid', `the zone's listing is not a list of record sets (got ${describe(current)})`);
+  if (!Array.isArray(current)) throw new ProviderError(provider, 'invalid', `the zone's listing is not a list of record sets (got ${describe(current)})`);
+  // The diff's hot path (250,000 record sets): plain property reads, no allocation, on each.
   for (let i = 0; i < current.length; i++) {
-    const record: unknown = current[i];
-    const why = listingFault(record);
-    if (why === undefined) continue;
-    const { name, type } = (typeof record === 'object' && record !== null ? record : {}) as { name?: unknown; type?: unknown };
-    throw new ProviderError(provider, 'invalid', `record set [${i}] of the zone's listing ${why} (got ${describe(record)})`, {
-      record: { name: typeof name === 'string' ? name : `[${i}]`, type: typeof type === 'string' ? type : '' },
-    });
+    const record = current[i] as RecordSet<string> | null;
+    if (
+      typeof record === 'object' &&
+      record !== null &&
+      typeof record.name === 'string' &&
+      record.name !== '' &&
+      typeof record.type === 'string' &&
+      record.type !== '' &&
+      isTtl(record.ttl) &&
+      Array.isArray(record.rrdatas) &&
+      allStrings(record.rrdatas)
+    )
+      continue;
+    throw listingFault(provider, record, i);
   }
 }
 
-function listingFault(record: unknown): string | undefined {
-  if (typeof record !== 'object' || record === null) return 'is not a record set';
-  const { name, type, ttl, rrdatas } = record as Record<string, unknown>;
-  if (typeof name !== 'string' || name === '') return 'has no name';
-  if (typeof type !== 'string' || type === '') return 'has no type';
-  if (!isTtl(ttl)) return 'has a TTL that is not a whole number of seconds';
-  if (!Array.isArray(rrdatas)) return 'has rrdatas that are not a list';
-  for (const rrdata of rrdatas) if (typeof rrdata !== 'string') return 'has rrdatas that are not strings';
-  return undefined;
+function allStrings(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') return false;
+  return true;
+}
+
+function listingFault(provider: string, record: unknown, i: number): ProviderError {
+  const { name, type, ttl, rrdatas } = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
+  const why =
+    typeof record !== 'object' || record === null
+      ? 'is not a record set'
+      : typeof name !== 'string' || name === ''
+        ? 'has no name'
+        : typeof type !== 'string' || type === ''
+          ? 'has no type'
+          : !isTtl(ttl)
+            ? 'has a TTL that is not a whole number of seconds'
+            : !Array.isArray(rrdatas)
+              ? 'has rrdatas that are not a list'
+              : 'has rrdatas that are not strings';
+  return new ProviderError(provider, 'invalid', `record set [${i}] of the zone's listing ${why} (got ${describe(record)})`, {
+    record: { name: typeof name === 'string' ? name : `[${i}]`, type: typeof type === 'string' ? type : '' },
+  });
 }
 
 /** Both sides by name; a marker is filed under the name it marks. */
