@@ -26,3 +26,18 @@ export const nonNegativeNumber = checked((value): value is number => isNumber(va
 
 /** A share: from 0 to 1. */
 export const fraction = checked((value): value is number => isNumber(value) && value >= 0 && value <= 1, 'must be a number from 0 to 1');
+
+/** The longest wait Node's timers keep: a longer one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A period a timer waits: from 1 ms to {@link MAX_TIMER_MS}; a shorter one would run almost without pause. */
+export const timerMs = checked(
+  (value): value is number => isNumber(value) && value >= 1 && value <= MAX_TIMER_MS,
+  `must be a number of milliseconds from 1 to ${MAX_TIMER_MS} (what a timer can wait)`,
+);
+
+/** A wait that may be none: from 0 to {@link MAX_TIMER_MS}. */
+export const delayMs = checked(
+  (value): value is number => isNumber(value) && value >= 0 && value <= MAX_TIMER_MS,
+  `must be a number of milliseconds from 0 to ${MAX_TIMER_MS} (what a timer can wait)`,
+);

@@ -4,7 +4,7 @@
 // clusters' state (cluster-state.ts, a pure reducer; notify.ts tells and schedules its steps),
 // services.ts, targets.ts, the scheduler, one pass (pass.ts) and the zone cache.
 import { EventEmitter } from 'eventemitter3';
-import type { ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import { type isShardHealthy, recordNames } from '../planning/plan.js';
 import type { ClusterEvent, Shard, ShardStatus } from '../types.js';
@@ -17,6 +17,8 @@ import {
   type ClusterStep,
   type JudgeHealth,
 } from './cluster-state.js';
+import { withDeadline } from './deadline.js';
+import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
 import { runPass, type PassContext } from './pass.js';
@@ -25,7 +27,7 @@ import { deliverNotifications } from './notify.js';
 import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
 import { serviceStatus } from './status-view.js';
-import { hostnameResolution, plannedTargets, shardHealth, type Resolution } from './targets.js';
+import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type Resolution } from './targets.js';
 import type { ControllerEvents, ControllerOptions, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
 import { ZoneCache } from './zone-cache.js';
 
@@ -44,8 +46,11 @@ import { ZoneCache } from './zone-cache.js';
  * controller.on('apply-failed', (event) => console.warn(event.service, event.reason));
  * controller.start();
  * ```
- * @throws {@link ValidationError} naming the first bad option (the federation, `ownerId`, a
- * number out of range, one of `services`, `policy`, or an entry of `domainFilter`).
+ * @throws {@link ValidationError} naming the first bad option: the federation, `ownerId`, a
+ * port or injected function not of its shape (`clusters`, `dns`, `logger`, `leaderElection`,
+ * `resolveHostname`), a federation domain outside `dns.zone`, a number out of range (a `retry`
+ * policy, a timer value outside 1 ms to 2^31−1 ms), `services` not an array, or one of them,
+ * `policy`, `markerPrefix`, or an entry of `domainFilter`.
  */
 export function createController(options: ControllerOptions): FederationController {
   return new FederationController(options);
@@ -68,6 +73,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
   /** The planner's rule of shard health, over the shard's targets as a pass plans them. */
   readonly #judge: JudgeHealth;
+  /** Clusters left out of DNS: their topology is malformed or clashes with another's. */
+  readonly #exclusions: ClusterExclusions;
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
@@ -104,11 +111,26 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     ({ hostnames: this.#hostnames, resolution: this.#resolution } = hostnameResolution(
       options,
       this.#settings.hostnameTtlMs,
+      this.#settings.callTimeoutMs,
       (host) => servicesUsing(this.#services, this.#world, host),
       (keys) => this.#scheduler.mark(keys),
     ));
-    this.#targets = plannedTargets(this.#resolution, options.logger);
+    this.#targets = plannedTargets(this.#resolution, options.logger, (shard, refused) => {
+      const service = keyOf(shard.namespace, shard.name);
+      options.logger?.warn({ service, cluster: shard.cluster, ...refused }, 'load-balancer address left out of DNS');
+      this.emit('address-refused', { service, cluster: shard.cluster, ...refused });
+    });
     this.#judge = shardHealth(this.#resolution);
+    this.#exclusions = new ClusterExclusions(options.federation, {
+      excluded: (cluster, error) => {
+        options.logger?.warn({ cluster, field: error.field, value: error.value, error: error.message }, 'cluster left out of DNS');
+        this.emit('cluster-excluded', { cluster, error });
+      },
+      included: (cluster) => {
+        options.logger?.info({ cluster }, 'cluster back in DNS');
+        this.emit('cluster-included', { cluster });
+      },
+    });
     for (const [i, service] of (options.services ?? []).entries())
       registerService(this.#services, options.federation, service, `services[${i}]`);
     this.#servicesComplete = options.services !== undefined;
@@ -139,6 +161,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * Stops watching; drops the passes not started, lets those under way finish while still
    * holding the lease (and the hostnames they resolved), and only then stops campaigning (which
    * releases it), so that two replicas never write at once. Calling it again does nothing.
+   * Every call into a port is bounded by `callTimeoutMs`, so stopping ends even when a port
+   * never answers: the passes under way end within their calls' deadlines, and a watch or
+   * campaign whose own `stop()` never settles is left behind with a warning.
    *
    * @example
    * ```ts
@@ -150,11 +175,19 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#state = 'stopped';
     clearTimeout(this.#resyncTimer);
     this.#scheduler.halt();
-    await this.#watch?.stop();
+    await this.#bounded('clusters.watch().stop', this.#watch);
     await this.#scheduler.drained();
     this.#hostnames?.stop();
-    await this.#campaign?.stop();
+    await this.#bounded('leaderElection.campaign().stop', this.#campaign);
     this.#scheduler.checkIdle();
+  }
+
+  /** Stops a port's watch or campaign, waiting at most `callTimeoutMs`: stop() must end whatever the port does. */
+  async #bounded(what: string, running: { stop(): Promise<void> } | undefined): Promise<void> {
+    if (!running) return;
+    await withDeadline(() => running.stop(), this.#settings.callTimeoutMs, what).catch((error: unknown) => {
+      this.#options.logger?.warn({ error: (error as Error)?.message ?? String(error) }, `${what} failed; stopping anyway`);
+    });
   }
 
   /** True while this replica writes (always, without leader election). */
@@ -186,7 +219,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * controller.applyService({ manifest: nginxService, clusterSelector: { matchLabels: { tier: 'edge' } } });
    * ```
    * @throws {@link ValidationError} when the manifest is not a v1 Service with metadata and
-   * spec, the selector is malformed, or the names make an invalid record name.
+   * spec, holds something that is not JSON data (a BigInt, a function, a cycle, a getter that
+   * throws), the selector is malformed, or the names make an invalid record name. The manifest
+   * is kept as a copy: changing the object afterwards changes nothing until it is applied again.
    */
   applyService(service: FederatedService): void {
     this.#scheduler.mark([registerService(this.#services, this.#options.federation, service, 'service')]);
@@ -200,9 +235,15 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```ts
    * controller.deleteService('mynamespace', 'nginx', { deleteAdopted: true });
    * ```
-   * @throws {@link ValidationError} when the names make an invalid record name.
+   * @throws {@link ValidationError} when an argument is not of its type, or the names make an
+   * invalid record name.
    */
   deleteService(namespace: string, name: string, options: { deleteAdopted?: boolean } = {}): void {
+    if (typeof namespace !== 'string') throw new ValidationError('namespace', namespace, 'must be a string');
+    if (typeof name !== 'string') throw new ValidationError('name', name, 'must be a string');
+    if (typeof options !== 'object' || options === null) throw new ValidationError('options', options, 'must be an object');
+    if (options.deleteAdopted !== undefined && typeof options.deleteAdopted !== 'boolean')
+      throw new ValidationError('options.deleteAdopted', options.deleteAdopted, 'must be a boolean');
     recordNames(this.#options.federation, { namespace, name });
     this.#scheduler.mark([markDeleted(this.#services, namespace, name, options.deleteAdopted === true)]);
   }
@@ -226,7 +267,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * The federated service's status: each cluster's health and shard (`healthy` as in
-   * {@link isShardHealthy}), the union of load-balancer ingress, and the clusters fail static holds.
+   * {@link isShardHealthy}; `excluded` when the cluster is left out of DNS), the union of
+   * load-balancer ingress, and the clusters fail static holds.
    *
    * @example
    * ```ts
@@ -236,7 +278,14 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    */
   status(namespace: string, name: string): ServiceStatusView {
     const key = keyOf(namespace, name);
-    return serviceStatus(this.#world, key, { namespace, name }, this.#services.get(key)?.held ?? []);
+    return serviceStatus(
+      this.#world,
+      key,
+      { namespace, name },
+      this.#services.get(key)?.held ?? [],
+      this.#exclusions.excluded,
+      (shard) => shardTargets(shard, this.#resolution).refused,
+    );
   }
 
   /**
@@ -262,7 +311,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   /** Sets the resync timer to fire one period after it last fired. */
   #armResync(): void {
     clearTimeout(this.#resyncTimer);
-    if (this.#state !== 'running') return;
+    if (this.#state !== 'running' || this.#settings.resyncMs === false) return;
     const wait = Math.max(0, this.#resyncSince + this.#resyncPeriod.periodMs - performance.now());
     // Timers take at most 2^31 - 1 ms; a longer wait would fire at once.
     this.#resyncTimer = setTimeout(() => this.#periodicResync(), Math.min(wait, 2 ** 31 - 1));
@@ -290,7 +339,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#checking = true;
     const term = this.#term;
     void this.#scheduler.zone(async () => {
-      const now = await provider.zoneVersion?.(zone).catch(() => undefined);
+      const ask = provider.zoneVersion;
+      const now = ask
+        ? await withDeadline(() => ask.call(provider, zone), this.#settings.callTimeoutMs, `${provider.name} zoneVersion`).catch(
+            () => undefined,
+          )
+        : undefined;
       this.#checking = false;
       if (term !== this.#term || this.#state !== 'running') return;
       if (now !== undefined && now === this.#zone.version) {
@@ -309,6 +363,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /** After a full read: the provider may want more time between full reads (its `readInterval`). */
   #zoneRead(): void {
+    if (this.#settings.resyncMs === false) return;
     const { provider, zone } = this.#options.dns;
     let said: number | undefined;
     try {
@@ -359,6 +414,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   /** Takes a step of the clusters' state, and tells and schedules what it says. */
   #commit(step: ClusterStep): void {
     commitClusterStep(this.#world, step);
+    this.#exclusions.update(this.#world.clusters);
     deliverNotifications(step.notifications, this, this.#scheduler, this.#services);
   }
 
@@ -394,6 +450,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
       zoneRead: () => this.#zoneRead(),
+      excluded: () => this.#exclusions.excluded,
     };
   }
 }

@@ -2,6 +2,7 @@
 // TTL, so that the addresses in DNS follow the load balancer's (docs/design.md, Decisions:
 // load-balancer hostnames are re-resolved at the TTL).
 import type { Logger } from '../types.js';
+import { withDeadline } from './deadline.js';
 
 interface Entry {
   addresses: readonly string[];
@@ -17,6 +18,8 @@ export interface HostnameCacheOptions {
   readonly resolve: (hostname: string) => Promise<readonly string[]>;
   /** How long addresses are kept before the next lookup (the record TTL); at least a second. */
   readonly ttlMs: number;
+  /** How long a lookup may take; one that takes longer counts as failed. */
+  readonly timeoutMs: number;
   /** Whether any shard still names the hostname; unused ones are forgotten at their refresh. */
   readonly inUse: (hostname: string) => boolean;
   /** Told when a hostname's addresses changed. */
@@ -71,7 +74,7 @@ export class HostnameCache {
   /** The sorted addresses, or undefined when the lookup failed. */
   async #lookup(hostname: string): Promise<readonly string[] | undefined> {
     try {
-      return [...(await this.#options.resolve(hostname))].sort();
+      return [...(await withDeadline(() => this.#options.resolve(hostname), this.#options.timeoutMs, 'resolveHostname'))].sort();
     } catch (error) {
       this.#options.logger?.warn({ hostname, error: (error as Error).message }, 'could not resolve load-balancer hostname');
       return undefined;

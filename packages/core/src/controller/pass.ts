@@ -10,6 +10,7 @@ import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
+import { deadlinedProvider, withDeadline } from './deadline.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
@@ -43,6 +44,8 @@ export interface PassContext {
   readonly servicesComplete: () => boolean;
   /** Called after each pass that read the whole zone. */
   readonly zoneRead: () => void;
+  /** The member clusters left out of DNS, each with why. */
+  readonly excluded: () => ReadonlyMap<string, ValidationError>;
 }
 
 type Fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => void;
@@ -96,9 +99,11 @@ async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
       if (ctx.options.dryRun) return;
       await Promise.all(
         actions.map((action) =>
-          ctx.options.clusters.applyShard(action).catch((error: unknown) => {
-            batch.fail(key, 'cluster', asError(error), action.cluster);
-          }),
+          withDeadline(() => ctx.options.clusters.applyShard(action), ctx.settings.callTimeoutMs, 'clusters.applyShard').catch(
+            (error: unknown) => {
+              batch.fail(key, 'cluster', asError(error), action.cluster);
+            },
+          ),
         ),
       );
     }),
@@ -135,6 +140,7 @@ function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): Reco
     record,
     maxWithdrawFraction: ctx.settings.maxWithdrawFraction,
     targets: ctx.targets,
+    excluded: ctx.excluded(),
   };
   const decision = judgeService(input);
   const before = record.held;
@@ -202,7 +208,7 @@ async function reconcileKnown(
     readonly inPass: ReadonlySet<ServiceKey>;
   },
 ): Promise<ReconcileReport> {
-  const provider = fencedProvider(ctx.options.dns.provider, batch.current);
+  const provider = deadlinedProvider(fencedProvider(ctx.options.dns.provider, batch.current), ctx.settings.callTimeoutMs);
   const { zone } = ctx.options.dns;
   const current = batch.sweep ? undefined : withinFilter(ctx, ctx.zone.records(pass.inPass));
   const known = ctx.zone.version;

@@ -5,6 +5,7 @@ import { selectorMatches } from '../placement/selector.js';
 import { planServiceRecords } from '../planning/plan.js';
 import type { ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
+import { hasTopology } from './exclusions.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
 import type { Placed, ServiceRecord } from './services.js';
 import type { ServiceKey } from './types.js';
@@ -61,6 +62,8 @@ export interface PlanInput {
   readonly key: ServiceKey;
   readonly record: ServiceRecord;
   readonly maxWithdrawFraction: number;
+  /** Clusters left out of DNS (exclusions.ts). */
+  readonly excluded: ReadonlyMap<string, unknown>;
   /** A shard's addresses and aliased hostnames, as the planner takes them. */
   readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
 }
@@ -86,12 +89,13 @@ export function judgeService(input: PlanInput): FailStaticDecision {
 /**
  * The service's records as fail static decided. Every zone and region of the federation gets the
  * service's names, the clusters it does not select included (they serve none of it). A cluster
- * without a known topology cannot be placed in DNS; it is left out until it has one.
+ * without a known topology cannot be placed in DNS; it is left out until it has one, and so is
+ * one whose topology is malformed or clashes with another's (`excluded`).
  */
 export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFraction' | 'key'>, decision: FailStaticDecision): RecordSet[] {
   const judged = new Map(decision.clusters.map((cluster) => [cluster.name, cluster]));
   const placed = [...input.world.clusters.values()]
-    .filter(hasTopology)
+    .filter((cluster) => hasTopology(cluster) && !input.excluded.has(cluster.name))
     .map((cluster) => judged.get(cluster.name) ?? { name: cluster.name, zones: cluster.zones, region: cluster.region, ready: false });
   const named = new Set(placed.map((cluster) => cluster.name));
   const { namespace, name } = input.record.service.manifest.metadata;
@@ -102,5 +106,3 @@ export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFract
     shards: decision.shards.filter((shard) => named.has(shard.cluster)),
   });
 }
-
-const hasTopology = (cluster: ClusterStatus): boolean => cluster.zones.length > 0 && cluster.region !== '';

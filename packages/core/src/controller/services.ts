@@ -50,6 +50,9 @@ export function registerService(
   ) {
     throw new ValidationError(`${field}.manifest`, manifest, 'must be a v1 Service with metadata and spec');
   }
+  // The manifest is kept as a copy of plain JSON data: what a pass writes to the clusters, and
+  // what the host may change afterwards without changing what was applied.
+  const copy = { ...service, manifest: jsonData(manifest, `${field}.manifest`, []) as typeof manifest };
   validateSelector(service.clusterSelector, `${field}.clusterSelector`);
   try {
     recordNames(federation, { namespace: metadata.namespace, name: metadata.name });
@@ -61,14 +64,50 @@ export function registerService(
   const key = keyOf(metadata.namespace, metadata.name);
   const record = records.get(key);
   if (record) {
-    record.service = service;
+    record.service = copy;
     record.deleting = undefined;
     // The host may have changed the manifest it gave before in place.
     record.placed = undefined;
   } else {
-    records.set(key, freshRecord(service, undefined));
+    records.set(key, freshRecord(copy, undefined));
   }
   return key;
+}
+
+/** Deeper than any Service; a deeper value would only exhaust the stack of whoever walks it. */
+const MAX_DEPTH = 64;
+
+/**
+ * A copy of `value` as JSON data (null, booleans, finite numbers, strings, arrays and plain
+ * objects; keys holding undefined left out); throws ValidationError naming the path of what is
+ * not (a BigInt, a function, a cycle, a getter that throws, a number JSON cannot carry).
+ */
+function jsonData(value: unknown, field: string, ancestors: readonly object[]): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ValidationError(field, value, 'must be JSON data: a finite number');
+    return value;
+  }
+  if (typeof value !== 'object') throw new ValidationError(field, value, `must be JSON data, not a ${typeof value}`);
+  if (ancestors.includes(value)) throw new ValidationError(field, '[cycle]', 'must be JSON data: it contains itself');
+  if (ancestors.length >= MAX_DEPTH) throw new ValidationError(field, '[nested]', `must be JSON data nested at most ${MAX_DEPTH} deep`);
+  const inside = [...ancestors, value];
+  if (Array.isArray(value)) return value.map((item, i) => jsonData(item, `${field}[${i}]`, inside));
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    let item: unknown;
+    try {
+      item = (value as Record<string, unknown>)[key];
+    } catch (error) {
+      throw new ValidationError(
+        `${field}.${key}`,
+        '[unreadable]',
+        `must be JSON data: reading it threw ${(error as Error)?.message ?? error}`,
+      );
+    }
+    if (item !== undefined) copy[key] = jsonData(item, `${field}.${key}`, inside);
+  }
+  return copy;
 }
 
 /** Marks a service deleted; one never applied gets a bare Service of its name, so that its shards and records go too. */

@@ -1,13 +1,18 @@
 // A federated service's status as the controller sees it, for `status()`.
 import { aggregateServiceStatus } from '../planning/status.js';
 import { allShards, isHealthyIn, shardIn, type ClusterState } from './cluster-state.js';
-import type { ServiceKey, ServiceStatusView } from './types.js';
+import { publicAddress } from '../dns/addresses.js';
+import { isDns1123Subdomain, normalizeName } from '../dns/names.js';
+import type { LoadBalancerIngress, ShardStatus } from '../types.js';
+import type { RefusedAddress, ServiceKey, ServiceStatusView } from './types.js';
 
 export function serviceStatus(
   world: ClusterState,
   key: ServiceKey,
   ref: { namespace: string; name: string },
   held: readonly string[],
+  excluded: ReadonlyMap<string, Error>,
+  refused: (shard: ShardStatus) => readonly RefusedAddress[],
 ): ServiceStatusView {
   const shards = world.shards.get(key);
   const clusters = [...world.clusters.values()]
@@ -22,9 +27,14 @@ export function serviceStatus(
         readyEndpoints: shard?.readyEndpoints ?? 0,
         ingress: shard?.ingress ?? [],
         healthy: isHealthyIn(shards, cluster.name),
+        refusedAddresses: shard ? refused(shard) : [],
+        ...(excluded.has(cluster.name) ? { excluded: excluded.get(cluster.name)?.message } : {}),
       };
     });
-  const present = allShards(shards).filter((shard) => world.clusters.has(shard.cluster));
+  // The union holds what DNS may carry: an unusable address is shown in its cluster's view only.
+  const present = allShards(shards)
+    .filter((shard) => world.clusters.has(shard.cluster))
+    .map((shard) => ({ ...shard, ingress: shard.ingress.filter(usable) }));
   return {
     namespace: ref.namespace,
     name: ref.name,
@@ -33,3 +43,7 @@ export function serviceStatus(
     failStatic: held,
   };
 }
+
+const usable = (entry: LoadBalancerIngress): boolean =>
+  (entry.ip === undefined || typeof publicAddress(entry.ip) !== 'string') &&
+  (entry.hostname === undefined || (typeof entry.hostname === 'string' && isDns1123Subdomain(normalizeName(entry.hostname).slice(0, -1))));

@@ -1,11 +1,12 @@
 // A shard's load-balancer ingress as the planner takes it: addresses, hostnames the provider
 // can alias, and the other hostnames resolved to addresses.
 import { normalizeName } from '../dns/names.js';
+import { publicAddress } from '../dns/addresses.js';
 import { isShardHealthy } from '../planning/plan.js';
 import type { Logger, Shard, ShardStatus } from '../types.js';
 import type { JudgeHealth } from './cluster-state.js';
 import { HostnameCache } from './hostnames.js';
-import type { ControllerOptions, ServiceKey } from './types.js';
+import type { ControllerOptions, RefusedAddress, ServiceKey } from './types.js';
 
 export interface Resolution {
   /** Whether the DNS provider writes `hostname` as an ALIAS target. */
@@ -16,13 +17,14 @@ export interface Resolution {
 
 /**
  * How load-balancer hostnames become targets: those the provider aliases stay hostnames; with
- * `resolveHostname`, the others are resolved, and resolved again at the record TTL (`ttlMs`),
+ * `resolveHostname`, the others are resolved (each lookup within `timeoutMs`), and resolved again at the record TTL (`ttlMs`),
  * a change of addresses asking a pass (`replan`) for the services whose shards name the hostname
  * (`using`).
  */
 export function hostnameResolution(
   options: Pick<ControllerOptions, 'dns' | 'resolveHostname' | 'logger'>,
   ttlMs: number,
+  timeoutMs: number,
   using: (hostname: string) => ServiceKey[],
   replan: (keys: ServiceKey[]) => void,
 ): { readonly hostnames: HostnameCache | undefined; readonly resolution: Resolution } {
@@ -32,6 +34,7 @@ export function hostnameResolution(
     new HostnameCache({
       resolve,
       ttlMs,
+      timeoutMs,
       inUse: (hostname) => using(hostname).length > 0,
       onChange: (hostname) => replan(using(hostname)),
       logger: options.logger,
@@ -48,18 +51,30 @@ export interface Targets {
   readonly hostnames: string[];
   /** Hostnames neither aliased nor resolvable: the shard serves nothing through them. */
   readonly unresolvable: string[];
+  /** Addresses no public record may carry, each with why: left out, the shard's others go on. */
+  readonly refused: RefusedAddress[];
 }
 
 export function shardTargets(shard: ShardStatus, resolution: Resolution): Targets {
-  const targets: Targets = { addresses: [], hostnames: [], unresolvable: [] };
+  const targets: Targets = { addresses: [], hostnames: [], unresolvable: [], refused: [] };
   for (const entry of shard.ingress) {
-    if (entry.ip !== undefined) targets.addresses.push(entry.ip);
+    if (entry.ip !== undefined) screened(targets, entry.ip);
     else if (entry.hostname === undefined) continue;
     else if (resolution.aliased(entry.hostname)) targets.hostnames.push(entry.hostname);
-    else if (resolution.resolved) targets.addresses.push(...resolution.resolved(entry.hostname));
+    else if (resolution.resolved) for (const address of resolution.resolved(entry.hostname)) screened(targets, address, entry.hostname);
     else targets.unresolvable.push(entry.hostname);
   }
   return targets;
+}
+
+/** Adds the address to the shard's targets, or to those refused. */
+function screened(targets: Targets, raw: unknown, hostname?: string): void {
+  const address = publicAddress(raw);
+  if (typeof address !== 'string') targets.addresses.push(address.text);
+  else
+    targets.refused.push(
+      hostname === undefined ? { address: String(raw), reason: address } : { address: String(raw), reason: address, hostname },
+    );
 }
 
 /** The hostnames to resolve: those the provider cannot alias. */
@@ -75,15 +90,25 @@ export function hostnamesToResolve(shards: Iterable<ShardStatus>, aliased: (host
 
 /**
  * A shard's targets as a pass plans them. A hostname nothing can turn into addresses is warned
- * about once (per controller), since its shard then silently serves nothing.
+ * about once (per controller), since its shard then silently serves nothing; an address no
+ * public record may carry is told to `onRefused` once (per controller) for each service,
+ * cluster and address.
  */
 export function plannedTargets(
   resolution: Resolution,
   logger: Logger | undefined,
+  onRefused: (shard: ShardStatus, refused: RefusedAddress) => void,
 ): (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'> {
   const warned = new Set<string>();
+  const told = new Set<string>();
   return (shard) => {
-    const { addresses, hostnames, unresolvable } = shardTargets(shard, resolution);
+    const { addresses, hostnames, unresolvable, refused } = shardTargets(shard, resolution);
+    for (const entry of refused) {
+      const key = `${shard.namespace}/${shard.name}\n${shard.cluster}\n${entry.address}`;
+      if (told.has(key)) continue;
+      told.add(key);
+      onRefused(shard, entry);
+    }
     for (const hostname of unresolvable) {
       if (warned.has(hostname)) continue;
       warned.add(hostname);

@@ -1,4 +1,5 @@
 // The controller's options, events and ports.
+import type { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import type { Policy } from '../zone/policy.js';
 import type { RetryPolicy } from '../zone/retry.js';
@@ -45,10 +46,14 @@ export interface ControllerOptions {
    * removed. Without it, those are removed only once `resync()` is called (see there).
    */
   readonly services?: readonly FederatedService[];
-  /** Events within this window are planned together. Default 50 ms; a lone event is planned at once. */
+  /** Events within this window are planned together: 0 to 2^31−1 ms. Default 50 ms; a lone event is planned at once. */
   readonly coalesceMs?: number;
-  /** Period of the full resync that repairs drift made by others. Default 5 minutes. */
-  readonly resyncMs?: number;
+  /**
+   * Period of the full resync that repairs drift made by others: from 1 ms to 2^31−1 ms (what
+   * a timer can wait), or `false` for none (then only `resync()` reads the zone anew). Default
+   * 5 minutes.
+   */
+  readonly resyncMs?: number | false;
   /** Passes running at once. Default 4. */
   readonly concurrency?: number;
   /** Reconcile passes per second against the DNS zone. Default 10. */
@@ -101,6 +106,16 @@ export interface ControllerOptions {
    * Each must be inside the DNS zone and hold names of the federation. Default: the whole zone.
    */
   readonly domainFilter?: readonly string[];
+  /**
+   * The deadline of every call into an injected port or function: `resolveHostname`,
+   * `clusters.applyShard`, the DNS provider's `zones`, `records`, `applyChanges` and
+   * `zoneVersion`, and the `stop()` of the clusters' watch and of the leader election's
+   * campaign. A call past it counts as failed (a lookup keeps the last addresses, a shard or
+   * DNS request fails its pass, which is retried; a DNS request is a `transient` ProviderError),
+   * and `stop()` goes on without it, so that nothing a port never answers hangs a pass or
+   * `stop()`. From 1 ms to 2^31−1 ms; default 30 s.
+   */
+  readonly callTimeoutMs?: number;
 }
 
 /** Service key in events: `namespace/name`. */
@@ -128,6 +143,24 @@ export interface ControllerEvents {
   'resync-skipped': [event: { version: string }];
   /** A pass planned names of the service outside `domainFilter`: they were not written. */
   'outside-domain-filter': [event: { service: ServiceKey; names: readonly string[] }];
+  /**
+   * A cluster is left out of DNS, its shards' addresses and its zones and region with it: its
+   * topology is malformed (a zone or region that is not a DNS-1123 label) or clashes with
+   * another cluster's (a zone in two regions; with the `zone` name format, a zone named like a
+   * region). Of two clashing clusters the one whose name sorts later is left out, so that
+   * every replica leaves out the same one. `error` names the field and value. Told again when
+   * the reason changes.
+   */
+  'cluster-excluded': [event: { cluster: string; error: ValidationError }];
+  /** A cluster left out of DNS is planned again: its topology no longer clashes. */
+  'cluster-included': [event: { cluster: string }];
+  /**
+   * A shard's load-balancer address is left out of DNS: not an address, or one no public record
+   * may carry (unspecified, loopback, link-local, multicast, broadcast, IPv4-mapped IPv6). The
+   * shard's other addresses, and the other shards, are planned as they are. Told once per
+   * service, cluster and address.
+   */
+  'address-refused': [event: { service: ServiceKey; cluster: string } & RefusedAddress];
 }
 
 /** The controller's periodic resync, for `resyncStatus()`. */
@@ -139,6 +172,15 @@ export interface ResyncStatusView extends ResyncPeriod {
   readonly resyncs: { readonly read: number; readonly skipped: number };
 }
 
+/** An address left out of DNS, and why. */
+export interface RefusedAddress {
+  readonly address: string;
+  /** Why, e.g. `is a loopback address (127.0.0.0/8): no public record may carry it`. */
+  readonly reason: string;
+  /** The load-balancer hostname it was resolved from, when it was. */
+  readonly hostname?: string;
+}
+
 export interface ClusterView {
   readonly cluster: string;
   readonly health: ClusterHealth;
@@ -147,6 +189,10 @@ export interface ClusterView {
   readonly readyEndpoints: number;
   readonly ingress: readonly LoadBalancerIngress[];
   readonly healthy: boolean;
+  /** Why the cluster is left out of DNS (see the `cluster-excluded` event); absent when it is not. */
+  readonly excluded?: string;
+  /** The shard's addresses left out of DNS, each with why (see the `address-refused` event); empty when none. */
+  readonly refusedAddresses: readonly RefusedAddress[];
 }
 
 /** The federated Service's status: union of ingress, and each cluster's view. */

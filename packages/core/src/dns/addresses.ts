@@ -113,3 +113,37 @@ export function parseAddress(text: string): Address | null {
   if (!address || /^\0+$/.test(address.key)) return null;
   return address;
 }
+
+/**
+ * `raw` as an address a public record may carry, or why not: not an address, or one no client
+ * could reach through DNS (unspecified, loopback, link-local, multicast, broadcast) or one
+ * that belongs in another record type (IPv4-mapped IPv6: its IPv4 address goes in an A record).
+ * Private and unique-local addresses pass: internal load balancers serve on them.
+ */
+export function publicAddress(raw: unknown): Address | string {
+  const address = typeof raw === 'string' ? (raw.includes(':') ? parseIPv6(raw) : parseIPv4(raw)) : null;
+  if (!address) return 'must be an IPv4 or IPv6 address';
+  const why = address.family === 4 ? ipv4Unpublishable(address.key) : ipv6Unpublishable(address.key);
+  return why === undefined ? address : `is ${why}: no public record may carry it`;
+}
+
+function ipv4Unpublishable(key: string): string | undefined {
+  const a = key.charCodeAt(0);
+  const b = key.charCodeAt(1);
+  if (key === '\0\0\0\0') return 'the unspecified address';
+  if (a === 127) return 'a loopback address (127.0.0.0/8)';
+  if (a === 169 && b === 254) return 'a link-local address (169.254.0.0/16)';
+  if (a >= 224 && a <= 239) return 'a multicast address (224.0.0.0/4)';
+  if (key === '\xff\xff\xff\xff') return 'the broadcast address';
+  return undefined;
+}
+
+function ipv6Unpublishable(key: string): string | undefined {
+  const first = key.charCodeAt(0);
+  if (/^\0{8}$/.test(key)) return 'the unspecified address';
+  if (/^\0{7}\x01$/.test(key)) return 'the loopback address';
+  if ((first & 0xffc0) === 0xfe80) return 'a link-local address (fe80::/10)';
+  if ((first & 0xff00) === 0xff00) return 'a multicast address (ff00::/8)';
+  if (/^\0{5}\uffff/.test(key)) return 'an IPv4-mapped address (::ffff:0:0/96), whose IPv4 address belongs in an A record';
+  return undefined;
+}

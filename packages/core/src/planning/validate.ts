@@ -1,6 +1,6 @@
 // Validation at the planner's boundary. Everything past here trusts its input: names are
 // well-formed labels, addresses canonical, references resolved.
-import { parseAddress, type Address } from '../dns/addresses.js';
+import { publicAddress, type Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, MAX_RECORD_NAME_LENGTH } from '../dns/names.js';
 import { DEFAULT_TTL, isTtl, MAX_TTL } from '../dns/ttl.js';
@@ -120,7 +120,7 @@ export function validateFederation(value: unknown, field = 'federation'): ValidF
   };
 }
 
-function validateCluster(value: unknown, field: string): ValidCluster {
+export function validateCluster(value: unknown, field: string): ValidCluster {
   const input = record(value, field);
   const name = text(input['name'], `${field}.name`);
   // Cluster names never reach DNS; they are kubeconfig context names (`gke_project_zone_name`).
@@ -235,8 +235,8 @@ export function validateShards(value: unknown, field: string, topology: Topology
     const addresses: Address[] = [];
     for (let j = 0; j < rawAddresses.length; j++) {
       const raw: unknown = rawAddresses[j];
-      const address = typeof raw === 'string' ? parseAddress(raw) : null;
-      if (!address) throw new ValidationError(`${field}[${i}].addresses[${j}]`, raw, 'must be an IPv4 or IPv6 address (not unspecified)');
+      const address = publicAddress(raw);
+      if (typeof address === 'string') throw new ValidationError(`${field}[${i}].addresses[${j}]`, raw, address);
       addresses.push(address);
     }
     const rawHostnames = input['hostnames'];

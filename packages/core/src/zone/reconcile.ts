@@ -7,7 +7,7 @@ import type { Change, ChangeSet, DnsProvider, DnsZone, Logger, RecordSet } from 
 import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
 import { BatchWriter, maxSplits } from './batch-writer.js';
-import { diffRecords } from './diff.js';
+import { checkListing, diffRecords } from './diff.js';
 import { applyPolicy, POLICIES, type Policy, type PolicyOutcome } from './policy.js';
 import { unwrittenRecordsError, type ReconcileReport } from './report.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
@@ -92,6 +92,8 @@ export interface ReconcileOptions {
  * @throws {@link UnwrittenRecordsError} (a {@link ProviderError} of kind `invalid`) after writing
  *   everything else, when the provider rejected some record sets or they fit no request; its
  *   `unwritten` names them and its `report` says what was written.
+ * @throws {@link ProviderError} of kind `invalid` naming the record set, when the provider's
+ *   listing holds something that is not a record set; nothing is written then.
  * @throws {@link ProviderError} when a request still fails once retries are spent (`throttled`,
  *   `transient`, with `attempts`), on `denied` or `not-found` at once, and on a `conflict` that
  *   outlasts MAX_REPLANS re-plans.
@@ -121,6 +123,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
 
   for (;;) {
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
+    if (read) checkListing(read, provider.name);
     // What the caller knows is within scope by contract (`current`): only what was read is filtered.
     const current = known ?? (read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name), markerPrefix)));
     known = undefined;

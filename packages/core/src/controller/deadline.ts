@@ -1,0 +1,55 @@
+// Deadlines on the calls the controller makes into what the host injected (ports, resolver):
+// a call that never settles must not hang a pass, the passes queued behind it, or stop().
+import { ProviderError } from '../errors.js';
+import type { DnsProvider } from '../types.js';
+
+/** A call into a port or an injected function did not settle within its deadline. */
+export class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+  constructor(
+    readonly call: string,
+    readonly ms: number,
+  ) {
+    super(`${call} did not settle within ${ms} ms`);
+  }
+}
+
+/**
+ * `call()`'s result, or a rejection with DeadlineExceeded after `ms`. The call is not stopped
+ * (a promise cannot be), only no longer waited for; its late failure is dropped, so that it is
+ * never an unhandled rejection.
+ */
+export function withDeadline<T>(call: () => Promise<T>, ms: number, what: string): Promise<T> {
+  let settled: Promise<T>;
+  try {
+    settled = Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded(what, ms)), ms);
+  });
+  settled.catch(() => {});
+  return Promise.race([settled, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `provider` with a deadline on each request; one past it is a `transient` ProviderError, retried
+ * as any other within the retry policy (a write that did land shows as a conflict then, and the
+ * zone is read again).
+ */
+export function deadlinedProvider(provider: DnsProvider, ms: number): DnsProvider {
+  const bounded = <T>(call: () => Promise<T>, what: string): Promise<T> =>
+    withDeadline(call, ms, `${provider.name} ${what}`).catch((error: unknown) => {
+      throw error instanceof DeadlineExceeded ? new ProviderError(provider.name, 'transient', error.message, { cause: error }) : error;
+    });
+  const { zoneVersion } = provider;
+  return {
+    ...provider,
+    zones: () => bounded(() => provider.zones(), 'zones'),
+    records: (zone) => bounded(() => provider.records(zone), 'records'),
+    applyChanges: (zone, changes) => bounded(() => provider.applyChanges(zone, changes), 'applyChanges'),
+    ...(zoneVersion ? { zoneVersion: (zone) => bounded(() => zoneVersion.call(provider, zone), 'zoneVersion') } : {}),
+  };
+}
