@@ -132,6 +132,14 @@ function validateDns(options: ControllerOptions): void {
   const provider = dns['provider'] as Record<string, unknown>;
   if (typeof provider['name'] !== 'string') throw new ValidationError('dns.provider.name', provider['name'], 'must be a string');
   if (!isObject(provider['limits'])) throw new ValidationError('dns.provider.limits', provider['limits'], 'must be an object');
+  const { atomic } = provider['limits'] as Record<string, unknown>;
+  // Every pass would refuse it: no order of a change set is safe on a provider that applies part of a request.
+  if (atomic !== true)
+    throw new ValidationError(
+      'dns.provider.limits.atomic',
+      atomic,
+      'must be true: the controller writes only to providers that apply a request all or nothing',
+    );
   const zone = dns['zone'];
   if (!isObject(zone)) throw new ValidationError('dns.zone', zone, 'must be a DnsZone: an object with id and dnsName');
   if (typeof zone['id'] !== 'string') throw new ValidationError('dns.zone.id', zone['id'], 'must be a string');

@@ -78,9 +78,10 @@ const NO_TYPES: readonly string[] = [];
  * (a stale A set where the CNAME cannot go), so that no client is sent to stale addresses and no
  * CNAME of ours leads to a name without our data.
  *
- * Every group that creates a record set at a name already marked also rewrites the marker, as
- * read: if the marker went since the zone was read, an atomic provider refuses the whole group,
- * and no record set of ours is ever left without its marker.
+ * Every group that changes a record set at a name already marked also rewrites the marker, as
+ * read: if the marker went or changed hands since the zone was read, an atomic provider refuses
+ * the whole group, so no record set of ours is ever left without its marker and none that
+ * became someone else's is changed.
  *
  * @returns `changes`, ordered so that applied in order no CNAME of ours ever points at a name
  *   without our data (split them with `batchChanges`), and `conflicts`, sorted by name.
@@ -214,9 +215,10 @@ function ownedGroup(
     (changes ??= []).push({ kind: 'delete', record: marker as RecordSet });
   } else {
     const ttl = lowestTtl(writable);
-    const creates = changes?.some((change) => change.kind === 'create') === true;
-    if (creates || marker.ttl !== ttl || !namesExactly(owned.types, writable)) {
-      // Rewritten even when it would read the same, so that the group holds only while the marker is as read.
+    // Rewritten with every change at the name, even when it would read the same: the group then
+    // holds only while the marker is as read, so that a record set whose marker someone removed
+    // or replaced since (the name is theirs now) is never changed from a stale view.
+    if (changes !== undefined || marker.ttl !== ttl || !namesExactly(owned.types, writable)) {
       const types = list(writable).map((record) => record.type);
       (changes ??= []).push({ kind: 'update', before: marker as RecordSet, record: ownershipRecord(name, ownerId, ttl, types, prefix) });
     }

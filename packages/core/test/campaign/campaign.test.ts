@@ -15,16 +15,11 @@ import { makeSetup } from './schedule.js';
  * A replay (`FEDSVC_CAMPAIGN_SEED`) checks every invariant as it is.
  */
 const KNOWN_FAILURES: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([
-  [
-    'foreign-untouched',
-    "another writer's TXT at an owned name is deleted; cached writes change records whose marker another writer removed",
-  ],
-  ['marked', 'cached writes, or a torn paged read, create records at a name without (or no longer with) this owner’s marker'],
   ['cname-target', 'a CNAME is kept, or written from the cache, towards a name another writer holds or that is gone'],
-  ['zone-is-plan', 'names blocked by other writers keep their old records, and CNAMEs leading to them stay'],
 ]);
 
 const WORDING: Record<Invariant, string> = {
+  'atomic-only': 'a provider that applies part of a request is refused when the controller is created, before any request',
   'foreign-untouched': 'after every accepted write, no record set another writer made was changed or deleted',
   'cname-target': 'no write leaves a CNAME of ours pointing at a missing name or at a name holding only other writers’ data',
   'cname-alone': 'after every accepted write, no name holds a CNAME beside other data',

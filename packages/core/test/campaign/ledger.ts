@@ -13,6 +13,7 @@ import type { MemoryDnsProvider, MemoryWrite } from '@fedsvc/dns-memory';
 
 /** What the campaign checks; see the test file for each one's wording. */
 export const INVARIANTS = [
+  'atomic-only',
   'foreign-untouched',
   'cname-target',
   'cname-alone',

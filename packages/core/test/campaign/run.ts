@@ -1,7 +1,7 @@
 // Carries out one campaign run on fake time: a controller, in-memory member clusters and
 // dns-memory, the schedule's events and other writers, then faults stop and the zone is held
 // to the plan. Only the public API: @fedsvc/core, @fedsvc/core/testing, @fedsvc/dns-memory.
-import { createController, normalizeName, planFederation, recordNames } from '@fedsvc/core';
+import { createController, normalizeName, planFederation, recordNames, ValidationError } from '@fedsvc/core';
 import type { Change, DnsZone, FederatedService, FederationController, RecordSet } from '@fedsvc/core';
 import { MemoryClusters } from '@fedsvc/core/testing';
 import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
@@ -42,6 +42,7 @@ interface World {
 export async function runCampaign(setup: Setup): Promise<Outcome> {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
   try {
+    if (!setup.atomic) return refusedOutright(setup);
     const world = makeWorld(setup);
     world.controller.start();
     await vi.advanceTimersByTimeAsync(100);
@@ -63,6 +64,36 @@ export async function runCampaign(setup: Setup): Promise<Outcome> {
   } finally {
     vi.useRealTimers();
   }
+}
+
+/**
+ * A provider that applies part of a request is refused when the controller is created, before
+ * any request: no order of changes is safe on it.
+ */
+function refusedOutright(setup: Setup): Outcome {
+  const provider = createMemoryProvider({
+    zones: [{ dnsName: ZONE.dnsName, id: ZONE.id }],
+    limits: { atomic: false, maxChangesPerRequest: setup.maxChangesPerRequest },
+  });
+  let error: unknown;
+  try {
+    createController({
+      federation: { name: 'fed', domain: 'example.com', ttl: setup.ttl },
+      ownerId: OWNER,
+      clusters: new MemoryClusters(setup.clusters.map((spec, i) => clusterInit(spec, i, 0))),
+      dns: { provider, zone: ZONE },
+      services: setup.initial.map((i) => manifest(setup.services[i]!)),
+    }).start();
+  } catch (thrown) {
+    error = thrown;
+  }
+  const refused = error instanceof ValidationError && error.field === 'dns.provider.limits.atomic';
+  const untouched = Object.values(provider.requests()).every((count) => count === 0);
+  const violations: Violation[] =
+    refused && untouched
+      ? []
+      : [{ invariant: 'atomic-only', at: 'creation', detail: `a non-atomic provider was not refused at creation (${String(error)})` }];
+  return { violations, writes: 0, zone: provider.snapshot(ZONE).map((record) => `${record.name} ${record.type}`) };
 }
 
 function makeWorld(setup: Setup): World {
