@@ -258,7 +258,12 @@ describe('diffRecords, case by case', () => {
         .changes,
     ).toEqual([]);
     const moved = alias(['lb-2.us-east-1.elb.amazonaws.com.', '192.0.2.1', '2001:db8::1'], 180);
-    expect(diffRecords(zone, [moved], { ownerId: OWNER }).changes).toEqual([{ kind: 'update', before: held, record: moved }]);
+    // Its marker is rewritten as read, so that the update holds only while the name is still ours.
+    const marker = ownershipRecord(held.name, OWNER, 180, ['ALIAS']);
+    expect(diffRecords(zone, [moved], { ownerId: OWNER }).changes).toEqual([
+      { kind: 'update', before: held, record: moved },
+      { kind: 'update', before: marker, record: marker },
+    ]);
     // From addresses to an alias: the A set goes first, then the ALIAS set comes.
     const plain = a('w.example.com.', ['192.0.2.1']);
     // The marker names the types the federation owns there, so it follows.

@@ -146,8 +146,12 @@ describe('ownership per record set', () => {
     const zone = [...applied(soa, diffRecords(soa, [a], { ownerId: OWNER }).changes), theirs];
     expect(diffRecords(zone, [a], { ownerId: OWNER })).toEqual({ changes: [], conflicts: [] });
     const moved = { ...a, rrdatas: ['192.0.2.2'] };
+    const marker = ownershipRecord(a.name, OWNER, 180, ['A']);
     expect(diffRecords(zone, [moved], { ownerId: OWNER })).toEqual({
-      changes: [{ kind: 'update', before: a, record: moved }],
+      changes: [
+        { kind: 'update', before: a, record: moved },
+        { kind: 'update', before: marker, record: marker },
+      ],
       conflicts: [],
     });
     const ours6: RecordSet = { name: a.name, type: 'AAAA', ttl: 180, rrdatas: ['2001:db8::1'] };

@@ -100,7 +100,7 @@ describe('applyPolicy, case by case', () => {
     const zone = owned(a('w.example.com.', ['192.0.2.1']), a('gone.example.com.', ['192.0.2.2']));
     const { changes } = diffRecords(zone, [a('w.example.com.', ['192.0.2.9'])], { ownerId: OWNER });
     const outcome = applyPolicy(changes, 'upsert-only');
-    expect(outcome.changes.map(describeChange)).toEqual(['update w.example.com. A']);
+    expect(outcome.changes.map(describeChange)).toEqual(['update w.example.com. A', `update ${ownershipRecordName('w.example.com.')} TXT`]);
     expect(outcome.suppressed.map(describeChange)).toEqual([
       'delete gone.example.com. A',
       `delete ${ownershipRecordName('gone.example.com.')} TXT`,
@@ -115,7 +115,10 @@ describe('applyPolicy, case by case', () => {
     expect(outcome.changes.map(describeChange).sort()).toEqual(
       [`create ${ownershipRecordName('new.example.com.')} TXT`, 'create new.example.com. A'].sort(),
     );
-    expect(outcome.suppressed.map(describeChange)).toEqual(['update w.example.com. A']);
+    expect(outcome.suppressed.map(describeChange)).toEqual([
+      'update w.example.com. A',
+      `update ${ownershipRecordName('w.example.com.')} TXT`,
+    ]);
   });
 
   for (const policy of ['upsert-only', 'create-only'] as const) {

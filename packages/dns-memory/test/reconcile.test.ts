@@ -220,7 +220,8 @@ describe('reconcileZone on the memory provider: oversized record sets and provid
       expect(error).toBeInstanceOf(ProviderError);
       expect((error as ProviderError).kind).toBe('invalid');
       const message = (error as ProviderError).message;
-      expect(message).toMatch(/global\.example\.com\. A \(.*1200 rrdatas.*1000/);
+      // 600 addresses on each side of the update, and the marker rewritten as read (both sides).
+      expect(message).toMatch(/global\.example\.com\. A \(.*1202 rrdatas.*1000/);
       // 1,000 addresses, the CNAME deleted, and the marker rewritten to name the A set instead (an update: both sides).
       expect(message).toMatch(/old\.example\.com\. A \(.*1003 rrdatas.*1000/);
       expect((error as ProviderError).record).toEqual({ name: 'global.example.com.', type: 'A' });
