@@ -128,7 +128,8 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
  * list of strings): what a provider answered is input too.
  */
 export function checkListing(current: unknown, provider: string): asserts current is readonly RecordSet<string>[] {
-  if (!Array.isArray(current)) throw new ProviderError(provider, 'invalid', `the zone's listing is not a list of record sets (got ${describe(current)})`);
+  if (!Array.isArray(current))
+    throw new ProviderError(provider, 'invalid', `the zone's listing is not a list of record sets (got ${describe(current)})`);
   // The diff's hot path (250,000 record sets): plain property reads, no allocation, on each.
   for (let i = 0; i < current.length; i++) {
     const record = current[i] as RecordSet<string> | null;
