@@ -252,7 +252,7 @@ async function convergence(kind: ServerKindName): Promise<{ rows: Converged[]; r
 const DETECTION_RUNS = Number(process.env.DETECTION_RUNS ?? 3);
 const DETECTION_DEADLINE_MS = 90_000;
 /** The probe period of the kubernetes adapter's defaults: each loss starts at a random moment within it. */
-const HEALTH_PERIOD_MS = 10_000;
+const HEALTH_PERIOD_MS = 5_000;
 
 /** How a loss meets the probes: at a random moment of the probe period, or just before a probe (the yardstick of "up to 35 s" before). */
 type Phase = 'random' | 'before a probe';
@@ -287,7 +287,7 @@ async function waitUntil(check: () => boolean | Promise<boolean>, deadlineMs: nu
 async function detection(): Promise<Detection> {
   const bind = await startBind({ zones: [zone.dnsName] });
   const apis = await guideApis();
-  // The adapter's defaults throughout: probes every 10 s (5 s timeout), suspect probes every 1 s (1 s timeout), thresholds 3 and 2.
+  // The adapter's defaults throughout: probes every 5 s (2 s timeout), suspect probes every 1 s (1 s timeout), thresholds 3 and 2.
   const clusters = createKubernetesClusters({
     clusters: guideZones.map((z, i) => ({
       name: `gce-${z}`,
@@ -522,7 +522,7 @@ const seconds = (samples: readonly number[]) =>
   samples.length === 0 ? '–' : `${(percentile(samples, 50) / 1000).toFixed(1)} s (${samples.map((x) => (x / 1000).toFixed(1)).join(', ')})`;
 console.log(
   `\nA whole member cluster lost: the guide's 13 clusters as Kubernetes API wire fixtures (\`FakeKubeApi\`) behind \`createKubernetesClusters\` ` +
-    'with its defaults (probes every 10 s with a 5 s timeout; after a failed probe every 1 s with a 1 s timeout; out after 3, back after 2), ' +
+    'with its defaults (probes every 5 s with a 2 s timeout; after a failed probe every 1 s with a 1 s timeout; out after 3, back after 2), ' +
     `the controller with its defaults writing to \`named\`. The API server of us-central1-a stops answering (packets dropped) or refuses connections, at a random moment of the probe period or 300 ms before a probe; ` +
     `measured until \`named\` answers the zone's name with the CNAME to its region. ${DETECTION_RUNS} runs each.\n`,
 );

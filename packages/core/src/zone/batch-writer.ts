@@ -4,6 +4,7 @@
 // dangle a CNAME. The writer keeps what it wrote and what it left out; the report says it.
 import { ProviderError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
+import { sameRecordSet } from '../dns/rdata.js';
 import type { Change, DnsProvider, DnsZone, Logger } from '../types.js';
 import { changeCost, changeGroups, groupRecord, isMarker, type BatchPlan, type OversizedGroup } from './batch.js';
 import { withRetry, type RetryOptions } from './retry.js';
@@ -112,6 +113,21 @@ export class BatchWriter {
     for (; next < oversized.length; next++) this.#refuse(oversized[next]!);
   }
 
+  /**
+   * A name's changes as the provider would take them. A change that costs the provider no
+   * change (see DnsProvider.requestCost) is none: not sent, not counted, not written; and a
+   * marker rewritten as read, there only to hold the name's other changes to the marker, goes
+   * with them when none is left.
+   */
+  #effective(group: readonly Change[]): readonly Change[] {
+    const { requestCost } = this.options.provider;
+    if (!requestCost) return group;
+    const left = group.filter((change) => requestCost(change).changes !== 0);
+    const rewrite = (change: Change) =>
+      isMarker(change, this.options.markerPrefix) && change.kind === 'update' && sameRecordSet(change.before, change.record);
+    return left.every(rewrite) ? [] : left;
+  }
+
   /** Writes one batch; answers the changes that were written. */
   async #write(batch: readonly Change[]): Promise<Change[]> {
     const { provider, zone, retry, counts, logger } = this.options;
@@ -122,8 +138,7 @@ export class BatchWriter {
       this.#pin(group);
       return false;
     });
-    // A change that costs the provider no change (see DnsProvider.requestCost) is none: not sent, not counted, not written.
-    const changes = groups.flat().filter((change) => provider.requestCost?.(change).changes !== 0);
+    const changes = groups.flatMap((group) => this.#effective(group));
     if (changes.length === 0) return [];
     try {
       await withRetry(() => {
