@@ -1,7 +1,7 @@
 // The minimal change set from what a zone holds to what is desired, touching only the record
 // sets the federation wrote (named by its marker) and names that are free, ordered so that no
 // CNAME of ours ever points at a name that holds none of our data.
-import { describe, ProviderError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import {
   DEFAULT_MARKER_PREFIX,
@@ -14,9 +14,9 @@ import {
 } from '../dns/ownership.js';
 import { sameRdatas, sameTtl } from '../dns/rdata.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
-import { isTtl } from '../dns/ttl.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
 import { orderGroups, type Group } from './cname-order.js';
+import { checkListing } from './listing.js';
 
 export interface DiffOptions {
   /** This federation's id, as written in its ownership records. */
@@ -285,57 +285,6 @@ function without(wanted: Held<RecordSet>, ours: Held<RecordSet<string>>, foreign
     (want) => typeOf(ours, want.type) !== undefined || !foreign.some((record) => blocks(record.type, want.type)),
   );
   return left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
-}
-
-/**
- * Throws a ProviderError of kind `invalid` naming the first record set of a provider's listing
- * that is not one (no name or type, a TTL that is not a whole number, rrdatas that are not a
- * list of strings): what a provider answered is input too.
- */
-export function checkListing(current: unknown, provider: string): asserts current is readonly RecordSet<string>[] {
-  if (!Array.isArray(current))
-    throw new ProviderError(provider, 'invalid', `the zone's listing is not a list of record sets (got ${describe(current)})`);
-  // The diff's hot path (250,000 record sets): plain property reads, no allocation, on each.
-  for (let i = 0; i < current.length; i++) {
-    const record = current[i] as RecordSet<string> | null;
-    if (
-      typeof record === 'object' &&
-      record !== null &&
-      typeof record.name === 'string' &&
-      record.name !== '' &&
-      typeof record.type === 'string' &&
-      record.type !== '' &&
-      isTtl(record.ttl) &&
-      Array.isArray(record.rrdatas) &&
-      allStrings(record.rrdatas)
-    )
-      continue;
-    throw listingFault(provider, record, i);
-  }
-}
-
-function allStrings(values: readonly unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') return false;
-  return true;
-}
-
-function listingFault(provider: string, record: unknown, i: number): ProviderError {
-  const { name, type, ttl, rrdatas } = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
-  const why =
-    typeof record !== 'object' || record === null
-      ? 'is not a record set'
-      : typeof name !== 'string' || name === ''
-        ? 'has no name'
-        : typeof type !== 'string' || type === ''
-          ? 'has no type'
-          : !isTtl(ttl)
-            ? 'has a TTL that is not a whole number of seconds'
-            : !Array.isArray(rrdatas)
-              ? 'has rrdatas that are not a list'
-              : 'has rrdatas that are not strings';
-  return new ProviderError(provider, 'invalid', `record set [${i}] of the zone's listing ${why} (got ${describe(record)})`, {
-    record: { name: typeof name === 'string' ? name : `[${i}]`, type: typeof type === 'string' ? type : '' },
-  });
 }
 
 /** Both sides by name; a marker is filed under the name it marks. */

@@ -7,7 +7,8 @@ import type { Change, ChangeSet, DnsProvider, DnsZone, Logger, RecordSet } from 
 import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
 import { BatchWriter, maxSplits } from './batch-writer.js';
-import { checkListing, diffRecords } from './diff.js';
+import { diffRecords } from './diff.js';
+import { checkListing } from './listing.js';
 import { applyPolicy, POLICIES, type Policy, type PolicyOutcome } from './policy.js';
 import { unwrittenRecordsError, type ReconcileReport } from './report.js';
 import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
