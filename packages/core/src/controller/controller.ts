@@ -22,7 +22,7 @@ import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
 import { runPass, type PassContext } from './pass.js';
-import { resyncPeriod, type ResyncPeriod } from './resync.js';
+import { PeriodicResync } from './periodic-resync.js';
 import { deliverNotifications } from './notify.js';
 import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
@@ -89,25 +89,33 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   #servicesComplete: boolean;
   #watch: { stop(): Promise<void> } | undefined;
   #campaign: { stop(): Promise<void> } | undefined;
-  #resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The periodic resync's period in force, and when its timer last fired (or was first set). */
-  #resyncPeriod: ResyncPeriod;
-  #resyncSince = 0;
-  readonly #resyncs = { read: 0, skipped: 0 };
-  /** A version check waits in the zone's queue: the next tick adds none, so checks never pile up behind a long pass. */
-  #checking = false;
+  readonly #periodic: PeriodicResync;
 
   /** @throws {@link ValidationError} as {@link createController}. */
   constructor(options: ControllerOptions) {
     super();
     this.#options = options;
     this.#settings = controllerSettings(options);
-    this.#resyncPeriod = resyncPeriod(this.#settings.resyncMs, undefined);
     const gate = () => ({ running: this.#state === 'running', leading: this.#leading, synced: this.#synced, term: this.#term });
     this.#scheduler = new Scheduler({ ...this.#settings, random: options.random ?? Math.random }, gate, (batch, sweep, term) =>
       runPass(this.#passContext(), batch, sweep, term),
     );
     this.#zone = new ZoneCache(this.#serviceOf);
+    this.#periodic = new PeriodicResync({
+      provider: options.dns.provider,
+      zone: options.dns.zone,
+      logger: options.logger,
+      resyncMs: this.#settings.resyncMs,
+      callTimeoutMs: this.#settings.callTimeoutMs,
+      scheduler: this.#scheduler,
+      cache: this.#zone,
+      running: () => this.#state === 'running',
+      leading: () => this.#leading,
+      synced: () => this.#synced,
+      term: () => this.#term,
+      sweep: () => this.#resync(),
+      emit: (...args) => this.emit(...args),
+    });
     ({ hostnames: this.#hostnames, resolution: this.#resolution } = hostnameResolution(
       options,
       this.#settings.hostnameTtlMs,
@@ -153,8 +161,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     } else {
       this.#setLeading(true);
     }
-    this.#resyncSince = performance.now();
-    this.#armResync();
+    this.#periodic.start();
   }
 
   /**
@@ -173,7 +180,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
-    clearTimeout(this.#resyncTimer);
+    this.#periodic.stop();
     this.#scheduler.halt();
     await this.#bounded('clusters.watch().stop', this.#watch);
     await this.#scheduler.drained();
@@ -299,90 +306,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```
    */
   resyncStatus(): ResyncStatusView {
-    return { ...this.#resyncPeriod, resyncs: { ...this.#resyncs } };
+    return this.#periodic.status;
   }
 
   #resync(): void {
     this.#scheduler.sweep(this.#services.keys());
-  }
-
-  // ---- the periodic resync ------------------------------------------------------------------
-
-  /** Sets the resync timer to fire one period after it last fired. */
-  #armResync(): void {
-    clearTimeout(this.#resyncTimer);
-    if (this.#state !== 'running' || this.#settings.resyncMs === false) return;
-    const wait = Math.max(0, this.#resyncSince + this.#resyncPeriod.periodMs - performance.now());
-    // Timers take at most 2^31 - 1 ms; a longer wait would fire at once.
-    this.#resyncTimer = setTimeout(() => this.#periodicResync(), Math.min(wait, 2 ** 31 - 1));
-    this.#resyncTimer.unref?.();
-  }
-
-  /**
-   * Repairs drift made by others: reads the zone anew and plans every service, unless the
-   * provider tells the zone's version and it has not moved since this controller last read or
-   * wrote it; then the zone holds what the controller wrote, and the resync costs one request.
-   */
-  #periodicResync(): void {
-    this.#resyncSince = performance.now();
-    this.#armResync();
-    // A MemberClusters implementation that never says 'synced' would leave the controller idle without a word.
-    if (!this.#synced) this.#options.logger?.warn({}, "the member clusters have not said 'synced' yet: nothing is planned until they do");
-    const { provider, zone } = this.#options.dns;
-    const known = this.#zone.version;
-    if (!provider.zoneVersion || known === undefined || !this.#leading || !this.#synced) {
-      this.#resyncs.read++;
-      this.#resync();
-      return;
-    }
-    if (this.#checking) return;
-    this.#checking = true;
-    const term = this.#term;
-    void this.#scheduler.zone(async () => {
-      const ask = provider.zoneVersion;
-      const now = ask
-        ? await withDeadline(() => ask.call(provider, zone), this.#settings.callTimeoutMs, `${provider.name} zoneVersion`).catch(
-            () => undefined,
-          )
-        : undefined;
-      this.#checking = false;
-      if (term !== this.#term || this.#state !== 'running') return;
-      if (now !== undefined && now === this.#zone.version) {
-        this.#resyncs.skipped++;
-        this.#options.logger?.info(
-          { zone: zone.dnsName, version: now },
-          'resync skipped: the zone has not changed since this controller last read or wrote it',
-        );
-        this.emit('resync-skipped', { version: now });
-        return;
-      }
-      this.#resyncs.read++;
-      this.#resync();
-    });
-  }
-
-  /** After a full read: the provider may want more time between full reads (its `readInterval`). */
-  #zoneRead(): void {
-    if (this.#settings.resyncMs === false) return;
-    const { provider, zone } = this.#options.dns;
-    let said: number | undefined;
-    try {
-      said = provider.readInterval?.(zone);
-    } catch (error) {
-      this.#options.logger?.warn(
-        { zone: zone.dnsName, error: String(error) },
-        'the provider could not say its read interval; keeping resyncMs',
-      );
-    }
-    const period = resyncPeriod(this.#settings.resyncMs, said);
-    const before = this.#resyncPeriod;
-    this.#resyncPeriod = period;
-    if (period.periodMs === before.periodMs) return;
-    const figures = { zone: zone.dnsName, periodMs: period.periodMs, resyncMs: period.configuredMs, readIntervalMs: period.readIntervalMs };
-    if (period.reason === 'provider-read-interval')
-      this.#options.logger?.warn(figures, "resync period stretched to fit the provider's request budget for full reads");
-    else this.#options.logger?.info(figures, 'resync period back to resyncMs');
-    this.#armResync();
   }
 
   // ---- events from the clusters -----------------------------------------------------------
@@ -449,7 +377,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       rejudge: (services) => this.#commit(judgeAll(this.#world, this.#judge, { services })),
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
-      zoneRead: () => this.#zoneRead(),
+      zoneRead: () => this.#periodic.zoneRead(),
       excluded: () => this.#exclusions.excluded,
     };
   }
