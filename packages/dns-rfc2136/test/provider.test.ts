@@ -283,6 +283,18 @@ describe.each(SERVER_KINDS)('against %s', (kind) => {
     expect((await failure(p.zoneVersion!({ id: 'unserved.test.', dnsName: 'unserved.test.' })))?.kind).toBe('not-found');
   });
 
+  it('the proxy counts each zoneVersion as one SOA query, and never fails one armed for reads and writes', async () => {
+    const p = provider();
+    const before = proxy.counts();
+    proxy.failNext(1);
+    const version = await p.zoneVersion!(dnsZone);
+    await p.zoneVersion!(dnsZone);
+    expect((await failure(p.records(dnsZone)))?.kind).toBe('transient');
+    expect(await p.zoneVersion!(dnsZone)).toBe(version);
+    const after = proxy.counts();
+    expect([after.versions - before.versions, after.reads - before.reads, after.writes - before.writes]).toEqual([3, 1, 0]);
+  });
+
   it('reports SERVFAIL as transient, for reads and writes', async () => {
     const p = provider();
     proxy.failNext(2);

@@ -1,5 +1,5 @@
 // A DNS proxy for tests, in front of a real server: counts the requests that pass (zone
-// transfers as reads, UPDATEs as writes) and, on demand, answers the next ones SERVFAIL itself,
+// transfers as reads, UPDATEs as writes, SOA queries as versions) and, on demand, answers the next ones SERVFAIL itself,
 // the temporary failure BIND cannot be made to produce at will.
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server as TcpServer, type Socket } from 'node:net';
@@ -10,8 +10,8 @@ export interface DnsProxy {
   readonly host: '127.0.0.1';
   /** The same port number serves TCP and UDP, like a DNS server. */
   readonly port: number;
-  /** Zone transfers (reads) and UPDATE messages (writes) received, answered or failed. */
-  counts(): { reads: number; writes: number };
+  /** Zone transfers (reads), UPDATE messages (writes) and SOA queries (versions) received, answered or failed. */
+  counts(): { reads: number; writes: number; versions: number };
   /** The UPDATE messages received, by the transport they came over. */
   writesBy(): { udp: number; tcp: number };
   /** Answers the next `n` transfers or UPDATEs with SERVFAIL instead of passing them on. */
@@ -42,16 +42,18 @@ function frame(wire: Uint8Array): Buffer {
   return out;
 }
 
-/** What the proxy counts: zone transfers are reads, UPDATEs writes; any other request just passes. */
-function kindOf(opcode: number, request: DecodedMessage | undefined): 'reads' | 'writes' | undefined {
+/** What the proxy counts: zone transfers are reads, UPDATEs writes, SOA queries versions; any other request just passes. */
+function kindOf(opcode: number, request: DecodedMessage | undefined): 'reads' | 'writes' | 'versions' | undefined {
   const type = request?.questions[0]?.type;
   if (opcode === Opcode.UPDATE) return 'writes';
-  return opcode === Opcode.QUERY && (type === RRType.AXFR || type === RRType.IXFR) ? 'reads' : undefined;
+  if (opcode !== Opcode.QUERY) return undefined;
+  if (type === RRType.AXFR || type === RRType.IXFR) return 'reads';
+  return type === RRType.SOA ? 'versions' : undefined;
 }
 
 /** Counts the requests that pass, and fails the next ones on demand. */
 class Interceptor {
-  readonly counts = { reads: 0, writes: 0 };
+  readonly counts = { reads: 0, writes: 0, versions: 0 };
   readonly writesBy = { udp: 0, tcp: 0 };
   failing = 0;
 
@@ -69,7 +71,8 @@ class Interceptor {
     if (kind === undefined) return undefined;
     this.counts[kind]++;
     if (kind === 'writes') this.writesBy[transport]++;
-    if (this.failing === 0 || request === undefined) return undefined;
+    // SOA queries are only counted: failNext is for transfers and UPDATEs.
+    if (kind === 'versions' || this.failing === 0 || request === undefined) return undefined;
     this.failing--;
     return servfail(request);
   }
