@@ -5,7 +5,7 @@
 import { ProviderError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import type { Change, DnsProvider, DnsZone, Logger } from '../types.js';
-import { changeCost, changeGroups, groupRecord, isMarker, type BatchPlan, type OversizedGroup } from './batch.js';
+import { changeCost, changeGroups, groupRecord, isGuard, isMarker, type BatchPlan, type OversizedGroup } from './batch.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 /**
@@ -123,7 +123,7 @@ export class BatchWriter {
       return false;
     });
     // A change that costs the provider no change (see DnsProvider.requestCost) is none: not sent, not counted, not written.
-    const changes = groups.flat().filter((change) => provider.requestCost?.(change).changes !== 0);
+    const changes = onceEach(groups.flat(), this.options.markerPrefix).filter((change) => provider.requestCost?.(change).changes !== 0);
     if (changes.length === 0) return [];
     try {
       await withRetry(() => {
@@ -200,4 +200,21 @@ export class BatchWriter {
       if (old?.type === 'CNAME') for (const target of old.rrdatas) this.#pinned.add(normalizeName(target));
     }
   }
+}
+
+/**
+ * A request's changes without the guards of a marker the request changes otherwise, or guards
+ * already: the request holds or fails as a whole, so that other change guards it as well, and no
+ * provider is asked to change one record set twice in one request.
+ */
+function onceEach(changes: readonly Change[], prefix: string | undefined): Change[] {
+  const keyOf = (change: Change) => `${normalizeName(change.record.name)} ${change.record.type}`;
+  const changed = new Set(changes.filter((change) => !isGuard(change, prefix)).map(keyOf));
+  return changes.filter((change) => {
+    if (!isGuard(change, prefix)) return true;
+    const key = keyOf(change);
+    if (changed.has(key)) return false;
+    changed.add(key);
+    return true;
+  });
 }
