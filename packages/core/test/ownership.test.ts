@@ -109,6 +109,40 @@ describe('ownership per record set', () => {
     },
   );
 
+  test.prop([world, fc.nat(), fc.nat()], { numRuns: 200 })(
+    'another writer taking a name between two requests: no request that lands writes a CNAME of ours towards it',
+    ({ zone, desired, limit }, when, pick) => {
+      const { changes } = diffRecords(zone, desired, { ownerId: OWNER });
+      // Room for every group with its guards, so that only the order and the race are tested.
+      const limits = { maxChangesPerRequest: limit + 4, maxRrdatasPerRequest: 1_000, maxRrdataCharsPerRequest: 100_000, atomic: true };
+      const requests = batchChanges(changes, limits);
+      const at = when % (requests.length + 1);
+      const written = (request: readonly Change[]) =>
+        request.flatMap((c) => (c.kind !== 'delete' && c.record.type === 'CNAME' ? [c.record.rrdatas[0]!] : []));
+      let state = zone;
+      for (const [i, request] of requests.entries()) {
+        if (i === at) {
+          // The name taken is one a CNAME still to be written points at, when there is one.
+          const targets = requests.slice(at).flatMap(written);
+          const owned = [...ownedTypes(state).keys()];
+          const candidates = targets.filter((target) => owned.includes(target));
+          const name = (candidates.length > 0 ? candidates : owned)[pick % Math.max(1, candidates.length || owned.length)];
+          if (name !== undefined)
+            state = state.map((r) => (r.name === ownershipRecordName(name) ? { ...r, rrdatas: ['"heritage=fedsvc,owner=fed-b"'] } : r));
+        }
+        const result = applyChangeSet(state, request);
+        // A refused request ends the pass: the next one reads the zone again.
+        if (!result.ok) break;
+        // A CNAME that already pointed there (its TTL changes) was not written towards the name.
+        const pointed = new Set(state.filter((r) => r.type === 'CNAME').map((r) => r.rrdatas[0]));
+        state = result.records;
+        const ours = ownedTypes(state);
+        for (const target of written(request).filter((t) => !pointed.has(t)))
+          expect(ours.has(target), `a CNAME written towards ${target}`).toBe(true);
+      }
+    },
+  );
+
   test("a CNAME goes in the same request as its target's data or a later one, also where the target holds someone's MX", () => {
     // Zone names sort before their region's (`r1-a.` < `r1.`), so name order alone would write the CNAMEs first.
     const desired = planServiceRecords({

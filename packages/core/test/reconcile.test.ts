@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { applyChangeSet } from '../src/zone/apply.js';
 import { diffRecords } from '../src/zone/diff.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
+import { normalizeName } from '../src/dns/names.js';
 import { ownershipRecord, ownershipRecordName, ownershipSubject } from '../src/dns/ownership.js';
-import { changeGroups } from '../src/zone/batch.js';
+import { changeGroups, isGuard } from '../src/zone/batch.js';
 import { MAX_REPLANS, reconcileZone, type ReconcileOptions } from '../src/zone/reconcile.js';
 import type { Change, DnsProvider, DnsZone, Logger, ProviderErrorKind, ProviderLimits, RecordSet } from '../src/types.js';
 
@@ -63,6 +64,9 @@ class ScriptedZone implements DnsProvider {
     ) {
       throw new Error(`request of ${sides.length} changes breaks the limits`);
     }
+    // Cloud DNS refuses a change that adds one record set twice, as a create and then an update would.
+    const changed = changes.map((change) => `${normalizeName(change.record.name)} ${change.record.type}`);
+    if (new Set(changed).size !== changed.length) throw new Error(`request changes a record set twice: ${changed.join(', ')}`);
     const rejected = changes.find((change) => ownershipSubject(change.record.name) === this.rejectName);
     if (rejected) {
       throw new ProviderError(this.name, 'invalid', 'rejected', { record: { name: rejected.record.name, type: rejected.record.type } });
@@ -185,6 +189,16 @@ function run(zone: ScriptedZone, desired: readonly RecordSet[], extra: Partial<R
   return reconcileZone({ provider: zone, zone: ZONE, desired, ownerId: OWNER, ...quiet, ...extra });
 }
 
+/** Whether `sent` is `planned`, in order, less some guards (see isGuard). */
+function lessGuards(planned: readonly Change[], sent: readonly Change[]): boolean {
+  let next = 0;
+  for (const change of planned) {
+    if (next < sent.length && JSON.stringify(sent[next]) === JSON.stringify(change)) next++;
+    else if (!isGuard(change)) return false;
+  }
+  return next === sent.length;
+}
+
 describe('reconcileZone', () => {
   test.prop([worldArb, limitsArb], { numRuns: 150 })(
     'converges in one read, leaves foreign names alone, never dangles a CNAME, fits the limits',
@@ -196,7 +210,8 @@ describe('reconcileZone', () => {
       expect(diffRecords(zone.held, world.desired, { ownerId: OWNER }).changes).toEqual([]);
       expect(ofNames(zone.held, world.foreignNames)).toEqual(ofNames(world.current, world.foreignNames));
       expect(report).toMatchObject({ reads: 1, retries: 0, replans: 0, writes: zone.writes });
-      expect(report.changes).toEqual(planned.changes);
+      // A guard of a marker the request already changes is not sent twice, nor one a group too large for it cannot carry.
+      expect(lessGuards(planned.changes, report.changes)).toBe(true);
       expect(report.conflicts).toEqual(planned.conflicts);
       const cost = planned.changes.reduce((sum, change) => sum + (change.kind === 'update' ? 2 : 1), 0);
       expect(zone.writes).toBeGreaterThanOrEqual(Math.ceil(cost / limits.maxChangesPerRequest));

@@ -4,9 +4,8 @@
 // dangle a CNAME. The writer keeps what it wrote and what it left out; the report says it.
 import { ProviderError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
-import { sameRecordSet } from '../dns/rdata.js';
 import type { Change, DnsProvider, DnsZone, Logger } from '../types.js';
-import { changeCost, changeGroups, groupRecord, isMarker, type BatchPlan, type OversizedGroup } from './batch.js';
+import { changeCost, changeGroups, groupRecord, isGuard, isMarker, type BatchPlan, type OversizedGroup } from './batch.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 /**
@@ -115,17 +114,15 @@ export class BatchWriter {
 
   /**
    * A name's changes as the provider would take them. A change that costs the provider no
-   * change (see DnsProvider.requestCost) is none: not sent, not counted, not written; and a
-   * marker rewritten as read, there only to hold the name's other changes to the marker, goes
-   * with them when none is left.
+   * change (see DnsProvider.requestCost) is none: not sent, not counted, not written; and the
+   * markers rewritten as they stand (guards, see isGuard), there only to hold the other changes
+   * to them, go with those when none is left.
    */
   #effective(group: readonly Change[]): readonly Change[] {
     const { requestCost } = this.options.provider;
     if (!requestCost) return group;
     const left = group.filter((change) => requestCost(change).changes !== 0);
-    const rewrite = (change: Change) =>
-      isMarker(change, this.options.markerPrefix) && change.kind === 'update' && sameRecordSet(change.before, change.record);
-    return left.every(rewrite) ? [] : left;
+    return left.every((change) => isGuard(change, this.options.markerPrefix)) ? [] : left;
   }
 
   /** Writes one batch; answers the changes that were written. */
@@ -138,7 +135,10 @@ export class BatchWriter {
       this.#pin(group);
       return false;
     });
-    const changes = groups.flatMap((group) => this.#effective(group));
+    const changes = onceEach(
+      groups.flatMap((group) => this.#effective(group)),
+      this.options.markerPrefix,
+    );
     if (changes.length === 0) return [];
     try {
       await withRetry(() => {
@@ -215,4 +215,21 @@ export class BatchWriter {
       if (old?.type === 'CNAME') for (const target of old.rrdatas) this.#pinned.add(normalizeName(target));
     }
   }
+}
+
+/**
+ * A request's changes without the guards of a marker the request changes otherwise, or guards
+ * already: the request holds or fails as a whole, so that other change guards it as well, and no
+ * provider is asked to change one record set twice in one request.
+ */
+function onceEach(changes: readonly Change[], prefix: string | undefined): Change[] {
+  const keyOf = (change: Change) => `${normalizeName(change.record.name)} ${change.record.type}`;
+  const changed = new Set(changes.filter((change) => !isGuard(change, prefix)).map(keyOf));
+  return changes.filter((change) => {
+    if (!isGuard(change, prefix)) return true;
+    const key = keyOf(change);
+    if (changed.has(key)) return false;
+    changed.add(key);
+    return true;
+  });
 }

@@ -7,22 +7,44 @@ import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
 
 /**
- * Adjacent changes at one name, its ownership record included. Names are compared as DNS
- * compares them (case-insensitively, the trailing dot optional): a diff deletes a record set
- * with the provider's spelling of its name and creates one with the normalized spelling, and
- * both belong to one group. `prefix` is the ownership markers' (default `_fedsvc.`).
+ * Adjacent changes at one name, its ownership record included, and the guards that follow them
+ * (see {@link isGuard}). Names are compared as DNS compares them (case-insensitively, the
+ * trailing dot optional): a diff deletes a record set with the provider's spelling of its name
+ * and creates one with the normalized spelling, and both belong to one group. `prefix` is the
+ * ownership markers' (default `_fedsvc.`).
  */
 export function changeGroups(changes: readonly Change[], prefix: string = DEFAULT_MARKER_PREFIX): Change[][] {
   const groups: Change[][] = [];
   let subject: string | undefined;
   for (const change of changes) {
-    const next = ownershipSubject(normalizeName(change.record.name), prefix);
     const last = groups[groups.length - 1];
+    if (last && isGuard(change, prefix)) {
+      last.push(change);
+      continue;
+    }
+    const next = ownershipSubject(normalizeName(change.record.name), prefix);
     if (last && next === subject) last.push(change);
     else groups.push([change]);
     subject = next;
   }
   return groups;
+}
+
+/**
+ * Whether a change rewrites a marker exactly as it stands: it changes nothing, but the request
+ * carrying it holds only while the marker is so. A diff adds one to the group that points a
+ * CNAME at the marker's name, so it belongs to that group, whatever its name. `prefix` is the
+ * ownership markers' (default `_fedsvc.`).
+ */
+export function isGuard(change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean {
+  return (
+    change.kind === 'update' &&
+    isMarker(change, prefix) &&
+    change.before.name === change.record.name &&
+    change.before.ttl === change.record.ttl &&
+    change.before.rrdatas.length === change.record.rrdatas.length &&
+    change.before.rrdatas.every((rrdata, i) => rrdata === change.record.rrdatas[i])
+  );
 }
 
 /** Whether a change is to an ownership marker (`<prefix><name>`), however the name is spelled. */
@@ -110,6 +132,16 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string | undefin
 }
 
 /**
+ * A group too large for one request with its guards of other names' markers goes without them:
+ * it is written unguarded rather than never.
+ */
+function withinLimits(group: Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost, prefix: string): Change[] {
+  if (overLimits(groupCost(group, cost), limits) === undefined) return group;
+  const subject = ownershipSubject(normalizeName(group[0]!.record.name), prefix);
+  return group.filter((change) => !isGuard(change, prefix) || ownershipSubject(normalizeName(change.record.name), prefix) === subject);
+}
+
+/**
  * Splits `changes` into requests within `limits`, greedily, cutting only between name groups;
  * `cost` is how the provider counts a change (default: changeCost).
  * A name group that alone exceeds the limits is not an error here: it is left out, in
@@ -135,7 +167,8 @@ export function planBatches(
     used.changes = used.rrdatas = used.chars = 0;
   };
   const groups = changeGroups(changes, prefix);
-  for (const group of groups) {
+  for (const whole of groups) {
+    const group = withinLimits(whole, limits, cost, prefix);
     const need = groupCost(group, cost);
     const reason = overLimits(need, limits);
     if (reason !== undefined) {

@@ -81,7 +81,9 @@ const NO_TYPES: readonly string[] = [];
  * Every group that changes a record set at a name already marked also rewrites the marker, as
  * read: if the marker went or changed hands since the zone was read, an atomic provider refuses
  * the whole group, so no record set of ours is ever left without its marker and none that
- * became someone else's is changed.
+ * became someone else's is changed. Likewise a group that points a CNAME at a name ends with that
+ * name's marker rewritten as it then stands (a guard, see `isGuard`): the CNAME is written only
+ * while its target is still this owner's.
  *
  * @returns `changes`, ordered so that applied in order no CNAME of ours ever points at a name
  *   without our data (split them with `batchChanges`), and `conflicts`, sorted by name.
@@ -110,7 +112,9 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
   }
   if (conflicts.length > 0) withdrawCnamesToConflicts(slots, planned, conflicts, ownedAt, ownerId, prefix);
   conflicts.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { changes: orderGroups([...planned.values()]).flatMap((g) => g.changes), conflicts };
+  const ordered = orderGroups([...planned.values()]);
+  guardCnameTargets(ordered, slots, ownedAt, prefix);
+  return { changes: ordered.flatMap((g) => g.changes), conflicts };
 }
 
 /** Whether a slot's name is this owner's, and which of its record sets are; markers are read once per distinct text. */
@@ -262,6 +266,34 @@ function withdrawCnamesToConflicts(
       const withdrawal = owned && ownedGroup(slot, owned, undefined, conflicts, ownerId, prefix);
       if (withdrawal) planned.set(slot.name, withdrawal);
     }
+  }
+}
+
+/**
+ * A group that points a CNAME at a name also rewrites that name's marker as it stands when the
+ * group is applied (as read, or as a group before it writes it): the CNAME then lands only while
+ * the name is still this owner's. Another writer taking the name since the zone was read, or
+ * between two requests of the change set, makes an atomic provider refuse the group, rather
+ * than a CNAME of ours being written towards someone else's data.
+ */
+function guardCnameTargets(
+  ordered: readonly Group[],
+  slots: ReadonlyMap<string, Slot>,
+  ownedAt: (slot: Slot) => Owned | undefined,
+  prefix: string,
+): void {
+  const written = new Map<string, RecordSet | undefined>();
+  for (const group of ordered) {
+    for (const change of group.changes) {
+      const name = normalizeName(change.record.name);
+      const subject = ownershipSubject(name, prefix);
+      if (subject !== name) written.set(subject, change.kind === 'delete' ? undefined : change.record);
+    }
+    const target = group.cnameAfter;
+    if (target === undefined || target === group.cnameBefore) continue;
+    const slot = slots.get(target);
+    const marker = written.has(target) ? written.get(target) : slot && (ownedAt(slot)?.marker as RecordSet | undefined);
+    if (marker) group.changes.push({ kind: 'update', before: marker, record: marker });
   }
 }
 

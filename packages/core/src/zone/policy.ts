@@ -3,6 +3,7 @@
 import { normalizeName } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change } from '../types.js';
+import { isGuard } from './batch.js';
 
 /**
  * What a pass may do to the zone, as external-dns names its policies: `sync` creates, updates
@@ -63,9 +64,12 @@ export function applyPolicy(changes: readonly Change[], policy: Policy, markerPr
   const out: PolicyOutcome = { changes: [], suppressed: [], held: [] };
   const tied = (change: Change): boolean => EXCLUSIVE.has(change.record.type) || change.record.name.startsWith(markerPrefix);
   for (const [name, group] of byName(changes, markerPrefix)) {
-    const forbidden = group.filter((change) => !allowed(change));
+    // A guard of another name's marker the policy forbids is withheld alone: it writes nothing the others depend on.
+    const guardsAnother = (change: Change) =>
+      isGuard(change, markerPrefix) && ownershipSubject(normalizeName(change.record.name), markerPrefix) !== name;
+    const forbidden = group.filter((change) => !allowed(change) && !guardsAnother(change));
     if (forbidden.length === 0) {
-      out.changes.push(...group);
+      for (const change of group) (allowed(change) ? out.changes : out.suppressed).push(change);
     } else if (group.some(tied)) {
       out.suppressed.push(...group);
       if (forbidden.length < group.length) out.held.push(name);
@@ -73,17 +77,42 @@ export function applyPolicy(changes: readonly Change[], policy: Policy, markerPr
       for (const change of group) (allowed(change) ? out.changes : out.suppressed).push(change);
     }
   }
-  return out;
+  return withoutStaleGuards(out, markerPrefix);
 }
 
-/** The changes by the name they are about (a marker's under the name it marks), in order of first appearance. */
+/**
+ * A guard names a marker as the change set leaves it; where the policy withholds that marker's
+ * change, the guard would name a marker the zone never holds, so it is withheld too (the target
+ * stays as the zone holds it, so its CNAME is written without it).
+ */
+function withoutStaleGuards(out: PolicyOutcome, markerPrefix: string): PolicyOutcome {
+  const markerOf = (change: Change): string | undefined => {
+    const name = normalizeName(change.record.name);
+    return ownershipSubject(name, markerPrefix) === name ? undefined : name;
+  };
+  const kept = new Set(out.suppressed.filter((change) => !isGuard(change, markerPrefix)).map(markerOf));
+  kept.delete(undefined);
+  if (kept.size === 0) return out;
+  const stale = (change: Change) => isGuard(change, markerPrefix) && kept.has(markerOf(change));
+  return { ...out, changes: out.changes.filter((change) => !stale(change)), suppressed: [...out.suppressed, ...out.changes.filter(stale)] };
+}
+
+/**
+ * The changes by the name they are about (a marker's under the name it marks, a guard under the
+ * name whose changes it follows), in order of first appearance.
+ */
 function byName(changes: readonly Change[], markerPrefix: string): Map<string, Change[]> {
   const groups = new Map<string, Change[]>();
+  let last: Change[] | undefined;
   for (const change of changes) {
+    if (last && isGuard(change, markerPrefix)) {
+      last.push(change);
+      continue;
+    }
     const name = ownershipSubject(normalizeName(change.record.name), markerPrefix);
-    const group = groups.get(name);
-    if (group) group.push(change);
-    else groups.set(name, [change]);
+    last = groups.get(name);
+    if (last) last.push(change);
+    else groups.set(name, (last = [change]));
   }
   return groups;
 }

@@ -14,9 +14,7 @@ import { makeSetup } from './schedule.js';
  * until the fixes land. Then `test.fails` itself fails, and the invariant leaves this list.
  * A replay (`FEDSVC_CAMPAIGN_SEED`) checks every invariant as it is.
  */
-const KNOWN_FAILURES: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([
-  ['cname-target', 'a CNAME is kept, or written from the cache, towards a name another writer holds or that is gone'],
-]);
+const KNOWN_FAILURES: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([]);
 
 const WORDING: Record<Invariant, string> = {
   'atomic-only': 'a provider that applies part of a request is refused when the controller is created, before any request',
