@@ -32,7 +32,7 @@ const replaying = process.env['FEDSVC_CAMPAIGN_SEED'];
 const FIRST_SEED = 1;
 const seeds = replaying
   ? [Number(replaying)]
-  : Array.from({ length: Number(process.env['FEDSVC_CAMPAIGN_SEEDS'] ?? 250) }, (_, i) => FIRST_SEED + i);
+  : Array.from({ length: Number(process.env['FEDSVC_CAMPAIGN_SEEDS'] ?? 1_000) }, (_, i) => FIRST_SEED + i);
 const replay = (seed: number) => `FEDSVC_CAMPAIGN_SEED=${seed} npx vitest run packages/core/test/campaign`;
 
 describe('fault campaign', () => {
