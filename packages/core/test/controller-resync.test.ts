@@ -297,6 +297,8 @@ describe('domain filter', () => {
     await settle(controller);
     const inside = expected(world).filter((record) => record.name === region || record.name === zoneA);
     expect(published(world).filter((record) => record.name === region || record.name === zoneA)).toEqual(inside);
+    // That pass planned from the controller's cache of the zone: the names outside are still untouched.
+    expect(published(world).filter((record) => record.name !== region && record.name !== zoneA)).toEqual(outsideBefore);
     const names = reported.get('mynamespace/nginx') ?? [];
     expect(names).toContain('nginx.mynamespace.myfederation.svc.example.com.');
     expect(names).not.toContain(region);
