@@ -1,33 +1,16 @@
 // Every call into what the host injected has a deadline: a port or resolver that never
 // answers fails its own work only, and stop() ends.
-import { afterEach, describe, expect, test } from 'vitest';
-import type { FederationController } from '../src/controller/controller.js';
-import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
+import { describe, expect, test } from 'vitest';
+import type { LeaderElection } from '../src/controller/types.js';
 import { ProviderError } from '../src/errors.js';
 import type { DnsProvider, MemberClusters } from '../src/types.js';
-import { expected, guideWorld, nginx, podsUp, published, until, within, ZONES, type World } from './controller.fixture.js';
-
-const running: FederationController[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => within(c.stop(), 10_000, 'stop')));
-});
+import { expected, guideWorld, nginx, podsUp, published, until, within, ZONES, collect, controllers } from './controller.fixture.js';
 
 /** A deadline short enough for a test, long enough for the in-memory ports to answer on a loaded machine. */
 const DEADLINE_MS = 200;
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
-function collect<E extends keyof ControllerEvents>(controller: FederationController, event: E): ControllerEvents[E][0][] {
-  const seen: ControllerEvents[E][0][] = [];
-  controller.on(event, ((payload: ControllerEvents[E][0]) => seen.push(payload)) as never);
-  return seen;
-}
-
-function start(world: World, overrides: Parameters<World['controller']>[0]): FederationController {
-  const controller = world.controller({ callTimeoutMs: DEADLINE_MS, ...overrides });
-  running.push(controller);
-  controller.start();
-  return controller;
-}
+const { start } = controllers({ callTimeoutMs: DEADLINE_MS });
 
 describe('calls that never settle', () => {
   test('resolveHostname: with concurrency 1 the other services are still written, and stop() ends', async () => {

@@ -2,10 +2,8 @@
 // left out of DNS, told and shown, and every service goes on without it.
 import { BlockList } from 'node:net';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { publicAddress } from '../src/dns/addresses.js';
-import type { FederationController } from '../src/controller/controller.js';
-import type { ControllerEvents } from '../src/controller/types.js';
 import { planServiceRecords } from '../src/planning/plan.js';
 import {
   ADDRESSES,
@@ -16,30 +14,14 @@ import {
   nginx,
   podsUp,
   published,
-  within,
   ZONES,
   type World,
+  collect,
+  controllers,
+  settle,
 } from './controller.fixture.js';
 
-const running: FederationController[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
-
-function start(world: World, overrides: Parameters<World['controller']>[0] = {}): FederationController {
-  const controller = world.controller(overrides);
-  running.push(controller);
-  controller.start();
-  return controller;
-}
-
-const settle = (controller: FederationController) => within(controller.idle(), 10_000, 'controller idle');
-
-function collect<E extends keyof ControllerEvents>(controller: FederationController, event: E): ControllerEvents[E][0][] {
-  const seen: ControllerEvents[E][0][] = [];
-  controller.on(event, ((payload: ControllerEvents[E][0]) => seen.push(payload)) as never);
-  return seen;
-}
+const { create, start } = controllers();
 
 const silent = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
@@ -100,8 +82,7 @@ describe('a member cluster whose topology clashes', () => {
   test('of two clashing clusters the one whose name sorts later is left out, whichever came first', async () => {
     const world = guideWorld();
     world.clusters.addCluster({ name: 'aa-first', zones: ['us-east1-b'], region: 'us-west9', loadBalancerAddresses: ['198.51.100.9'] });
-    const controller = world.controller({ services: [nginx()] });
-    running.push(controller);
+    const controller = create(world, { services: [nginx()] });
     const excluded = collect(controller, 'cluster-excluded');
     const included = collect(controller, 'cluster-included');
     controller.start();
@@ -153,8 +134,7 @@ describe('a shard with unusable load-balancer addresses', () => {
         ),
         async (lists) => {
           const world = guideWorld();
-          const controller = world.controller({ services: [nginx(), nginx('other', 'api')] });
-          running.push(controller);
+          const controller = create(world, { services: [nginx(), nginx('other', 'api')] });
           const told = collect(controller, 'address-refused');
           const failed = collect(controller, 'apply-failed');
           controller.start();

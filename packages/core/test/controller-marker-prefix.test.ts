@@ -1,23 +1,22 @@
 // The controller under a marker prefix of its own: every marker there, the zone cache keeps
 // each name with its marker, and deleting the service leaves nothing behind.
-import { afterEach, expect, test } from 'vitest';
-import type { FederationController } from '../src/controller/controller.js';
+import { expect, test } from 'vitest';
 import { ValidationError } from '../src/errors.js';
-import { ADDRESSES, expected, guideWorld, nginx, podsDown, podsUp, published, within, type World } from './controller.fixture.js';
+import {
+  ADDRESSES,
+  expected,
+  guideWorld,
+  nginx,
+  podsDown,
+  podsUp,
+  published,
+  type World,
+  controllers,
+  settle,
+} from './controller.fixture.js';
 
-const running: FederationController[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
+const { start } = controllers({ markerPrefix: '_fed.' });
 
-function start(world: World): FederationController {
-  const controller = world.controller({ markerPrefix: '_fed.' });
-  running.push(controller);
-  controller.start();
-  return controller;
-}
-
-const settle = (controller: FederationController) => within(controller.idle(), 10_000, 'controller idle');
 const ours = (world: World) => world.provider.snapshot(world.zone).filter((r) => r.name.includes('nginx.mynamespace.myfederation.svc.'));
 
 test('markers go under the prefix given; passes planned from the cache and the deletion of the service keep them with their names', async () => {

@@ -1,6 +1,6 @@
 // The controller's periodic resync with providers that tell the zone's version or ask for time
 // between full reads, its policy, and its domain filter: end to end in memory.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createController, type FederationController } from '../src/controller/controller.js';
 import { ValidationError } from '../src/errors.js';
 import { ownershipRecordName } from '../src/dns/ownership.js';
@@ -20,20 +20,11 @@ import {
   within,
   ZONES,
   type World,
+  controllers,
+  settle,
 } from './controller.fixture.js';
 
-const running: FederationController[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
-
-function start(world: World, overrides: Parameters<World['controller']>[0] = {}): FederationController {
-  const controller = world.controller(overrides);
-  running.push(controller);
-  controller.start();
-  return controller;
-}
-const settle = (controller: FederationController) => within(controller.idle(), 10_000, 'controller idle');
+const { start } = controllers();
 
 /** A logger that keeps every line. */
 function recorder(): Logger & { lines: { level: string; obj: Record<string, unknown>; msg: string }[] } {

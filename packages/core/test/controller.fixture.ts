@@ -1,8 +1,9 @@
 // The guide's world for controller tests: 13 in-memory clusters, dns-memory, and the planner's
 // view of the truth to compare DNS against.
 import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
+import { afterEach } from 'vitest';
 import { createController, type FederationController } from '../src/controller/controller.js';
-import type { ControllerOptions } from '../src/controller/types.js';
+import type { ControllerEvents, ControllerOptions } from '../src/controller/types.js';
 import { MemoryClusters } from '../src/testing/memory-clusters.js';
 import type { FederatedService } from '../src/placement/placement.js';
 import { normalizeName } from '../src/dns/names.js';
@@ -143,4 +144,44 @@ export function podsDown(world: World, zones: readonly string[], namespace = 'my
 export function interceptWrites(world: World, applyChanges: (zone: DnsZone, changes: readonly Change[]) => Promise<void>): DnsProvider {
   const inner = world.provider;
   return { name: inner.name, limits: inner.limits, zones: () => inner.zones(), records: (zone) => inner.records(zone), applyChanges };
+}
+
+type Overrides = Parameters<World['controller']>[0];
+
+/**
+ * Controllers for the test file that calls it (at its top level), `defaults` under each call's
+ * overrides, every one stopped after each test; a stop that never ends fails the test. `start`
+ * makes and starts one; `create` only makes one, for a test that listens before it starts.
+ */
+export function controllers(defaults: Overrides = {}): {
+  create: (world: World, overrides?: Overrides) => FederationController;
+  start: (world: World, overrides?: Overrides) => FederationController;
+} {
+  const running: FederationController[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((controller) => within(controller.stop(), 10_000, 'stop')));
+  });
+  const create = (world: World, overrides: Overrides = {}) => {
+    const controller = world.controller({ ...defaults, ...overrides });
+    running.push(controller);
+    return controller;
+  };
+  return {
+    create,
+    start: (world, overrides) => {
+      const controller = create(world, overrides);
+      controller.start();
+      return controller;
+    },
+  };
+}
+
+/** Waits until the controller has nothing left to do. */
+export const settle = (controller: FederationController): Promise<void> => within(controller.idle(), 10_000, 'controller idle');
+
+/** Every payload of `event` the controller emits from now on. */
+export function collect<E extends keyof ControllerEvents>(controller: FederationController, event: E): ControllerEvents[E][0][] {
+  const seen: ControllerEvents[E][0][] = [];
+  controller.on(event, ((payload: ControllerEvents[E][0]) => seen.push(payload)) as never);
+  return seen;
 }

@@ -1,8 +1,7 @@
 // The guide's scenarios, end to end in memory: controller + in-memory clusters + dns-memory.
-import { afterEach, describe, expect, test } from 'vitest';
-import type { FederationController } from '../src/controller/controller.js';
+import { describe, expect, test } from 'vitest';
 import { formatChanges } from '../src/controller/format.js';
-import type { ControllerEvents, LeaderElection } from '../src/controller/types.js';
+import type { LeaderElection } from '../src/controller/types.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
 import { isGuard } from '../src/zone/batch.js';
 import { UnwrittenRecordsError } from '../src/zone/report.js';
@@ -26,27 +25,12 @@ import {
   until,
   within,
   type World,
+  collect,
+  controllers,
+  settle,
 } from './controller.fixture.js';
 
-const running: FederationController[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
-
-function start(world: World, overrides: Parameters<World['controller']>[0] = {}): FederationController {
-  const controller = world.controller(overrides);
-  running.push(controller);
-  controller.start();
-  return controller;
-}
-
-const settle = (controller: FederationController) => within(controller.idle(), 10_000, 'controller idle');
-
-function collect<E extends keyof ControllerEvents>(controller: FederationController, event: E): ControllerEvents[E][0][] {
-  const seen: ControllerEvents[E][0][] = [];
-  controller.on(event, ((payload: ControllerEvents[E][0]) => seen.push(payload)) as never);
-  return seen;
-}
+const { start } = controllers();
 
 const GUIDE_HEALTHY = Object.keys(ADDRESSES).filter((zone) => !ADDRESSES[zone]!.startsWith('203.'));
 
