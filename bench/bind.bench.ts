@@ -275,6 +275,15 @@ async function guideApis(): Promise<FakeKubeApi[]> {
   return Promise.all(guideZones.map(() => FakeKubeApi.start()));
 }
 
+/** The guide's clusters as member clusters of `@fedsvc/kubernetes`, one API fixture each. */
+const members = (apis: readonly FakeKubeApi[]) =>
+  guideZones.map((z, i) => ({
+    name: `gce-${z}`,
+    server: apis[i]!.url,
+    skipTLSVerify: true,
+    topology: { zones: [z], region: regionOfZone(z) },
+  }));
+
 async function waitUntil(check: () => boolean | Promise<boolean>, deadlineMs: number): Promise<boolean> {
   const deadline = performance.now() + deadlineMs;
   while (performance.now() < deadline) {
@@ -289,12 +298,7 @@ async function detection(): Promise<Detection> {
   const apis = await guideApis();
   // The adapter's defaults throughout: probes every 5 s (2 s timeout), suspect probes every 1 s (1 s timeout), thresholds 3 and 2.
   const clusters = createKubernetesClusters({
-    clusters: guideZones.map((z, i) => ({
-      name: `gce-${z}`,
-      server: apis[i]!.url,
-      skipTLSVerify: true,
-      topology: { zones: [z], region: regionOfZone(z) },
-    })),
+    clusters: members(apis),
   });
   const provider = createRfc2136Provider({ server: { host: bind.host, port: bind.port }, zones: [zone.dnsName], tsig: bind.key });
   const controller = createController({
@@ -374,12 +378,7 @@ async function falsePositives(durationMs: number): Promise<{ probes: number; los
       return true;
     }, Number.POSITIVE_INFINITY);
   const clusters = createKubernetesClusters({
-    clusters: guideZones.map((z, i) => ({
-      name: `gce-${z}`,
-      server: apis[i]!.url,
-      skipTLSVerify: true,
-      topology: { zones: [z], region: regionOfZone(z) },
-    })),
+    clusters: members(apis),
     healthPeriodMs: 100,
   });
   const health = new Map<string, string>();
