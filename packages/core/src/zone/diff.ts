@@ -101,6 +101,19 @@ export function diffRecords(current: readonly RecordSet<string>[], desired: read
   const ownerId = validateOwnerId(options.ownerId, 'options.ownerId');
   const prefix = validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX, 'options.markerPrefix');
   checkListing(current, 'zone listing');
+  return diffListing(current, desired, ownerId, prefix);
+}
+
+/**
+ * {@link diffRecords} of a listing already checked ({@link checkListing}), with its owner id and
+ * marker prefix already validated: reconcileZone checks each listing once, where it enters.
+ */
+export function diffListing(
+  current: readonly RecordSet<string>[],
+  desired: readonly RecordSet[],
+  ownerId: string,
+  prefix: string,
+): ChangeSet {
   const slots = slotsByName(current, desired, prefix);
   const ownedAt = ownership(ownerId);
   const planned = new Map<string, Group>();

@@ -2,12 +2,12 @@
 // a diff, and the change set written batch by batch; a conflict re-reads and plans again.
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
-import { DEFAULT_MARKER_PREFIX, ownershipSubject, validateMarkerPrefix } from '../dns/ownership.js';
+import { DEFAULT_MARKER_PREFIX, ownershipSubject, validateMarkerPrefix, validateOwnerId } from '../dns/ownership.js';
 import type { Change, ChangeSet, DnsProvider, DnsZone, Logger, RecordSet } from '../types.js';
 import { applyChangeSet } from './apply.js';
 import { changeCost, planBatches } from './batch.js';
 import { BatchWriter, maxSplits } from './batch-writer.js';
-import { diffRecords } from './diff.js';
+import { diffListing } from './diff.js';
 import { checkListing } from './listing.js';
 import { applyPolicy, POLICIES, type Policy, type PolicyOutcome } from './policy.js';
 import { unwrittenRecordsError, type ReconcileReport } from './report.js';
@@ -112,6 +112,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
   const { provider, zone, logger } = options;
   validateDesired(zone, options.desired, provider);
   const markerPrefix = validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX, 'markerPrefix');
+  const ownerId = validateOwnerId(options.ownerId, 'ownerId');
   requireAtomic(provider);
   const policy = options.policy ?? 'sync';
   if (!POLICIES.includes(policy)) throw new ValidationError('policy', policy, `must be one of ${POLICIES.join(', ')}`);
@@ -121,6 +122,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
   const retry = retryOptions(options, counts);
   const written: Change[] = [];
   let known = options.current;
+  if (known !== undefined) checkListing(known, 'zone listing');
 
   for (;;) {
     const read = known === undefined ? await readZone(provider, zone, retry, counts) : undefined;
@@ -128,7 +130,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     // What the caller knows is within scope by contract (`current`): only what was read is filtered.
     const current = known ?? (read ?? []).filter((record) => inScope(ownershipSubject(normalizeName(record.name), markerPrefix)));
     known = undefined;
-    const plan = planChanges(current, desired, policy, markerPrefix, options);
+    const plan = planChanges(current, desired, { ownerId, markerPrefix, policy }, options);
     const withheld = { suppressed: plan.suppressed, held: plan.held };
     if (options.dryRun) return { changes: plan.changes, conflicts: plan.conflicts, ...withheld, ...counts, read, records: current };
 
@@ -178,12 +180,11 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
 function planChanges(
   current: readonly RecordSet<string>[],
   desired: readonly RecordSet[],
-  policy: Policy,
-  markerPrefix: string,
+  { ownerId, markerPrefix, policy }: { readonly ownerId: string; readonly markerPrefix: string; readonly policy: Policy },
   options: ReconcileOptions,
 ): PolicyOutcome & { readonly conflicts: ChangeSet['conflicts'] } {
   const { zone, logger } = options;
-  const diff = diffRecords(current, desired, { ownerId: options.ownerId, markerPrefix });
+  const diff = diffListing(current, desired, ownerId, markerPrefix);
   const plan = { ...applyPolicy(diff.changes, policy, markerPrefix), conflicts: diff.conflicts };
   logger?.debug(
     {
