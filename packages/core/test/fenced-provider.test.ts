@@ -61,7 +61,7 @@ describe('fencedProvider', () => {
   test('passes on every member of the port, each answering as the provider does', async () => {
     const calls: string[] = [];
     provider = fullProvider(calls);
-    const fenced = fencedProvider(provider, () => true);
+    const fenced = fencedProvider(provider, () => true, 1_000);
     expect(Object.keys(fenced).sort()).toEqual(Object.keys(provider).sort());
     for (const [member, call] of Object.entries(checks)) {
       calls.length = 0;
@@ -77,7 +77,7 @@ describe('fencedProvider', () => {
     const calls: string[] = [];
     provider = fullProvider(calls);
     let leading = true;
-    const fenced = fencedProvider(provider, () => leading);
+    const fenced = fencedProvider(provider, () => leading, 1_000);
     await fenced.applyChanges(zone, [change]);
     leading = false;
     await expect(fenced.applyChanges(zone, [change])).rejects.toBeInstanceOf(LeadershipLost);
@@ -87,7 +87,7 @@ describe('fencedProvider', () => {
 
   test('a provider without the optional members gives none', () => {
     const { canAlias: _alias, requestCost: _cost, zoneVersion: _version, readInterval: _interval, ...plain } = fullProvider([]);
-    const fenced = fencedProvider(plain, () => true);
+    const fenced = fencedProvider(plain, () => true, 1_000);
     expect(fenced.canAlias).toBeUndefined();
     expect(fenced.requestCost).toBeUndefined();
     expect(fenced.zoneVersion).toBeUndefined();

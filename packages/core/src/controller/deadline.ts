@@ -1,7 +1,6 @@
 // Deadlines on the calls the controller makes into what the host injected (ports, resolver):
 // a call that never settles must not hang a pass, the passes queued behind it, or stop().
 import { ProviderError } from '../errors.js';
-import type { DnsProvider } from '../types.js';
 
 /** A call into a port or an injected function did not settle within its deadline. */
 export class DeadlineExceeded extends Error {
@@ -35,21 +34,12 @@ export function withDeadline<T>(call: () => Promise<T>, ms: number, what: string
 }
 
 /**
- * `provider` with a deadline on each request; one past it is a `transient` ProviderError, retried
- * as any other within the retry policy (a write that did land shows as a conflict then, and the
- * zone is read again).
+ * A request to the DNS provider `name`, bounded by `ms`: one past it is a `transient`
+ * ProviderError, retried as any other within the retry policy (a write that did land shows as a
+ * conflict then, and the zone is read again).
  */
-export function deadlinedProvider(provider: DnsProvider, ms: number): DnsProvider {
-  const bounded = <T>(call: () => Promise<T>, what: string): Promise<T> =>
-    withDeadline(call, ms, `${provider.name} ${what}`).catch((error: unknown) => {
-      throw error instanceof DeadlineExceeded ? new ProviderError(provider.name, 'transient', error.message, { cause: error }) : error;
-    });
-  const { zoneVersion } = provider;
-  return {
-    ...provider,
-    zones: () => bounded(() => provider.zones(), 'zones'),
-    records: (zone) => bounded(() => provider.records(zone), 'records'),
-    applyChanges: (zone, changes) => bounded(() => provider.applyChanges(zone, changes), 'applyChanges'),
-    ...(zoneVersion ? { zoneVersion: (zone) => bounded(() => zoneVersion.call(provider, zone), 'zoneVersion') } : {}),
-  };
+export function providerRequest<T>(name: string, ms: number, what: string, call: () => Promise<T>): Promise<T> {
+  return withDeadline(call, ms, `${name} ${what}`).catch((error: unknown) => {
+    throw error instanceof DeadlineExceeded ? new ProviderError(name, 'transient', error.message, { cause: error }) : error;
+  });
 }

@@ -10,7 +10,7 @@ import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
-import { deadlinedProvider, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
@@ -208,7 +208,7 @@ async function reconcileKnown(
     readonly inPass: ReadonlySet<ServiceKey>;
   },
 ): Promise<ReconcileReport> {
-  const provider = deadlinedProvider(fencedProvider(ctx.options.dns.provider, batch.current), ctx.settings.callTimeoutMs);
+  const provider = fencedProvider(ctx.options.dns.provider, batch.current, ctx.settings.callTimeoutMs);
   const { zone } = ctx.options.dns;
   const current = batch.sweep ? undefined : withinFilter(ctx, ctx.zone.records(pass.inPass));
   const known = ctx.zone.version;

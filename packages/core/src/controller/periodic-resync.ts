@@ -3,7 +3,7 @@
 // budget stretches it to (resync.ts decides the period).
 import type { EventEmitter } from 'eventemitter3';
 import type { DnsProvider, DnsZone, Logger } from '../types.js';
-import { withDeadline } from './deadline.js';
+import { providerRequest } from './deadline.js';
 import { resyncPeriod, type ResyncPeriod } from './resync.js';
 import type { Scheduler } from './scheduler.js';
 import type { ControllerEvents, ResyncStatusView } from './types.js';
@@ -106,7 +106,7 @@ export class PeriodicResync {
     this.#checking = true;
     const term = ctx.term();
     void ctx.scheduler.zone(async () => {
-      const now = await withDeadline(() => ask.call(ctx.provider, ctx.zone), ctx.callTimeoutMs, `${ctx.provider.name} zoneVersion`).catch(
+      const now = await providerRequest(ctx.provider.name, ctx.callTimeoutMs, 'zoneVersion', () => ask.call(ctx.provider, ctx.zone)).catch(
         () => undefined,
       );
       this.#checking = false;
