@@ -1,5 +1,6 @@
 export { createKubernetesClusters, type KubernetesClusters } from './clusters.js';
-export type { ClusterSource, ContextCluster, KubernetesClustersOptions, ServerCluster } from './options.js';
+export type { ClusterSource, ContextCluster, KubeConfigCluster, KubernetesClustersOptions, ServerCluster } from './options.js';
+export { inClusterKubeConfig } from './in-cluster.js';
 export { ClusterApiError, FIELD_MANAGER, applyConfiguration } from './apply.js';
 export type { BackoffOptions } from './backoff.js';
 export type { Topology } from './topology.js';
