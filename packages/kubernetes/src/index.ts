@@ -7,3 +7,6 @@ export type { Topology } from './topology.js';
 export { LEGACY_REGION_LABEL, LEGACY_ZONE_LABEL, REGION_LABEL, ZONE_LABEL } from './topology.js';
 export { createLeaseElection } from './lease.js';
 export type { LeaseElectionOptions } from './lease-options.js';
+export { createHostFederation, type HostFederation, type HostMemberClusters } from './host/federation.js';
+export type { HostFederationOptions } from './host/options.js';
+export { SHARDS_FINALIZER } from './host/host-api.js';
