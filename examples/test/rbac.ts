@@ -23,15 +23,16 @@ interface Rule {
 
 /** Every rule of the Roles and ClusterRoles in a manifest file. */
 export function grantedRules(yaml: string): Rule[] {
-  return (loadAllYaml(yaml) as Record<string, any>[])
-    .filter((doc) => doc?.['kind'] === 'Role' || doc?.['kind'] === 'ClusterRole')
+  type RoleDocument = { kind?: string; metadata?: { namespace?: string }; rules?: Record<string, string[] | undefined>[] };
+  return (loadAllYaml(yaml) as (RoleDocument | null)[])
+    .filter((doc): doc is RoleDocument => doc?.kind === 'Role' || doc?.kind === 'ClusterRole')
     .flatMap((doc) =>
-      (doc['rules'] as Record<string, string[]>[]).map((rule) => ({
+      (doc.rules ?? []).map((rule) => ({
         groups: rule['apiGroups'] ?? [],
         resources: rule['resources'] ?? [],
         verbs: rule['verbs'] ?? [],
         nonResourceURLs: rule['nonResourceURLs'] ?? [],
-        namespace: doc['kind'] === 'Role' ? (doc['metadata']['namespace'] as string) : undefined,
+        namespace: doc.kind === 'Role' ? doc.metadata?.namespace : undefined,
       })),
     );
 }
