@@ -9,6 +9,7 @@ import type { ClusterStatus, Logger } from '@fedsvc/core/provider';
 import type { KubernetesClusters } from '../clusters.js';
 import { objectRef } from '../decode.js';
 import type { ListWatchHandlers } from '../list-watch.js';
+import { isOlder } from './host-api.js';
 import { decodeFederatedCluster, memberKubeConfig } from './pure.js';
 
 type Fields = Record<string, unknown>;
@@ -35,6 +36,8 @@ export class FederatedClusters {
   readonly #statuses = new Map<string, { readonly status: ClusterStatus; readonly at: Date }>();
   /** Updates under way, one per cluster at a time, in order. */
   readonly #updating = new Map<string, Promise<void>>();
+  /** Until the Secrets are listed, a FederatedCluster is not judged: its Secret may merely be on its way. */
+  #secretsListed = false;
 
   constructor(
     private readonly clusters: KubernetesClusters,
@@ -48,7 +51,12 @@ export class FederatedClusters {
   };
 
   readonly secretHandlers: ListWatchHandlers = {
-    replace: (items) => this.#replace(this.#secrets, items, (name) => this.#secretChanged(name)),
+    replace: (items) => {
+      const first = !this.#secretsListed;
+      this.#secretsListed = true;
+      this.#replace(this.#secrets, items, (name) => this.#secretChanged(name));
+      if (first) for (const name of this.objects.keys()) this.#reconcile(name);
+    },
     event: (type, object) => this.#event(this.#secrets, type, object, (name) => this.#secretChanged(name)),
     error: (error) => this.settings.logger.warn({ err: error.message }, 'Secrets watch'),
   };
@@ -91,8 +99,13 @@ export class FederatedClusters {
     const name = objectRef(object).name;
     if (name === undefined) return;
     if (type === 'DELETED') map.delete(name);
-    else map.set(name, object as Fields);
+    else if (!isOlder(object, map.get(name))) map.set(name, object as Fields);
     changed(name);
+  }
+
+  /** Keeps what the server answered to a status write, unless a newer version came meanwhile. */
+  written(name: string, object: unknown): void {
+    if (this.objects.has(name) && !isOlder(object, this.objects.get(name))) this.objects.set(name, object as Fields);
   }
 
   #secretChanged(secret: string): void {
@@ -103,6 +116,7 @@ export class FederatedClusters {
   }
 
   #reconcile(name: string): void {
+    if (!this.#secretsListed) return;
     const previous = this.#updating.get(name) ?? Promise.resolve();
     const next = previous.then(() => this.#apply(name));
     this.#updating.set(name, next);

@@ -7,7 +7,7 @@ import { type FederationController, ValidationError } from '@fedsvc/core';
 import type { Logger } from '@fedsvc/core/provider';
 import { objectRef } from '../decode.js';
 import type { ListWatchHandlers } from '../list-watch.js';
-import { SHARDS_FINALIZER } from './host-api.js';
+import { SHARDS_FINALIZER, isOlder } from './host-api.js';
 import { decodeFederatedService, federatedServiceStatus, invalidServiceStatus } from './pure.js';
 
 type Fields = Record<string, unknown>;
@@ -100,6 +100,11 @@ export class FederatedServices {
     return [...finalizers, SHARDS_FINALIZER];
   }
 
+  /** Whether the object's spec does not decode. */
+  invalid(key: string): boolean {
+    return this.#invalid.has(key);
+  }
+
   /** The status the object should carry now, or undefined when there is no object. */
   statusOf(key: string, now: Date): object | undefined {
     const object = this.objects.get(key);
@@ -112,9 +117,10 @@ export class FederatedServices {
     return federatedServiceStatus(this.controller.status(namespace, name), observed, object['status'], now);
   }
 
-  /** Keeps what the server answered to a write, so that the next write compares with it. */
+  /** Keeps what the server answered to a write, so that the next write compares with it, unless a newer version came meanwhile. */
   written(key: string, object: unknown): void {
-    if (this.objects.has(key) && typeof object === 'object' && object !== null) this.objects.set(key, object as Fields);
+    if (this.objects.has(key) && typeof object === 'object' && object !== null && !isOlder(object, this.objects.get(key)))
+      this.objects.set(key, object as Fields);
   }
 
   #upsert(object: unknown): string | undefined {
@@ -124,6 +130,8 @@ export class FederatedServices {
       return undefined;
     }
     const key = serviceKey(namespace, name);
+    // A watch event older than what a write answered says nothing new.
+    if (isOlder(object, this.objects.get(key))) return key;
     const fields = object as Fields;
     this.objects.set(key, fields);
     if (isDeleting(fields)) this.#delete(key);

@@ -2,7 +2,7 @@
 // FederatedClusters (credentials in Secrets) are its member clusters, and what the controller
 // sees is written back as their status.
 import type { FederationController } from '@fedsvc/core';
-import type { MemberClusters } from '@fedsvc/core/provider';
+import type { ClusterEvent, MemberClusters } from '@fedsvc/core/provider';
 import { createKubernetesClusters } from '../clusters.js';
 import { type ListWatchOptions, startListWatch } from '../list-watch.js';
 import { Coalescer } from './coalescer.js';
@@ -58,8 +58,8 @@ export interface HostFederation {
 export function createHostFederation(options: HostFederationOptions): HostFederation {
   const resolved = resolveHostOptions(options);
   const members = createKubernetesClusters({ ...options.members, clusters: [] });
-  let observe: (status: Parameters<FederatedClusters['observe']>[0]) => void = () => {};
-  const clusters = new GatedClusters(members, (status) => observe(status));
+  let observe: (event: ClusterEvent) => void = () => {};
+  const clusters = new GatedClusters(members, (event) => observe(event));
   let running = false;
   return {
     clusters,
@@ -67,7 +67,7 @@ export function createHostFederation(options: HostFederationOptions): HostFedera
       if (running) throw new Error('the host federation is running already');
       running = true;
       const run = new HostRun(resolved, members, clusters, controller);
-      observe = (status) => run.federatedClusters.observe(status);
+      observe = (event) => run.observe(event);
       return { stop: () => run.stop() };
     },
   };
@@ -83,6 +83,8 @@ class HostRun {
   readonly #finalizers: Coalescer<string>;
   readonly #watches: { stop(): Promise<void> }[];
   readonly #unsubscribe: () => void;
+  /** The member clusters have all been heard from: statuses show what they hold, not an empty start. */
+  #membersSynced = false;
 
   constructor(
     options: ResolvedHostOptions,
@@ -130,6 +132,14 @@ class HostRun {
     ];
   }
 
+  /** An event of the member clusters, before the controller gets it. */
+  observe(event: ClusterEvent): void {
+    if (event.type === 'cluster') this.federatedClusters.observe(event.cluster);
+    if (event.type !== 'synced') return;
+    this.#membersSynced = true;
+    for (const key of this.#services.objects.keys()) this.#serviceStatus.mark(key);
+  }
+
   async stop(): Promise<void> {
     this.#unsubscribe();
     await Promise.all(this.#watches.map((watch) => watch.stop()));
@@ -166,6 +176,7 @@ class HostRun {
 
   async #writeServiceStatus(key: string, signal: AbortSignal): Promise<void> {
     const due = (): object | undefined => {
+      if (!this.#membersSynced && !this.#services.invalid(key)) return undefined;
       const status = this.#services.statusOf(key, new Date());
       return status !== undefined && statusChanged(this.#services.objects.get(key)?.['status'], status) ? status : undefined;
     };
@@ -195,7 +206,7 @@ class HostRun {
     if (status === undefined) return;
     try {
       const written = await this.#api.applyStatus({ kind: 'FederatedCluster', namespace: undefined, name }, status);
-      if (this.federatedClusters.objects.has(name)) this.federatedClusters.objects.set(name, written as Record<string, unknown>);
+      this.federatedClusters.written(name, written);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

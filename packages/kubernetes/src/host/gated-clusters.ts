@@ -1,8 +1,9 @@
 // The member clusters the host source hands to the controller: the clusters its FederatedClusters
 // name, watched only once the host's lists are in, so that the first 'synced' covers every
 // member then known and the controller plans nothing before the federation's intent is read.
-// Every cluster status seen also goes to `onCluster` (for the FederatedCluster's status).
-import type { ClusterEvent, ClusterStatus, MemberClusters, ShardAction } from '@fedsvc/core/provider';
+// Every event also goes to `observe` (cluster statuses make the FederatedClusters' status; statuses
+// of FederatedServices wait for 'synced').
+import type { ClusterEvent, MemberClusters, ShardAction } from '@fedsvc/core/provider';
 import type { KubernetesClusters } from '../clusters.js';
 
 export class GatedClusters implements MemberClusters {
@@ -11,7 +12,7 @@ export class GatedClusters implements MemberClusters {
 
   constructor(
     private readonly members: KubernetesClusters,
-    private readonly onCluster: (cluster: ClusterStatus) => void,
+    private readonly observe: (event: ClusterEvent) => void,
   ) {}
 
   /** The member clusters' names, in the order they joined. */
@@ -32,7 +33,7 @@ export class GatedClusters implements MemberClusters {
     const start = (): void => {
       if (stopped) return;
       running = this.members.watch((event) => {
-        if (event.type === 'cluster') this.onCluster(event.cluster);
+        this.observe(event);
         onEvent(event);
       });
     };

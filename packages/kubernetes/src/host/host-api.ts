@@ -154,3 +154,17 @@ export function isNotFound(error: unknown): boolean {
 export function isConflict(error: unknown): boolean {
   return error instanceof ApiException && error.code === 409;
 }
+
+/**
+ * Whether `object` is an older version than `held`, by resourceVersion. The API server's are
+ * etcd revisions, which only grow; anything else is not compared (never older).
+ */
+export function isOlder(object: unknown, held: unknown): boolean {
+  const version = (value: unknown): bigint | undefined => {
+    const rv = (value as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion;
+    return typeof rv === 'string' && /^[0-9]{1,30}$/.test(rv) ? BigInt(rv) : undefined;
+  };
+  const mine = version(object);
+  const theirs = version(held);
+  return mine !== undefined && theirs !== undefined && mine < theirs;
+}
