@@ -6,3 +6,7 @@ export type { Topology } from './topology.js';
 export { LEGACY_REGION_LABEL, LEGACY_ZONE_LABEL, REGION_LABEL, ZONE_LABEL } from './topology.js';
 export { createLeaseElection } from './lease.js';
 export type { LeaseElectionOptions } from './lease-options.js';
+// The federation's own resources in a host cluster: decoding them and the status they carry (pure).
+export { decodeFederatedService } from './federation/federated-service.js';
+export { decodeFederatedCluster, type FederatedClusterSpec } from './federation/federated-cluster.js';
+export { memberKubeConfig } from './federation/member-kubeconfig.js';
