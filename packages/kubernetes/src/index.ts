@@ -10,3 +10,13 @@ export type { LeaseElectionOptions } from './lease-options.js';
 export { decodeFederatedService } from './federation/federated-service.js';
 export { decodeFederatedCluster, type FederatedClusterSpec } from './federation/federated-cluster.js';
 export { memberKubeConfig } from './federation/member-kubeconfig.js';
+export {
+  federatedServiceStatus,
+  invalidServiceStatus,
+  type FederatedServiceStatusBody,
+  type ServiceClusterStatus,
+} from './federation/service-status.js';
+export { federatedClusterStatus, type FederatedClusterStatusBody } from './federation/cluster-status.js';
+export { placedClusters } from './federation/status-view.js';
+export { statusChanged } from './federation/status-changed.js';
+export type { Condition } from './federation/conditions.js';
