@@ -20,3 +20,11 @@ export { federatedClusterStatus, type FederatedClusterStatusBody } from './feder
 export { placedClusters } from './federation/status-view.js';
 export { statusChanged } from './federation/status-changed.js';
 export type { Condition } from './federation/conditions.js';
+export {
+  recordEvent,
+  type EventHistory,
+  type EventWrite,
+  type InvolvedObject,
+  type KubernetesEvent,
+} from './federation/event-history.js';
+export type { EventGist, FederationOccurrence } from './federation/occurrences.js';
