@@ -28,8 +28,17 @@ export function serviceTemplate(template: unknown, field: string, namespace: str
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
-    spec: structuredClone(spec),
+    spec: copy(spec, `${field}.spec`),
   };
+}
+
+/** A copy, so that the caller's object may change afterwards; what cannot be copied is not JSON the API server sent. */
+function copy(spec: Readonly<Record<string, unknown>>, field: string): Record<string, unknown> {
+  try {
+    return structuredClone(spec);
+  } catch {
+    throw new ValidationError(field, '[not JSON data]', 'must be JSON data');
+  }
 }
 
 function serviceType(value: unknown, field: string): void {
