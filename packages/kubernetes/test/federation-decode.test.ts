@@ -12,26 +12,24 @@ const subdomain = fc.array(label1123, { minLength: 1, maxLength: 3 }).map((label
 const uniqueNames = (names: fc.Arbitrary<string>, maxLength: number) => fc.uniqueArray(names, { minLength: 1, maxLength });
 const stringMap = fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.string({ maxLength: 10 }), { maxKeys: 3 });
 
-const ports = fc
-  .integer({ min: 1, max: 4 })
-  .chain((count) =>
-    fc
-      .tuple(
-        fc.uniqueArray(label1123, { minLength: count, maxLength: count }),
-        fc.array(
-          fc.record(
-            {
-              port: fc.integer({ min: 1, max: 65535 }),
-              protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
-              targetPort: fc.integer({ min: 1, max: 65535 }),
-            },
-            { requiredKeys: ['port'] },
-          ),
-          { minLength: count, maxLength: count },
+const ports = fc.integer({ min: 1, max: 4 }).chain((count) =>
+  fc
+    .tuple(
+      fc.uniqueArray(label1123, { minLength: count, maxLength: count }),
+      fc.array(
+        fc.record(
+          {
+            port: fc.integer({ min: 1, max: 65535 }),
+            protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
+            targetPort: fc.integer({ min: 1, max: 65535 }),
+          },
+          { requiredKeys: ['port'] },
         ),
-      )
-      .map(([names, items]) => items.map((item, i) => ({ name: names[i]!, ...item }))),
-  );
+        { minLength: count, maxLength: count },
+      ),
+    )
+    .map(([names, items]) => items.map((item, i) => ({ name: names[i]!, ...item }))),
+);
 
 const template = fc.record(
   {
@@ -146,7 +144,7 @@ function corruptions(object: ReturnType<typeof federatedService.generate>['value
   ];
   const spec = object.spec as Json;
   const portList = ((spec['template'] as Json)['spec'] as Json)['ports'] as Json[];
-  portList.forEach((port, i) => {
+  portList.forEach((_, i) => {
     const at = ['spec', 'template', 'spec', 'ports', i];
     out.push([
       [...at, 'port'],
