@@ -4,13 +4,26 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { type EventHistory, type EventWrite, type FederationOccurrence, type InvolvedObject, recordEvent } from '../src/index.js';
 
-const nginx: InvolvedObject = { apiVersion: 'fedsvc.io/v1alpha1', kind: 'FederatedService', namespace: 'mynamespace', name: 'nginx', uid: 'u-1' };
+const nginx: InvolvedObject = {
+  apiVersion: 'fedsvc.io/v1alpha1',
+  kind: 'FederatedService',
+  namespace: 'mynamespace',
+  name: 'nginx',
+  uid: 'u-1',
+};
 const cluster = fc.constantFrom('gce-asia-east1-a', 'gce-us-central1-a', 'gce-us-east1-b');
 const occurrence: fc.Arbitrary<FederationOccurrence> = fc.oneof(
-  fc.record({ kind: fc.constant('shard' as const), action: fc.constantFrom('created' as const, 'adopted' as const, 'deleted' as const), cluster }),
+  fc.record({
+    kind: fc.constant('shard' as const),
+    action: fc.constantFrom('created' as const, 'adopted' as const, 'deleted' as const),
+    cluster,
+  }),
   fc.record({ kind: fc.constant('dns-updated' as const), names: fc.subarray(['nginx.a.', 'nginx.b.'], { minLength: 1 }) }),
   fc.record({ kind: fc.constant('records-conflict' as const), names: fc.constant(['nginx.a.']) }),
-  fc.record({ kind: fc.constantFrom('fail-static-engaged' as const, 'fail-static-released' as const), clusters: fc.subarray(['a', 'b'], { minLength: 1 }) }),
+  fc.record({
+    kind: fc.constantFrom('fail-static-engaged' as const, 'fail-static-released' as const),
+    clusters: fc.subarray(['a', 'b'], { minLength: 1 }),
+  }),
 );
 
 /** Runs the occurrences, `stepMs` apart, and returns every write. */
@@ -80,10 +93,13 @@ describe('recordEvent', () => {
     expect(spaced.every((write) => !write.event.message.startsWith('(combined'))).toBe(true);
   });
 
-  test.prop([fc.array(occurrence, { minLength: 1, maxLength: 40 })])('events of a cluster-scoped object go to default; names never repeat', (occurrences) => {
-    const writes = run(occurrences, 0, { apiVersion: 'fedsvc.io/v1alpha1', kind: 'FederatedCluster', name: 'gce-us-central1-a' });
-    const created = writes.filter((write) => write.action === 'create').map((write) => write.event.metadata.name);
-    expect(new Set(created).size).toBe(created.length);
-    for (const write of writes) expect(write.event.metadata.namespace).toBe('default');
-  });
+  test.prop([fc.array(occurrence, { minLength: 1, maxLength: 40 })])(
+    'events of a cluster-scoped object go to default; names never repeat',
+    (occurrences) => {
+      const writes = run(occurrences, 0, { apiVersion: 'fedsvc.io/v1alpha1', kind: 'FederatedCluster', name: 'gce-us-central1-a' });
+      const created = writes.filter((write) => write.action === 'create').map((write) => write.event.metadata.name);
+      expect(new Set(created).size).toBe(created.length);
+      for (const write of writes) expect(write.event.metadata.namespace).toBe('default');
+    },
+  );
 });

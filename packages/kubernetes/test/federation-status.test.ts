@@ -24,7 +24,10 @@ const clusterView = (cluster: string) =>
       shard: fc.boolean(),
       origin: fc.constantFrom('created' as const, 'adopted' as const),
       readyEndpoints: fc.nat({ max: 5 }),
-      ingress: fc.array(fc.ipV4().map((ip) => ({ ip })), { maxLength: 2 }),
+      ingress: fc.array(
+        fc.ipV4().map((ip) => ({ ip })),
+        { maxLength: 2 },
+      ),
       healthy: fc.boolean(),
       excluded: fc.option(fc.constant('zone us-a is in two regions'), { nil: undefined }),
       refusedAddresses: fc.constantFrom([], [{ address: '127.0.0.1', reason: 'is a loopback address' }]),
@@ -43,7 +46,12 @@ const view: fc.Arbitrary<FederatedStatusView> = names.chain((clusterNames) =>
     namespace: fc.constant('mynamespace'),
     name: fc.constant('nginx'),
     clusters: fc.tuple(...clusterNames.map(clusterView)),
-    loadBalancer: fc.record({ ingress: fc.array(fc.ipV4().map((ip) => ({ ip })), { maxLength: 3 }) }),
+    loadBalancer: fc.record({
+      ingress: fc.array(
+        fc.ipV4().map((ip) => ({ ip })),
+        { maxLength: 3 },
+      ),
+    }),
     failStatic: fc.subarray(clusterNames),
     dns: fc.record(
       {
@@ -91,20 +99,17 @@ describe('federatedServiceStatus', () => {
     expect(statusChanged(first, federatedServiceStatus(v, g, undefined, t2))).toBe(false);
   });
 
-  test.prop([view, view, generation, time, time])(
-    "a condition's lastTransitionTime stays unless its status flips",
-    (v1, v2, g, t1, t2) => {
-      fc.pre(wireTime(t1) !== wireTime(t2));
-      const first = federatedServiceStatus(v1, g, undefined, t1);
-      const next = federatedServiceStatus(v2, g + 1, first, t2);
-      const before = byType(first.conditions);
-      for (const condition of next.conditions) {
-        const old = before.get(condition.type)!;
-        expect(condition.lastTransitionTime).toBe(old.status === condition.status ? old.lastTransitionTime : wireTime(t2));
-        expect(condition.observedGeneration).toBe(g + 1);
-      }
-    },
-  );
+  test.prop([view, view, generation, time, time])("a condition's lastTransitionTime stays unless its status flips", (v1, v2, g, t1, t2) => {
+    fc.pre(wireTime(t1) !== wireTime(t2));
+    const first = federatedServiceStatus(v1, g, undefined, t1);
+    const next = federatedServiceStatus(v2, g + 1, first, t2);
+    const before = byType(first.conditions);
+    for (const condition of next.conditions) {
+      const old = before.get(condition.type)!;
+      expect(condition.lastTransitionTime).toBe(old.status === condition.status ? old.lastTransitionTime : wireTime(t2));
+      expect(condition.observedGeneration).toBe(g + 1);
+    }
+  });
 
   test.prop([view, generation, time])('any change a person sees but a timestamp is a change', (v, g, t) => {
     const status = federatedServiceStatus(v, g, undefined, t);
@@ -129,11 +134,14 @@ describe('federatedServiceStatus', () => {
       const status = federatedServiceStatus(v, g, undefined, t, placed);
       const inPlacement = v.clusters.filter((c) => placed.includes(c.cluster));
       expect(status.healthyClusters).toBe(`${inPlacement.filter((c) => c.healthy).length}/${inPlacement.length}`);
-      expect(status.clusters?.map((row) => row.name)).toEqual(v.clusters.filter((c) => placed.includes(c.cluster) || c.shard).map((c) => c.cluster));
+      expect(status.clusters?.map((row) => row.name)).toEqual(
+        v.clusters.filter((c) => placed.includes(c.cluster) || c.shard).map((c) => c.cluster),
+      );
       const shardsPlaced = byType(status.conditions).get('ShardsPlaced')!;
       const missing = inPlacement.filter((c) => !c.shard).map((c) => c.cluster);
       expect(shardsPlaced.status).toBe(!v.deleting && inPlacement.length > 0 && missing.length === 0 ? 'True' : 'False');
-      if (!v.deleting && missing.length > 0 && missing.length <= 5) for (const name of missing) expect(shardsPlaced.message).toContain(name);
+      if (!v.deleting && missing.length > 0 && missing.length <= 5)
+        for (const name of missing) expect(shardsPlaced.message).toContain(name);
     },
   );
 
@@ -164,7 +172,10 @@ describe('federatedServiceStatus', () => {
       failStatic: [],
       dns: { state: 'in-sync', names: ['nginx.mynamespace.myfederation.svc.example.com.'] },
     };
-    const placed = placedClusters({}, guideZones.map((zone) => ({ name: guideClusterName(zone), labels: {} })));
+    const placed = placedClusters(
+      {},
+      guideZones.map((zone) => ({ name: guideClusterName(zone), labels: {} })),
+    );
     const status = federatedServiceStatus(guideView, 1, undefined, new Date('2026-12-04T23:00:00Z'), placed);
     expect(status.clusters).toHaveLength(13);
     expect(status.loadBalancer?.ingress.map((entry) => entry.ip).sort()).toEqual(Object.values(guideLoadBalancerAddresses).sort());
@@ -180,7 +191,9 @@ describe('placedClusters', () => {
     (members, listed) => {
       const clusters = members.map((name, i) => ({ name, labels: { tier: i % 2 === 0 ? 'edge' : 'core' } }));
       expect(placedClusters({ clusters: listed }, clusters)).toEqual(members.filter((name) => listed.includes(name)));
-      expect(placedClusters({ clusterSelector: { matchLabels: { tier: 'edge' } } }, clusters)).toEqual(members.filter((_, i) => i % 2 === 0));
+      expect(placedClusters({ clusterSelector: { matchLabels: { tier: 'edge' } } }, clusters)).toEqual(
+        members.filter((_, i) => i % 2 === 0),
+      );
     },
   );
 });
@@ -193,10 +206,20 @@ describe('invalidServiceStatus', () => {
     const valid = federatedServiceStatus(v, g, undefined, t1);
     const invalid = invalidServiceStatus(error, g + 1, valid, t2);
     const condition = byType(invalid.conditions).get('Valid')!;
-    expect(condition).toMatchObject({ status: 'False', reason: 'InvalidSpec', lastTransitionTime: wireTime(t2), observedGeneration: g + 1 });
+    expect(condition).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+      lastTransitionTime: wireTime(t2),
+      observedGeneration: g + 1,
+    });
     expect(condition.message).toContain('spec.template.spec.ports[0].port');
     expect(condition.message).toContain('got 0');
-    expect(invalid).toMatchObject({ observedGeneration: g + 1, clusters: valid.clusters, loadBalancer: valid.loadBalancer, dns: valid.dns });
+    expect(invalid).toMatchObject({
+      observedGeneration: g + 1,
+      clusters: valid.clusters,
+      loadBalancer: valid.loadBalancer,
+      dns: valid.dns,
+    });
     expect(byType(invalid.conditions).get('ShardsPlaced')).toEqual(byType(valid.conditions).get('ShardsPlaced'));
     expect(statusChanged(invalid, invalidServiceStatus(error, g + 1, invalid, new Date(t2.getTime() + 60_000)))).toBe(false);
   });
@@ -218,14 +241,20 @@ describe('federatedClusterStatus', () => {
     reason: fc.option(fc.constant('API server unreachable: ECONNREFUSED'), { nil: undefined }),
   }) as fc.Arbitrary<ClusterStatus>;
 
-  test.prop([cluster, cluster, time, time, time])('Ready follows health, keeps its transition time, ignores the probe time', (a, b, t1, t2, probe) => {
-    fc.pre(wireTime(t1) !== wireTime(t2));
-    const first = federatedClusterStatus(a, t1, undefined, t1);
-    expect(first.conditions[0]).toMatchObject({ type: 'Ready', status: { Ready: 'True', NotReady: 'False', Offline: 'Unknown' }[a.health] });
-    expect(statusChanged(first, federatedClusterStatus(a, probe, first, t2))).toBe(false);
-    const next = federatedClusterStatus(b, t2, first, t2);
-    const flipped = first.conditions[0]!.status !== next.conditions[0]!.status;
-    expect(next.conditions[0]!.lastTransitionTime).toBe(flipped ? wireTime(t2) : first.conditions[0]!.lastTransitionTime);
-    expect(next).toMatchObject({ health: b.health, zones: b.zones, lastProbeTime: wireTime(t2) });
-  });
+  test.prop([cluster, cluster, time, time, time])(
+    'Ready follows health, keeps its transition time, ignores the probe time',
+    (a, b, t1, t2, probe) => {
+      fc.pre(wireTime(t1) !== wireTime(t2));
+      const first = federatedClusterStatus(a, t1, undefined, t1);
+      expect(first.conditions[0]).toMatchObject({
+        type: 'Ready',
+        status: { Ready: 'True', NotReady: 'False', Offline: 'Unknown' }[a.health],
+      });
+      expect(statusChanged(first, federatedClusterStatus(a, probe, first, t2))).toBe(false);
+      const next = federatedClusterStatus(b, t2, first, t2);
+      const flipped = first.conditions[0]!.status !== next.conditions[0]!.status;
+      expect(next.conditions[0]!.lastTransitionTime).toBe(flipped ? wireTime(t2) : first.conditions[0]!.lastTransitionTime);
+      expect(next).toMatchObject({ health: b.health, zones: b.zones, lastProbeTime: wireTime(t2) });
+    },
+  );
 });
