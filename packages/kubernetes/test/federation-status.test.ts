@@ -1,11 +1,12 @@
 // The status bodies: decided from the controller's view, stable while nothing a person sees
 // changes (so that steady state writes nothing), conditions keeping the time they last flipped.
 import { fc, test } from '@fast-check/vitest';
-import { type ClusterStatus, ValidationError } from '@fedsvc/core';
-import { guideClusterName, guideLoadBalancerAddresses, guideShards, guideZones } from '@fedsvc/core/testing';
+import { type ClusterStatus, ValidationError, createController } from '@fedsvc/core';
+import { MemoryClusters, guideClusterName, guideLoadBalancerAddresses, guideShards, guideZones } from '@fedsvc/core/testing';
 import { describe, expect } from 'vitest';
 import {
   type Condition,
+  decodeFederatedService,
   federatedClusterStatus,
   federatedServiceStatus,
   invalidServiceStatus,
@@ -222,6 +223,37 @@ describe('invalidServiceStatus', () => {
     });
     expect(byType(invalid.conditions).get('ShardsPlaced')).toEqual(byType(valid.conditions).get('ShardsPlaced'));
     expect(statusChanged(invalid, invalidServiceStatus(error, g + 1, invalid, new Date(t2.getTime() + 60_000)))).toBe(false);
+  });
+
+  test('a field applyService refuses is named as in the FederatedService', () => {
+    const domain = `${'x'.repeat(60)}.${'y'.repeat(60)}.example.com`;
+    const controller = createController({
+      federation: { name: 'myfederation', domain },
+      ownerId: 'fed',
+      clusters: new MemoryClusters(),
+      dns: {
+        provider: {
+          name: 'none',
+          limits: { maxChangesPerRequest: 10, maxRrdatasPerRequest: 10, maxRrdataCharsPerRequest: 1000, atomic: true },
+          zones: async () => [],
+          records: async () => [],
+          applyChanges: async () => {},
+        },
+        zone: { id: 'z', dnsName: `${domain}.` },
+      },
+    });
+    // Each name is valid alone; together they make a record name longer than DNS allows, which only applyService knows.
+    const name = `n${'a'.repeat(61)}z`;
+    const service = decodeFederatedService({ metadata: { name, namespace: 'b'.repeat(63) }, spec: { template: { spec: {} } } });
+    let refused: unknown;
+    try {
+      controller.applyService(service);
+    } catch (caught) {
+      refused = caught;
+    }
+    expect(refused).toBeInstanceOf(ValidationError);
+    const valid = byType(invalidServiceStatus(refused as ValidationError, 1, undefined, new Date()).conditions).get('Valid')!;
+    expect(valid.message).toMatch(new RegExp(`^metadata\\.name: makes a record name .*\\(got "${name}"\\)\\. Correct metadata\\.name `));
   });
 
   test.prop([fc.jsonValue(), time])('from any previous status, the body has observedGeneration and a False Valid', (previous, t) => {

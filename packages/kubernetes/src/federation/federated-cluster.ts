@@ -1,8 +1,7 @@
 // A FederatedCluster object → what the source needs to reach the member cluster: its API server,
 // the Secret holding its credentials, the labels selectors match, and topology overrides.
 import { ValidationError, isDns1123Label } from '@fedsvc/core/provider';
-import { object, objectName, optionalList, optionalObject, optionalStringMap, uniqueNames } from './fields.js';
-import { kind } from './federated-service.js';
+import { kind, object, objectName, optionalList, optionalObject, optionalStringMap, uniqueNames } from './fields.js';
 
 /** A member cluster as its FederatedCluster says. */
 export interface FederatedClusterSpec {

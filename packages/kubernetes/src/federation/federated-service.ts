@@ -10,11 +10,8 @@ import {
   type LabelSelector,
   type ServiceManifest,
 } from '@fedsvc/core/provider';
-import { object, objectName, optionalList, optionalObject, optionalStringMap, uniqueNames, type Fields } from './fields.js';
+import { kind, object, objectName, optionalList, optionalObject, optionalStringMap, uniqueNames } from './fields.js';
 import { namespaceName, serviceName, serviceTemplate } from './service-template.js';
-
-/** The API group and version of the federation's resources. */
-export const FEDERATION_API_VERSION = 'fedsvc.io/v1alpha1';
 
 /** Per-cluster changes to the Service a cluster gets (core's `ShardOverride`). */
 export interface ShardOverride {
@@ -58,13 +55,6 @@ export function decodeFederatedService(value: unknown): FederatedService {
   const overrides = shardOverrides(spec['overrides'], 'spec.overrides');
   const ttl = dnsTtl(spec['dns'], 'spec.dns');
   return { manifest, ...placed, ...(overrides ? { overrides } : {}), ...(ttl === undefined ? {} : { ttl }) };
-}
-
-/** `apiVersion` and `kind`, when the object carries them (list items may not). */
-export function kind(root: Fields, expected: string): void {
-  if (root['apiVersion'] !== undefined && root['apiVersion'] !== FEDERATION_API_VERSION)
-    throw new ValidationError('apiVersion', root['apiVersion'], `must be ${FEDERATION_API_VERSION}`);
-  if (root['kind'] !== undefined && root['kind'] !== expected) throw new ValidationError('kind', root['kind'], `must be ${expected}`);
 }
 
 function placement(value: unknown, field: string): Pick<FederatedService, 'clusters' | 'clusterSelector'> {

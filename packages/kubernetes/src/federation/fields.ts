@@ -53,3 +53,13 @@ export function uniqueNames(names: readonly string[], at: (i: number) => string)
     seen.add(name);
   });
 }
+
+/** The API group and version of the federation's resources. */
+export const FEDERATION_API_VERSION = 'fedsvc.io/v1alpha1';
+
+/** `apiVersion` and `kind`, when the object carries them (list items may not). */
+export function kind(root: Fields, expected: string): void {
+  if (root['apiVersion'] !== undefined && root['apiVersion'] !== FEDERATION_API_VERSION)
+    throw new ValidationError('apiVersion', root['apiVersion'], `must be ${FEDERATION_API_VERSION}`);
+  if (root['kind'] !== undefined && root['kind'] !== expected) throw new ValidationError('kind', root['kind'], `must be ${expected}`);
+}

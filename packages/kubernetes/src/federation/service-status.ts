@@ -57,7 +57,7 @@ export function federatedServiceStatus(
   const placedRows = view.clusters.filter((cluster) => selected.has(cluster.cluster));
   const before = previousConditions(previous);
   const decisions = [
-    { type: 'Valid', status: 'True', reason: 'Accepted', message: 'The spec is valid and applied.' } as const,
+    { type: 'Valid', status: 'True', reason: 'Accepted', message: 'The spec is valid.' } as const,
     shardsPlaced(view, placedRows),
     dnsInSync(view),
     failStatic(view.failStatic),
@@ -187,16 +187,19 @@ export function camelCase(kind: string): string {
  * `InvalidSpec` and a message naming the field and value; what the previous status showed of
  * the clusters and records stays (that is what still runs). Pure.
  *
- * @param error - What {@link decodeFederatedService} or `applyService` refused.
+ * @param error - What {@link decodeFederatedService} or `applyService` refused; a field
+ * `applyService` names (`service.manifest.metadata.name`) is named as in the object (`metadata.name`).
  */
 export function invalidServiceStatus(error: ValidationError, generation: number, previous: unknown, now: Date): FederatedServiceStatusBody {
   const before = previousConditions(previous);
+  const field = objectField(error.field);
   const valid = condition(
     {
       type: 'Valid',
       status: 'False',
       reason: 'InvalidSpec',
-      message: `${error.message}. Correct ${error.field} and apply the FederatedService again.`,
+      // The error's message is `field: reason (got value)`; only the field is renamed.
+      message: `${field}${error.message.startsWith(error.field) ? error.message.slice(error.field.length) : `: ${error.message}`}. Correct ${field} and apply the FederatedService again.`,
     },
     before,
     now,
@@ -204,6 +207,22 @@ export function invalidServiceStatus(error: ValidationError, generation: number,
   );
   const kept = [...before.values()].filter((item) => item.type !== 'Valid');
   return { ...keptFields(previous), observedGeneration: generation, conditions: [valid, ...kept] };
+}
+
+/** applyService's paths into the decoded service, as paths in the FederatedService object. */
+const OBJECT_FIELDS: readonly (readonly [RegExp, string])[] = [
+  [/^service\.manifest\.metadata\./, 'metadata.'],
+  [/^service\.manifest\.spec(?=$|[.[])/, 'spec.template.spec'],
+  [/^service\.manifest(?=$|[.[])/, 'spec.template'],
+  [/^service\.clusterSelector(?=$|[.[])/, 'spec.placement.clusterSelector'],
+  [/^service\.clusters(\[\d+\])$/, 'spec.placement.clusters$1.name'],
+  [/^service\.clusters(?=$|[.[])/, 'spec.placement.clusters'],
+  [/^service\.ttl$/, 'spec.dns.ttl'],
+];
+
+function objectField(field: string): string {
+  for (const [pattern, replacement] of OBJECT_FIELDS) if (pattern.test(field)) return field.replace(pattern, replacement);
+  return field;
 }
 
 /** What a previous status showed of the clusters and records, where it is of its shape. */
