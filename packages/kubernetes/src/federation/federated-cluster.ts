@@ -42,7 +42,7 @@ export function decodeFederatedCluster(value: unknown, defaultSecretNamespace: s
 }
 
 /** An API server's URL: https (or http, for a local proxy), a host, nothing after the path. */
-export function serverUrl(value: unknown, field: string): string {
+function serverUrl(value: unknown, field: string): string {
   let url: URL | undefined;
   try {
     url = typeof value === 'string' ? new URL(value) : undefined;

@@ -55,7 +55,7 @@ export function uniqueNames(names: readonly string[], at: (i: number) => string)
 }
 
 /** The API group and version of the federation's resources. */
-export const FEDERATION_API_VERSION = 'fedsvc.io/v1alpha1';
+const FEDERATION_API_VERSION = 'fedsvc.io/v1alpha1';
 
 /** `apiVersion` and `kind`, when the object carries them (list items may not). */
 export function kind(root: Fields, expected: string): void {

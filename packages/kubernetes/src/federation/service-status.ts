@@ -176,7 +176,7 @@ function deleting(state: FederatedStatusView['deleting']): ConditionDecision {
 }
 
 /** `outside-domain-filter` → `OutsideDomainFilter`: a condition's reason is CamelCase. */
-export function camelCase(kind: string): string {
+function camelCase(kind: string): string {
   const words = kind.split(/[^A-Za-z0-9]+/).filter(Boolean);
   const joined = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
   return /^[A-Za-z]/.test(joined) ? joined : `Failed${joined}`;
