@@ -22,7 +22,8 @@ export type {
 } from './types.js';
 export type { LeaderElection } from './controller/types.js';
 export { ValidationError, ProviderError } from './errors.js';
-export { normalizeName, MAX_RECORD_NAME_LENGTH } from './dns/names.js';
+export { normalizeName, MAX_RECORD_NAME_LENGTH, isDns1123Label, isDns1035Label, isDns1123Subdomain } from './dns/names.js';
+export { validateSelector, type LabelSelector } from './placement/selector.js';
 export { parseAddress, parseIPv4, parseIPv6, formatIPv6, type Address } from './dns/addresses.js';
 export { canonicalRdata, sameRecordSet, sameRdatas } from './dns/rdata.js';
 export { batchChanges, changeCost } from './zone/batch.js';

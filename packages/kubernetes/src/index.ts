@@ -10,3 +10,25 @@ export type { LeaseElectionOptions } from './lease-options.js';
 export { createHostFederation, type HostFederation, type HostMemberClusters } from './host/federation.js';
 export type { HostFederationOptions } from './host/options.js';
 export { SHARDS_FINALIZER } from './host/host-api.js';
+// The federation's own resources in a host cluster: decoding them and the status they carry (pure).
+export { decodeFederatedService } from './federation/federated-service.js';
+export { decodeFederatedCluster, type FederatedClusterSpec } from './federation/federated-cluster.js';
+export { memberKubeConfig } from './federation/member-kubeconfig.js';
+export {
+  federatedServiceStatus,
+  invalidServiceStatus,
+  type FederatedServiceStatusBody,
+  type ServiceClusterStatus,
+} from './federation/service-status.js';
+export { federatedClusterStatus, type FederatedClusterStatusBody } from './federation/cluster-status.js';
+export { placedClusters } from './federation/status-view.js';
+export { statusChanged } from './federation/status-changed.js';
+export type { Condition } from './federation/conditions.js';
+export {
+  recordEvent,
+  type EventHistory,
+  type EventWrite,
+  type InvolvedObject,
+  type KubernetesEvent,
+} from './federation/event-history.js';
+export type { EventGist, FederationOccurrence } from './federation/occurrences.js';

@@ -10,10 +10,12 @@ export const MAX_RECORD_NAME_LENGTH = 253 - '_fedsvc.'.length;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** Whether `value` is a DNS-1123 label (a namespace, a zone, a region): at most 63 of `a-z0-9-`, alphanumeric at both ends. */
 export const isDns1123Label = (value: string): boolean => DNS1123_LABEL.test(value);
+/** Whether `value` is a DNS-1035 label (a Service's name): a DNS-1123 label that starts with a letter. */
 export const isDns1035Label = (value: string): boolean => DNS1035_LABEL.test(value);
 
-/** A DNS-1123 subdomain: dot-separated DNS-1123 labels, at most 253 characters. */
+/** Whether `value` is a DNS-1123 subdomain (an object's name): dot-separated DNS-1123 labels, at most 253 characters. */
 export function isDns1123Subdomain(value: string): boolean {
   return value.length <= 253 && value.split('.').every(isDns1123Label);
 }

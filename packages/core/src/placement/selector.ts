@@ -25,6 +25,11 @@ function isLabelKey(key: unknown): boolean {
 /**
  * A selector as the API server would take it. A selector it would refuse must not be guessed at:
  * one that selects fewer clusters than meant deletes the shards the others hold.
+ *
+ * @param selector - The selector as given; `undefined` is no selector (every cluster).
+ * @param field - The selector's path, named in the error (e.g. `spec.placement.clusterSelector`).
+ * @returns The selector, unchanged; `undefined` when absent.
+ * @throws {@link ValidationError} naming the path of the first malformed part.
  */
 export function validateSelector(selector: unknown, field: string): LabelSelector | undefined {
   if (selector === undefined) return undefined;
