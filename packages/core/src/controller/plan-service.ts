@@ -99,9 +99,10 @@ export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFract
     .map((cluster) => judged.get(cluster.name) ?? { name: cluster.name, zones: cluster.zones, region: cluster.region, ready: false });
   const named = new Set(placed.map((cluster) => cluster.name));
   const { namespace, name } = input.record.service.manifest.metadata;
+  const { ttl } = input.record.service;
   return planServiceRecords({
     federation: input.federation,
-    service: { namespace, name },
+    service: ttl === undefined ? { namespace, name } : { namespace, name, ttl },
     clusters: placed,
     shards: decision.shards.filter((shard) => named.has(shard.cluster)),
   });

@@ -1,5 +1,6 @@
 // The federated services the controller serves or is deleting: one record each, holding what
 // the controller decided about it between passes.
+import { isTtl, MAX_TTL } from '../dns/ttl.js';
 import { ValidationError } from '../errors.js';
 import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
@@ -54,6 +55,8 @@ export function registerService(
   // what the host may change afterwards without changing what was applied.
   const copy = { ...service, manifest: jsonData(manifest, `${field}.manifest`, []) as typeof manifest };
   validateSelector(service.clusterSelector, `${field}.clusterSelector`);
+  if (service.ttl !== undefined && !isTtl(service.ttl))
+    throw new ValidationError(`${field}.ttl`, service.ttl, `must be an integer number of seconds from 0 to ${MAX_TTL}`);
   try {
     recordNames(federation, { namespace: metadata.namespace, name: metadata.name });
   } catch (error) {

@@ -10,6 +10,11 @@ export interface FederatedService {
   readonly manifest: ServiceManifest;
   /** Narrows the member clusters; absent, every cluster is selected. */
   readonly clusterSelector?: LabelSelector;
+  /**
+   * TTL of this service's records, seconds: an integer from 0 to 2^31−1 (`MAX_TTL`). Default:
+   * the federation's TTL.
+   */
+  readonly ttl?: number;
 }
 
 export interface PlacementInput {
