@@ -34,6 +34,7 @@ export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
 export { UnwrittenRecordsError, type ReconcileReport } from './zone/report.js';
 // -- placement (pure) and the controller
 export { placeShards, type FederatedService, type PlacementInput } from './placement/placement.js';
+export type { ShardOverride } from './placement/overrides.js';
 export { selectorMatches, type LabelSelector } from './placement/selector.js';
 export { desiredManifest, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';
 export { createController, FederationController } from './controller/controller.js';

@@ -2,6 +2,7 @@
 // the controller decided about it between passes.
 import { isTtl, MAX_TTL } from '../dns/ttl.js';
 import { ValidationError } from '../errors.js';
+import { validateClusterList, validateOverrides } from '../placement/overrides.js';
 import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
 import { parseRecordName, recordNames } from '../planning/plan.js';
@@ -53,8 +54,17 @@ export function registerService(
   }
   // The manifest is kept as a copy of plain JSON data: what a pass writes to the clusters, and
   // what the host may change afterwards without changing what was applied.
-  const copy = { ...service, manifest: jsonData(manifest, `${field}.manifest`, []) as typeof manifest };
+  const copied = jsonData(manifest, `${field}.manifest`, []) as typeof manifest;
   validateSelector(service.clusterSelector, `${field}.clusterSelector`);
+  validatePlacement(service, field);
+  const copy: FederatedService = {
+    ...service,
+    manifest: copied,
+    ...(service.clusters === undefined ? {} : { clusters: [...service.clusters] }),
+    ...(service.overrides === undefined
+      ? {}
+      : { overrides: jsonData(service.overrides, `${field}.overrides`, []) as typeof service.overrides }),
+  };
   if (service.ttl !== undefined && !isTtl(service.ttl))
     throw new ValidationError(`${field}.ttl`, service.ttl, `must be an integer number of seconds from 0 to ${MAX_TTL}`);
   try {
@@ -75,6 +85,17 @@ export function registerService(
     records.set(key, freshRecord(copy, undefined));
   }
   return key;
+}
+
+/** The list of clusters (never with a selector) and the overrides, as placement takes them. */
+function validatePlacement(service: FederatedService, field: string): void {
+  if (validateClusterList(service.clusters, `${field}.clusters`) !== undefined && service.clusterSelector !== undefined)
+    throw new ValidationError(
+      `${field}.clusters`,
+      service.clusters,
+      'must not be given with clusterSelector: a service is placed by one or the other',
+    );
+  validateOverrides(service.overrides, `${field}.overrides`);
 }
 
 /** Deeper than any Service; a deeper value would only exhaust the stack of whoever walks it. */

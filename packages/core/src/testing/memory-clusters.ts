@@ -2,7 +2,7 @@
 // cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
 // address) and emits the events a watch would, including none while it is Offline.
 import { ValidationError } from '../errors.js';
-import { listEntryKey } from '../placement/changed-fields.js';
+import { isMapList, listEntryKey } from '../placement/changed-fields.js';
 import { isObject } from '../placement/json.js';
 import type {
   ClusterEvent,
@@ -223,7 +223,8 @@ const at = (path: string, field: string) => (path === '' ? field : `${path}.${fi
 
 /** Ports are a map list (by port and protocol): each entry is its writer's, the others' stay. */
 function keyedList(path: string, items: unknown): Map<string, Record<string, unknown>> | undefined {
-  if (!Array.isArray(items) || !items.every(isObject)) return undefined;
+  // Any other list is replaced whole, an empty one too.
+  if (!isMapList(path) || !Array.isArray(items) || !items.every(isObject)) return undefined;
   const keyed = new Map<string, Record<string, unknown>>();
   for (const item of items) {
     const key = listEntryKey(path, item);
