@@ -5,7 +5,7 @@ import type { LeaderElection } from '../src/controller/types.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
 import { isGuard } from '../src/zone/batch.js';
 import { UnwrittenRecordsError } from '../src/zone/report.js';
-import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/manifest.js';
+import { ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/manifest.js';
 import type { Change, ClusterEvent, MemberClusters, RecordSet } from '../src/types.js';
 import {
   ADDRESSES,
@@ -160,7 +160,13 @@ describe('the guide, end to end', () => {
     const conform = world.clusters.actions.find((a) => a.kind === 'conform');
     expect(conform).toMatchObject({
       cluster,
-      fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'],
+      fields: [
+        'metadata.labels.run',
+        `metadata.annotations.${ADOPTED_BY_ANNOTATION}`,
+        `metadata.annotations.${APPLIED_ANNOTATION}`,
+        'spec.ports[0]',
+        'spec.type',
+      ],
     });
     const adopted = world.clusters.shard(cluster, 'mynamespace', 'nginx')!;
     expect(adopted.manifest.metadata.labels).toEqual({ team: 'web', run: 'nginx' });

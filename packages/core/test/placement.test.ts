@@ -1,7 +1,14 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { changedFields } from '../src/placement/changed-fields.js';
-import { APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, createdBy, desiredManifest } from '../src/placement/manifest.js';
+import {
+  ADOPTED_BY_ANNOTATION,
+  APPLIED_ANNOTATION,
+  CLUSTER_OWNED_FIELDS,
+  CREATED_BY_ANNOTATION,
+  createdBy,
+  desiredManifest,
+} from '../src/placement/manifest.js';
 import { placeShards, type FederatedService } from '../src/placement/placement.js';
 import { selectorMatches, validateSelector, type LabelSelector } from '../src/placement/selector.js';
 import { ValidationError } from '../src/errors.js';
@@ -71,7 +78,10 @@ describe('placeShards, examples', () => {
       created: new Set(),
       ownerId: OWNER,
     });
-    expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'] });
+    expect(action).toMatchObject({
+      kind: 'conform',
+      fields: [`metadata.annotations.${ADOPTED_BY_ANNOTATION}`, `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'],
+    });
     // Adopted, so not marked as created.
     expect(createdBy((action as Extract<ShardAction, { kind: 'conform' }>).manifest, OWNER)).toBe(false);
   });

@@ -274,8 +274,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * The federated service's status: each cluster's health and shard (`healthy` as in
-   * {@link isShardHealthy}; `excluded` when the cluster is left out of DNS), the union of
-   * load-balancer ingress, and the clusters fail static holds.
+   * {@link isShardHealthy}; `excluded` when the cluster is left out of DNS; `origin`, created or
+   * adopted), the union of load-balancer ingress, the clusters fail static holds, the state of
+   * its records and the names it answers to (`dns`), and, while a deleted service is being
+   * removed, the clusters it waits for (`deleting`).
    *
    * @example
    * ```ts
@@ -289,7 +291,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       this.#world,
       key,
       { namespace, name },
-      this.#services.get(key)?.held ?? [],
+      this.#services.get(key),
+      this.#options.ownerId,
       this.#exclusions.excluded,
       (shard) => shardTargets(shard, this.#resolution).refused,
     );

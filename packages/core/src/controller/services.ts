@@ -3,12 +3,13 @@
 import { isTtl, MAX_TTL } from '../dns/ttl.js';
 import { ValidationError } from '../errors.js';
 import { validateClusterList, validateOverrides } from '../placement/overrides.js';
+import { sameJson } from '../placement/json.js';
 import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
 import { parseRecordName, recordNames } from '../planning/plan.js';
 import type { Federation, ServiceManifest, Shard } from '../types.js';
 import { allShards, keyOf, type ClusterState } from './cluster-state.js';
-import type { ServiceKey } from './types.js';
+import type { ServiceDnsView, ServiceKey } from './types.js';
 
 export interface ServiceRecord {
   /** As applied; once deleted, as it was (or a bare Service of its name, when it never was applied). */
@@ -23,6 +24,10 @@ export interface ServiceRecord {
   held: readonly string[];
   /** What placement last read when it found nothing to do (see placeService); undefined otherwise. */
   placed?: Placed;
+  /** What the last pass made of the service's records; pending (undefined before any) until one has since it changed. */
+  dns: ServiceDnsView | undefined;
+  /** The record conflicts last told (`records-conflict`), as one string; empty when none. */
+  toldConflicts: string;
 }
 
 /** What placement read: the service as applied, the clusters' view, and the manifests of its shards. */
@@ -77,6 +82,9 @@ export function registerService(
   const key = keyOf(metadata.namespace, metadata.name);
   const record = records.get(key);
   if (record) {
+    // Applied again unchanged (a host relisting its services), the records are as they were.
+    if (record.dns && (record.deleting !== undefined || !sameJson(record.service, copy)))
+      record.dns = { state: 'pending', names: record.dns.names };
     record.service = copy;
     record.deleting = undefined;
     // The host may have changed the manifest it gave before in place.
@@ -152,6 +160,8 @@ const freshRecord = (service: FederatedService, deleting: ServiceRecord['deletin
   lastGood: new Map(),
   seen: new Set(),
   held: [],
+  dns: undefined,
+  toldConflicts: '',
 });
 
 /** The services served (not being deleted). */

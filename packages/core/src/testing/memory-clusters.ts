@@ -4,6 +4,7 @@
 import { ValidationError } from '../errors.js';
 import { isMapList, listEntryKey } from '../placement/changed-fields.js';
 import { isObject } from '../placement/json.js';
+import { ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION } from '../placement/manifest.js';
 import type {
   ClusterEvent,
   ClusterHealth,
@@ -75,6 +76,10 @@ export class MemoryClusters implements MemberClusters {
       if (cluster.services.delete(key(action.namespace, action.name))) {
         this.#emit({ type: 'shard-removed', cluster: action.cluster, namespace: action.namespace, name: action.name });
       }
+      return;
+    }
+    if (action.kind === 'release') {
+      this.#release(cluster, action.namespace, action.name);
       return;
     }
     const { namespace, name } = action.manifest.metadata;
@@ -189,6 +194,15 @@ export class MemoryClusters implements MemberClusters {
     if (cluster.status.health !== 'Offline') this.#emit({ type: 'shard', shard });
   }
 
+  /** A JSON merge patch setting the federation's own annotations to null: the Service and its other fields stay. */
+  #release(cluster: MemoryCluster, namespace: string, name: string): void {
+    const current = cluster.services.get(key(namespace, name));
+    if (!current) return;
+    const previous = cluster.applied.get(key(namespace, name));
+    if (previous) cluster.applied.set(key(namespace, name), withoutMarks(previous));
+    this.#put(cluster, withoutMarks(current.manifest), current);
+  }
+
   #update(clusterName: string, namespace: string, name: string, change: (shard: ShardStatus) => ShardStatus): void {
     const cluster = this.#cluster(clusterName);
     const current = cluster.services.get(key(namespace, name));
@@ -207,6 +221,12 @@ export class MemoryClusters implements MemberClusters {
   #emit(event: ClusterEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+/** The Service without the annotations a release removes. */
+function withoutMarks(manifest: ServiceManifest): ServiceManifest {
+  const { [ADOPTED_BY_ANNOTATION]: _adopted, [APPLIED_ANNOTATION]: _applied, ...annotations } = manifest.metadata.annotations ?? {};
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
 }
 
 /**
