@@ -145,7 +145,7 @@ describe('the guide, end to end', () => {
     foreignIntact(world);
   });
 
-  test('an adopted shard is conformed and kept (not deleted) when the service is deleted, unless asked', async () => {
+  test('an adopted shard is conformed, and released (kept, its marks removed) when the service is deleted, unless asked to delete it', async () => {
     const world = guideWorld();
     const cluster = clusterOf('us-east1-c');
     world.clusters.putService(cluster, {
@@ -175,6 +175,12 @@ describe('the guide, end to end', () => {
     controller.deleteService('mynamespace', 'nginx');
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster)).toEqual([cluster]);
+    const released = world.clusters.shard(cluster, 'mynamespace', 'nginx')!.manifest;
+    expect(released.metadata.annotations?.[ADOPTED_BY_ANNOTATION]).toBeUndefined();
+    expect(released.metadata.annotations?.[APPLIED_ANNOTATION]).toBeUndefined();
+    expect(released.spec).toEqual(adopted.manifest.spec);
+    expect(released.metadata.labels).toEqual(adopted.manifest.metadata.labels);
+    // Released, it is no longer this federation's: a deletion asking to delete adopted shards deletes it anyway, as before.
     controller.deleteService('mynamespace', 'nginx', { deleteAdopted: true });
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);

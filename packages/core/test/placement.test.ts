@@ -86,7 +86,7 @@ describe('placeShards, examples', () => {
     expect(createdBy((action as Extract<ShardAction, { kind: 'conform' }>).manifest, OWNER)).toBe(false);
   });
 
-  test('leaves a conforming shard, an Offline cluster, and an adopted shard of a deleted service', () => {
+  test("leaves a conforming shard and an Offline cluster; releases this owner's adopted shard of a deleted service, leaves another's", () => {
     const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), desiredManifest(base, OWNER, false));
     const actions = placeShards({
       service: { manifest: base },
@@ -106,6 +106,17 @@ describe('placeShards, examples', () => {
         existing: [shardOf('a', held)],
         created: new Set(),
         ownerId: OWNER,
+        deleting: true,
+      }),
+    ).toEqual([{ kind: 'release', cluster: 'a', namespace: 'default', name: 'nginx' }]);
+    // Adopted by another federation: not this owner's to release.
+    expect(
+      placeShards({
+        service: { manifest: base },
+        clusters: [cluster('a')],
+        existing: [shardOf('a', held)],
+        created: new Set(),
+        ownerId: 'fed-b',
         deleting: true,
       }),
     ).toEqual([{ kind: 'leave', cluster: 'a' }]);

@@ -5,10 +5,12 @@
 // services.ts, targets.ts, the scheduler, one pass (pass.ts) and the zone cache.
 import { EventEmitter } from 'eventemitter3';
 import { ValidationError } from '../errors.js';
+import { ours } from '../placement/manifest.js';
 import type { FederatedService } from '../placement/placement.js';
 import { type isShardHealthy, recordNames } from '../planning/plan.js';
 import type { ClusterEvent, Shard, ShardStatus } from '../types.js';
 import {
+  allShards,
   commitClusterStep,
   emptyClusterState,
   judgeAll,
@@ -235,8 +237,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   /**
-   * Deletes the shards the federation created (adopted ones too when asked) and every record of
-   * the service. The service is forgotten once no cluster out of sight may still hold a shard.
+   * Deletes the shards the federation created, releases those it adopted (removes its
+   * `fedsvc.io/adopted-by` and `fedsvc.io/applied` annotations, nothing else), or deletes them
+   * too with `deleteAdopted` (default false), and withdraws every record of the service. The
+   * service is forgotten (`service-deleted`) once no cluster out of sight may still hold a shard.
    *
    * @example
    * ```ts
@@ -257,9 +261,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * Reads the zone anew, plans every service again, and removes the records of services this
-   * controller does not know. Calling it says the host has applied every service it has (say,
-   * once its own watch has synced): until then, or unless `services` was given, records of
-   * unknown services are left alone, so that a restart never deletes what is not registered yet.
+   * controller does not know, and their shards: those this owner created are deleted, those it
+   * adopted released, as by `deleteService`. Calling it says the host has applied every service
+   * it has (say, once its own watch has synced): until then, or unless `services` was given,
+   * records and shards of unknown services are left alone, so that a restart never deletes what
+   * is not registered yet.
    *
    * @example
    * ```ts
@@ -313,7 +319,27 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   #resync(): void {
+    this.#markOrphans();
     this.#scheduler.sweep(this.#services.keys());
+  }
+
+  /**
+   * Once the host has given every service it has and the clusters have been heard from, a
+   * service holding shards this owner created or adopted that the host did not give is gone:
+   * it is deleted as if `deleteService` had been called (created shards deleted, adopted ones
+   * released). Shards of other owners are not this controller's to judge.
+   */
+  #markOrphans(): void {
+    if (!this.#servicesComplete || !this.#synced) return;
+    const orphans: ServiceKey[] = [];
+    for (const [key, split] of this.#world.shards) {
+      if (this.#services.has(key)) continue;
+      const shard = allShards(split).find((held) => ours(held.manifest, this.#options.ownerId));
+      if (shard) orphans.push(markDeleted(this.#services, shard.namespace, shard.name, false));
+    }
+    if (orphans.length === 0) return;
+    this.#options.logger?.info({ services: orphans }, 'shards of services no longer federated: removing them');
+    this.#scheduler.mark(orphans);
   }
 
   // ---- events from the clusters -----------------------------------------------------------
@@ -327,6 +353,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         return;
       case 'synced':
         this.#synced = true;
+        this.#markOrphans();
         this.#scheduler.wake();
         return;
       case 'cluster-removed':

@@ -5,7 +5,7 @@ import type { EventEmitter } from 'eventemitter3';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
-import { createdBy } from '../placement/manifest.js';
+import { ours } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
@@ -362,7 +362,7 @@ function finish(ctx: PassContext, batch: Batch): void {
       !ctx.options.dryRun &&
       !outOfSight &&
       (batch.shardActions.get(key) ?? []).length === 0 &&
-      !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.manifest, ctx.options.ownerId))
+      !shards.some((shard) => deleting.deleteAdopted || ours(shard.manifest, ctx.options.ownerId))
     ) {
       ctx.services.delete(key);
       ctx.emit('service-deleted', { service: key });

@@ -44,7 +44,8 @@ export interface ControllerOptions {
   readonly dns: { readonly provider: DnsProvider; readonly zone: DnsZone };
   /**
    * Federated services to serve from the start, all of them: records of any other service are
-   * removed. Without it, those are removed only once `resync()` is called (see there).
+   * removed, and its shards in the member clusters (created ones deleted, adopted ones
+   * released). Without it, those are removed only once `resync()` is called (see there).
    */
   readonly services?: readonly FederatedService[];
   /** Events within this window are planned together: 0 to 2^31−1 ms. Default 50 ms; a lone event is planned at once. */

@@ -44,6 +44,9 @@ export function adoptedBy(manifest: ServiceManifest, ownerId: string): boolean {
   return manifest.metadata.annotations?.[ADOPTED_BY_ANNOTATION] === ownerId;
 }
 
+/** Whether the Service is marked as this federation's: created or adopted by it. */
+export const ours = (manifest: ServiceManifest, ownerId: string): boolean => createdBy(manifest, ownerId) || adoptedBy(manifest, ownerId);
+
 /**
  * The Service the federation applies in a member cluster: the federated manifest's metadata
  * and spec without the fields clusters own (`clusterIP` unless headless, `clusterIPs`,

@@ -2,7 +2,7 @@
 // The caller carries the actions out (server-side apply in the kubernetes package).
 import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../types.js';
 import { changedFields } from './changed-fields.js';
-import { desiredManifest } from './manifest.js';
+import { adoptedBy, desiredManifest } from './manifest.js';
 import { overriddenManifest, type ShardOverride } from './overrides.js';
 import { selectorMatches, type LabelSelector } from './selector.js';
 
@@ -39,7 +39,7 @@ export interface PlacementInput {
   readonly ownerId: string;
   /** The federated Service is being deleted. */
   readonly deleting?: boolean;
-  /** Delete adopted shards as well when the service is deleted or a cluster is deselected. */
+  /** Delete adopted shards (rather than release them) when the service is deleted or a cluster is deselected. Default false. */
   readonly deleteAdopted?: boolean;
 }
 
@@ -53,11 +53,11 @@ export function clusterSelection(service: FederatedService): (cluster: Pick<Clus
 /**
  * Placement: one action per member cluster, in the clusters' order: in each selected cluster
  * (see {@link FederatedService.clusters}), the Service with that cluster's override applied is
- * created where missing,
- * conform (with the exact fields that change) where different, leave where it already
- * conforms or the cluster cannot be reached (Offline; it is placed again when seen), delete
- * what the federation created where the service is deleted or the cluster is no longer
- * selected (adopted Services too with `deleteAdopted`). Pure; the caller carries the actions
+ * created where missing, conformed (with the exact fields that change) where different, left
+ * where it already conforms or the cluster cannot be reached (Offline; it is placed again when
+ * seen). Where the service is deleted or the cluster is no longer selected, what the federation
+ * created is deleted, and what it adopted (marked `fedsvc.io/adopted-by` with `ownerId`)
+ * released, or deleted with `deleteAdopted`; others' Services are left. Pure; the caller carries the actions
  * out (`MemberClusters.applyShard`).
  *
  * Nothing is validated here: the controller checks the selector and the manifest when a
@@ -96,9 +96,10 @@ export function placeShards(input: PlacementInput): ShardAction[] {
     if (cluster.health === 'Offline') return { kind: 'leave', cluster: cluster.name };
     const selected = !input.deleting && selects(cluster);
     if (!selected) {
-      return shard && (created.has(cluster.name) || input.deleteAdopted)
-        ? { kind: 'delete', cluster: cluster.name, namespace, name }
-        : { kind: 'leave', cluster: cluster.name };
+      if (shard && (created.has(cluster.name) || input.deleteAdopted)) return { kind: 'delete', cluster: cluster.name, namespace, name };
+      // Only a Service this owner marked as adopted is let go; someone else's of the same name is not touched.
+      if (shard && adoptedBy(shard.manifest, ownerId)) return { kind: 'release', cluster: cluster.name, namespace, name };
+      return { kind: 'leave', cluster: cluster.name };
     }
     if (!shard) return { kind: 'create', cluster: cluster.name, manifest: desiredFor(cluster.name, true) };
     const manifest = desiredFor(cluster.name, created.has(cluster.name));
