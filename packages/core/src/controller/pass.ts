@@ -135,8 +135,8 @@ function planBatch(ctx: PassContext, batch: Batch): { desired: RecordSet[]; inPa
       inPass.add(key);
     } catch (error) {
       const reason = error instanceof ValidationError ? 'invalid-input' : 'error';
-      batch.fail(key, reason, asError(error));
       failRecords(ctx, key, reason, asError(error));
+      batch.fail(key, reason, asError(error));
     }
   }
   return { desired, inPass };
@@ -198,8 +198,8 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
     const unwritten = error instanceof UnwrittenRecordsError ? new Set(error.unwritten.map((ref) => ctx.serviceOf(ref.name))) : undefined;
     for (const key of inPass) {
       if (unwritten && !unwritten.has(key)) continue;
-      batch.fail(key, reason, asError(error));
       failRecords(ctx, key, reason, asError(error));
+      batch.fail(key, reason, asError(error));
     }
     if (error instanceof UnwrittenRecordsError)
       announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
@@ -340,7 +340,7 @@ function tellRecords(ctx: PassContext, batch: Batch, key: ServiceKey, record: Se
   record.dns = writtenRecords(planned ?? [], conflicts, batch.outside.get(key) ?? []);
 }
 
-/** Keeps that a pass could not write a service's records. */
+/** Keeps that a pass could not write a service's records: before `apply-failed` tells it, so that status says it too. */
 function failRecords(ctx: PassContext, key: ServiceKey, reason: string, error: Error): void {
   const record = ctx.services.get(key);
   if (record && !ctx.options.dryRun) record.dns = failedRecords(record.dns, reason, error);
