@@ -229,7 +229,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```
    * @throws {@link ValidationError} when the manifest is not a v1 Service with metadata and
    * spec, holds something that is not JSON data (a BigInt, a function, a cycle, a getter that
-   * throws), the selector is malformed, or the names make an invalid record name. The manifest
+   * throws), the selector, the `clusters` list (or both given), an override or the `ttl` is
+   * malformed, or the names make an invalid record name. The manifest
    * is kept as a copy: changing the object afterwards changes nothing until it is applied again.
    */
   applyService(service: FederatedService): void {
