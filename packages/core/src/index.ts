@@ -34,8 +34,9 @@ export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
 export { UnwrittenRecordsError, type ReconcileReport } from './zone/report.js';
 // -- placement (pure) and the controller
 export { placeShards, type FederatedService, type PlacementInput } from './placement/placement.js';
+export type { ShardOverride } from './placement/overrides.js';
 export { selectorMatches, type LabelSelector } from './placement/selector.js';
-export { desiredManifest, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';
+export { desiredManifest, ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';
 export { createController, FederationController } from './controller/controller.js';
 export { formatChanges } from './controller/format.js';
 export { dnsResolver } from './controller/system-resolver.js';
@@ -46,6 +47,8 @@ export type {
   ServiceKey,
   ClusterView,
   ServiceStatusView,
+  ServiceDnsView,
+  ShardChange,
   ResyncStatusView,
 } from './controller/types.js';
 export type { ResyncPeriod } from './controller/resync.js';

@@ -28,7 +28,7 @@ export { parseAddress, parseIPv4, parseIPv6, formatIPv6, type Address } from './
 export { canonicalRdata, sameRecordSet, sameRdatas } from './dns/rdata.js';
 export { batchChanges, changeCost } from './zone/batch.js';
 export { applyChangeSet, type ApplyResult } from './zone/apply.js';
-export { CREATED_BY_ANNOTATION } from './placement/manifest.js';
+export { ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';
 export { TRANSIENT_NETWORK_CODES, isTransientNetworkError } from './network.js';
 export { backoffDelay, backoffStep, sleep, type Backoff, type Jitter } from './backoff.js';
 export { positiveInteger, positiveNumber, nonNegativeNumber, fraction } from './numbers.js';

@@ -276,7 +276,12 @@ export type ShardAction =
   /** Adopt an existing Service and make it conform: `fields` are the JSON paths that change. */
   | { readonly kind: 'conform'; readonly cluster: string; readonly manifest: ServiceManifest; readonly fields: readonly string[] }
   | { readonly kind: 'leave'; readonly cluster: string }
-  | { readonly kind: 'delete'; readonly cluster: string; readonly namespace: string; readonly name: string };
+  | { readonly kind: 'delete'; readonly cluster: string; readonly namespace: string; readonly name: string }
+  /**
+   * Let go of a Service the federation adopted: remove its `fedsvc.io/adopted-by` and
+   * `fedsvc.io/applied` annotations and nothing else (the Service stays, with every field as it is).
+   */
+  | { readonly kind: 'release'; readonly cluster: string; readonly namespace: string; readonly name: string };
 
 /** The member-clusters port: the kubernetes package implements it, and an in-memory one ships for tests. */
 export interface MemberClusters {

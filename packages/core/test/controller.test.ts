@@ -5,7 +5,7 @@ import type { LeaderElection } from '../src/controller/types.js';
 import { ProviderError, ValidationError } from '../src/errors.js';
 import { isGuard } from '../src/zone/batch.js';
 import { UnwrittenRecordsError } from '../src/zone/report.js';
-import { APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/manifest.js';
+import { ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from '../src/placement/manifest.js';
 import type { Change, ClusterEvent, MemberClusters, RecordSet } from '../src/types.js';
 import {
   ADDRESSES,
@@ -145,7 +145,7 @@ describe('the guide, end to end', () => {
     foreignIntact(world);
   });
 
-  test('an adopted shard is conformed and kept (not deleted) when the service is deleted, unless asked', async () => {
+  test('an adopted shard is conformed, and released (kept, its marks removed) when the service is deleted, unless asked to delete it', async () => {
     const world = guideWorld();
     const cluster = clusterOf('us-east1-c');
     world.clusters.putService(cluster, {
@@ -160,7 +160,13 @@ describe('the guide, end to end', () => {
     const conform = world.clusters.actions.find((a) => a.kind === 'conform');
     expect(conform).toMatchObject({
       cluster,
-      fields: ['metadata.labels.run', `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'],
+      fields: [
+        'metadata.labels.run',
+        `metadata.annotations.${ADOPTED_BY_ANNOTATION}`,
+        `metadata.annotations.${APPLIED_ANNOTATION}`,
+        'spec.ports[0]',
+        'spec.type',
+      ],
     });
     const adopted = world.clusters.shard(cluster, 'mynamespace', 'nginx')!;
     expect(adopted.manifest.metadata.labels).toEqual({ team: 'web', run: 'nginx' });
@@ -169,6 +175,12 @@ describe('the guide, end to end', () => {
     controller.deleteService('mynamespace', 'nginx');
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx').map((s) => s.cluster)).toEqual([cluster]);
+    const released = world.clusters.shard(cluster, 'mynamespace', 'nginx')!.manifest;
+    expect(released.metadata.annotations?.[ADOPTED_BY_ANNOTATION]).toBeUndefined();
+    expect(released.metadata.annotations?.[APPLIED_ANNOTATION]).toBeUndefined();
+    expect(released.spec).toEqual(adopted.manifest.spec);
+    expect(released.metadata.labels).toEqual(adopted.manifest.metadata.labels);
+    // Released, it is no longer this federation's: a deletion asking to delete adopted shards deletes it anyway, as before.
     controller.deleteService('mynamespace', 'nginx', { deleteAdopted: true });
     await settle(controller);
     expect(world.clusters.shards('mynamespace', 'nginx')).toEqual([]);

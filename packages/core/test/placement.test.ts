@@ -1,7 +1,14 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { changedFields } from '../src/placement/changed-fields.js';
-import { APPLIED_ANNOTATION, CLUSTER_OWNED_FIELDS, CREATED_BY_ANNOTATION, createdBy, desiredManifest } from '../src/placement/manifest.js';
+import {
+  ADOPTED_BY_ANNOTATION,
+  APPLIED_ANNOTATION,
+  CLUSTER_OWNED_FIELDS,
+  CREATED_BY_ANNOTATION,
+  createdBy,
+  desiredManifest,
+} from '../src/placement/manifest.js';
 import { placeShards, type FederatedService } from '../src/placement/placement.js';
 import { selectorMatches, validateSelector, type LabelSelector } from '../src/placement/selector.js';
 import { ValidationError } from '../src/errors.js';
@@ -71,12 +78,15 @@ describe('placeShards, examples', () => {
       created: new Set(),
       ownerId: OWNER,
     });
-    expect(action).toMatchObject({ kind: 'conform', fields: [`metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'] });
+    expect(action).toMatchObject({
+      kind: 'conform',
+      fields: [`metadata.annotations.${ADOPTED_BY_ANNOTATION}`, `metadata.annotations.${APPLIED_ANNOTATION}`, 'spec.ports[0]', 'spec.type'],
+    });
     // Adopted, so not marked as created.
     expect(createdBy((action as Extract<ShardAction, { kind: 'conform' }>).manifest, OWNER)).toBe(false);
   });
 
-  test('leaves a conforming shard, an Offline cluster, and an adopted shard of a deleted service', () => {
+  test("leaves a conforming shard and an Offline cluster; releases this owner's adopted shard of a deleted service, leaves another's", () => {
     const held = serverSideApply(manifest({ clusterIP: '10.0.0.3' }), desiredManifest(base, OWNER, false));
     const actions = placeShards({
       service: { manifest: base },
@@ -96,6 +106,17 @@ describe('placeShards, examples', () => {
         existing: [shardOf('a', held)],
         created: new Set(),
         ownerId: OWNER,
+        deleting: true,
+      }),
+    ).toEqual([{ kind: 'release', cluster: 'a', namespace: 'default', name: 'nginx' }]);
+    // Adopted by another federation: not this owner's to release.
+    expect(
+      placeShards({
+        service: { manifest: base },
+        clusters: [cluster('a')],
+        existing: [shardOf('a', held)],
+        created: new Set(),
+        ownerId: 'fed-b',
         deleting: true,
       }),
     ).toEqual([{ kind: 'leave', cluster: 'a' }]);

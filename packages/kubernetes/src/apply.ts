@@ -1,10 +1,18 @@
 // Carrying out placement's decision in one cluster: server-side apply for create/conform, so
-// only the fields fedsvc sets are owned by it and other writers' fields stay; DELETE for delete.
+// only the fields fedsvc sets are owned by it and other writers' fields stay; DELETE for delete;
+// a JSON merge patch removing the federation's annotations for release.
 // Every request has a deadline: a member API server that accepts the connection and never answers
 // fails the action (a ClusterApiError without status, as when it cannot be reached) instead of
 // holding up the controller's pass for that service.
 import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { CREATED_BY_ANNOTATION, type ServiceManifest, type ShardAction, ValidationError } from '@fedsvc/core/provider';
+import {
+  ADOPTED_BY_ANNOTATION,
+  APPLIED_ANNOTATION,
+  CREATED_BY_ANNOTATION,
+  type ServiceManifest,
+  type ShardAction,
+  ValidationError,
+} from '@fedsvc/core/provider';
 import { DEFAULT_REQUEST_TIMEOUT_MS, abortedBy, withDeadline } from './deadline.js';
 import { describeError } from './api-errors.js';
 import { isDns1123Label } from './topology.js';
@@ -83,10 +91,21 @@ async function createdByOf(api: CoreV1Api, namespace: string, name: string, time
   }
 }
 
+/** The Service as adopted rather than created: marked adopted by the owner the created-by mark named. */
 function unmarked(manifest: ServiceManifest): ServiceManifest {
-  const { [CREATED_BY_ANNOTATION]: _created, ...annotations } = manifest.metadata.annotations ?? {};
-  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
+  const { [CREATED_BY_ANNOTATION]: owner, ...annotations } = manifest.metadata.annotations ?? {};
+  return {
+    ...manifest,
+    metadata: { ...manifest.metadata, annotations: owner === undefined ? annotations : { ...annotations, [ADOPTED_BY_ANNOTATION]: owner } },
+  };
 }
+
+/**
+ * What a release sends: a JSON merge patch removing the federation's own annotations, nothing
+ * else. The created-by mark is not among them: a released Service was adopted, and a created-by
+ * mark on it is another federation's.
+ */
+const RELEASE_PATCH = { metadata: { annotations: { [ADOPTED_BY_ANNOTATION]: null, [APPLIED_ANNOTATION]: null } } };
 
 export async function applyShardAction(api: CoreV1Api, action: ShardAction, options: ApplyOptions = {}): Promise<void> {
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -113,6 +132,22 @@ export async function applyShardAction(api: CoreV1Api, action: ShardAction, opti
           ),
         );
       } catch (error) {
+        throw failure(action.cluster, error, what);
+      }
+      return;
+    }
+    case 'release': {
+      const what = `release of service ${action.namespace}/${action.name}`;
+      try {
+        await withDeadline(timeoutMs, (signal) =>
+          api.patchNamespacedService(
+            { name: action.name, namespace: action.namespace, body: RELEASE_PATCH, fieldManager: options.fieldManager ?? FIELD_MANAGER },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch, abortedBy(signal)),
+          ),
+        );
+      } catch (error) {
+        // Gone: nothing left to release.
+        if (error instanceof ApiException && error.code === 404) return;
         throw failure(action.cluster, error, what);
       }
       return;

@@ -1,5 +1,12 @@
 // applyShard: server-side apply with field manager 'fedsvc', keeping other managers' fields.
-import { CREATED_BY_ANNOTATION, type ServiceManifest, ValidationError } from '@fedsvc/core';
+import {
+  ADOPTED_BY_ANNOTATION,
+  APPLIED_ANNOTATION,
+  CREATED_BY_ANNOTATION,
+  type ServiceManifest,
+  ValidationError,
+  desiredManifest,
+} from '@fedsvc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
 import { FakeKubeApi, service } from '../src/testing/index.js';
@@ -63,6 +70,8 @@ describe('applyShard', () => {
     await clusters().applyShard({ kind: 'create', cluster: 'c1', manifest: marked });
     const after = live()!;
     expect((after['metadata'] as { annotations?: Record<string, string> }).annotations?.[CREATED_BY_ANNOTATION]).toBeUndefined();
+    // Marked as adopted by the owner instead, so that it is released, not left marked, when its service goes.
+    expect((after['metadata'] as { annotations?: Record<string, string> }).annotations?.[ADOPTED_BY_ANNOTATION]).toBe('fed-a');
     expect(after['spec']).toMatchObject({ type: 'LoadBalancer', sessionAffinity: 'ClientIP' });
     // Where nothing is there, the create marks it; a second create of our own Service (its first answer lost) keeps the mark.
     api.deleteService('mynamespace', 'nginx');
@@ -143,6 +152,47 @@ describe('applyShard', () => {
       reason: 'Conflict',
       message: expect.stringContaining('conflict with "fedsvc": .spec.type'),
     });
+  });
+
+  test("release removes the federation's annotations by merge patch and nothing else; another federation's mark stays", async () => {
+    api.deleteService('mynamespace', 'nginx');
+    // Someone's Service, created by another federation, adopted by this one.
+    const theirs = service('mynamespace', 'nginx', { type: 'ClusterIP', sessionAffinity: 'ClientIP' });
+    const meta = theirs['metadata'] as Record<string, unknown>;
+    meta['annotations'] = { [CREATED_BY_ANNOTATION]: 'fed-other', team: 'web' };
+    api.putService(theirs);
+    const members = clusters();
+    await members.applyShard({
+      kind: 'conform',
+      cluster: 'c1',
+      manifest: desiredManifest(manifest({ app: 'nginx' }), 'fed-a', false),
+      fields: [],
+    });
+    const adopted = live()!;
+    const annotationsOf = (object: Record<string, unknown>) => (object['metadata'] as { annotations?: Record<string, string> }).annotations;
+    expect(annotationsOf(adopted)).toMatchObject({ [ADOPTED_BY_ANNOTATION]: 'fed-a', [CREATED_BY_ANNOTATION]: 'fed-other', team: 'web' });
+
+    await members.applyShard({ kind: 'release', cluster: 'c1', namespace: 'mynamespace', name: 'nginx' });
+    const request = api.requests.at(-1)!;
+    expect(request).toMatchObject({
+      method: 'PATCH',
+      path: '/api/v1/namespaces/mynamespace/services/nginx',
+      contentType: 'application/merge-patch+json',
+    });
+    const released = live()!;
+    expect(annotationsOf(released)).toEqual({ [CREATED_BY_ANNOTATION]: 'fed-other', team: 'web' });
+    expect(released['spec']).toEqual(adopted['spec']);
+    expect((released['metadata'] as { labels?: unknown }).labels).toEqual((adopted['metadata'] as { labels?: unknown }).labels);
+    // The annotations it removed are no manager's any more.
+    const managed = JSON.stringify((released['metadata'] as { managedFields?: unknown }).managedFields);
+    expect(managed).not.toContain(ADOPTED_BY_ANNOTATION);
+    expect(managed).not.toContain(APPLIED_ANNOTATION);
+
+    // Releasing again, or a Service that is gone, is not an error.
+    await members.applyShard({ kind: 'release', cluster: 'c1', namespace: 'mynamespace', name: 'nginx' });
+    api.deleteService('mynamespace', 'nginx');
+    await members.applyShard({ kind: 'release', cluster: 'c1', namespace: 'mynamespace', name: 'nginx' });
+    expect(live()).toBeUndefined();
   });
 
   test('delete removes the Service; deleting it again is not an error; leave sends nothing', async () => {

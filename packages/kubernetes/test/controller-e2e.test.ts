@@ -1,10 +1,20 @@
 // End to end: core's controller drives these member clusters (the real client library against
 // two fixture API servers) and keeps an in-test DNS zone in step.
-import { type DnsProvider, type DnsZone, ProviderError, type RecordSet, type ServiceManifest, createController } from '@fedsvc/core';
+import {
+  ADOPTED_BY_ANNOTATION,
+  APPLIED_ANNOTATION,
+  CREATED_BY_ANNOTATION,
+  type DnsProvider,
+  type DnsZone,
+  ProviderError,
+  type RecordSet,
+  type ServiceManifest,
+  createController,
+} from '@fedsvc/core';
 import { applyChangeSet } from '@fedsvc/core/provider';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKubernetesClusters, createLeaseElection } from '../src/index.js';
-import { FakeKubeApi, endpointSlice } from '../src/testing/index.js';
+import { FakeKubeApi, endpointSlice, service } from '../src/testing/index.js';
 
 function zoneProvider(zone: DnsZone): DnsProvider & { held(): readonly RecordSet<string>[] } {
   let records: RecordSet<string>[] = [];
@@ -98,6 +108,56 @@ describe('controller over kubernetes member clusters', () => {
       expect(global()!.rrdatas).toEqual(['203.0.113.2']);
       const eastZone = dns.held().find((r) => r.name === 'nginx.mynamespace.myfederation.svc.us-east1-b.example.com.');
       expect(eastZone).toMatchObject({ type: 'CNAME', rrdatas: ['nginx.mynamespace.myfederation.svc.us-east1.example.com.'] });
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test("orphans over the wire: this owner's created shard deleted, its adopted one released, another owner's untouched", async () => {
+    const zone = { id: 'z3', dnsName: 'example.net.' };
+    const orphan = (name: string, annotations: Record<string, string>) => {
+      const object = service('shop', name);
+      (object['metadata'] as Record<string, unknown>)['annotations'] = { team: 'shop', ...annotations };
+      return object;
+    };
+    east.putService(orphan('gone', { [CREATED_BY_ANNOTATION]: 'fed-o', [APPLIED_ANNOTATION]: '00000000' }));
+    west.putService(orphan('gone', { [ADOPTED_BY_ANNOTATION]: 'fed-o', [APPLIED_ANNOTATION]: '00000000' }));
+    east.putService(orphan('theirs', { [CREATED_BY_ANNOTATION]: 'fed-other' }));
+    const before = west.store.get('services', 'shop', 'gone')!.object;
+    const theirs = east.store.get('services', 'shop', 'theirs')!.object;
+    const clusters = createKubernetesClusters({
+      clusters: [
+        { name: 'east', server: east.url, skipTLSVerify: true },
+        { name: 'west', server: west.url, skipTLSVerify: true },
+      ],
+      healthPeriodMs: 50,
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
+    const controller = createController({
+      federation: { name: 'orphans', domain: 'example.net' },
+      ownerId: 'fed-o',
+      clusters,
+      dns: { provider: zoneProvider(zone), zone },
+      services: [],
+      coalesceMs: 10,
+      backoff: { baseMs: 20, maxMs: 200 },
+    });
+    const forgotten: string[] = [];
+    controller.on('service-deleted', ({ service }) => forgotten.push(service));
+    controller.start();
+    try {
+      await until(() => forgotten.length > 0);
+      expect(forgotten).toEqual(['shop/gone']);
+      expect(east.store.get('services', 'shop', 'gone')).toBeUndefined();
+      const released = west.store.get('services', 'shop', 'gone')!.object;
+      const {
+        [ADOPTED_BY_ANNOTATION]: _a,
+        [APPLIED_ANNOTATION]: _b,
+        ...kept
+      } = (before['metadata'] as { annotations: Record<string, string> }).annotations;
+      expect((released['metadata'] as { annotations?: unknown }).annotations).toEqual(kept);
+      expect(released['spec']).toEqual(before['spec']);
+      expect(east.store.get('services', 'shop', 'theirs')!.object).toEqual(theirs);
     } finally {
       await controller.stop();
     }

@@ -5,10 +5,12 @@
 // services.ts, targets.ts, the scheduler, one pass (pass.ts) and the zone cache.
 import { EventEmitter } from 'eventemitter3';
 import { ValidationError } from '../errors.js';
+import { ours } from '../placement/manifest.js';
 import type { FederatedService } from '../placement/placement.js';
 import { type isShardHealthy, recordNames } from '../planning/plan.js';
 import type { ClusterEvent, Shard, ShardStatus } from '../types.js';
 import {
+  allShards,
   commitClusterStep,
   emptyClusterState,
   judgeAll,
@@ -227,7 +229,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```
    * @throws {@link ValidationError} when the manifest is not a v1 Service with metadata and
    * spec, holds something that is not JSON data (a BigInt, a function, a cycle, a getter that
-   * throws), the selector is malformed, or the names make an invalid record name. The manifest
+   * throws), the selector, the `clusters` list (or both given), an override or the `ttl` is
+   * malformed, or the names make an invalid record name. The manifest
    * is kept as a copy: changing the object afterwards changes nothing until it is applied again.
    */
   applyService(service: FederatedService): void {
@@ -235,8 +238,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   /**
-   * Deletes the shards the federation created (adopted ones too when asked) and every record of
-   * the service. The service is forgotten once no cluster out of sight may still hold a shard.
+   * Deletes the shards the federation created, releases those it adopted (removes its
+   * `fedsvc.io/adopted-by` and `fedsvc.io/applied` annotations, nothing else), or deletes them
+   * too with `deleteAdopted` (default false), and withdraws every record of the service. The
+   * service is forgotten (`service-deleted`) once no cluster out of sight may still hold a shard.
    *
    * @example
    * ```ts
@@ -257,9 +262,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * Reads the zone anew, plans every service again, and removes the records of services this
-   * controller does not know. Calling it says the host has applied every service it has (say,
-   * once its own watch has synced): until then, or unless `services` was given, records of
-   * unknown services are left alone, so that a restart never deletes what is not registered yet.
+   * controller does not know, and their shards: those this owner created are deleted, those it
+   * adopted released, as by `deleteService`. Calling it says the host has applied every service
+   * it has (say, once its own watch has synced): until then, or unless `services` was given,
+   * records and shards of unknown services are left alone, so that a restart never deletes what
+   * is not registered yet.
    *
    * @example
    * ```ts
@@ -274,8 +281,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * The federated service's status: each cluster's health and shard (`healthy` as in
-   * {@link isShardHealthy}; `excluded` when the cluster is left out of DNS), the union of
-   * load-balancer ingress, and the clusters fail static holds.
+   * {@link isShardHealthy}; `excluded` when the cluster is left out of DNS; `origin`, created or
+   * adopted), the union of load-balancer ingress, the clusters fail static holds, the state of
+   * its records and the names it answers to (`dns`), and, while a deleted service is being
+   * removed, the clusters it waits for (`deleting`).
    *
    * @example
    * ```ts
@@ -289,7 +298,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       this.#world,
       key,
       { namespace, name },
-      this.#services.get(key)?.held ?? [],
+      this.#services.get(key),
+      this.#options.ownerId,
       this.#exclusions.excluded,
       (shard) => shardTargets(shard, this.#resolution).refused,
     );
@@ -310,7 +320,27 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   #resync(): void {
+    this.#markOrphans();
     this.#scheduler.sweep(this.#services.keys());
+  }
+
+  /**
+   * Once the host has given every service it has and the clusters have been heard from, a
+   * service holding shards this owner created or adopted that the host did not give is gone:
+   * it is deleted as if `deleteService` had been called (created shards deleted, adopted ones
+   * released). Shards of other owners are not this controller's to judge.
+   */
+  #markOrphans(): void {
+    if (!this.#servicesComplete || !this.#synced) return;
+    const orphans: ServiceKey[] = [];
+    for (const [key, split] of this.#world.shards) {
+      if (this.#services.has(key)) continue;
+      const shard = allShards(split).find((held) => ours(held.manifest, this.#options.ownerId));
+      if (shard) orphans.push(markDeleted(this.#services, shard.namespace, shard.name, false));
+    }
+    if (orphans.length === 0) return;
+    this.#options.logger?.info({ services: orphans }, 'shards of services no longer federated: removing them');
+    this.#scheduler.mark(orphans);
   }
 
   // ---- events from the clusters -----------------------------------------------------------
@@ -324,6 +354,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         return;
       case 'synced':
         this.#synced = true;
+        this.#markOrphans();
         this.#scheduler.wake();
         return;
       case 'cluster-removed':

@@ -5,15 +5,16 @@ import type { EventEmitter } from 'eventemitter3';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
-import { createdBy } from '../placement/manifest.js';
+import { ours } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
-import type { Change, DnsProvider, DnsZone, Logger, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
-import { allShards, type ClusterState } from './cluster-state.js';
+import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
+import { allShards, shardIn, type ClusterState } from './cluster-state.js';
 import { withDeadline } from './deadline.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
+import { conflictsKey, failedRecords, shardChange, writtenRecords } from './outcomes.js';
 import { judgeService, placementView, placeService, planRecords } from './plan-service.js';
 import type { Scheduler } from './scheduler.js';
 import { served, type ServiceRecord } from './services.js';
@@ -58,6 +59,10 @@ interface Batch {
   readonly failed: Set<ServiceKey>;
   readonly fail: Fail;
   readonly shardActions: Map<ServiceKey, ShardAction[]>;
+  /** Each served service's records as planned; absent when they stay as the zone holds them. */
+  readonly planned: Map<ServiceKey, RecordSet[]>;
+  /** Names planned outside the domain filter, per service. */
+  readonly outside: Map<ServiceKey, string[]>;
 }
 
 /** Resolves with the services that failed, or undefined when this replica stopped leading meanwhile. */
@@ -75,7 +80,7 @@ export async function runPass(
     ctx.options.logger?.warn({ service, reason, cluster, error: error.message }, 'apply failed');
     ctx.emit('apply-failed', { service, reason, error, cluster });
   };
-  const batch: Batch = { since, sweep, current, failed, fail, shardActions: new Map() };
+  const batch: Batch = { since, sweep, current, failed, fail, shardActions: new Map(), planned: new Map(), outside: new Map() };
   await placeBatch(ctx, batch);
   if (ctx.hostnames) {
     const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
@@ -98,13 +103,16 @@ async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
       batch.shardActions.set(key, actions);
       if (ctx.options.dryRun) return;
       await Promise.all(
-        actions.map((action) =>
-          withDeadline(() => ctx.options.clusters.applyShard(action), ctx.settings.callTimeoutMs, 'clusters.applyShard').catch(
-            (error: unknown) => {
-              batch.fail(key, 'cluster', asError(error), action.cluster);
-            },
-          ),
-        ),
+        actions.map(async (action) => {
+          const change = shardChange(action, shardIn(ctx.world.shards.get(key), action.cluster), ctx.options.ownerId);
+          try {
+            await withDeadline(() => ctx.options.clusters.applyShard(action), ctx.settings.callTimeoutMs, 'clusters.applyShard');
+          } catch (error) {
+            batch.fail(key, 'cluster', asError(error), action.cluster);
+            return;
+          }
+          if (change) ctx.emit('shard-changed', { service: key, cluster: action.cluster, action: change });
+        }),
       );
     }),
   );
@@ -122,10 +130,13 @@ function planBatch(ctx: PassContext, batch: Batch): { desired: RecordSet[]; inPa
         // Out of the pass's scope, the service's records stay as the zone holds them.
         if (planned === undefined) continue;
         desired.push(...planned);
+        batch.planned.set(key, planned);
       }
       inPass.add(key);
     } catch (error) {
-      batch.fail(key, error instanceof ValidationError ? 'invalid-input' : 'error', asError(error));
+      const reason = error instanceof ValidationError ? 'invalid-input' : 'error';
+      failRecords(ctx, key, reason, asError(error));
+      batch.fail(key, reason, asError(error));
     }
   }
   return { desired, inPass };
@@ -168,7 +179,7 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
     const key = ctx.serviceOf(name);
     return key !== undefined && inScope(key) && (filter === undefined || filter(name));
   };
-  if (filter) reportOutsideFilter(ctx, desired, filter);
+  if (filter) reportOutsideFilter(ctx, batch, desired, filter);
   try {
     const report = await ctx.scheduler.zone(async () => {
       if (!batch.current()) throw new LeadershipLost();
@@ -185,7 +196,11 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
     const reason = error instanceof ProviderError ? error.kind : error instanceof ValidationError ? 'invalid-input' : 'error';
     // Record sets the provider refused fail their own services only; the others were written.
     const unwritten = error instanceof UnwrittenRecordsError ? new Set(error.unwritten.map((ref) => ctx.serviceOf(ref.name))) : undefined;
-    for (const key of inPass) if (!unwritten || unwritten.has(key)) batch.fail(key, reason, asError(error));
+    for (const key of inPass) {
+      if (unwritten && !unwritten.has(key)) continue;
+      failRecords(ctx, key, reason, asError(error));
+      batch.fail(key, reason, asError(error));
+    }
     if (error instanceof UnwrittenRecordsError)
       announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
   }
@@ -261,7 +276,7 @@ async function zoneVersion(provider: DnsProvider, zone: DnsZone, logger: Logger 
 }
 
 /** Tells, per service, the names a pass planned outside the domain filter: they are not written. */
-function reportOutsideFilter(ctx: PassContext, desired: readonly RecordSet[], filter: (name: string) => boolean): void {
+function reportOutsideFilter(ctx: PassContext, batch: Batch, desired: readonly RecordSet[], filter: (name: string) => boolean): void {
   const outside = new Map<ServiceKey, Set<string>>();
   for (const record of desired) {
     if (filter(record.name)) continue;
@@ -274,6 +289,7 @@ function reportOutsideFilter(ctx: PassContext, desired: readonly RecordSet[], fi
   for (const [service, names] of outside) {
     ctx.options.logger?.debug({ service, names: [...names] }, 'names outside the domain filter; not written');
     ctx.emit('outside-domain-filter', { service, names: [...names] });
+    batch.outside.set(service, [...names]);
   }
 }
 
@@ -288,13 +304,18 @@ function announce(ctx: PassContext, batch: Batch, report: ReconcileReport, inPas
     if (list) list.push(change);
     else byService.set(key, [change]);
   }
+  const conflicts = new Map<ServiceKey, RecordConflict[]>();
   for (const conflict of report.conflicts) {
     ctx.options.logger?.warn(
       { name: conflict.name, owner: conflict.owner, types: conflict.types, target: conflict.target },
       'name held by records the federation does not own; left alone',
     );
+    const key = ctx.serviceOf(conflict.name);
+    if (key !== undefined) conflicts.set(key, [...(conflicts.get(key) ?? []), conflict]);
   }
   for (const key of inPass) {
+    const record = ctx.services.get(key);
+    if (record) tellRecords(ctx, batch, key, record, conflicts.get(key) ?? []);
     const changes = byService.get(key) ?? [];
     if (ctx.options.dryRun) {
       ctx.emit('records-planned', { service: key, changes, shardActions: batch.shardActions.get(key) ?? [] });
@@ -305,6 +326,24 @@ function announce(ctx: PassContext, batch: Batch, report: ReconcileReport, inPas
   if (batch.sweep && !ctx.options.dryRun) {
     for (const [key, changes] of byService) if (!inPass.has(key)) ctx.emit('records-applied', { service: key, changes, latencyMs: 0 });
   }
+}
+
+/** Keeps what the pass made of a service's records, and tells a new set of conflicts. */
+function tellRecords(ctx: PassContext, batch: Batch, key: ServiceKey, record: ServiceRecord, conflicts: readonly RecordConflict[]): void {
+  const told = conflictsKey(conflicts);
+  if (told !== record.toldConflicts && conflicts.length > 0) ctx.emit('records-conflict', { service: key, conflicts });
+  record.toldConflicts = told;
+  if (ctx.options.dryRun) return;
+  const planned = batch.planned.get(key);
+  // Records fail static keeps as the zone holds them are as they were.
+  if (planned === undefined && served(record)) return;
+  record.dns = writtenRecords(planned ?? [], conflicts, batch.outside.get(key) ?? []);
+}
+
+/** Keeps that a pass could not write a service's records: before `apply-failed` tells it, so that status says it too. */
+function failRecords(ctx: PassContext, key: ServiceKey, reason: string, error: Error): void {
+  const record = ctx.services.get(key);
+  if (record && !ctx.options.dryRun) record.dns = failedRecords(record.dns, reason, error);
 }
 
 /** Tells each service that did not fail that it is synced; forgets a deleted one once nothing of it is left. */
@@ -323,9 +362,10 @@ function finish(ctx: PassContext, batch: Batch): void {
       !ctx.options.dryRun &&
       !outOfSight &&
       (batch.shardActions.get(key) ?? []).length === 0 &&
-      !shards.some((shard) => deleting.deleteAdopted || createdBy(shard.manifest, ctx.options.ownerId))
+      !shards.some((shard) => deleting.deleteAdopted || ours(shard.manifest, ctx.options.ownerId))
     ) {
       ctx.services.delete(key);
+      ctx.emit('service-deleted', { service: key });
     }
   }
 }

@@ -1,7 +1,6 @@
 // One service in a pass: the shard actions it needs, and its records with fail static applied.
 import { createdBy } from '../placement/manifest.js';
-import { placeShards } from '../placement/placement.js';
-import { selectorMatches } from '../placement/selector.js';
+import { clusterSelection, placeShards } from '../placement/placement.js';
 import { planServiceRecords } from '../planning/plan.js';
 import type { ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
@@ -72,7 +71,7 @@ export interface PlanInput {
 export function judgeService(input: PlanInput): FailStaticDecision {
   const { world, record } = input;
   // A Service of the same name in a cluster the federated service does not select is not one of its shards.
-  const clusters = [...world.clusters.values()].filter((cluster) => selectorMatches(record.service.clusterSelector, cluster.labels));
+  const clusters = [...world.clusters.values()].filter(clusterSelection(record.service));
   const members = new Set(clusters.map((cluster) => cluster.name));
   const shards: Shard[] = allShards(world.shards.get(input.key))
     .filter((status) => members.has(status.cluster))
@@ -99,9 +98,10 @@ export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFract
     .map((cluster) => judged.get(cluster.name) ?? { name: cluster.name, zones: cluster.zones, region: cluster.region, ready: false });
   const named = new Set(placed.map((cluster) => cluster.name));
   const { namespace, name } = input.record.service.manifest.metadata;
+  const { ttl } = input.record.service;
   return planServiceRecords({
     federation: input.federation,
-    service: { namespace, name },
+    service: ttl === undefined ? { namespace, name } : { namespace, name, ttl },
     clusters: placed,
     shards: decision.shards.filter((shard) => named.has(shard.cluster)),
   });

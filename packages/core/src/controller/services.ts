@@ -1,12 +1,15 @@
 // The federated services the controller serves or is deleting: one record each, holding what
 // the controller decided about it between passes.
+import { isTtl, MAX_TTL } from '../dns/ttl.js';
 import { ValidationError } from '../errors.js';
+import { validateClusterList, validateOverrides } from '../placement/overrides.js';
+import { sameJson } from '../placement/json.js';
 import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
 import { parseRecordName, recordNames } from '../planning/plan.js';
 import type { Federation, ServiceManifest, Shard } from '../types.js';
 import { allShards, keyOf, type ClusterState } from './cluster-state.js';
-import type { ServiceKey } from './types.js';
+import type { ServiceDnsView, ServiceKey } from './types.js';
 
 export interface ServiceRecord {
   /** As applied; once deleted, as it was (or a bare Service of its name, when it never was applied). */
@@ -21,6 +24,10 @@ export interface ServiceRecord {
   held: readonly string[];
   /** What placement last read when it found nothing to do (see placeService); undefined otherwise. */
   placed?: Placed;
+  /** What the last pass made of the service's records; pending (undefined before any) until one has since it changed. */
+  dns: ServiceDnsView | undefined;
+  /** The record conflicts last told (`records-conflict`), as one string; empty when none. */
+  toldConflicts: string;
 }
 
 /** What placement read: the service as applied, the clusters' view, and the manifests of its shards. */
@@ -52,8 +59,19 @@ export function registerService(
   }
   // The manifest is kept as a copy of plain JSON data: what a pass writes to the clusters, and
   // what the host may change afterwards without changing what was applied.
-  const copy = { ...service, manifest: jsonData(manifest, `${field}.manifest`, []) as typeof manifest };
+  const copied = jsonData(manifest, `${field}.manifest`, []) as typeof manifest;
   validateSelector(service.clusterSelector, `${field}.clusterSelector`);
+  validatePlacement(service, field);
+  const copy: FederatedService = {
+    ...service,
+    manifest: copied,
+    ...(service.clusters === undefined ? {} : { clusters: [...service.clusters] }),
+    ...(service.overrides === undefined
+      ? {}
+      : { overrides: jsonData(service.overrides, `${field}.overrides`, []) as typeof service.overrides }),
+  };
+  if (service.ttl !== undefined && !isTtl(service.ttl))
+    throw new ValidationError(`${field}.ttl`, service.ttl, `must be an integer number of seconds from 0 to ${MAX_TTL}`);
   try {
     recordNames(federation, { namespace: metadata.namespace, name: metadata.name });
   } catch (error) {
@@ -64,6 +82,9 @@ export function registerService(
   const key = keyOf(metadata.namespace, metadata.name);
   const record = records.get(key);
   if (record) {
+    // Applied again unchanged (a host relisting its services), the records are as they were.
+    if (record.dns && (record.deleting !== undefined || !sameJson(record.service, copy)))
+      record.dns = { state: 'pending', names: record.dns.names };
     record.service = copy;
     record.deleting = undefined;
     // The host may have changed the manifest it gave before in place.
@@ -72,6 +93,17 @@ export function registerService(
     records.set(key, freshRecord(copy, undefined));
   }
   return key;
+}
+
+/** The list of clusters (never with a selector) and the overrides, as placement takes them. */
+function validatePlacement(service: FederatedService, field: string): void {
+  if (validateClusterList(service.clusters, `${field}.clusters`) !== undefined && service.clusterSelector !== undefined)
+    throw new ValidationError(
+      `${field}.clusters`,
+      service.clusters,
+      'must not be given with clusterSelector: a service is placed by one or the other',
+    );
+  validateOverrides(service.overrides, `${field}.overrides`);
 }
 
 /** Deeper than any Service; a deeper value would only exhaust the stack of whoever walks it. */
@@ -128,6 +160,8 @@ const freshRecord = (service: FederatedService, deleting: ServiceRecord['deletin
   lastGood: new Map(),
   seen: new Set(),
   held: [],
+  dns: undefined,
+  toldConflicts: '',
 });
 
 /** The services served (not being deleted). */

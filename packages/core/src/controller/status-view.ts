@@ -3,14 +3,17 @@ import { aggregateServiceStatus } from '../planning/status.js';
 import { allShards, isHealthyIn, shardIn, type ClusterState } from './cluster-state.js';
 import { publicAddress } from '../dns/addresses.js';
 import { isDns1123Subdomain, normalizeName } from '../dns/names.js';
+import { createdBy } from '../placement/manifest.js';
 import type { LoadBalancerIngress, ShardStatus } from '../types.js';
+import type { ServiceRecord } from './services.js';
 import type { RefusedAddress, ServiceKey, ServiceStatusView } from './types.js';
 
 export function serviceStatus(
   world: ClusterState,
   key: ServiceKey,
   ref: { namespace: string; name: string },
-  held: readonly string[],
+  record: ServiceRecord | undefined,
+  ownerId: string,
   excluded: ReadonlyMap<string, Error>,
   refused: (shard: ShardStatus) => readonly RefusedAddress[],
 ): ServiceStatusView {
@@ -24,6 +27,7 @@ export function serviceStatus(
         health: cluster.health,
         reason: cluster.reason,
         shard: shard !== undefined,
+        ...(shard ? { origin: createdBy(shard.manifest, ownerId) ? ('created' as const) : ('adopted' as const) } : {}),
         readyEndpoints: shard?.readyEndpoints ?? 0,
         ingress: shard?.ingress ?? [],
         healthy: isHealthyIn(shards, cluster.name),
@@ -40,7 +44,11 @@ export function serviceStatus(
     name: ref.name,
     loadBalancer: aggregateServiceStatus(present).loadBalancer,
     clusters,
-    failStatic: held,
+    failStatic: record?.held ?? [],
+    dns: record?.dns ?? { state: 'pending', names: [] },
+    ...(record?.deleting
+      ? { deleting: { waitingFor: clusters.filter((cluster) => cluster.health === 'Offline').map((cluster) => cluster.cluster) } }
+      : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   LoadBalancerIngress,
   Logger,
   MemberClusters,
+  RecordConflict,
   ShardAction,
 } from '../types.js';
 
@@ -43,7 +44,8 @@ export interface ControllerOptions {
   readonly dns: { readonly provider: DnsProvider; readonly zone: DnsZone };
   /**
    * Federated services to serve from the start, all of them: records of any other service are
-   * removed. Without it, those are removed only once `resync()` is called (see there).
+   * removed, and its shards in the member clusters (created ones deleted, adopted ones
+   * released). Without it, those are removed only once `resync()` is called (see there).
    */
   readonly services?: readonly FederatedService[];
   /** Events within this window are planned together: 0 to 2^31−1 ms. Default 50 ms; a lone event is planned at once. */
@@ -161,7 +163,28 @@ export interface ControllerEvents {
    * service, cluster and address.
    */
   'address-refused': [event: { service: ServiceKey; cluster: string } & RefusedAddress];
+  /**
+   * A shard action succeeded in a member cluster: the federation `created` the shard,
+   * `adopted` a Service someone else made (its first conform), `conformed` one it holds,
+   * `deleted` it, or `released` an adopted one (its federation annotations removed). Not told in
+   * a dry run.
+   */
+  'shard-changed': [event: { service: ServiceKey; cluster: string; action: ShardChange }];
+  /**
+   * A deleted service is forgotten: its shards are gone from every cluster that may hold one
+   * (adopted ones released) and its records are withdrawn.
+   */
+  'service-deleted': [event: { service: ServiceKey }];
+  /**
+   * A pass left names of the service alone because records the federation does not own hold
+   * them (see {@link RecordConflict}). Told when the set of conflicts changes to a non-empty one,
+   * not at every pass; `status().dns` says when they are gone.
+   */
+  'records-conflict': [event: { service: ServiceKey; conflicts: readonly RecordConflict[] }];
 }
+
+/** What a `shard-changed` event says was done to a shard. */
+export type ShardChange = 'created' | 'adopted' | 'conformed' | 'deleted' | 'released';
 
 /** The controller's periodic resync, for `resyncStatus()`. */
 export interface ResyncStatusView extends ResyncPeriod {
@@ -186,6 +209,11 @@ export interface ClusterView {
   readonly health: ClusterHealth;
   readonly reason?: string;
   readonly shard: boolean;
+  /**
+   * Present when `shard` is: `created` when the Service carries this federation's created-by
+   * mark, `adopted` otherwise (someone else made it).
+   */
+  readonly origin?: 'created' | 'adopted';
   readonly readyEndpoints: number;
   readonly ingress: readonly LoadBalancerIngress[];
   readonly healthy: boolean;
@@ -203,4 +231,35 @@ export interface ServiceStatusView {
   readonly clusters: readonly ClusterView[];
   /** Offline clusters whose last good shard is kept in DNS. */
   readonly failStatic: readonly string[];
+  /** The service's records: whether the zone holds what was planned, and the names it answers to. */
+  readonly dns: ServiceDnsView;
+  /**
+   * Present while a deleted service is not yet forgotten (see the `service-deleted` event);
+   * `waitingFor`: the clusters out of sight (Offline) that may still hold a shard, sorted.
+   */
+  readonly deleting?: { readonly waitingFor: readonly string[] };
+}
+
+/** The DNS side of a service's status. */
+export interface ServiceDnsView {
+  /**
+   * `pending`: the service as last applied (changed, not merely applied again) has not been
+   * through a pass that wrote its records yet, or the controller runs dry; `in-sync`: the last
+   * pass wrote every name it planned; `failed`: the last pass could not write them, or left
+   * some alone (`reason` says why).
+   */
+  readonly state: 'in-sync' | 'pending' | 'failed';
+  /**
+   * When `failed`: the ProviderError kind, `conflict` (names held by records the federation does
+   * not own), `outside-domain-filter`, `invalid-input` or `error`. Absent otherwise.
+   */
+  readonly reason?: string;
+  /** When `failed`: what happened and what to do, for a person. Absent otherwise. */
+  readonly message?: string;
+  /**
+   * The DNS names (lower-case FQDNs) the service answers to, as last planned and written: those
+   * in conflict or outside the domain filter left out, sorted. Empty before the first pass and
+   * once deleted.
+   */
+  readonly names: readonly string[];
 }

@@ -16,13 +16,16 @@ export function changedFields(desired: ServiceManifest, current: ServiceManifest
   return out;
 }
 
+/** Whether the API server merges the list at `path` entry by entry; other lists are replaced whole. */
+export const isMapList = (path: string): boolean => path === 'spec.ports';
+
 /**
  * The key of an entry of a list the API server merges entry by entry (a "map" list): a Service
  * port is keyed by its port and protocol, so entries other writers added stay theirs. Other
  * lists of objects compare element by element.
  */
 export function listEntryKey(path: string, entry: Record<string, unknown>): string | undefined {
-  if (path !== 'spec.ports' || typeof entry['port'] !== 'number') return undefined;
+  if (!isMapList(path) || typeof entry['port'] !== 'number') return undefined;
   return `${entry['port']}/${typeof entry['protocol'] === 'string' ? entry['protocol'] : 'TCP'}`;
 }
 

@@ -7,6 +7,14 @@ import { canonicalJson } from './json.js';
 export const CREATED_BY_ANNOTATION = 'fedsvc.io/created-by';
 
 /**
+ * Annotation on a Service the federation adopted (found, made by someone else, and conformed);
+ * its value is the owner id. It tells the federation's adopted shards from others' Services
+ * of the same name, so that they are released (this mark and {@link APPLIED_ANNOTATION}
+ * removed, nothing else) when their service is deleted or unknown.
+ */
+export const ADOPTED_BY_ANNOTATION = 'fedsvc.io/adopted-by';
+
+/**
  * Annotation holding a digest of what the federation last applied. Comparing fields finds what
  * changed, but not what was dropped from the federated spec (a removed `loadBalancerSourceRanges`
  * is not a difference in the fields still applied); a new digest makes the shard conform, and
@@ -31,12 +39,21 @@ export function createdBy(manifest: ServiceManifest, ownerId: string): boolean {
   return manifest.metadata.annotations?.[CREATED_BY_ANNOTATION] === ownerId;
 }
 
+/** Whether the Service was adopted by this federation (it carries its {@link ADOPTED_BY_ANNOTATION}). */
+export function adoptedBy(manifest: ServiceManifest, ownerId: string): boolean {
+  return manifest.metadata.annotations?.[ADOPTED_BY_ANNOTATION] === ownerId;
+}
+
+/** Whether the Service is marked as this federation's: created or adopted by it. */
+export const ours = (manifest: ServiceManifest, ownerId: string): boolean => createdBy(manifest, ownerId) || adoptedBy(manifest, ownerId);
+
 /**
  * The Service the federation applies in a member cluster: the federated manifest's metadata
  * and spec without the fields clusters own (`clusterIP` unless headless, `clusterIPs`,
  * `nodePort`s, `healthCheckNodePort`), with the {@link APPLIED_ANNOTATION} digest of what is
- * applied, and, when `created`, the {@link CREATED_BY_ANNOTATION} mark holding `ownerId` (kept
- * on every conform, or server-side apply would drop it). Pure; the input is not changed.
+ * applied, and the mark holding `ownerId`: {@link CREATED_BY_ANNOTATION} when `created`,
+ * {@link ADOPTED_BY_ANNOTATION} otherwise (kept on every conform, or server-side apply would drop
+ * it; marks the template itself carries are not applied). Pure; the input is not changed.
  *
  * @param manifest - The federated Service, as given to the controller.
  * @param ownerId - This federation's id.
@@ -65,7 +82,9 @@ export function desiredManifest(manifest: ServiceManifest, ownerId: string, crea
   }
   const own = { ...annotations };
   delete own[APPLIED_ANNOTATION];
-  if (created) own[CREATED_BY_ANNOTATION] = ownerId;
+  delete own[CREATED_BY_ANNOTATION];
+  delete own[ADOPTED_BY_ANNOTATION];
+  own[created ? CREATED_BY_ANNOTATION : ADOPTED_BY_ANNOTATION] = ownerId;
   const applied = digest({ labels: labels ?? {}, annotations: own, spec });
   return {
     apiVersion: 'v1',

@@ -2,8 +2,9 @@
 // cluster holds Services, assigns what a real cluster assigns (cluster IP, load-balancer
 // address) and emits the events a watch would, including none while it is Offline.
 import { ValidationError } from '../errors.js';
-import { listEntryKey } from '../placement/changed-fields.js';
+import { isMapList, listEntryKey } from '../placement/changed-fields.js';
 import { isObject } from '../placement/json.js';
+import { ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION } from '../placement/manifest.js';
 import type {
   ClusterEvent,
   ClusterHealth,
@@ -75,6 +76,10 @@ export class MemoryClusters implements MemberClusters {
       if (cluster.services.delete(key(action.namespace, action.name))) {
         this.#emit({ type: 'shard-removed', cluster: action.cluster, namespace: action.namespace, name: action.name });
       }
+      return;
+    }
+    if (action.kind === 'release') {
+      this.#release(cluster, action.namespace, action.name);
       return;
     }
     const { namespace, name } = action.manifest.metadata;
@@ -189,6 +194,15 @@ export class MemoryClusters implements MemberClusters {
     if (cluster.status.health !== 'Offline') this.#emit({ type: 'shard', shard });
   }
 
+  /** A JSON merge patch setting the federation's own annotations to null: the Service and its other fields stay. */
+  #release(cluster: MemoryCluster, namespace: string, name: string): void {
+    const current = cluster.services.get(key(namespace, name));
+    if (!current) return;
+    const previous = cluster.applied.get(key(namespace, name));
+    if (previous) cluster.applied.set(key(namespace, name), withoutMarks(previous));
+    this.#put(cluster, withoutMarks(current.manifest), current);
+  }
+
   #update(clusterName: string, namespace: string, name: string, change: (shard: ShardStatus) => ShardStatus): void {
     const cluster = this.#cluster(clusterName);
     const current = cluster.services.get(key(namespace, name));
@@ -209,6 +223,12 @@ export class MemoryClusters implements MemberClusters {
   }
 }
 
+/** The Service without the annotations a release removes. */
+function withoutMarks(manifest: ServiceManifest): ServiceManifest {
+  const { [ADOPTED_BY_ANNOTATION]: _adopted, [APPLIED_ANNOTATION]: _applied, ...annotations } = manifest.metadata.annotations ?? {};
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
+}
+
 /**
  * What server-side apply does to a Service, reduced to the federation's needs: every field
  * `applied` sets is set; a field the manager set last time (`previous`) and sets no more is
@@ -223,7 +243,8 @@ const at = (path: string, field: string) => (path === '' ? field : `${path}.${fi
 
 /** Ports are a map list (by port and protocol): each entry is its writer's, the others' stay. */
 function keyedList(path: string, items: unknown): Map<string, Record<string, unknown>> | undefined {
-  if (!Array.isArray(items) || !items.every(isObject)) return undefined;
+  // Any other list is replaced whole, an empty one too.
+  if (!isMapList(path) || !Array.isArray(items) || !items.every(isObject)) return undefined;
   const keyed = new Map<string, Record<string, unknown>>();
   for (const item of items) {
     const key = listEntryKey(path, item);

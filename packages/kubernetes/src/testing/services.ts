@@ -1,9 +1,23 @@
 // Services as the API server's registry keeps them: server-side apply (spec.ports owned entry by
-// entry), admission (protocol defaulted, allocated values kept, cluster IP and node ports
+// entry), JSON merge patches, admission (protocol defaulted, allocated values kept, cluster IP and node ports
 // allocated, a change of the cluster IP refused with 422) and plain updates by other clients.
-import { type Answer, failure, status } from './answers.js';
+import { type Answer, failure, notFound, status } from './answers.js';
 import { type ApplyConflict, type Json, type JsonObject, apply, describePath, isObject, update } from './fields.js';
 import { type Store, metaOf } from './store.js';
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const MERGE_PATCH = 'application/merge-patch+json';
+
+/** RFC 7386: `patch` merged over `target`. */
+function mergeJson(target: Json | undefined, patch: Json): Json {
+  if (!isObject(patch)) return structuredClone(patch);
+  const out: JsonObject = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergeJson(out[key], value);
+  }
+  return out;
+}
 
 /** An apply request that passed the checks made before the patch is applied. */
 interface ApplyRequest {
@@ -30,9 +44,47 @@ export class ServiceRegistry {
     return this.store.put('services', service, update(existing?.object, service, existing?.owners ?? [], manager));
   }
 
+  /** PATCH: server-side apply (application/apply-patch+yaml) or a JSON merge patch (application/merge-patch+json). */
+  patch(namespace: string, name: string, query: URLSearchParams, contentType: string | undefined, body: string): Answer {
+    const type = contentType?.split(';')[0]?.trim();
+    if (type === MERGE_PATCH) return this.mergePatch(namespace, name, query, body);
+    if (type === APPLY_PATCH) return this.apply(namespace, name, query, body);
+    return failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${MERGE_PATCH}, ${APPLY_PATCH}`,
+    );
+  }
+
+  /**
+   * A JSON merge patch (RFC 7386: objects merge key by key, null removes a key, anything else
+   * replaces) of an existing Service, as an update by the request's field manager: fields it
+   * changes become its own, fields it removes leave every manager's set.
+   */
+  private mergePatch(namespace: string, name: string, query: URLSearchParams, body: string): Answer {
+    let patch: unknown;
+    try {
+      patch = JSON.parse(body);
+    } catch {
+      return failure(400, 'BadRequest', 'error decoding patch: invalid JSON');
+    }
+    if (!isObject(patch)) return failure(400, 'BadRequest', 'json: cannot unmarshal a merge patch that is not an object');
+    const existing = this.store.get('services', namespace, name);
+    if (!existing) return notFound('services', name);
+    const merged = mergeJson(existing.object, patch) as JsonObject;
+    const meta = isObject(merged['metadata']) ? merged['metadata'] : {};
+    if (meta['name'] !== name || meta['namespace'] !== namespace)
+      return failure(400, 'BadRequest', `the name of the object (${String(meta['name'])}) does not match the name on the URL (${name})`);
+    const invalid = this.admit(existing.object, merged, false);
+    if (invalid) return { code: 422, body: invalid };
+    // Without a fieldManager the API server names the manager after the client's user agent.
+    const manager = query.get('fieldManager') ?? 'unknown';
+    return { code: 200, body: this.store.put('services', merged, update(existing.object, merged, existing.owners, manager)) };
+  }
+
   /** Server-side apply (PATCH with application/apply-patch+yaml). */
-  apply(namespace: string, name: string, query: URLSearchParams, contentType: string | undefined, body: string): Answer {
-    const request = parseApplyRequest(namespace, name, query, contentType, body);
+  private apply(namespace: string, name: string, query: URLSearchParams, body: string): Answer {
+    const request = parseApplyRequest(namespace, name, query, body);
     if ('code' in request) return request;
     const existing = this.store.get('services', namespace, name);
     const live: JsonObject = existing?.object ?? { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: {} };
@@ -94,20 +146,7 @@ export class ServiceRegistry {
 }
 
 /** The apply request's configuration and field manager, or the answer refusing it. */
-function parseApplyRequest(
-  namespace: string,
-  name: string,
-  query: URLSearchParams,
-  contentType: string | undefined,
-  body: string,
-): ApplyRequest | Answer {
-  if (contentType?.split(';')[0]?.trim() !== 'application/apply-patch+yaml') {
-    return failure(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml`,
-    );
-  }
+function parseApplyRequest(namespace: string, name: string, query: URLSearchParams, body: string): ApplyRequest | Answer {
   const manager = query.get('fieldManager');
   if (!manager)
     return failure(
