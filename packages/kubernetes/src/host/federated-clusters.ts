@@ -10,7 +10,8 @@ import type { KubernetesClusters } from '../clusters.js';
 import { objectRef } from '../decode.js';
 import type { ListWatchHandlers } from '../list-watch.js';
 import { isOlder } from './host-api.js';
-import { decodeFederatedCluster, memberKubeConfig } from './pure.js';
+import { decodeFederatedCluster } from '../federation/federated-cluster.js';
+import { memberKubeConfig } from '../federation/member-kubeconfig.js';
 
 type Fields = Record<string, unknown>;
 
@@ -162,6 +163,8 @@ export class FederatedClusters {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([spec.server, spec.labels, spec.topology, secret['data']]))
       .digest('hex');
-    return { fingerprint, cluster: { name, kubeConfig, labels: spec.labels, topology: spec.topology } };
+    const { zones, region } = spec.topology ?? {};
+    const topology = zones !== undefined && region !== undefined ? { zones, region } : undefined;
+    return { fingerprint, cluster: { name, kubeConfig, labels: spec.labels, topology } };
   }
 }

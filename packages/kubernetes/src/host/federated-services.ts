@@ -8,7 +8,8 @@ import type { Logger } from '@fedsvc/core/provider';
 import { objectRef } from '../decode.js';
 import type { ListWatchHandlers } from '../list-watch.js';
 import { SHARDS_FINALIZER, isOlder } from './host-api.js';
-import { decodeFederatedService, federatedServiceStatus, invalidServiceStatus } from './pure.js';
+import { decodeFederatedService } from '../federation/federated-service.js';
+import { federatedServiceStatus, invalidServiceStatus } from '../federation/service-status.js';
 
 type Fields = Record<string, unknown>;
 

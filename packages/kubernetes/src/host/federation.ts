@@ -6,12 +6,15 @@ import type { ClusterEvent, MemberClusters } from '@fedsvc/core/provider';
 import { createKubernetesClusters } from '../clusters.js';
 import { type ListWatchOptions, startListWatch } from '../list-watch.js';
 import { Coalescer } from './coalescer.js';
+import { EventRecorder } from './events.js';
 import { FederatedClusters } from './federated-clusters.js';
 import { FederatedServices, splitKey } from './federated-services.js';
 import { GatedClusters } from './gated-clusters.js';
 import { HostApi, isConflict, isNotFound } from './host-api.js';
+import { subscribeOccurrences } from './occurrences.js';
 import { type HostFederationOptions, type ResolvedHostOptions, resolveHostOptions } from './options.js';
-import { federatedClusterStatus, statusChanged } from './pure.js';
+import { federatedClusterStatus } from '../federation/cluster-status.js';
+import { statusChanged } from '../federation/status-changed.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The federation's member clusters as its FederatedClusters name them; see {@link createHostFederation}. */
@@ -83,6 +86,7 @@ class HostRun {
   readonly #finalizers: Coalescer<string>;
   readonly #watches: { stop(): Promise<void> }[];
   readonly #unsubscribe: () => void;
+  readonly #events: EventRecorder;
   /** The member clusters have all been heard from: statuses show what they hold, not an empty start. */
   #membersSynced = false;
 
@@ -111,7 +115,16 @@ class HostRun {
       logger,
       changed: (name) => this.#clusterStatus.mark(name),
     });
-    this.#unsubscribe = this.#subscribe();
+    this.#events = new EventRecorder(this.#api, this.#writes, logger);
+    const told = subscribeOccurrences(controller, (key, occurrence) => {
+      const object = this.#services.objects.get(key);
+      if (object !== undefined) this.#events.record(object, occurrence);
+    });
+    const statuses = this.#subscribe();
+    this.#unsubscribe = () => {
+      told();
+      statuses();
+    };
     const listWatch: ListWatchOptions = {
       backoff: settings.backoff,
       logger,
@@ -143,7 +156,7 @@ class HostRun {
   async stop(): Promise<void> {
     this.#unsubscribe();
     await Promise.all(this.#watches.map((watch) => watch.stop()));
-    await Promise.all([this.#serviceStatus.stop(), this.#clusterStatus.stop(), this.#finalizers.stop()]);
+    await Promise.all([this.#serviceStatus.stop(), this.#clusterStatus.stop(), this.#finalizers.stop(), this.#events.stop()]);
   }
 
   /** Statuses due after what the controller tells; the finalizer due once a deleted service is forgotten. */
@@ -162,15 +175,17 @@ class HostRun {
       'fail-static-engaged',
       'fail-static-released',
       'outside-domain-filter',
+      'shard-changed',
+      'records-conflict',
     ] as const;
     const perCluster = ['cluster-ready', 'cluster-offline', 'cluster-excluded', 'cluster-included'] as const;
     for (const event of perService) controller.on(event, service);
     for (const event of perCluster) controller.on(event, every);
-    (controller as unknown as NodeJS.EventEmitter).on('service-deleted', forgotten);
+    controller.on('service-deleted', forgotten);
     return () => {
       for (const event of perService) controller.off(event, service);
       for (const event of perCluster) controller.off(event, every);
-      (controller as unknown as NodeJS.EventEmitter).off('service-deleted', forgotten);
+      controller.off('service-deleted', forgotten);
     };
   }
 
