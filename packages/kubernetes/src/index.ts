@@ -6,3 +6,4 @@ export type { Topology } from './topology.js';
 export { LEGACY_REGION_LABEL, LEGACY_ZONE_LABEL, REGION_LABEL, ZONE_LABEL } from './topology.js';
 export { createLeaseElection } from './lease.js';
 export type { LeaseElectionOptions } from './lease-options.js';
+export { type CrdManifest, crdManifests } from './crds.js';
