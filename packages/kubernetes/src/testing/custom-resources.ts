@@ -269,6 +269,9 @@ function parseBody(
 /** The 400 refusal of an object whose kind, name or namespace is not the URL's, if any. */
 function checkIdentity(definition: Definition, route: Route, object: JsonObject): Answer | undefined {
   const { kind, apiVersion } = definition.kind;
+  // A built-in type's body may leave its type out: the URL tells it. A custom resource's may not.
+  if (definition.schema === undefined && object['apiVersion'] === undefined && object['kind'] === undefined)
+    Object.assign(object, { apiVersion, kind });
   if (object['apiVersion'] !== apiVersion || object['kind'] !== kind)
     return failure(
       400,
