@@ -19,7 +19,9 @@ export type CrdManifest = Record<string, unknown> & {
  * `FederatedCluster` (`federatedclusters.fedsvc.io`), parsed from the YAML files the package
  * ships in `crds/` (read on every call; each call returns fresh objects the caller may change).
  * Install them in the host cluster before starting a source: `kubectl apply -f crds/`, or POST
- * each to `/apis/apiextensions.k8s.io/v1/customresourcedefinitions`.
+ * each to `/apis/apiextensions.k8s.io/v1/customresourcedefinitions`. The objects are in the API's
+ * wire form: @kubernetes/client-node's typed `ApiextensionsV1Api` serializes its own models and
+ * would drop `x-kubernetes-*` and `enum` from them, so convert first (`loadYaml(JSON.stringify(crd))`).
  */
 export function crdManifests(): CrdManifest[] {
   return CRD_FILES.map((file) => {
