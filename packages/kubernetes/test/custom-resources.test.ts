@@ -14,6 +14,7 @@ import {
   loadYaml,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { fc } from '@fast-check/vitest';
 import { afterEach, describe, expect, test } from 'vitest';
 import { crdManifests } from '../src/index.js';
 import { FakeKubeApi } from '../src/testing/index.js';
@@ -449,5 +450,71 @@ describe('list and watch', () => {
       );
     });
     expect(await ended).toMatchObject({ code: 410, reason: 'Expired' });
+  });
+});
+
+describe('test hooks', () => {
+  test('putObject writes through the same admission as requests; deleteObject honours finalizers; getObject reads', async () => {
+    const { api, custom } = await host();
+    const written = api.putObject('federatedservices.fedsvc.io', { ...nginx(), status: { dns: 'InSync' } });
+    expect(written['metadata']).toMatchObject({
+      generation: 1,
+      managedFields: [expect.objectContaining({ manager: 'kubectl', operation: 'Update' })],
+    });
+    expect(written['status']).toBeUndefined();
+    expect((await get(custom))['metadata'].uid).toBe((written['metadata'] as Obj)['uid']);
+    expect(() => api.putObject('federatedservices.fedsvc.io', nginx({ dns: { ttl: -1 } }))).toThrow(
+      'HTTP 422: FederatedService.fedsvc.io "nginx" is invalid: spec.dns.ttl: Invalid value: -1: spec.dns.ttl in body should be greater than or equal to 0',
+    );
+    const withFinalizer = { ...nginx(), metadata: { ...nginx()['metadata'], finalizers: ['fedsvc.io/shards'] } };
+    expect(api.putObject('federatedservices.fedsvc.io', withFinalizer)['metadata']).toMatchObject({ generation: 1 });
+    api.deleteObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx');
+    expect(api.getObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx')?.['metadata']).toMatchObject({
+      deletionGracePeriodSeconds: 0,
+      generation: 2,
+    });
+    expect(() => api.putObject('services', nginx())).toThrow(/HTTP 405/);
+  });
+});
+
+describe('generation and resourceVersion', () => {
+  type Write = { kind: 'label'; value: string } | { kind: 'ttl'; value: number } | { kind: 'status'; value: string };
+  const write: fc.Arbitrary<Write> = fc.oneof(
+    fc.record({ kind: fc.constant('label' as const), value: fc.constantFrom('a', 'b') }),
+    fc.record({ kind: fc.constant('ttl' as const), value: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('status' as const), value: fc.constantFrom('InSync', 'Pending') }),
+  );
+
+  test('generation counts the writes that changed the spec; resourceVersion moves on every write that changed anything', async () => {
+    const { custom } = await host();
+    let serial = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 6 }), async (writes) => {
+        const name = `svc-${++serial}`;
+        const target = { ...FSVC, namespace: 'mynamespace', name };
+        let object = await create(custom, { ...nginx(), metadata: { name, namespace: 'mynamespace' } });
+        let specChanges = 0;
+        for (const w of writes) {
+          const before = object;
+          if (w.kind === 'status')
+            object = await custom.patchNamespacedCustomObjectStatus({ ...target, body: { status: { dns: w.value } } }, merge);
+          else
+            object = await custom.patchNamespacedCustomObject(
+              { ...target, body: w.kind === 'label' ? { metadata: { labels: { tier: w.value } } } : { spec: { dns: { ttl: w.value } } } },
+              merge,
+            );
+          const changed =
+            JSON.stringify({ ...before, metadata: { ...before['metadata'], resourceVersion: 0, managedFields: 0 } }) !==
+            JSON.stringify({
+              ...object,
+              metadata: { ...object['metadata'], resourceVersion: 0, managedFields: 0, generation: before['metadata'].generation },
+            });
+          if (w.kind === 'ttl' && before['spec'].dns?.ttl !== w.value) specChanges += 1;
+          expect(object['metadata'].generation).toBe(1 + specChanges);
+          expect(Number(object['metadata'].resourceVersion) > Number(before['metadata'].resourceVersion)).toBe(changed);
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 });

@@ -84,9 +84,25 @@ export class CustomResources {
     return this.definitions.has(resource);
   }
 
+  /** A create or a replace of `object` by `manager`, whatever its resourceVersion, as a request would make it. */
+  put(resource: Resource, object: JsonObject, manager: string): Answer {
+    const { resourceVersion: _ignored, ...meta } = metaOf(structuredClone(object));
+    const namespace = this.store.kindOf(resource).namespaced ? String(meta['namespace'] ?? 'default') : undefined;
+    const name = String(meta['name']);
+    const exists = this.store.get(resource, namespace, name) !== undefined;
+    const request = {
+      method: exists ? 'PUT' : 'POST',
+      query: new URLSearchParams({ fieldManager: manager }),
+      contentType: 'application/json',
+      body: JSON.stringify({ ...object, metadata: meta }),
+    };
+    return this.write(request, { resource, namespace, name: exists ? name : undefined, subresource: undefined });
+  }
+
   /** The answer to a POST, PUT, PATCH or DELETE on a resource this serves. */
   write(request: WriteRequest, route: Route): Answer {
-    const definition = this.definitions.get(route.resource)!;
+    const definition = this.definitions.get(route.resource);
+    if (!definition) return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     const { method } = request;
     if (method === 'POST' && route.name === undefined && route.subresource === undefined) return this.create(definition, route, request);
     if (route.name === undefined)
