@@ -238,7 +238,7 @@ export class CustomResources {
     if (!admitted.ok) return admitted.answer;
     const { object } = admitted;
     if (existing && sameJson(withoutVersion(existing.object), withoutVersion(object)) && sameOwners(existing.owners, admitted.owners))
-      return { code: 200, body: this.store.list(route.resource, route.namespace).find((o) => metaOf(o)['name'] === route.name)! };
+      return { code: 200, body: this.store.read(route.resource, route.namespace, route.name!)! };
     const stored = this.store.put(route.resource, object, admitted.owners);
     const meta = metaOf(object);
     if (meta['deletionTimestamp'] !== undefined && !hasFinalizers(object)) {
@@ -254,8 +254,7 @@ export class CustomResources {
     if (!existing) return notFound(definition.kind, route.name!);
     if (!hasFinalizers(existing.object)) return { code: 200, body: this.store.delete(route.resource, route.namespace, route.name!)! };
     const meta = metaOf(existing.object);
-    if (meta['deletionTimestamp'] !== undefined)
-      return { code: 200, body: this.store.list(route.resource, route.namespace).find((o) => metaOf(o)['name'] === route.name)! };
+    if (meta['deletionTimestamp'] !== undefined) return { code: 200, body: this.store.read(route.resource, route.namespace, route.name!)! };
     meta['deletionTimestamp'] = this.now()
       .toISOString()
       .replace(/\.\d+Z$/, 'Z');
