@@ -3,7 +3,7 @@
 // records every request so a test can tell which verbs and resources the code used.
 import { type ApiException, CoreV1Api, EventsV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, test } from 'vitest';
-import { FakeKubeApi } from '../src/testing/index.js';
+import { FakeKubeApi, requestAttributes } from '../src/testing/index.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -121,5 +121,42 @@ describe('Events', () => {
       `PATCH /apis/events.k8s.io/v1/namespaces/mynamespace/events/${name}`,
       'GET /apis/events.k8s.io/v1/namespaces/mynamespace/events',
     ]);
+  });
+});
+
+describe('requestAttributes', () => {
+  test("tells each recorded request's RBAC verb, group, resource, subresource, namespace and name", () => {
+    const at = (method: string, path: string, query = '') => requestAttributes({ method, path, query: new URLSearchParams(query) });
+    expect(at('GET', '/api/v1/namespaces/ns/secrets', 'watch=true')).toEqual({
+      verb: 'watch',
+      group: '',
+      resource: 'secrets',
+      subresource: '',
+      namespace: 'ns',
+      name: '',
+    });
+    expect(at('GET', '/api/v1/namespaces/ns/secrets')).toMatchObject({ verb: 'list', resource: 'secrets' });
+    expect(at('GET', '/api/v1/namespaces/ns/secrets/s')).toMatchObject({ verb: 'get', name: 's' });
+    expect(at('PATCH', '/apis/fedsvc.io/v1alpha1/namespaces/ns/federatedservices/nginx/status')).toEqual({
+      verb: 'patch',
+      group: 'fedsvc.io',
+      resource: 'federatedservices',
+      subresource: 'status',
+      namespace: 'ns',
+      name: 'nginx',
+    });
+    expect(at('POST', '/apis/events.k8s.io/v1/namespaces/ns/events')).toMatchObject({
+      verb: 'create',
+      group: 'events.k8s.io',
+      resource: 'events',
+    });
+    expect(at('PUT', '/apis/fedsvc.io/v1alpha1/federatedclusters/a')).toMatchObject({
+      verb: 'update',
+      namespace: '',
+      resource: 'federatedclusters',
+      name: 'a',
+    });
+    expect(at('DELETE', '/apis/fedsvc.io/v1alpha1/federatedclusters/a')).toMatchObject({ verb: 'delete' });
+    expect(at('GET', '/readyz')).toBeUndefined();
   });
 });
