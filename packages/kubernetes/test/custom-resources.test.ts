@@ -355,6 +355,22 @@ describe('server-side apply', () => {
 });
 
 describe('finalizers', () => {
+  test('are a set in server-side apply: each manager owns its own, and dropping it from its apply removes only that one', async () => {
+    const { custom } = await host();
+    const withFinalizer = (finalizers: string[]) => ({ ...nginx(), metadata: { ...nginx()['metadata'], finalizers } });
+    const target = { ...FSVC, namespace: 'mynamespace', name: 'nginx' };
+    await custom.patchNamespacedCustomObject({ ...target, body: withFinalizer(['other/x']), fieldManager: 'other' }, ssa);
+    const both = await custom.patchNamespacedCustomObject(
+      { ...target, body: withFinalizer(['fedsvc.io/shards']), fieldManager: 'fedsvc' },
+      ssa,
+    );
+    expect(both['metadata'].finalizers).toEqual(['other/x', 'fedsvc.io/shards']);
+    const fedsvc = both['metadata'].managedFields.find((m: Obj) => m.manager === 'fedsvc');
+    expect(fedsvc.fieldsV1['f:metadata']['f:finalizers']).toEqual({ 'v:"fedsvc.io/shards"': {} });
+    const released = await custom.patchNamespacedCustomObject({ ...target, body: nginx(), fieldManager: 'fedsvc' }, ssa);
+    expect(released['metadata'].finalizers).toEqual(['other/x']);
+  });
+
   test('DELETE marks the object deleting and keeps it; removing the last finalizer deletes it; none may be added meanwhile', async () => {
     const { api, kc, custom } = await host();
     await create(custom, { ...nginx(), metadata: { ...nginx()['metadata'], finalizers: ['fedsvc.io/shards', 'other/x'] } });

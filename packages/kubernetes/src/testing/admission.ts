@@ -3,7 +3,7 @@
 // deletion started, the structural schema prunes and validates, and `generation` follows the spec.
 import { type Answer, failure } from './answers.js';
 import type { Definition } from './definitions.js';
-import { type Json, type JsonObject, type ManagerEntry, isObject, sameJson } from './fields.js';
+import { type JsonObject, type ManagerEntry, get, sameJson } from './fields.js';
 import { prune, validate } from './schema.js';
 import { metaOf } from './store.js';
 
@@ -80,10 +80,5 @@ function specOf(object: JsonObject): JsonObject {
 
 /** Whether a leaf path still leads to a value once the object is pruned. */
 function pathIn(object: JsonObject, joined: string): boolean {
-  let current: Json | undefined = object;
-  for (const segment of joined.split('\u0000')) {
-    if (!isObject(current)) return Array.isArray(current);
-    current = current[segment];
-  }
-  return current !== undefined;
+  return get(object, joined.split('\u0000')) !== undefined;
 }

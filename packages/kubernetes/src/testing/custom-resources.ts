@@ -17,8 +17,8 @@
 // Not emulated: defaulting, conversion between versions (one version only), admission webhooks,
 // strategic merge patch (415, as for custom resources; Events take it as a merge patch), JSON
 // patch move and copy, DeleteOptions (preconditions, propagation, grace periods), dry run,
-// list-map ownership in apply (lists are owned whole, `metadata.finalizers` too, where the API
-// server owns a finalizer per manager), metadata validation beyond the name, `?fieldValidation=Warn`
+// list-map ownership in apply (lists are owned whole; `metadata.finalizers` is a set, each
+// finalizer owned on its own, as the API server does), metadata validation beyond the name, `?fieldValidation=Warn`
 // warnings, label and field selectors, deleting a CRD (and its objects with it), several CRD
 // versions, and the validation of Events' own fields (the API server requires, say, an involved
 // object and a reporting controller). Secrets are read-only through the API (405 on writes; the
