@@ -70,7 +70,7 @@ export class ServiceRegistry {
     }
     if (!isObject(patch)) return failure(400, 'BadRequest', 'json: cannot unmarshal a merge patch that is not an object');
     const existing = this.store.get('services', namespace, name);
-    if (!existing) return notFound('services', name);
+    if (!existing) return notFound(this.store.kindOf('services'), name);
     const merged = mergeJson(existing.object, patch) as JsonObject;
     const meta = isObject(merged['metadata']) ? merged['metadata'] : {};
     if (meta['name'] !== name || meta['namespace'] !== namespace)
