@@ -33,7 +33,7 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './zone/retry.js';
 export { reconcileZone, type ReconcileOptions } from './zone/reconcile.js';
 export { UnwrittenRecordsError, type ReconcileReport } from './zone/report.js';
 // -- placement (pure) and the controller
-export { placeShards, type FederatedService, type PlacementInput } from './placement/placement.js';
+export { placeShards, clusterSelection, type FederatedService, type PlacementInput } from './placement/placement.js';
 export type { ShardOverride } from './placement/overrides.js';
 export { selectorMatches, type LabelSelector } from './placement/selector.js';
 export { desiredManifest, ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';

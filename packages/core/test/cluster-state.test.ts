@@ -1,6 +1,7 @@
 // The clusters' state as a pure reducer: what it keeps, and what it tells.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { reduceClusterEvents } from '../src/controller/cluster-burst.js';
 import {
   commitClusterStep,
   judgeAll,
@@ -169,6 +170,79 @@ describe('judgeAll', () => {
       expect(some.notifications).toEqual(all.notifications.filter((n) => n.type === 'shard-health-changed' && inScope.has(n.service)));
       expect([...some.shards.keys()].sort()).toEqual([...all.shards.keys()].filter((service) => inScope.has(service)).sort());
       for (const [service, split] of some.shards) expect(judged(split)).toEqual(judged(all.shards.get(service)!));
+    },
+  );
+});
+
+/** What reducing events one at a time tells, as one step tells it: dirty marks once each, last; 'all' absorbs the others. */
+const coalesced = (told: readonly Notification[]): Notification[] => {
+  const dirty = told.filter((n): n is Extract<Notification, { type: 'dirty' }> => n.type === 'dirty').map((n) => n.service);
+  const marks = dirty.includes('all') ? ['all'] : [...new Set(dirty)];
+  return [...told.filter((n) => n.type !== 'dirty'), ...marks.map((service): Notification => ({ type: 'dirty', service }))];
+};
+
+/** Reduces `burst` after `before` both ways and expects the same state and the same notifications, coalesced. */
+const expectOneStepLikeEach = (before: readonly StateEvent[], burst: readonly StateEvent[]) => {
+  const one = empty();
+  const all = empty();
+  for (const e of before) {
+    commitClusterStep(one, reduceClusterEvent(one, e, judge));
+    commitClusterStep(all, reduceClusterEvent(all, e, judge));
+  }
+  const told: Notification[] = [];
+  for (const e of burst) {
+    const step = reduceClusterEvent(one, e, judge);
+    commitClusterStep(one, step);
+    told.push(...step.notifications);
+  }
+  const given = snapshot(all);
+  const step = reduceClusterEvents(all, burst, judge);
+  expect(snapshot(all)).toEqual(given);
+  commitClusterStep(all, step);
+  // The order of the services in the state means nothing (a service dropped and heard again within the burst keeps its place).
+  const byService = (state: ClusterState) => ({
+    ...snapshot(state),
+    shards: snapshot(state).shards.sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : 1)),
+  });
+  expect(byService(all)).toEqual(byService(one));
+  expect(step.notifications).toEqual(coalesced(told));
+};
+
+describe('reduceClusterEvents', () => {
+  test.prop([fc.array(event, { maxLength: 30 }), fc.array(event, { maxLength: 60 })], { numRuns: 500 })(
+    'a burst reduced in one step holds and tells what its events reduced one at a time do, the dirty marks coalesced',
+    expectOneStepLikeEach,
+  );
+
+  test.prop([fc.shuffledSubarray([...SERVICES]), fc.constantFrom(...CLUSTERS)])(
+    'a cluster event after services were dropped and heard again within the burst tells their flips in the same order',
+    (heardAgain, cluster) => {
+      const before: StateEvent[] = [
+        { type: 'cluster', cluster: clusterStatus(cluster, 'Ready') },
+        ...SERVICES.map((service) => ({ type: 'shard' as const, shard: shardStatus(cluster, service, 1, true) })),
+      ];
+      const burst: StateEvent[] = [
+        ...heardAgain.flatMap((service): StateEvent[] => [
+          { type: 'shard-removed', cluster, namespace: service[0], name: service[1] },
+          { type: 'shard', shard: shardStatus(cluster, service, 1, true) },
+        ]),
+        { type: 'cluster', cluster: clusterStatus(cluster, 'NotReady') },
+      ];
+      expectOneStepLikeEach(before, burst);
+    },
+  );
+
+  test.prop([fc.array(event, { maxLength: 30 }), fc.array(event, { maxLength: 60 })])(
+    'the maps a burst hands over are never changed by a later burst',
+    (first, second) => {
+      const state = empty();
+      commitClusterStep(state, reduceClusterEvents(state, first, judge));
+      const held = snapshot(state);
+      const maps = [...state.shards.values()];
+      const kept = maps.map((split) => [[...split.healthy], [...split.unhealthy]]);
+      reduceClusterEvents(state, second, judge);
+      expect(snapshot(state)).toEqual(held);
+      expect(maps.map((split) => [[...split.healthy], [...split.unhealthy]])).toEqual(kept);
     },
   );
 });

@@ -32,3 +32,4 @@ export {
   type KubernetesEvent,
 } from './federation/event-history.js';
 export type { EventGist, FederationOccurrence } from './federation/occurrences.js';
+export { type CrdManifest, crdManifests } from './crds.js';

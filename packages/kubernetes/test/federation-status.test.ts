@@ -13,7 +13,7 @@ import {
   placedClusters,
   statusChanged,
 } from '../src/index.js';
-import type { FederatedStatusView } from '../src/federation/status-view.js';
+import type { ServiceStatusView } from '@fedsvc/core';
 
 const names = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}[a-z0-9]$/), { maxLength: 8 });
 const health = fc.constantFrom('Ready' as const, 'NotReady' as const, 'Offline' as const);
@@ -42,7 +42,7 @@ const clusterView = (cluster: string) =>
       ...(reason ? { reason } : {}),
     }));
 
-const view: fc.Arbitrary<FederatedStatusView> = names.chain((clusterNames) =>
+const view: fc.Arbitrary<ServiceStatusView> = names.chain((clusterNames) =>
   fc.record({
     namespace: fc.constant('mynamespace'),
     name: fc.constant('nginx'),
@@ -165,7 +165,7 @@ describe('federatedServiceStatus', () => {
       healthy: shard.readyEndpoints > 0,
       refusedAddresses: [],
     }));
-    const guideView: FederatedStatusView = {
+    const guideView: ServiceStatusView = {
       namespace: 'mynamespace',
       name: 'nginx',
       clusters,

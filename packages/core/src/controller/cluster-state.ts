@@ -165,7 +165,7 @@ function without(map: ReadonlyMap<string, ShardStatus>, cluster: string): Readon
 }
 
 /** An empty map as the shared one. */
-const shared = (map: ReadonlyMap<string, ShardStatus>): ReadonlyMap<string, ShardStatus> => (map.size === 0 ? NONE : map);
+export const shared = (map: ReadonlyMap<string, ShardStatus>): ReadonlyMap<string, ShardStatus> => (map.size === 0 ? NONE : map);
 
 /** The clusters' state as the controller holds it: brought up to date step by step (commitClusterStep). */
 export interface HeldClusterState extends ClusterState {

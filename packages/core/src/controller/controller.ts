@@ -15,10 +15,11 @@ import {
   emptyClusterState,
   judgeAll,
   keyOf,
-  reduceClusterEvent,
   type ClusterStep,
   type JudgeHealth,
+  type StateEvent,
 } from './cluster-state.js';
+import { reduceClusterEvents } from './cluster-burst.js';
 import { withDeadline } from './deadline.js';
 import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
@@ -63,6 +64,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #options: ControllerOptions;
   readonly #settings: Settings;
   readonly #world = emptyClusterState();
+  /**
+   * The clusters' events not yet reduced: those that arrive together (a watch's listing, the
+   * shards a pass creates) are reduced in one step, at the end of the turn or before anything
+   * reads the clusters' state.
+   */
+  #heard: StateEvent[] = [];
   readonly #services = new Map<ServiceKey, ServiceRecord>();
   /** The service a record name (or its ownership marker) belongs to, if any. */
   readonly #serviceOf = (name: string): ServiceKey | undefined =>
@@ -181,6 +188,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
+    this.#reduceHeard();
     this.#state = 'stopped';
     this.#periodic.stop();
     this.#scheduler.halt();
@@ -215,6 +223,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```
    */
   idle(): Promise<void> {
+    this.#reduceHeard();
     return this.#scheduler.idle();
   }
 
@@ -293,6 +302,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```
    */
   status(namespace: string, name: string): ServiceStatusView {
+    this.#reduceHeard();
     const key = keyOf(namespace, name);
     return serviceStatus(
       this.#world,
@@ -349,25 +359,40 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     if (this.#state !== 'running') return;
     switch (event.type) {
       case 'error':
+        this.#reduceHeard();
         this.#options.logger?.warn({ cluster: event.cluster, error: event.error.message }, 'unusable data from member cluster');
         this.emit('cluster-error', { cluster: event.cluster, error: event.error });
         return;
       case 'synced':
+        this.#reduceHeard();
         this.#synced = true;
         this.#markOrphans();
         this.#scheduler.wake();
         return;
       case 'cluster-removed':
         forgetCluster(this.#services.values(), event.name);
-        this.#commit(reduceClusterEvent(this.#world, event, this.#judge));
+        this.#hear(event);
         return;
       case 'cluster':
       case 'shard':
       case 'shard-removed':
-        this.#commit(reduceClusterEvent(this.#world, event, this.#judge));
+        this.#hear(event);
         return;
     }
     // An implementation in plain JavaScript may send a type the port does not have: it says nothing to act on.
+  }
+
+  #hear(event: StateEvent): void {
+    this.#heard.push(event);
+    if (this.#heard.length === 1) queueMicrotask(() => this.#reduceHeard());
+  }
+
+  /** Reduces the events heard so far in one step. */
+  #reduceHeard(): void {
+    if (this.#heard.length === 0) return;
+    const events = this.#heard;
+    this.#heard = [];
+    this.#commit(reduceClusterEvents(this.#world, events, this.#judge));
   }
 
   /** Takes a step of the clusters' state, and tells and schedules what it says. */
@@ -393,6 +418,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   // ---- what a pass works with -------------------------------------------------------------
 
   #passContext(): PassContext {
+    this.#reduceHeard();
     return {
       options: this.#options,
       settings: this.#settings,
@@ -405,7 +431,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       serviceOf: this.#serviceOf,
       targets: this.#targets,
       aliased: this.#resolution.aliased,
-      rejudge: (services) => this.#commit(judgeAll(this.#world, this.#judge, { services })),
+      rejudge: (services) => {
+        this.#reduceHeard();
+        this.#commit(judgeAll(this.#world, this.#judge, { services }));
+      },
       term: () => this.#term,
       servicesComplete: () => this.#servicesComplete,
       zoneRead: () => this.#periodic.zoneRead(),

@@ -19,18 +19,43 @@ export class DeadlineExceeded extends Error {
  * never an unhandled rejection.
  */
 export function withDeadline<T>(call: () => Promise<T>, ms: number, what: string): Promise<T> {
-  let settled: Promise<T>;
-  try {
-    settled = Promise.resolve(call());
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const deadline = sharedDeadline(ms, what);
+  return deadline.bound(call).finally(() => deadline.clear());
+}
+
+/** One deadline for calls started together; see {@link sharedDeadline}. */
+export interface SharedDeadline {
+  /** `call()`'s result, or a rejection with DeadlineExceeded once the deadline passed, as {@link withDeadline}. */
+  bound<T>(call: () => Promise<T>): Promise<T>;
+  /** Drops the timer: once every call bound has settled. */
+  clear(): void;
+}
+
+/**
+ * A deadline `ms` from now for calls started now, with one timer for them all: a pass places a
+ * service's shards in every cluster at once, and a timer per call costs more than the call to
+ * an in-memory port.
+ */
+export function sharedDeadline(ms: number, what: string): SharedDeadline {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceeded(what, ms)), ms);
   });
-  settled.catch(() => {});
-  return Promise.race([settled, expired]).finally(() => clearTimeout(timer));
+  // Passing with no call left to wait for is no failure.
+  expired.catch(() => {});
+  return {
+    bound<T>(call: () => Promise<T>): Promise<T> {
+      let settled: Promise<T>;
+      try {
+        settled = Promise.resolve(call());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      settled.catch(() => {});
+      return Promise.race([settled, expired]);
+    },
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /**

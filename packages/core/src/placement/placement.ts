@@ -44,7 +44,9 @@ export interface PlacementInput {
 }
 
 /** Whether the service selects a member cluster: listed in `clusters`, or else matched by `clusterSelector`. */
-export function clusterSelection(service: FederatedService): (cluster: Pick<ClusterStatus, 'name' | 'labels'>) => boolean {
+export function clusterSelection(
+  service: Pick<FederatedService, 'clusters' | 'clusterSelector'>,
+): (cluster: Pick<ClusterStatus, 'name' | 'labels'>) => boolean {
   if (service.clusters === undefined) return (cluster) => selectorMatches(service.clusterSelector, cluster.labels);
   const listed = new Set(service.clusters);
   return (cluster) => listed.has(cluster.name);

@@ -1,36 +1,10 @@
 // A FederatedService object → the controller's input. The API server's structural schema refuses
 // what it can; what it cannot (and what a client without the schema sends) is refused here, the
 // field named as the user wrote it.
-import {
-  ValidationError,
-  isTtl,
-  parseIPv4,
-  parseIPv6,
-  validateSelector,
-  type LabelSelector,
-  type ServiceManifest,
-} from '@fedsvc/core/provider';
+import { ValidationError, isTtl, parseIPv4, parseIPv6, validateSelector } from '@fedsvc/core/provider';
+import type { FederatedService, ShardOverride } from '@fedsvc/core';
 import { kind, object, objectName, optionalList, optionalObject, optionalStringMap, uniqueNames } from './fields.js';
 import { namespaceName, serviceName, serviceTemplate } from './service-template.js';
-
-/** Per-cluster changes to the Service a cluster gets (core's `ShardOverride`). */
-export interface ShardOverride {
-  readonly annotations?: Readonly<Record<string, string>>;
-  readonly loadBalancerSourceRanges?: readonly string[];
-  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
-}
-
-/**
- * The controller's input, structurally core's `FederatedService` with `clusters`, `overrides`
- * and `ttl`; it becomes an alias of core's once core carries those fields.
- */
-export interface FederatedService {
-  readonly manifest: ServiceManifest;
-  readonly clusterSelector?: LabelSelector;
-  readonly clusters?: readonly string[];
-  readonly overrides?: Readonly<Record<string, ShardOverride>>;
-  readonly ttl?: number;
-}
 
 /**
  * A FederatedService object, as the API server sends it, → the controller's input

@@ -4,7 +4,7 @@
 import type { LoadBalancerIngress, ValidationError } from '@fedsvc/core';
 import { type Condition, type ConditionDecision, condition, nameList, previousConditions } from './conditions.js';
 import { isFields } from './fields.js';
-import type { FederatedClusterView, FederatedStatusView } from './status-view.js';
+import type { ClusterView, ServiceStatusView } from '@fedsvc/core';
 
 /** One member cluster's row in a FederatedService's status. */
 export interface ServiceClusterStatus {
@@ -46,7 +46,7 @@ const DNS_STATE = { 'in-sync': 'InSync', pending: 'Pending', failed: 'Failed' } 
  * cluster of the view. Clusters neither placed nor holding a shard are left out of `clusters`.
  */
 export function federatedServiceStatus(
-  view: FederatedStatusView,
+  view: ServiceStatusView,
   generation: number,
   previous: unknown,
   now: Date,
@@ -74,7 +74,7 @@ export function federatedServiceStatus(
   };
 }
 
-function clusterRow(cluster: FederatedClusterView, selected: boolean): ServiceClusterStatus {
+function clusterRow(cluster: ClusterView, selected: boolean): ServiceClusterStatus {
   const shard = !cluster.shard ? 'Missing' : cluster.origin === 'adopted' ? 'Adopted' : 'Created';
   const reason = rowReason(cluster, selected);
   return {
@@ -88,7 +88,7 @@ function clusterRow(cluster: FederatedClusterView, selected: boolean): ServiceCl
   };
 }
 
-function rowReason(cluster: FederatedClusterView, selected: boolean): string | undefined {
+function rowReason(cluster: ClusterView, selected: boolean): string | undefined {
   if (cluster.excluded) return `left out of DNS: ${cluster.excluded}`;
   if (cluster.health !== 'Ready') return `${cluster.health}${cluster.reason ? `: ${cluster.reason}` : ''}`;
   if (!selected) return 'no longer placed here: the shard is removed';
@@ -99,7 +99,7 @@ function rowReason(cluster: FederatedClusterView, selected: boolean): string | u
   return undefined;
 }
 
-function shardsPlaced(view: FederatedStatusView, selected: readonly FederatedClusterView[]): ConditionDecision {
+function shardsPlaced(view: ServiceStatusView, selected: readonly ClusterView[]): ConditionDecision {
   const type = 'ShardsPlaced';
   if (view.deleting) return { type, status: 'False', reason: 'Deleting', message: 'The service is deleted: its shards are being removed.' };
   if (selected.length === 0)
@@ -140,7 +140,7 @@ const DNS_ADVICE: Readonly<Record<string, string>> = {
   transient: 'The DNS provider failed for now: writes are retried with backoff.',
 };
 
-function dnsInSync(view: FederatedStatusView): ConditionDecision {
+function dnsInSync(view: ServiceStatusView): ConditionDecision {
   const { dns } = view;
   const type = 'DNSInSync';
   if (dns.state === 'in-sync')
@@ -162,7 +162,7 @@ function failStatic(held: readonly string[]): ConditionDecision {
   };
 }
 
-function deleting(state: FederatedStatusView['deleting']): ConditionDecision {
+function deleting(state: ServiceStatusView['deleting']): ConditionDecision {
   const type = 'Deleting';
   if (!state) return { type, status: 'False', reason: 'NotDeleting', message: 'The service is not being deleted.' };
   if (state.waitingFor.length === 0)

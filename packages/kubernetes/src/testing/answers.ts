@@ -2,8 +2,7 @@
 // errors as Status objects.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonObject } from './fields.js';
-import { GROUP } from './routes.js';
-import type { Resource } from './store.js';
+import type { ResourceKind } from './store.js';
 
 export interface Answer {
   readonly code: number;
@@ -20,12 +19,11 @@ export function failure(code: number, reason: string, message: string, details?:
   return { code, body: status(code, reason, message, details) };
 }
 
-export function notFound(resource: Resource, name: string): Answer {
-  const group = GROUP[resource];
+export function notFound({ plural, group }: ResourceKind, name: string): Answer {
   // A JsonObject has no undefined members: `group` is there or not (core resources have none).
-  return failure(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, {
+  return failure(404, 'NotFound', `${plural}${group ? `.${group}` : ''} "${name}" not found`, {
     name,
-    kind: resource,
+    kind: plural,
     ...(group ? { group } : {}),
   });
 }

@@ -29,7 +29,7 @@ export function writeLease(store: Store, method: 'POST' | 'PUT', namespace: stri
     return { code: 201, body: store.put('leases', { ...lease, metadata: { ...lease.metadata, namespace } }, []) };
   }
   if (name !== leaseName) return failure(400, 'BadRequest', 'the name of the object does not match the name on the URL');
-  if (!existing) return notFound('leases', leaseName);
+  if (!existing) return notFound(store.kindOf('leases'), leaseName);
   const sentRv = lease.metadata['resourceVersion'];
   if (sentRv !== undefined && sentRv !== metaOf(existing.object)['resourceVersion']) {
     return failure(

@@ -2,7 +2,7 @@
 // the offset of the next page.
 import { type Answer, failure } from './answers.js';
 import { isObject } from './fields.js';
-import { KIND, type Resource, type Store } from './store.js';
+import type { Resource, Store } from './store.js';
 
 export class ListPages {
   private expireContinue = false;
@@ -39,7 +39,7 @@ export class ListPages {
     const limit = Number(query.get('limit') ?? '0');
     const page = limit > 0 ? all.slice(offset, offset + limit) : all.slice(offset);
     const more = limit > 0 && offset + limit < all.length;
-    const { kind, apiVersion } = KIND[resource];
+    const { kind, apiVersion } = this.store.kindOf(resource);
     return {
       code: 200,
       body: {

@@ -1,29 +1,29 @@
-// The API paths the fixture serves: collections and objects of nodes, Services, EndpointSlices
-// and Leases, each under its own API group, cluster-scoped or namespaced as the resource is.
-import { KIND, type Resource } from './store.js';
-
-export const GROUP: Record<Resource, string | undefined> = {
-  nodes: undefined,
-  services: undefined,
-  endpointslices: 'discovery.k8s.io',
-  leases: 'coordination.k8s.io',
-};
+// The API paths the fixture serves: `/api/v1/...` for the core group and `/apis/<group>/<version>/...`
+// for the others, collections and objects, cluster-scoped or namespaced as the resource is, and an
+// object's `status` subresource.
+import type { Resource, Store } from './store.js';
 
 export interface Route {
   readonly resource: Resource;
   readonly namespace: string | undefined;
   /** The object's name; undefined for the collection. */
   readonly name: string | undefined;
+  /** `status` for the status subresource; undefined for the object itself. */
+  readonly subresource: 'status' | undefined;
 }
 
-const ROUTE =
-  /^\/(?:api\/v1|apis\/(discovery\.k8s\.io|coordination\.k8s\.io)\/v1)(?:\/namespaces\/([^/]+))?\/(nodes|services|endpointslices|leases)(?:\/([^/]+))?$/;
+const ROUTE = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+)(?:\/(status))?)?$/;
 
-/** The resource a path names, or undefined when the server has no such path. */
-export function parseRoute(path: string): Route | undefined {
+/** The resource a path names among those `store` serves, or undefined when the server has no such path. */
+export function parseRoute(path: string, store: Store): Route | undefined {
   const match = ROUTE.exec(path);
-  const resource = match?.[3] as Resource | undefined;
-  if (!match || !resource || GROUP[resource] !== match[1] || (KIND[resource].namespaced === false && match[2] !== undefined))
-    return undefined;
-  return { resource, namespace: match[2], name: match[4] };
+  if (!match) return undefined;
+  const [, coreVersion, group, groupVersion, namespace, plural, name, subresource] = match;
+  const apiVersion = coreVersion ?? `${group}/${groupVersion}`;
+  for (const [resource, kind] of store.resources) {
+    if (kind.plural !== plural || kind.apiVersion !== apiVersion) continue;
+    if (!kind.namespaced && namespace !== undefined) return undefined;
+    return { resource, namespace, name, subresource: subresource as 'status' | undefined };
+  }
+  return undefined;
 }

@@ -70,7 +70,7 @@ export class ServiceRegistry {
     }
     if (!isObject(patch)) return failure(400, 'BadRequest', 'json: cannot unmarshal a merge patch that is not an object');
     const existing = this.store.get('services', namespace, name);
-    if (!existing) return notFound('services', name);
+    if (!existing) return notFound(this.store.kindOf('services'), name);
     const merged = mergeJson(existing.object, patch) as JsonObject;
     const meta = isObject(merged['metadata']) ? merged['metadata'] : {};
     if (meta['name'] !== name || meta['namespace'] !== namespace)
@@ -89,7 +89,7 @@ export class ServiceRegistry {
     const existing = this.store.get('services', namespace, name);
     const live: JsonObject = existing?.object ?? { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: {} };
     const result = apply(live, existing?.owners ?? [], request.config, request.manager, query.get('force') === 'true');
-    if (!result.ok) return conflicts(name, result.conflicts);
+    if (!result.ok) return applyConflicts(name, 'services', result.conflicts);
     const invalid = this.admit(existing?.object, result.object, true);
     if (invalid) return { code: 422, body: invalid };
     const stored = this.store.put('services', result.object, result.owners);
@@ -169,11 +169,12 @@ function parseApplyRequest(namespace: string, name: string, query: URLSearchPara
   return { config, manager };
 }
 
-function conflicts(name: string, found: readonly ApplyConflict[]): Answer {
+/** The 409 answer to an apply whose fields other managers own with other values. */
+export function applyConflicts(name: string, kind: string, found: readonly ApplyConflict[]): Answer {
   const fields = found.map((c) => `conflict with "${c.manager}": ${describePath(c.path)}`);
   return failure(409, 'Conflict', `Apply failed with ${fields.length} conflict${fields.length === 1 ? '' : 's'}: ${fields.join('\n')}`, {
     name,
-    kind: 'services',
+    kind,
     causes: found.map((c) => ({
       reason: 'FieldManagerConflict',
       message: `conflict with "${c.manager}"`,

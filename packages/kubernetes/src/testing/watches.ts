@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { status } from './answers.js';
 import type { JsonObject } from './fields.js';
-import { KIND, type Resource, type StoredEvent, type Store, metaOf } from './store.js';
+import { type Resource, type StoredEvent, type Store, metaOf } from './store.js';
 
 interface Watcher {
   readonly resource: Resource;
@@ -79,7 +79,7 @@ export class Watches {
   bookmark(): void {
     for (const watcher of this.open) {
       if (!watcher.bookmarks) continue;
-      const { kind, apiVersion } = KIND[watcher.resource];
+      const { kind, apiVersion } = this.store.kindOf(watcher.resource);
       this.writeEvent(watcher, {
         type: 'BOOKMARK',
         object: { kind, apiVersion, metadata: { resourceVersion: String(this.store.resourceVersion) } },
