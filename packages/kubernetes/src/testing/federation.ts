@@ -1,5 +1,5 @@
 // Wire-format objects of the federation's own resources, for tests and benchmarks: a
-// FederatedService, a FederatedCluster and the Secret its credentials are in.
+// FederatedService and a FederatedCluster (its Secret: `FakeKubeApi.putSecret`).
 import type { JsonObject } from './fields.js';
 
 const API_VERSION = 'fedsvc.io/v1alpha1';
@@ -26,11 +26,4 @@ export function federatedCluster(
     metadata: { name, ...(options.labels ? { labels: options.labels } : {}) },
     spec: { server, secretRef: { name: options.secret ?? name } },
   };
-}
-
-/** A Secret holding a bearer token (base64, as on the wire) and, when given, a CA certificate. */
-export function tokenSecret(namespace: string, name: string, token: string, caCert?: string): JsonObject {
-  const data: Record<string, string> = { token: Buffer.from(token).toString('base64') };
-  if (caCert !== undefined) data['ca.crt'] = Buffer.from(caCert).toString('base64');
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data };
 }
