@@ -213,6 +213,7 @@ describe('the host source', () => {
       'status written',
       async () => (await object('federatedservices', 'steady', 'shop'))?.['status']?.['clusters']?.length === 2,
     );
+    await until('placed', () => shardIn('east', 'shop', 'steady'));
     members['east']!.setIngress('shop', 'steady', [{ ip: '203.0.113.7' }]);
     members['east']!.putEndpointSlice(endpointSlice('shop', 'steady', 'steady-1', 1));
     await until('healthy', async () => (await object('federatedservices', 'steady', 'shop'))?.['status']?.['healthyClusters'] === '1/2');
