@@ -10,7 +10,7 @@ import { EventRecorder } from './events.js';
 import { FederatedClusters } from './federated-clusters.js';
 import { FederatedServices, splitKey } from './federated-services.js';
 import { GatedClusters } from './gated-clusters.js';
-import { HostApi, isConflict, isNotFound } from './host-api.js';
+import { HostApi, isNotFound } from './host-api.js';
 import { subscribeOccurrences } from './occurrences.js';
 import { type HostFederationOptions, type ResolvedHostOptions, resolveHostOptions } from './options.js';
 import { federatedClusterStatus } from '../federation/cluster-status.js';
@@ -239,13 +239,9 @@ class HostRun {
     try {
       this.#services.written(key, await this.#api.setFinalizers(namespace, name, finalizers, resourceVersion));
     } catch (error) {
-      if (isNotFound(error)) return;
-      // Someone wrote the object since it was read: read it again, then try again.
-      if (isConflict(error)) {
-        const fresh = await this.#api.readFederatedService(namespace, name);
-        if (fresh !== undefined) this.#services.written(key, fresh);
-      }
-      throw error;
+      // Gone: nothing to hold. Written by someone since it was read (409): tried again after a
+      // backoff, from the version the watch has brought by then.
+      if (!isNotFound(error)) throw error;
     }
   }
 }

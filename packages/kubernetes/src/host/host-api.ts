@@ -1,7 +1,7 @@
 // Every request the host source makes to the host cluster's API server: lists of FederatedServices,
 // FederatedClusters and Secrets, status written by server-side apply on the status subresource,
 // the finalizer added and removed by JSON merge patch (carrying the resourceVersion read, so a
-// concurrent writer's finalizers are never lost), and Events. Each request has a deadline.
+// concurrent writer's finalizers are never lost: a conflict is tried again), and Events. Each request has a deadline.
 import {
   ApiException,
   CoreV1Api,
@@ -115,21 +115,6 @@ export class HostApi {
     );
   }
 
-  /** The FederatedService as the server holds it now, or undefined when it is gone. */
-  async readFederatedService(namespace: string, name: string): Promise<unknown> {
-    try {
-      return await withDeadline(this.settings.requestTimeoutMs, (signal) =>
-        this.#custom.getNamespacedCustomObject(
-          { group: GROUP, version: VERSION, plural: PLURAL.FederatedService, namespace, name },
-          abortedBy(signal),
-        ),
-      );
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
   createEvent(namespace: string, event: object): Promise<unknown> {
     return withDeadline(this.settings.requestTimeoutMs, (signal) =>
       this.#core.createNamespacedEvent({ namespace, body: event as never }, abortedBy(signal)),
@@ -149,10 +134,6 @@ export class HostApi {
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
-}
-
-export function isConflict(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 409;
 }
 
 /**
