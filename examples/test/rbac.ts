@@ -1,6 +1,7 @@
 // What RBAC manifests grant, and what a fixture's recorded requests used: each request as the API
-// server's authorizer sees it (API group, resource with its subresource, namespace, verb).
+// server's authorizer sees it (the fixture's `requestAttributes`).
 import { loadAllYaml } from '@kubernetes/client-node';
+import { type RecordedRequest, requestAttributes } from '@fedsvc/kubernetes/testing';
 
 export interface Permission {
   readonly group: string;
@@ -37,35 +38,25 @@ export function grantedRules(yaml: string): Rule[] {
     );
 }
 
-const RESOURCE_PATH = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/;
-
 /** The permission each request needed, once each. */
-export function usedPermissions(
-  requests: readonly { method: string; path: string; query: URLSearchParams; contentType?: string | undefined }[],
-): Permission[] {
+export function usedPermissions(requests: readonly RecordedRequest[]): Permission[] {
   const seen = new Map<string, Permission>();
   const add = (permission: Permission): void => {
     seen.set(JSON.stringify(permission), permission);
   };
   for (const request of requests) {
-    if (['/readyz', '/healthz', '/livez'].includes(request.path)) {
+    const attributes = requestAttributes(request);
+    if (attributes === undefined) {
       add({ group: '', resource: request.path, verb: 'get', nonResource: true });
       continue;
     }
-    const match = RESOURCE_PATH.exec(request.path);
-    if (!match) throw new Error(`unrecognised request path ${request.path}`);
-    const [, group = '', namespace, resource = '', name, subresource] = match;
+    const { group, resource, subresource, verb } = attributes;
     const full = subresource ? `${resource}/${subresource}` : resource;
-    const watch = request.query.get('watch') === 'true' || request.query.get('watch') === '1';
-    const verbs: string[] = {
-      GET: [name ? 'get' : watch ? 'watch' : 'list'],
-      POST: ['create'],
-      PUT: ['update'],
-      DELETE: ['delete'],
-      // A server-side apply that finds no object creates it: the API server asks for create as well.
-      PATCH: request.contentType?.startsWith('application/apply-patch') && !subresource ? ['patch', 'create'] : ['patch'],
-    }[request.method] ?? [request.method.toLowerCase()];
-    for (const verb of verbs) add({ group, resource: full, verb, namespace });
+    const namespace = attributes.namespace || undefined;
+    add({ group, resource: full, verb, namespace });
+    // A server-side apply that finds no object creates it: the API server asks for create as well.
+    if (verb === 'patch' && !subresource && request.contentType?.startsWith('application/apply-patch'))
+      add({ group, resource: full, verb: 'create', namespace });
   }
   return [...seen.values()];
 }
