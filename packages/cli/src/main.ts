@@ -4,11 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { ProviderError, ValidationError } from '@fedsvc/core';
 import type { Logger } from 'pino';
-import { check } from './commands/check.js';
 import { federate } from './commands/federate.js';
-import { plan } from './commands/plan.js';
-import { records } from './commands/records.js';
-import { run } from './commands/run.js';
 import type { FedsvcConfig } from './config/config.js';
 import { FIELDS, envOf, flagOf } from './config/fields.js';
 import { ConfigError, type Setup, type SetupNeeds, setUp } from './config/setup.js';
@@ -118,7 +114,7 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       'run the controller: leader election, /healthz, /readyz and /metrics, JSON logs; SIGTERM stops it gracefully',
       { clusters: true, leaderElection: true },
       'stdout',
-      (setup, logger) => run(setup, logger as never),
+      async (setup, logger) => (await import('./commands/run.js')).run(setup, logger),
       io,
       exit,
     ),
@@ -129,7 +125,7 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       'print the change set run would write now, grouped by service; exit 0: no changes, 2: changes, 1: error',
       { clusters: true, leaderElection: false },
       'stderr',
-      (setup, logger, { stdout }) => plan(setup, logger, stdout),
+      async (setup, logger, { stdout }) => (await import('./commands/plan.js')).plan(setup, logger, stdout),
       io,
       exit,
     ),
@@ -140,7 +136,7 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       "list the federation's record sets in the zone (NAME TYPE TTL DATA)",
       { clusters: false, leaderElection: false },
       'stderr',
-      (setup, _logger, { stdout }) => records(setup, stdout),
+      async (setup, _logger, { stdout }) => (await import('./commands/records.js')).records(setup, stdout),
       io,
       exit,
     ),
@@ -151,7 +147,7 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       'try every connection the config names (host, member clusters, DNS) and say what works',
       { clusters: true, leaderElection: false },
       'stderr',
-      (setup, _logger, { stdout }) => check(setup, stdout),
+      async (setup, _logger, { stdout }) => (await import('./commands/check.js')).check(setup, stdout),
       io,
       exit,
     ),

@@ -82,7 +82,7 @@ async function checkHost(setup: Setup): Promise<CheckResult[]> {
       {
         ok: true,
         what,
-        detail: lease ? `held by ${lease.spec?.holderIdentity ?? 'nobody'}` : 'not created yet (the first leader creates it)',
+        detail: lease ? `held by ${lease.spec?.holderIdentity || 'nobody'}` : 'not created yet (the first leader creates it)',
       },
     ];
   } catch (error) {

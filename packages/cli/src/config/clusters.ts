@@ -1,16 +1,20 @@
 // The member clusters and the host cluster's Lease from the config, built by @fedsvc/kubernetes,
-// which checks each kubeconfig and context.
+// which checks each kubeconfig and context. It is loaded only by the commands that need it.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
-import { type ClusterSource, type KubernetesClusters, createKubernetesClusters, createLeaseElection } from '@fedsvc/kubernetes';
+import type { ClusterSource, KubernetesClusters } from '@fedsvc/kubernetes';
 import type { FedsvcConfig } from './config.js';
 import { collect } from './problems.js';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** The member clusters as kubeconfig contexts, or undefined with the problems added. */
-export function memberClusters(config: FedsvcConfig, logger: Logger, problems: ValidationError[]): KubernetesClusters | undefined {
+export async function memberClusters(
+  config: FedsvcConfig,
+  logger: Logger,
+  problems: ValidationError[],
+): Promise<KubernetesClusters | undefined> {
   const { contexts, kubeconfig, federatedClusters } = config.members;
   if (contexts.length === 0) {
     problems.push(
@@ -24,6 +28,7 @@ export function memberClusters(config: FedsvcConfig, logger: Logger, problems: V
     );
     return undefined;
   }
+  const { createKubernetesClusters } = await import('@fedsvc/kubernetes');
   const sources = contexts.map((context): ClusterSource => ({ context, ...(kubeconfig === undefined ? {} : { kubeconfig }) }));
   const before = problems.length;
   // One at a time, so that every bad context is reported, not just the first.
@@ -71,11 +76,16 @@ function identity(config: FedsvcConfig): string {
 }
 
 /** The Lease election, undefined when it is off or with its problems added. */
-export function leaseElection(config: FedsvcConfig, logger: Logger, problems: ValidationError[]): LeaderElection | undefined {
+export async function leaseElection(
+  config: FedsvcConfig,
+  logger: Logger,
+  problems: ValidationError[],
+): Promise<LeaderElection | undefined> {
   const election = config.leaderElection;
   if (!election.enabled) return undefined;
   const cluster = collect(problems, [], () => hostCluster(config));
   if (cluster === undefined) return undefined;
+  const { createLeaseElection } = await import('@fedsvc/kubernetes');
   return collect(
     problems,
     [

@@ -35,3 +35,9 @@ export async function collectAsync<T>(problems: ValidationError[], renames: Fiel
     return undefined;
   }
 }
+
+/** A required field absent: a problem, unless the field already has one (a value it refused). */
+export function required(problems: ValidationError[], field: string, value: unknown, what: string): void {
+  if (value !== undefined || problems.some((problem) => problem.field === field || problem.field.startsWith(`${field} (`))) return;
+  problems.push(new ValidationError(field, value, `is required: ${what}`));
+}

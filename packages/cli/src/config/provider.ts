@@ -1,12 +1,10 @@
-// The DNS provider the config names, built by its adapter, which checks its options.
+// The DNS provider the config names, built by its adapter, which checks its options. Only the
+// adapter named is loaded: the cloud SDKs take seconds to load.
 import { readFile } from 'node:fs/promises';
 import { type DnsProvider, ValidationError } from '@fedsvc/core';
-import { createGoogleProvider } from '@fedsvc/dns-google';
-import { createMemoryProvider } from '@fedsvc/dns-memory';
-import { createRfc2136Provider, type TsigAlgorithm } from '@fedsvc/dns-rfc2136';
-import { createRoute53Provider } from '@fedsvc/dns-route53';
+import type { TsigAlgorithm } from '@fedsvc/dns-rfc2136';
 import type { FedsvcConfig } from './config.js';
-import { collectAsync } from './problems.js';
+import { collectAsync, required } from './problems.js';
 
 /** A credentials file, read now: one that cannot be read is a config problem, not a failure later. */
 async function readCredentials(field: string, path: string | undefined): Promise<string | undefined> {
@@ -22,6 +20,7 @@ async function rfc2136(config: FedsvcConfig): Promise<DnsProvider> {
   const { rfc2136: options, zone } = config.dns;
   const secret = await readCredentials('dns.rfc2136.tsigSecretFile', options.tsigSecretFile);
   if (secret === undefined) throw new ValidationError('dns.rfc2136.tsigSecretFile', undefined, 'must name the file of the TSIG secret');
+  const { createRfc2136Provider } = await import('@fedsvc/dns-rfc2136');
   return createRfc2136Provider({
     server: { host: options.server ?? '', port: options.port },
     zones: [zone ?? ''],
@@ -32,12 +31,14 @@ async function rfc2136(config: FedsvcConfig): Promise<DnsProvider> {
 async function google(config: FedsvcConfig): Promise<DnsProvider> {
   const { keyFilename, projectId, apiEndpoint } = config.dns.google;
   await readCredentials('dns.google.keyFilename', keyFilename);
+  const { createGoogleProvider } = await import('@fedsvc/dns-google');
   return createGoogleProvider({ keyFilename, projectId, apiEndpoint });
 }
 
-function route53(config: FedsvcConfig): DnsProvider {
+async function route53(config: FedsvcConfig): Promise<DnsProvider> {
   const { region, endpoint, hostedZoneIds, aliases } = config.dns.route53;
   if (endpoint !== undefined && !URL.canParse(endpoint)) throw new ValidationError('dns.route53.endpoint', endpoint, 'must be a URL');
+  const { createRoute53Provider } = await import('@fedsvc/dns-route53');
   return createRoute53Provider({
     clientConfig: { ...(region === undefined ? {} : { region }), ...(endpoint === undefined ? {} : { endpoint }), maxAttempts: 1 },
     hostedZoneIds: hostedZoneIds.length > 0 ? hostedZoneIds : undefined,
@@ -51,11 +52,11 @@ function route53(config: FedsvcConfig): DnsProvider {
  */
 export async function dnsProvider(config: FedsvcConfig, problems: ValidationError[]): Promise<DnsProvider | undefined> {
   const { provider, zone, zoneId } = config.dns;
+  required(problems, 'dns.zone', zone, 'the DNS name of the zone');
   if (provider === undefined) {
-    problems.push(new ValidationError('dns.provider', provider, 'is required: route53, google, rfc2136 or memory'));
+    required(problems, 'dns.provider', provider, 'route53, google, rfc2136 or memory');
     return undefined;
   }
-  if (zone === undefined) problems.push(new ValidationError('dns.zone', zone, 'is required: the DNS name of the zone'));
   const renames = {
     route53: [
       ['clientConfig', 'dns.route53'],
@@ -85,9 +86,11 @@ export async function dnsProvider(config: FedsvcConfig, problems: ValidationErro
         return google(config);
       case 'route53':
         return route53(config);
-      case 'memory':
+      case 'memory': {
         // An empty zone in this process: for trying a config out, never for production.
+        const { createMemoryProvider } = await import('@fedsvc/dns-memory');
         return createMemoryProvider({ zones: [{ dnsName: zone ?? 'invalid.', id: zoneId ?? zone ?? 'invalid.' }] });
+      }
     }
   });
 }

@@ -8,14 +8,14 @@ import {
   type LeaderElection,
   type Logger,
   type MemberClusters,
-  ValidationError,
+  type ValidationError,
   createController,
 } from '@fedsvc/core';
 import type { KubernetesClusters } from '@fedsvc/kubernetes';
 import { memberClusters, leaseElection } from './clusters.js';
 import { type FedsvcConfig, configOf } from './config.js';
 import { dnsProvider } from './provider.js';
-import { collect } from './problems.js';
+import { collect, required } from './problems.js';
 import { type ConfigSources, readFields } from './read.js';
 import { type ServiceFromFile, serviceFiles } from './services.js';
 import { parseListen } from '../http.js';
@@ -64,9 +64,9 @@ const GOOD = { federation: { name: 'fedsvc', domain: 'example.com' }, ownerId: '
 function controllerProblems(config: FedsvcConfig, problems: ValidationError[]): Federation | undefined {
   const { name, domain, ttl, zoneNameFormat } = config.federation;
   const before = problems.length;
-  if (name === undefined) problems.push(new ValidationError('federation.name', name, 'is required'));
-  if (domain === undefined) problems.push(new ValidationError('federation.domain', domain, 'is required'));
-  if (config.ownerId === undefined) problems.push(new ValidationError('ownerId', undefined, 'is required'));
+  required(problems, 'federation.name', name, "the federation's name");
+  required(problems, 'federation.domain', domain, 'the DNS domain of its names');
+  required(problems, 'ownerId', config.ownerId, 'the owner id of its records');
   const tries: { federation?: Partial<Federation>; ownerId?: string; zone?: string; resyncMs?: number }[] = [
     { federation: { name } },
     // The domain against the config's zone: core checks the zone holds it.
@@ -118,8 +118,8 @@ export async function setUp(sources: ConfigSources, needs: SetupNeeds, loggerOf:
   const logger = loggerOf(config);
   const federation = controllerProblems(config, problems);
   const provider = await dnsProvider(config, problems);
-  const clusters = needs.clusters ? memberClusters(config, logger, problems) : undefined;
-  const leaderElection = needs.leaderElection ? leaseElection(config, logger, problems) : undefined;
+  const clusters = needs.clusters ? await memberClusters(config, logger, problems) : undefined;
+  const leaderElection = needs.leaderElection ? await leaseElection(config, logger, problems) : undefined;
   const services = await serviceFiles(config.services.files, problems);
   collect(problems, [], () => parseListen(config.http.listen));
   if (federation && config.ownerId !== undefined) serviceProblems(federation, config.ownerId, services, problems);
