@@ -74,7 +74,8 @@ function configCommand(
     }
     let logger: Logger | undefined;
     const loggerOf = (config: FedsvcConfig): Logger => {
-      logger = createLogger(config.log.level, config.log.format, io[logTo]);
+      // A log setting the config refused is reported with the others; meanwhile the defaults log.
+      logger = createLogger(config.log.level ?? 'info', config.log.format ?? 'auto', io[logTo]);
       return logger;
     };
     try {

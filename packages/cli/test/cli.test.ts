@@ -37,7 +37,8 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
   });
 
   test('bad configs: each field wrong in turn exits 1 naming the field and value, and nothing is touched', async () => {
-    const cases: { path: string; value: unknown; says: RegExp }[] = [
+    // `records` reads no cluster: the cases about clusters run `run`, which loads the Kubernetes client.
+    const cases: { path: string; value: unknown; says: RegExp; command?: string }[] = [
       { path: 'federation.name', value: 'My_Federation', says: /^ {2}federation\.name: .*"My_Federation"/m },
       {
         path: 'federation.domain',
@@ -63,10 +64,21 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
         path: 'members.contexts',
         value: ['gce-nowhere'],
         says: /^ {2}members\.contexts\[0\]\.context: is not a context of the kubeconfig .*\(got "gce-nowhere"\)/m,
+        command: 'run',
       },
-      { path: 'host.context', value: 'nohost', says: /^ {2}host\.context: is not a context of the kubeconfig .*\(got "nohost"\)/m },
+      {
+        path: 'host.context',
+        value: 'nohost',
+        says: /^ {2}host\.context: is not a context of the kubeconfig .*\(got "nohost"\)/m,
+        command: 'run',
+      },
       { path: 'resyncInterval', value: '5 minutes', says: /^ {2}resyncInterval: must be a duration .*\(got "5 minutes"\)/m },
-      { path: 'leaderElection.renewDeadline', value: '5s', says: /^ {2}leaderElection\.leaseDuration: must exceed renewDeadlineMs/m },
+      {
+        path: 'leaderElection.renewDeadline',
+        value: '5s',
+        says: /^ {2}leaderElection\.leaseDuration: must exceed renewDeadlineMs/m,
+        command: 'run',
+      },
       { path: 'log.level', value: 'loud', says: /^ {2}log\.level: must be one of .*\(got "loud"\)/m },
       { path: 'http.listen', value: 'everywhere', says: /^ {2}http\.listen: .*\(got "everywhere"\)/m },
       { path: 'services.files', value: ['/nonexistent/nginx.yaml'], says: /^ {2}services\.files\[0\]: cannot be read: ENOENT/m },

@@ -41,7 +41,8 @@ export interface FedsvcConfig {
     readonly renewDeadlineMs: number;
     readonly retryPeriodMs: number;
   };
-  readonly log: { readonly level: string; readonly format: 'auto' | 'json' | 'pretty' };
+  /** Absent when the value given was refused. */
+  readonly log: { readonly level?: string; readonly format?: 'auto' | 'json' | 'pretty' };
   readonly http: { readonly listen: string };
 }
 
