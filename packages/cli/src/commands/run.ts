@@ -13,8 +13,13 @@ import { resolveZone } from '../zone.js';
 export const STOP_DEADLINE_MS = 25_000;
 /** Period of the progress lines during the first sync. */
 const PROGRESS_PERIOD_MS = 2_000;
+/** How soon the end of the first sync is told. */
+const SETTLED_POLL_MS = 100;
 
-/** Logs, until the first sync settled, how far it got: clusters heard from, services synced, record changes written. */
+/**
+ * Logs how far the first sync got (clusters heard from, services synced, record changes
+ * written) every PROGRESS_PERIOD_MS, and once when it is done.
+ */
 function progress(controller: FederationController, readiness: Readiness, setup: Setup, logger: PinoLogger, seen: Set<string>): () => void {
   const synced = new Set<string>();
   let written = 0;
@@ -22,19 +27,25 @@ function progress(controller: FederationController, readiness: Readiness, setup:
   controller.on('records-applied', ({ changes }) => {
     written += changes.length;
   });
-  const report = () =>
+  const report = (msg: string) =>
     logger.info(
       {
         clusters: `${seen.size}/${setup.config.members.contexts.length}`,
         services: `${synced.size}/${setup.services.length}`,
         recordChangesWritten: written,
       },
-      readiness.settled ? 'first sync done' : 'first sync under way',
+      msg,
     );
+  let ticks = 0;
   const timer = setInterval(() => {
-    report();
-    if (readiness.settled) clearInterval(timer);
-  }, PROGRESS_PERIOD_MS);
+    ticks++;
+    if (readiness.settled) {
+      report('first sync done');
+      clearInterval(timer);
+    } else if ((ticks * SETTLED_POLL_MS) % PROGRESS_PERIOD_MS === 0) {
+      report('first sync under way');
+    }
+  }, SETTLED_POLL_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -63,8 +74,6 @@ export async function run(setup: Setup, logger: PinoLogger): Promise<number> {
   const registry = new Registry();
   processMetrics(registry);
   controllerMetrics(controller, registry);
-  controller.on('leader-acquired', () => logger.info({}, 'leading: this replica writes'));
-  controller.on('leader-lost', () => logger.info({}, 'standing by: another replica leads'));
   const ready = readiness;
   const { server, url } = await serveEndpoints(setup.config.http.listen, { ready: () => ready.state(), registry });
   logger.info(
