@@ -21,7 +21,8 @@ const app = join(work, 'app');
 function run(command, commandArgs, options = {}) {
   const result = spawnSync(command, commandArgs, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
   if (result.error) throw new Error(`${command} ${commandArgs.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${commandArgs.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}`);
   return result.stdout;
 }
 

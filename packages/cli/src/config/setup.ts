@@ -67,29 +67,23 @@ function controllerProblems(config: FedsvcConfig, problems: ValidationError[]): 
   required(problems, 'federation.name', name, "the federation's name");
   required(problems, 'federation.domain', domain, 'the DNS domain of its names');
   required(problems, 'ownerId', config.ownerId, 'the owner id of its records');
-  const tries: { federation?: Partial<Federation>; ownerId?: string; zone?: string; resyncMs?: number }[] = [
-    { federation: { name } },
-    // The domain against the config's zone: core checks the zone holds it.
-    { federation: { domain }, zone: config.dns.zone },
-    { federation: { ttl, zoneNameFormat } },
-    { ownerId: config.ownerId },
-    { resyncMs: config.resyncIntervalMs },
-  ];
-  for (const t of tries) {
-    const federation = { ...GOOD.federation, ...Object.fromEntries(Object.entries(t.federation ?? {}).filter(([, v]) => v !== undefined)) };
+  const defined = (federation: Partial<Federation>) => Object.fromEntries(Object.entries(federation).filter(([, v]) => v !== undefined));
+  const check = (overrides: { federation?: Partial<Federation>; ownerId?: string; zone?: string; resyncMs?: number }) =>
     collect(problems, [['resyncMs', 'resyncInterval']], () =>
       createController({
-        federation,
-        ownerId: t.ownerId ?? GOOD.ownerId,
+        federation: { ...GOOD.federation, ...defined(overrides.federation ?? {}) },
+        ownerId: overrides.ownerId ?? GOOD.ownerId,
         clusters: noClusters,
-        dns: {
-          provider: noProvider,
-          zone: { id: 'config-check', dnsName: t.zone ?? (t.federation?.domain === undefined ? GOOD.zone : t.federation.domain) },
-        },
-        resyncMs: t.resyncMs,
+        dns: { provider: noProvider, zone: { id: 'config-check', dnsName: overrides.zone ?? GOOD.zone } },
+        resyncMs: overrides.resyncMs,
       }),
     );
-  }
+  check({ federation: { name } });
+  // The domain against the config's zone: core checks that the zone holds it.
+  if (domain !== undefined) check({ federation: { domain }, zone: config.dns.zone ?? domain });
+  check({ federation: { ttl, zoneNameFormat } });
+  check({ ownerId: config.ownerId });
+  check({ resyncMs: config.resyncIntervalMs });
   if (problems.length > before || name === undefined || domain === undefined) return undefined;
   return { name, domain, ttl, zoneNameFormat };
 }
