@@ -28,6 +28,11 @@ export async function memberClusters(
     );
     return undefined;
   }
+  if (federatedClusters)
+    logger.warn(
+      { field: 'members.federatedClusters' },
+      'FederatedCluster resources are not read by this version yet: the member clusters are members.contexts',
+    );
   const { createKubernetesClusters } = await import('@fedsvc/kubernetes');
   const sources = contexts.map((context): ClusterSource => ({ context, ...(kubeconfig === undefined ? {} : { kubeconfig }) }));
   const before = problems.length;
