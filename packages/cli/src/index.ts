@@ -8,4 +8,5 @@ export { Readiness, UNFIXABLE_REASONS, type ReadyState } from './readiness.js';
 export { serveEndpoints } from './http.js';
 export { formatPlan, type ServicePlan } from './commands/plan.js';
 export { recordsTable } from './commands/records.js';
+export { formatStatus } from './commands/status.js';
 export { federate, federatedService, type FederateOptions } from './commands/federate.js';

@@ -51,7 +51,7 @@ function withConfigOptions(command: Command): Map<string, Option> {
   return options;
 }
 
-type Action = (setup: Setup, logger: Logger, io: CliIo) => Promise<number>;
+type Action = (setup: Setup, logger: Logger, io: CliIo, args: readonly string[]) => Promise<number>;
 
 /** A command on the config: reads and checks it whole, then runs `action`; every failure becomes an exit code. */
 function configCommand(
@@ -80,7 +80,7 @@ function configCommand(
     };
     try {
       const setup = await setUp({ file: opts['config'] as string | undefined, env: io.env, flags }, needs, loggerOf);
-      exit(await action(setup, logger!, io));
+      exit(await action(setup, logger!, io, command.args));
     } catch (error) {
       exit(report(error, io, logger));
     }
@@ -152,6 +152,17 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       io,
       exit,
     ),
+  );
+  root.addCommand(
+    configCommand(
+      'status',
+      "print a federated service's status per cluster (default: every service of the config), as kubectl describe did",
+      { clusters: true, leaderElection: false },
+      'stderr',
+      async (setup, logger, { stdout }, args) => (await import('./commands/status.js')).status(setup, logger, args[0], stdout),
+      io,
+      exit,
+    ).argument('[namespace/name]', 'the service'),
   );
   root.addCommand(
     new Command('federate')

@@ -1,5 +1,6 @@
-// Whether the process is ready (`/readyz`): the member clusters synced and the first passes
-// settled (a standby settles at once), and no service stuck on a failure retrying cannot fix.
+// Whether the process is ready (`/readyz`): the member clusters synced and the passes settled
+// (a standby's at once; again after it takes over), and no service stuck on a failure retrying
+// cannot fix.
 import type { FederationController, Logger } from '@fedsvc/core';
 
 /**
@@ -19,6 +20,13 @@ export interface ReadyState {
 export class Readiness {
   #synced = false;
   #settled = false;
+  /** Counts the waits for the passes to settle: only the latest one decides. */
+  #waits = 0;
+  #markLeaderSettled: () => void = () => {};
+  /** Resolves when this replica, leading, has first settled its passes after the clusters synced. */
+  readonly leaderSettled = new Promise<void>((resolve) => {
+    this.#markLeaderSettled = resolve;
+  });
   readonly #stuck = new Map<string, string>();
 
   constructor(
@@ -35,6 +43,9 @@ export class Readiness {
         );
       this.#stuck.set(service, line);
     });
+    // A standby that takes over has every service to pass again: it is not ready until they settle.
+    // The controller schedules them right after telling, hence the next turn.
+    controller.on('leader-acquired', () => setImmediate(() => this.#synced && this.#settle()));
     controller.on('service-synced', ({ service }) => {
       if (this.#stuck.delete(service)) logger.info({ service }, 'service synced again');
     });
@@ -44,8 +55,16 @@ export class Readiness {
   synced(): void {
     if (this.#synced) return;
     this.#synced = true;
+    this.#settle();
+  }
+
+  #settle(): void {
+    const wait = ++this.#waits;
+    this.#settled = false;
     void this.controller.idle().then(() => {
+      if (wait !== this.#waits) return;
       this.#settled = true;
+      if (this.controller.leading) this.#markLeaderSettled();
     });
   }
 

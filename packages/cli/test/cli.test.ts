@@ -174,12 +174,14 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
       expect(metrics).toMatch(/^fedsvc_leader 1$/m);
       expect(metrics).toMatch(/^fedsvc_shards_healthy\{service="mynamespace\/nginx"\} 8$/m);
       expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
-      const lines = fedsvc
+      await until('the end of the first sync is logged', () => /"msg":"first sync done"/.test(fedsvc.stdout()));
+      const done = fedsvc
         .stdout()
         .split('\n')
         .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as { msg: string });
-      expect(lines.some((line) => line.msg === 'first sync under way' || line.msg === 'first sync done')).toBe(true);
+        .map((line) => JSON.parse(line) as { msg: string; clusters?: string; services?: string })
+        .find((line) => line.msg === 'first sync done');
+      expect(done).toMatchObject({ clusters: '13/13', services: '1/1' });
       expect(world.host.store.get('leases', 'fedsvc-system', 'fedsvc-cli-test')).toBeDefined();
     }, 180_000);
 
@@ -208,6 +210,24 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
     expect(rows.some((row) => row.startsWith('www.example.com.'))).toBe(false);
     const held = (await world.zone()).filter((r) => ours(r.name));
     expect(rows).toHaveLength(held.length);
+  }, 60_000);
+
+  test('status: the service per cluster, as kubectl describe showed it', async () => {
+    const { code, stdout } = await runFedsvc(['status', '--config', configPath, 'mynamespace/nginx']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Name: +nginx$/m);
+    expect(stdout).toMatch(/^Namespace: +mynamespace$/m);
+    const rows = stdout.split('\n').filter((line) => /^ {2}gce-/.test(line));
+    expect(rows).toHaveLength(13);
+    for (const zone of guideZones) {
+      const row = rows
+        .find((line) => line.trim().startsWith(`${guideClusterName(zone)} `))!
+        .trim()
+        .split(/ +/);
+      const healthy = zone in guideHealthyAddresses;
+      expect(row.slice(0, 4)).toEqual([guideClusterName(zone), 'Ready', 'yes', healthy ? '1' : '0']);
+      expect(row[5]).toBe(healthy ? 'yes' : 'no');
+    }
   }, 60_000);
 
   test('check: every connection works', async () => {

@@ -13,12 +13,11 @@ import { resolveZone } from '../zone.js';
 export const STOP_DEADLINE_MS = 25_000;
 /** Period of the progress lines during the first sync. */
 const PROGRESS_PERIOD_MS = 2_000;
-/** How soon the end of the first sync is told. */
-const SETTLED_POLL_MS = 100;
 
 /**
  * Logs how far the first sync got (clusters heard from, services synced, record changes
- * written) every PROGRESS_PERIOD_MS, and once when it is done.
+ * written) every PROGRESS_PERIOD_MS, and once when it is done: when this replica, leading, has
+ * settled its first passes (a standby logs the lines until it leads).
  */
 function progress(controller: FederationController, readiness: Readiness, setup: Setup, logger: PinoLogger, seen: Set<string>): () => void {
   const synced = new Set<string>();
@@ -36,17 +35,19 @@ function progress(controller: FederationController, readiness: Readiness, setup:
       },
       msg,
     );
-  let ticks = 0;
   const timer = setInterval(() => {
-    ticks++;
-    if (readiness.settled) {
-      report('first sync done');
+    if (readiness.settled && !controller.leading) {
       clearInterval(timer);
-    } else if ((ticks * SETTLED_POLL_MS) % PROGRESS_PERIOD_MS === 0) {
+      report('first sync done; standing by');
+    } else {
       report('first sync under way');
     }
-  }, SETTLED_POLL_MS);
+  }, PROGRESS_PERIOD_MS);
   timer.unref();
+  void readiness.leaderSettled.then(() => {
+    clearInterval(timer);
+    report('first sync done');
+  });
   return () => clearInterval(timer);
 }
 
