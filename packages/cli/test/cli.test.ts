@@ -231,9 +231,9 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
   }, 60_000);
 
   test('check: every connection works', async () => {
-    const { code, stdout } = await runFedsvc(['check', '--config', configPath]);
-    expect(stdout.trimEnd().split('\n')).toHaveLength(1 + 13 + 1);
-    expect(stdout).toMatch(/^ok {4}host host lease fedsvc-system\/fedsvc-cli-test: held by nobody/m);
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', configPath]);
+    expect(stdout.trimEnd().split('\n'), stdout + stderr).toHaveLength(1 + 13 + 1);
+    expect(stdout, stdout + stderr).toMatch(/^ok {4}host host lease fedsvc-system\/fedsvc-cli-test: held by nobody/m);
     expect(stdout).toMatch(/^ok {4}members\.contexts\[6\] gce-us-central1-a: Ready; us-central1 \(us-central1-a\)$/m);
     expect(stdout).toMatch(/^ok {4}dns \(rfc2136\) zone example\.com\.: found/m);
     expect(code).toBe(0);
