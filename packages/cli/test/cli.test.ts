@@ -83,6 +83,11 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
       { path: 'http.listen', value: 'everywhere', says: /^ {2}http\.listen: .*\(got "everywhere"\)/m },
       { path: 'services.files', value: ['/nonexistent/nginx.yaml'], says: /^ {2}services\.files\[0\]: cannot be read: ENOENT/m },
       {
+        path: 'dns',
+        value: { provider: 'google', zone: 'example.com.', google: { keyFilename: '/nonexistent/key.json' } },
+        says: /^ {2}dns\.google\.keyFilename: cannot be read: ENOENT \(got "\/nonexistent\/key\.json"\)/m,
+      },
+      {
         path: 'federation.zone',
         value: 'example.com',
         says: /^ {2}federation\.zone: is not a field of the config \(known here: domain, name, ttl, zoneNameFormat\)/m,
@@ -125,6 +130,15 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
     expect(stderr).toMatch(/^ {2}federation\.name: .*"Bad_Name"/m);
     expect(world.requestCount()).toBe(0);
   });
+
+  test('a zone the DNS server does not serve: run says so at start and exits 1, nothing touched', async () => {
+    const config = withField(withField(world.config, 'dns.zone', 'example.org.'), 'federation.domain', 'example.org');
+    const before = world.requestCount();
+    const { code, stderr } = await runFedsvc(['run', '--config', await world.writeConfig(config)]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/example\.org/);
+    expect(world.requestCount()).toBe(before);
+  }, 60_000);
 
   test('plan before run: a shard in every cluster, exit 2, nothing written', async () => {
     const { code, stdout, stderr } = await runFedsvc(['plan', '--config', configPath]);
