@@ -50,7 +50,12 @@ export const FIELDS: readonly FieldSpec[] = [
     default: false,
     doc: 'also read FederatedCluster resources in the host cluster (arrives with the federation resources)',
   },
-  { path: 'services.files', kind: 'list', default: [], doc: 'files of v1 Service manifests to federate (YAML, several documents allowed)' },
+  {
+    path: 'services.files',
+    kind: 'list',
+    default: [],
+    doc: 'files of services to federate: v1 Service manifests or FederatedServices (YAML, several documents allowed)',
+  },
   { path: 'federation.name', kind: 'string', doc: "the federation's name, a DNS label (required)" },
   { path: 'federation.domain', kind: 'string', doc: 'the DNS domain of its names, inside dns.zone (required)' },
   { path: 'federation.ttl', kind: 'integer', default: 180, doc: "TTL of the federation's records, seconds" },
