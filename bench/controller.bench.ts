@@ -47,6 +47,14 @@ provider.applyChanges = (target, changes) => {
   handed.push(performance.now());
   return applyChanges(target, changes);
 };
+// When the last shard action was carried out: the end of placing.
+let lastPlaced = Number.NaN;
+const applyShard = clusters.applyShard.bind(clusters);
+clusters.applyShard = (action) => {
+  const done = applyShard(action);
+  lastPlaced = performance.now();
+  return done;
+};
 let controller: FederationController | undefined = createController({
   federation: { name: 'fed', domain: 'example.com' },
   ownerId: 'bench',
@@ -59,6 +67,7 @@ let start = performance.now();
 controller.start();
 await controller.idle();
 const placed = performance.now() - start;
+const placedShards = lastPlaced - start;
 handed.length = 0;
 start = performance.now();
 for (let s = 0; s < SERVICES; s++)
@@ -216,8 +225,8 @@ console.log(
     ['measure', 'figure / floor = ratio', 'until idle'],
     [
       [
-        `placing ${(SERVICES * CLUSTERS).toLocaleString('en')} shards, until idle; floor: placeShards for every service and each action carried out`,
-        ratio(placed, placeFloor),
+        `placing ${(SERVICES * CLUSTERS).toLocaleString('en')} shards, from start until the last shard action is carried out; floor: placeShards for every service and each action carried out`,
+        ratio(placedShards, placeFloor),
         ms(placed),
       ],
       [

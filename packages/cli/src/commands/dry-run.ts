@@ -1,0 +1,65 @@
+// A controller that writes nothing, run until its first passes settle: what `plan` and
+// `status` read the member clusters and the zone through.
+import { type FederationController, createController, dnsResolver } from '@fedsvc/core';
+import type { Logger } from 'pino';
+import type { Setup } from '../config/setup.js';
+import { observeClusters } from '../observe.js';
+import { resolveZone } from '../zone.js';
+
+/** How long the member clusters and the passes may take before a dry run gives up. */
+export const DRY_RUN_DEADLINE_MS = 120_000;
+
+/**
+ * Starts a dry-run controller (`watch` sees it before it starts), waits until the member clusters
+ * synced and its passes settled, and returns what `read` makes of it; undefined, with an
+ * error logged, when a pass failed (the answer would be incomplete) or the deadline passed.
+ */
+export async function afterDryRun<T>(
+  setup: Setup,
+  logger: Logger,
+  watch: (controller: FederationController) => void,
+  read: (controller: FederationController) => T,
+): Promise<T | undefined> {
+  const zone = await resolveZone(setup);
+  let markSynced: () => void = () => {};
+  const synced = new Promise<void>((resolve) => {
+    markSynced = resolve;
+  });
+  const controller = createController({
+    federation: setup.federation,
+    ownerId: setup.ownerId,
+    clusters: observeClusters(setup.clusters, (event) => event.type === 'synced' && markSynced()),
+    dns: { provider: setup.provider, zone },
+    services: setup.services,
+    resyncMs: false,
+    resolveHostname: dnsResolver(),
+    dryRun: true,
+    logger,
+  });
+  const failures: string[] = [];
+  controller.on('apply-failed', ({ service, reason, error }) => failures.push(`${service}: ${reason}: ${error.message}`));
+  watch(controller);
+  controller.start();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // A failing pass is retried with backoff: its first failure already makes the answer incomplete.
+    const done = await Promise.race([
+      synced.then(() => controller.idle()).then(() => 'done' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), DRY_RUN_DEADLINE_MS);
+      }),
+      new Promise<'failed'>((resolve) => controller.once('apply-failed', () => resolve('failed'))),
+    ]);
+    if (done !== 'done') {
+      logger.error(
+        { failures },
+        done === 'timeout' ? `the first passes did not settle within ${DRY_RUN_DEADLINE_MS / 1000} s` : 'a pass failed',
+      );
+      return undefined;
+    }
+    return read(controller);
+  } finally {
+    clearTimeout(timer);
+    await controller.stop();
+  }
+}

@@ -1,0 +1,85 @@
+// The config's pieces that decide: values read by kind, library fields renamed to the config's,
+// flags and variables derived from field paths.
+import { readFileSync } from 'node:fs';
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { FIELDS, envOf, flagOf } from '../src/config/fields.js';
+import { renameField } from '../src/config/problems.js';
+import { parseValue, readFields } from '../src/config/read.js';
+
+const field = (path: string) => FIELDS.find((f) => f.path === path)!;
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+describe('parseValue', () => {
+  test.prop([fc.integer({ min: 1, max: 500 }), fc.constantFrom(...(Object.keys(UNITS) as (keyof typeof UNITS)[]))])(
+    'a duration is its number times its unit',
+    (n, unit) => {
+      expect(parseValue(field('resyncInterval'), `${n}${unit}`, true)).toBe(n * UNITS[unit]);
+    },
+  );
+
+  test.prop([fc.oneof(fc.integer(), fc.constant('5 minutes'), fc.constant('0s'), fc.constant('10'), fc.constant('1d'))])(
+    'anything else is refused, naming the field and the value',
+    (value) => {
+      expect(() => parseValue(field('resyncInterval'), value, false)).toThrow(/^resyncInterval: must be a duration/);
+    },
+  );
+
+  test.prop([fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/), { maxLength: 6 })])(
+    'a list from text is its comma-separated items',
+    (items) => {
+      expect(parseValue(field('members.contexts'), items.join(' , '), true)).toEqual(items);
+    },
+  );
+
+  test.prop([fc.integer({ min: -1e9, max: 1e9 })])('an integer from text or YAML is the same number', (n) => {
+    expect(parseValue(field('federation.ttl'), String(n), true)).toBe(n);
+    expect(parseValue(field('federation.ttl'), n, false)).toBe(n);
+    expect(() => parseValue(field('federation.ttl'), String(n), false)).toThrow(/federation\.ttl: must be an integer/);
+  });
+});
+
+describe('renameField', () => {
+  const segment = fc.stringMatching(/^(\.[a-z]{1,6}|\[\d\])$/);
+  test.prop([fc.array(segment, { maxLength: 4 }).map((s) => s.join(''))])(
+    'a library field under a renamed prefix keeps its tail',
+    (tail) => {
+      const renames = [
+        ['options.cluster', 'host'],
+        ['options.cluster.kubeconfig', 'host.kubeconfig'],
+      ] as const;
+      // Both renames agree on every field: `host.kubeconfig` is `host` + `.kubeconfig`.
+      expect(renameField(`options.cluster${tail}`, renames)).toBe(`host${tail}`);
+      expect(renameField(`options.clusters${tail}`, renames)).toBe(`options.clusters${tail}`);
+    },
+  );
+});
+
+describe('flags and variables', () => {
+  test('one flag and one variable per field, none shared', () => {
+    expect(new Set(FIELDS.map((f) => flagOf(f.path))).size).toBe(FIELDS.length);
+    expect(new Set(FIELDS.map((f) => envOf(f.path))).size).toBe(FIELDS.length);
+    expect(flagOf('dns.rfc2136.tsigSecretFile')).toBe('--dns-rfc2136-tsig-secret-file');
+    expect(envOf('dns.rfc2136.tsigSecretFile')).toBe('FEDSVC_DNS_RFC2136_TSIG_SECRET_FILE');
+  });
+
+  test.prop([
+    fc.constantFrom(...FIELDS.filter((f) => f.kind === 'string').map((f) => f.path)),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
+  ])('a flag wins over a variable, which wins over the default', async (path, fromEnv, fromFlag) => {
+    const env = { [envOf(path)]: fromEnv };
+    expect((await readFields({ env, flags: new Map() })).values.get(path)).toBe(fromEnv);
+    expect((await readFields({ env, flags: new Map([[path, fromFlag]]) })).values.get(path)).toBe(fromFlag);
+  });
+});
+
+test("the README's reference lists every field with its flag and variable", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const rows = readme.split('\n').filter((line) => line.startsWith('| `'));
+  expect(rows.map((row) => row.split('|')[1]!.trim().replaceAll('`', ''))).toEqual(FIELDS.map((f) => f.path));
+  for (const [i, f] of FIELDS.entries()) {
+    expect(rows[i]).toContain(`| \`${flagOf(f.path)}\` | \`${envOf(f.path)}\` |`);
+    expect(rows[i]).toContain(f.doc);
+  }
+});
