@@ -16,13 +16,15 @@ import { endpointSliceSource, nodeSource, serviceSource } from './watched-resour
 /**
  * `settled` is called once, when the cluster has been heard from: its shard lists are in, or it
  * is Offline. Its status is reported only then (or when Offline), so that the controller never
- * sees a Ready cluster whose shards are still on their way.
+ * sees a Ready cluster whose shards are still on their way. `carriedShards` (`namespace/name`) are
+ * the shards an earlier watch of the cluster reported: those not listed any more are reported removed.
  */
 export function watchCluster(
   cluster: ResolvedCluster,
   options: ResolvedOptions,
   emit: (event: ClusterEvent) => void,
   settled: () => void,
+  carriedShards: readonly string[] = [],
 ): { stop(): Promise<void> } {
   const { name, kubeConfig: kc } = cluster;
   const core = kc.makeApiClient(CoreV1Api);
@@ -47,7 +49,7 @@ export function watchCluster(
     const handlers = topologyHandlers(bad, (topology) => status.setTopology(topology));
     watchers.push(startListWatch(nodeSource(core, watch, options.pageSize), handlers, listWatchOptions));
   }
-  const shards = shardHandlers(name, bad, status, emit);
+  const shards = shardHandlers(name, bad, status, emit, carriedShards);
   watchers.push(
     startListWatch(serviceSource(core, watch, options.namespace, options.pageSize), shards.services, listWatchOptions),
     startListWatch(endpointSliceSource(discovery, watch, options.namespace, options.pageSize), shards.slices, listWatchOptions),

@@ -12,6 +12,15 @@ export interface KubernetesClusters extends MemberClusters {
   addCluster(source: ClusterSource): void;
   /** A cluster leaves the federation; running watches stop watching it and report 'cluster-removed'. */
   removeCluster(name: string): Promise<void>;
+  /**
+   * A member cluster's connection changes (new credentials, a new server): running watches of it
+   * start again through the new KubeConfig. Nothing is withdrawn meanwhile: no 'cluster-removed',
+   * its shards stay as last reported until the new watch has listed them (then those gone are
+   * reported removed), so records do not flap.
+   *
+   * @throws ValidationError when the source is malformed or names no member cluster.
+   */
+  updateCluster(source: ClusterSource): Promise<void>;
 }
 
 /**
@@ -19,7 +28,8 @@ export interface KubernetesClusters extends MemberClusters {
  * `watch` reports each cluster's topology (zones and region from its nodes' labels) and health
  * (`/readyz` probes), every Service joined with its EndpointSlices as a shard, and `synced` once
  * every cluster has been heard from; `applyShard` carries out placement's decisions by
- * server-side apply. Clusters can join and leave while watching (`addCluster`, `removeCluster`).
+ * server-side apply. Clusters can join, change and leave while watching (`addCluster`,
+ * `updateCluster`, `removeCluster`).
  *
  * @throws ValidationError (from `@fedsvc/core`) when an option is malformed or a kubeconfig
  *   context cannot be found, naming the field.
@@ -69,6 +79,12 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
     async removeCluster(name: string) {
       if (!members.delete(name)) throw notAMember('name', name);
       await Promise.all([...sessions].map((session) => session.unwatch(name)));
+    },
+    async updateCluster(source: ClusterSource) {
+      const cluster = resolveCluster(source, 'source');
+      if (!members.has(cluster.name)) throw notAMember('source', cluster.name);
+      join(cluster);
+      await Promise.all([...sessions].map((session) => session.rewatch(cluster)));
     },
     async applyShard(action: ShardAction) {
       const member = members.get(action?.cluster);

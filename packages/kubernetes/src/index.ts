@@ -1,11 +1,15 @@
 export { createKubernetesClusters, type KubernetesClusters } from './clusters.js';
-export type { ClusterSource, ContextCluster, KubernetesClustersOptions, ServerCluster } from './options.js';
+export type { ClusterSource, ContextCluster, KubeConfigCluster, KubernetesClustersOptions, ServerCluster } from './options.js';
+export { inClusterKubeConfig } from './in-cluster.js';
 export { ClusterApiError, FIELD_MANAGER, applyConfiguration } from './apply.js';
 export type { BackoffOptions } from './backoff.js';
 export type { Topology } from './topology.js';
 export { LEGACY_REGION_LABEL, LEGACY_ZONE_LABEL, REGION_LABEL, ZONE_LABEL } from './topology.js';
 export { createLeaseElection } from './lease.js';
 export type { LeaseElectionOptions } from './lease-options.js';
+export { createHostFederation, type HostFederation, type HostMemberClusters } from './host/federation.js';
+export type { HostFederationOptions } from './host/options.js';
+export { SHARDS_FINALIZER } from './host/host-api.js';
 // The federation's own resources in a host cluster: decoding them and the status they carry (pure).
 export { decodeFederatedService } from './federation/federated-service.js';
 export { decodeFederatedCluster, type FederatedClusterSpec } from './federation/federated-cluster.js';

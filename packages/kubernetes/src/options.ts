@@ -34,7 +34,17 @@ export interface ServerCluster extends ClusterCommon {
   readonly skipTLSVerify?: boolean;
 }
 
-export type ClusterSource = ContextCluster | ServerCluster;
+/**
+ * A cluster given by a `KubeConfig` built in code; its current context is used. Authentication
+ * is the KubeConfig's own, request by request, so a token it reads from a file (see
+ * `inClusterKubeConfig`) may change under it.
+ */
+export interface KubeConfigCluster extends ClusterCommon {
+  readonly name: string;
+  readonly kubeConfig: KubeConfig;
+}
+
+export type ClusterSource = ContextCluster | ServerCluster | KubeConfigCluster;
 
 export interface KubernetesClustersOptions {
   readonly clusters: readonly ClusterSource[];
@@ -261,10 +271,25 @@ function fromServer(source: Record<string, unknown>, field: string): { name: str
   return { name, kubeConfig };
 }
 
+function fromKubeConfig(source: Record<string, unknown>, field: string): { name: string; kubeConfig: KubeConfig } {
+  const name = clusterName(source['name'], `${field}.name`);
+  const kubeConfig = source['kubeConfig'];
+  if (!(kubeConfig instanceof KubeConfig)) throw new ValidationError(`${field}.kubeConfig`, kubeConfig, 'must be a KubeConfig');
+  if (!kubeConfig.getCurrentCluster())
+    throw new ValidationError(`${field}.kubeConfig`, kubeConfig.getCurrentContext(), 'has no current context with a cluster');
+  return { name, kubeConfig };
+}
+
 /** One cluster source checked and turned into its KubeConfig; `field` names it in errors. */
 export function resolveCluster(source: unknown, field: string): ResolvedCluster {
-  if (!isRecord(source)) throw new ValidationError(field, source, 'must be an object with a context, or a name and a server');
-  const built = source['context'] !== undefined ? fromContext(source, field) : fromServer(source, field);
+  if (!isRecord(source))
+    throw new ValidationError(field, source, 'must be an object with a context, a name and a server, or a name and a kubeConfig');
+  const built =
+    source['context'] !== undefined
+      ? fromContext(source, field)
+      : source['kubeConfig'] !== undefined
+        ? fromKubeConfig(source, field)
+        : fromServer(source, field);
   return { ...built, labels: labels(source['labels'], `${field}.labels`), topology: topology(source['topology'], `${field}.topology`) };
 }
 

@@ -12,12 +12,17 @@ export interface ShardHandlers {
   readonly slices: ListWatchHandlers;
 }
 
-/** List-watch handlers of the Services and EndpointSlices of cluster `name`. */
+/**
+ * List-watch handlers of the Services and EndpointSlices of cluster `name`. `carriedShards`
+ * (`namespace/name`) were reported by an earlier watch: those missing from the first full list are
+ * reported removed with it.
+ */
 export function shardHandlers(
   name: string,
   bad: BadInput,
   status: ClusterStatusReporter,
   emit: (event: ClusterEvent) => void,
+  carriedShards: readonly string[] = [],
 ): ShardHandlers {
   const index = new ShardIndex(name);
   const publish = (events: readonly ClusterEvent[]): void => {
@@ -26,7 +31,7 @@ export function shardHandlers(
   // The first time both lists are in, every shard is reported; before that nothing, so a shard is never reported with its endpoints missing.
   const sync = (which: ShardList, events: readonly ClusterEvent[]): void => {
     const completed = status.listed(which);
-    publish(completed ? index.start() : events);
+    publish(completed ? withCarriedRemoved(name, index.start(), carriedShards) : events);
     if (completed) status.publish();
   };
   const deleted = (object: unknown, remove: (namespace: string, name: string) => readonly ClusterEvent[]): void => {
@@ -89,4 +94,15 @@ function deletedRef(cluster: string, bad: BadInput, object: unknown): { namespac
   if (ref.namespace !== undefined && ref.name !== undefined) return { namespace: ref.namespace, name: ref.name };
   bad.report(new Error(`cluster "${cluster}": a DELETED event names no object: ${JSON.stringify(object)?.slice(0, 200)}`));
   return undefined;
+}
+
+function withCarriedRemoved(cluster: string, listed: readonly ClusterEvent[], carried: readonly string[]): readonly ClusterEvent[] {
+  const present = new Set(listed.flatMap((e) => (e.type === 'shard' ? [`${e.shard.namespace}/${e.shard.name}`] : [])));
+  const removed = carried
+    .filter((key) => !present.has(key))
+    .map((key): ClusterEvent => {
+      const slash = key.indexOf('/');
+      return { type: 'shard-removed', cluster, namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+    });
+  return [...listed, ...removed];
 }

@@ -6,6 +6,10 @@ import type { ResolvedCluster, ResolvedOptions } from './options.js';
 
 export class WatchSession {
   private readonly watches = new Map<string, { stop(): Promise<void> }>();
+  /** The shards reported of each cluster (`namespace/name`), carried over when a cluster is watched again. */
+  private readonly shards = new Map<string, Set<string>>();
+  /** The latest settings of clusters being watched again. */
+  private readonly pending = new Map<string, ResolvedCluster>();
   /** Clusters not heard from yet; 'synced' goes out once, when none is left or at the sync timeout. */
   private readonly unheard = new Set<string>();
   private synced = false;
@@ -29,12 +33,33 @@ export class WatchSession {
   watch(cluster: ResolvedCluster): void {
     // Events of a cluster that left are dropped, even those already on their way while it stops.
     let watch: { stop(): Promise<void> } | undefined;
+    const shards = this.shards.get(cluster.name) ?? new Set<string>();
+    this.shards.set(cluster.name, shards);
     const emit = (event: ClusterEvent): void => {
-      if (watch !== undefined && this.watches.get(cluster.name) === watch) this.emit(event);
+      if (watch === undefined || this.watches.get(cluster.name) !== watch) return;
+      if (event.type === 'shard') shards.add(shardKey(event.shard.namespace, event.shard.name));
+      if (event.type === 'shard-removed') shards.delete(shardKey(event.namespace, event.name));
+      this.emit(event);
     };
     if (!this.synced) this.unheard.add(cluster.name);
-    watch = watchCluster(cluster, this.options, emit, () => this.heard(cluster.name));
+    watch = watchCluster(cluster, this.options, emit, () => this.heard(cluster.name), [...shards]);
     this.watches.set(cluster.name, watch);
+  }
+
+  /**
+   * Watches a cluster again through its new settings, reporting nothing in between: its shards
+   * reported so far are carried over to the new watch, which reports those gone once it has listed.
+   */
+  async rewatch(cluster: ResolvedCluster): Promise<void> {
+    const previous = this.watches.get(cluster.name);
+    this.pending.set(cluster.name, cluster);
+    // Not watched: removed, or another rewatch is stopping the old watch and takes the latest settings.
+    if (previous === undefined) return;
+    this.watches.delete(cluster.name);
+    await previous.stop();
+    const latest = this.pending.get(cluster.name);
+    this.pending.delete(cluster.name);
+    if (latest !== undefined && this.shards.has(cluster.name)) this.watch(latest);
   }
 
   /** 'synced' now when every cluster has been heard from, else when they have or at the sync timeout. */
@@ -55,6 +80,8 @@ export class WatchSession {
   async unwatch(name: string): Promise<void> {
     const watch = this.watches.get(name);
     this.watches.delete(name);
+    this.shards.delete(name);
+    this.pending.delete(name);
     await watch?.stop();
     this.emit({ type: 'cluster-removed', name });
     // A cluster that leaves before it was heard from is no longer waited for.
@@ -79,4 +106,8 @@ export class WatchSession {
     clearTimeout(this.syncTimer);
     this.emit({ type: 'synced' });
   }
+}
+
+function shardKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
 }

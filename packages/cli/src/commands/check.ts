@@ -60,12 +60,12 @@ async function checkHost(setup: Setup): Promise<CheckResult[]> {
   const what = `host ${config.host.context ?? 'in-cluster'} lease ${config.host.namespace}/${config.leaderElection.name}`;
   try {
     const source = hostCluster(config);
-    const kubeConfig = new KubeConfig();
+    const kubeConfig = 'kubeConfig' in source ? source.kubeConfig : new KubeConfig();
     if ('context' in source) {
       if (source.kubeconfig === undefined) kubeConfig.loadFromDefault();
       else kubeConfig.loadFromFile(source.kubeconfig);
       kubeConfig.setCurrentContext(source.context);
-    } else {
+    } else if ('server' in source) {
       kubeConfig.loadFromClusterAndUser(
         { name: source.name, server: source.server, caData: source.caData, skipTLSVerify: false },
         { name: source.name, token: source.token },

@@ -1,0 +1,163 @@
+// The host source at scale, on the wire fixtures: FederatedServices × member clusters
+// registered as FederatedClusters (each a FakeKubeApi), the real client over HTTP to all of
+// them, DNS in memory. Measures the time from start to every status written, host API writes
+// per resync in steady state, and, after one member goes NotReady, status writes per affected
+// service and the latency from the cluster event to each status written.
+// `SERVICES` and `CLUSTERS` (environment) scale it down; defaults 1,000 × 100.
+import { createController } from '@fedsvc/core';
+import type { ClusterEvent, MemberClusters } from '@fedsvc/core/provider';
+import { sleep } from '@fedsvc/core/provider';
+import { createMemoryProvider } from '@fedsvc/dns-memory';
+import { createHostFederation, crdManifests } from '@fedsvc/kubernetes';
+import { FakeKubeApi, federatedCluster, federatedService, writeKubeconfig } from '@fedsvc/kubernetes/testing';
+import { clustersOf } from './federation.js';
+import { machine, percentile, table } from './measure.js';
+
+const SERVICES = Number(process.env.SERVICES ?? 1_000);
+const CLUSTERS = Number(process.env.CLUSTERS ?? 100);
+const NAMESPACE = 'fedsvc-system';
+const WRITES_PER_SECOND = 20;
+const WRITE_BURST = 30;
+const COALESCE_MS = 1_000;
+const FSVC = 'federatedservices.fedsvc.io';
+
+const host = await FakeKubeApi.start();
+for (const crd of crdManifests()) host.installCrd(crd);
+const topology = clustersOf(CLUSTERS);
+const members = await Promise.all(
+  topology.map(async (cluster) => {
+    const api = await FakeKubeApi.start({ token: `token-${cluster.name}` });
+    api.setNode(`${cluster.name}-node`, {
+      'topology.kubernetes.io/zone': cluster.zones[0]!,
+      'topology.kubernetes.io/region': cluster.region,
+    });
+    return api;
+  }),
+);
+topology.forEach((cluster, c) => {
+  host.putSecret(NAMESPACE, cluster.name, { token: `token-${cluster.name}` });
+  host.putObject('federatedclusters.fedsvc.io', federatedCluster(cluster.name, members[c]!.url));
+});
+const template = { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] };
+for (let s = 0; s < SERVICES; s++)
+  host.putObject(FSVC, federatedService(`ns${s % 50}`, `svc${s}`, { ...template, selector: { app: `svc${s}` } }));
+
+// When each FederatedService's status was written, from the host's own store.
+const statusWrites = new Map<string, number[]>();
+host.store.subscribe((event) => {
+  if (event.resource !== FSVC || event.type !== 'MODIFIED') return;
+  const meta = event.object['metadata'] as { namespace: string; name: string };
+  const status = event.object['status'] as { clusters?: unknown[] } | undefined;
+  if (status?.clusters === undefined) return;
+  const times = statusWrites.get(`${meta.namespace}/${meta.name}`) ?? [];
+  times.push(performance.now());
+  statusWrites.set(`${meta.namespace}/${meta.name}`, times);
+});
+const statusComplete = (s: number) => {
+  const o = host.getObject(FSVC, `ns${s % 50}`, `svc${s}`);
+  return ((o?.['status'] as { clusters?: unknown[] } | undefined)?.clusters?.length ?? 0) === CLUSTERS;
+};
+
+const kubeconfig = await writeKubeconfig([{ context: 'host', server: host.url }]);
+const source = createHostFederation({
+  context: 'host',
+  kubeconfig: kubeconfig.path,
+  namespace: NAMESPACE,
+  members: { syncTimeoutMs: 600_000, requestTimeoutMs: 60_000 },
+  statusCoalesceMs: COALESCE_MS,
+  writesPerSecond: WRITES_PER_SECOND,
+  writeBurst: WRITE_BURST,
+});
+// When the NotReady cluster's status reached the controller.
+let notReadyAt: number | undefined;
+const notReady = topology[0]!.name;
+const clusters: MemberClusters = {
+  watch: (onEvent: (event: ClusterEvent) => void) =>
+    source.clusters.watch((event) => {
+      if (event.type === 'cluster' && event.cluster.name === notReady && event.cluster.health === 'NotReady')
+        notReadyAt ??= performance.now();
+      onEvent(event);
+    }),
+  applyShard: (action) => source.clusters.applyShard(action),
+};
+const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'bench' }], pageSize: 300 });
+const controller = createController({
+  federation: { name: 'fed', domain: 'example.com' },
+  ownerId: 'bench',
+  clusters,
+  dns: { provider, zone: { id: 'bench', dnsName: 'example.com.' } },
+  resyncMs: false,
+  callTimeoutMs: 120_000,
+});
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+const started = performance.now();
+const running = source.run(controller);
+controller.start();
+const floorMs = (Math.max(0, SERVICES - WRITE_BURST) / WRITES_PER_SECOND) * 1000;
+await until('every status written', () => Array.from({ length: SERVICES }, (_, s) => s).every(statusComplete), 600_000 + floorMs * 2);
+const allWrittenMs = performance.now() - started;
+console.error(`every status written after ${(allWrittenMs / 1000).toFixed(1)} s`);
+
+const hostWrites = () => host.requests.filter((r) => r.method !== 'GET').length;
+/** Until the host has received no write for three coalescing windows (statuses still converging, Events). */
+async function quiet(timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let seen = -1;
+  while (seen !== hostWrites() && performance.now() < deadline) {
+    seen = hostWrites();
+    await controller.idle();
+    await sleep(COALESCE_MS * 3);
+  }
+}
+await quiet(600_000);
+const RESYNCS = 3;
+const beforeResyncs = hostWrites();
+for (let i = 0; i < RESYNCS; i++) {
+  controller.resync();
+  await controller.idle();
+  await sleep(COALESCE_MS * 2);
+}
+const steadyWrites = (hostWrites() - beforeResyncs) / RESYNCS;
+
+statusWrites.clear();
+members[0]!.setReady('etcd');
+await until('NotReady seen', () => notReadyAt !== undefined, 60_000);
+await until('every affected status written', () => statusWrites.size === SERVICES, 120_000 + floorMs * 2);
+await sleep(COALESCE_MS * 3);
+const perService = [...statusWrites.values()].map((times) => times.length);
+const latencies = [...statusWrites.values()].map((times) => times[0]! - notReadyAt!);
+
+await controller.stop();
+await running.stop();
+await Promise.all([host.stop(), ...members.map((api) => api.stop()), kubeconfig.remove()]);
+
+const s = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
+console.log(
+  `\n### Host source, ${SERVICES.toLocaleString('en')} FederatedServices × ${CLUSTERS} member clusters on the wire fixtures (${machine})\n`,
+);
+console.log(`Status writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), coalescing window ${COALESCE_MS} ms: the defaults.\n`);
+console.log(
+  table(
+    ['measure', 'value', 'floor / target'],
+    [
+      [
+        'start to every status written',
+        s(allWrittenMs),
+        `${s(floorMs)} (rate limit), ×${(allWrittenMs / Math.max(floorMs, 1)).toFixed(2)}`,
+      ],
+      ['host API writes per resync, steady state', String(steadyWrites), '0'],
+      ['after one cluster NotReady: status writes per service (max)', String(Math.max(...perService)), '≤ 1'],
+      ['after one cluster NotReady: services written', String(perService.length), String(SERVICES)],
+      ['event to status written, p50', s(percentile(latencies, 50)), ''],
+      ['event to status written, p99', s(percentile(latencies, 99)), `${s(COALESCE_MS + floorMs)} (window + rate limit)`],
+    ],
+  ),
+);
