@@ -1,11 +1,12 @@
 // Kubernetes Events on FederatedServices for what a person troubleshooting wants to read in
 // `kubectl describe`: shards created, adopted, deleted per cluster, DNS updated, conflicts, fail
 // static engaged and released. Aggregated per object as client-go's correlator does (a repeat
-// patches the count of the event written before), written through the host's rate limit, and
-// bounded: past `MAX_PENDING` waiting writes, new ones are dropped (logged), as client-go drops
-// what its spam filter refuses.
+// patches the count of the event written before), written through the host's rate limit with at
+// most one waiting write per event (a repeat while it waits updates it), and bounded: past
+// `MAX_PENDING` events waiting, new ones are dropped (logged), as client-go drops what its spam
+// filter refuses.
 import type { Logger } from '@fedsvc/core/provider';
-import { type EventHistory, type InvolvedObject, recordEvent } from '../federation/event-history.js';
+import { type EventHistory, type EventWrite, type InvolvedObject, recordEvent } from '../federation/event-history.js';
 import type { FederationOccurrence } from '../federation/occurrences.js';
 import { API_VERSION, type HostApi } from './host-api.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -14,7 +15,8 @@ const MAX_PENDING = 1_000;
 
 export class EventRecorder {
   readonly #histories = new Map<string, EventHistory>();
-  #pending = 0;
+  /** Writes waiting for their turn, by event (namespace/name): each holds the event's latest state. */
+  readonly #queued = new Map<string, EventWrite>();
   #line: Promise<void> = Promise.resolve();
   readonly #stopping = new AbortController();
 
@@ -28,30 +30,45 @@ export class EventRecorder {
   record(object: Record<string, unknown>, occurrence: FederationOccurrence): void {
     const involved = involvedObject(object);
     if (involved === undefined || this.#stopping.signal.aborted) return;
-    if (this.#pending >= MAX_PENDING) {
+    const key = involved.uid ?? `${involved.namespace}/${involved.name}`;
+    const { history, write } = recordEvent(this.#histories.get(key), involved, occurrence, new Date());
+    const name = `${write.event.metadata.namespace}/${write.event.metadata.name}`;
+    const queued = this.#queued.get(name);
+    if (queued !== undefined) {
+      // A write of this event still waits for its turn: it carries the latest count instead, so
+      // that repeats cost one write per turn of the rate limit, not one each.
+      this.#queued.set(name, queued.action === 'create' ? { action: 'create', event: write.event } : write);
+      this.#histories.set(key, history);
+      return;
+    }
+    if (this.#queued.size >= MAX_PENDING) {
       this.logger.warn(
         { service: `${involved.namespace}/${involved.name}`, occurrence: occurrence.kind },
         'too many Events waiting: dropped',
       );
       return;
     }
-    const key = involved.uid ?? `${involved.namespace}/${involved.name}`;
-    const { history, write } = recordEvent(this.#histories.get(key), involved, occurrence, new Date());
     this.#histories.set(key, history);
-    this.#pending += 1;
-    this.#line = this.#line.then(async () => {
-      try {
-        await this.writes.take(this.#stopping.signal);
-        const namespace = write.event.metadata.namespace;
-        if (write.action === 'create') await this.api.createEvent(namespace, write.event);
-        else await this.api.patchEvent(namespace, write.event.metadata.name, write.patch);
-      } catch (error) {
-        if (!this.#stopping.signal.aborted)
-          this.logger.warn({ event: write.event.reason, err: error instanceof Error ? error.message : String(error) }, 'Event not written');
-      } finally {
-        this.#pending -= 1;
-      }
-    });
+    this.#queued.set(name, write);
+    this.#line = this.#line.then(() => this.#send(name));
+  }
+
+  async #send(name: string): Promise<void> {
+    let write: EventWrite | undefined;
+    try {
+      await this.writes.take(this.#stopping.signal);
+      write = this.#queued.get(name);
+      this.#queued.delete(name);
+      if (write === undefined) return;
+      const namespace = write.event.metadata.namespace;
+      if (write.action === 'create') await this.api.createEvent(namespace, write.event);
+      else await this.api.patchEvent(namespace, write.event.metadata.name, write.patch);
+    } catch (error) {
+      if (!this.#stopping.signal.aborted)
+        this.logger.warn({ event: write?.event.reason, err: error instanceof Error ? error.message : String(error) }, 'Event not written');
+    } finally {
+      this.#queued.delete(name);
+    }
   }
 
   /** The object is gone: its history is forgotten. */

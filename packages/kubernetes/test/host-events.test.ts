@@ -1,0 +1,47 @@
+// Events on FederatedServices are written once per event while their writes wait for the rate
+// limit: repeats meanwhile raise the count of the write that waits, so a burst of happenings
+// (every shard of a large federation created at start) never queues a write each.
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EventRecorder } from '../src/host/events.js';
+import { HostApi } from '../src/host/host-api.js';
+import { TokenBucket } from '../src/host/token-bucket.js';
+import { FakeKubeApi } from '../src/testing/index.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const nginx = { metadata: { name: 'nginx', namespace: 'mynamespace', uid: 'u-1' } };
+
+describe('Events through the rate limit', () => {
+  let server: FakeKubeApi;
+  let api: HostApi;
+  beforeAll(async () => {
+    server = await FakeKubeApi.start();
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'host', server: server.url, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'host', cluster: 'host', user: 'u' }],
+      currentContext: 'host',
+    });
+    api = new HostApi(kubeConfig, { requestTimeoutMs: 5_000, pageSize: 100, fieldManager: 'fedsvc' });
+  });
+  afterAll(() => server.stop());
+
+  const eventWrites = () => server.requests.filter((r) => r.path.includes('/events') && r.method !== 'GET').length;
+
+  test('repeats while a write waits cost no write of their own, and the counts add up', async () => {
+    const recorder = new EventRecorder(api, new TokenBucket({ perSecond: 20, burst: 1 }), silent);
+    const before = eventWrites();
+    for (let i = 0; i < 50; i++)
+      recorder.record(nginx, { kind: 'dns-updated', names: ['nginx.mynamespace.myfederation.svc.example.com.'] });
+    for (let c = 0; c < 100; c++) recorder.record(nginx, { kind: 'shard', action: 'created', cluster: `cluster-${c}` });
+    await recorder.flushed();
+    await recorder.stop();
+    const events = server.listEvents('mynamespace');
+    const counts = events.map((event) => event['count'] as number);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(150);
+    expect(events.find((event) => event['reason'] === 'DNSUpdated')?.['count']).toBe(50);
+    // One write per Event: every repeat was folded into the write still waiting for its turn.
+    expect(eventWrites() - before).toBe(events.length);
+  });
+});
