@@ -55,7 +55,7 @@ const record: fc.Arbitrary<RecordSet> = fc.record({
   ),
   type: rarely(fc.constantFrom('A', 'AAAA', 'ALIAS', 'CNAME', 'TXT'), fc.constant('MX')) as fc.Arbitrary<RecordSet['type']>,
   ttl: rarely(fc.nat(600), fc.constantFrom(-1, 1.5, 2 ** 31)),
-  rrdatas: rarely(
+  rrdatas: rarely<string[]>(
     fc.array(fc.constantFrom('192.0.2.1', 'x.example.net.'), { minLength: 1, maxLength: 2 }),
     fc.constantFrom([], [''], ['192.0.2.1', '']),
   ),
