@@ -17,7 +17,7 @@ import type { Settings } from './options.js';
 import { conflictsKey, failedRecords, shardChange, writtenRecords } from './outcomes.js';
 import { judgeService, placementView, placeService, planRecords } from './plan-service.js';
 import type { Scheduler } from './scheduler.js';
-import { oncePerName, served, type ServiceRecord } from './services.js';
+import { served, type ServiceRecord } from './services.js';
 import { hostnamesToResolve } from './targets.js';
 import type { ControllerEvents, ControllerOptions, ServiceKey } from './types.js';
 import type { ZoneCache } from './zone-cache.js';
@@ -173,8 +173,7 @@ function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): Reco
 }
 
 /** Writes the zone; false when this replica stopped leading meanwhile. */
-async function writeZone(outer: PassContext, batch: Batch, desired: RecordSet[], inPass: ReadonlySet<ServiceKey>): Promise<boolean> {
-  const ctx: PassContext = { ...outer, serviceOf: oncePerName(outer.serviceOf) };
+async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], inPass: ReadonlySet<ServiceKey>): Promise<boolean> {
   const orphans = batch.sweep && ctx.servicesComplete();
   const inScope = (key: ServiceKey): boolean => inPass.has(key) || (orphans && !ctx.services.has(key) && !ctx.scheduler.running(key));
   const filter = ctx.settings.inDomainFilter;
@@ -249,7 +248,7 @@ async function reconcileKnown(
   if (!batch.current()) return done;
   const version =
     done.replans > 0 ? undefined : done.writes > 0 ? await zoneVersion(provider, zone, ctx.options.logger) : done.read ? before : known;
-  ctx.zone.remember(done, pass.inScope, version, ctx.serviceOf);
+  ctx.zone.remember(done, pass.inScope, version);
   if (done.read) ctx.zoneRead();
   return done;
 }

@@ -190,17 +190,3 @@ export function serviceOfName(federation: Federation, name: string, markerPrefix
   const parts = parseRecordName(federation, name, markerPrefix);
   return parts && keyOf(parts.namespace, parts.name);
 }
-
-/**
- * `serviceOf`, each name worked out once: a pass asks for the service of the same names several
- * times (its scope, the zone cache, what it tells). Made for one pass and dropped with it.
- */
-export function oncePerName(serviceOf: (name: string) => ServiceKey | undefined): (name: string) => ServiceKey | undefined {
-  const known = new Map<string, ServiceKey | undefined>();
-  return (name) => {
-    if (known.has(name)) return known.get(name);
-    const key = serviceOf(name);
-    known.set(name, key);
-    return key;
-  };
-}

@@ -37,16 +37,9 @@ export class ZoneCache {
   /**
    * Keeps what a pass read and wrote: the whole zone when it read it, then the records of the
    * services in its scope; `version` is the zone's version they are known at (undefined: not known).
-   * `serviceOf` tells the records' services (default: the cache's own): a pass that has worked
-   * them out already hands its answers over.
    */
-  remember(
-    report: ReconcileReport,
-    inScope: (key: ServiceKey) => boolean,
-    version: string | undefined,
-    serviceOf: (name: string) => ServiceKey | undefined = this.serviceOf,
-  ): void {
-    if (report.read) this.#byService = group(report.read, serviceOf);
+  remember(report: ReconcileReport, inScope: (key: ServiceKey) => boolean, version: string | undefined): void {
+    if (report.read) this.#byService = this.#group(report.read);
     this.#version = version;
     const zone = this.#byService;
     if (!zone) return;
@@ -55,22 +48,18 @@ export class ZoneCache {
       return;
     }
     for (const key of [...zone.keys()]) if (inScope(key)) zone.delete(key);
-    for (const [key, records] of group(report.records, serviceOf)) zone.set(key, records);
+    for (const [key, records] of this.#group(report.records)) zone.set(key, records);
   }
-}
 
-/** The records by the service each belongs to; those of no service are left out. */
-function group(
-  records: readonly RecordSet<string>[],
-  serviceOf: (name: string) => ServiceKey | undefined,
-): Map<ServiceKey, RecordSet<string>[]> {
-  const out = new Map<ServiceKey, RecordSet<string>[]>();
-  for (const record of records) {
-    const key = serviceOf(record.name);
-    if (key === undefined) continue;
-    const list = out.get(key);
-    if (list) list.push(record);
-    else out.set(key, [record]);
+  #group(records: readonly RecordSet<string>[]): Map<ServiceKey, RecordSet<string>[]> {
+    const out = new Map<ServiceKey, RecordSet<string>[]>();
+    for (const record of records) {
+      const key = this.serviceOf(record.name);
+      if (key === undefined) continue;
+      const list = out.get(key);
+      if (list) list.push(record);
+      else out.set(key, [record]);
+    }
+    return out;
   }
-  return out;
 }
