@@ -19,43 +19,66 @@ export class DeadlineExceeded extends Error {
  * never an unhandled rejection.
  */
 export function withDeadline<T>(call: () => Promise<T>, ms: number, what: string): Promise<T> {
-  const deadline = sharedDeadline(ms, what);
-  return deadline.bound(call).finally(() => deadline.clear());
-}
-
-/** One deadline for calls started together; see {@link sharedDeadline}. */
-export interface SharedDeadline {
-  /** `call()`'s result, or a rejection with DeadlineExceeded once the deadline passed, as {@link withDeadline}. */
-  bound<T>(call: () => Promise<T>): Promise<T>;
-  /** Drops the timer: once every call bound has settled. */
-  clear(): void;
-}
-
-/**
- * A deadline `ms` from now for calls started now, with one timer for them all: a pass places a
- * service's shards in every cluster at once, and a timer per call costs more than the call to
- * an in-memory port.
- */
-export function sharedDeadline(ms: number, what: string): SharedDeadline {
+  let settled: Promise<T>;
+  try {
+    settled = Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceeded(what, ms)), ms);
   });
-  // Passing with no call left to wait for is no failure.
-  expired.catch(() => {});
-  return {
-    bound<T>(call: () => Promise<T>): Promise<T> {
-      let settled: Promise<T>;
+  settled.catch(() => {});
+  return Promise.race([settled, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Calls `call` on every item at once and resolves, once each call has settled or `ms` have
+ * passed, with each call's error in the items' order: undefined for a call that fulfilled,
+ * DeadlineExceeded for one still pending at the deadline (its late failure is dropped). One
+ * timer for them all, and one reaction per call: a pass places a service's shards in every
+ * cluster at once, and a timer or a race per call costs more than the call to an in-memory port.
+ */
+export function settleWithin<I>(
+  items: readonly I[],
+  call: (item: I) => Promise<unknown>,
+  ms: number,
+  what: string,
+): Promise<(Error | undefined)[]> {
+  return new Promise((resolve) => {
+    const errors: (Error | undefined)[] = new Array(items.length).fill(undefined);
+    const settled: boolean[] = new Array(items.length).fill(false);
+    let pending = items.length;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (i: number, error: unknown): void => {
+      if (settled[i] || pending === 0) return;
+      settled[i] = true;
+      if (error !== undefined) errors[i] = error instanceof Error ? error : new Error(String(error));
+      if (--pending > 0) return;
+      clearTimeout(timer);
+      resolve(errors);
+    };
+    for (const [i, item] of items.entries()) {
       try {
-        settled = Promise.resolve(call());
+        Promise.resolve(call(item)).then(
+          () => settle(i, undefined),
+          (error: unknown) => settle(i, error ?? new Error(String(error))),
+        );
       } catch (error) {
-        return Promise.reject(error);
+        settle(i, error ?? new Error(String(error)));
       }
-      settled.catch(() => {});
-      return Promise.race([settled, expired]);
-    },
-    clear: () => clearTimeout(timer),
-  };
+    }
+    if (pending === 0) {
+      resolve(errors);
+      return;
+    }
+    timer = setTimeout(() => {
+      for (const [i, done] of settled.entries()) if (!done) errors[i] = new DeadlineExceeded(what, ms);
+      pending = 0;
+      resolve(errors);
+    }, ms);
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, shardIn, type ClusterState } from './cluster-state.js';
-import { sharedDeadline } from './deadline.js';
+import { settleWithin } from './deadline.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
@@ -102,20 +102,20 @@ async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
       const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId, view) : [];
       batch.shardActions.set(key, actions);
       if (ctx.options.dryRun || actions.length === 0) return;
-      const deadline = sharedDeadline(ctx.settings.callTimeoutMs, 'clusters.applyShard');
-      await Promise.all(
-        actions.map(async (action) => {
-          const change = shardChange(action, shardIn(ctx.world.shards.get(key), action.cluster), ctx.options.ownerId);
-          try {
-            await deadline.bound(() => ctx.options.clusters.applyShard(action));
-          } catch (error) {
-            batch.fail(key, 'cluster', asError(error), action.cluster);
-            return;
-          }
-          if (change) ctx.emit('shard-changed', { service: key, cluster: action.cluster, action: change });
-        }),
+      // What each action changes is told against the shard held before it was carried out.
+      const changes = actions.map((action) => shardChange(action, shardIn(ctx.world.shards.get(key), action.cluster), ctx.options.ownerId));
+      const errors = await settleWithin(
+        actions,
+        (action) => ctx.options.clusters.applyShard(action),
+        ctx.settings.callTimeoutMs,
+        'clusters.applyShard',
       );
-      deadline.clear();
+      for (const [i, action] of actions.entries()) {
+        const error = errors[i];
+        const change = changes[i];
+        if (error) batch.fail(key, 'cluster', error, action.cluster);
+        else if (change) ctx.emit('shard-changed', { service: key, cluster: action.cluster, action: change });
+      }
     }),
   );
 }

@@ -21,36 +21,48 @@ function validateAliasTargets(record: RecordSet, field: string, provider: DnsPro
   });
 }
 
+/** The types an ALIAS, an address or a CNAME set may not share a name with (TXT shares with any). */
+const CLASHES: Readonly<Record<string, readonly string[]>> = { ALIAS: ['A', 'AAAA', 'CNAME'], TXT: [] };
+const CLASHES_OTHERWISE: readonly string[] = ['ALIAS'];
+
 /** Throws ValidationError naming the first desired record set `provider` cannot take in `zone`. */
 export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider: DnsProvider): void {
-  const seen = new Set<string>();
+  // The types seen per name: a whole zone's desired sets are checked at every pass, so no key string is made per set.
+  const seen = new Map<string, Set<string>>();
+  const suffix = `.${zone.dnsName}`;
   desired.forEach((record, i) => {
     const field = `desired[${i}]`;
     if (typeof record.name !== 'string' || record.name === '' || normalizeName(record.name) !== record.name) {
       throw new ValidationError(`${field}.name`, record.name, 'must be a lower-case name ending with a dot');
     }
-    if (record.name !== zone.dnsName && !record.name.endsWith(`.${zone.dnsName}`)) {
+    if (record.name !== zone.dnsName && !record.name.endsWith(suffix)) {
       throw new ValidationError(`${field}.name`, record.name, `must be inside zone ${zone.dnsName}`);
     }
     if (!isRecordType(record.type)) throw new ValidationError(`${field}.type`, record.type, `must be ${RECORD_TYPES_IN_WORDS}`);
     if (!isTtl(record.ttl)) {
       throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
     }
-    if (
-      !Array.isArray(record.rrdatas) ||
-      record.rrdatas.length === 0 ||
-      record.rrdatas.some((rrdata) => typeof rrdata !== 'string' || rrdata === '')
-    ) {
+    if (!Array.isArray(record.rrdatas) || record.rrdatas.length === 0 || !record.rrdatas.every(isRrdata)) {
       throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
     }
     if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
-    const key = `${record.name} ${record.type}`;
-    if (seen.has(key)) throw new ValidationError(`${field}`, key, 'a name and type may occur only once');
+    const types = seen.get(record.name);
+    if (types === undefined) {
+      seen.set(record.name, new Set([record.type]));
+      return;
+    }
+    if (types.has(record.type))
+      throw new ValidationError(`${field}`, `${record.name} ${record.type}`, 'a name and type may occur only once');
     // An ALIAS set is the name's addresses: Route 53 could not hold it beside an A, AAAA or CNAME.
-    const beside = record.type === 'ALIAS' ? ['A', 'AAAA', 'CNAME'] : record.type === 'TXT' ? [] : ['ALIAS'];
-    const clash = beside.find((type) => seen.has(`${record.name} ${type}`));
+    const clash = (CLASHES[record.type] ?? CLASHES_OTHERWISE).find((type) => types.has(type));
     if (clash !== undefined)
-      throw new ValidationError(`${field}`, key, `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`);
-    seen.add(key);
+      throw new ValidationError(
+        `${field}`,
+        `${record.name} ${record.type}`,
+        `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`,
+      );
+    types.add(record.type);
   });
 }
+
+const isRrdata = (rrdata: unknown): boolean => typeof rrdata === 'string' && rrdata !== '';
