@@ -194,6 +194,22 @@ describe("the guide's walkthrough through FederatedService and FederatedCluster 
     expect(events().some((e) => e['reason'] === 'DNSUpdated')).toBe(true);
   }, 60_000);
 
+  it('a shard someone deletes is created again, and an event already written counts it', async () => {
+    const shardsCreated = () => events().filter((e) => e['reason'] === 'ShardCreated');
+    const total = () => shardsCreated().reduce((sum, e) => sum + e['count'], 0);
+    const before = shardsCreated();
+    // The first cluster told by an event of its own; past ten similar ones, repeats count on the combined event.
+    const told = before.find((e) => e['count'] === 1 && !String(e['message']).startsWith('(combined'))!;
+    const zone = ZONES.find((z) => String(told['message']).endsWith(` ${clusterOf(z)}`))!;
+    members.get(zone)!.deleteService('mynamespace', 'nginx');
+    await until('the shard is back', () => members.get(zone)!.store.get('services', 'mynamespace', 'nginx') !== undefined);
+    await until('the events count it', () => total() === ZONES.length + 1);
+    // Told by raising the count of an event already written, not by a new one.
+    expect(shardsCreated()).toHaveLength(before.length);
+    const names = new Set(before.map((e) => `/events/${e['metadata']['name']}`));
+    expect(host.requests.some((r) => r.method === 'PATCH' && names.has(r.path.slice(r.path.lastIndexOf('/events/'))))).toBe(true);
+  }, 60_000);
+
   it('a whole cluster going away: its FederatedCluster Offline, its shard out of DNS', async () => {
     members.get('asia-east1-a')!.setOffline(true);
     const cluster = await until('FederatedCluster Offline', async () => {
