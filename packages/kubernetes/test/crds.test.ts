@@ -3,7 +3,7 @@
 // (the fixture, through client-node) takes the guide's nginx and a member cluster and refuses
 // malformed objects naming the field.
 import { fc } from '@fast-check/vitest';
-import { type ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { type ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -96,14 +96,7 @@ describe('an API server holding the CRDs', () => {
   beforeAll(async () => {
     api = await FakeKubeApi.start();
     for (const crd of crdManifests()) api.installCrd(crd);
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    custom = kc.makeApiClient(CustomObjectsApi);
+    custom = api.kubeConfig().makeApiClient(CustomObjectsApi);
   });
   afterAll(() => api.stop());
 

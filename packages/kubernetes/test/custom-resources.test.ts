@@ -7,7 +7,7 @@ import {
   ApiException,
   ApiextensionsV1Api,
   CustomObjectsApi,
-  KubeConfig,
+  type KubeConfig,
   PatchStrategy,
   type V1CustomResourceDefinition,
   Watch,
@@ -29,22 +29,11 @@ type Obj = Record<string, any>;
 const FSVC = { group: 'fedsvc.io', version: 'v1alpha1', plural: 'federatedservices' } as const;
 const FCLUSTER = { group: 'fedsvc.io', version: 'v1alpha1', plural: 'federatedclusters' } as const;
 
-function kubeConfig(api: FakeKubeApi): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
-
 /** A fixture with both CRDs installed through the API, and a CustomObjectsApi client of it. */
 async function host(): Promise<{ api: FakeKubeApi; kc: KubeConfig; custom: CustomObjectsApi }> {
   const api = await FakeKubeApi.start({ token: 't' });
   cleanup.push(() => api.stop());
-  const kc = kubeConfig(api);
+  const kc = api.kubeConfig();
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
   for (const body of crdModels()) await extensions.createCustomResourceDefinition({ body });
   return { api, kc, custom: kc.makeApiClient(CustomObjectsApi) };
@@ -97,11 +86,11 @@ describe('CRDs installed through the API', () => {
   test('serve their resources at their paths, namespaced or cluster-scoped, and answer 404 before', async () => {
     const api = await FakeKubeApi.start();
     cleanup.push(() => api.stop());
-    const custom = kubeConfig(api).makeApiClient(CustomObjectsApi);
+    const custom = api.kubeConfig().makeApiClient(CustomObjectsApi);
     expect((await refusal(create(custom, nginx()))).code).toBe(404);
     const [services] = crdModels();
     const [, clusters] = crdManifests();
-    const installed = await kubeConfig(api).makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: services! });
+    const installed = await api.kubeConfig().makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: services! });
     expect(installed.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
     api.installCrd(clusters!);
     const created = await create(custom, nginx());
@@ -122,7 +111,7 @@ describe('CRDs installed through the API', () => {
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /apis/fedsvc.io/v1alpha1/federatedclusters');
     // A second definition of the same name is refused, as the API server does.
     expect(
-      (await refusal(kubeConfig(api).makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: services! }))).code,
+      (await refusal(api.kubeConfig().makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: services! }))).code,
     ).toBe(409);
   });
 

@@ -2,7 +2,7 @@
 // Service `spec.ports` is an associative list keyed by port and protocol, owned entry by entry,
 // with node ports the cluster allocates; the cluster IP is immutable; a watch from a
 // resourceVersion the server has not reached ends with 504 "Too large resource version".
-import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import type { ClusterEvent, ServiceManifest, ShardStatus } from '@fedsvc/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ClusterApiError, createKubernetesClusters } from '../src/index.js';
@@ -23,20 +23,9 @@ async function server(): Promise<FakeKubeApi> {
 }
 
 /** The fixture as another tool (kubectl) would reach it. */
-function kubeConfig(api: FakeKubeApi): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
-
 /** A client of the fixture as another tool (kubectl) would be: the real CoreV1Api. */
 function coreApi(api: FakeKubeApi): CoreV1Api {
-  return kubeConfig(api).makeApiClient(CoreV1Api);
+  return api.kubeConfig().makeApiClient(CoreV1Api);
 }
 
 function kubectlApply(core: CoreV1Api, spec: Record<string, unknown>, options: { manager?: string; force?: boolean } = {}) {
@@ -267,7 +256,7 @@ describe('a watch from a resourceVersion newer than the server has', () => {
     const api = await server();
     api.setTooLargeResourceVersionWait(300);
     api.putService(service('ns', 'web'));
-    const kc = kubeConfig(api);
+    const kc = api.kubeConfig();
     const ahead = api.store.resourceVersion + 10;
     const started = Date.now();
     const events: { type: string; object: unknown }[] = [];

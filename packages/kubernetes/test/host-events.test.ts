@@ -1,7 +1,6 @@
 // Events on FederatedServices are written once per event while their writes wait for the rate
 // limit: repeats meanwhile raise the count of the write that waits, so a burst of happenings
 // (every shard of a large federation created at start) never queues a write each.
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EventRecorder } from '../src/host/events.js';
 import { HostApi } from '../src/host/host-api.js';
@@ -16,14 +15,7 @@ describe('Events through the rate limit', () => {
   let api: HostApi;
   beforeAll(async () => {
     server = await FakeKubeApi.start();
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'host', server: server.url, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'host', cluster: 'host', user: 'u' }],
-      currentContext: 'host',
-    });
-    api = new HostApi(kubeConfig, { requestTimeoutMs: 5_000, pageSize: 100, fieldManager: 'fedsvc' });
+    api = new HostApi(server.kubeConfig(), { requestTimeoutMs: 5_000, pageSize: 100, fieldManager: 'fedsvc' });
   });
   afterAll(() => server.stop());
 

@@ -1,7 +1,15 @@
 // The fixture serves Secrets (read, listed and watched; written by test hooks) and Events of both
 // APIs (core/v1 and events.k8s.io/v1: created, patched, listed), through the real client-node, and
 // records every request so a test can tell which verbs and resources the code used.
-import { type ApiException, CoreV1Api, EventsV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  type ApiException,
+  CoreV1Api,
+  EventsV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FakeKubeApi, requestAttributes } from '../src/testing/index.js';
 
@@ -13,14 +21,7 @@ afterEach(async () => {
 async function start(): Promise<{ api: FakeKubeApi; kc: KubeConfig }> {
   const api = await FakeKubeApi.start();
   cleanup.push(() => api.stop());
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return { api, kc };
+  return { api, kc: api.kubeConfig() };
 }
 
 const involved = { apiVersion: 'fedsvc.io/v1alpha1', kind: 'FederatedService', name: 'nginx', namespace: 'mynamespace', uid: 'uid-1' };
