@@ -26,6 +26,17 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     await world?.stop();
   });
 
+  /** The resources an administrator applies: the CRDs, a FederatedCluster (and its Secret) per member, the guide's nginx. */
+  const applyResources = () => {
+    const { host, members } = world;
+    for (const crd of crdManifests()) host.installCrd(crd);
+    for (const [name, api] of members) {
+      host.putSecret(NAMESPACE, name, { token: `token-${name}` });
+      host.putObject('federatedclusters.fedsvc.io', federatedCluster(name, api.url));
+    }
+    host.putObject('federatedservices.fedsvc.io', federatedService('mynamespace', 'nginx', guideNginx.manifest.spec as JsonObject));
+  };
+
   test('contexts or service files besides the resources: exit 1 naming both fields, nothing touched', async () => {
     const config = { ...world.config, members: { ...(world.config['members'] as object), federatedClusters: true } };
     const { code, stderr } = await runFedsvc(['run', '--config', await world.writeConfig(config)]);
@@ -36,14 +47,18 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     expect(world.requestCount()).toBe(0);
   }, 60_000);
 
+  test('plan before run: the FederatedService planned into every FederatedCluster, exit 2, nothing written', async () => {
+    applyResources();
+    const { code, stdout } = await runFedsvc(['plan', '--config', await world.writeConfig(resourceConfig)]);
+    expect(stdout).toMatch(/^mynamespace\/nginx:$/m);
+    for (const zone of guideZones) expect(stdout).toContain(`  + shard in ${guideClusterName(zone)}\n`);
+    expect(code).toBe(2);
+    for (const api of [world.host, ...world.members.values()]) expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(world.host.getObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx')?.['status']).toBeUndefined();
+  }, 180_000);
+
   test("converges the guide's nginx from its FederatedService and writes its status; SIGTERM exits 0", async () => {
     const { host, members } = world;
-    for (const crd of crdManifests()) host.installCrd(crd);
-    for (const [name, api] of members) {
-      host.putSecret(NAMESPACE, name, { token: `token-${name}` });
-      host.putObject('federatedclusters.fedsvc.io', federatedCluster(name, api.url));
-    }
-    host.putObject('federatedservices.fedsvc.io', federatedService('mynamespace', 'nginx', guideNginx.manifest.spec as JsonObject));
     fedsvc = startFedsvc(['run', '--config', await world.writeConfig(resourceConfig)]);
     const running = fedsvc;
     await until('a shard in every member cluster', () =>
@@ -71,5 +86,24 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
     expect(running.stdout()).toMatch(/"msg":"stopped"/);
+  }, 180_000);
+
+  test('plan after run: no changes, exit 0; status lists the FederatedService per cluster', async () => {
+    const configPath = await world.writeConfig(resourceConfig);
+    const planned = await runFedsvc(['plan', '--config', configPath]);
+    expect(planned.stdout).toMatch(/^No changes/);
+    expect(planned.code).toBe(0);
+    const { code, stdout } = await runFedsvc(['status', '--config', configPath]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Name: +nginx$/m);
+    const rows = stdout.split('\n').filter((line) => /^ {2}gce-/.test(line));
+    expect(rows).toHaveLength(13);
+    for (const zone of Object.keys(guideHealthyAddresses))
+      expect(
+        rows
+          .find((line) => line.trim().startsWith(`${guideClusterName(zone)} `))
+          ?.trim()
+          .split(/ +/)[5],
+      ).toBe('yes');
   }, 180_000);
 });
