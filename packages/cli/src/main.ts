@@ -149,7 +149,7 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       'try every connection the config names (host, member clusters, DNS) and say what works',
       { clusters: true, leaderElection: false },
       'stderr',
-      async (setup, _logger, { stdout }) => (await import('./commands/check.js')).check(setup, stdout),
+      async (setup, logger, { stdout }) => (await import('./commands/check.js')).check(setup, logger, stdout),
       io,
       exit,
     ),

@@ -81,6 +81,15 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     const nginx = () => host.getObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx') as JsonObject & { status?: JsonObject };
     await until('the FederatedService status shows 8 of 13 healthy', () => nginx().status?.['healthyClusters'] === '8/13', 60_000);
     expect(nginx().status?.['clusters']).toHaveLength(13);
+    await until('the end of the first sync is logged', () => /"msg":"first sync done"/.test(running.stdout()));
+    const done = running
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; clusters?: string; services?: number })
+      .find((line) => line.msg === 'first sync done');
+    // The member clusters counted are the FederatedClusters, not members.contexts.
+    expect(done).toMatchObject({ clusters: '13/13', services: 1 });
     expect(running.stderr()).not.toMatch(/"level":(50|60)/);
 
     running.child.kill('SIGTERM');
@@ -106,4 +115,11 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
           .split(/ +/)[5],
       ).toBe('yes');
   }, 180_000);
+
+  test('check: every FederatedCluster the host cluster lists answers', async () => {
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', await world.writeConfig(resourceConfig)]);
+    expect(stdout.trimEnd().split('\n'), stdout + stderr).toHaveLength(1 + 13 + 1);
+    expect(stdout).toMatch(/^ok {4}FederatedCluster gce-us-central1-a: Ready; us-central1 \(us-central1-a\)$/m);
+    expect(code).toBe(0);
+  }, 60_000);
 });
