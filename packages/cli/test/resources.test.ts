@@ -47,6 +47,23 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     expect(world.requestCount()).toBe(0);
   }, 60_000);
 
+  test('no host cluster to read the resources from: exit 1 naming host.context, or host.inCluster outside a pod', async () => {
+    const host = resourceConfig['host'] as Record<string, unknown>;
+    const [noHost, outsidePod] = await Promise.all([
+      runFedsvc(['plan', '--config', await world.writeConfig({ ...resourceConfig, host: { namespace: host['namespace'] } })]),
+      runFedsvc([
+        'plan',
+        '--config',
+        await world.writeConfig({ ...resourceConfig, host: { namespace: host['namespace'], inCluster: true } }),
+      ]),
+    ]);
+    expect(noHost.code).toBe(1);
+    expect(noHost.stderr).toMatch(/^ {2}host\.context: is required \(or host\.inCluster: true\) with members\.federatedClusters/m);
+    expect(outsidePod.code).toBe(1);
+    expect(outsidePod.stderr).toMatch(/^ {2}host\.inCluster: is not set: not running in a cluster/m);
+    expect(world.requestCount()).toBe(0);
+  }, 60_000);
+
   test('plan before run: the FederatedService planned into every FederatedCluster, exit 2, nothing written', async () => {
     applyResources();
     const { code, stdout } = await runFedsvc(['plan', '--config', await world.writeConfig(resourceConfig)]);
