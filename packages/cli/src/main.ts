@@ -19,9 +19,10 @@ export interface CliIo {
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const RESOURCE_NOTE = `Member clusters are kubeconfig contexts (members.contexts) and the services are Service manifests
-(services.files). Reading FederatedService and FederatedCluster resources from the host cluster
-(members.federatedClusters) arrives with the federation resources.`;
+const RESOURCE_NOTE = `Where the federation comes from: in resource mode (members.federatedClusters: true) the member
+clusters are the host cluster's FederatedClusters (their credentials in Secrets in host.namespace)
+and the services its FederatedServices, whose status run writes back; otherwise the member clusters
+are kubeconfig contexts (members.contexts) and the services Service manifests (services.files).`;
 
 const collectList = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
@@ -148,7 +149,7 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
       'try every connection the config names (host, member clusters, DNS) and say what works',
       { clusters: true, leaderElection: false },
       'stderr',
-      async (setup, _logger, { stdout }) => (await import('./commands/check.js')).check(setup, stdout),
+      async (setup, logger, { stdout }) => (await import('./commands/check.js')).check(setup, logger, stdout),
       io,
       exit,
     ),

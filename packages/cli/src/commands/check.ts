@@ -1,8 +1,10 @@
 // `fedsvc check`: tries every connection the config names and says what works.
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '@fedsvc/core';
 import type { ClusterStatus } from '@fedsvc/core/provider';
 import { hostCluster } from '../config/clusters.js';
 import type { Setup } from '../config/setup.js';
+import { listFederation } from '../resources.js';
 import { resolveZone } from '../zone.js';
 
 /** How long the member clusters have to answer. */
@@ -29,14 +31,24 @@ async function checkDns(setup: Setup): Promise<CheckResult[]> {
 }
 
 /** Each member cluster's first status (its readiness probe), or silence past the deadline. */
-async function checkMembers(setup: Setup): Promise<CheckResult[]> {
-  const names = setup.config.members.contexts;
+async function checkMembers(setup: Setup, logger: Logger): Promise<CheckResult[]> {
+  let clusters: Setup['clusters'] = setup.clusters;
+  // In resource mode the members are the FederatedClusters the host cluster lists now.
+  if (setup.host !== undefined) {
+    try {
+      clusters = (await listFederation(setup.config, logger)).clusters;
+    } catch (error) {
+      return [{ ok: false, what: `host ${setup.config.host.context ?? 'in-cluster'} FederatedClusters`, detail: message(error) }];
+    }
+  }
+  const names = clusters.clusters;
+  const field = setup.host === undefined ? (i: number) => `members.contexts[${i}]` : () => 'FederatedCluster';
   const heard = new Map<string, ClusterStatus>();
   let done: () => void = () => {};
   const all = new Promise<void>((resolve) => {
     done = resolve;
   });
-  const watch = setup.clusters.watch((event) => {
+  const watch = clusters.watch((event) => {
     if (event.type === 'cluster' && !heard.has(event.cluster.name)) heard.set(event.cluster.name, event.cluster);
     if (heard.size === names.length) done();
   });
@@ -46,7 +58,7 @@ async function checkMembers(setup: Setup): Promise<CheckResult[]> {
   await watch.stop();
   return names.map((name, i) => {
     const status = heard.get(name);
-    const what = `members.contexts[${i}] ${name}`;
+    const what = `${field(i)} ${name}`;
     if (!status) return { ok: false, what, detail: `no answer within ${CHECK_DEADLINE_MS / 1000} s` };
     const where = `${status.region || '?'} (${status.zones.join(', ') || 'no zones'})`;
     return { ok: status.health === 'Ready', what, detail: `${status.health}${status.reason ? `: ${status.reason}` : ''}; ${where}` };
@@ -91,8 +103,8 @@ async function checkHost(setup: Setup): Promise<CheckResult[]> {
 }
 
 /** Tries every connection at once; prints a line each; resolves 0 when all work, 1 otherwise. */
-export async function check(setup: Setup, out: NodeJS.WritableStream): Promise<number> {
-  const results = (await Promise.all([checkHost(setup), checkMembers(setup), checkDns(setup)])).flat();
+export async function check(setup: Setup, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const results = (await Promise.all([checkHost(setup), checkMembers(setup, logger), checkDns(setup)])).flat();
   for (const result of results) out.write(`${result.ok ? 'ok  ' : 'FAIL'}  ${result.what}: ${result.detail}\n`);
   return results.every((result) => result.ok) ? 0 : 1;
 }

@@ -1,26 +1,29 @@
 // A controller that writes nothing, run until its first passes settle: what `plan` and
 // `status` read the member clusters and the zone through.
-import { type FederationController, createController, dnsResolver } from '@fedsvc/core';
+import { type FederatedService, type FederationController, createController, dnsResolver } from '@fedsvc/core';
 import type { Logger } from 'pino';
 import type { Setup } from '../config/setup.js';
 import { observeClusters } from '../observe.js';
+import { listFederation } from '../resources.js';
 import { resolveZone } from '../zone.js';
 
 /** How long the member clusters and the passes may take before a dry run gives up. */
 export const DRY_RUN_DEADLINE_MS = 120_000;
 
 /**
- * Starts a dry-run controller (`watch` sees it before it starts), waits until the member clusters
- * synced and its passes settled, and returns what `read` makes of it; undefined, with an
+ * Starts a dry-run controller (`watch` sees it before it starts) on the config's services and
+ * member clusters (in resource mode, those the host cluster lists now), waits until the member clusters
+ * synced and its passes settled, and returns what `read` makes of it and of the services; undefined, with an
  * error logged, when a pass failed (the answer would be incomplete) or the deadline passed.
  */
 export async function afterDryRun<T>(
   setup: Setup,
   logger: Logger,
   watch: (controller: FederationController) => void,
-  read: (controller: FederationController) => T,
+  read: (controller: FederationController, services: readonly FederatedService[]) => T,
 ): Promise<T | undefined> {
   const zone = await resolveZone(setup);
+  const { services, clusters } = setup.host === undefined ? setup : await listFederation(setup.config, logger);
   let markSynced: () => void = () => {};
   const synced = new Promise<void>((resolve) => {
     markSynced = resolve;
@@ -28,9 +31,9 @@ export async function afterDryRun<T>(
   const controller = createController({
     federation: setup.federation,
     ownerId: setup.ownerId,
-    clusters: observeClusters(setup.clusters, (event) => event.type === 'synced' && markSynced()),
+    clusters: observeClusters(clusters, (event) => event.type === 'synced' && markSynced()),
     dns: { provider: setup.provider, zone },
-    services: setup.services,
+    services,
     resyncMs: false,
     resolveHostname: dnsResolver(),
     dryRun: true,
@@ -57,7 +60,7 @@ export async function afterDryRun<T>(
       );
       return undefined;
     }
-    return read(controller);
+    return read(controller, services);
   } finally {
     clearTimeout(timer);
     await controller.stop();

@@ -29,8 +29,8 @@ function progress(controller: FederationController, readiness: Readiness, setup:
   const report = (msg: string) =>
     logger.info(
       {
-        clusters: `${seen.size}/${setup.config.members.contexts.length}`,
-        services: `${synced.size}/${setup.services.length}`,
+        clusters: `${seen.size}/${setup.clusters.clusters.length}`,
+        services: setup.host === undefined ? `${synced.size}/${setup.services.length}` : synced.size,
         recordChangesWritten: written,
       },
       msg,
@@ -65,7 +65,8 @@ export async function run(setup: Setup, logger: PinoLogger): Promise<number> {
     ownerId: setup.ownerId,
     clusters,
     dns: { provider: setup.provider, zone },
-    services: setup.services,
+    // In resource mode the host source applies the FederatedServices.
+    ...(setup.host === undefined ? { services: setup.services } : {}),
     resyncMs: setup.config.resyncIntervalMs,
     resolveHostname: dnsResolver(),
     logger,
@@ -82,6 +83,8 @@ export async function run(setup: Setup, logger: PinoLogger): Promise<number> {
     'serving /healthz, /readyz, /metrics',
   );
   const stopProgress = progress(controller, readiness, setup, logger, seen);
+  // The host source drives the controller from FederatedServices: it runs before the controller starts.
+  const source = setup.host?.run(controller);
   controller.start();
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -92,7 +95,7 @@ export async function run(setup: Setup, logger: PinoLogger): Promise<number> {
   stopProgress();
   let timer: NodeJS.Timeout | undefined;
   const stopped = await Promise.race([
-    controller.stop().then(() => true),
+    (source?.stop() ?? Promise.resolve()).then(() => controller.stop()).then(() => true),
     new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), STOP_DEADLINE_MS);
     }),

@@ -1,6 +1,6 @@
 // `fedsvc status [namespace/name]`: a federated service's status per cluster, as the guide's
 // `kubectl describe services` showed it, read by a dry run (nothing is written).
-import { type FederationController, type ServiceStatusView, ValidationError } from '@fedsvc/core';
+import { type FederatedService, type FederationController, type ServiceStatusView, ValidationError } from '@fedsvc/core';
 import type { Logger } from 'pino';
 import { columns } from '../columns.js';
 import type { Setup } from '../config/setup.js';
@@ -41,14 +41,12 @@ function serviceRef(text: string): { namespace: string; name: string } {
 
 /** Prints the status of `service` (default: every service of the config); resolves with the exit code. */
 export async function status(setup: Setup, logger: Logger, service: string | undefined, out: NodeJS.WritableStream): Promise<number> {
-  const refs =
-    service === undefined
-      ? setup.services.map(({ manifest }) => ({
-          namespace: manifest.metadata?.namespace ?? 'default',
-          name: manifest.metadata?.name ?? '',
-        }))
-      : [serviceRef(service)];
-  const read = (controller: FederationController) => refs.map(({ namespace, name }) => formatStatus(controller.status(namespace, name)));
+  const only = service === undefined ? undefined : serviceRef(service);
+  const read = (controller: FederationController, services: readonly FederatedService[]) =>
+    (only === undefined
+      ? services.map(({ manifest }) => ({ namespace: manifest.metadata?.namespace ?? 'default', name: manifest.metadata?.name ?? '' }))
+      : [only]
+    ).map(({ namespace, name }) => formatStatus(controller.status(namespace, name)));
   const described = await afterDryRun(setup, logger, () => {}, read);
   if (described === undefined) return 1;
   out.write(`${described.join('\n\n')}\n`);

@@ -3,36 +3,30 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
-import type { ClusterSource, KubernetesClusters } from '@fedsvc/kubernetes';
+import type { ClusterSource, HostFederation, KubernetesClusters } from '@fedsvc/kubernetes';
 import type { FedsvcConfig } from './config.js';
 import { collect } from './problems.js';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** The member clusters as kubeconfig contexts, or undefined with the problems added. */
-export async function memberClusters(
-  config: FedsvcConfig,
-  logger: Logger,
-  problems: ValidationError[],
-): Promise<KubernetesClusters | undefined> {
+/** The member clusters the controller is given, and in resource mode the host source that names them. */
+export interface MemberSource {
+  readonly clusters: KubernetesClusters | HostFederation['clusters'];
+  /** Present in resource mode (`members.federatedClusters`). */
+  readonly host?: HostFederation;
+}
+
+/** The member clusters: a host source's FederatedClusters, or kubeconfig contexts; undefined with the problems added. */
+export async function memberClusters(config: FedsvcConfig, logger: Logger, problems: ValidationError[]): Promise<MemberSource | undefined> {
   const { contexts, kubeconfig, federatedClusters } = config.members;
+  if (federatedClusters) {
+    const host = await hostFederation(config, logger, problems);
+    return host === undefined ? undefined : { clusters: host.clusters, host };
+  }
   if (contexts.length === 0) {
-    problems.push(
-      new ValidationError(
-        federatedClusters ? 'members.federatedClusters' : 'members.contexts',
-        federatedClusters ? true : contexts,
-        federatedClusters
-          ? 'FederatedCluster resources are not read by this version yet: list the member clusters in members.contexts'
-          : 'must name at least one member cluster (a kubeconfig context)',
-      ),
-    );
+    problems.push(new ValidationError('members.contexts', contexts, 'must name at least one member cluster (a kubeconfig context)'));
     return undefined;
   }
-  if (federatedClusters)
-    logger.warn(
-      { field: 'members.federatedClusters' },
-      'FederatedCluster resources are not read by this version yet: the member clusters are members.contexts',
-    );
   const { createKubernetesClusters } = await import('@fedsvc/kubernetes');
   const sources = contexts.map((context): ClusterSource => ({ context, ...(kubeconfig === undefined ? {} : { kubeconfig }) }));
   const before = problems.length;
@@ -48,7 +42,50 @@ export async function memberClusters(
     ),
   );
   if (problems.length > before) return undefined;
-  return collect(problems, [['options.clusters', 'members.contexts']], () => createKubernetesClusters({ clusters: sources, logger }));
+  const clusters = collect(problems, [['options.clusters', 'members.contexts']], () =>
+    createKubernetesClusters({ clusters: sources, logger }),
+  );
+  return clusters === undefined ? undefined : { clusters };
+}
+
+/**
+ * The host source of resource mode: FederatedServices and FederatedClusters in the host cluster
+ * (its context, or in-cluster with a token read again when rotated). Its member clusters are the
+ * FederatedClusters only: it takes no others, so kubeconfig contexts besides them are a problem.
+ */
+async function hostFederation(config: FedsvcConfig, logger: Logger, problems: ValidationError[]): Promise<HostFederation | undefined> {
+  const { context, inCluster, kubeconfig, namespace } = config.host;
+  const before = problems.length;
+  if (config.members.contexts.length > 0)
+    problems.push(
+      new ValidationError(
+        'members.contexts',
+        config.members.contexts,
+        'must be empty with members.federatedClusters: the member clusters are the FederatedCluster resources',
+      ),
+    );
+  if (context !== undefined && inCluster) problems.push(new ValidationError('host.inCluster', true, 'and host.context exclude each other'));
+  if (context === undefined && !inCluster)
+    problems.push(new ValidationError('host.context', undefined, 'is required (or host.inCluster: true) with members.federatedClusters'));
+  if (problems.length > before) return undefined;
+  const { createHostFederation } = await import('@fedsvc/kubernetes');
+  return collect(
+    problems,
+    [
+      ['options.kubeconfig', 'host.kubeconfig'],
+      ['options.context', 'host.context'],
+      ['options.namespace', 'host.namespace'],
+      ['KUBERNETES_SERVICE_HOST', 'host.inCluster'],
+      ['options', 'host'],
+    ],
+    () =>
+      createHostFederation({
+        // No context: the source's in-cluster KubeConfig, which reads a rotated token again.
+        ...(context === undefined ? {} : { context, ...(kubeconfig === undefined ? {} : { kubeconfig }) }),
+        namespace,
+        members: { logger },
+      }),
+  );
 }
 
 /** The host cluster: a kubeconfig context, or this pod's own cluster by its service account. */

@@ -8,11 +8,11 @@ import {
   type LeaderElection,
   type Logger,
   type MemberClusters,
-  type ValidationError,
+  ValidationError,
   createController,
 } from '@fedsvc/core';
-import type { KubernetesClusters } from '@fedsvc/kubernetes';
-import { memberClusters, leaseElection } from './clusters.js';
+import type { HostFederation } from '@fedsvc/kubernetes';
+import { type MemberSource, memberClusters, leaseElection } from './clusters.js';
 import { type FedsvcConfig, configOf } from './config.js';
 import { dnsProvider } from './provider.js';
 import { collect, required } from './problems.js';
@@ -28,7 +28,9 @@ export interface Setup {
   readonly provider: DnsProvider;
   /** The zone's DNS name, and its id when the config gives one. */
   readonly zone: { readonly dnsName: string; readonly id?: string };
-  readonly clusters: KubernetesClusters;
+  readonly clusters: MemberSource['clusters'];
+  /** The host source of resource mode (`members.federatedClusters`): it gives the services; absent otherwise. */
+  readonly host?: HostFederation;
   /** Absent when leader election is off. */
   readonly leaderElection?: LeaderElection;
   readonly services: readonly FederatedService[];
@@ -112,9 +114,17 @@ export async function setUp(sources: ConfigSources, needs: SetupNeeds, loggerOf:
   const logger = loggerOf(config);
   const federation = controllerProblems(config, problems);
   const provider = await dnsProvider(config, problems);
-  const clusters = needs.clusters ? await memberClusters(config, logger, problems) : undefined;
+  const members = needs.clusters ? await memberClusters(config, logger, problems) : undefined;
   const leaderElection = needs.leaderElection ? await leaseElection(config, logger, problems) : undefined;
   const services = await serviceFiles(config.services.files, problems);
+  if (config.members.federatedClusters && config.services.files.length > 0)
+    problems.push(
+      new ValidationError(
+        'services.files',
+        config.services.files,
+        'must be empty with members.federatedClusters: the services are the FederatedService resources',
+      ),
+    );
   collect(problems, [], () => parseListen(config.http.listen));
   if (federation && config.ownerId !== undefined) serviceProblems(federation, config.ownerId, services, problems);
   if (problems.length > 0 || !federation || !provider || config.ownerId === undefined || config.dns.zone === undefined)
@@ -126,7 +136,8 @@ export async function setUp(sources: ConfigSources, needs: SetupNeeds, loggerOf:
     provider,
     zone: { dnsName: config.dns.zone, ...(config.dns.zoneId === undefined ? {} : { id: config.dns.zoneId }) },
     // Absent only when not needed: the commands that need them asked for them.
-    clusters: clusters as KubernetesClusters,
+    clusters: members?.clusters as MemberSource['clusters'],
+    ...(members?.host === undefined ? {} : { host: members.host }),
     ...(leaderElection === undefined ? {} : { leaderElection }),
     services: services.map(({ service }) => service),
   };

@@ -1,0 +1,84 @@
+// The federation's resources read once from the host cluster, for the commands that write
+// nothing (`plan`, `status`): the host source would write status and finalizers, so these list
+// the FederatedServices and FederatedClusters (with their Secrets) and decode them as it does.
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { FederatedService, Logger } from '@fedsvc/core';
+import {
+  type ClusterSource,
+  type KubernetesClusters,
+  createKubernetesClusters,
+  decodeFederatedCluster,
+  decodeFederatedService,
+  inClusterKubeConfig,
+  memberKubeConfig,
+} from '@fedsvc/kubernetes';
+import type { FedsvcConfig } from './config/config.js';
+
+const GROUP = 'fedsvc.io';
+const VERSION = 'v1alpha1';
+
+/** What the host cluster holds of the federation now. */
+export interface ListedFederation {
+  readonly services: readonly FederatedService[];
+  readonly clusters: KubernetesClusters;
+}
+
+/** The host cluster's KubeConfig: its context, or in-cluster (a rotated token read again). */
+function hostKubeConfig(config: FedsvcConfig): KubeConfig {
+  const { context, kubeconfig } = config.host;
+  if (context === undefined) return inClusterKubeConfig();
+  const kubeConfig = new KubeConfig();
+  if (kubeconfig === undefined) kubeConfig.loadFromDefault();
+  else kubeConfig.loadFromFile(kubeconfig);
+  kubeConfig.setCurrentContext(context);
+  return kubeConfig;
+}
+
+const itemsOf = (list: unknown): unknown[] => ((list as { items?: unknown[] }).items ?? []) as unknown[];
+const nameOf = (item: unknown): string => {
+  const metadata = (item as { metadata?: { namespace?: string; name?: string } }).metadata;
+  return [metadata?.namespace, metadata?.name].filter((part) => part !== undefined).join('/');
+};
+
+/** Each valid FederatedService; an invalid one is logged and left out, as the host source does. */
+async function listServices(custom: CustomObjectsApi, logger: Logger): Promise<FederatedService[]> {
+  const list = await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'federatedservices' });
+  return itemsOf(list).flatMap((item) => {
+    try {
+      return [decodeFederatedService(item)];
+    } catch (error) {
+      logger.warn({ federatedService: nameOf(item), error: (error as Error).message }, 'FederatedService left out: invalid');
+      return [];
+    }
+  });
+}
+
+/** Each FederatedCluster whose spec and Secret are usable, as a member cluster; the others logged and left out. */
+async function listClusters(kubeConfig: KubeConfig, config: FedsvcConfig, logger: Logger): Promise<ClusterSource[]> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const list = await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'federatedclusters' });
+  const sources = await Promise.all(
+    itemsOf(list).map(async (item): Promise<ClusterSource | undefined> => {
+      try {
+        const spec = decodeFederatedCluster(item, config.host.namespace);
+        const secret = await core.readNamespacedSecret(spec.secretRef);
+        return { name: nameOf(item), kubeConfig: memberKubeConfig(spec, secret) };
+      } catch (error) {
+        logger.warn({ federatedCluster: nameOf(item), error: (error as Error).message }, 'FederatedCluster left out: unusable');
+        return undefined;
+      }
+    }),
+  );
+  return sources.filter((source) => source !== undefined);
+}
+
+/** Lists the federation's services and member clusters once from the host cluster; nothing is written. */
+export async function listFederation(config: FedsvcConfig, logger: Logger): Promise<ListedFederation> {
+  const kubeConfig = hostKubeConfig(config);
+  const [services, sources] = await Promise.all([
+    listServices(kubeConfig.makeApiClient(CustomObjectsApi), logger),
+    listClusters(kubeConfig, config, logger),
+  ]);
+  return { services, clusters: createKubernetesClusters({ clusters: sources, logger }) };
+}

@@ -1,0 +1,142 @@
+// `fedsvc` in resource mode as a user runs it: a child process whose services and member clusters
+// are FederatedService and FederatedCluster resources in the host cluster (the Kubernetes API wire
+// fixture with the package's CRDs), writing the guide's records into a real BIND 9.
+import { guideClusterName, guideHealthyAddresses, guideNginx, guideZones } from '@fedsvc/core/testing';
+import { crdManifests } from '@fedsvc/kubernetes';
+import { type JsonObject, endpointSlice, federatedCluster, federatedService } from '@fedsvc/kubernetes/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Fedsvc, runFedsvc, startFedsvc, until } from './harness.js';
+import { type World, startWorld } from './world.js';
+
+const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
+const NAMESPACE = 'fedsvc-system';
+
+describe('fedsvc run in resource mode (FederatedServices and FederatedClusters in the host cluster)', () => {
+  let world: World;
+  let resourceConfig: Record<string, unknown>;
+  let fedsvc: Fedsvc | undefined;
+
+  beforeAll(async () => {
+    world = await startWorld();
+    const { members: _members, services: _services, ...rest } = world.config;
+    resourceConfig = { ...rest, members: { federatedClusters: true } };
+  }, 60_000);
+  afterAll(async () => {
+    fedsvc?.child.kill('SIGKILL');
+    await world?.stop();
+  });
+
+  /** The resources an administrator applies: the CRDs, a FederatedCluster (and its Secret) per member, the guide's nginx. */
+  const applyResources = () => {
+    const { host, members } = world;
+    for (const crd of crdManifests()) host.installCrd(crd);
+    for (const [name, api] of members) {
+      host.putSecret(NAMESPACE, name, { token: `token-${name}` });
+      host.putObject('federatedclusters.fedsvc.io', federatedCluster(name, api.url));
+    }
+    host.putObject('federatedservices.fedsvc.io', federatedService('mynamespace', 'nginx', guideNginx.manifest.spec as JsonObject));
+  };
+
+  test('contexts or service files besides the resources: exit 1 naming both fields, nothing touched', async () => {
+    const config = { ...world.config, members: { ...(world.config['members'] as object), federatedClusters: true } };
+    const { code, stderr } = await runFedsvc(['run', '--config', await world.writeConfig(config)]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/the config has 2 problems:/);
+    expect(stderr).toMatch(/^ {2}members\.contexts: must be empty with members\.federatedClusters/m);
+    expect(stderr).toMatch(/^ {2}services\.files: must be empty with members\.federatedClusters/m);
+    expect(world.requestCount()).toBe(0);
+  }, 60_000);
+
+  test('no host cluster to read the resources from: exit 1 naming host.context, or host.inCluster outside a pod', async () => {
+    const host = resourceConfig['host'] as Record<string, unknown>;
+    const [noHost, outsidePod] = await Promise.all([
+      runFedsvc(['plan', '--config', await world.writeConfig({ ...resourceConfig, host: { namespace: host['namespace'] } })]),
+      runFedsvc([
+        'plan',
+        '--config',
+        await world.writeConfig({ ...resourceConfig, host: { namespace: host['namespace'], inCluster: true } }),
+      ]),
+    ]);
+    expect(noHost.code).toBe(1);
+    expect(noHost.stderr).toMatch(/^ {2}host\.context: is required \(or host\.inCluster: true\) with members\.federatedClusters/m);
+    expect(outsidePod.code).toBe(1);
+    expect(outsidePod.stderr).toMatch(/^ {2}host\.inCluster: is not set: not running in a cluster/m);
+    expect(world.requestCount()).toBe(0);
+  }, 60_000);
+
+  test('plan before run: the FederatedService planned into every FederatedCluster, exit 2, nothing written', async () => {
+    applyResources();
+    const { code, stdout } = await runFedsvc(['plan', '--config', await world.writeConfig(resourceConfig)]);
+    expect(stdout).toMatch(/^mynamespace\/nginx:$/m);
+    for (const zone of guideZones) expect(stdout).toContain(`  + shard in ${guideClusterName(zone)}\n`);
+    expect(code).toBe(2);
+    for (const api of [world.host, ...world.members.values()]) expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(world.host.getObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx')?.['status']).toBeUndefined();
+  }, 180_000);
+
+  test("converges the guide's nginx from its FederatedService and writes its status; SIGTERM exits 0", async () => {
+    const { host, members } = world;
+    fedsvc = startFedsvc(['run', '--config', await world.writeConfig(resourceConfig)]);
+    const running = fedsvc;
+    await until('a shard in every member cluster', () =>
+      [...members.values()].every((api) => api.store.get('services', 'mynamespace', 'nginx') !== undefined),
+    );
+    guideZones.forEach((zone, i) => {
+      const api = members.get(guideClusterName(zone))!;
+      api.setIngress('mynamespace', 'nginx', [{ ip: guideHealthyAddresses[zone] ?? `203.0.113.${i + 1}` }]);
+      api.putEndpointSlice(endpointSlice('mynamespace', 'nginx', `nginx-${zone}`, zone in guideHealthyAddresses ? 1 : 0));
+    });
+    const healthy = Object.values(guideHealthyAddresses).sort();
+    await until(
+      'the global name holds the 8 healthy addresses',
+      async () => {
+        const global = (await world.zone()).find((r) => r.name === GLOBAL && r.type === 'A');
+        return JSON.stringify([...(global?.rrdatas ?? [])].sort()) === JSON.stringify(healthy);
+      },
+      60_000,
+    );
+    const nginx = () => host.getObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx') as JsonObject & { status?: JsonObject };
+    await until('the FederatedService status shows 8 of 13 healthy', () => nginx().status?.['healthyClusters'] === '8/13', 60_000);
+    expect(nginx().status?.['clusters']).toHaveLength(13);
+    await until('the end of the first sync is logged', () => /"msg":"first sync done"/.test(running.stdout()));
+    const done = running
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; clusters?: string; services?: number })
+      .find((line) => line.msg === 'first sync done');
+    // The member clusters counted are the FederatedClusters, not members.contexts.
+    expect(done).toMatchObject({ clusters: '13/13', services: 1 });
+    expect(running.stderr()).not.toMatch(/"level":(50|60)/);
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(running.stdout()).toMatch(/"msg":"stopped"/);
+  }, 180_000);
+
+  test('plan after run: no changes, exit 0; status lists the FederatedService per cluster', async () => {
+    const configPath = await world.writeConfig(resourceConfig);
+    const planned = await runFedsvc(['plan', '--config', configPath]);
+    expect(planned.stdout).toMatch(/^No changes/);
+    expect(planned.code).toBe(0);
+    const { code, stdout } = await runFedsvc(['status', '--config', configPath]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Name: +nginx$/m);
+    const rows = stdout.split('\n').filter((line) => /^ {2}gce-/.test(line));
+    expect(rows).toHaveLength(13);
+    for (const zone of Object.keys(guideHealthyAddresses))
+      expect(
+        rows
+          .find((line) => line.trim().startsWith(`${guideClusterName(zone)} `))
+          ?.trim()
+          .split(/ +/)[5],
+      ).toBe('yes');
+  }, 180_000);
+
+  test('check: every FederatedCluster the host cluster lists answers', async () => {
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', await world.writeConfig(resourceConfig)]);
+    expect(stdout.trimEnd().split('\n'), stdout + stderr).toHaveLength(1 + 13 + 1);
+    expect(stdout).toMatch(/^ok {4}FederatedCluster gce-us-central1-a: Ready; us-central1 \(us-central1-a\)$/m);
+    expect(code).toBe(0);
+  }, 60_000);
+});
