@@ -108,10 +108,17 @@ try {
       }
     }
     if (!manifest.engines?.node) problems.push(`${name}: no engines.node`);
+    // What the manifest's `files` names (dist, src, and data such as CRDs and RBAC manifests), and nothing else.
+    const shipped = (manifest.files ?? []).map((entry) => `package/${entry.replace(/\/$/, '')}`);
     const stray = files.filter(
-      (file) => !/^package\/(dist|src)\//.test(file) && !/^package\/(package\.json|README\.md|LICENSE)$/.test(file),
+      (file) =>
+        !shipped.some((entry) => file === entry || file.startsWith(`${entry}/`)) &&
+        !/^package\/(package\.json|README\.md|LICENSE)$/.test(file),
     );
     if (stray.length > 0) problems.push(`${name}: unexpected files in the tarball: ${stray.join(', ')}`);
+    for (const entry of shipped)
+      if (!files.some((file) => file === entry || file.startsWith(`${entry}/`)))
+        problems.push(`${name}: ${entry} is in files but not in the tarball`);
     for (const needed of ['package/README.md', 'package/LICENSE'])
       if (!files.includes(needed)) problems.push(`${name}: ${needed} is not in the tarball`);
     const internal = Object.entries(manifest.dependencies ?? {})
