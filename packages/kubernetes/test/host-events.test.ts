@@ -36,4 +36,19 @@ describe('Events through the rate limit', () => {
     // One write per Event: every repeat was folded into the write still waiting for its turn.
     expect(eventWrites() - before).toBe(events.length);
   });
+
+  test('a repeat recorded while the write before it is under way is written after it', async () => {
+    const quick = new HostApi(server.kubeConfig(), { requestTimeoutMs: 300, pageSize: 100, fieldManager: 'fedsvc' });
+    const recorder = new EventRecorder(quick, new TokenBucket({ perSecond: 1_000, burst: 10 }), silent);
+    const web = { metadata: { name: 'web', namespace: 'shop', uid: 'u-2' } };
+    server.hangNext((r) => r.method === 'POST' && r.path.endsWith('/namespaces/shop/events'));
+    const before = eventWrites();
+    recorder.record(web, { kind: 'dns-updated', names: ['web.shop.myfederation.svc.example.com.'] });
+    // Once the create is on the wire (held by the server), the same happening again.
+    for (let i = 0; i < 100 && eventWrites() === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    recorder.record(web, { kind: 'dns-updated', names: ['web.shop.myfederation.svc.example.com.'] });
+    await recorder.flushed();
+    await recorder.stop();
+    expect(eventWrites() - before).toBe(2);
+  });
 });

@@ -54,20 +54,24 @@ export class EventRecorder {
   }
 
   async #send(name: string): Promise<void> {
-    let write: EventWrite | undefined;
     try {
       await this.writes.take(this.#stopping.signal);
-      write = this.#queued.get(name);
+    } catch {
+      // Stopping: what waits is not written.
       this.#queued.delete(name);
-      if (write === undefined) return;
+      return;
+    }
+    // Taken off the queue before it is sent: a repeat from now on waits as a write of its own.
+    const write = this.#queued.get(name);
+    this.#queued.delete(name);
+    if (write === undefined) return;
+    try {
       const namespace = write.event.metadata.namespace;
       if (write.action === 'create') await this.api.createEvent(namespace, write.event);
       else await this.api.patchEvent(namespace, write.event.metadata.name, write.patch);
     } catch (error) {
       if (!this.#stopping.signal.aborted)
-        this.logger.warn({ event: write?.event.reason, err: error instanceof Error ? error.message : String(error) }, 'Event not written');
-    } finally {
-      this.#queued.delete(name);
+        this.logger.warn({ event: write.event.reason, err: error instanceof Error ? error.message : String(error) }, 'Event not written');
     }
   }
 
