@@ -143,7 +143,9 @@ const s = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
 console.log(
   `\n### Host source, ${SERVICES.toLocaleString('en')} FederatedServices × ${CLUSTERS} member clusters on the wire fixtures (${machine})\n`,
 );
-console.log(`Status writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), coalescing window ${COALESCE_MS} ms: the defaults.\n`);
+console.log(
+  `Status and finalizer writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), Events 10/s (burst 25) apart, coalescing window ${COALESCE_MS} ms: the defaults.\n`,
+);
 console.log(
   table(
     ['measure', 'value', 'floor / target'],

@@ -51,4 +51,22 @@ describe('Events through the rate limit', () => {
     await recorder.stop();
     expect(eventWrites() - before).toBe(2);
   });
+
+  test('past 1 000 Events waiting, new ones are dropped with one log line as dropping starts and one once there is room', async () => {
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = { ...silent, warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }) };
+    // One write at once, then none for the length of the test: the queue stays full.
+    const recorder = new EventRecorder(api, new TokenBucket({ perSecond: 0.001, burst: 1 }), logger);
+    const object = (i: number) => ({ metadata: { name: `svc-${i}`, namespace: 'crowd', uid: `crowd-${i}` } });
+    const happen = (i: number) => recorder.record(object(i), { kind: 'dns-updated', names: [`svc-${i}.crowd.fed.svc.example.com.`] });
+    const before = eventWrites();
+    for (let i = 0; i < 1_200; i++) happen(i);
+    expect(warnings).toHaveLength(1);
+    // The first write leaves the queue: room for one more, which ends the dropping.
+    for (let i = 0; i < 200 && eventWrites() === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    happen(1_200);
+    await recorder.stop();
+    expect(warnings.map((warning) => warning.fields['dropped'])).toEqual([undefined, 200]);
+    expect(server.listEvents('crowd')).toHaveLength(1);
+  });
 });

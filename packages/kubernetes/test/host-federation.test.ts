@@ -7,7 +7,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { createController, type FederationController } from '@fedsvc/core';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createHostFederation, crdManifests } from '../src/index.js';
+import { createHostFederation, crdManifests, type HostFederationOptions } from '../src/index.js';
 import { FakeKubeApi, endpointSlice, federatedCluster, federatedService } from '../src/testing/index.js';
 
 const NAMESPACE = 'fedsvc-system';
@@ -38,7 +38,7 @@ describe('the host source', () => {
   let running: { controller: FederationController; stop(): Promise<void> } | undefined;
 
   /** A source and a controller, as one replica of the federation runs them. */
-  function start(): { controller: FederationController; stop(): Promise<void> } {
+  function start(budgets: Partial<HostFederationOptions> = {}): { controller: FederationController; stop(): Promise<void> } {
     const source = createHostFederation({
       kubeConfig,
       namespace: NAMESPACE,
@@ -46,6 +46,7 @@ describe('the host source', () => {
       statusCoalesceMs: 20,
       writesPerSecond: 1000,
       writeBurst: 100,
+      ...budgets,
     });
     const controller = createController({
       federation: { name: 'fed', domain: 'example.com' },
@@ -227,5 +228,20 @@ describe('the host source', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(writes()).toBe(before);
+  }, 30_000);
+
+  test('Events have a budget of their own: with it spent, every status and finalizer is still written', async () => {
+    await running!.stop();
+    running = start({ eventsPerSecond: 0.001, eventBurst: 1 });
+    const names = ['one', 'two', 'three'];
+    for (const name of names) await createService('budget', name);
+    for (const name of names) {
+      await until(`${name}: status and finalizer written`, async () => {
+        const written = await object('federatedservices', name, 'budget');
+        return written?.['status']?.['clusters']?.length === 2 && written['metadata']?.['finalizers']?.includes('fedsvc.io/shards');
+      });
+    }
+    // Six shards created (and DNS updated) would make many Events; the bucket held one.
+    expect(host.listEvents('budget')).toHaveLength(1);
   }, 30_000);
 });

@@ -1,8 +1,8 @@
 // Kubernetes Events on FederatedServices for what a person troubleshooting wants to read in
 // `kubectl describe`: shards created, adopted, deleted per cluster, DNS updated, conflicts, fail
 // static engaged and released. Aggregated per object as client-go's correlator does (a repeat
-// patches the count of the event written before), written through the host's rate limit with at
-// most one waiting write per event (a repeat while it waits updates it), and bounded: past
+// patches the count of the event written before), written through a rate limit of their own with
+// at most one waiting write per event (a repeat while it waits updates it), and bounded: past
 // `MAX_PENDING` events waiting, new ones are dropped (logged), as client-go drops what its spam
 // filter refuses.
 import type { Logger } from '@fedsvc/core/provider';
@@ -18,6 +18,8 @@ export class EventRecorder {
   /** Writes waiting for their turn, by event (namespace/name): each holds the event's latest state. */
   readonly #queued = new Map<string, EventWrite>();
   #line: Promise<void> = Promise.resolve();
+  /** Events dropped since the queue was last full; logged once there is room again. */
+  #dropped = 0;
   readonly #stopping = new AbortController();
 
   constructor(
@@ -42,11 +44,18 @@ export class EventRecorder {
       return;
     }
     if (this.#queued.size >= MAX_PENDING) {
-      this.logger.warn(
-        { service: `${involved.namespace}/${involved.name}`, occurrence: occurrence.kind },
-        'too many Events waiting: dropped',
-      );
+      // One line when dropping starts and one when it ends: a first sync of a large federation
+      // can drop thousands, and a line each would flood the log.
+      if (this.#dropped++ === 0)
+        this.logger.warn(
+          { service: `${involved.namespace}/${involved.name}`, occurrence: occurrence.kind, waiting: MAX_PENDING },
+          'too many Events waiting: new ones are dropped until there is room',
+        );
       return;
+    }
+    if (this.#dropped > 0) {
+      this.logger.warn({ dropped: this.#dropped }, 'Events dropped while too many waited');
+      this.#dropped = 0;
     }
     this.#histories.set(key, history);
     this.#queued.set(name, write);

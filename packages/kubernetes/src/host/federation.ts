@@ -115,7 +115,7 @@ class HostRun {
       logger,
       changed: (name) => this.#clusterStatus.mark(name),
     });
-    this.#events = new EventRecorder(this.#api, this.#writes, logger);
+    this.#events = new EventRecorder(this.#api, new TokenBucket(options.events), logger);
     const told = subscribeOccurrences(controller, (key, occurrence) => {
       const object = this.#services.objects.get(key);
       if (object !== undefined) this.#events.record(object, occurrence);

@@ -30,12 +30,22 @@ export interface HostFederationOptions {
    */
   readonly statusCoalesceMs?: number;
   /**
-   * Writes to the host cluster's API server (statuses, finalizers, Events), per second on
-   * average, from a bucket of `writeBurst`. Default 20 per second, burst 30 (kube-controller-manager's client defaults).
+   * Writes of statuses and finalizers to the host cluster's API server, per second on average,
+   * from a bucket of `writeBurst`. Default 20 per second, burst 30 (kube-controller-manager's
+   * client defaults).
    */
   readonly writesPerSecond?: number;
   /** See `writesPerSecond`. Default 30. */
   readonly writeBurst?: number;
+  /**
+   * Event writes to the host cluster's API server, per second on average, from a bucket of
+   * `eventBurst`: a budget of their own, so that a burst of Events (a first sync places every
+   * shard) never delays a status or a finalizer. Past 1 000 Events waiting, new ones are dropped
+   * (logged), as client-go drops what its spam filter refuses. Default 10 per second, burst 25.
+   */
+  readonly eventsPerSecond?: number;
+  /** See `eventsPerSecond`. Default 25. */
+  readonly eventBurst?: number;
 }
 
 export interface ResolvedHostOptions {
@@ -45,6 +55,7 @@ export interface ResolvedHostOptions {
   readonly members: ResolvedOptions;
   readonly statusCoalesceMs: number;
   readonly writes: RateLimit;
+  readonly events: RateLimit;
 }
 
 function namespace(value: unknown, field: string): string {
@@ -71,6 +82,10 @@ export function resolveHostOptions(options: HostFederationOptions): ResolvedHost
     writes: {
       perSecond: positiveNumber('options.writesPerSecond', options.writesPerSecond, 20),
       burst: positiveInteger('options.writeBurst', options.writeBurst, 30),
+    },
+    events: {
+      perSecond: positiveNumber('options.eventsPerSecond', options.eventsPerSecond, 10),
+      burst: positiveInteger('options.eventBurst', options.eventBurst, 25),
     },
   };
 }

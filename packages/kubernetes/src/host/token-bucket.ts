@@ -1,5 +1,5 @@
 // A token bucket: at most `burst` requests at once, then `perSecond` on average. What keeps the
-// source's writes (status, finalizers, Events) from flooding the host cluster's API server.
+// source's writes (statuses and finalizers in one bucket, Events in another) from flooding the host cluster's API server.
 import { sleep } from '@fedsvc/core/provider';
 
 export interface RateLimit {
