@@ -53,9 +53,11 @@ host.store.subscribe((event) => {
   times.push(performance.now());
   statusWrites.set(`${meta.namespace}/${meta.name}`, times);
 });
+/** The service's status shows a shard created in every cluster: what the first sync ends with. */
 const statusComplete = (s: number) => {
   const o = host.getObject(FSVC, `ns${s % 50}`, `svc${s}`);
-  return ((o?.['status'] as { clusters?: unknown[] } | undefined)?.clusters?.length ?? 0) === CLUSTERS;
+  const clusters = (o?.['status'] as { clusters?: { shard?: string }[] } | undefined)?.clusters ?? [];
+  return clusters.length === CLUSTERS && clusters.every((cluster) => cluster.shard === 'Created');
 };
 
 const kubeconfig = await writeKubeconfig([{ context: 'host', server: host.url }]);
@@ -90,13 +92,37 @@ const controller = createController({
   callTimeoutMs: 120_000,
 });
 
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+/** Whether `check` held within `timeoutMs`; a phase that runs out is reported, not thrown. */
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (!check()) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    if (performance.now() > deadline) {
+      console.error(`${what}: not within ${(timeoutMs / 1000).toFixed(0)} s`);
+      return false;
+    }
     await sleep(100);
   }
+  return true;
 }
+
+const writesOf = (kind: 'status' | 'events' | 'other') =>
+  host.requests.filter(
+    (r) =>
+      r.method !== 'GET' &&
+      (kind === 'status'
+        ? r.path.endsWith('/status')
+        : kind === 'events'
+          ? r.path.includes('/events')
+          : !r.path.endsWith('/status') && !r.path.includes('/events')),
+  ).length;
+const shardsPlaced = () => members.reduce((sum, api) => sum + api.store.list('services').length, 0);
+// A line every 30 s on stderr: where a long run's time goes.
+const progress = setInterval(() => {
+  const complete = Array.from({ length: SERVICES }, (_, s) => s).filter(statusComplete).length;
+  console.error(
+    `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${shardsPlaced()}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}`,
+  );
+}, 30_000);
 
 const started = performance.now();
 const running = source.run(controller);
@@ -108,16 +134,20 @@ console.error(`every status written after ${(allWrittenMs / 1000).toFixed(1)} s`
 
 const hostWrites = () => host.requests.filter((r) => r.method !== 'GET').length;
 /** Until the host has received no write for three coalescing windows (statuses still converging, Events). */
-async function quiet(timeoutMs: number): Promise<void> {
+async function quiet(timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   let seen = -1;
-  while (seen !== hostWrites() && performance.now() < deadline) {
+  while (seen !== hostWrites()) {
+    if (performance.now() > deadline) return false;
     seen = hostWrites();
     await controller.idle();
     await sleep(COALESCE_MS * 3);
   }
+  return true;
 }
-await quiet(600_000);
+const wentQuiet = await quiet(900_000);
+const quietMs = performance.now() - started;
+console.error(`${wentQuiet ? 'quiet' : 'still writing'} after ${(quietMs / 1000).toFixed(1)} s`);
 const RESYNCS = 3;
 const beforeResyncs = hostWrites();
 for (let i = 0; i < RESYNCS; i++) {
@@ -130,11 +160,12 @@ const steadyWrites = (hostWrites() - beforeResyncs) / RESYNCS;
 statusWrites.clear();
 members[0]!.setReady('etcd');
 await until('NotReady seen', () => notReadyAt !== undefined, 60_000);
-await until('every affected status written', () => statusWrites.size === SERVICES, 120_000 + floorMs * 2);
+await until('every affected status written', () => statusWrites.size === SERVICES, 300_000 + floorMs * 2);
 await sleep(COALESCE_MS * 3);
 const perService = [...statusWrites.values()].map((times) => times.length);
 const latencies = [...statusWrites.values()].map((times) => times[0]! - notReadyAt!);
 
+clearInterval(progress);
 await controller.stop();
 await running.stop();
 await Promise.all([host.stop(), ...members.map((api) => api.stop()), kubeconfig.remove()]);
@@ -155,6 +186,7 @@ console.log(
         s(allWrittenMs),
         `${s(floorMs)} (rate limit), ×${(allWrittenMs / Math.max(floorMs, 1)).toFixed(2)}`,
       ],
+      ['start to the host quiet (no write for three windows)', wentQuiet ? s(quietMs) : `not within ${s(quietMs)}`, ''],
       ['host API writes per resync, steady state', String(steadyWrites), '0'],
       ['after one cluster NotReady: status writes per service (max)', String(Math.max(...perService)), '≤ 1'],
       ['after one cluster NotReady: services written', String(perService.length), String(SERVICES)],
