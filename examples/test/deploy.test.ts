@@ -228,7 +228,7 @@ describe('deploy/: the RBAC grants what fedsvc run uses, and nothing more', () =
   };
   const exited = (process: ChildProcess) =>
     new Promise<number | string>((resolve) => process.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  async function until(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n${output.slice(-4000)}`);
@@ -334,5 +334,5 @@ describe('deploy/: the RBAC grants what fedsvc run uses, and nothing more', () =
         const fewer = hostRules.map((r, j) => (j === i ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r));
         expect(ungranted(hostUsed, fewer), `${rule.resources} ${verb}`).not.toEqual([]);
       }
-  }, 240_000);
+  }, 360_000);
 });
