@@ -2,12 +2,12 @@
 // The production install the Dockerfile makes, made and run without a container runtime
 // (`pnpm check:deploy`): builds @fedsvc/cli and the packages it depends on, deploys it with
 // `pnpm deploy --prod` into a temporary folder outside the workspace, and runs `fedsvc` from
-// there with plain node: `--version`, and `federate` on the guide's nginx Service.
+// there with plain node: `--version`, and `federate` on the guide's nginx Service (deploy/samples/nginx.yaml).
 // The temporary folder is removed at the end, failed or not (`--keep` keeps it).
 //
 //   node scripts/check-deploy.mjs [--skip-build] [--keep]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +38,8 @@ try {
     const found = spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(dev)})`], { cwd: app });
     if (found.status === 0) throw new Error(`the production install holds the development dependency ${dev}`);
   }
-  const manifest = join(work, 'nginx.yaml');
-  writeFileSync(
-    manifest,
-    'apiVersion: v1\nkind: Service\nmetadata: { name: nginx, namespace: mynamespace }\nspec: { type: LoadBalancer, ports: [{ port: 80 }] }\n',
-  );
+  // The README's `fedsvc federate -f deploy/samples/nginx.yaml | kubectl apply -f -`, from the image's install.
+  const manifest = join(root, 'deploy', 'samples', 'nginx.yaml');
   const federated = run(process.execPath, [join(app, 'dist', 'bin.js'), 'federate', '-f', manifest], { cwd: work, env });
   if (!/^kind: FederatedService$/m.test(federated)) throw new Error(`fedsvc federate printed:\n${federated}`);
   console.log(`check:deploy: OK, fedsvc ${version} runs from a production install`);
