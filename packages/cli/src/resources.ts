@@ -1,16 +1,16 @@
 // The federation's resources read once from the host cluster, for the commands that write
-// nothing (`plan`, `status`): the host source would write status and finalizers, so these list
-// the FederatedServices and FederatedClusters (with their Secrets) and decode them as it does.
+// nothing (`plan`, `status`, `check`): the host source would write status and finalizers, so these
+// list the FederatedServices, the FederatedClusters and the Secrets of host.namespace, and make
+// them into services and member clusters with the host source's own functions.
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { FederatedService, Logger } from '@fedsvc/core';
 import {
   type ClusterSource,
   type KubernetesClusters,
   createKubernetesClusters,
-  decodeFederatedCluster,
   decodeFederatedService,
+  federatedMember,
   inClusterKubeConfig,
-  memberKubeConfig,
 } from '@fedsvc/kubernetes';
 import type { FedsvcConfig } from './config/config.js';
 
@@ -53,24 +53,27 @@ async function listServices(custom: CustomObjectsApi, logger: Logger): Promise<F
   });
 }
 
-/** Each FederatedCluster whose spec and Secret are usable, as a member cluster; the others logged and left out. */
+/**
+ * Each FederatedCluster whose spec and Secret are usable, as the member cluster the host source
+ * makes of it (labels and topology override included); the others logged and left out.
+ */
 async function listClusters(kubeConfig: KubeConfig, config: FedsvcConfig, logger: Logger): Promise<ClusterSource[]> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const list = await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'federatedclusters' });
-  const sources = await Promise.all(
-    itemsOf(list).map(async (item): Promise<ClusterSource | undefined> => {
-      try {
-        const spec = decodeFederatedCluster(item, config.host.namespace);
-        const secret = await core.readNamespacedSecret(spec.secretRef);
-        return { name: nameOf(item), kubeConfig: memberKubeConfig(spec, secret) };
-      } catch (error) {
-        logger.warn({ federatedCluster: nameOf(item), error: (error as Error).message }, 'FederatedCluster left out: unusable');
-        return undefined;
-      }
-    }),
-  );
-  return sources.filter((source) => source !== undefined);
+  const { namespace } = config.host;
+  const [list, secrets] = await Promise.all([
+    custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'federatedclusters' }),
+    core.listNamespacedSecret({ namespace }),
+  ]);
+  const secretNamed = (name: string) => secrets.items.find((secret) => secret.metadata?.name === name);
+  return itemsOf(list).flatMap((item) => {
+    try {
+      return [federatedMember(item, namespace, secretNamed).cluster];
+    } catch (error) {
+      logger.warn({ federatedCluster: nameOf(item), error: (error as Error).message }, 'FederatedCluster left out: unusable');
+      return [];
+    }
+  });
 }
 
 /** Lists the federation's services and member clusters once from the host cluster; nothing is written. */

@@ -1,10 +1,13 @@
 // `fedsvc` as a user runs it: child processes against the guide's 13 member clusters (the
-// Kubernetes API wire fixture), a host cluster for the Lease, and a real BIND 9.
+// Kubernetes API wire fixture), a host cluster for the Lease, and each DNS provider's server: a
+// real BIND 9, and the Route 53 and Cloud DNS wire servers. The config problems of the file, the
+// flags and the environment are the same whatever the provider: they run against BIND only.
 import { guideHealthyAddresses, guideZones, guideClusterName } from '@fedsvc/core/testing';
 import { endpointSlice } from '@fedsvc/kubernetes/testing';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Fedsvc, cleanEnv, runFedsvc, startFedsvc, until } from './harness.js';
+import { DNS_BACKENDS } from './dns-servers.js';
 import { type World, startWorld } from './world.js';
 
 const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
@@ -24,99 +27,108 @@ function withField(config: Record<string, unknown>, path: string, value: unknown
   return copy;
 }
 
-describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
+describe.each(DNS_BACKENDS)('fedsvc against the guide federation (wire fixtures, $label)', (backend) => {
+  const notBind = backend.provider !== 'rfc2136';
   let world: World;
   let configPath: string;
 
   beforeAll(async () => {
-    world = await startWorld();
+    world = await startWorld(backend);
     configPath = await world.writeConfig(world.config, 'fedsvc.yaml');
   }, 60_000);
   afterAll(async () => {
     await world?.stop();
   });
 
-  test('bad configs: each field wrong in turn exits 1 naming the field and value, and nothing is touched', async () => {
-    // `records` reads no cluster: the cases about clusters run `run`, which loads the Kubernetes client.
-    const cases: { path: string; value: unknown; says: RegExp; command?: string }[] = [
-      { path: 'federation.name', value: 'My_Federation', says: /^ {2}federation\.name: .*"My_Federation"/m },
-      {
-        path: 'federation.domain',
-        value: 'example.net',
-        says: /^ {2}federation\.domain: must be inside the DNS zone example\.com\. \(got "example\.net"\)/m,
-      },
-      { path: 'federation.ttl', value: -5, says: /^ {2}federation\.ttl: .*\(got -5\)/m },
-      {
-        path: 'federation.zoneNameFormat',
-        value: 'region',
-        says: /^ {2}federation\.zoneNameFormat: must be one of zone, zone\.region \(got "region"\)/m,
-      },
-      { path: 'dns.provider', value: 'bind', says: /^ {2}dns\.provider: must be one of route53, google, rfc2136, memory \(got "bind"\)/m },
-      { path: 'dns.rfc2136.port', value: 70000, says: /^ {2}dns\.rfc2136\.port: .*\(got 70000\)/m },
-      { path: 'dns.rfc2136.tsigAlgorithm', value: 'hmac-md5', says: /^ {2}dns\.rfc2136\.tsigAlgorithm: .*\(got "hmac-md5"\)/m },
-      {
-        path: 'dns.rfc2136.tsigSecretFile',
-        value: '/nonexistent/tsig-secret',
-        says: /^ {2}dns\.rfc2136\.tsigSecretFile: cannot be read: ENOENT/m,
-      },
-      { path: 'ownerId', value: 'Not Valid', says: /^ {2}ownerId: .*\(got "Not Valid"\)/m },
-      {
-        path: 'members.contexts',
-        value: ['gce-nowhere'],
-        says: /^ {2}members\.contexts\[0\]\.context: is not a context of the kubeconfig .*\(got "gce-nowhere"\)/m,
-        command: 'run',
-      },
-      {
-        path: 'host.context',
-        value: 'nohost',
-        says: /^ {2}host\.context: is not a context of the kubeconfig .*\(got "nohost"\)/m,
-        command: 'run',
-      },
-      { path: 'resyncInterval', value: '5 minutes', says: /^ {2}resyncInterval: must be a duration .*\(got "5 minutes"\)/m },
-      {
-        path: 'leaderElection.renewDeadline',
-        value: '5s',
-        says: /^ {2}leaderElection\.leaseDuration: must exceed renewDeadlineMs/m,
-        command: 'run',
-      },
-      { path: 'log.level', value: 'loud', says: /^ {2}log\.level: must be one of .*\(got "loud"\)/m },
-      { path: 'http.listen', value: 'everywhere', says: /^ {2}http\.listen: .*\(got "everywhere"\)/m },
-      { path: 'services.files', value: ['/nonexistent/nginx.yaml'], says: /^ {2}services\.files\[0\]: cannot be read: ENOENT/m },
-      {
-        path: 'dns',
-        value: { provider: 'google', zone: 'example.com.', google: { keyFilename: '/nonexistent/key.json' } },
-        says: /^ {2}dns\.google\.keyFilename: cannot be read: ENOENT \(got "\/nonexistent\/key\.json"\)/m,
-      },
-      {
-        path: 'federation.zone',
-        value: 'example.com',
-        says: /^ {2}federation\.zone: is not a field of the config \(known here: domain, name, ttl, zoneNameFormat\)/m,
-      },
-    ];
-    const zoneBefore = await world.zone();
-    const results: Awaited<ReturnType<typeof runFedsvc>>[] = [];
-    for (let i = 0; i < cases.length; i += 4) {
-      const batch = cases.slice(i, i + 4);
-      results.push(
-        ...(await Promise.all(
-          batch.map(async ({ path, value }) =>
-            runFedsvc(['run', '--config', await world.writeConfig(withField(world.config, path, value))]),
-          ),
-        )),
-      );
-    }
-    cases.forEach(({ path, says }, i) => {
-      const { code, stderr } = results[i]!;
-      expect({ path, code }).toEqual({ path, code: 1 });
-      expect(stderr, path).toMatch(says);
-      // Only the one field is wrong: one problem.
-      expect(stderr, path).toMatch(/the config has 1 problem:/);
-    });
-    expect(world.requestCount()).toBe(0);
-    expect(await world.zone()).toEqual(zoneBefore);
-  }, 300_000);
+  test.skipIf(notBind)(
+    'bad configs: each field wrong in turn exits 1 naming the field and value, and nothing is touched',
+    async () => {
+      // `records` reads no cluster: the cases about clusters run `run`, which loads the Kubernetes client.
+      const cases: { path: string; value: unknown; says: RegExp; command?: string }[] = [
+        { path: 'federation.name', value: 'My_Federation', says: /^ {2}federation\.name: .*"My_Federation"/m },
+        {
+          path: 'federation.domain',
+          value: 'example.net',
+          says: /^ {2}federation\.domain: must be inside the DNS zone example\.com\. \(got "example\.net"\)/m,
+        },
+        { path: 'federation.ttl', value: -5, says: /^ {2}federation\.ttl: .*\(got -5\)/m },
+        {
+          path: 'federation.zoneNameFormat',
+          value: 'region',
+          says: /^ {2}federation\.zoneNameFormat: must be one of zone, zone\.region \(got "region"\)/m,
+        },
+        {
+          path: 'dns.provider',
+          value: 'bind',
+          says: /^ {2}dns\.provider: must be one of route53, google, rfc2136, memory \(got "bind"\)/m,
+        },
+        { path: 'dns.rfc2136.port', value: 70000, says: /^ {2}dns\.rfc2136\.port: .*\(got 70000\)/m },
+        { path: 'dns.rfc2136.tsigAlgorithm', value: 'hmac-md5', says: /^ {2}dns\.rfc2136\.tsigAlgorithm: .*\(got "hmac-md5"\)/m },
+        {
+          path: 'dns.rfc2136.tsigSecretFile',
+          value: '/nonexistent/tsig-secret',
+          says: /^ {2}dns\.rfc2136\.tsigSecretFile: cannot be read: ENOENT/m,
+        },
+        { path: 'ownerId', value: 'Not Valid', says: /^ {2}ownerId: .*\(got "Not Valid"\)/m },
+        {
+          path: 'members.contexts',
+          value: ['gce-nowhere'],
+          says: /^ {2}members\.contexts\[0\]\.context: is not a context of the kubeconfig .*\(got "gce-nowhere"\)/m,
+          command: 'run',
+        },
+        {
+          path: 'host.context',
+          value: 'nohost',
+          says: /^ {2}host\.context: is not a context of the kubeconfig .*\(got "nohost"\)/m,
+          command: 'run',
+        },
+        { path: 'resyncInterval', value: '5 minutes', says: /^ {2}resyncInterval: must be a duration .*\(got "5 minutes"\)/m },
+        {
+          path: 'leaderElection.renewDeadline',
+          value: '5s',
+          says: /^ {2}leaderElection\.leaseDuration: must exceed renewDeadlineMs/m,
+          command: 'run',
+        },
+        { path: 'log.level', value: 'loud', says: /^ {2}log\.level: must be one of .*\(got "loud"\)/m },
+        { path: 'http.listen', value: 'everywhere', says: /^ {2}http\.listen: .*\(got "everywhere"\)/m },
+        { path: 'services.files', value: ['/nonexistent/nginx.yaml'], says: /^ {2}services\.files\[0\]: cannot be read: ENOENT/m },
+        {
+          path: 'dns',
+          value: { provider: 'google', zone: 'example.com.', google: { keyFilename: '/nonexistent/key.json' } },
+          says: /^ {2}dns\.google\.keyFilename: cannot be read: ENOENT \(got "\/nonexistent\/key\.json"\)/m,
+        },
+        {
+          path: 'federation.zone',
+          value: 'example.com',
+          says: /^ {2}federation\.zone: is not a field of the config \(known here: domain, name, ttl, zoneNameFormat\)/m,
+        },
+      ];
+      const zoneBefore = await world.zone();
+      const results: Awaited<ReturnType<typeof runFedsvc>>[] = [];
+      for (let i = 0; i < cases.length; i += 4) {
+        const batch = cases.slice(i, i + 4);
+        results.push(
+          ...(await Promise.all(
+            batch.map(async ({ path, value }) =>
+              runFedsvc(['run', '--config', await world.writeConfig(withField(world.config, path, value))]),
+            ),
+          )),
+        );
+      }
+      cases.forEach(({ path, says }, i) => {
+        const { code, stderr } = results[i]!;
+        expect({ path, code }).toEqual({ path, code: 1 });
+        expect(stderr, path).toMatch(says);
+        // Only the one field is wrong: one problem.
+        expect(stderr, path).toMatch(/the config has 1 problem:/);
+      });
+      expect(world.requestCount()).toBe(0);
+      expect(await world.zone()).toEqual(zoneBefore);
+    },
+    300_000,
+  );
 
-  test('every problem at once, from the file, the environment and the flags', async () => {
+  test.skipIf(notBind)('every problem at once, from the file, the environment and the flags', async () => {
     const config = withField(withField(world.config, 'ownerId', 'Bad Owner'), 'bogus', 1);
     const { code, stderr } = await runFedsvc(
       ['plan', '--config', await world.writeConfig(config), '--federation-name', 'Bad_Name'],
@@ -131,17 +143,19 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
     expect(world.requestCount()).toBe(0);
   });
 
-  test('a zone the DNS server does not serve: run says so at start and exits 1, nothing touched', async () => {
+  test('a zone the provider does not hold: run says so at start and exits 1, nothing touched', async () => {
     const config = withField(withField(world.config, 'dns.zone', 'example.org.'), 'federation.domain', 'example.org');
+    const zoneBefore = await world.zone();
     const before = world.requestCount();
-    const { code, stderr } = await runFedsvc(['run', '--config', await world.writeConfig(config)]);
+    const { code, stderr } = await runFedsvc(['run', '--config', await world.writeConfig(config)], world.env());
     expect(code).toBe(1);
     expect(stderr).toMatch(/example\.org/);
     expect(world.requestCount()).toBe(before);
+    expect(await world.zone()).toEqual(zoneBefore);
   }, 60_000);
 
   test('plan before run: a shard in every cluster, exit 2, nothing written', async () => {
-    const { code, stdout, stderr } = await runFedsvc(['plan', '--config', configPath]);
+    const { code, stdout, stderr } = await runFedsvc(['plan', '--config', configPath], world.env());
     expect(code).toBe(2);
     expect(stderr).not.toMatch(/"level":(40|50|60)/);
     expect(stdout).toMatch(/^mynamespace\/nginx:$/m);
@@ -160,7 +174,7 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
     });
 
     test('converges the guide federation, answers /readyz and /metrics', async () => {
-      fedsvc = startFedsvc(['run', '--config', configPath]);
+      fedsvc = startFedsvc(['run', '--config', configPath], world.env());
       await until('the endpoints listen', () => /"url":"(http:[^"]+)"/.test(fedsvc.stdout()), 60_000);
       url = /"url":"(http:[^"]+)"/.exec(fedsvc.stdout())![1]!;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -209,13 +223,13 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
   });
 
   test('plan after run: nothing to change, exit 0', async () => {
-    const { code, stdout } = await runFedsvc(['plan', '--config', configPath]);
+    const { code, stdout } = await runFedsvc(['plan', '--config', configPath], world.env());
     expect(stdout).toMatch(/^No changes/);
     expect(code).toBe(0);
   }, 180_000);
 
   test("records: the federation's record sets as gcloud lists them", async () => {
-    const { code, stdout } = await runFedsvc(['records', '--config', configPath]);
+    const { code, stdout } = await runFedsvc(['records', '--config', configPath], world.env());
     expect(code).toBe(0);
     const [header, ...rows] = stdout.trimEnd().split('\n');
     expect(header).toMatch(/^NAME +TYPE +TTL +DATA$/);
@@ -227,7 +241,7 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
   }, 60_000);
 
   test('status: the service per cluster, as kubectl describe showed it', async () => {
-    const { code, stdout } = await runFedsvc(['status', '--config', configPath, 'mynamespace/nginx']);
+    const { code, stdout } = await runFedsvc(['status', '--config', configPath, 'mynamespace/nginx'], world.env());
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Name: +nginx$/m);
     expect(stdout).toMatch(/^Namespace: +mynamespace$/m);
@@ -245,15 +259,44 @@ describe('fedsvc against the guide federation (wire fixtures, BIND 9)', () => {
   }, 60_000);
 
   test('check: every connection works', async () => {
-    const { code, stdout, stderr } = await runFedsvc(['check', '--config', configPath]);
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', configPath], world.env());
     expect(stdout.trimEnd().split('\n'), stdout + stderr).toHaveLength(1 + 13 + 1);
     expect(stdout, stdout + stderr).toMatch(/^ok {4}host host lease fedsvc-system\/fedsvc-cli-test: held by nobody/m);
     expect(stdout).toMatch(/^ok {4}members\.contexts\[6\] gce-us-central1-a: Ready; us-central1 \(us-central1-a\)$/m);
-    expect(stdout).toMatch(/^ok {4}dns \(rfc2136\) zone example\.com\.: found/m);
+    expect(stdout).toMatch(new RegExp(`^ok {4}dns \\(${backend.provider}\\) zone example\\.com\\.: found`, 'm'));
     expect(code).toBe(0);
   }, 60_000);
 
-  test('federate: the guide nginx.yaml as a FederatedService', async () => {
+  test('check: credentials the DNS server refuses fail the zone line, naming where they come from; the rest works', async () => {
+    const { refused } = world.dns;
+    const config = await world.writeConfig(withField(world.config, 'dns', refused.dns));
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', config], world.env(refused.env));
+    expect(code).toBe(1);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines, stdout + stderr).toHaveLength(1 + 13 + 1);
+    expect(lines.filter((line) => line.startsWith('ok    '))).toHaveLength(1 + 13);
+    const source = refused.field === undefined ? 'the AWS SDK.s credential chain' : refused.field.replace(/\./g, '\\.');
+    expect(stdout).toMatch(
+      new RegExp(`^FAIL {2}dns \\(${backend.provider}\\) zone example\\.com\\.: ${source}.*: the credentials are refused: `, 'm'),
+    );
+  }, 60_000);
+
+  test('check: a zone the provider does not hold fails the zone line naming dns.zone; the rest works', async () => {
+    const config = withField(withField(world.config, 'dns.zone', 'example.org.'), 'federation.domain', 'example.org');
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', await world.writeConfig(config)], world.env());
+    expect(code).toBe(1);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines, stdout + stderr).toHaveLength(1 + 13 + 1);
+    expect(lines.filter((line) => line.startsWith('ok    '))).toHaveLength(1 + 13);
+    expect(stdout).toMatch(
+      new RegExp(
+        `^FAIL {2}dns \\(${backend.provider}\\) zone example\\.org\\.: dns\\.zone: example\\.org\\. is not a zone the credentials see: `,
+        'm',
+      ),
+    );
+  }, 60_000);
+
+  test.skipIf(notBind)('federate: the guide nginx.yaml as a FederatedService', async () => {
     const { code, stdout } = await runFedsvc([
       'federate',
       '-f',

@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import type { ValidationError } from '@fedsvc/core';
+import { configOf } from '../src/config/config.js';
 import { FIELDS, envOf, flagOf } from '../src/config/fields.js';
+import { dnsProvider } from '../src/config/provider.js';
 import { renameField } from '../src/config/problems.js';
 import { parseValue, readFields } from '../src/config/read.js';
 
@@ -72,6 +75,36 @@ describe('flags and variables', () => {
     expect((await readFields({ env, flags: new Map() })).values.get(path)).toBe(fromEnv);
     expect((await readFields({ env, flags: new Map([[path, fromFlag]]) })).values.get(path)).toBe(fromFlag);
   });
+});
+
+describe('the DNS endpoint fields', () => {
+  /** The problems of a config that gives `provider` and `endpoint` at `path`, read as from the environment. */
+  async function endpointProblems(provider: string, path: string, endpoint: string): Promise<ValidationError[]> {
+    const env = { FEDSVC_DNS_PROVIDER: provider, FEDSVC_DNS_ZONE: 'example.com.', [envOf(path)]: endpoint };
+    const { values, problems } = await readFields({ env, flags: new Map() });
+    await dnsProvider(configOf(values), problems);
+    return problems;
+  }
+  const port = fc.integer({ min: 1, max: 65535 });
+
+  test.prop([fc.constantFrom('http', 'https'), fc.ipV4(), port], { numRuns: 20 })(
+    'a server URL is taken by either provider',
+    async (scheme, host, p) => {
+      expect(await endpointProblems('route53', 'dns.route53.endpoint', `${scheme}://${host}:${p}`)).toEqual([]);
+      expect(await endpointProblems('google', 'dns.google.apiEndpoint', `${scheme}://${host}:${p}`)).toEqual([]);
+    },
+  );
+
+  test.prop([fc.stringMatching(/^[a-z][a-z0-9 ]{0,10} [a-z0-9]{1,5}$/), port], { numRuns: 20 })(
+    'anything else is a problem naming the field and the value',
+    async (text, p) => {
+      const route53 = await endpointProblems('route53', 'dns.route53.endpoint', text);
+      expect(route53.map((problem) => [problem.field, problem.value])).toEqual([['dns.route53.endpoint', text]]);
+      const withPath = `http://127.0.0.1:${p}/${text.replace(/ /g, '/')}`;
+      const google = await endpointProblems('google', 'dns.google.apiEndpoint', withPath);
+      expect(google.map((problem) => [problem.field, problem.value])).toEqual([['dns.google.apiEndpoint', withPath]]);
+    },
+  );
 });
 
 test("the README's reference lists every field with its flag and variable", () => {

@@ -6,9 +6,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = 'packages/cli/src/bin.ts';
 
-/** The environment of a child: this process's, without any FEDSVC_ variable a developer may have set. */
+/** Variables a developer may have set that would steer the child: fedsvc's own, and the cloud SDKs' credentials and settings. */
+const STEERING = /^(FEDSVC|AWS|GOOGLE|GCLOUD|CLOUDSDK)_/;
+
+/** The environment of a child: this process's, without the variables a developer may have set that steer it. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => !key.startsWith('FEDSVC_') && value !== undefined));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => !STEERING.test(key) && value !== undefined));
   return { ...(env as Record<string, string>), ...extra };
 }
 

@@ -139,4 +139,23 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     expect(stdout).toMatch(/^ok {4}FederatedCluster gce-us-central1-a: Ready; us-central1 \(us-central1-a\)$/m);
     expect(code).toBe(0);
   }, 60_000);
+
+  test("a FederatedCluster's topology overrides its nodes' labels in plan and check, as the host source reads it", async () => {
+    // asia-east1-a's nodes say asia-east1-a; its FederatedCluster now says asia-east1-z.
+    const name = guideClusterName('asia-east1-a');
+    const object = federatedCluster(name, world.members.get(name)!.url);
+    world.host.putObject('federatedclusters.fedsvc.io', {
+      ...object,
+      spec: { ...(object['spec'] as JsonObject), topology: { region: 'asia-east1', zones: ['asia-east1-z'] } },
+    });
+    const configPath = await world.writeConfig(resourceConfig);
+    const [planned, checked] = await Promise.all([
+      runFedsvc(['plan', '--config', configPath]),
+      runFedsvc(['check', '--config', configPath]),
+    ]);
+    expect(planned.code, planned.stdout + planned.stderr).toBe(2);
+    expect(planned.stdout).toMatch(/^ {2}\+ nginx\.mynamespace\.myfederation\.svc\.asia-east1-z\.example\.com\. A 30 130\.211\.57\.243$/m);
+    expect(checked.stdout).toMatch(/^ok {4}FederatedCluster gce-asia-east1-a: Ready; asia-east1 \(asia-east1-z\)$/m);
+    expect(checked.code).toBe(0);
+  }, 180_000);
 });

@@ -14,6 +14,7 @@ export { SHARDS_FINALIZER } from './host/host-api.js';
 export { decodeFederatedService } from './federation/federated-service.js';
 export { decodeFederatedCluster, type FederatedClusterSpec } from './federation/federated-cluster.js';
 export { memberKubeConfig } from './federation/member-kubeconfig.js';
+export { type FederatedMember, type MemberSecret, federatedMember } from './federation/member-cluster.js';
 export {
   federatedServiceStatus,
   invalidServiceStatus,

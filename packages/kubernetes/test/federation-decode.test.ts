@@ -4,7 +4,7 @@ import { fc, test } from '@fast-check/vitest';
 import { ValidationError } from '@fedsvc/core';
 import { guideNginx } from '@fedsvc/core/testing';
 import { describe, expect } from 'vitest';
-import { decodeFederatedCluster, decodeFederatedService } from '../src/index.js';
+import { decodeFederatedCluster, decodeFederatedService, federatedMember } from '../src/index.js';
 
 const label1123 = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?$/);
 const label1035 = fc.stringMatching(/^[a-z]([-a-z0-9]{0,8}[a-z0-9])?$/);
@@ -387,6 +387,48 @@ describe('decodeFederatedCluster', () => {
     );
     expect((error as Error).message).not.toContain('hunter2');
   });
+});
+
+const CA = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Fub3QgYmUgdXNlZA==\n-----END CERTIFICATE-----\n';
+const tokenSecret = { data: { token: Buffer.from('t0ken').toString('base64'), 'ca.crt': Buffer.from(CA).toString('base64') } };
+
+describe('federatedMember', () => {
+  test.prop([federatedCluster])(
+    "the member cluster has the object's name, labels and server; the topology override only when it gives region and zones",
+    (object) => {
+      const spec = object.spec as Json & {
+        secretRef: { name: string; namespace?: string };
+        topology?: { region?: string; zones?: string[] };
+      };
+      const namespace = spec.secretRef.namespace ?? 'fedsvc-system';
+      const asked: string[] = [];
+      const { cluster } = federatedMember(object, namespace, (name) => {
+        asked.push(name);
+        return tokenSecret;
+      });
+      expect(asked).toEqual([spec.secretRef.name]);
+      expect(cluster.name).toBe(object.metadata.name);
+      expect(cluster.labels).toEqual((object.metadata as { labels?: object }).labels ?? {});
+      expect(cluster.kubeConfig.getCurrentCluster()?.server).toBe(spec['server']);
+      const { region, zones } = spec.topology ?? {};
+      expect(cluster.topology).toEqual(region !== undefined && zones !== undefined ? { region, zones } : undefined);
+    },
+  );
+
+  test.prop([federatedCluster, label1123])(
+    'a Secret outside the namespace, or missing, is an error naming spec.secretRef',
+    (object, other) => {
+      const spec = object.spec as Json & { secretRef: { namespace?: string } };
+      const namespace = spec.secretRef.namespace ?? 'fedsvc-system';
+      const missing = catchError(() => federatedMember(object, namespace, () => undefined));
+      expect((missing as Error).message).toMatch(/^spec\.secretRef: Secret .* not found$/);
+      if (other === namespace) return;
+      const elsewhere = catchError(() =>
+        federatedMember(withValue(object, ['spec', 'secretRef', 'namespace'], other), namespace, () => tokenSecret),
+      );
+      expect((elsewhere as Error).message).toMatch(/^spec\.secretRef\.namespace: /);
+    },
+  );
 });
 
 function catchError(run: () => unknown): unknown {

@@ -10,8 +10,7 @@ import type { KubernetesClusters } from '../clusters.js';
 import { objectRef } from '../decode.js';
 import type { ListWatchHandlers } from '../list-watch.js';
 import { isOlder } from './host-api.js';
-import { decodeFederatedCluster } from '../federation/federated-cluster.js';
-import { memberKubeConfig } from '../federation/member-kubeconfig.js';
+import { type MemberSecret, federatedMember } from '../federation/member-cluster.js';
 
 type Fields = Record<string, unknown>;
 
@@ -136,7 +135,7 @@ export class FederatedClusters {
     }
     const problemBefore = this.#problems.get(name);
     try {
-      const source = this.#source(name, object);
+      const source = this.#source(object);
       const member = this.#members.get(name);
       this.#problems.delete(name);
       if (member?.fingerprint === source.fingerprint) return;
@@ -152,19 +151,15 @@ export class FederatedClusters {
     }
   }
 
-  #source(name: string, object: Fields) {
-    const spec = decodeFederatedCluster(object, this.settings.namespace);
-    const { namespace, name: secretName } = spec.secretRef;
-    if (namespace !== this.settings.namespace)
-      throw new Error(`spec.secretRef.namespace: ${namespace}: Secrets are read in namespace ${this.settings.namespace} only`);
-    const secret = this.#secrets.get(secretName);
-    if (secret === undefined) throw new Error(`spec.secretRef: Secret ${namespace}/${secretName} not found`);
-    const kubeConfig = memberKubeConfig(spec, secret as { data?: Record<string, string> });
+  #source(object: Fields) {
+    const { spec, secret, cluster } = federatedMember(
+      object,
+      this.settings.namespace,
+      (name) => this.#secrets.get(name) as MemberSecret | undefined,
+    );
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([spec.server, spec.labels, spec.topology, secret['data']]))
+      .update(JSON.stringify([spec.server, spec.labels, spec.topology, secret.data]))
       .digest('hex');
-    const { zones, region } = spec.topology ?? {};
-    const topology = zones !== undefined && region !== undefined ? { zones, region } : undefined;
-    return { fingerprint, cluster: { name, kubeConfig, labels: spec.labels, topology } };
+    return { fingerprint, cluster };
   }
 }
