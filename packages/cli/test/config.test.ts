@@ -81,8 +81,9 @@ describe('the DNS endpoint fields', () => {
   /** The problems of a config that gives `provider` and `endpoint` at `path`, read as from the environment. */
   async function endpointProblems(provider: string, path: string, endpoint: string): Promise<ValidationError[]> {
     const env = { FEDSVC_DNS_PROVIDER: provider, FEDSVC_DNS_ZONE: 'example.com.', [envOf(path)]: endpoint };
-    const { values, problems } = await readFields({ env, flags: new Map() });
-    await dnsProvider(configOf(values), problems);
+    const read = await readFields({ env, flags: new Map() });
+    const problems = [...read.problems];
+    await dnsProvider(configOf(read.values), problems);
     return problems;
   }
   const port = fc.integer({ min: 1, max: 65535 });

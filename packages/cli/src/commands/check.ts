@@ -1,12 +1,11 @@
 // `fedsvc check`: tries every connection the config names and says what works.
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { type Logger, ProviderError } from '@fedsvc/core';
+import type { Logger } from '@fedsvc/core';
 import type { ClusterStatus } from '@fedsvc/core/provider';
 import { hostCluster } from '../config/clusters.js';
-import type { FedsvcConfig } from '../config/config.js';
 import type { Setup } from '../config/setup.js';
 import { listFederation } from '../resources.js';
-import { resolveZone } from '../zone.js';
+import { inConfigTerms, resolveZone } from '../zone.js';
 
 /** How long the member clusters have to answer. */
 export const CHECK_DEADLINE_MS = 15_000;
@@ -20,40 +19,16 @@ export interface CheckResult {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Where the DNS provider's credentials come from, in the config's terms. */
-function credentialSource(config: FedsvcConfig): string {
-  const { provider, rfc2136, google } = config.dns;
-  switch (provider) {
-    case 'rfc2136':
-      return `dns.rfc2136.tsigSecretFile ${JSON.stringify(rfc2136.tsigSecretFile)} (TSIG key dns.rfc2136.tsigName ${JSON.stringify(rfc2136.tsigName)})`;
-    case 'google':
-      return google.keyFilename === undefined
-        ? 'Application Default Credentials (dns.google.keyFilename not set)'
-        : `dns.google.keyFilename ${JSON.stringify(google.keyFilename)}`;
-    default:
-      // Route 53's credentials have no field: the SDK finds them, as the AWS CLI does.
-      return "the AWS SDK's credential chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, web identity)";
-  }
-}
-
-/** A failure of the zone line said in the config's terms: the field of a zone not found, the source of credentials refused. */
-function dnsFailure(setup: Pick<Setup, 'config' | 'zone'>, error: unknown): string {
-  if (!(error instanceof ProviderError)) return message(error);
-  const { id, dnsName } = setup.zone;
-  if (error.kind === 'not-found')
-    return `${id === undefined ? `dns.zone: ${dnsName}` : `dns.zoneId: ${id}`} is not a zone the credentials see: ${error.message}`;
-  if (error.kind === 'denied') return `${credentialSource(setup.config)}: the credentials are refused: ${error.message}`;
-  return error.message;
-}
-
 async function checkDns(setup: Setup): Promise<CheckResult[]> {
   const what = `dns (${setup.provider.name}) zone ${setup.zone.id ?? setup.zone.dnsName}`;
   try {
     const zone = await resolveZone(setup);
-    const records = await setup.provider.records(zone);
+    const records = await setup.provider.records(zone).catch((error: unknown) => {
+      throw inConfigTerms(setup, error);
+    });
     return [{ ok: true, what, detail: `found (id ${zone.id}); read ${records.length} record sets` }];
   } catch (error) {
-    return [{ ok: false, what, detail: dnsFailure(setup, error) }];
+    return [{ ok: false, what, detail: message(error) }];
   }
 }
 
