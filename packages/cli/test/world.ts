@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RecordSet } from '@fedsvc/core';
 import { guideClusterName, guideNginx, guideZones, regionOfZone } from '@fedsvc/core/testing';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
-import { type BindServer, startBind } from '@fedsvc/dns-rfc2136/testing';
+import { type BindOptions, type BindServer, startBind } from '@fedsvc/dns-rfc2136/testing';
 import { FakeKubeApi, writeKubeconfig } from '@fedsvc/kubernetes/testing';
 import { stringify } from 'yaml';
 
@@ -26,7 +26,8 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/** `bind`: options of the BIND server, e.g. `updates: false` for one that refuses every UPDATE. */
+export async function startWorld(options: { bind?: Pick<BindOptions, 'updates'> } = {}): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'fedsvc-cli-'));
   const host = await FakeKubeApi.start();
   const members = new Map<string, FakeKubeApi>();
@@ -39,7 +40,7 @@ export async function startWorld(): Promise<World> {
     { context: 'host', server: host.url },
     ...[...members].map(([context, api]) => ({ context, server: api.url })),
   ]);
-  const bind = await startBind({ zones: ['example.com'], records: ['www 300 IN A 192.0.2.1'] });
+  const bind = await startBind({ zones: ['example.com'], records: ['www 300 IN A 192.0.2.1'], ...options.bind });
   const secretFile = join(dir, 'tsig-secret');
   await writeFile(secretFile, `${bind.key.secret}\n`, { mode: 0o600 });
   const nginxFile = join(dir, 'nginx.yaml');

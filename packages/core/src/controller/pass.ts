@@ -406,7 +406,8 @@ function finish(ctx: PassContext, batch: Batch): void {
   for (const key of batch.since.keys()) {
     const permanent = batch.permanent.get(key);
     if (permanent) ctx.permanent.set(key, permanent);
-    else ctx.permanent.delete(key);
+    else if (ctx.permanent.delete(key) && !batch.failed.has(key))
+      ctx.options.logger?.info({ service: key }, 'service synced again after a failure retrying could not fix');
   }
   // A cluster out of sight may still hold a shard we created: the service is forgotten only
   // once every cluster has been seen without one.
