@@ -167,6 +167,32 @@ describe('a failure retrying cannot fix', () => {
     expect(controller.status('mynamespace', 'nginx').dns.state).toBe('in-sync');
   });
 
+  test('a retry-worthy failure between two alike does not make the same failure told again', async () => {
+    const world = guideWorld();
+    const { provider, state } = refusingWrites(world, 'denied');
+    const controller = start(world, {
+      dns: { provider, zone: world.zone },
+      resyncMs: false,
+      services: [nginx()],
+      retry: { maxAttempts: 1 },
+    });
+    await settle(controller);
+    const failures = collect(controller, 'apply-failed');
+    podsUp(world, ZONES);
+    await settle(controller);
+    const writes = state.writes;
+    // The next pass's read of the zone fails once, transiently; its retry meets the refusal again.
+    world.provider.failNext(1, { on: 'read' });
+    controller.applyService({ ...nginx(), ttl: 30 });
+    await settle(controller);
+    expect(state.writes).toBe(writes + 1);
+    expect(failures.map((failure) => [failure.reason, failure.permanent])).toEqual([
+      ['denied', true],
+      ['transient', false],
+    ]);
+    expect(controller.permanentFailures().map((failure) => failure.reason)).toEqual(['denied']);
+  });
+
   test('a parked service is passed again when its shards change', async () => {
     const world = guideWorld();
     const { provider, state } = refusingWrites(world, 'invalid');

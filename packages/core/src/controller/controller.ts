@@ -84,7 +84,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #judge: JudgeHealth;
   /** Clusters left out of DNS: their topology is malformed or clashes with another's. */
   readonly #exclusions: ClusterExclusions;
-  /** Each service's failures retrying cannot fix, from its last pass (see `permanentFailures()`). */
+  /** Each service's failures retrying cannot fix (see `permanentFailures()`). */
   readonly #permanent = new Map<ServiceKey, readonly PermanentFailure[]>();
 
   #state: 'new' | 'running' | 'stopped' = 'new';
@@ -334,11 +334,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   /**
-   * The failures retrying cannot fix, of each service's last pass, sorted by service (empty when
-   * none, and while standing by): each was told once by `apply-failed` with `permanent: true`
-   * and logged at error level. Such a service is not retried on a backoff; it is passed again
-   * when it is applied or deleted, when its clusters or shards change, at every periodic resync
-   * and at `resync()`, and leaves this list once a pass no longer meets the failure.
+   * The failures retrying cannot fix, of each service's last pass that met any, sorted by
+   * service (empty when none, and while standing by): each was told once by `apply-failed` with
+   * `permanent: true` and logged at error level. Such a service is not retried on a backoff; it
+   * is passed again when it is applied or deleted, when its clusters or shards change, at every
+   * periodic resync and at `resync()`, and leaves this list once a pass succeeds (or meets
+   * other failures retrying cannot fix, which replace these).
    *
    * @example
    * ```ts

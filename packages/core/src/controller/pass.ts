@@ -48,7 +48,10 @@ export interface PassContext {
   readonly zoneRead: () => void;
   /** The member clusters left out of DNS, each with why. */
   readonly excluded: () => ReadonlyMap<string, ValidationError>;
-  /** Each service's failures retrying cannot fix, from its last pass: told once, and not retried on a backoff. */
+  /**
+   * Each service's failures retrying cannot fix, from its last pass that met any (until one
+   * succeeds): told once, and not retried on a backoff.
+   */
   readonly permanent: Map<ServiceKey, readonly PermanentFailure[]>;
 }
 
@@ -405,8 +408,9 @@ function failRecords(ctx: PassContext, key: ServiceKey, reason: string, error: E
 function finish(ctx: PassContext, batch: Batch): void {
   for (const key of batch.since.keys()) {
     const permanent = batch.permanent.get(key);
+    // A pass that failed only for reasons retrying may fix says nothing of the failures before.
     if (permanent) ctx.permanent.set(key, permanent);
-    else if (ctx.permanent.delete(key) && !batch.failed.has(key))
+    else if (!batch.failed.has(key) && ctx.permanent.delete(key))
       ctx.options.logger?.info({ service: key }, 'service synced again after a failure retrying could not fix');
   }
   // A cluster out of sight may still hold a shard we created: the service is forgotten only

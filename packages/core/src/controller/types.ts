@@ -189,7 +189,7 @@ export interface ControllerEvents {
 }
 
 /**
- * A service's failure that retrying cannot fix, from its last pass (`permanentFailures()`): a
+ * A service's failure that retrying cannot fix (`permanentFailures()`): a
  * malformed input (`invalid-input`), or a ProviderError of kind `invalid`, `denied` or
  * `not-found`. The service is not retried on a backoff: it is passed again when it is applied
  * or deleted, when its clusters or shards change, at every periodic resync and at `resync()`.
