@@ -20,6 +20,7 @@ const PASS_RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([...RETRYAB
  * else (a cluster refusing a shard, an error no port typed) may. `heldBack`: the service's
  * records were left unwritten only because of other record sets the provider refused in the
  * same request or pass (see `UnwrittenRecordsError.refused`); without those, they may go through.
+ * Default false.
  */
 export function retryable(error: unknown, heldBack = false): boolean {
   if (heldBack) return true;

@@ -195,11 +195,13 @@ export interface ControllerEvents {
  * or deleted, when its clusters or shards change, at every periodic resync and at `resync()`.
  */
 export interface PermanentFailure {
+  /** The service whose pass failed. */
   readonly service: ServiceKey;
   /** As in `apply-failed`. */
   readonly reason: string;
-  /** The cluster that refused the shard, when a cluster did. */
+  /** The cluster that refused the shard, when a cluster did; absent otherwise. */
   readonly cluster?: string;
+  /** What failed, as `apply-failed` told it. */
   readonly error: Error;
 }
 
