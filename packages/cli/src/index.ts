@@ -4,7 +4,7 @@ export { FIELDS, PROVIDERS, envOf, flagOf, type FieldKind, type FieldSpec, type 
 export type { FedsvcConfig } from './config/config.js';
 export type { ConfigSources } from './config/read.js';
 export { ConfigError, setUp, type Setup, type SetupNeeds } from './config/setup.js';
-export { Readiness, UNFIXABLE_REASONS, type ReadyState } from './readiness.js';
+export { Readiness, type ReadyState } from './readiness.js';
 export { serveEndpoints } from './http.js';
 export { formatPlan, type ServicePlan } from './commands/plan.js';
 export { recordsTable } from './commands/records.js';

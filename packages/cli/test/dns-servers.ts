@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DnsProvider, RecordSet } from '@fedsvc/core';
+import type { BindOptions } from '@fedsvc/dns-rfc2136/testing';
 
 /** What the child's config and environment say to reach a server, or to be refused by it. */
 export interface DnsAccess {
@@ -38,13 +39,14 @@ async function zoneOf(provider: DnsProvider): Promise<readonly RecordSet<string>
   return provider.records(zone ?? ZONE);
 }
 
-const bind: DnsBackend = {
+/** BIND 9; `updates: false` makes one that refuses every UPDATE. */
+export const bindBackend = (options: Pick<BindOptions, 'updates'> = {}): DnsBackend => ({
   provider: 'rfc2136',
-  label: 'BIND 9',
+  label: options.updates === false ? 'BIND 9 refusing updates' : 'BIND 9',
   async start(dir) {
     const { startBind } = await import('@fedsvc/dns-rfc2136/testing');
     const { createRfc2136Provider } = await import('@fedsvc/dns-rfc2136');
-    const server = await startBind({ zones: ['example.com'], records: ['www 300 IN A 192.0.2.1'] });
+    const server = await startBind({ zones: ['example.com'], records: ['www 300 IN A 192.0.2.1'], ...options });
     const secretFile = join(dir, 'tsig-secret');
     await writeFile(secretFile, `${server.key.secret}\n`, { mode: 0o600 });
     const wrongSecretFile = join(dir, 'tsig-secret-wrong');
@@ -63,7 +65,7 @@ const bind: DnsBackend = {
       stop: () => server.stop(),
     };
   },
-};
+});
 
 const route53: DnsBackend = {
   provider: 'route53',
@@ -122,4 +124,4 @@ const google: DnsBackend = {
 };
 
 /** Every provider the CLI is tested against as a user runs it. */
-export const DNS_BACKENDS: readonly DnsBackend[] = [bind, route53, google];
+export const DNS_BACKENDS: readonly DnsBackend[] = [bindBackend(), route53, google];

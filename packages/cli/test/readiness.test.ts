@@ -1,5 +1,5 @@
 // /readyz follows the controller: not ready before the first sync, ready after it, and not
-// ready, loudly, while a pass keeps failing for a reason retrying cannot fix.
+// ready while a service is held by a failure retrying cannot fix, which the controller logs.
 import { createController } from '@fedsvc/core';
 import { MemoryClusters, guideNginx } from '@fedsvc/core/testing';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
@@ -49,8 +49,9 @@ function setUp(zoneId: string) {
     coalesceMs: 1,
     backoff: { baseMs: 5, maxMs: 20 },
     sleep: async () => {},
+    logger,
   });
-  readiness = new Readiness(controller, logger);
+  readiness = new Readiness(controller);
   return { controller, readiness, logger };
 }
 
@@ -67,7 +68,7 @@ describe('readiness', () => {
     }
   });
 
-  test('a zone that does not exist: an error line, and /readyz 503 naming the service and the reason', async () => {
+  test('a zone that does not exist: an error line, the first passes settle, and /readyz 503 naming only the service and the reason', async () => {
     const { controller, readiness, logger } = setUp('no-such-zone');
     const registry = new Registry();
     const { server, url } = await serveEndpoints('127.0.0.1:0', { ready: () => readiness.state(), registry });
@@ -76,9 +77,12 @@ describe('readiness', () => {
       await until(() => logger.lines.some((line) => line.level === 'error'));
       const error = logger.lines.find((line) => line.level === 'error')!;
       expect(error.fields).toMatchObject({ service: 'mynamespace/nginx', reason: 'not-found' });
+      // The first passes settle: what holds the process back is the failure, not a sync under way.
+      await until(() => readiness.settled);
       const response = await fetch(`${url}/readyz`);
       expect(response.status).toBe(503);
-      expect(await response.text()).toMatch(/^- mynamespace\/nginx: not-found: .*no zone has id "no-such-zone"$/m);
+      const body = await response.text();
+      expect(body).toMatch(/^not ready:\n- mynamespace\/nginx: not-found: .*no zone has id "no-such-zone"\n$/);
       // Told once, not at every retry.
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(logger.lines.filter((line) => line.level === 'error')).toHaveLength(1);

@@ -11,6 +11,7 @@ import { normalizeName } from '../src/dns/names.js';
 import { ownershipRecord, ownershipSubject } from '../src/dns/ownership.js';
 import { maxSplits } from '../src/zone/batch-writer.js';
 import { reconcileZone } from '../src/zone/reconcile.js';
+import type { UnwrittenRecordsError } from '../src/zone/report.js';
 import type { Change, DnsProvider, DnsZone, ProviderLimits, RecordSet } from '../src/types.js';
 
 const ZONE: DnsZone = { id: 'Z', dnsName: 'example.com.' };
@@ -245,6 +246,11 @@ describe('reconcileZone: splitting rejected requests is bounded', () => {
     expect((error as ProviderError).message).toMatch(
       /\d+ name\(s\) whose change could dangle a CNAME because of them were left for the next pass/,
     );
+    // Refused one by one: new names only; the rest was left out past the bound, or held back.
+    const { refused, unwritten } = error as UnwrittenRecordsError;
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((ref) => bad.some((record) => record.name === ref.name))).toBe(true);
+    expect(unwritten.map((ref) => ref.name)).toEqual(expect.arrayContaining(moved));
     expect(zone.dangled).toEqual([]);
     expect(zone.held).toContainEqual(a(name('t')));
     for (const n of moved) expect(zone.held).toContainEqual(cname(n, name('t')));
@@ -308,6 +314,10 @@ describe('reconcileZone: properties', () => {
         expect((error as ProviderError).kind).toBe('invalid');
         const blamed = (error as ProviderError).record;
         if (blamed) expect(bad.has(ownershipSubject(normalizeName(blamed.name)))).toBe(true);
+        // What it says the provider refused is at bad names, and was not written.
+        const { refused, unwritten } = error as UnwrittenRecordsError;
+        for (const ref of refused) expect(bad.has(ownershipSubject(normalizeName(ref.name)))).toBe(true);
+        expect(unwritten).toEqual(expect.arrayContaining([...refused]));
       }
       if (
         bad.size === 0 ||

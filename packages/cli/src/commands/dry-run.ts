@@ -45,7 +45,8 @@ export async function afterDryRun<T>(
   controller.start();
   let timer: NodeJS.Timeout | undefined;
   try {
-    // A failing pass is retried with backoff: its first failure already makes the answer incomplete.
+    // A failed pass makes the answer incomplete, whether it is retried with backoff or parked:
+    // its failure is told before the passes settle.
     const done = await Promise.race([
       synced.then(() => controller.idle()).then(() => 'done' as const),
       new Promise<'timeout'>((resolve) => {

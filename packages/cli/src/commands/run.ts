@@ -72,7 +72,7 @@ export async function run(setup: Setup, logger: PinoLogger): Promise<number> {
     logger,
     ...(setup.leaderElection === undefined ? {} : { leaderElection: setup.leaderElection }),
   });
-  readiness = new Readiness(controller, logger);
+  readiness = new Readiness(controller);
   const registry = new Registry();
   processMetrics(registry);
   controllerMetrics(controller, registry);

@@ -31,7 +31,7 @@ import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
 import { serviceStatus } from './status-view.js';
 import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type Resolution } from './targets.js';
-import type { ControllerEvents, ControllerOptions, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
+import type { ControllerEvents, ControllerOptions, PermanentFailure, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
 import { ZoneCache } from './zone-cache.js';
 
 /**
@@ -84,6 +84,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #judge: JudgeHealth;
   /** Clusters left out of DNS: their topology is malformed or clashes with another's. */
   readonly #exclusions: ClusterExclusions;
+  /** Each service's failures retrying cannot fix (see `permanentFailures()`). */
+  readonly #permanent = new Map<ServiceKey, readonly PermanentFailure[]>();
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
@@ -123,6 +125,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       synced: () => this.#synced,
       term: () => this.#term,
       sweep: () => this.#resync(),
+      parked: () => this.#permanent.keys(),
       emit: (...args) => this.emit(...args),
     });
     ({ hostnames: this.#hostnames, resolution: this.#resolution } = hostnameResolution(
@@ -214,7 +217,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
 
   /**
    * Resolves when nothing is waiting, running or scheduled for retry (at once when stopped or
-   * standing by).
+   * standing by). A service whose pass failed for a reason retrying cannot fix is settled: it
+   * waits for a change, not a retry (see {@link permanentFailures}).
    *
    * @example
    * ```ts
@@ -329,6 +333,24 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     return this.#periodic.status;
   }
 
+  /**
+   * The failures retrying cannot fix, of each service's last pass that met any, sorted by
+   * service (empty when none, and while standing by): each was told once by `apply-failed` with
+   * `permanent: true` and logged at error level. Such a service is not retried on a backoff; it
+   * is passed again when it is applied or deleted, when its clusters or shards change, at every
+   * periodic resync and at `resync()`, and leaves this list once a pass succeeds (or meets
+   * other failures retrying cannot fix, which replace these).
+   *
+   * @example
+   * ```ts
+   * await controller.idle();
+   * for (const { service, reason, error } of controller.permanentFailures()) console.error(service, reason, error.message);
+   * ```
+   */
+  permanentFailures(): readonly PermanentFailure[] {
+    return [...this.#permanent.keys()].sort().flatMap((key) => this.#permanent.get(key) ?? []);
+  }
+
   #resync(): void {
     this.#markOrphans();
     this.#scheduler.sweep(this.#services.keys());
@@ -409,6 +431,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#term++;
     // Another replica may have written meanwhile.
     this.#zone.forget();
+    // The leader's passes say what fails now; a failure found again after a takeover is told again.
+    this.#permanent.clear();
     this.emit(leading ? 'leader-acquired' : 'leader-lost');
     this.#options.logger?.info({ leading }, leading ? 'leading' : 'standing by');
     if (leading) this.#resync();
@@ -439,6 +463,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       servicesComplete: () => this.#servicesComplete,
       zoneRead: () => this.#periodic.zoneRead(),
       excluded: () => this.#exclusions.excluded,
+      permanent: this.#permanent,
     };
   }
 }

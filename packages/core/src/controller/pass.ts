@@ -11,6 +11,7 @@ import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, shardIn, type ClusterState } from './cluster-state.js';
 import { settleWithin } from './deadline.js';
+import { failureKey, retryable } from './failures.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
@@ -19,7 +20,7 @@ import { judgeService, placementView, placeService, planRecords } from './plan-s
 import type { Scheduler } from './scheduler.js';
 import { served, type ServiceRecord } from './services.js';
 import { hostnamesToResolve } from './targets.js';
-import type { ControllerEvents, ControllerOptions, ServiceKey } from './types.js';
+import type { ControllerEvents, ControllerOptions, PermanentFailure, ServiceKey } from './types.js';
 import type { ZoneCache } from './zone-cache.js';
 
 /** What a pass reads and acts on: the controller's parts, shared with it. */
@@ -47,16 +48,26 @@ export interface PassContext {
   readonly zoneRead: () => void;
   /** The member clusters left out of DNS, each with why. */
   readonly excluded: () => ReadonlyMap<string, ValidationError>;
+  /**
+   * Each service's failures retrying cannot fix, from its last pass that met any (until one
+   * succeeds): told once, and not retried on a backoff.
+   */
+  readonly permanent: Map<ServiceKey, readonly PermanentFailure[]>;
 }
 
-type Fail = (service: ServiceKey, reason: string, error: Error, cluster?: string) => void;
+/** `heldBack`: the service's records were left out only because of others' (see `retryable`). */
+type Fail = (service: ServiceKey, reason: string, error: Error, cluster?: string, heldBack?: boolean) => void;
 
 /** What the parts of one pass share. */
 interface Batch {
   readonly since: ReadonlyMap<ServiceKey, number>;
   readonly sweep: boolean;
   readonly current: () => boolean;
+  /** The services that failed, and those of them to retry with backoff. */
   readonly failed: Set<ServiceKey>;
+  readonly retry: Set<ServiceKey>;
+  /** The failures retrying cannot fix, per service. */
+  readonly permanent: Map<ServiceKey, PermanentFailure[]>;
   readonly fail: Fail;
   readonly shardActions: Map<ServiceKey, ShardAction[]>;
   /** Each served service's records as planned; absent when they stay as the zone holds them. */
@@ -65,7 +76,10 @@ interface Batch {
   readonly outside: Map<ServiceKey, string[]>;
 }
 
-/** Resolves with the services that failed, or undefined when this replica stopped leading meanwhile. */
+/**
+ * Resolves with the services that failed for a reason retrying may fix, or undefined when this
+ * replica stopped leading meanwhile.
+ */
 export async function runPass(
   ctx: PassContext,
   since: ReadonlyMap<ServiceKey, number>,
@@ -75,12 +89,21 @@ export async function runPass(
   const current = () => term === ctx.term();
   if (!current()) return undefined;
   const failed = new Set<ServiceKey>();
-  const fail: Fail = (service, reason, error, cluster) => {
-    failed.add(service);
-    ctx.options.logger?.warn({ service, reason, cluster, error: error.message }, 'apply failed');
-    ctx.emit('apply-failed', { service, reason, error, cluster });
+  const retry = new Set<ServiceKey>();
+  const permanent = new Map<ServiceKey, PermanentFailure[]>();
+  const fail = failer(ctx, failed, retry, permanent);
+  const batch: Batch = {
+    since,
+    sweep,
+    current,
+    failed,
+    retry,
+    permanent,
+    fail,
+    shardActions: new Map(),
+    planned: new Map(),
+    outside: new Map(),
   };
-  const batch: Batch = { since, sweep, current, failed, fail, shardActions: new Map(), planned: new Map(), outside: new Map() };
   await placeBatch(ctx, batch);
   if (ctx.hostnames) {
     const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
@@ -91,7 +114,36 @@ export async function runPass(
   const { desired, inPass } = planBatch(ctx, batch);
   if ((inPass.size > 0 || sweep) && !(await writeZone(ctx, batch, desired, inPass))) return undefined;
   finish(ctx, batch);
-  return failed;
+  return retry;
+}
+
+/**
+ * Tells a service's failure: each try's when retrying may fix it (a warning), once when it
+ * cannot (an error; the same failure met again at a later pass is only a debug line).
+ */
+function failer(ctx: PassContext, failed: Set<ServiceKey>, retry: Set<ServiceKey>, permanent: Map<ServiceKey, PermanentFailure[]>): Fail {
+  const { logger } = ctx.options;
+  return (service, reason, error, cluster, heldBack) => {
+    failed.add(service);
+    if (retryable(error, heldBack)) {
+      retry.add(service);
+      logger?.warn({ service, reason, cluster, error: error.message }, 'apply failed');
+      ctx.emit('apply-failed', { service, reason, error, cluster, permanent: false });
+      return;
+    }
+    const failure: PermanentFailure = { service, reason, error, ...(cluster === undefined ? {} : { cluster }) };
+    permanent.set(service, [...(permanent.get(service) ?? []), failure]);
+    const key = failureKey(reason, error, cluster);
+    if (ctx.permanent.get(service)?.some((told) => failureKey(told.reason, told.error, told.cluster) === key)) {
+      logger?.debug({ service, reason, cluster, error: error.message }, 'apply failed again as before');
+      return;
+    }
+    logger?.error(
+      { service, reason, cluster, error: error.message },
+      'apply failed, and retrying cannot fix it: the service is passed again when it or its clusters change, or at the next resync',
+    );
+    ctx.emit('apply-failed', { service, reason, error, cluster, permanent: true });
+  };
 }
 
 async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
@@ -198,10 +250,11 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
     const reason = error instanceof ProviderError ? error.kind : error instanceof ValidationError ? 'invalid-input' : 'error';
     // Record sets the provider refused fail their own services only; the others were written.
     const unwritten = error instanceof UnwrittenRecordsError ? new Set(error.unwritten.map((ref) => ctx.serviceOf(ref.name))) : undefined;
+    const refused = error instanceof UnwrittenRecordsError ? new Set(error.refused.map((ref) => ctx.serviceOf(ref.name))) : undefined;
     for (const key of inPass) {
       if (unwritten && !unwritten.has(key)) continue;
       failRecords(ctx, key, reason, asError(error));
-      batch.fail(key, reason, asError(error));
+      batch.fail(key, reason, asError(error), undefined, refused !== undefined && !refused.has(key));
     }
     if (error instanceof UnwrittenRecordsError)
       announce(ctx, batch, error.report, new Set([...inPass].filter((key) => !batch.failed.has(key))));
@@ -348,8 +401,18 @@ function failRecords(ctx: PassContext, key: ServiceKey, reason: string, error: E
   if (record && !ctx.options.dryRun) record.dns = failedRecords(record.dns, reason, error);
 }
 
-/** Tells each service that did not fail that it is synced; forgets a deleted one once nothing of it is left. */
+/**
+ * Keeps each service's failures retrying cannot fix; tells each service that did not fail that
+ * it is synced; forgets a deleted one once nothing of it is left.
+ */
 function finish(ctx: PassContext, batch: Batch): void {
+  for (const key of batch.since.keys()) {
+    const permanent = batch.permanent.get(key);
+    // A pass that failed only for reasons retrying may fix says nothing of the failures before.
+    if (permanent) ctx.permanent.set(key, permanent);
+    else if (!batch.failed.has(key) && ctx.permanent.delete(key))
+      ctx.options.logger?.info({ service: key }, 'service synced again after a failure retrying could not fix');
+  }
   // A cluster out of sight may still hold a shard we created: the service is forgotten only
   // once every cluster has been seen without one.
   const outOfSight = [...ctx.world.clusters.values()].some((cluster) => cluster.health === 'Offline');

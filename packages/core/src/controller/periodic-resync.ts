@@ -6,7 +6,7 @@ import type { DnsProvider, DnsZone, Logger } from '../types.js';
 import { providerRequest } from './deadline.js';
 import { resyncPeriod, type ResyncPeriod } from './resync.js';
 import type { Scheduler } from './scheduler.js';
-import type { ControllerEvents, ResyncStatusView } from './types.js';
+import type { ControllerEvents, ResyncStatusView, ServiceKey } from './types.js';
 import type { ZoneCache } from './zone-cache.js';
 
 /** What the periodic resync reads of the controller, at every decision. */
@@ -25,6 +25,8 @@ export interface ResyncContext {
   readonly term: () => number;
   /** Reads the zone anew and plans every service. */
   readonly sweep: () => void;
+  /** The services whose last pass failed for a reason retrying cannot fix: a resync passes them again. */
+  readonly parked: () => Iterable<ServiceKey>;
   readonly emit: EventEmitter<ControllerEvents>['emit'];
 }
 
@@ -89,7 +91,8 @@ export class PeriodicResync {
   /**
    * Reads the zone anew and plans every service, unless the provider tells the zone's version
    * and it has not moved since this controller last read or wrote it; then the zone holds what
-   * the controller wrote, and the resync costs one request.
+   * the controller wrote, and the resync costs one request and passes only the services whose
+   * last pass failed for a reason retrying cannot fix.
    */
   #fire(): void {
     const { ctx } = this;
@@ -121,6 +124,8 @@ export class PeriodicResync {
         'resync skipped: the zone has not changed since this controller last read or wrote it',
       );
       ctx.emit('resync-skipped', { version: now });
+      // A refused write leaves the version where it was: the services it failed are passed again all the same.
+      ctx.scheduler.mark(ctx.parked());
     });
   }
 

@@ -1,6 +1,7 @@
 // When passes run: events within the coalescing window after a pass wait for its end and go in
 // one batch; passes run on a bounded queue, their DNS work one at a time under the per-zone rate
-// limit; a failed service is retried with backoff; idle() waits until nothing is left to do.
+// limit; a service that failed for a reason retrying may fix is retried with backoff (one that
+// cannot waits for a change: see failures.ts); idle() waits until nothing is left to do.
 import PQueue from 'p-queue';
 import { backoffDelay, type Backoff } from '../backoff.js';
 import type { ServiceKey } from './types.js';
@@ -17,7 +18,7 @@ export interface Gate {
 
 /**
  * A pass over `batch` (each service with when it was first asked for): resolves with the
- * services that failed, or undefined when it ended undecided (its replica stopped leading).
+ * services to retry, or undefined when it ended undecided (its replica stopped leading).
  */
 export type Pass = (batch: ReadonlyMap<ServiceKey, number>, sweep: boolean, term: number) => Promise<ReadonlySet<ServiceKey> | undefined>;
 
@@ -169,7 +170,7 @@ export class Scheduler {
       });
   }
 
-  /** After a pass: the failed services are tried again later, the others start afresh. */
+  /** After a pass: the services to retry are tried again later, the others start afresh. */
   #settle(keys: Iterable<ServiceKey>, failed: ReadonlySet<ServiceKey>): void {
     for (const key of keys) {
       const entry = this.#entry(key);

@@ -131,8 +131,13 @@ export interface ControllerEvents {
   'records-applied': [event: { service: ServiceKey; changes: readonly Change[]; latencyMs: number }];
   /** Dry run: what a pass would write and which shard actions it would take. */
   'records-planned': [event: { service: ServiceKey; changes: readonly Change[]; shardActions: readonly ShardAction[] }];
-  /** `reason`: a ProviderError kind, `cluster` (a shard could not be placed), `invalid-input` or `error`. */
-  'apply-failed': [event: { service: ServiceKey; reason: string; error: Error; cluster?: string }];
+  /**
+   * `reason`: a ProviderError kind, `cluster` (a shard could not be placed), `invalid-input` or
+   * `error`. `permanent`: retrying cannot fix it (see {@link PermanentFailure}); such a failure
+   * is told once, logged at error level, and not retried on a backoff. Otherwise (false) the
+   * service is retried with backoff, and each failed try is told.
+   */
+  'apply-failed': [event: { service: ServiceKey; reason: string; error: Error; cluster?: string; permanent: boolean }];
   /** Every pass for a service, changes or not: what gauges need. */
   'service-synced': [event: { service: ServiceKey; healthyShards: number; shards: number }];
   'fail-static-engaged': [event: { service: ServiceKey; clusters: readonly string[] }];
@@ -181,6 +186,23 @@ export interface ControllerEvents {
    * not at every pass; `status().dns` says when they are gone.
    */
   'records-conflict': [event: { service: ServiceKey; conflicts: readonly RecordConflict[] }];
+}
+
+/**
+ * A service's failure that retrying cannot fix (`permanentFailures()`): a
+ * malformed input (`invalid-input`), or a ProviderError of kind `invalid`, `denied` or
+ * `not-found`. The service is not retried on a backoff: it is passed again when it is applied
+ * or deleted, when its clusters or shards change, at every periodic resync and at `resync()`.
+ */
+export interface PermanentFailure {
+  /** The service whose pass failed. */
+  readonly service: ServiceKey;
+  /** As in `apply-failed`. */
+  readonly reason: string;
+  /** The cluster that refused the shard, when a cluster did; absent otherwise. */
+  readonly cluster?: string;
+  /** What failed, as `apply-failed` told it. */
+  readonly error: Error;
 }
 
 /** What a `shard-changed` event says was done to a shard. */

@@ -39,6 +39,12 @@ export interface ReconcileReport {
 export class UnwrittenRecordsError extends ProviderError {
   readonly report: ReconcileReport;
   readonly unwritten: readonly { readonly name: string; readonly type: string }[];
+  /**
+   * The record sets of `unwritten` the provider refused, or that were too large to send: the
+   * others were left out because of these (held back so that no CNAME dangles, or in a request
+   * rejected past the bound on halving), and may be written once these are not in the pass.
+   */
+  readonly refused: readonly { readonly name: string; readonly type: string }[];
 
   constructor(
     provider: string,
@@ -46,11 +52,13 @@ export class UnwrittenRecordsError extends ProviderError {
     options: ConstructorParameters<typeof ProviderError>[3] & {
       readonly report: ReconcileReport;
       readonly unwritten: readonly { readonly name: string; readonly type: string }[];
+      readonly refused: readonly { readonly name: string; readonly type: string }[];
     },
   ) {
     super(provider, 'invalid', message, options);
     this.report = options.report;
     this.unwritten = options.unwritten;
+    this.refused = options.refused;
   }
 }
 
@@ -93,14 +101,16 @@ export function unwrittenRecordsError(
   // A request rejected past the bound holds good names too: name one only if the provider did.
   const record = first.error.record ?? (rejected[0] ? groupRecord(first.group, prefix) : undefined);
   const rest = outcome.written.length > 0 ? 'the rest of the change set was written' : 'nothing was written';
-  const unwritten = [...rejected.map(({ group }) => group), ...unsplit.flatMap(({ groups }) => groups), ...skipped]
-    .map((group) => groupRecord(group, prefix))
-    .filter((ref): ref is { name: string; type: string } => ref !== undefined);
+  const refs = (groups: readonly (readonly Change[])[]) =>
+    groups.map((group) => groupRecord(group, prefix)).filter((ref): ref is { name: string; type: string } => ref !== undefined);
+  const refused = refs(rejected.map(({ group }) => group));
+  const unwritten = [...refused, ...refs([...unsplit.flatMap(({ groups }) => groups), ...skipped])];
   return new UnwrittenRecordsError(provider, `${parts.join('; ')}${held}; ${rest}`, {
     cause: first.error,
     attempts: first.error.attempts,
     record,
     report,
     unwritten,
+    refused,
   });
 }

@@ -13,6 +13,12 @@ export interface BindOptions extends DnsServerOptions {
    * RRSIG, NSEC, DNSKEY, CDS and CDNSKEY records BIND maintains. Default false.
    */
   readonly dnssec?: boolean;
+  /**
+   * Whether the key may update the zones. False: every UPDATE is refused (REFUSED, `allow-update
+   * { none; }`), as by a server whose policy does not let the key write; reads and transfers
+   * work. Default true.
+   */
+  readonly updates?: boolean;
 }
 
 /** A running `named` (see DnsServer). */
@@ -23,14 +29,14 @@ export const findNamed = (dirs?: readonly string[]): string => findProgram('name
 
 const quoted = (text: string): string => JSON.stringify(text);
 
-function namedConf({ directory, key, zones }: ServerSetup, port: number, dnssec: boolean): string {
+function namedConf({ directory, key, zones }: ServerSetup, port: number, dnssec: boolean, updates: boolean): string {
   const zoneBlocks = zones
     .map(
       (zone, i) => `
 zone ${quoted(zone)} {
   type primary;
   file ${quoted(join(directory, `zone${i}.db`))};
-  allow-update { key ${quoted(key.name)}; };
+  allow-update { ${updates ? `key ${quoted(key.name)}` : 'none'}; };
   allow-transfer { key ${quoted(key.name)}; };${
     dnssec
       ? `
@@ -77,7 +83,7 @@ export function startBind(options: BindOptions): Promise<BindServer> {
       async configure(setup, port) {
         await Promise.all(setup.zones.map((zone, i) => writeFile(join(setup.directory, `zone${i}.db`), zoneFile(zone, setup.records))));
         const conf = join(setup.directory, 'named.conf');
-        await writeFile(conf, namedConf(setup, port, options.dnssec === true));
+        await writeFile(conf, namedConf(setup, port, options.dnssec === true, options.updates !== false));
         // -g: foreground, log to stderr; -n 1: one worker thread (tests share a small machine).
         return ['-g', '-c', conf, '-p', String(port), '-n', '1', '-4'];
       },
