@@ -72,10 +72,13 @@ const source = createHostFederation({
 });
 // When the NotReady cluster's status reached the controller.
 let notReadyAt: number | undefined;
+/** Each member's health as the controller last heard it. */
+const health = new Map<string, string>();
 const notReady = topology[0]!.name;
 const clusters: MemberClusters = {
   watch: (onEvent: (event: ClusterEvent) => void) =>
     source.clusters.watch((event) => {
+      if (event.type === 'cluster') health.set(event.cluster.name, event.cluster.health);
       if (event.type === 'cluster' && event.cluster.name === notReady && event.cluster.health === 'NotReady')
         notReadyAt ??= performance.now();
       onEvent(event);
@@ -120,7 +123,7 @@ const shardsPlaced = () => members.reduce((sum, api) => sum + api.store.list('se
 const progress = setInterval(() => {
   const complete = Array.from({ length: SERVICES }, (_, s) => s).filter(statusComplete).length;
   console.error(
-    `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${shardsPlaced()}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}`,
+    `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${shardsPlaced()}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}`,
   );
 }, 30_000);
 
