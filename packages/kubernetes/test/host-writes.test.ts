@@ -27,15 +27,14 @@ describe('token bucket', () => {
     },
   );
 
-  test.prop([limit, fc.double({ min: 0, max: 0.999, noNaN: true }), fc.integer({ min: 0, max: 1e6 })])(
-    'the wait it names is enough for a whole token, and not a millisecond too long',
-    (rate, tokens, at) => {
-      const state = { tokens, at };
-      const wait = waitForToken(state, at, rate);
-      expect(refill(state, at + wait, rate).tokens).toBeGreaterThanOrEqual(1 - 1e-9);
-      if (wait > 1) expect(refill(state, at + wait - 1, rate).tokens).toBeLessThan(1);
-    },
-  );
+  test.prop([limit, fc.double({ min: 0, max: 0.999, noNaN: true }), fc.integer({ min: 0, max: 1e6 })], {
+    examples: [[{ perSecond: 0.1, burst: 1 }, 0.999, 0]],
+  })('the wait it names is enough for a whole token, and not a millisecond too long', (rate, tokens, at) => {
+    const state = { tokens, at };
+    const wait = waitForToken(state, at, rate);
+    expect(refill(state, at + wait, rate).tokens).toBeGreaterThanOrEqual(1 - 1e-9);
+    if (wait > 1) expect(refill(state, at + wait - 1, rate).tokens).toBeLessThan(1);
+  });
 
   test('takers wait their turn: burst at once, then at the rate', async () => {
     let now = 0;

@@ -24,7 +24,9 @@ export function refill(state: BucketState, now: number, limit: RateLimit): Bucke
 /** How long from `now` until the bucket holds a whole token, ms (0 when it does). */
 export function waitForToken(state: BucketState, now: number, limit: RateLimit): number {
   const tokens = refill(state, now, limit).tokens;
-  return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / limit.perSecond);
+  // Less a nanosecond before rounding up: (1 − 0.999) is 0.0010000000000000009 in floating point,
+  // which would otherwise name a wait a whole millisecond longer than the token takes.
+  return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / limit.perSecond - 1e-9);
 }
 
 export class TokenBucket {
