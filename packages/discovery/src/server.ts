@@ -1,0 +1,108 @@
+// The responder on the network: UDP and TCP (RFC 7766) on one address and port. Bounded: a TCP
+// connection is closed when idle, the number of connections is capped, a client that does not
+// read its replies is not read from, and nothing a client sends is kept beyond one frame.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { ValidationError } from '@fedsvc/core';
+import { addressOf, type Network } from './addresses.js';
+
+/** Answers one datagram or frame from `source`: the reply, or undefined to send nothing. */
+export type Respond = (wire: Buffer, udp: boolean, source: Network | undefined) => Buffer | undefined;
+
+export interface DnsServer {
+  readonly host: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const MAX_CONNECTIONS = 256;
+const TCP_IDLE_MS = 10_000;
+
+/** The peer's address as a /32 or /128 network, for matching against pod CIDRs. */
+function sourceOf(address: string): Network | undefined {
+  const parsed = addressOf(address);
+  return parsed && { family: parsed.family, bytes: parsed.rdata, prefix: parsed.rdata.length * 8 };
+}
+
+/** Listens on `host`:`port` (0: any free port, the same for UDP and TCP). */
+export async function startDnsServer(host: string, port: number, respond: Respond, onError: (error: unknown) => void): Promise<DnsServer> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ValidationError('port', port, 'must be a port number, 0 for any free one');
+  const open = new Set<Socket>();
+  const tcp = createServer({ noDelay: true }, (socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    serveConnection(socket, respond, onError);
+  });
+  tcp.maxConnections = MAX_CONNECTIONS;
+  const udp = await bindBoth(tcp, host, port);
+  tcp.on('error', onError);
+  udp.on('error', onError);
+  udp.on('message', (wire, from) => {
+    const reply = respond(wire, true, sourceOf(from.address));
+    if (reply) udp.send(reply, from.port, from.address, (error) => error && onError(error));
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    host,
+    port: (tcp.address() as { port: number }).port,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        udp.close();
+        tcp.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      });
+      return stopped;
+    },
+  };
+}
+
+function serveConnection(socket: Socket, respond: Respond, onError: (error: unknown) => void): void {
+  socket.on('error', onError);
+  socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+  const source = sourceOf(socket.remoteAddress ?? '');
+  let buffered: Buffer = Buffer.alloc(0);
+  // A client that does not read its replies is not read from until it does.
+  socket.on('drain', () => socket.resume());
+  socket.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    // Every complete frame is answered at once; what is kept is at most one incomplete frame (64 KiB).
+    while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+      const end = 2 + buffered.readUInt16BE(0);
+      const reply = respond(buffered.subarray(2, end), false, source);
+      buffered = buffered.subarray(end);
+      if (!reply) continue;
+      const frame = Buffer.allocUnsafe(2 + reply.length);
+      frame.writeUInt16BE(reply.length, 0);
+      frame.set(reply, 2);
+      if (!socket.write(frame)) socket.pause();
+    }
+    if (buffered.length > 0) buffered = Buffer.from(buffered);
+  });
+}
+
+/** Binds TCP, then UDP on the same port; with port 0, another process may hold that UDP port: try again. */
+async function bindBoth(tcp: Server, host: string, port: number): Promise<UdpSocket> {
+  for (let attempt = 1; ; attempt++) {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(port, host, () => {
+        tcp.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = (tcp.address() as { port: number }).port;
+    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const error = await new Promise<Error | undefined>((resolve) => {
+      udp.once('error', resolve);
+      udp.bind(bound, host, () => {
+        udp.off('error', resolve);
+        resolve(undefined);
+      });
+    });
+    if (!error) return udp;
+    udp.close();
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (port !== 0 || attempt >= 10) throw error;
+  }
+}
