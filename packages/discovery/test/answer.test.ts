@@ -20,7 +20,18 @@ const world = fc.record({
 });
 const place = fc.record({ zone: fc.option(zoneLabel, { nil: undefined }), region: fc.option(regionLabel, { nil: undefined }) });
 const addresses = fc.array(fc.oneof(ipv4, ipv6), { maxLength: 4 }).map((texts) => texts.map((t) => addressOf(t)!));
-const qtype = fc.constantFrom(RRType.A, RRType.AAAA, RRType.CNAME, RRType.ANY, RRType.TXT, RRType.MX, RRType.SRV, RRType.NS, RRType.PTR, RRType.SOA);
+const qtype = fc.constantFrom(
+  RRType.A,
+  RRType.AAAA,
+  RRType.CNAME,
+  RRType.ANY,
+  RRType.TXT,
+  RRType.MX,
+  RRType.SRV,
+  RRType.NS,
+  RRType.PTR,
+  RRType.SOA,
+);
 
 const lookup = (local: ReadonlyMap<string, LocalService>) => (entry: FederatedEntry) => local.get(`${entry.namespace}/${entry.name}`);
 const catalogOf = (w: { services: { namespace: string; name: string }[]; ttl: number }): Catalog =>
