@@ -83,7 +83,7 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
       options.host ?? '0.0.0.0',
       options.port ?? 53,
       (wire, udp, source) => {
-        const started = performance.now();
+        const started = onQuery ? performance.now() : 0;
         const outcome = respond(wire, udp, source, catalog, cluster);
         if (outcome.kind === 'dropped') {
           onDropped?.(outcome.reason);

@@ -22,10 +22,10 @@ export interface ClusterTopology {
   readonly region?: string;
 }
 
-/** The client, as a query shows it: the subnet it carries, and the address it came from. */
+/** The client, as a query shows it: the subnet it carries, and the address it came from (read only when needed). */
 export interface Client {
   readonly subnet?: ClientSubnet;
-  readonly source?: Network;
+  readonly source?: () => Network | undefined;
 }
 
 /** The nodes' topology. */
@@ -50,11 +50,12 @@ export function clientPlace(client: Client, topology: ClusterTopology): { readon
   const region = topology.region === undefined ? {} : { region: topology.region };
   if (topology.zones.length === 1) return { place: { zone: topology.zones[0]!, ...region }, scopePrefix: 0 };
   const subnet = client.subnet;
+  const scopePrefix = subnet?.sourcePrefix ?? 0;
+  if (topology.zones.length === 0) return { place: region, scopePrefix };
   const network: Network | undefined = subnet
     ? { family: subnet.family === 1 ? 4 : 6, bytes: subnet.address, prefix: subnet.sourcePrefix }
-    : client.source;
-  const scopePrefix = subnet?.sourcePrefix ?? 0;
-  if (!network || topology.zones.length === 0) return { place: region, scopePrefix };
+    : client.source?.();
+  if (!network) return { place: region, scopePrefix };
   let zone: string | undefined;
   for (const node of topology.nodes) {
     if (!node.podCIDRs.some((cidr) => overlaps(cidr, network))) continue;

@@ -74,11 +74,13 @@ function readQuestionName(wire: Uint8Array, start: number, labels: string[]): nu
     if (length === undefined || length > 63) return -1;
     if (length === 0) return at + 1 - start > 255 ? -1 : at + 1;
     if (at + 1 + length > wire.length) return -1;
-    labels.push(
-      Buffer.from(wire.buffer, wire.byteOffset + at + 1, length)
-        .toString('latin1')
-        .toLowerCase(),
-    );
+    // Built by hand: a Buffer view per label costs more than the rest of the answer.
+    let label = '';
+    for (let i = at + 1; i <= at + length; i++) {
+      const c = wire[i]!;
+      label += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+    }
+    labels.push(label);
     at += 1 + length;
   }
 }

@@ -57,7 +57,7 @@ function encode(wire: Uint8Array, query: Query, answer: Answer, scopePrefix: num
   out.writeUInt16BE(answers.length, 6);
   out.writeUInt16BE(authorities.length, 8);
   out.writeUInt16BE(edns ? 1 : 0, 10);
-  out.set(wire.subarray(12, query.questionEnd), 12);
+  for (let i = 12; i < query.questionEnd; i++) out[i] = wire[i]!;
   const written = new Map<Uint8Array, number>();
   let at = query.questionEnd;
   for (const record of answers) at = writeRecord(out, at, record, written);

@@ -24,10 +24,16 @@ const REFUSED: Answer = { kind: 'refused', rcode: Rcode.REFUSED, authoritative: 
 
 /**
  * Answers one datagram (`udp`: the reply must fit the client's payload size) or TCP frame from
- * `source` (the peer's address, a pod's when it asked directly). Never throws on what the
- * network sends.
+ * `source` (the peer's address, a pod's when it asked directly; read only when the answer
+ * depends on it). Never throws on what the network sends.
  */
-export function respond(wire: Uint8Array, udp: boolean, source: Network | undefined, catalog: Catalog, cluster: ClusterView): Outcome {
+export function respond(
+  wire: Uint8Array,
+  udp: boolean,
+  source: (() => Network | undefined) | undefined,
+  catalog: Catalog,
+  cluster: ClusterView,
+): Outcome {
   const parsed = parseQuery(wire);
   if (parsed.kind === 'malformed' || parsed.kind === 'response') return { kind: 'dropped', reason: parsed.kind };
   if (parsed.kind === 'other-opcode') return { kind: 'notimp', reply: encodeBareReply(parsed.id, parsed.opcode, Rcode.NOTIMP) };

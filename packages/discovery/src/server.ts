@@ -6,8 +6,8 @@ import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { ValidationError } from '@fedsvc/core';
 import { addressOf, type Network } from './addresses.js';
 
-/** Answers one datagram or frame from `source`: the reply, or undefined to send nothing. */
-export type Respond = (wire: Buffer, udp: boolean, source: Network | undefined) => Buffer | undefined;
+/** Answers one datagram or frame from `source` (read when needed): the reply, or undefined to send nothing. */
+export type Respond = (wire: Buffer, udp: boolean, source: () => Network | undefined) => Buffer | undefined;
 
 export interface DnsServer {
   readonly host: string;
@@ -18,10 +18,16 @@ export interface DnsServer {
 const MAX_CONNECTIONS = 256;
 const TCP_IDLE_MS = 10_000;
 
-/** The peer's address as a /32 or /128 network, for matching against pod CIDRs. */
-function sourceOf(address: string): Network | undefined {
-  const parsed = addressOf(address);
-  return parsed && { family: parsed.family, bytes: parsed.rdata, prefix: parsed.rdata.length * 8 };
+/** The peer's address as a /32 or /128 network, for matching against pod CIDRs; parsed on the first call. */
+function sourceOf(address: string): () => Network | undefined {
+  let network: Network | undefined | null = null;
+  return () => {
+    if (network === null) {
+      const parsed = addressOf(address);
+      network = parsed && { family: parsed.family, bytes: parsed.rdata, prefix: parsed.rdata.length * 8 };
+    }
+    return network;
+  };
 }
 
 /** Listens on `host`:`port` (0: any free port, the same for UDP and TCP). */
@@ -40,7 +46,8 @@ export async function startDnsServer(host: string, port: number, respond: Respon
   udp.on('error', onError);
   udp.on('message', (wire, from) => {
     const reply = respond(wire, true, sourceOf(from.address));
-    if (reply) udp.send(reply, from.port, from.address, (error) => error && onError(error));
+    // Without a callback a failed send is an 'error' event on the socket (told to onError): one closure less per query.
+    if (reply) udp.send(reply, from.port, from.address);
   });
   let stopped: Promise<void> | undefined;
   return {

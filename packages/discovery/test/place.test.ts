@@ -21,10 +21,7 @@ const cluster = fc.uniqueArray(zoneLabel, { minLength: 1, maxLength: 3 }).chain(
   ),
 );
 
-const source = (text: string) => {
-  const network = networkOf(`${text}/${text.includes(':') ? 128 : 32}`)!;
-  return network;
-};
+const source = (text: string) => () => networkOf(`${text}/${text.includes(':') ? 128 : 32}`)!;
 const subnetOf = (cidr: string): ClientSubnet => {
   const network = networkOf(cidr)!;
   const address = new Uint8Array(network.bytes.length);
