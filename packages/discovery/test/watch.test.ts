@@ -84,3 +84,35 @@ describe('watching the member cluster', () => {
     expect(kinds).toContain('region');
   });
 });
+
+describe('readiness', () => {
+  test('not ready while a list has not come in (the EndpointSlices answer garbage), ready once it has', async () => {
+    const member = await FakeKubeApi.start();
+    member.setGarbage(/endpointslices/);
+    const waiting = await startDiscovery({
+      federation: FEDERATION,
+      services: [{ namespace: 'mynamespace', name: 'nginx' }],
+      kubeConfig: member.kubeConfig(),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const listed = await eventually(
+        async () => waiting.waitingFor(),
+        (left) => left.length === 1,
+      );
+      expect(listed).toEqual(['endpointslices not listed yet']);
+      expect(waiting.ready()).toBe(false);
+      member.setGarbage(undefined);
+      expect(
+        await eventually(
+          async () => waiting.ready(),
+          (ready) => ready,
+        ),
+      ).toBe(true);
+    } finally {
+      await waiting.stop();
+      await member.stop();
+    }
+  });
+});
