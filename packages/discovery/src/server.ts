@@ -17,6 +17,8 @@ export interface DnsServer {
 
 const MAX_CONNECTIONS = 256;
 const TCP_IDLE_MS = 10_000;
+/** Replies written to a TCP connection and not yet taken by the client, beyond which it is not read from. */
+const MAX_UNSENT = 256 * 1024;
 
 /** The peer's address as a /32 or /128 network, for matching against pod CIDRs; parsed on the first call. */
 function sourceOf(address: string): () => Network | undefined {
@@ -69,12 +71,15 @@ function serveConnection(socket: Socket, respond: Respond, onError: (error: unkn
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   const source = sourceOf(socket.remoteAddress ?? '');
   let buffered: Buffer = Buffer.alloc(0);
-  // A client that does not read its replies is not read from until it does.
-  socket.on('drain', () => socket.resume());
-  socket.on('data', (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    // Every complete frame is answered at once; what is kept is at most one incomplete frame (64 KiB).
+  // Answers the complete frames received, until the replies not yet taken by the client reach
+  // MAX_UNSENT: then the client, which is not reading, is not read from either, and the frames
+  // left wait for it. Held per connection: MAX_UNSENT plus one reply, and the frames received.
+  const answer = (): void => {
     while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+      if (socket.writableLength >= MAX_UNSENT) {
+        socket.pause();
+        return;
+      }
       const end = 2 + buffered.readUInt16BE(0);
       const reply = respond(buffered.subarray(2, end), false, source);
       buffered = buffered.subarray(end);
@@ -82,9 +87,15 @@ function serveConnection(socket: Socket, respond: Respond, onError: (error: unkn
       const frame = Buffer.allocUnsafe(2 + reply.length);
       frame.writeUInt16BE(reply.length, 0);
       frame.set(reply, 2);
-      if (!socket.write(frame)) socket.pause();
+      socket.write(frame);
     }
     if (buffered.length > 0) buffered = Buffer.from(buffered);
+    socket.resume();
+  };
+  socket.on('drain', answer);
+  socket.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    answer();
   });
 }
 
