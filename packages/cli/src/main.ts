@@ -166,6 +166,22 @@ export function program(io: CliIo, exit: (code: number) => void): Command {
     ).argument('[namespace/name]', 'the service'),
   );
   root.addCommand(
+    new Command('discover')
+      .description(
+        "answer pods' DNS queries for the federation's names in this member cluster (behind its DNS); /healthz, /readyz, /metrics",
+      )
+      .addOption(new Option('-c, --config <file>', 'the YAML config file (federation, discovery, http, log)').env('FEDSVC_CONFIG'))
+      .action(async (options: { config?: string }) => {
+        try {
+          const config = await (await import('./config/discovery.js')).readDiscoverConfig(options.config);
+          const logger = createLogger(config.log.level, config.log.format, io.stdout);
+          exit(await (await import('./commands/discover.js')).discover(config, logger));
+        } catch (error) {
+          exit(report(error, io, undefined));
+        }
+      }),
+  );
+  root.addCommand(
     new Command('federate')
       .description('turn Service manifests into FederatedService manifests, for `kubectl apply -f -`')
       .requiredOption('-f, --filename <file>', 'the Service manifest file (- for standard input)')

@@ -1,6 +1,13 @@
 export { createKubernetesClusters, type KubernetesClusters } from './clusters.js';
 export type { ClusterSource, ContextCluster, KubeConfigCluster, KubernetesClustersOptions, ServerCluster } from './options.js';
 export { inClusterKubeConfig } from './in-cluster.js';
+export {
+  watchMemberObjects,
+  type MemberObjectHandlers,
+  type MemberObjectsOptions,
+  type MemberObjectWatches,
+} from './member-objects.js';
+export type { WatchEventType } from './watch-once.js';
 export { ClusterApiError, FIELD_MANAGER, applyConfiguration } from './apply.js';
 export type { BackoffOptions } from './backoff.js';
 export type { Topology } from './topology.js';
