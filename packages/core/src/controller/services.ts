@@ -6,7 +6,10 @@ import { validateClusterList, validateOverrides } from '../placement/overrides.j
 import { sameJson } from '../placement/json.js';
 import type { FederatedService } from '../placement/placement.js';
 import { validateSelector } from '../placement/selector.js';
-import { parseRecordName, recordNames } from '../planning/plan.js';
+import { normalizeName } from '../dns/names.js';
+import { ownershipSubject } from '../dns/ownership.js';
+import { recordNames } from '../planning/plan.js';
+import { validateFederation } from '../planning/validate.js';
 import type { Federation, ServiceManifest, Shard } from '../types.js';
 import { allShards, keyOf, type ClusterState } from './cluster-state.js';
 import type { ServiceDnsView, ServiceKey } from './types.js';
@@ -185,8 +188,30 @@ export function servicesUsing(records: ReadonlyMap<ServiceKey, ServiceRecord>, w
   return keys;
 }
 
-/** The service a record name (or its ownership marker, under `markerPrefix`) belongs to, if any. */
+/** `<federation>.svc` and `.<domain>.`, per federation. */
+const tails = new WeakMap<Federation, { readonly federationSvc: string; readonly domain: string }>();
+
+/**
+ * The service a record name (or its ownership marker, under `markerPrefix`) belongs to, if any:
+ * the service `parseRecordName` finds. A pass asks it of every name it writes and the zone
+ * cache of every name it holds, so the name is read in place rather than split into labels.
+ */
 export function serviceOfName(federation: Federation, name: string, markerPrefix: string): ServiceKey | undefined {
-  const parts = parseRecordName(federation, name, markerPrefix);
-  return parts && keyOf(parts.namespace, parts.name);
+  let tail = tails.get(federation);
+  if (!tail) {
+    const valid = validateFederation(federation);
+    tails.set(federation, (tail = { federationSvc: `${valid.name}.svc`, domain: `.${valid.domain}` }));
+  }
+  const subject = ownershipSubject(normalizeName(name), markerPrefix);
+  if (!subject.endsWith(tail.domain)) return undefined;
+  // `<name>.<namespace>.<federation>.svc[.<place>]`, which ends where the domain starts.
+  const end = subject.length - tail.domain.length;
+  const afterName = subject.indexOf('.');
+  if (afterName <= 0 || afterName >= end) return undefined;
+  const afterNamespace = subject.indexOf('.', afterName + 1);
+  if (afterNamespace <= afterName + 1 || afterNamespace >= end) return undefined;
+  const afterSvc = afterNamespace + 1 + tail.federationSvc.length;
+  if (afterSvc > end || !subject.startsWith(tail.federationSvc, afterNamespace + 1)) return undefined;
+  if (afterSvc < end && subject[afterSvc] !== '.') return undefined;
+  return keyOf(subject.slice(afterName + 1, afterNamespace), subject.slice(0, afterName));
 }

@@ -223,8 +223,13 @@ export class BatchWriter {
  * provider is asked to change one record set twice in one request.
  */
 function onceEach(changes: readonly Change[], prefix: string | undefined): Change[] {
+  // Only the names that carry a guard need a key: most requests carry none, or few.
+  const guarded = new Set<string>();
+  for (const change of changes) if (isGuard(change, prefix)) guarded.add(normalizeName(change.record.name));
+  if (guarded.size === 0) return [...changes];
   const keyOf = (change: Change) => `${normalizeName(change.record.name)} ${change.record.type}`;
-  const changed = new Set(changes.filter((change) => !isGuard(change, prefix)).map(keyOf));
+  const changed = new Set<string>();
+  for (const change of changes) if (guarded.has(normalizeName(change.record.name)) && !isGuard(change, prefix)) changed.add(keyOf(change));
   return changes.filter((change) => {
     if (!isGuard(change, prefix)) return true;
     const key = keyOf(change);

@@ -67,14 +67,16 @@ interface Cost {
 
 /** An update is a deletion and an addition to every provider we know (Route 53 counts UPSERT twice). */
 export function changeCost(change: Change): RequestCost {
-  const sides = change.kind === 'update' ? [change.before, change.record] : [change.record];
-  let rrdatas = 0;
-  let chars = 0;
-  for (const side of sides) {
-    rrdatas += side.rrdatas.length;
-    for (const rrdata of side.rrdatas) chars += rrdata.length;
-  }
-  return { changes: sides.length, rrdatas, chars };
+  const cost = { changes: 0, rrdatas: 0, chars: 0 };
+  addSide(cost, change.record);
+  if (change.kind === 'update') addSide(cost, change.before);
+  return cost;
+}
+
+function addSide(cost: Cost, side: Change['record']): void {
+  cost.changes++;
+  cost.rrdatas += side.rrdatas.length;
+  for (const rrdata of side.rrdatas) cost.chars += rrdata.length;
 }
 
 /** A name group that no request can carry: its changes alone exceed the provider's limits. */
@@ -133,12 +135,21 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string | undefin
 
 /**
  * A group too large for one request with its guards of other names' markers goes without them:
- * it is written unguarded rather than never.
+ * it is written unguarded rather than never. With what it needs in one request.
  */
-function withinLimits(group: Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost, prefix: string): Change[] {
-  if (overLimits(groupCost(group, cost), limits) === undefined) return group;
-  const subject = ownershipSubject(normalizeName(group[0]!.record.name), prefix);
-  return group.filter((change) => !isGuard(change, prefix) || ownershipSubject(normalizeName(change.record.name), prefix) === subject);
+function withinLimits(
+  whole: Change[],
+  limits: ProviderLimits,
+  cost: (change: Change) => RequestCost,
+  prefix: string,
+): { group: Change[]; need: Cost } {
+  const need = groupCost(whole, cost);
+  if (overLimits(need, limits) === undefined) return { group: whole, need };
+  const subject = ownershipSubject(normalizeName(whole[0]!.record.name), prefix);
+  const group = whole.filter(
+    (change) => !isGuard(change, prefix) || ownershipSubject(normalizeName(change.record.name), prefix) === subject,
+  );
+  return { group, need: groupCost(group, cost) };
 }
 
 /**
@@ -168,8 +179,7 @@ export function planBatches(
   };
   const groups = changeGroups(changes, prefix);
   for (const whole of groups) {
-    const group = withinLimits(whole, limits, cost, prefix);
-    const need = groupCost(group, cost);
+    const { group, need } = withinLimits(whole, limits, cost, prefix);
     const reason = overLimits(need, limits);
     if (reason !== undefined) {
       flush();

@@ -27,8 +27,9 @@ const CLASHES_OTHERWISE: readonly string[] = ['ALIAS'];
 
 /** Throws ValidationError naming the first desired record set `provider` cannot take in `zone`. */
 export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], provider: DnsProvider): void {
-  // The types seen per name: a whole zone's desired sets are checked at every pass, so no key string is made per set.
-  const seen = new Map<string, Set<string>>();
+  // The types seen per name: one type alone (most names hold one set), a set of them beside
+  // others. A whole zone's desired sets are checked at every pass, so nothing is made per set.
+  const seen = new Map<string, string | Set<string>>();
   const suffix = `.${zone.dnsName}`;
   desired.forEach((record, i) => {
     const field = `desired[${i}]`;
@@ -48,20 +49,21 @@ export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], pr
     if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
     const types = seen.get(record.name);
     if (types === undefined) {
-      seen.set(record.name, new Set([record.type]));
+      seen.set(record.name, record.type);
       return;
     }
-    if (types.has(record.type))
-      throw new ValidationError(`${field}`, `${record.name} ${record.type}`, 'a name and type may occur only once');
+    const has = typeof types === 'string' ? (type: string) => type === types : (type: string) => types.has(type);
+    if (has(record.type)) throw new ValidationError(`${field}`, `${record.name} ${record.type}`, 'a name and type may occur only once');
     // An ALIAS set is the name's addresses: Route 53 could not hold it beside an A, AAAA or CNAME.
-    const clash = (CLASHES[record.type] ?? CLASHES_OTHERWISE).find((type) => types.has(type));
+    const clash = (CLASHES[record.type] ?? CLASHES_OTHERWISE).find(has);
     if (clash !== undefined)
       throw new ValidationError(
         `${field}`,
         `${record.name} ${record.type}`,
         `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`,
       );
-    types.add(record.type);
+    if (typeof types === 'string') seen.set(record.name, new Set([types, record.type]));
+    else types.add(record.type);
   });
 }
 
