@@ -44,6 +44,8 @@ export interface CliWorld {
   readonly configFile: string;
   /** Whether the zone, read by a whole transfer from BIND itself, holds every record set of the plan and nothing else of ours. */
   holdsPlan(): Promise<boolean>;
+  /** The changes the zone still needs to hold the plan, and how many an empty zone needs. */
+  changesLeft(): Promise<{ left: number; fromEmpty: number }>;
   /** When the last FederatedService got a status naming every member cluster; undefined until then. */
   readonly statusesWrittenAt: () => number | undefined;
   /** Requests to the host cluster that wrote something other than the Lease (statuses, finalizers, Events). */
@@ -170,6 +172,12 @@ export async function startCliWorld(input: FederationPlanInput, template: (servi
     async holdsPlan() {
       const left = diffRecords(await reader.records(zone), desired, { ownerId: OWNER });
       return left.changes.length === 0 && left.conflicts.length === 0;
+    },
+    async changesLeft() {
+      return {
+        left: diffRecords(await reader.records(zone), desired, { ownerId: OWNER }).changes.length,
+        fromEmpty: diffRecords([], desired, { ownerId: OWNER }).changes.length,
+      };
     },
     statusesWrittenAt,
     // The leader renews its Lease every few seconds, idle or not.

@@ -178,10 +178,37 @@ async function cpuShare(pid: number, url: string, seconds: number, scrapes?: Scr
   return ((cpuSeconds(pid) - cpu) / ((performance.now() - start) / 1000)) * 100;
 }
 
+/** What the process's own /metrics says of its passes: failures by reason, record changes written, the worst event-loop stall. */
+interface ProcessMetrics {
+  readonly applyErrors: string;
+  readonly recordsApplied: number;
+  readonly eventLoopLagMaxS: number;
+}
+
+async function processMetrics(url: string): Promise<ProcessMetrics | undefined> {
+  const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(60_000) })
+    .then((answer) => answer.text())
+    .catch(() => undefined);
+  if (text === undefined) return undefined;
+  const samples = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => ({ labels: m[1] ?? '', value: Number(m[2]) }));
+  return {
+    applyErrors:
+      samples('fedsvc_apply_errors_total')
+        .map((e) => `${e.labels.replace(/^\{reason="(.*)"\}$/, '$1')} ${e.value}`)
+        .join(', ') || 'none',
+    recordsApplied: samples('fedsvc_records_applied_total').reduce((n, e) => n + e.value, 0),
+    eventLoopLagMaxS: samples('nodejs_eventloop_lag_max_seconds')[0]?.value ?? NaN,
+  };
+}
+
 interface ProcessFigures {
   servingMs: number;
-  readyMs: number;
-  convergedMs: number;
+  /** Undefined: not within the run's limit. */
+  readyMs: number | undefined;
+  convergedMs: number | undefined;
+  /** Changes the zone still needed at the end of a run that did not converge, of those from an empty zone. */
+  changesLeft?: { left: number; fromEmpty: number };
   firstSyncLoggedMs: number | undefined;
   statusesMs: number | undefined;
   atConvergence: { peakMib: number; nowMib: number };
@@ -190,11 +217,37 @@ interface ProcessFigures {
   idle: number[];
   scraped: number[];
   scrapes: Scrapes;
+  metrics: ProcessMetrics | undefined;
   stopMs: number;
   exit: number | string;
 }
 
-/** One `fedsvc run` on `world`: start to converged, statuses, idle CPU with and without scrapes, SIGTERM. */
+const orUndefined = <T>(work: Promise<T>): Promise<T | undefined> => work.catch(() => undefined);
+
+/** The federation idle: every status written (or `statusesBy`), the host quiet; then the CPU windows, alternated. */
+async function idleFigures(world: CliWorld, pid: number, url: string, t0: number, statusesBy: number) {
+  const statuses = await until(
+    'every status written',
+    () => world.statusesWrittenAt() ?? (performance.now() > statusesBy ? -1 : undefined),
+    Infinity,
+    250,
+  );
+  const hostQuietBefore = await hostQuiet(world, 3_000, performance.now() + 60_000);
+  const idle: number[] = [];
+  const scraped: number[] = [];
+  const scrapes: Scrapes = { latencies: [], bytes: [] };
+  for (let pair = 0; pair < 2; pair++) {
+    idle.push(await cpuShare(pid, url, WINDOW_S));
+    scraped.push(await cpuShare(pid, url, WINDOW_S, scrapes));
+  }
+  return { statusesMs: statuses < 0 ? undefined : statuses - t0, hostQuiet: hostQuietBefore, idle, scraped, scrapes };
+}
+
+/**
+ * One `fedsvc run` on `world`: spawn to ready and converged (each within `convergeMs`), the idle
+ * figures when it converged, its own metrics, then SIGTERM. A run that does not converge is
+ * reported with how far the zone got.
+ */
 async function measureProcess(
   world: CliWorld,
   limits: { convergeMs: number; statusesMs: number; quietMs: number },
@@ -202,38 +255,33 @@ async function measureProcess(
   const fedsvc = startFedsvc(world);
   const { spawnedAt: t0, pid } = fedsvc;
   try {
-    const converged = convergedAt(world, t0 + limits.convergeMs, limits.quietMs);
+    const converged = orUndefined(convergedAt(world, t0 + limits.convergeMs, limits.quietMs));
     const serving = await Promise.race([fedsvc.serving, fedsvc.exited.then((code) => Promise.reject(new Error(`exited ${code}`)))]);
-    const ready = await readyAt(serving.url, t0 + limits.convergeMs);
-    const convergedMs = (await converged) - t0;
+    const ready = await orUndefined(readyAt(serving.url, t0 + limits.convergeMs));
+    const convergedTime = await converged;
     const atConvergence = residentMemory(pid);
-    const statuses = await until(
-      'every status written',
-      () => world.statusesWrittenAt() ?? (performance.now() > t0 + limits.statusesMs ? -1 : undefined),
-      Infinity,
-      250,
-    );
-    const quiet = await hostQuiet(world, 3_000, performance.now() + 60_000);
-    const figures = { idle: [] as number[], scraped: [] as number[], scrapes: { latencies: [], bytes: [] } as Scrapes };
-    for (let pair = 0; pair < 2; pair++) {
-      figures.idle.push(await cpuShare(pid, serving.url, WINDOW_S));
-      figures.scraped.push(await cpuShare(pid, serving.url, WINDOW_S, figures.scrapes));
-    }
+    const idle =
+      convergedTime === undefined
+        ? { statusesMs: undefined, hostQuiet: false, idle: [], scraped: [], scrapes: { latencies: [], bytes: [] } }
+        : await idleFigures(world, pid, serving.url, t0, t0 + limits.statusesMs);
+    const metrics = await processMetrics(serving.url);
     const atEnd = residentMemory(pid);
     const firstSync = fedsvc.firstSyncLoggedAt();
     const stopping = performance.now();
     fedsvc.child.kill('SIGTERM');
+    const killer = setTimeout(() => fedsvc.child.kill('SIGKILL'), 60_000);
     const exit = await fedsvc.exited;
+    clearTimeout(killer);
     return {
       servingMs: serving.at - t0,
-      readyMs: ready - t0,
-      convergedMs,
+      readyMs: ready === undefined ? undefined : ready - t0,
+      convergedMs: convergedTime === undefined ? undefined : convergedTime - t0,
+      ...(convergedTime === undefined ? { changesLeft: await world.changesLeft() } : {}),
       firstSyncLoggedMs: firstSync === undefined ? undefined : firstSync - t0,
-      statusesMs: statuses < 0 ? undefined : statuses - t0,
       atConvergence,
       atEnd,
-      hostQuiet: quiet,
-      ...figures,
+      ...idle,
+      metrics,
       stopMs: performance.now() - stopping,
       exit,
     };
@@ -309,13 +357,13 @@ for (let run = 0; run < RUNS; run++) {
   smallInProcess.push(
     await inWorld(guideInput, guideTemplate, (world) => measureInProcess(world, smallLimits.convergeMs, smallLimits.quietMs)),
   );
-  console.error(`guide's federation, run ${run + 1} of ${RUNS}: converged after ${small.at(-1)!.convergedMs.toFixed(0)} ms`);
+  console.error(`guide's federation, run ${run + 1} of ${RUNS}: converged after ${small.at(-1)!.convergedMs?.toFixed(0)} ms`);
 }
+/** The large run's limits: about ten minutes in all on this machine. */
+const LARGE_LIMITS = { convergeMs: 600_000, statusesMs: 480_000, quietMs: 1_000 };
 let large: ProcessFigures | undefined;
 if (SERVICES > 0) {
-  large = await inWorld(largeInput(), largeTemplate, (world) =>
-    measureProcess(world, { convergeMs: 900_000, statusesMs: 480_000, quietMs: 1_000 }),
-  );
+  large = await inWorld(largeInput(), largeTemplate, (world) => measureProcess(world, LARGE_LIMITS));
 }
 
 report();
@@ -376,6 +424,8 @@ function report(): void {
         (n) => `${(n / 1024).toFixed(1)} KiB`,
       ),
       row('SIGTERM → exit', (f) => f.stopMs),
+      row("worst event-loop stall (the process's nodejs_eventloop_lag_max_seconds)", (f) => f.metrics && f.metrics.eventLoopLagMaxS * 1000),
+      row("record changes written (the process's fedsvc_records_applied_total)", (f) => f.metrics?.recordsApplied, String),
     ]),
   );
   const all = large ? [...small, large] : small;
