@@ -377,7 +377,7 @@ function report(): void {
   const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   console.log(`\n### \`fedsvc run\`, the built CLI under plain node (${machine})\n`);
   console.log(
-    `Build before measuring (not timed below): ${s(buildMs)}. Floors, spawn to exit, median (min) of 5: \`node -e ''\` ${spread([nodeFloor.median, nodeFloor.min])}; \`fedsvc --version\` ${spread([versionFloor.median, versionFloor.min])}.\n`,
+    `Build before measuring (not timed below): ${s(buildMs)}. Floors, spawn to exit, median (min) of 5: \`node -e ''\` ${s(nodeFloor.median)} (min ${s(nodeFloor.min)}); \`fedsvc --version\` ${s(versionFloor.median)} (min ${s(versionFloor.min)}).\n`,
   );
   const columns = [
     'measure',
@@ -432,6 +432,13 @@ function report(): void {
   console.log(
     `\nExit codes after SIGTERM: ${all.map((f) => f.exit).join(', ')}; host quiet (3 s without a write) before the CPU windows: ${all.map((f) => (f.hostQuiet ? 'yes' : 'no')).join(', ')}.`,
   );
+  console.log(
+    `Failed passes by reason (fedsvc_apply_errors_total), each run: ${all.map((f) => f.metrics?.applyErrors ?? '/metrics not answered within 60 s').join('; ')}.`,
+  );
+  if (large?.convergedMs === undefined && large?.changesLeft)
+    console.log(
+      `${SERVICES.toLocaleString('en')} × ${CLUSTERS}: not converged within ${s(LARGE_LIMITS.convergeMs)}; the zone still needed ${large.changesLeft.left.toLocaleString('en')} of the ${large.changesLeft.fromEmpty.toLocaleString('en')} changes an empty zone needs; /readyz ${large.readyMs === undefined ? 'never 200' : `200 after ${s(large.readyMs)}`}.`,
+    );
   console.log(
     `CPU windows, no scrape / scraped, each run: ${all.map((f) => `${f.idle.map(pct).join(', ')} / ${f.scraped.map(pct).join(', ')}`).join('; ')}.`,
   );
