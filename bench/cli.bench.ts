@@ -432,6 +432,8 @@ function report(): void {
   console.log(
     `\nExit codes after SIGTERM: ${all.map((f) => f.exit).join(', ')}; host quiet (3 s without a write) before the CPU windows: ${all.map((f) => (f.hostQuiet ? 'yes' : 'no')).join(', ')}.`,
   );
+  const maybe = (ms: number | undefined) => (ms === undefined ? '—' : s(ms));
+  console.log(`/readyz 200 / zone converged, each run: ${all.map((f) => `${maybe(f.readyMs)} / ${maybe(f.convergedMs)}`).join('; ')}.`);
   console.log(
     `Failed passes by reason (fedsvc_apply_errors_total), each run: ${all.map((f) => f.metrics?.applyErrors ?? '/metrics not answered within 60 s').join('; ')}.`,
   );
