@@ -299,7 +299,13 @@ const federatedCluster = fc
           fc.constantFrom('https', 'http'),
           fc.oneof(
             fc.ipV4(),
-            fc.array(label1035, { minLength: 1, maxLength: 3 }).map((labels) => labels.join('.')),
+            // A label starting xn-- is punycode, and most such strings are not valid punycode, so no URL.
+            fc
+              .array(
+                label1035.filter((label) => !label.startsWith('xn--')),
+                { minLength: 1, maxLength: 3 },
+              )
+              .map((labels) => labels.join('.')),
           ),
           fc.option(fc.integer({ min: 1, max: 65535 })),
         )
