@@ -23,7 +23,6 @@ export {
   isShardHealthy,
   type RecordNameParts,
 } from './planning/plan.js';
-export { resolveFederatedQuery, type FederatedQueryContext, type FederatedAnswer } from './planning/resolve.js';
 export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/status.js';
 // -- the zone: diff (pure), zone lookup, reconcile with retry
 export { diffRecords, type DiffOptions } from './zone/diff.js';
