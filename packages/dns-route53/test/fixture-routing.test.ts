@@ -252,6 +252,17 @@ describe('multivalue answer records', () => {
   });
 });
 
+describe('multivalue answer alias records', () => {
+  it('are InvalidInput; a weighted alias record is written', async () => {
+    const alias = { HostedZoneId: zone.id, DNSName: `target.${zone.name}`, EvaluateTargetHealth: false };
+    const aliased = (routing: Routing): ResourceRecordSet => ({ Name: `m.${zone.name}`, Type: 'A', AliasTarget: alias, ...routing });
+    const e = await failure(send(create(aliased({ SetIdentifier: 'a', MultiValueAnswer: true }))));
+    expect(e).toMatchObject({ name: 'InvalidInput', status: 400 });
+    expect(e.message).toContain('MultiValueAnswer cannot be used with AliasTarget');
+    await send(create(aliased({ SetIdentifier: 'a', Weight: 1 })));
+  });
+});
+
 describe('a name and type holds one simple record or routing-policy records of one policy, never both', () => {
   it('a routed record beside a simple one is refused, and a simple one beside routed ones', async () => {
     await send(create(record('s')), create(record('r', { SetIdentifier: 'a', Weight: 1 })));

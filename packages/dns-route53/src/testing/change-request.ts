@@ -89,7 +89,8 @@ function parseGeoLocation(g: XmlElement, described: string): GeoLocation {
     throw invalidInput(
       `Invalid request: SubdivisionCode ${subdivisionCode} requires the CountryCode of its country in Change with ${described}`,
     );
-  return { continentCode, countryCode, subdivisionCode };
+  const geoLocation = { continentCode, countryCode, subdivisionCode };
+  return Object.fromEntries(Object.entries(geoLocation).filter(([, code]) => code !== undefined)) as GeoLocation;
 }
 
 /** The one policy element of a record with a SetIdentifier, parsed and checked against the API's constraints. */
@@ -180,7 +181,12 @@ function parseRecordSet(x: XmlElement, action: Action, index: number): StoredRec
   const { name, type } = parseNameAndType(x);
   const described = `[Action=${action}, Name=${escapeName(name)}, Type=${type}, SetIdentifier=${childText(x, 'SetIdentifier') ?? 'null'}]`;
   const routing = parseRouting(x, index, described);
-  return { name, type, ...parseRecordData(x, described), ...routing };
+  const data = parseRecordData(x, described);
+  // Documented: multivalue answer records cannot be alias records (the fixture's wording).
+  if (routing.multiValueAnswer !== undefined && data.alias !== undefined) {
+    throw invalidInput(`Invalid request: MultiValueAnswer cannot be used with AliasTarget in Change with ${described}`);
+  }
+  return { name, type, ...data, ...routing };
 }
 
 function parseChange(c: XmlElement, index: number): RequestedChange {
