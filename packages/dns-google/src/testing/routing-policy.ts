@@ -9,21 +9,28 @@
 // checks the fixture does not have) are refused as unsupported here.
 import { ApiError, type ErrorDetail } from './api-error.js';
 
+/** One location of a `geo` policy and what it answers. */
 export interface GeoPolicyItem {
+  /** A Google Cloud region (`us-central1`), once per policy. */
   readonly location: string;
   readonly rrdatas: readonly string[];
 }
 
+/** One answer of a `wrr` policy and its share. */
 export interface WrrPolicyItem {
+  /** Any non-negative number; an item's share is its weight over the sum of weights. */
   readonly weight: number;
   readonly rrdatas: readonly string[];
 }
 
-/** A routing policy as the fixture stores it; `kind` fields, as the API lists them, are optional. */
+/** A routing policy as the fixture stores it: exactly one of `geo`, `wrr`, `primaryBackup`; `kind` fields, as the API lists them, are optional. */
 export interface RoutingPolicy {
   readonly kind?: string;
+  /** Answers by the client's nearest location; `enableFencing` default false. */
   readonly geo?: { readonly kind?: string; readonly items: readonly GeoPolicyItem[]; readonly enableFencing?: boolean };
+  /** Answers one item at random, by weight. */
   readonly wrr?: { readonly kind?: string; readonly items: readonly WrrPolicyItem[] };
+  /** Written only through the backdoor (unchecked): changes carrying one are refused. */
   readonly primaryBackup?: unknown;
 }
 

@@ -10,19 +10,29 @@ import { ResourceRecordSetRegion } from '@aws-sdk/client-route-53';
 
 /** A geolocation: a continent, or a country (`*`: every location no other record names) and optionally one of its subdivisions. */
 export interface GeoLocation {
+  /** AF, AN, AS, EU, OC, NA or SA; never beside `countryCode`. */
   readonly continentCode?: string;
+  /** Two letters, or `*` for every location no other record of the name and type names. */
   readonly countryCode?: string;
+  /** A subdivision of `countryCode` (a US state's two letters); only with a country. */
   readonly subdivisionCode?: string;
 }
 
 /** What a routing-policy record carries besides its data; exactly one policy element with `setIdentifier`. */
 export interface Routing {
+  /** 1-128 characters, unique per name and type; none for a simple record. */
   readonly setIdentifier?: string;
+  /** Weighted: 0-255. */
   readonly weight?: number;
+  /** Latency: an AWS region (`us-east-1`). */
   readonly region?: string;
+  /** Geolocation. */
   readonly geoLocation?: GeoLocation;
+  /** Failover: the primary or the secondary record. */
   readonly failover?: 'PRIMARY' | 'SECONDARY';
+  /** Multivalue answer (`true`). */
   readonly multiValueAnswer?: boolean;
+  /** The health check the record answers by; none by default. Not checked to exist. */
   readonly healthCheckId?: string;
 }
 
