@@ -127,8 +127,6 @@ describe('a routed record set', () => {
       change([{ name: 'svc.example.com.', routingPolicy: { ...wrr([1, '192.0.2.1']), ...geo([['us-east1', '192.0.2.2']]) } }]),
     );
     expect(two.messages).toEqual(["Invalid value for 'entity.change.additions[0].routingPolicy': 'geo and wrr'"]);
-    const primaryBackup = await refusal(change([{ name: 'svc.example.com.', routingPolicy: { primaryBackup: { trickleTraffic: 0 } } }]));
-    expect(primaryBackup).toMatchObject({ code: 400, reasons: ['invalid'] });
     await change([{ name: 'svc.example.com.', routingPolicy: geo([['us-east1', '192.0.2.2']]) }]);
   });
 
@@ -200,6 +198,61 @@ describe('geo items', () => {
       ]),
     );
     expect(fencing.reasons).toEqual(['invalid']);
+  });
+});
+
+describe('primaryBackup', () => {
+  const healthCheck = 'https://www.googleapis.com/compute/v1/projects/fedsvc-fixture/global/healthChecks/svc';
+  const primaryBackup = (endpoints: string[], trickleTraffic?: number) => ({
+    healthCheck,
+    primaryBackup: {
+      primaryTargets: { externalEndpoints: endpoints },
+      backupGeoTargets: geo([['us-east1', '192.0.2.9']]).geo,
+      ...(trickleTraffic === undefined ? {} : { trickleTraffic }),
+    },
+  });
+
+  it('health-checks external endpoints of the type, fails over to geo backups, and is listed and deleted as held', async () => {
+    await change([{ name: 'svc.example.com.', routingPolicy: primaryBackup(['192.0.2.1', '192.0.2.2'], 0.1) }]);
+    expect(withoutKinds((await at('svc.example.com.'))[0]?.routingPolicy)).toEqual(primaryBackup(['192.0.2.1', '192.0.2.2'], 0.1));
+    const stale = await refusal(change([], [{ name: 'svc.example.com.', routingPolicy: primaryBackup(['192.0.2.1', '192.0.2.2'], 0.2) }]));
+    expect(stale.code).toBe(412);
+    await change([], [{ name: 'svc.example.com.', routingPolicy: primaryBackup(['192.0.2.2', '192.0.2.1'], 0.1) }]);
+  });
+
+  it('without its health check, with an endpoint not of the type, a trickle outside 0 to 1, or internal load balancers, is refused', async () => {
+    const { healthCheck: _, ...unchecked } = primaryBackup(['192.0.2.1']);
+    const missing = await refusal(change([{ name: 'svc.example.com.', routingPolicy: unchecked }]));
+    expect(missing).toMatchObject({
+      code: 400,
+      messages: ["The 'entity.change.additions[0].routingPolicy.healthCheck' parameter is required but was missing."],
+    });
+    const v6 = await refusal(change([{ name: 'svc.example.com.', routingPolicy: primaryBackup(['2001:db8::1']) }]));
+    expect(v6.messages).toEqual([
+      "Invalid value for 'entity.change.additions[0].routingPolicy.primaryBackup.primaryTargets.externalEndpoints[0]': '2001:db8::1'",
+    ]);
+    const trickle = await refusal(change([{ name: 'svc.example.com.', routingPolicy: primaryBackup(['192.0.2.1'], 1.5) }]));
+    expect(trickle.messages).toEqual(["Invalid value for 'entity.change.additions[0].routingPolicy.primaryBackup.trickleTraffic': '1.5'"]);
+    const lb = primaryBackup(['192.0.2.1']);
+    const internal = await refusal(
+      change([
+        {
+          name: 'svc.example.com.',
+          routingPolicy: { ...lb, primaryBackup: { ...lb.primaryBackup, primaryTargets: { internalLoadBalancers: [{}] } } },
+        },
+      ]),
+    );
+    expect(internal.reasons).toEqual(['invalid']);
+    await change([
+      {
+        name: 'svc.example.com.',
+        type: 'AAAA',
+        routingPolicy: {
+          ...primaryBackup(['2001:db8::1']),
+          primaryBackup: { ...primaryBackup(['2001:db8::1']).primaryBackup, backupGeoTargets: geo([['us-east1', '2001:db8::9']]).geo },
+        },
+      },
+    ]);
   });
 });
 
@@ -286,7 +339,7 @@ const LOCATIONS = ['us-central1', 'us-east1', 'europe-west1', 'asia-east1'];
 const address = fc.integer({ min: 1, max: 254 }).map((n) => `192.0.2.${n}`);
 const addresses = fc.uniqueArray(address, { minLength: 1, maxLength: 3 });
 
-/** Any valid record set at `name`: plain, wrr or geo. */
+/** Any valid record set at `name`: plain, wrr, geo or primaryBackup. */
 const rrsetAt = (name: string): fc.Arbitrary<Rrset> =>
   fc.oneof(
     addresses.map((rrdatas) => ({ name, type: 'A', ttl: 60, rrdatas })),
@@ -310,6 +363,26 @@ const rrsetAt = (name: string): fc.Arbitrary<Rrset> =>
           geo: {
             items: locations.map((location, i) => ({ location, rrdatas: data[i] ?? [] })),
             ...(enableFencing === undefined ? {} : { enableFencing }),
+          },
+        },
+      })),
+    fc
+      .tuple(
+        addresses,
+        fc.shuffledSubarray(LOCATIONS, { minLength: 1 }),
+        addresses,
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+      )
+      .map(([endpoints, locations, backup, trickleTraffic]) => ({
+        name,
+        type: 'A',
+        ttl: 60,
+        routingPolicy: {
+          healthCheck: 'https://www.googleapis.com/compute/v1/projects/fedsvc-fixture/global/healthChecks/svc',
+          primaryBackup: {
+            primaryTargets: { externalEndpoints: endpoints },
+            backupGeoTargets: { items: locations.map((location) => ({ location, rrdatas: backup })) },
+            ...(trickleTraffic === undefined ? {} : { trickleTraffic }),
           },
         },
       })),

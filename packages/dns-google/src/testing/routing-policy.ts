@@ -5,8 +5,12 @@
 // `geo`: items of a location (a Google Cloud region) and rrdatas, no location twice ("If there are
 // multiple items with the same location, an error is returned instead"), `enableFencing`
 // optional. `wrr`: items of a weight and rrdatas, every weight non-negative ("This weight must be
-// non-negative"). `primaryBackup` and health-checked targets (which need load balancers or health
-// checks the fixture does not have) are refused as unsupported here.
+// non-negative"). `primaryBackup`: primary targets health-checked by the policy's `healthCheck`,
+// a `geo` policy of backup targets, and an optional `trickleTraffic` share for the backups; only
+// external endpoints (addresses of the set's type) are modelled as primary targets. Internal load
+// balancers and a `geo` item's health-checked targets, which need resources the fixture does not
+// have, are refused as unsupported here.
+import { isIPv4, isIPv6 } from 'node:net';
 import { ApiError, type ErrorDetail } from './api-error.js';
 
 /** One location of a `geo` policy and what it answers. */
@@ -23,15 +27,35 @@ export interface WrrPolicyItem {
   readonly rrdatas: readonly string[];
 }
 
+/** A geo policy: its items, and whether fencing is on (default false). */
+export interface GeoPolicy {
+  readonly kind?: string;
+  readonly items: readonly GeoPolicyItem[];
+  readonly enableFencing?: boolean;
+}
+
+/** Failover from health-checked primary targets to geo-routed backups. */
+export interface PrimaryBackupPolicy {
+  readonly kind?: string;
+  /** The addresses answered while any is healthy (by the policy's `healthCheck`). */
+  readonly primaryTargets: { readonly kind?: string; readonly externalEndpoints: readonly string[] };
+  /** Answered, by the client's location, once no primary target is healthy. */
+  readonly backupGeoTargets: GeoPolicy;
+  /** The share of answers given to the backups while the primaries are healthy, 0 to 1; default none. */
+  readonly trickleTraffic?: number;
+}
+
 /** A routing policy as the fixture stores it: exactly one of `geo`, `wrr`, `primaryBackup`; `kind` fields, as the API lists them, are optional. */
 export interface RoutingPolicy {
   readonly kind?: string;
   /** Answers by the client's nearest location; `enableFencing` default false. */
-  readonly geo?: { readonly kind?: string; readonly items: readonly GeoPolicyItem[]; readonly enableFencing?: boolean };
+  readonly geo?: GeoPolicy;
   /** Answers one item at random, by weight. */
   readonly wrr?: { readonly kind?: string; readonly items: readonly WrrPolicyItem[] };
-  /** Written only through the backdoor (unchecked): changes carrying one are refused. */
-  readonly primaryBackup?: unknown;
+  /** Failover from health-checked primaries to geo-routed backups. */
+  readonly primaryBackup?: PrimaryBackupPolicy;
+  /** The health check of `primaryBackup`'s external endpoints (required with them); none by default. */
+  readonly healthCheck?: string;
 }
 
 /**
@@ -107,7 +131,7 @@ function items(raw: unknown, path: string): Raw[] {
   });
 }
 
-function geoPolicy(raw: Raw, path: string, rrdatas: RrdataReader): NonNullable<RoutingPolicy['geo']> {
+function geoPolicy(raw: Raw, path: string, rrdatas: RrdataReader): GeoPolicy {
   const seen = new Set<string>();
   const parsed = items(raw.items, path).map((item, i) => {
     const location = item.location;
@@ -130,8 +154,40 @@ function wrrPolicy(raw: Raw, path: string, rrdatas: RrdataReader): NonNullable<R
   return { items: parsed };
 }
 
-/** The routing policy at `path` (`entity.change.additions[0].routingPolicy`), checked; 400 invalid or required otherwise. */
-export function parseRoutingPolicy(raw: unknown, path: string, rrdatas: RrdataReader): RoutingPolicy {
+/** The addresses of `type` a primary target may be: IPv4 for A, IPv6 for AAAA, none for other types. */
+const isEndpoint = (type: string, value: unknown) =>
+  typeof value === 'string' && ((type === 'A' && isIPv4(value)) || (type === 'AAAA' && isIPv6(value)));
+
+function primaryBackupPolicy(raw: Raw, healthCheck: unknown, path: string, type: string, rrdatas: RrdataReader): RoutingPolicy {
+  const targets = raw.primaryTargets;
+  if (!isObject(targets)) throw required(`${path}.primaryTargets`);
+  if (targets.internalLoadBalancers !== undefined)
+    throw invalid(`${path}.primaryTargets.internalLoadBalancers`, 'internal load balancers are not supported by this fixture');
+  const endpoints = targets.externalEndpoints;
+  if (!Array.isArray(endpoints) || endpoints.length === 0) throw required(`${path}.primaryTargets.externalEndpoints`);
+  endpoints.forEach((endpoint, i) => {
+    if (!isEndpoint(type, endpoint)) throw invalid(`${path}.primaryTargets.externalEndpoints[${i}]`, endpoint);
+  });
+  const policyPath = path.slice(0, -'.primaryBackup'.length);
+  if (typeof healthCheck !== 'string' || healthCheck === '') throw required(`${policyPath}.healthCheck`);
+  if (!isObject(raw.backupGeoTargets)) throw required(`${path}.backupGeoTargets`);
+  const backupGeoTargets = geoPolicy(raw.backupGeoTargets, `${path}.backupGeoTargets`, rrdatas);
+  const trickle = raw.trickleTraffic;
+  if (trickle !== undefined && (typeof trickle !== 'number' || !(trickle >= 0 && trickle <= 1)))
+    throw invalid(`${path}.trickleTraffic`, trickle);
+  const primaryTargets = { externalEndpoints: endpoints as string[] };
+  return {
+    primaryBackup:
+      trickle === undefined ? { primaryTargets, backupGeoTargets } : { primaryTargets, backupGeoTargets, trickleTraffic: trickle },
+    healthCheck,
+  };
+}
+
+/**
+ * The routing policy at `path` (`entity.change.additions[0].routingPolicy`) of a record set of
+ * `type`, checked; 400 invalid or required otherwise.
+ */
+export function parseRoutingPolicy(raw: unknown, path: string, type: string, rrdatas: RrdataReader): RoutingPolicy {
   if (!isObject(raw)) throw invalid(path, raw);
   const kinds = (['geo', 'wrr', 'primaryBackup'] as const).filter((kind) => raw[kind] !== undefined);
   if (kinds.length !== 1) throw invalid(path, kinds.length === 0 ? 'no routing data' : kinds.join(' and '));
@@ -140,12 +196,13 @@ export function parseRoutingPolicy(raw: unknown, path: string, rrdatas: RrdataRe
   if (!isObject(policy)) throw invalid(`${path}.${kind}`, policy);
   if (kind === 'geo') return { geo: geoPolicy(policy, `${path}.geo`, rrdatas) };
   if (kind === 'wrr') return { wrr: wrrPolicy(policy, `${path}.wrr`, rrdatas) };
-  throw invalid(`${path}.primaryBackup`, 'primaryBackup is not supported by this fixture');
+  return primaryBackupPolicy(policy, raw.healthCheck, `${path}.primaryBackup`, type, rrdatas);
 }
 
 /** Every rrdata a policy answers with, item by item. */
 export function policyRrdatas(policy: RoutingPolicy | undefined): string[][] {
-  return [...(policy?.geo?.items ?? []), ...(policy?.wrr?.items ?? [])].map((item) => [...item.rrdatas]);
+  const items = [...(policy?.geo?.items ?? []), ...(policy?.wrr?.items ?? []), ...(policy?.primaryBackup?.backupGeoTargets.items ?? [])];
+  return items.map((item) => [...item.rrdatas]);
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -171,20 +228,48 @@ export function samePolicy(a: RoutingPolicy | undefined, b: RoutingPolicy | unde
       a.wrr.items.every((item, i) => item.weight === others[i]?.weight && sameSet(item.rrdatas, others[i]?.rrdatas ?? []))
     );
   }
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(withoutKinds(a)) === JSON.stringify(withoutKinds(b));
 }
+
+/** A primaryBackup policy compared field by field, in the order the fixture stores them. */
+const withoutKinds = (policy: RoutingPolicy): unknown => {
+  const pb = policy.primaryBackup;
+  return (
+    pb && {
+      healthCheck: policy.healthCheck,
+      endpoints: [...pb.primaryTargets.externalEndpoints].sort(),
+      backups: pb.backupGeoTargets.items.map((item) => [item.location, [...item.rrdatas].sort()]),
+      fencing: pb.backupGeoTargets.enableFencing ?? false,
+      trickle: pb.trickleTraffic,
+    }
+  );
+};
+
+const geoJson = (geo: GeoPolicy): GeoPolicy => ({
+  kind: 'dns#rRSetRoutingPolicyGeoPolicy',
+  ...geo,
+  items: geo.items.map((item) => ({ kind: 'dns#rRSetRoutingPolicyGeoPolicyGeoPolicyItem', ...item })),
+});
 
 /** The policy as the API lists it, with its `kind` fields. */
 export function policyJson(policy: RoutingPolicy): RoutingPolicy {
-  const geo = policy.geo && {
-    kind: 'dns#rRSetRoutingPolicyGeoPolicy',
-    ...policy.geo,
-    items: policy.geo.items.map((item) => ({ kind: 'dns#rRSetRoutingPolicyGeoPolicyGeoPolicyItem', ...item })),
-  };
   const wrr = policy.wrr && {
     kind: 'dns#rRSetRoutingPolicyWrrPolicy',
     ...policy.wrr,
     items: policy.wrr.items.map((item) => ({ kind: 'dns#rRSetRoutingPolicyWrrPolicyWrrPolicyItem', ...item })),
   };
-  return { kind: 'dns#rRSetRoutingPolicy', ...policy, ...(geo ? { geo } : {}), ...(wrr ? { wrr } : {}) };
+  const pb = policy.primaryBackup;
+  const primaryBackup = pb && {
+    kind: 'dns#rRSetRoutingPolicyPrimaryBackupPolicy',
+    ...pb,
+    primaryTargets: { kind: 'dns#rRSetRoutingPolicyHealthCheckTargets', ...pb.primaryTargets },
+    backupGeoTargets: geoJson(pb.backupGeoTargets),
+  };
+  return {
+    kind: 'dns#rRSetRoutingPolicy',
+    ...policy,
+    ...(policy.geo ? { geo: geoJson(policy.geo) } : {}),
+    ...(wrr ? { wrr } : {}),
+    ...(primaryBackup ? { primaryBackup } : {}),
+  };
 }

@@ -62,7 +62,7 @@ function readData(
   }
   return {
     rrdatas: [],
-    routingPolicy: parseRoutingPolicy(r.routingPolicy, `${path}.routingPolicy`, (raw, at) => readRrdatas(type, raw, at)),
+    routingPolicy: parseRoutingPolicy(r.routingPolicy, `${path}.routingPolicy`, type, (raw, at) => readRrdatas(type, raw, at)),
   };
 }
 
