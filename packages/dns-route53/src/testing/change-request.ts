@@ -69,17 +69,10 @@ function parseGeoLocation(g: XmlElement, described: string): GeoLocation {
   if (continentCode !== undefined) checkLength(continentCode, 'ContinentCode', 2, true);
   if (countryCode !== undefined) checkLength(countryCode, 'CountryCode', 2, false);
   if (subdivisionCode !== undefined) checkLength(subdivisionCode, 'SubdivisionCode', 3, false);
-  const found =
-    continentCode === undefined
-      ? countryCode === undefined
-        ? 'none'
-        : undefined
-      : countryCode === undefined
-        ? undefined
-        : 'more than one';
-  if (found !== undefined)
+  const codes = [continentCode, countryCode].filter((code) => code !== undefined).length;
+  if (codes !== 1)
     throw invalidInput(
-      `Invalid request: Expected exactly one of [ContinentCode, or CountryCode], but found ${found} in Change with ${described}`,
+      `Invalid request: Expected exactly one of [ContinentCode, or CountryCode], but found ${codes === 0 ? 'none' : 'more than one'} in Change with ${described}`,
     );
   if (continentCode !== undefined && !CONTINENTS.has(continentCode))
     throw invalidInput(`Invalid request: Invalid ContinentCode ${continentCode}`);

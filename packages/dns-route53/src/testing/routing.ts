@@ -107,8 +107,8 @@ interface Sibling extends Routing {
 }
 
 /**
- * Route 53's refusal of routed record `r` (at `described`: name and type as Route 53 writes them)
- * beside `siblings`, the other records of its name and type; undefined when it may be written.
+ * Route 53's refusal of routed record `r` beside `siblings`, the other records of its name and
+ * type (`name` as Route 53 writes it); undefined when it may be written.
  */
 export function routedSharingProblem(r: Sibling, siblings: readonly Sibling[], name: string, type: string): string | undefined {
   const policy = policyOf(r);
