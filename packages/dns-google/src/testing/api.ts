@@ -4,6 +4,7 @@ import { ApiError } from './api-error.js';
 import { page } from './paging.js';
 import type { Operation } from './routes.js';
 import { applyChange } from './change.js';
+import { policyJson } from './routing-policy.js';
 import { storedRrdata } from './rrset-input.js';
 import { compareRrsets, type StoredRrset } from './record-sets.js';
 import { type ChangeLimits, type ManagedZone, newZone } from './zones.js';
@@ -45,7 +46,7 @@ const rrsetJson = (r: StoredRrset) => ({
   type: r.type,
   ttl: r.ttl,
   rrdatas: r.routingPolicy === undefined ? [...r.rrdatas] : undefined,
-  routingPolicy: r.routingPolicy,
+  routingPolicy: r.routingPolicy === undefined ? undefined : policyJson(r.routingPolicy),
 });
 
 const listKey = (r: StoredRrset) => `${r.name}\u0000${r.type}`;

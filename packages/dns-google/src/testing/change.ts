@@ -1,24 +1,43 @@
 // How Cloud DNS v1 checks and applies one change (additions and deletions), and the errors it
-// answers: all or nothing.
+// answers: all or nothing. A name and type holds one record set, plain (rrdatas) or routed (a
+// routing policy), so a routed addition where a plain set is held is refused as existing (409),
+// and the other way round; a deletion of either must match it exactly, routing policy included.
 import { ApiError, type ErrorDetail } from './api-error.js';
 import { recordKey, type StoredRrset } from './record-sets.js';
+import { policyRrdatas, samePolicy } from './routing-policy.js';
 import { parseRrset } from './rrset-input.js';
 import type { ChangeLimits, ManagedZone } from './zones.js';
 
 const described = (r: StoredRrset) => `'${r.name} (${r.type})'`;
 
-/** A deletion must match the record set exactly, as Cloud DNS requires (TXT data is case-sensitive); order aside. */
+/**
+ * A deletion must match the record set exactly, as Cloud DNS requires (TXT data is case-sensitive):
+ * its TTL, its rrdatas in any order, and its routing policy (see routing-policy.ts).
+ */
 const sameData = (a: StoredRrset, b: StoredRrset) =>
-  a.ttl === b.ttl && a.rrdatas.length === b.rrdatas.length && [...a.rrdatas].sort().join('\n') === [...b.rrdatas].sort().join('\n');
+  a.ttl === b.ttl &&
+  a.rrdatas.length === b.rrdatas.length &&
+  [...a.rrdatas].sort().join('\n') === [...b.rrdatas].sort().join('\n') &&
+  samePolicy(a.routingPolicy, b.routingPolicy);
 
-/** Per-change quotas, all that a change exceeds (the API lists every one): 403 quotaExceeded. */
+/** A record set's rrdatas, its own or its routing policy's items' (the quotas count both). */
+const rrdataLists = (r: StoredRrset): string[][] => [[...r.rrdatas], ...policyRrdatas(r.routingPolicy)];
+
+/**
+ * Per-change quotas, all that a change exceeds (the API lists every one): 403 quotaExceeded. A
+ * routed record set is one addition or deletion however many items it has; its items' rrdatas
+ * count toward the bytes of the change, and each item is held to the rrdatas-per-record-set quota.
+ */
 function quotaErrors(additions: readonly StoredRrset[], deletions: readonly StoredRrset[], limits: ChangeLimits): ErrorDetail[] {
   const exceeded: string[] = [];
   if (additions.length > limits.additionsPerChange) exceeded.push('additions per change');
   if (deletions.length > limits.deletionsPerChange) exceeded.push('deletions per change');
-  const bytes = [...additions, ...deletions].reduce((sum, r) => sum + r.rrdatas.reduce((s, d) => s + Buffer.byteLength(d), 0), 0);
+  const bytes = [...additions, ...deletions]
+    .flatMap(rrdataLists)
+    .reduce((sum, list) => sum + list.reduce((s, d) => s + Buffer.byteLength(d), 0), 0);
   if (bytes > limits.rrdataBytesPerChange) exceeded.push('total rrdata size per change');
-  if (additions.some((r) => r.rrdatas.length > limits.rrdatasPerRrset)) exceeded.push('resource records per rrset');
+  if (additions.some((r) => rrdataLists(r).some((list) => list.length > limits.rrdatasPerRrset)))
+    exceeded.push('resource records per rrset');
   return exceeded.map((what) => ({ reason: 'quotaExceeded', message: `The change would exceed quota for ${what}.` }));
 }
 

@@ -10,6 +10,8 @@ import { applyBatch, type HostedZone, type RequestedChange } from './zones.js';
 
 export interface ChangeSettings {
   readonly limits: ChangeLimits;
+  /** Records a hosted zone may hold (Route 53's default quota: 10,000). */
+  readonly recordsPerZone: number;
   /** A batch "processes" this long; falsy: not at all. */
   readonly processingMs?: number;
   /** GetChange answers INSYNC from this poll on. */
@@ -45,7 +47,7 @@ export class ChangeLog {
     if ((this.busyUntil.get(zone.id) ?? 0) > now) throw priorRequestNotComplete();
     const limits = limitMessages(requested, this.settings.limits);
     if (limits.length > 0) throw new ApiError(400, 'InvalidChangeBatch', `[${limits.join(', ')}]`);
-    const result = applyBatch(zone, requested);
+    const result = applyBatch(zone, requested, this.settings.recordsPerZone);
     if (!result.ok) throw new ApiError(400, 'InvalidChangeBatch', `[${result.messages.join(', ')}]`);
     if (this.settings.processingMs) this.busyUntil.set(zone.id, now + this.settings.processingMs);
     const state: ChangeState = { id: randomId('C', 13), submittedAt: new Date(now).toISOString(), polls: 0, comment };

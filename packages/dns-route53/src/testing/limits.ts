@@ -2,8 +2,8 @@
 // ChangeResourceRecordSets may carry.
 import type { RequestedChange } from './zones.js';
 
-/** Documented per-request limits of ChangeResourceRecordSets. */
-export const LIMITS = { resourceRecords: 1000, valueCharacters: 32_000, listPage: 300, zonesPage: 100 } as const;
+/** Documented per-request limits of ChangeResourceRecordSets, page sizes, and the default quota of records per hosted zone. */
+export const LIMITS = { resourceRecords: 1000, valueCharacters: 32_000, listPage: 300, zonesPage: 100, recordsPerZone: 10_000 } as const;
 
 export interface ChangeLimits {
   readonly resourceRecords: number;

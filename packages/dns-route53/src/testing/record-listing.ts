@@ -2,15 +2,37 @@
 // time from a position (name, then type, then set identifier).
 import { LIMITS } from './limits.js';
 import { document, invalidInput } from './responses.js';
-import { el, type Markup } from './xml.js';
+import { type Content, el, type Markup } from './xml.js';
 import { canonicalName, compareRecordSets, escapeName, type StoredRecordSet, SUPPORTED_TYPES } from './zones.js';
+
+const optional = (name: string, value: string | number | boolean | undefined) => (value === undefined ? undefined : el(name, value));
+
+/** The routing elements, in the order of the API's ResourceRecordSet shape. */
+function routingXml(r: StoredRecordSet): Content {
+  const g = r.geoLocation;
+  return [
+    optional('SetIdentifier', r.setIdentifier),
+    optional('Weight', r.weight),
+    optional('Region', r.region),
+    g === undefined
+      ? undefined
+      : el(
+          'GeoLocation',
+          optional('ContinentCode', g.continentCode),
+          optional('CountryCode', g.countryCode),
+          optional('SubdivisionCode', g.subdivisionCode),
+        ),
+    optional('Failover', r.failover),
+    optional('MultiValueAnswer', r.multiValueAnswer),
+  ];
+}
 
 function recordSetXml(r: StoredRecordSet): Markup {
   return el(
     'ResourceRecordSet',
     el('Name', escapeName(r.name)),
     el('Type', r.type),
-    r.setIdentifier === undefined ? undefined : [el('SetIdentifier', r.setIdentifier), el('Weight', r.weight ?? 0)],
+    routingXml(r),
     r.alias
       ? el(
           'AliasTarget',
@@ -25,6 +47,7 @@ function recordSetXml(r: StoredRecordSet): Markup {
             r.values.map((v) => el('ResourceRecord', el('Value', v))),
           ),
         ],
+    optional('HealthCheckId', r.healthCheckId),
   );
 }
 

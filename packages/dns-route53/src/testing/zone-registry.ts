@@ -2,17 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { randomId } from './ids.js';
 import { ApiError } from './responses.js';
+import type { Routing } from './routing.js';
 import { type AliasTarget, canonicalName, compareRecordSets, type HostedZone, recordKey, type StoredRecordSet } from './zones.js';
 
-/** A record set written behind the adapter's back; with `setIdentifier`, a weighted set. */
-export interface RecordSetInput {
+/**
+ * A record set written behind the adapter's back; with `setIdentifier`, a routing-policy record:
+ * the policy field given (`weight`, `region`, `geoLocation`, `failover`, `multiValueAnswer`), or
+ * weighted with weight 0 when none is.
+ */
+export interface RecordSetInput extends Routing {
   name: string;
   type: string;
   ttl?: number;
   values?: readonly string[];
   alias?: AliasTarget;
-  setIdentifier?: string;
-  weight?: number;
 }
 
 /** A new hosted zone as Route 53 creates one: its NS and SOA sets only. */
@@ -31,7 +34,12 @@ function newHostedZone(id: string, zoneName: string, privateZone: boolean): Host
 
 function storedRecordSet(r: RecordSetInput): StoredRecordSet {
   const name = canonicalName(r.name);
-  const routing = r.setIdentifier === undefined ? {} : { setIdentifier: r.setIdentifier, weight: r.weight ?? 0 };
+  const { setIdentifier, weight, region, geoLocation, failover, multiValueAnswer, healthCheckId } = r;
+  const given = { setIdentifier, weight, region, geoLocation, failover, multiValueAnswer, healthCheckId };
+  const policyGiven = [weight, region, geoLocation, failover, multiValueAnswer].some((field) => field !== undefined);
+  const routing = Object.fromEntries(
+    Object.entries(setIdentifier === undefined || policyGiven ? given : { ...given, weight: 0 }).filter(([, v]) => v !== undefined),
+  ) as Routing;
   return r.alias
     ? { name, type: r.type, values: [], alias: r.alias, ...routing }
     : { name, type: r.type, ttl: r.ttl ?? 300, values: [...(r.values ?? [])], ...routing };
