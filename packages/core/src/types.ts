@@ -219,6 +219,14 @@ export interface DnsProvider {
    * resync of the zone to at least this, and says so.
    */
   readonly readInterval?: (zone: DnsZone) => number;
+  /**
+   * The traffic policies the provider writes (see {@link TrafficPolicy}). Default, when absent:
+   * `['all', 'failover']`, the plain record sets every provider writes; `nearest` and `weighted`
+   * need routed record sets answered by the client's location or by weight, which only a
+   * provider that says so writes. The controller refuses, when it is created and when a service
+   * is applied, a policy its provider does not list.
+   */
+  readonly trafficPolicies?: readonly TrafficPolicyType[];
 }
 
 export type ProviderErrorKind =
