@@ -38,7 +38,21 @@ const FIELDS: Readonly<Record<TrafficPolicyType, readonly string[]>> = {
   weighted: ['type', 'weights'],
 };
 
-/** The policy as a frozen copy; throws ValidationError naming the field and the value. */
+/**
+ * Checks a traffic policy as data (not against any clusters or provider) and returns a frozen
+ * copy of it.
+ *
+ * @param field - Where the value came from, for messages (`spec.dns.trafficPolicy`).
+ * @throws {@link ValidationError} naming the field and the value: an unknown `type` or field, a
+ *   `failover` list empty, repeating a region or naming one that is not a DNS-1123 label, a
+ *   `nearest` location that is not a non-empty string, a `weighted` weight that is not a
+ *   positive integer.
+ * @example
+ * ```ts
+ * validateTrafficPolicy({ type: 'failover', regions: ['us-central1', 'us-east1'] }, 'trafficPolicy');
+ * validateTrafficPolicy({ type: 'failover', regions: [] }, 'trafficPolicy'); // throws: trafficPolicy.regions
+ * ```
+ */
 export function validateTrafficPolicy(value: unknown, field: string): TrafficPolicy {
   const input = record(value, field);
   const type = input['type'];
