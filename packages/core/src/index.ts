@@ -23,6 +23,7 @@ export {
   isShardHealthy,
   type RecordNameParts,
 } from './planning/plan.js';
+export { TRAFFIC_POLICY_TYPES } from './planning/traffic-policy.js';
 export { aggregateServiceStatus, type FederatedServiceStatus } from './planning/status.js';
 // -- the zone: diff (pure), zone lookup, reconcile with retry
 export { diffRecords, type DiffOptions } from './zone/diff.js';

@@ -10,6 +10,8 @@ export type {
   ProviderLimits,
   RequestCost,
   ProviderErrorKind,
+  TrafficPolicy,
+  TrafficPolicyType,
   MemberClusters,
   ClusterEvent,
   ClusterStatus,
@@ -33,3 +35,4 @@ export { TRANSIENT_NETWORK_CODES, isTransientNetworkError } from './network.js';
 export { backoffDelay, backoffStep, sleep, type Backoff, type Jitter } from './backoff.js';
 export { positiveInteger, positiveNumber, nonNegativeNumber, fraction } from './numbers.js';
 export { DEFAULT_TTL, MAX_TTL, isTtl } from './dns/ttl.js';
+export { TRAFFIC_POLICY_TYPES, PLAIN_TRAFFIC_POLICIES, validateTrafficPolicy } from './planning/traffic-policy.js';

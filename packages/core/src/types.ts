@@ -55,6 +55,30 @@ export interface ChangeSet {
 
 export type ZoneNameFormat = 'zone' | 'zone.region';
 
+/**
+ * How the global name answers (the zone and region names answer as always):
+ * - `all` (the default): every healthy shard's addresses.
+ * - `failover`: the healthy shards of the first of `regions` that has any, then the next; when
+ *   none of them has one, every healthy shard (as `all`), so that the global name goes dark only
+ *   when every shard is down. A plain record set: every provider writes it.
+ * - `nearest`: each client gets the healthy shards of the region nearest to it, answered by the
+ *   provider from the client's location. `locations` maps a cluster's region to the provider's
+ *   location; every region must map to one.
+ * - `weighted`: each healthy shard answers in proportion to its ready endpoints, or to
+ *   `weights[cluster]` (a positive integer) for the clusters named there.
+ *
+ * `nearest` and `weighted` need routed record sets, which only some providers write (a
+ * provider's `trafficPolicies`).
+ */
+export type TrafficPolicy =
+  | { readonly type: 'all' }
+  | { readonly type: 'failover'; readonly regions: readonly string[] }
+  | { readonly type: 'nearest'; readonly locations?: Readonly<Record<string, string>> }
+  | { readonly type: 'weighted'; readonly weights?: Readonly<Record<string, number>> };
+
+/** The name of a traffic policy: `all`, `failover`, `nearest` or `weighted`. */
+export type TrafficPolicyType = TrafficPolicy['type'];
+
 export interface Federation {
   readonly name: string;
   /** DNS domain, with or without the trailing dot. */
@@ -63,6 +87,8 @@ export interface Federation {
   readonly ttl?: number;
   /** `zone`: `…svc.us-central1-a.example.com.` (the guide's form, default); `zone.region`: `…svc.us-central1-a.us-central1.example.com.` */
   readonly zoneNameFormat?: ZoneNameFormat;
+  /** How the global names of the federation's services answer. Default `{ type: 'all' }`. */
+  readonly trafficPolicy?: TrafficPolicy;
 }
 
 export interface ServiceRef {
@@ -70,6 +96,8 @@ export interface ServiceRef {
   readonly name: string;
   /** Overrides the federation's TTL for this service's records. */
   readonly ttl?: number;
+  /** Overrides the federation's traffic policy for this service. Default: the federation's. */
+  readonly trafficPolicy?: TrafficPolicy;
 }
 
 /** A member cluster as planning sees it. */
@@ -191,6 +219,14 @@ export interface DnsProvider {
    * resync of the zone to at least this, and says so.
    */
   readonly readInterval?: (zone: DnsZone) => number;
+  /**
+   * The traffic policies the provider writes (see {@link TrafficPolicy}). Default, when absent:
+   * `['all', 'failover']`, the plain record sets every provider writes; `nearest` and `weighted`
+   * need routed record sets answered by the client's location or by weight, which only a
+   * provider that says so writes. The controller refuses, when it is created and when a service
+   * is applied, a policy its provider does not list.
+   */
+  readonly trafficPolicies?: readonly TrafficPolicyType[];
 }
 
 export type ProviderErrorKind =

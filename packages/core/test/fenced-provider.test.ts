@@ -40,6 +40,7 @@ function fullProvider(calls: string[]): Required<DnsProvider> {
       calls.push(`readInterval ${z.id} ${this === provider}`);
       return 807_000;
     },
+    trafficPolicies: ['failover', 'weighted'],
   };
 }
 let provider: Required<DnsProvider>;
@@ -55,6 +56,7 @@ const checks: { [K in keyof Required<DnsProvider>]: (p: DnsProvider) => unknown 
   requestCost: (p) => p.requestCost?.(change),
   zoneVersion: (p) => p.zoneVersion?.(zone),
   readInterval: (p) => p.readInterval?.(zone),
+  trafficPolicies: (p) => p.trafficPolicies,
 };
 
 describe('fencedProvider', () => {
@@ -86,11 +88,19 @@ describe('fencedProvider', () => {
   });
 
   test('a provider without the optional members gives none', () => {
-    const { canAlias: _alias, requestCost: _cost, zoneVersion: _version, readInterval: _interval, ...plain } = fullProvider([]);
+    const {
+      canAlias: _alias,
+      requestCost: _cost,
+      zoneVersion: _version,
+      readInterval: _interval,
+      trafficPolicies: _policies,
+      ...plain
+    } = fullProvider([]);
     const fenced = fencedProvider(plain, () => true, 1_000);
     expect(fenced.canAlias).toBeUndefined();
     expect(fenced.requestCost).toBeUndefined();
     expect(fenced.zoneVersion).toBeUndefined();
     expect(fenced.readInterval).toBeUndefined();
+    expect(fenced.trafficPolicies).toBeUndefined();
   });
 });

@@ -153,7 +153,7 @@ describe('an API server holding the CRDs', () => {
           externalTrafficPolicy: 'Local',
         },
       ],
-      dns: { ttl: 180 },
+      dns: { ttl: 180, trafficPolicy: { type: 'failover', regions: ['us-central1', 'us-east1'] } },
     });
     expect((await createService(full))['spec']).toEqual(full['spec']);
     expect(await refusedFields(createService(nginx({ placement: { clusters: [{ name: 'gce-us-central1-a' }] } })))).toEqual([]);
@@ -176,6 +176,12 @@ describe('an API server holding the CRDs', () => {
       ],
       [() => createService(nginx({ placement: { clusters: [{ name: '' }] } })), ['spec.placement.clusters[0].name']],
       [() => createService({ ...nginx(), spec: { template: { spec: { ports: [{ port: 0 }] } } } }), ['spec.template.spec.ports[0].port']],
+      [() => createService(nginx({ dns: { trafficPolicy: { type: 'geo' } } })), ['spec.dns.trafficPolicy.type']],
+      [() => createService(nginx({ dns: { trafficPolicy: { type: 'failover', regions: [] } } })), ['spec.dns.trafficPolicy.regions']],
+      [
+        () => createService(nginx({ dns: { trafficPolicy: { type: 'weighted', weights: { a: 0 } } } })),
+        ['spec.dns.trafficPolicy.weights.a'],
+      ],
       [() => createCluster(cluster({ server: 'ftp://10.0.0.1' })), ['spec.server']],
       [() => createCluster({ ...cluster(), spec: { server: 'https://x' } }), ['spec.secretRef']],
       [() => createCluster(cluster({ topology: { zones: ['a', 'a'] } })), ['spec.topology.zones[1]']],

@@ -280,6 +280,36 @@ describe('decodeFederatedService', () => {
     expect(decoded).toEqual(guideNginx);
   });
 
+  test.prop([
+    fc.oneof(
+      fc.constant({ type: 'all' }),
+      fc
+        .uniqueArray(fc.constantFrom('us-central1', 'us-east1', 'asia-east1'), { minLength: 1 })
+        .map((regions) => ({ type: 'failover', regions })),
+      fc
+        .dictionary(fc.constantFrom('us-central1', 'us-east1'), fc.constantFrom('us-central1', 'eu-west-1'))
+        .map((locations) => ({ type: 'nearest', locations })),
+      fc.dictionary(fc.constantFrom('gce-a', 'gce-b'), fc.integer({ min: 1, max: 255 })).map((weights) => ({ type: 'weighted', weights })),
+    ),
+  ])('spec.dns.trafficPolicy becomes the service trafficPolicy', (trafficPolicy) => {
+    const decoded = decodeFederatedService({
+      metadata: { name: 'nginx', namespace: 'ns' },
+      spec: { template: { spec: {} }, dns: { trafficPolicy } },
+    });
+    expect(decoded.trafficPolicy).toEqual(trafficPolicy);
+  });
+
+  test.each([
+    [{ type: 'failover', regions: [] }, 'spec.dns.trafficPolicy.regions'],
+    [{ type: 'geo' }, 'spec.dns.trafficPolicy.type'],
+    [{ type: 'weighted', weights: { 'gce-a': 0 } }, 'spec.dns.trafficPolicy.weights.gce-a'],
+  ])('a malformed spec.dns.trafficPolicy is refused naming the field: %j', (trafficPolicy, field) => {
+    const error = catchError(() =>
+      decodeFederatedService({ metadata: { name: 'nginx', namespace: 'ns' }, spec: { template: { spec: {} }, dns: { trafficPolicy } } }),
+    );
+    expect(error).toMatchObject({ name: 'ValidationError', field });
+  });
+
   test('clusters and clusterSelector together are refused at spec.placement', () => {
     const placement = { clusters: [{ name: 'a' }], clusterSelector: { matchLabels: { tier: 'edge' } } };
     const error = catchError(() =>

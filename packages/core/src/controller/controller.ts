@@ -24,6 +24,7 @@ import { withDeadline } from './deadline.js';
 import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
+import { checkServiceWritable } from './traffic-policies.js';
 import { runPass, type PassContext } from './pass.js';
 import { PeriodicResync } from './periodic-resync.js';
 import { deliverNotifications } from './notify.js';
@@ -151,8 +152,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
         this.emit('cluster-included', { cluster });
       },
     });
-    for (const [i, service] of (options.services ?? []).entries())
-      registerService(this.#services, options.federation, service, `services[${i}]`);
+    for (const [i, service] of (options.services ?? []).entries()) this.#register(service, `services[${i}]`);
     this.#servicesComplete = options.services !== undefined;
   }
 
@@ -242,12 +242,19 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * ```
    * @throws {@link ValidationError} when the manifest is not a v1 Service with metadata and
    * spec, holds something that is not JSON data (a BigInt, a function, a cycle, a getter that
-   * throws), the selector, the `clusters` list (or both given), an override or the `ttl` is
-   * malformed, or the names make an invalid record name. The manifest
+   * throws), the selector, the `clusters` list (or both given), an override, the `ttl` or the
+   * `trafficPolicy` is malformed, the DNS provider does not write that traffic policy, or the
+   * names make an invalid record name. The manifest
    * is kept as a copy: changing the object afterwards changes nothing until it is applied again.
    */
   applyService(service: FederatedService): void {
-    this.#scheduler.mark([registerService(this.#services, this.#options.federation, service, 'service')]);
+    this.#scheduler.mark([this.#register(service, 'service')]);
+  }
+
+  /** Checks the service (and that the provider writes its traffic policy) before anything of it is kept. */
+  #register(service: FederatedService, field: string): ServiceKey {
+    checkServiceWritable(service, field, this.#settings.writablePolicies);
+    return registerService(this.#services, this.#options.federation, service, field);
   }
 
   /**

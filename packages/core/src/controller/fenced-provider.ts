@@ -50,6 +50,7 @@ const FORWARDERS: Forwarders = {
     return ask && ((zone) => providerRequest(provider.name, deadlineMs, 'zoneVersion', () => ask.call(provider, zone)));
   },
   readInterval: (provider) => provider.readInterval?.bind(provider),
+  trafficPolicies: (provider) => provider.trafficPolicies,
 };
 
 /**

@@ -10,6 +10,7 @@ import { DEFAULT_TTL } from '../dns/ttl.js';
 import { POLICIES, type Policy } from '../zone/policy.js';
 import { retryPolicy } from '../zone/retry.js';
 import { domainFilter } from './domain-filter.js';
+import { checkWritable, writablePolicies, type WritablePolicies } from './traffic-policies.js';
 import type { ControllerOptions } from './types.js';
 
 /** Every default of ControllerOptions, stated once (and in its TSDoc). */
@@ -46,6 +47,8 @@ export interface Settings {
   readonly policy: Policy;
   /** Whether a normalized name is inside the domain filter; undefined when every name is. */
   readonly inDomainFilter: ((name: string) => boolean) | undefined;
+  /** The traffic policies the DNS provider writes. */
+  readonly writablePolicies: WritablePolicies;
 }
 
 /** Throws ValidationError naming the first bad option. */
@@ -58,6 +61,8 @@ export function controllerSettings(options: ControllerOptions): Settings {
   const retry = retryPolicy(options.retry);
   delayMs('retry.baseDelayMs', retry.baseDelayMs);
   delayMs('retry.maxDelayMs', retry.maxDelayMs);
+  const writable = writablePolicies(options.dns.provider);
+  checkWritable(options.federation.trafficPolicy, 'federation.trafficPolicy', writable);
   return {
     coalesceMs: delayMs('coalesceMs', options.coalesceMs, DEFAULTS.coalesceMs),
     resyncMs: options.resyncMs === false ? false : timerMs('resyncMs', options.resyncMs, DEFAULTS.resyncMs),
@@ -72,6 +77,7 @@ export function controllerSettings(options: ControllerOptions): Settings {
     hostnameTtlMs: hostnameTtlMs(options),
     callTimeoutMs: timerMs('callTimeoutMs', options.callTimeoutMs, DEFAULTS.callTimeoutMs),
     markerPrefix: validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX),
+    writablePolicies: writable,
     ...zoneScopeSettings(options),
   };
 }

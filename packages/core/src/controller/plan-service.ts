@@ -2,7 +2,8 @@
 import { createdBy } from '../placement/manifest.js';
 import { clusterSelection, placeShards } from '../placement/placement.js';
 import { planServiceRecords } from '../planning/plan.js';
-import type { ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
+import { ALL_POLICY } from '../planning/traffic-policy.js';
+import type { Cluster, ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus, TrafficPolicy } from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
 import { hasTopology } from './exclusions.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
@@ -99,10 +100,23 @@ export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFract
   const named = new Set(placed.map((cluster) => cluster.name));
   const { namespace, name } = input.record.service.manifest.metadata;
   const { ttl } = input.record.service;
+  const trafficPolicy = placedPolicy(input.record.service.trafficPolicy ?? input.federation.trafficPolicy, placed);
   return planServiceRecords({
     federation: input.federation,
-    service: ttl === undefined ? { namespace, name } : { namespace, name, ttl },
+    service: { namespace, name, ...(ttl === undefined ? {} : { ttl }), ...(trafficPolicy === undefined ? {} : { trafficPolicy }) },
     clusters: placed,
     shards: decision.shards.filter((shard) => named.has(shard.cluster)),
   });
+}
+
+/**
+ * The traffic policy over the clusters placed now: a failover region without one (its clusters
+ * removed, excluded or not yet heard from) is passed over, as a region without a healthy shard
+ * would be, rather than failing every pass of the service.
+ */
+function placedPolicy(policy: TrafficPolicy | undefined, placed: readonly Cluster[]): TrafficPolicy | undefined {
+  if (policy?.type !== 'failover') return policy;
+  const regions = new Set(placed.map((cluster) => cluster.region));
+  const present = policy.regions.filter((region) => regions.has(region));
+  return present.length === 0 ? ALL_POLICY : { type: 'failover', regions: present };
 }

@@ -9,6 +9,7 @@ import { validateSelector } from '../placement/selector.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
 import { recordNames } from '../planning/plan.js';
+import { validateTrafficPolicy } from '../planning/traffic-policy.js';
 import { validateFederation } from '../planning/validate.js';
 import type { Federation, ServiceManifest, Shard } from '../types.js';
 import { allShards, keyOf, type ClusterState } from './cluster-state.js';
@@ -72,6 +73,9 @@ export function registerService(
     ...(service.overrides === undefined
       ? {}
       : { overrides: jsonData(service.overrides, `${field}.overrides`, []) as typeof service.overrides }),
+    ...(service.trafficPolicy === undefined
+      ? {}
+      : { trafficPolicy: validateTrafficPolicy(service.trafficPolicy, `${field}.trafficPolicy`) }),
   };
   if (service.ttl !== undefined && !isTtl(service.ttl))
     throw new ValidationError(`${field}.ttl`, service.ttl, `must be an integer number of seconds from 0 to ${MAX_TTL}`);

@@ -1,6 +1,6 @@
 // Placement: which member cluster gets which Service, decided purely from data.
 // The caller carries the actions out (server-side apply in the kubernetes package).
-import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../types.js';
+import type { ClusterStatus, ServiceManifest, ShardAction, ShardStatus, TrafficPolicy } from '../types.js';
 import { changedFields } from './changed-fields.js';
 import { adoptedBy, desiredManifest } from './manifest.js';
 import { overriddenManifest, type ShardOverride } from './overrides.js';
@@ -26,6 +26,13 @@ export interface FederatedService {
    * the federation's TTL.
    */
   readonly ttl?: number;
+  /**
+   * How this service's global name answers (see {@link TrafficPolicy}). Default: the
+   * federation's `trafficPolicy`, itself `{ type: 'all' }` by default. A `failover` region in
+   * which the federation has no cluster at the time of a pass is passed over, as one without a
+   * healthy shard: member clusters come and go.
+   */
+  readonly trafficPolicy?: TrafficPolicy;
 }
 
 export interface PlacementInput {

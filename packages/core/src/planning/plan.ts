@@ -4,7 +4,8 @@ import type { Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
 import { MAX_RECORD_NAME_LENGTH, normalizeName, serviceNames, type ServiceNames } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
-import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef } from '../types.js';
+import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef, TrafficPolicy } from '../types.js';
+import { checkPolicyTopology } from './traffic-policy.js';
 import {
   label,
   list,
@@ -71,7 +72,7 @@ export function isShardHealthy(
 export function planServiceRecords(input: ServicePlanInput): RecordSet[] {
   const root = record(input, 'input');
   const topology = validateTopology(validateFederation(root['federation']), root['clusters']);
-  const service = validateService(root['service'], 'service', topology);
+  const service = plannedService(root['service'], 'service', topology);
   return plan(topology, service, validateShards(root['shards'], 'shards', topology));
 }
 
@@ -102,13 +103,28 @@ export function planFederation(input: FederationPlanInput): RecordSet[] {
   const out: RecordSet[] = [];
   list(root['services'], 'services').forEach((item, i) => {
     const entry = record(item, `services[${i}]`);
-    const service = validateService(entry['service'], `services[${i}].service`, topology);
+    const service = plannedService(entry['service'], `services[${i}].service`, topology);
     const key = `${service.namespace}/${service.name}`;
     if (seen.has(key)) throw new ValidationError(`services[${i}].service`, key, 'duplicate service');
     seen.add(key);
     for (const set of plan(topology, service, validateShards(entry['shards'], `services[${i}].shards`, topology))) out.push(set);
   });
   return out;
+}
+
+/** The service, its traffic policy checked against the clusters and one the planner makes. */
+function plannedService(value: unknown, field: string, topology: Topology): ValidService {
+  const service = validateService(value, field, topology);
+  const { trafficPolicy, trafficPolicyField } = service;
+  if (trafficPolicy.type === 'all') return service;
+  checkPolicyTopology(trafficPolicy, trafficPolicyField, topology);
+  if (trafficPolicy.type === 'nearest' || trafficPolicy.type === 'weighted')
+    throw new ValidationError(
+      `${trafficPolicyField}.type`,
+      trafficPolicy.type,
+      'needs routed record sets, which planning does not make yet: all and failover are planned',
+    );
+  return service;
 }
 
 /** What a place (zone, region, everywhere) answers: addresses, and hostnames to alias. */
@@ -136,7 +152,7 @@ function plan(topology: Topology, service: ValidService, shards: readonly ValidS
   const names = serviceNames(topology.federation, service);
   const { ttl } = service;
   const out: RecordSet[] = [];
-  targetSets(out, names.global, ttl, global);
+  targetSets(out, names.global, ttl, globalTargets(service.trafficPolicy, global, byRegion));
   for (const region of topology.regions) {
     const regionName = names.region(region);
     const regionTargets = byRegion.get(region);
@@ -150,6 +166,20 @@ function plan(topology: Topology, service: ValidService, shards: readonly ValidS
     }
   }
   return out;
+}
+
+/**
+ * What the global name answers: with `failover`, the first listed region with a healthy shard,
+ * or (none has one) every healthy shard, so that the CNAMEs of regions without one still lead
+ * to addresses.
+ */
+function globalTargets(policy: TrafficPolicy, global: Targets, byRegion: ReadonlyMap<string, Targets>): Targets {
+  if (policy.type !== 'failover') return global;
+  for (const region of policy.regions) {
+    const targets = byRegion.get(region);
+    if (targets) return targets;
+  }
+  return global;
 }
 
 function at(map: Map<string, Targets>, key: string): Targets {

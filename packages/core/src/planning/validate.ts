@@ -4,7 +4,8 @@ import { publicAddress, type Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, MAX_RECORD_NAME_LENGTH } from '../dns/names.js';
 import { DEFAULT_TTL, isTtl, MAX_TTL } from '../dns/ttl.js';
-import type { ZoneNameFormat } from '../types.js';
+import type { TrafficPolicy, ZoneNameFormat } from '../types.js';
+import { ALL_POLICY, validateTrafficPolicy } from './traffic-policy.js';
 
 export interface ValidFederation {
   readonly name: string;
@@ -12,6 +13,7 @@ export interface ValidFederation {
   readonly domain: string;
   readonly ttl: number;
   readonly zoneNameFormat: ZoneNameFormat;
+  readonly trafficPolicy: TrafficPolicy;
 }
 
 export interface ValidCluster {
@@ -38,6 +40,10 @@ export interface ValidService {
   readonly namespace: string;
   readonly name: string;
   readonly ttl: number;
+  /** The service's own, or else the federation's. */
+  readonly trafficPolicy: TrafficPolicy;
+  /** Where `trafficPolicy` came from, for messages: `<service field>.trafficPolicy` or `federation.trafficPolicy`. */
+  readonly trafficPolicyField: string;
 }
 
 export interface ValidShard {
@@ -117,6 +123,8 @@ export function validateFederation(value: unknown, field = 'federation'): ValidF
     domain: `${bare}.`,
     ttl: input['ttl'] === undefined ? DEFAULT_TTL : ttl(input['ttl'], `${field}.ttl`),
     zoneNameFormat: format,
+    trafficPolicy:
+      input['trafficPolicy'] === undefined ? ALL_POLICY : validateTrafficPolicy(input['trafficPolicy'], `${field}.trafficPolicy`),
   };
 }
 
@@ -202,7 +210,17 @@ export function validateService(value: unknown, field: string, topology: Topolog
     );
   }
   const serviceTtl = input['ttl'] === undefined ? topology.federation.ttl : ttl(input['ttl'], `${field}.ttl`);
-  return { namespace, name, ttl: serviceTtl };
+  const own = input['trafficPolicy'];
+  if (own === undefined)
+    return {
+      namespace,
+      name,
+      ttl: serviceTtl,
+      trafficPolicy: topology.federation.trafficPolicy,
+      trafficPolicyField: 'federation.trafficPolicy',
+    };
+  const trafficPolicyField = `${field}.trafficPolicy`;
+  return { namespace, name, ttl: serviceTtl, trafficPolicy: validateTrafficPolicy(own, trafficPolicyField), trafficPolicyField };
 }
 
 /** Load-balancer hostnames, with or without the trailing dot, as lower-case FQDNs. */

@@ -1,7 +1,7 @@
 // A FederatedService object → the controller's input. The API server's structural schema refuses
 // what it can; what it cannot (and what a client without the schema sends) is refused here, the
 // field named as the user wrote it.
-import { ValidationError, isTtl, parseIPv4, parseIPv6, validateSelector } from '@fedsvc/core/provider';
+import { ValidationError, isTtl, parseIPv4, parseIPv6, validateSelector, validateTrafficPolicy } from '@fedsvc/core/provider';
 import type { FederatedService, ShardOverride } from '@fedsvc/core';
 import { kind, object, objectName, optionalList, optionalObject, optionalStringMap, uniqueNames } from './fields.js';
 import { namespaceName, serviceName, serviceTemplate } from './service-template.js';
@@ -9,8 +9,8 @@ import { namespaceName, serviceName, serviceTemplate } from './service-template.
 /**
  * A FederatedService object, as the API server sends it, → the controller's input
  * (`controller.applyService`). The Service is `spec.template` named after the object;
- * `spec.placement`, `spec.overrides` and `spec.dns.ttl` become `clusters` or
- * `clusterSelector`, `overrides` and `ttl`. Pure.
+ * `spec.placement`, `spec.overrides`, `spec.dns.ttl` and `spec.dns.trafficPolicy` become
+ * `clusters` or `clusterSelector`, `overrides`, `ttl` and `trafficPolicy`. Pure.
  *
  * @throws {@link ValidationError} whose `field` is the path in the object
  * (`spec.template.spec.ports[0].port`, `spec.overrides[1].externalTrafficPolicy`) and whose
@@ -28,7 +28,16 @@ export function decodeFederatedService(value: unknown): FederatedService {
   const placed = placement(spec['placement'], 'spec.placement');
   const overrides = shardOverrides(spec['overrides'], 'spec.overrides');
   const ttl = dnsTtl(spec['dns'], 'spec.dns');
-  return { manifest, ...placed, ...(overrides ? { overrides } : {}), ...(ttl === undefined ? {} : { ttl }) };
+  const trafficPolicy = optionalObject(spec['dns'], 'spec.dns')?.['trafficPolicy'];
+  return {
+    manifest,
+    ...placed,
+    ...(overrides ? { overrides } : {}),
+    ...(ttl === undefined ? {} : { ttl }),
+    ...(trafficPolicy === undefined || trafficPolicy === null
+      ? {}
+      : { trafficPolicy: validateTrafficPolicy(trafficPolicy, 'spec.dns.trafficPolicy') }),
+  };
 }
 
 function placement(value: unknown, field: string): Pick<FederatedService, 'clusters' | 'clusterSelector'> {
