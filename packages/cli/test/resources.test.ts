@@ -141,4 +141,20 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     expect(checked.stdout).toMatch(/^ok {4}FederatedCluster gce-asia-east1-a: Ready; asia-east1 \(asia-east1-z\)$/m);
     expect(checked.code).toBe(0);
   }, 180_000);
+
+  test('a FederatedCluster stored with zones but no region: check says the override is ignored, and its nodes decide', async () => {
+    // Stored past admission, as an object from before the CRD refused half a topology.
+    const name = guideClusterName('europe-west1-b');
+    const object = federatedCluster(name, world.members.get(name)!.url);
+    world.host.store.put(
+      'federatedclusters.fedsvc.io',
+      { ...object, spec: { ...(object['spec'] as JsonObject), topology: { zones: ['europe-west1-z'] } } },
+      [],
+    );
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', await world.writeConfig(resourceConfig)]);
+    expect(stdout).toMatch(/^ok {4}FederatedCluster gce-europe-west1-b: Ready; europe-west1 \(europe-west1-b\)$/m);
+    const warning = (stdout + stderr).split('\n').find((line) => line.includes('topology override ignored'));
+    expect(warning).toMatch(/spec\.topology\.zones: is ignored without spec\.topology\.region.*europe-west1-z/);
+    expect(code).toBe(0);
+  }, 60_000);
 });
