@@ -12,6 +12,7 @@ import {
   federatedMember,
   inClusterKubeConfig,
 } from '@fedsvc/kubernetes';
+import { memberOptions } from './config/clusters.js';
 import type { FedsvcConfig } from './config/config.js';
 
 const GROUP = 'fedsvc.io';
@@ -55,7 +56,8 @@ async function listServices(custom: CustomObjectsApi, logger: Logger): Promise<F
 
 /**
  * Each FederatedCluster whose spec and Secret are usable, as the member cluster the host source
- * makes of it (labels and topology override included); the others logged and left out.
+ * makes of it (labels and topology override included); the others logged and left out, and a
+ * topology override ignored for want of its other half logged.
  */
 async function listClusters(kubeConfig: KubeConfig, config: FedsvcConfig, logger: Logger): Promise<ClusterSource[]> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -68,7 +70,10 @@ async function listClusters(kubeConfig: KubeConfig, config: FedsvcConfig, logger
   const secretNamed = (name: string) => secrets.items.find((secret) => secret.metadata?.name === name);
   return itemsOf(list).flatMap((item) => {
     try {
-      return [federatedMember(item, namespace, secretNamed).cluster];
+      const { cluster, ignoredTopology } = federatedMember(item, namespace, secretNamed);
+      if (ignoredTopology)
+        logger.warn({ federatedCluster: nameOf(item), error: ignoredTopology.message }, 'FederatedCluster topology override ignored');
+      return [cluster];
     } catch (error) {
       logger.warn({ federatedCluster: nameOf(item), error: (error as Error).message }, 'FederatedCluster left out: unusable');
       return [];
@@ -83,5 +88,5 @@ export async function listFederation(config: FedsvcConfig, logger: Logger): Prom
     listServices(kubeConfig.makeApiClient(CustomObjectsApi), logger),
     listClusters(kubeConfig, config, logger),
   ]);
-  return { services, clusters: createKubernetesClusters({ clusters: sources, logger }) };
+  return { services, clusters: createKubernetesClusters({ clusters: sources, logger, ...memberOptions(config) }) };
 }

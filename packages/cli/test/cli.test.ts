@@ -3,14 +3,12 @@
 // real BIND 9, and the Route 53 and Cloud DNS wire servers. The config problems of the file, the
 // flags and the environment are the same whatever the provider: they run against BIND only.
 import { guideHealthyAddresses, guideZones, guideClusterName } from '@fedsvc/core/testing';
-import { endpointSlice } from '@fedsvc/kubernetes/testing';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Fedsvc, cleanEnv, runFedsvc, startFedsvc, until } from './harness.js';
 import { DNS_BACKENDS } from './dns-servers.js';
-import { type World, startWorld } from './world.js';
+import { GUIDE_GLOBAL as GLOBAL, type World, startWorld } from './world.js';
 
-const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
 const ours = (name: string) => name.includes('.myfederation.svc.');
 
 /** A copy of the config with the field at `path` set to `value` (undefined: removed). */
@@ -178,25 +176,7 @@ describe.each(DNS_BACKENDS)('fedsvc against the guide federation (wire fixtures,
       await until('the endpoints listen', () => /"url":"(http:[^"]+)"/.test(fedsvc.stdout()), 60_000);
       url = /"url":"(http:[^"]+)"/.exec(fedsvc.stdout())![1]!;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      await until('a shard in every member cluster', () =>
-        [...world.members.values()].every((api) => api.store.get('services', 'mynamespace', 'nginx') !== undefined),
-      );
-      // The guide's load balancers come up; pods are ready in 8 of the 13 zones.
-      guideZones.forEach((zone, i) => {
-        const api = world.members.get(guideClusterName(zone))!;
-        const address = guideHealthyAddresses[zone] ?? `203.0.113.${i + 1}`;
-        api.setIngress('mynamespace', 'nginx', [{ ip: address }]);
-        api.putEndpointSlice(endpointSlice('mynamespace', 'nginx', `nginx-${zone}`, zone in guideHealthyAddresses ? 1 : 0));
-      });
-      const healthy = Object.values(guideHealthyAddresses).sort();
-      await until(
-        'the global name holds the 8 healthy addresses',
-        async () => {
-          const global = (await world.zone()).find((r) => r.name === GLOBAL && r.type === 'A');
-          return JSON.stringify([...(global?.rrdatas ?? [])].sort()) === JSON.stringify(healthy);
-        },
-        60_000,
-      );
+      await world.guideNginxUp();
       await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/^fedsvc_leader 1$/m);

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { ValidationError } from '@fedsvc/core';
+import { FakeKubeApi, writeKubeconfig } from '@fedsvc/kubernetes/testing';
+import { memberClusters, memberOptions } from '../src/config/clusters.js';
 import { configOf } from '../src/config/config.js';
 import { FIELDS, envOf, flagOf } from '../src/config/fields.js';
 import { dnsProvider } from '../src/config/provider.js';
@@ -11,6 +13,7 @@ import { renameField } from '../src/config/problems.js';
 import { parseValue, readFields } from '../src/config/read.js';
 
 const field = (path: string) => FIELDS.find((f) => f.path === path)!;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 describe('parseValue', () => {
@@ -116,4 +119,88 @@ test("the README's reference lists every field with its flag and variable", () =
     expect(rows[i]).toContain(`| \`${flagOf(f.path)}\` | \`${envOf(f.path)}\` |`);
     expect(rows[i]).toContain(f.doc);
   }
+});
+
+describe('the member clusters settings', () => {
+  const DURATIONS = ['members.requestTimeout', 'members.syncTimeout', 'members.healthPeriod', 'members.probeTimeout'] as const;
+  const COUNTS = ['members.pageSize', 'members.failureThreshold', 'members.successThreshold'] as const;
+  const optionOf = (path: string) => `${path.slice('members.'.length)}${DURATIONS.includes(path as never) ? 'Ms' : ''}`;
+
+  test.prop([
+    fc.tuple(...DURATIONS.map(() => fc.integer({ min: 1, max: 5_000 }))),
+    fc.tuple(...COUNTS.map(() => fc.integer({ min: 1, max: 1_000 }))),
+    fc.boolean(),
+  ])('from the file, a variable or a flag, each reaches @fedsvc/kubernetes under its option name', async (durations, counts, asFlags) => {
+    const given = new Map<string, string>([
+      ...DURATIONS.map((path, i): [string, string] => [path, `${durations[i]}ms`]),
+      ...COUNTS.map((path, i): [string, string] => [path, String(counts[i])]),
+    ]);
+    const env = asFlags ? {} : Object.fromEntries([...given].map(([path, text]) => [envOf(path), text]));
+    const { values, problems } = await readFields({ env, flags: asFlags ? given : new Map() });
+    expect(problems).toEqual([]);
+    expect(memberOptions(configOf(values))).toEqual(
+      Object.fromEntries([
+        ...DURATIONS.map((path, i) => [optionOf(path), durations[i]]),
+        ...COUNTS.map((path, i) => [optionOf(path), counts[i]]),
+      ]),
+    );
+  });
+
+  test('every bad setting is reported at once with the other problems, naming the field, the value and where it came from', async () => {
+    const env = { FEDSVC_MEMBERS_PAGE_SIZE: '0', FEDSVC_MEMBERS_CONTEXTS: 'nowhere', FEDSVC_MEMBERS_KUBECONFIG: '/nonexistent/kubeconfig' };
+    const flags = new Map<string, string>([
+      ['members.failureThreshold', '-1'],
+      ['members.syncTimeout', '0s'],
+    ]);
+    const read = await readFields({ env, flags });
+    const problems = [...read.problems];
+    await memberClusters(configOf(read.values), silent, problems);
+    const named = problems.map((p) => p.message);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^members\.syncTimeout \(--members-sync-timeout\): must be a duration .*\(got "0s"\)$/),
+        expect.stringMatching(/^members\.pageSize: .*\(got 0\)$/),
+        expect.stringMatching(/^members\.failureThreshold: .*\(got -1\)$/),
+        expect.stringMatching(/^members\.kubeconfig: /),
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+  });
+
+  test('members.syncTimeout and members.healthPeriod reach the watch: a member that never answers holds the first sync only that long', async () => {
+    const good = await FakeKubeApi.start();
+    const silentMember = await FakeKubeApi.start();
+    await silentMember.setReachability('drop');
+    const kubeconfig = await writeKubeconfig([
+      { context: 'good', server: good.url },
+      { context: 'silent', server: silentMember.url },
+    ]);
+    const warnings: string[] = [];
+    try {
+      const env = {
+        FEDSVC_MEMBERS_CONTEXTS: 'good,silent',
+        FEDSVC_MEMBERS_KUBECONFIG: kubeconfig.path,
+        FEDSVC_MEMBERS_SYNC_TIMEOUT: '300ms',
+        FEDSVC_MEMBERS_HEALTH_PERIOD: '1h',
+        FEDSVC_MEMBERS_REQUEST_TIMEOUT: '1h',
+      };
+      const read = await readFields({ env, flags: new Map() });
+      const problems = [...read.problems];
+      const logger = { ...silent, warn: (fields: object, message?: string) => warnings.push(`${message} ${JSON.stringify(fields)}`) };
+      const members = await memberClusters(configOf(read.values), logger, problems);
+      expect(problems).toEqual([]);
+      const started = Date.now();
+      let syncedAfter: number | undefined;
+      const watch = members!.clusters.watch((event) => {
+        if (event.type === 'synced') syncedAfter ??= Date.now() - started;
+      });
+      for (let i = 0; i < 100 && syncedAfter === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await watch.stop();
+      // Within a few seconds, not the 60 s default nor the ~11 s the probes take to call it Offline.
+      expect(syncedAfter).toBeLessThan(1_500);
+      expect(warnings.some((line) => line.includes('silent'))).toBe(true);
+    } finally {
+      await Promise.all([good.stop(), silentMember.stop(), kubeconfig.remove()]);
+    }
+  }, 20_000);
 });

@@ -33,7 +33,7 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
-function setUp(zoneId: string) {
+function setUp(zoneId: string, backoff = { baseMs: 5, maxMs: 20 }) {
   const clusters = new MemoryClusters([
     { name: 'gce-us-central1-a', zones: ['us-central1-a'], region: 'us-central1', loadBalancerAddresses: ['203.0.113.1'] },
   ]);
@@ -47,12 +47,12 @@ function setUp(zoneId: string) {
     dns: { provider, zone: { id: zoneId, dnsName: 'example.com.' } },
     services: [guideNginx],
     coalesceMs: 1,
-    backoff: { baseMs: 5, maxMs: 20 },
+    backoff,
     sleep: async () => {},
     logger,
   });
   readiness = new Readiness(controller);
-  return { controller, readiness, logger };
+  return { controller, readiness, logger, provider };
 }
 
 describe('readiness', () => {
@@ -63,6 +63,57 @@ describe('readiness', () => {
     try {
       await until(() => readiness.state().ready);
       expect(readiness.state().reasons).toEqual([]);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test('a failure retrying may fix in the first sync: 503 naming the service as retried, until a retry succeeds; then 200', async () => {
+    const { controller, readiness, provider } = setUp('example-com', { baseMs: 20, maxMs: 40 });
+    // Every request fails until the service has failed three times; then they get through.
+    provider.failNext(1_000);
+    const seen: ReturnType<Readiness['state']>[] = [];
+    controller.on('apply-failed', ({ permanent }) => {
+      expect(permanent).toBe(false);
+      setImmediate(() => {
+        seen.push(readiness.state());
+        if (seen.length === 3) provider.clearFaults();
+      });
+    });
+    controller.start();
+    try {
+      await until(() => readiness.state().ready);
+      expect(seen).toHaveLength(3);
+      for (const during of seen) {
+        expect(during.ready).toBe(false);
+        expect(during.reasons).toEqual([
+          expect.stringMatching(/^mynamespace\/nginx: transient: .*injected.*: retried; the first sync waits for it$/),
+        ]);
+      }
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test('after the first sync, a failure retrying may fix does not make it not ready', async () => {
+    const { controller, readiness, provider } = setUp('example-com', { baseMs: 100, maxMs: 100 });
+    controller.start();
+    try {
+      await until(() => readiness.state().ready);
+      const states: boolean[] = [];
+      let failures = 0;
+      controller.on('apply-failed', ({ permanent }) => {
+        failures++;
+        expect(permanent).toBe(false);
+        setImmediate(() => states.push(readiness.state().ready));
+      });
+      provider.failNext(1_000);
+      controller.resync();
+      await until(() => failures > 0);
+      provider.clearFaults();
+      await controller.idle();
+      expect(states.length).toBeGreaterThan(0);
+      expect([...states, readiness.state().ready].every(Boolean)).toBe(true);
     } finally {
       await controller.stop();
     }

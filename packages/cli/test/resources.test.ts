@@ -3,12 +3,11 @@
 // fixture with the package's CRDs), writing the guide's records into a real BIND 9.
 import { guideClusterName, guideHealthyAddresses, guideNginx, guideZones } from '@fedsvc/core/testing';
 import { crdManifests } from '@fedsvc/kubernetes';
-import { type JsonObject, endpointSlice, federatedCluster, federatedService } from '@fedsvc/kubernetes/testing';
+import { type JsonObject, federatedCluster, federatedService } from '@fedsvc/kubernetes/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Fedsvc, runFedsvc, startFedsvc, until } from './harness.js';
 import { type World, startWorld } from './world.js';
 
-const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
 const NAMESPACE = 'fedsvc-system';
 
 describe('fedsvc run in resource mode (FederatedServices and FederatedClusters in the host cluster)', () => {
@@ -75,26 +74,10 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
   }, 180_000);
 
   test("converges the guide's nginx from its FederatedService and writes its status; SIGTERM exits 0", async () => {
-    const { host, members } = world;
+    const { host } = world;
     fedsvc = startFedsvc(['run', '--config', await world.writeConfig(resourceConfig)]);
     const running = fedsvc;
-    await until('a shard in every member cluster', () =>
-      [...members.values()].every((api) => api.store.get('services', 'mynamespace', 'nginx') !== undefined),
-    );
-    guideZones.forEach((zone, i) => {
-      const api = members.get(guideClusterName(zone))!;
-      api.setIngress('mynamespace', 'nginx', [{ ip: guideHealthyAddresses[zone] ?? `203.0.113.${i + 1}` }]);
-      api.putEndpointSlice(endpointSlice('mynamespace', 'nginx', `nginx-${zone}`, zone in guideHealthyAddresses ? 1 : 0));
-    });
-    const healthy = Object.values(guideHealthyAddresses).sort();
-    await until(
-      'the global name holds the 8 healthy addresses',
-      async () => {
-        const global = (await world.zone()).find((r) => r.name === GLOBAL && r.type === 'A');
-        return JSON.stringify([...(global?.rrdatas ?? [])].sort()) === JSON.stringify(healthy);
-      },
-      60_000,
-    );
+    await world.guideNginxUp();
     const nginx = () => host.getObject('federatedservices.fedsvc.io', 'mynamespace', 'nginx') as JsonObject & { status?: JsonObject };
     await until('the FederatedService status shows 8 of 13 healthy', () => nginx().status?.['healthyClusters'] === '8/13', 60_000);
     expect(nginx().status?.['clusters']).toHaveLength(13);
@@ -158,4 +141,20 @@ describe('fedsvc run in resource mode (FederatedServices and FederatedClusters i
     expect(checked.stdout).toMatch(/^ok {4}FederatedCluster gce-asia-east1-a: Ready; asia-east1 \(asia-east1-z\)$/m);
     expect(checked.code).toBe(0);
   }, 180_000);
+
+  test('a FederatedCluster stored with zones but no region: check says the override is ignored, and its nodes decide', async () => {
+    // Stored past admission, as an object from before the CRD refused half a topology.
+    const name = guideClusterName('europe-west1-b');
+    const object = federatedCluster(name, world.members.get(name)!.url);
+    world.host.store.put(
+      'federatedclusters.fedsvc.io',
+      { ...object, spec: { ...(object['spec'] as JsonObject), topology: { zones: ['europe-west1-z'] } } },
+      [],
+    );
+    const { code, stdout, stderr } = await runFedsvc(['check', '--config', await world.writeConfig(resourceConfig)]);
+    expect(stdout).toMatch(/^ok {4}FederatedCluster gce-europe-west1-b: Ready; europe-west1 \(europe-west1-b\)$/m);
+    const warning = (stdout + stderr).split('\n').find((line) => line.includes('topology override ignored'));
+    expect(warning).toMatch(/spec\.topology\.zones: is ignored without spec\.topology\.region.*europe-west1-z/);
+    expect(code).toBe(0);
+  }, 60_000);
 });

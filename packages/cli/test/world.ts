@@ -5,11 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordSet } from '@fedsvc/core';
-import { guideClusterName, guideNginx, guideZones, regionOfZone } from '@fedsvc/core/testing';
-import { FakeKubeApi, writeKubeconfig } from '@fedsvc/kubernetes/testing';
+import { guideClusterName, guideHealthyAddresses, guideNginx, guideZones, regionOfZone } from '@fedsvc/core/testing';
+import { FakeKubeApi, endpointSlice, writeKubeconfig } from '@fedsvc/kubernetes/testing';
 import { stringify } from 'yaml';
 import { type DnsBackend, type DnsServer, DNS_BACKENDS } from './dns-servers.js';
-import { cleanEnv } from './harness.js';
+import { cleanEnv, until } from './harness.js';
+
+/** The guide's nginx's global name. */
+export const GUIDE_GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
 
 export interface World {
   readonly host: FakeKubeApi;
@@ -26,6 +29,12 @@ export interface World {
   zone(): Promise<readonly RecordSet<string>[]>;
   /** Every request any API fixture has had. */
   requestCount(): number;
+  /**
+   * The guide's nginx comes up once `fedsvc` has placed it: waits for its shard in every member
+   * cluster, gives each its load balancer's address and pods ready in 8 of the 13 zones, and
+   * waits for the global name to hold the 8 healthy addresses.
+   */
+  guideNginxUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +80,24 @@ export async function startWorld(backend: DnsBackend = DNS_BACKENDS[0]!): Promis
     },
     zone: () => dns.zone(),
     requestCount: () => host.requests.length + [...members.values()].reduce((n, api) => n + api.requests.length, 0),
+    async guideNginxUp() {
+      await until('a shard in every member cluster', () =>
+        [...members.values()].every((api) => api.store.get('services', 'mynamespace', 'nginx') !== undefined),
+      );
+      guideZones.forEach((zone, i) => {
+        const api = members.get(guideClusterName(zone))!;
+        api.setIngress('mynamespace', 'nginx', [{ ip: guideHealthyAddresses[zone] ?? `203.0.113.${i + 1}` }]);
+        api.putEndpointSlice(endpointSlice('mynamespace', 'nginx', `nginx-${zone}`, zone in guideHealthyAddresses ? 1 : 0));
+      });
+      const healthy = JSON.stringify(Object.values(guideHealthyAddresses).sort());
+      await until(
+        'the global name holds the 8 healthy addresses',
+        async () =>
+          JSON.stringify([...((await dns.zone()).find((r) => r.name === GUIDE_GLOBAL && r.type === 'A')?.rrdatas ?? [])].sort()) ===
+          healthy,
+        60_000,
+      );
+    },
     async stop() {
       await Promise.all([host.stop(), ...[...members.values()].map((api) => api.stop()), dns.stop()]);
       await kubeconfig.remove();

@@ -184,8 +184,10 @@ describe('an API server holding the CRDs', () => {
       ],
       [() => createCluster(cluster({ server: 'ftp://10.0.0.1' })), ['spec.server']],
       [() => createCluster({ ...cluster(), spec: { server: 'https://x' } }), ['spec.secretRef']],
-      [() => createCluster(cluster({ topology: { zones: ['a', 'a'] } })), ['spec.topology.zones[1]']],
-      [() => createCluster(cluster({ topology: { zones: [] } })), ['spec.topology.zones']],
+      [() => createCluster(cluster({ topology: { region: 'r', zones: ['a', 'a'] } })), ['spec.topology.zones[1]']],
+      [() => createCluster(cluster({ topology: { region: 'r', zones: [] } })), ['spec.topology.zones']],
+      [() => createCluster(cluster({ topology: { zones: ['us-central1-a'] } })), ['spec.topology']],
+      [() => createCluster(cluster({ topology: { region: 'us-central1' } })), ['spec.topology']],
     ];
     for (const [created, fields] of cases) expect(await refusedFields(created())).toEqual(fields);
   });

@@ -156,6 +156,42 @@ describe('structural schema', () => {
     expect(body['message']).toMatch(/^FederatedService\.fedsvc\.io "nginx" is invalid: \[spec\.template\.spec\.type: Unsupported value/);
   });
 
+  test('a CEL rule ratchets: an object stored before it failed the rule takes writes leaving that value as it was, not ones changing it', async () => {
+    const { api, custom } = await host();
+    // Stored past admission, as an object written before its CRD gained the rule.
+    const placement = { clusters: [{ name: 'a' }], clusterSelector: { matchLabels: { x: 'y' } } };
+    api.store.put('federatedservices.fedsvc.io', { ...nginx({ placement }), metadata: { name: 'nginx', namespace: 'mynamespace' } }, []);
+    const status = { apiVersion: 'fedsvc.io/v1alpha1', kind: 'FederatedService', metadata: { name: 'nginx', namespace: 'mynamespace' } };
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        ...FSVC,
+        namespace: 'mynamespace',
+        name: 'nginx',
+        body: { ...status, status: { dns: 'InSync' } },
+        fieldManager: 'fedsvc',
+        force: true,
+      },
+      ssa,
+    );
+    expect((await get(custom))['status']).toEqual({ dns: 'InSync' });
+    await custom.patchNamespacedCustomObject(
+      { ...FSVC, namespace: 'mynamespace', name: 'nginx', body: { spec: { dns: { ttl: 60 } } } },
+      merge,
+    );
+    const changed = { spec: { placement: { ...placement, clusters: [{ name: 'b' }] } } };
+    const { code, body } = await refusal(
+      custom.patchNamespacedCustomObject({ ...FSVC, namespace: 'mynamespace', name: 'nginx', body: changed }, merge),
+    );
+    expect(code).toBe(422);
+    expect(body['details'].causes).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "object": clusters and clusterSelector are mutually exclusive',
+        field: 'spec.placement',
+      },
+    ]);
+  });
+
   test('required fields, types and duplicate list-map keys are named', async () => {
     const { custom } = await host();
     const missing = await refusal(create(custom, { ...nginx(), spec: { dns: { ttl: '60' } } }));

@@ -343,7 +343,7 @@ const federatedCluster = fc
       secretName: subdomain,
       secretNamespace: fc.option(label1123, { nil: undefined }),
       region: fc.option(label1123, { nil: undefined }),
-      zones: fc.option(fc.uniqueArray(label1123, { maxLength: 3 }), { nil: undefined }),
+      zones: fc.option(fc.uniqueArray(label1123, { minLength: 1, maxLength: 3 }), { nil: undefined }),
     },
     { requiredKeys: ['name', 'server', 'secretName', 'secretNamespace'] },
   )
@@ -397,6 +397,10 @@ describe('decodeFederatedCluster', () => {
           ['spec', 'topology', 'region'],
           ['US Central', 5],
         ],
+        [
+          ['spec', 'topology', 'zones'],
+          [[], 'a'],
+        ],
         ...zones.map((_, i): [Path, unknown[]] => [
           ['spec', 'topology', 'zones', i],
           ['Zone A', ''],
@@ -448,6 +452,22 @@ describe('federatedMember', () => {
       expect(cluster.kubeConfig.getCurrentCluster()?.server).toBe(spec['server']);
       const { region, zones } = spec.topology ?? {};
       expect(cluster.topology).toEqual(region !== undefined && zones !== undefined ? { region, zones } : undefined);
+    },
+  );
+
+  test.prop([federatedCluster])(
+    'an override giving only one of region and zones is ignored, named by its field and value; a whole one is not',
+    (object) => {
+      const spec = object.spec as Json & { secretRef: { namespace?: string }; topology?: { region?: string; zones?: string[] } };
+      const { region, zones } = spec.topology ?? {};
+      const { ignoredTopology } = federatedMember(object, spec.secretRef.namespace ?? 'fedsvc-system', () => tokenSecret);
+      if ((region === undefined) === (zones === undefined)) expect(ignoredTopology).toBeUndefined();
+      else {
+        expect(ignoredTopology).toBeInstanceOf(ValidationError);
+        expect(ignoredTopology?.field).toBe(region === undefined ? 'spec.topology.zones' : 'spec.topology.region');
+        expect(ignoredTopology?.value).toEqual(region ?? zones);
+        expect(ignoredTopology?.message).toMatch(region === undefined ? /without spec\.topology\.region/ : /without spec\.topology\.zones/);
+      }
     },
   );
 

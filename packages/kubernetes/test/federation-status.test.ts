@@ -289,4 +289,27 @@ describe('federatedClusterStatus', () => {
       expect(next).toMatchObject({ health: b.health, zones: b.zones, lastProbeTime: wireTime(t2) });
     },
   );
+
+  const override = fc.record(
+    { region: fc.constant('us-central1'), zones: fc.constant(['us-central1-a', 'us-central1-b']) },
+    { requiredKeys: [] },
+  );
+
+  test.prop([cluster, fc.option(override, { nil: undefined }), time])(
+    'TopologyOverride: absent without spec.topology, True when it gives region and zones, False naming the one field given alone',
+    (a, topology, now) => {
+      const status = federatedClusterStatus(a, now, undefined, now, topology);
+      const found = status.conditions.find((c) => c.type === 'TopologyOverride');
+      expect(status.conditions[0]?.type).toBe('Ready');
+      if (topology === undefined || (topology.region === undefined && topology.zones === undefined)) {
+        expect(found).toBeUndefined();
+        return;
+      }
+      const whole = topology.region !== undefined && topology.zones !== undefined;
+      expect(found).toMatchObject({ status: whole ? 'True' : 'False', reason: whole ? 'Applied' : 'Incomplete' });
+      if (topology.region !== undefined && !whole) expect(found?.message).toMatch(/^spec\.topology\.region: .*"us-central1"/);
+      if (topology.zones !== undefined && !whole) expect(found?.message).toMatch(/^spec\.topology\.zones: .*us-central1-a/);
+      expect(found?.reason).toMatch(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
+    },
+  );
 });

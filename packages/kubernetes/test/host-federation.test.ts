@@ -198,6 +198,41 @@ describe('the host source', () => {
     expect((await object('federatedclusters', 'east'))?.['status']?.['health']).toBe('Ready');
   }, 30_000);
 
+  test('a FederatedCluster stored with half a topology override joins by its nodes, its status naming the field ignored', async () => {
+    // Stored as an object from before the schema refused it: straight into the store, past admission.
+    const partial = await FakeKubeApi.start({ token: 'token-partial' });
+    try {
+      partial.setNode('partial-node', { 'topology.kubernetes.io/zone': 'us-south1-a', 'topology.kubernetes.io/region': 'us-south1' });
+      host.putSecret(NAMESPACE, 'partial', { token: 'token-partial' });
+      await createService('shop', 'steady-too');
+      await until('placed', () => shardIn('east', 'shop', 'steady-too') && shardIn('west', 'shop', 'steady-too'));
+      const east = await object('federatedclusters', 'east');
+      const body = federatedCluster('partial', partial.url);
+      host.store.put(
+        'federatedclusters.fedsvc.io',
+        { ...body, spec: { ...(body['spec'] as Json), topology: { zones: ['us-south1-z'] } } },
+        [],
+      );
+      const override = await until('TopologyOverride', async () =>
+        condition(await object('federatedclusters', 'partial'), 'TopologyOverride'),
+      );
+      expect(override).toMatchObject({ status: 'False', reason: 'Incomplete' });
+      expect(override?.['message']).toMatch(/^spec\.topology\.zones: .*without spec\.topology\.region.*\["us-south1-z"\]/);
+      const status = await until('Ready by its nodes', async () => {
+        const s = (await object('federatedclusters', 'partial'))?.['status'];
+        return s?.['health'] === 'Ready' && s;
+      });
+      expect(status).toMatchObject({ region: 'us-south1', zones: ['us-south1-a'] });
+      await until('its shard', () => partial.store.get('services', 'shop', 'steady-too'));
+      // Nothing else moved: the other clusters' status and shards are as they were.
+      expect((await object('federatedclusters', 'east'))?.['status']).toEqual(east?.['status']);
+      expect(shardIn('west', 'shop', 'steady-too')).toBeDefined();
+    } finally {
+      host.deleteObject('federatedclusters.fedsvc.io', undefined, 'partial');
+      await partial.stop();
+    }
+  }, 30_000);
+
   test('a changed Secret is used without a restart, and withdraws nothing', async () => {
     await createService('shop', 'rotate');
     await until('placed', () => shardIn('west', 'shop', 'rotate'));

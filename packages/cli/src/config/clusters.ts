@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type LeaderElection, type Logger, ValidationError } from '@fedsvc/core';
-import type { ClusterSource, HostFederation, KubernetesClusters } from '@fedsvc/kubernetes';
+import type { ClusterSource, HostFederation, KubernetesClusters, KubernetesClustersOptions } from '@fedsvc/kubernetes';
 import type { FedsvcConfig } from './config.js';
 import { collect } from './problems.js';
 
@@ -16,18 +16,48 @@ export interface MemberSource {
   readonly host?: HostFederation;
 }
 
+/** The settings of every member cluster, whichever names them: as @fedsvc/kubernetes takes them. */
+export type MemberOptions = Pick<
+  KubernetesClustersOptions,
+  'requestTimeoutMs' | 'syncTimeoutMs' | 'pageSize' | 'healthPeriodMs' | 'probeTimeoutMs' | 'failureThreshold' | 'successThreshold'
+>;
+
+/** The config's `members.*` settings, as @fedsvc/kubernetes names them. Pure. */
+export function memberOptions(config: FedsvcConfig): MemberOptions {
+  const { requestTimeoutMs, syncTimeoutMs, pageSize, healthPeriodMs, probeTimeoutMs, failureThreshold, successThreshold } = config.members;
+  return { requestTimeoutMs, syncTimeoutMs, pageSize, healthPeriodMs, probeTimeoutMs, failureThreshold, successThreshold };
+}
+
+/** The library's option names → the config's fields. */
+const MEMBER_OPTION_FIELDS: [string, string][] = [
+  ['options.requestTimeoutMs', 'members.requestTimeout'],
+  ['options.syncTimeoutMs', 'members.syncTimeout'],
+  ['options.pageSize', 'members.pageSize'],
+  ['options.healthPeriodMs', 'members.healthPeriod'],
+  ['options.probeTimeoutMs', 'members.probeTimeout'],
+  ['options.failureThreshold', 'members.failureThreshold'],
+  ['options.successThreshold', 'members.successThreshold'],
+];
+
 /** The member clusters: a host source's FederatedClusters, or kubeconfig contexts; undefined with the problems added. */
 export async function memberClusters(config: FedsvcConfig, logger: Logger, problems: ValidationError[]): Promise<MemberSource | undefined> {
   const { contexts, kubeconfig, federatedClusters } = config.members;
+  const { createKubernetesClusters } = await import('@fedsvc/kubernetes');
+  // Each setting on its own, so that every bad one is reported, beside the clusters' problems.
+  const options = memberOptions(config);
+  const optionsBefore = problems.length;
+  for (const [option, value] of Object.entries(options))
+    collect(problems, MEMBER_OPTION_FIELDS, () => createKubernetesClusters({ clusters: [], [option]: value }));
+  const optionsBad = problems.length > optionsBefore;
   if (federatedClusters) {
-    const host = await hostFederation(config, logger, problems);
-    return host === undefined ? undefined : { clusters: host.clusters, host };
+    // Its own checks still run; the settings, refused already, are left to their defaults there.
+    const host = await hostFederation(config, optionsBad ? {} : options, logger, problems);
+    return host === undefined || optionsBad ? undefined : { clusters: host.clusters, host };
   }
   if (contexts.length === 0) {
     problems.push(new ValidationError('members.contexts', contexts, 'must name at least one member cluster (a kubeconfig context)'));
     return undefined;
   }
-  const { createKubernetesClusters } = await import('@fedsvc/kubernetes');
   const sources = contexts.map((context): ClusterSource => ({ context, ...(kubeconfig === undefined ? {} : { kubeconfig }) }));
   const before = problems.length;
   // One at a time, so that every bad context is reported, not just the first.
@@ -41,9 +71,9 @@ export async function memberClusters(config: FedsvcConfig, logger: Logger, probl
       () => createKubernetesClusters({ clusters: [source] }),
     ),
   );
-  if (problems.length > before) return undefined;
+  if (problems.length > before || optionsBad) return undefined;
   const clusters = collect(problems, [['options.clusters', 'members.contexts']], () =>
-    createKubernetesClusters({ clusters: sources, logger }),
+    createKubernetesClusters({ clusters: sources, logger, ...options }),
   );
   return clusters === undefined ? undefined : { clusters };
 }
@@ -53,7 +83,12 @@ export async function memberClusters(config: FedsvcConfig, logger: Logger, probl
  * (its context, or in-cluster with a token read again when rotated). Its member clusters are the
  * FederatedClusters only: it takes no others, so kubeconfig contexts besides them are a problem.
  */
-async function hostFederation(config: FedsvcConfig, logger: Logger, problems: ValidationError[]): Promise<HostFederation | undefined> {
+async function hostFederation(
+  config: FedsvcConfig,
+  options: MemberOptions,
+  logger: Logger,
+  problems: ValidationError[],
+): Promise<HostFederation | undefined> {
   const { context, inCluster, kubeconfig, namespace } = config.host;
   const before = problems.length;
   if (config.members.contexts.length > 0)
@@ -83,7 +118,7 @@ async function hostFederation(config: FedsvcConfig, logger: Logger, problems: Va
         // No context: the source's in-cluster KubeConfig, which reads a rotated token again.
         ...(context === undefined ? {} : { context, ...(kubeconfig === undefined ? {} : { kubeconfig }) }),
         namespace,
-        members: { logger },
+        members: { logger, ...options },
       }),
   );
 }

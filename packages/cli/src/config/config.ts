@@ -4,7 +4,18 @@ import type { ProviderName } from './fields.js';
 /** The whole config; durations in milliseconds. Every field is documented in `FIELDS`. */
 export interface FedsvcConfig {
   readonly host: { readonly context?: string; readonly inCluster: boolean; readonly kubeconfig?: string; readonly namespace: string };
-  readonly members: { readonly contexts: readonly string[]; readonly kubeconfig?: string; readonly federatedClusters: boolean };
+  readonly members: {
+    readonly contexts: readonly string[];
+    readonly kubeconfig?: string;
+    readonly federatedClusters: boolean;
+    readonly requestTimeoutMs: number;
+    readonly syncTimeoutMs: number;
+    readonly pageSize: number;
+    readonly healthPeriodMs: number;
+    readonly probeTimeoutMs: number;
+    readonly failureThreshold: number;
+    readonly successThreshold: number;
+  };
   readonly services: { readonly files: readonly string[] };
   readonly federation: {
     readonly name?: string;
@@ -52,7 +63,18 @@ export function configOf(values: ReadonlyMap<string, unknown>): FedsvcConfig {
   const v = <T>(path: string): T => values.get(path) as T;
   return {
     host: { context: v('host.context'), inCluster: v('host.inCluster'), kubeconfig: v('host.kubeconfig'), namespace: v('host.namespace') },
-    members: { contexts: v('members.contexts'), kubeconfig: v('members.kubeconfig'), federatedClusters: v('members.federatedClusters') },
+    members: {
+      contexts: v('members.contexts'),
+      kubeconfig: v('members.kubeconfig'),
+      federatedClusters: v('members.federatedClusters'),
+      requestTimeoutMs: v('members.requestTimeout'),
+      syncTimeoutMs: v('members.syncTimeout'),
+      pageSize: v('members.pageSize'),
+      healthPeriodMs: v('members.healthPeriod'),
+      probeTimeoutMs: v('members.probeTimeout'),
+      failureThreshold: v('members.failureThreshold'),
+      successThreshold: v('members.successThreshold'),
+    },
     services: { files: v('services.files') },
     federation: {
       name: v('federation.name'),

@@ -56,6 +56,28 @@ export const FIELDS: readonly FieldSpec[] = [
     doc: 'resource mode: the member clusters are the FederatedClusters and the services the FederatedServices of the host cluster (then members.contexts and services.files stay empty)',
   },
   {
+    path: 'members.requestTimeout',
+    kind: 'duration',
+    default: 10_000,
+    doc: "deadline of each request to a member's API server but watches (shard writes, list pages); past it, the request fails as if the cluster were unreachable",
+  },
+  {
+    path: 'members.syncTimeout',
+    kind: 'duration',
+    default: 60_000,
+    doc: 'how long the first sync waits for every member cluster to be heard from before it goes on, the silent ones named in a warning and joining when heard',
+  },
+  { path: 'members.pageSize', kind: 'integer', default: 500, doc: "items per page of a member's lists" },
+  { path: 'members.healthPeriod', kind: 'duration', default: 5_000, doc: "period of each member's readiness probe while it is well" },
+  { path: 'members.probeTimeout', kind: 'duration', default: 2_000, doc: 'a probe not answered within this fails' },
+  {
+    path: 'members.failureThreshold',
+    kind: 'integer',
+    default: 3,
+    doc: 'probes failed in a row before a Ready member is NotReady or Offline',
+  },
+  { path: 'members.successThreshold', kind: 'integer', default: 2, doc: 'probes passed in a row before a member is Ready again' },
+  {
     path: 'services.files',
     kind: 'list',
     default: [],

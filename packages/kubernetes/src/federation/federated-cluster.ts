@@ -67,7 +67,26 @@ function topologyOverrides(value: unknown, field: string): FederatedClusterSpec[
   if (!input) return undefined;
   const region = input['region'] === undefined || input['region'] === null ? undefined : dns1123Label(input['region'], `${field}.region`);
   const listed = optionalList(input['zones'], `${field}.zones`);
+  if (listed?.length === 0) throw new ValidationError(`${field}.zones`, listed, 'must list at least one zone');
   const zones = listed?.map((zone, i) => dns1123Label(zone, `${field}.zones[${i}]`));
   if (zones) uniqueNames(zones, (i) => `${field}.zones[${i}]`);
   return { ...(region === undefined ? {} : { region }), ...(zones ? { zones } : {}) };
+}
+
+/**
+ * Why a FederatedCluster's topology override is not taken: an override replaces what the nodes
+ * say only as a whole, so a region without zones (or zones without a region) is ignored and the
+ * nodes' labels decide. Undefined when the override is whole or absent. Pure.
+ *
+ * @returns A {@link ValidationError} naming the field given alone and its value.
+ */
+export function incompleteTopology(topology: FederatedClusterSpec['topology']): ValidationError | undefined {
+  const { region, zones } = topology ?? {};
+  if ((region === undefined) === (zones === undefined)) return undefined;
+  const [given, missing] = region === undefined ? ['zones', 'region'] : ['region', 'zones'];
+  return new ValidationError(
+    `spec.topology.${given}`,
+    region ?? zones,
+    `is ignored without spec.topology.${missing}, and the nodes' labels decide the region and zones; give spec.topology.${missing} too, or remove spec.topology`,
+  );
 }

@@ -1,7 +1,8 @@
 // A FederatedCluster and the Secret it names → the member cluster the federation watches: one
 // rule for the host source that keeps the federation in sync and for whatever reads it once.
 import type { KubeConfigCluster } from '../options.js';
-import { type FederatedClusterSpec, decodeFederatedCluster } from './federated-cluster.js';
+import type { ValidationError } from '@fedsvc/core/provider';
+import { type FederatedClusterSpec, decodeFederatedCluster, incompleteTopology } from './federated-cluster.js';
 import { memberKubeConfig } from './member-kubeconfig.js';
 
 /** A Secret as the API server sends it (`stringData` never comes back). */
@@ -17,13 +18,15 @@ export interface FederatedMember {
   readonly secret: MemberSecret;
   /** What the member clusters source takes: its name, KubeConfig, labels, and the topology override. */
   readonly cluster: KubeConfigCluster;
+  /** Why `spec.topology` is not the cluster's topology (see {@link incompleteTopology}); undefined when it is whole or absent. */
+  readonly ignoredTopology?: ValidationError;
 }
 
 /**
  * The member cluster a FederatedCluster object makes, its credentials from the Secret of
  * `namespace` that `spec.secretRef` names. Topology: the FederatedCluster's
  * `spec.topology` overrides the nodes' labels when it gives both a region and zones; given only
- * one of them, the nodes' labels decide. Pure.
+ * one of them, the nodes' labels decide and `ignoredTopology` says which field was ignored. Pure.
  *
  * @param namespace - The only namespace Secrets are read in (the source's own); the default of `spec.secretRef.namespace`.
  * @param secretNamed - The Secret of `namespace` by name; undefined when there is none.
@@ -45,5 +48,11 @@ export function federatedMember(
   const kubeConfig = memberKubeConfig(spec, secret);
   const { zones, region } = spec.topology ?? {};
   const topology = zones !== undefined && region !== undefined ? { zones, region } : undefined;
-  return { spec, secret, cluster: { name: spec.name, kubeConfig, labels: spec.labels, ...(topology ? { topology } : {}) } };
+  const ignoredTopology = incompleteTopology(spec.topology);
+  return {
+    spec,
+    secret,
+    cluster: { name: spec.name, kubeConfig, labels: spec.labels, ...(topology ? { topology } : {}) },
+    ...(ignoredTopology ? { ignoredTopology } : {}),
+  };
 }

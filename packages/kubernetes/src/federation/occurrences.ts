@@ -11,7 +11,12 @@ export type FederationOccurrence =
   /** Names left alone because someone else's records hold them. */
   | { readonly kind: 'records-conflict'; readonly names: readonly string[] }
   /** Offline clusters whose last healthy shards DNS keeps; released: clusters it no longer holds. */
-  | { readonly kind: 'fail-static-engaged' | 'fail-static-released'; readonly clusters: readonly string[] };
+  | { readonly kind: 'fail-static-engaged' | 'fail-static-released'; readonly clusters: readonly string[] }
+  /**
+   * A pass failed for a reason retrying cannot fix (`reason` as the controller's `apply-failed`,
+   * `cluster` when one refused the shard); a failure retrying may fix is not told.
+   */
+  | { readonly kind: 'sync-failed'; readonly reason: string; readonly cluster?: string; readonly error: string };
 
 /** An event's gist: what the aggregator compares. */
 export interface EventGist {
@@ -55,5 +60,13 @@ export function eventGist(occurrence: FederationOccurrence): EventGist {
         reason: 'FailStaticReleased',
         message: `DNS follows clusters ${nameList(occurrence.clusters)} as seen again`,
       };
+    case 'sync-failed': {
+      const where = occurrence.cluster === undefined ? '' : ` in cluster ${occurrence.cluster}`;
+      return {
+        type: 'Warning',
+        reason: 'SyncFailed',
+        message: `${occurrence.reason}${where}: ${occurrence.error}; retrying cannot fix it: the service is passed again when it or its clusters change, or at the next resync`,
+      };
+    }
   }
 }

@@ -10,6 +10,7 @@ import type { KubernetesClusters } from '../clusters.js';
 import { objectRef } from '../decode.js';
 import type { ListWatchHandlers } from '../list-watch.js';
 import { isOlder } from './host-api.js';
+import type { FederatedClusterSpec } from '../federation/federated-cluster.js';
 import { type MemberSecret, federatedMember } from '../federation/member-cluster.js';
 
 type Fields = Record<string, unknown>;
@@ -34,6 +35,8 @@ export class FederatedClusters {
   /** Why a FederatedCluster does not join (or keeps its last good credentials). */
   readonly #problems = new Map<string, string>();
   readonly #statuses = new Map<string, { readonly status: ClusterStatus; readonly at: Date }>();
+  /** The `spec.topology` of each cluster that joined, which its status says was taken or not. */
+  readonly #topologies = new Map<string, FederatedClusterSpec['topology']>();
   /** Updates under way, one per cluster at a time, in order. */
   readonly #updating = new Map<string, Promise<void>>();
   /** Until the Secrets are listed, a FederatedCluster is not judged: its Secret may merely be on its way. */
@@ -68,10 +71,12 @@ export class FederatedClusters {
   }
 
   /** What the FederatedCluster's status should say now: the member's status, with the problem, if any; undefined before either is known. */
-  statusOf(name: string): { readonly status: ClusterStatus; readonly lastProbe?: Date } | undefined {
+  statusOf(
+    name: string,
+  ): { readonly status: ClusterStatus; readonly lastProbe?: Date; readonly topology?: FederatedClusterSpec['topology'] } | undefined {
     const problem = this.#problems.get(name);
     const seen = this.#statuses.get(name);
-    if (problem === undefined) return seen && { status: seen.status, lastProbe: seen.at };
+    if (problem === undefined) return seen && { status: seen.status, lastProbe: seen.at, topology: this.#topologies.get(name) };
     const meta = this.objects.get(name)?.['metadata'] as Fields | undefined;
     const labels = (meta?.['labels'] ?? {}) as Record<string, string>;
     const status: ClusterStatus = seen
@@ -130,14 +135,19 @@ export class FederatedClusters {
     if (object === undefined) {
       this.#problems.delete(name);
       this.#statuses.delete(name);
+      this.#topologies.delete(name);
       if (this.#members.delete(name)) await this.clusters.removeCluster(name);
       return;
     }
     const problemBefore = this.#problems.get(name);
+    const topologyBefore = this.#topologies.get(name);
     try {
       const source = this.#source(object);
       const member = this.#members.get(name);
       this.#problems.delete(name);
+      this.#topologies.set(name, source.topology);
+      if (source.ignoredTopology && !sameTopology(source.topology, topologyBefore))
+        this.settings.logger.warn({ cluster: name, err: source.ignoredTopology.message }, 'FederatedCluster topology override ignored');
       if (member?.fingerprint === source.fingerprint) return;
       this.#members.set(name, { fingerprint: source.fingerprint });
       if (member === undefined) this.clusters.addCluster(source.cluster);
@@ -147,12 +157,13 @@ export class FederatedClusters {
       this.#problems.set(name, problem);
       this.settings.logger.warn({ cluster: name, err: problem }, 'FederatedCluster cannot join');
     } finally {
-      if (this.#problems.get(name) !== problemBefore) this.settings.changed(name);
+      if (this.#problems.get(name) !== problemBefore || !sameTopology(this.#topologies.get(name), topologyBefore))
+        this.settings.changed(name);
     }
   }
 
   #source(object: Fields) {
-    const { spec, secret, cluster } = federatedMember(
+    const { spec, secret, cluster, ignoredTopology } = federatedMember(
       object,
       this.settings.namespace,
       (name) => this.#secrets.get(name) as MemberSecret | undefined,
@@ -160,6 +171,9 @@ export class FederatedClusters {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([spec.server, spec.labels, spec.topology, secret.data]))
       .digest('hex');
-    return { fingerprint, cluster };
+    return { fingerprint, cluster, topology: spec.topology, ignoredTopology };
   }
 }
+
+const sameTopology = (a: FederatedClusterSpec['topology'], b: FederatedClusterSpec['topology']): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);

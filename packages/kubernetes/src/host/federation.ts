@@ -212,7 +212,7 @@ class HostRun {
       const seen = this.federatedClusters.statusOf(name);
       const object = this.federatedClusters.objects.get(name);
       if (seen === undefined || object === undefined) return undefined;
-      const status = federatedClusterStatus(seen.status, seen.lastProbe, object['status'], new Date());
+      const status = federatedClusterStatus(seen.status, seen.lastProbe, object['status'], new Date(), seen.topology);
       return statusChanged(object['status'], status) ? status : undefined;
     };
     if (due() === undefined) return;

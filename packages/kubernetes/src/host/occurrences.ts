@@ -1,6 +1,7 @@
 // What the controller tells about a service, as the happenings its Events tell: shard actions,
 // DNS written (only passes that wrote something), conflicts (when their set changes), fail static
-// engaged and released. Never one per pass.
+// engaged and released, a failure retrying cannot fix (which the controller tells once; one
+// retrying may fix is retried with backoff and told by no Event). Never one per pass.
 import type { FederationController } from '@fedsvc/core';
 import type { FederationOccurrence } from '../federation/occurrences.js';
 
@@ -29,6 +30,21 @@ export function subscribeOccurrences(
     'fail-static-engaged': ({ service, clusters }: { service: string; clusters: readonly string[] }) => {
       held.set(service, clusters);
       record(service, { kind: 'fail-static-engaged', clusters });
+    },
+    'apply-failed': ({
+      service,
+      reason,
+      error,
+      cluster,
+      permanent,
+    }: {
+      service: string;
+      reason: string;
+      error: Error;
+      cluster?: string;
+      permanent: boolean;
+    }) => {
+      if (permanent) record(service, { kind: 'sync-failed', reason, error: error.message, ...(cluster === undefined ? {} : { cluster }) });
     },
     'fail-static-released': ({ service }: { service: string }) => {
       record(service, { kind: 'fail-static-released', clusters: held.get(service) ?? [] });

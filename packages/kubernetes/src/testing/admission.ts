@@ -46,7 +46,7 @@ export function admit(
       const message = `strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`;
       return { ok: false, answer: failure(400, 'BadRequest', message) };
     }
-    const causes = validate(object, definition.schema);
+    const causes = validate(object, definition.schema, existing?.object);
     if (causes.length > 0) return { ok: false, answer: invalid(definition, meta, causes) };
   }
   if (definition.generation) {

@@ -13,6 +13,7 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     "(has(self.type) && self.type == 'ExternalName') || (has(self.ports) && size(self.ports) > 0)",
     (self) => isObject(self) && (self['type'] === 'ExternalName' || size(self['ports']) > 0),
   ],
+  ['has(self.region) == has(self.zones)', (self) => has(self, 'region') === has(self, 'zones')],
   ['!(has(self.clusters) && has(self.clusterSelector))', (self) => !(has(self, 'clusters') && has(self, 'clusterSelector'))],
   [
     "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)",

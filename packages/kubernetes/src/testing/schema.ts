@@ -5,7 +5,7 @@
 // The keywords understood are those `structuralProblems` admits; CEL rules are evaluated by the
 // hand-written equivalents in `cel.ts`.
 import { celRule } from './cel.js';
-import { type Json, type JsonObject, isObject } from './fields.js';
+import { type Json, type JsonObject, isObject, sameJson } from './fields.js';
 
 /** A field's failure, as a Status cause. */
 export interface Cause {
@@ -88,9 +88,14 @@ export function prune(value: Json, schema: JsonObject, path: string): string[] {
 /**
  * What is wrong with `value` by `schema`, each failure naming its field, in the API server's
  * order: the schema's own checks, then duplicates in `set` and `map` lists, then the CEL rules
- * (not evaluated when a value has the wrong type: a cause says so instead).
+ * (not evaluated when a value has the wrong type: a cause says so instead). On an update, a CEL
+ * rule failing on a value left as it was in `old` is let through, as the API server's validation
+ * ratcheting does, so that an object stored before a rule existed can still have its status
+ * written; values inside lists are not matched up with their old selves.
+ *
+ * @param old - The object as stored before this write; default none (a create).
  */
-export function validate(value: Json, schema: JsonObject): Cause[] {
+export function validate(value: Json, schema: JsonObject, old?: Json): Cause[] {
   const causes = schemaCauses(value, schema, '');
   walk(value, schema, '', (v, s, p) => causes.push(...(Array.isArray(v) ? duplicates(v, s, p) : [])));
   if (causes.some((c) => c.reason === 'FieldValueTypeInvalid')) {
@@ -98,23 +103,33 @@ export function validate(value: Json, schema: JsonObject): Cause[] {
       'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
     return [...causes, { reason: 'FieldValueInvalid', message, field: '<nil>' }];
   }
-  walk(value, schema, '', (v, s, p) => {
-    for (const { rule, message } of validationsOf(s))
-      if (celRule(rule)?.(v) === false) causes.push(invalid(p, describeValue(v), message ?? `failed rule: ${rule}`));
-  });
+  walk(
+    value,
+    schema,
+    '',
+    (v, s, p, before) => {
+      if (before !== undefined && sameJson(v, before)) return;
+      for (const { rule, message } of validationsOf(s))
+        if (celRule(rule)?.(v) === false) causes.push(invalid(p, describeValue(v), message ?? `failed rule: ${rule}`));
+    },
+    old,
+  );
   return causes;
 }
 
-/** Visits every value of the right type that has a schema, depth first, parents first. */
-function walk(value: Json, schema: JsonObject, path: string, visit: (value: Json, schema: JsonObject, path: string) => void): void {
+type Visit = (value: Json, schema: JsonObject, path: string, old: Json | undefined) => void;
+
+/** Visits every value of the right type that has a schema, depth first, parents first, with its old self in `old` (objects' fields only). */
+function walk(value: Json, schema: JsonObject, path: string, visit: Visit, old?: Json): void {
   if (value === null || checkType(value, schema, path)) return;
-  visit(value, schema, path);
+  visit(value, schema, path, old);
   if (isObject(value)) {
     const properties = isObject(schema['properties']) ? schema['properties'] : {};
     const additional = isObject(schema['additionalProperties']) ? schema['additionalProperties'] : undefined;
     for (const [key, child] of Object.entries(value)) {
       const childSchema = properties[key] ?? additional;
-      if (isObject(childSchema) && !(path === '' && key === 'metadata')) walk(child, childSchema, join(path, key), visit);
+      if (isObject(childSchema) && !(path === '' && key === 'metadata'))
+        walk(child, childSchema, join(path, key), visit, isObject(old) ? old[key] : undefined);
     }
   } else if (Array.isArray(value) && isObject(schema['items'])) {
     const items = schema['items'];
