@@ -68,7 +68,7 @@ export class WatchSession {
     if (this.synced) return;
     this.syncTimer = setTimeout(() => {
       this.options.logger.warn(
-        { clusters: [...this.unheard] },
+        { clusters: [...this.unheard], syncTimeoutMs: this.options.syncTimeoutMs },
         'member clusters not heard from within syncTimeoutMs; going on without them until they are',
       );
       this.unheard.clear();
