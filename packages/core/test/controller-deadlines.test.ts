@@ -82,3 +82,89 @@ describe('calls that never settle', () => {
     await within(controller.stop(), 5_000, 'stop');
   });
 });
+
+/** The world's clusters behind members that carry out one shard write at a time, each taking `takesMs`. */
+function oneAtATime(world: ReturnType<typeof guideWorld>, takesMs: number): MemberClusters {
+  const lines = new Map<string, Promise<unknown>>();
+  return {
+    watch: (listener) => world.clusters.watch(listener),
+    applyShard: (action) => {
+      const turn = (lines.get(action.cluster) ?? Promise.resolve())
+        .then(() => new Promise((resolve) => setTimeout(resolve, takesMs)))
+        .then(() => world.clusters.applyShard(action));
+      lines.set(
+        action.cluster,
+        turn.catch(() => {}),
+      );
+      return turn;
+    },
+  };
+}
+
+describe('shard writes bounded per member cluster', () => {
+  const services = (count: number) => Array.from({ length: count }, (_, i) => nginx('crowd', `web-${i}`));
+
+  test('writes queued longer than callTimeoutMs behind a member’s earlier writes succeed when each is quick', async () => {
+    const world = guideWorld();
+    // Each member carries out one write at a time, in 30 ms: the tenth waits 270 ms, past the 200 ms deadline.
+    const controller = start(world, { clusters: oneAtATime(world, 30), shardWritesPerCluster: 1, services: services(10) });
+    const failed = collect(controller, 'apply-failed');
+    await within(controller.idle(), 20_000, 'idle');
+    expect(failed).toEqual([]);
+    for (let i = 0; i < 10; i++) expect(world.clusters.shards('crowd', `web-${i}`)).toHaveLength(ZONES.length);
+  }, 30_000);
+
+  test('stop() does not wait for the writes queued behind a member that never answers; they fail retryably', async () => {
+    const world = guideWorld();
+    let calls = 0;
+    const clusters: MemberClusters = {
+      watch: (listener) => world.clusters.watch(listener),
+      applyShard: () => {
+        calls++;
+        return never();
+      },
+    };
+    const controller = start(world, { clusters, shardWritesPerCluster: 1, callTimeoutMs: 1_000, services: services(20) });
+    const failed = collect(controller, 'apply-failed');
+    await until(() => calls === ZONES.length, 10_000, 'the first write to every member');
+    // Twenty writes one at a time, each waited for a second: stop() must not take twenty seconds.
+    await within(controller.stop(), 3_000, 'stop');
+    expect(calls).toBe(ZONES.length);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((event) => event.reason === 'cluster' && !event.permanent)).toBe(true);
+  });
+
+  test('losing the lease drops the writes waiting their turn: none of them is started', async () => {
+    const world = guideWorld();
+    let calls = 0;
+    const clusters: MemberClusters = {
+      watch: (listener) => world.clusters.watch(listener),
+      applyShard: (action) => {
+        calls++;
+        return new Promise((resolve) => setTimeout(resolve, 100)).then(() => world.clusters.applyShard(action));
+      },
+    };
+    let onChange: (leading: boolean) => void = () => {};
+    const leaderElection: LeaderElection = {
+      campaign: (change) => {
+        onChange = change;
+        change(true);
+        return { stop: async () => {} };
+      },
+    };
+    const controller = start(world, { clusters, leaderElection, shardWritesPerCluster: 1, services: services(10) });
+    await until(() => calls === ZONES.length, 10_000, 'the first write to every member');
+    onChange(false);
+    await within(controller.idle(), 10_000, 'idle');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls).toBe(ZONES.length);
+  });
+
+  test('shardWritesPerCluster must be a positive integer, named when not', () => {
+    for (const shardWritesPerCluster of [0, -1, 1.5, Number.NaN, '4']) {
+      expect(() => guideWorld().controller({ shardWritesPerCluster: shardWritesPerCluster as number })).toThrow(
+        expect.objectContaining({ name: 'ValidationError', field: 'shardWritesPerCluster', value: shardWritesPerCluster }),
+      );
+    }
+  });
+});

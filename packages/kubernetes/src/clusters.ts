@@ -4,7 +4,6 @@ import { type ClusterEvent, type MemberClusters, type ShardAction, ValidationErr
 import { applyShardAction } from './apply.js';
 import { type ClusterSource, type KubernetesClustersOptions, type ResolvedCluster, resolveCluster, resolveOptions } from './options.js';
 import { WatchSession } from './watch-session.js';
-import { WriteLimit } from './write-limit.js';
 
 export interface KubernetesClusters extends MemberClusters {
   /** The member clusters' names, in the order they joined. */
@@ -46,11 +45,9 @@ export interface KubernetesClusters extends MemberClusters {
  */
 export function createKubernetesClusters(options: KubernetesClustersOptions): KubernetesClusters {
   const resolved = resolveOptions(options);
-  const members = new Map<string, { cluster: ResolvedCluster; api: CoreV1Api; writes: WriteLimit }>();
+  const members = new Map<string, { cluster: ResolvedCluster; api: CoreV1Api }>();
   const join = (cluster: ResolvedCluster): void => {
-    // A member whose connection changes keeps its line of writes.
-    const writes = members.get(cluster.name)?.writes ?? new WriteLimit(resolved.writeConcurrency);
-    members.set(cluster.name, { cluster, api: cluster.kubeConfig.makeApiClient(CoreV1Api), writes });
+    members.set(cluster.name, { cluster, api: cluster.kubeConfig.makeApiClient(CoreV1Api) });
   };
   resolved.clusters.forEach(join);
   const sessions = new Set<WatchSession>();
@@ -92,9 +89,7 @@ export function createKubernetesClusters(options: KubernetesClustersOptions): Ku
     async applyShard(action: ShardAction) {
       const member = members.get(action?.cluster);
       if (!member) throw notAMember('action.cluster', action?.cluster);
-      await member.writes.run(() =>
-        applyShardAction(member.api, action, { requestTimeoutMs: resolved.requestTimeoutMs, fieldManager: resolved.fieldManager }),
-      );
+      await applyShardAction(member.api, action, { requestTimeoutMs: resolved.requestTimeoutMs, fieldManager: resolved.fieldManager });
     },
   };
 }

@@ -94,13 +94,6 @@ export interface KubernetesClustersOptions {
    */
   readonly fieldManager?: string;
   /**
-   * Shard writes (server-side applies and deletes) in flight at once to one member cluster; the
-   * others wait their turn, and the wait does not count against `requestTimeoutMs`. A first sync
-   * places every service's shard in every cluster together: this keeps that from being thousands
-   * of requests (and connections) at once against each API server. Default 16.
-   */
-  readonly writeConcurrency?: number;
-  /**
    * How long a watch waits for every member cluster to be heard from (shard lists in, or Offline)
    * before it says `synced` anyway, naming the clusters still silent in a warning; those are
    * reported once their lists come in. Milliseconds. Default 60 000.
@@ -136,7 +129,6 @@ export interface ResolvedOptions {
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
   readonly fieldManager: string;
-  readonly writeConcurrency: number;
   readonly syncTimeoutMs: number;
   readonly minWatchTimeoutSeconds: number;
   readonly watchIdleTimeoutMs: number;
@@ -337,7 +329,6 @@ export function resolveOptions(options: KubernetesClustersOptions): ResolvedOpti
     requestTimeoutMs: positiveInteger('options.requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
     syncTimeoutMs: positiveInteger('options.syncTimeoutMs', options.syncTimeoutMs, 60_000),
     fieldManager: fieldManager(options.fieldManager),
-    writeConcurrency: positiveInteger('options.writeConcurrency', options.writeConcurrency, 16),
     minWatchTimeoutSeconds: positiveInteger(
       'options.minWatchTimeoutSeconds',
       options.minWatchTimeoutSeconds,

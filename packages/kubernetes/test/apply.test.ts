@@ -223,37 +223,4 @@ describe('applyShard', () => {
     expect(refusal).toMatchObject({ cluster: 'c1', status: 401 });
     expect(String((refusal as Error).message)).not.toContain('wrong');
   });
-
-  test('at most writeConcurrency writes are in flight to one member; the rest wait their turn and are all carried out', async () => {
-    const limited = createKubernetesClusters({
-      clusters: [{ name: 'c1', server: api.url, token: 't', skipTLSVerify: true }],
-      writeConcurrency: 3,
-      requestTimeoutMs: 2_000,
-    });
-    const writes = () => api.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/namespaces/crowd/services/')).length;
-    const named = (i: number): ServiceManifest => {
-      const base = manifest({ app: `web-${i}` });
-      return { ...base, metadata: { ...base.metadata, name: `web-${i}`, namespace: 'crowd' } };
-    };
-    // The first three are held without an answer: while they are, nothing else may be sent.
-    api.hangNext((r) => r.method === 'PATCH' && r.path.includes('/namespaces/crowd/services/'), 3);
-    const settled = Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) => limited.applyShard({ kind: 'create', cluster: 'c1', manifest: named(i) })),
-    );
-    for (let i = 0; i < 100 && writes() < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(writes()).toBe(3);
-    // The held ones time out; the 27 behind them go through.
-    const results = await settled;
-    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(3);
-    expect(api.store.list('services', 'crowd')).toHaveLength(27);
-  }, 20_000);
-
-  test('writeConcurrency must be a positive integer, named when not', () => {
-    for (const writeConcurrency of [0, -1, 1.5, Number.NaN]) {
-      expect(() => createKubernetesClusters({ clusters: [], writeConcurrency })).toThrow(
-        expect.objectContaining({ name: 'ValidationError', field: 'options.writeConcurrency' }),
-      );
-    }
-  });
 });

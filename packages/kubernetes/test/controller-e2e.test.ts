@@ -265,4 +265,41 @@ describe('controller over kubernetes member clusters', () => {
       west.setOffline(false);
     }
   });
+  test('at most shardWritesPerCluster shard writes are in flight to one member; the rest wait their turn and are all carried out', async () => {
+    const crowd = await FakeKubeApi.start();
+    crowd.setNode('c1', { 'topology.kubernetes.io/zone': 'us-east1-b', 'topology.kubernetes.io/region': 'us-east1' });
+    const zone = { id: 'z5', dnsName: 'example.org.' };
+    const clusters = createKubernetesClusters({
+      clusters: [{ name: 'crowd', server: crowd.url, skipTLSVerify: true }],
+      healthPeriodMs: 50,
+      requestTimeoutMs: 2_000,
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
+    const web = (i: number): ServiceManifest => ({ ...nginx, metadata: { ...nginx.metadata, name: `web-${i}`, namespace: 'crowd' } });
+    const controller = createController({
+      federation: { name: 'crowd', domain: 'example.org' },
+      ownerId: 'fed-crowd',
+      clusters,
+      dns: { provider: zoneProvider(zone), zone },
+      services: Array.from({ length: 30 }, (_, i) => ({ manifest: web(i) })),
+      shardWritesPerCluster: 3,
+      coalesceMs: 10,
+      backoff: { baseMs: 20, maxMs: 200 },
+    });
+    const isWrite = (r: { method: string; path: string }) => r.method === 'PATCH' && r.path.includes('/namespaces/crowd/services/');
+    const writes = () => crowd.requests.filter(isWrite).length;
+    // The first three are held without an answer: while they are, nothing else may be sent.
+    crowd.hangNext(isWrite, 3);
+    controller.start();
+    try {
+      await until(() => writes() >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(writes()).toBe(3);
+      // The held ones time out; the 27 behind them go through, and the three are placed again.
+      await until(() => crowd.store.list('services', 'crowd').length === 30, 20_000);
+    } finally {
+      await controller.stop();
+      await crowd.stop();
+    }
+  }, 30_000);
 });

@@ -30,6 +30,7 @@ import { PeriodicResync } from './periodic-resync.js';
 import { deliverNotifications } from './notify.js';
 import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
+import { ShardWriteDropped, ShardWrites } from './shard-writes.js';
 import { serviceStatus } from './status-view.js';
 import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type Resolution } from './targets.js';
 import type { ControllerEvents, ControllerOptions, PermanentFailure, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
@@ -87,6 +88,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #exclusions: ClusterExclusions;
   /** Each service's failures retrying cannot fix (see `permanentFailures()`). */
   readonly #permanent = new Map<ServiceKey, readonly PermanentFailure[]>();
+  /** Every pass's shard writes, bounded per member cluster. */
+  readonly #shardWrites: ShardWrites;
 
   #state: 'new' | 'running' | 'stopped' = 'new';
   #leading = false;
@@ -113,6 +116,11 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       runPass(this.#passContext(), batch, sweep, term),
     );
     this.#zone = new ZoneCache(this.#serviceOf);
+    this.#shardWrites = new ShardWrites(
+      (action) => options.clusters.applyShard(action),
+      this.#settings.shardWritesPerCluster,
+      this.#settings.callTimeoutMs,
+    );
     this.#periodic = new PeriodicResync({
       provider: options.dns.provider,
       zone: options.dns.zone,
@@ -177,7 +185,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   /**
-   * Stops watching; drops the passes not started, lets those under way finish while still
+   * Stops watching; drops the passes not started and the shard writes still waiting their turn
+   * (their services fail, retryably), lets the passes under way finish while still
    * holding the lease (and the hostnames they resolved), and only then stops campaigning (which
    * releases it), so that two replicas never write at once. Calling it again does nothing.
    * Every call into a port is bounded by `callTimeoutMs`, so stopping ends even when a port
@@ -195,6 +204,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#state = 'stopped';
     this.#periodic.stop();
     this.#scheduler.halt();
+    // Writes waiting their turn are not started: the passes under way end within their writes' deadlines.
+    this.#shardWrites.stop();
     await this.#bounded('clusters.watch().stop', this.#watch);
     await this.#scheduler.drained();
     this.#hostnames?.stop();
@@ -443,7 +454,10 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.emit(leading ? 'leader-acquired' : 'leader-lost');
     this.#options.logger?.info({ leading }, leading ? 'leading' : 'standing by');
     if (leading) this.#resync();
-    else this.#scheduler.checkIdle();
+    else {
+      this.#shardWrites.drop(new ShardWriteDropped('shard write not started: this replica no longer leads'));
+      this.#scheduler.checkIdle();
+    }
   }
 
   // ---- what a pass works with -------------------------------------------------------------
@@ -458,6 +472,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       zone: this.#zone,
       scheduler: this.#scheduler,
       hostnames: this.#hostnames,
+      shardWrites: this.#shardWrites,
       emit: (event, ...args) => this.emit(event, ...args),
       serviceOf: this.#serviceOf,
       targets: this.#targets,

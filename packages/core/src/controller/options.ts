@@ -23,6 +23,7 @@ export const DEFAULTS = {
   backoffBaseMs: 500,
   backoffMaxMs: 60_000,
   callTimeoutMs: 30_000,
+  shardWritesPerCluster: 16,
 } as const;
 
 /** The options as the controller uses them: defaults filled in, every value checked. */
@@ -42,6 +43,8 @@ export interface Settings {
   readonly hostnameTtlMs: number;
   /** The deadline of every call into a port or an injected function. */
   readonly callTimeoutMs: number;
+  /** Shard writes in flight to one member cluster at most. */
+  readonly shardWritesPerCluster: number;
   /** The prefix of ownership marker names. */
   readonly markerPrefix: string;
   readonly policy: Policy;
@@ -76,6 +79,7 @@ export function controllerSettings(options: ControllerOptions): Settings {
     },
     hostnameTtlMs: hostnameTtlMs(options),
     callTimeoutMs: timerMs('callTimeoutMs', options.callTimeoutMs, DEFAULTS.callTimeoutMs),
+    shardWritesPerCluster: positiveInteger('shardWritesPerCluster', options.shardWritesPerCluster, DEFAULTS.shardWritesPerCluster),
     markerPrefix: validateMarkerPrefix(options.markerPrefix ?? DEFAULT_MARKER_PREFIX),
     writablePolicies: writable,
     ...zoneScopeSettings(options),

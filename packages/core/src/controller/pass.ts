@@ -10,7 +10,6 @@ import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
 import { allShards, shardIn, type ClusterState } from './cluster-state.js';
-import { settleWithin } from './deadline.js';
 import { failureKey, retryable } from './failures.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
@@ -18,6 +17,7 @@ import type { Settings } from './options.js';
 import { conflictsKey, failedRecords, shardChange, writtenRecords } from './outcomes.js';
 import { judgeService, placementView, placeService, planRecords } from './plan-service.js';
 import type { Scheduler } from './scheduler.js';
+import type { ShardWork, ShardWrites } from './shard-writes.js';
 import { served, type ServiceRecord } from './services.js';
 import { hostnamesToResolve } from './targets.js';
 import type { ControllerEvents, ControllerOptions, PermanentFailure, ServiceKey } from './types.js';
@@ -32,6 +32,8 @@ export interface PassContext {
   readonly zone: ZoneCache;
   readonly scheduler: Scheduler;
   readonly hostnames: HostnameCache | undefined;
+  /** The shard writes, bounded per member cluster and shared by every pass. */
+  readonly shardWrites: ShardWrites;
   readonly emit: EventEmitter<ControllerEvents>['emit'];
   /** The service a record name belongs to, if any. */
   readonly serviceOf: (name: string) => ServiceKey | undefined;
@@ -146,30 +148,69 @@ function failer(ctx: PassContext, failed: Set<ServiceKey>, retry: Set<ServiceKey
   };
 }
 
-async function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
+/**
+ * Places the batch's shards: each service's actions go to the shard writes shared by every pass,
+ * and each is told as it settles (a change against the shard held before it, or a failure).
+ */
+function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
   const view = placementView(ctx.world.clusters);
-  await Promise.all(
-    [...batch.since.keys()].map(async (key) => {
-      const record = ctx.services.get(key);
-      const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId, view) : [];
-      batch.shardActions.set(key, actions);
-      if (ctx.options.dryRun || actions.length === 0) return;
-      // What each action changes is told against the shard held before it was carried out.
-      const changes = actions.map((action) => shardChange(action, shardIn(ctx.world.shards.get(key), action.cluster), ctx.options.ownerId));
-      const errors = await settleWithin(
-        actions,
-        (action) => ctx.options.clusters.applyShard(action),
-        ctx.settings.callTimeoutMs,
-        'clusters.applyShard',
-      );
-      for (const [i, action] of actions.entries()) {
-        const error = errors[i];
-        const change = changes[i];
-        if (error) batch.fail(key, 'cluster', error, action.cluster);
-        else if (change) ctx.emit('shard-changed', { service: key, cluster: action.cluster, action: change });
-      }
-    }),
-  );
+  const placing = new Placing(ctx, batch);
+  for (const key of batch.since.keys()) {
+    const record = ctx.services.get(key);
+    const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId, view) : [];
+    batch.shardActions.set(key, actions);
+    if (ctx.options.dryRun || actions.length === 0) continue;
+    placing.pending += actions.length;
+    ctx.shardWrites.carryOut(new ServiceShards(placing, key, actions, heldBefore(ctx, key, actions)));
+  }
+  return placing.done();
+}
+
+/** The shards a conform acts on, as held before it: what it did is told against them (see `shardChange`). */
+function heldBefore(ctx: PassContext, key: ServiceKey, actions: readonly ShardAction[]): (ShardStatus | undefined)[] | undefined {
+  if (!actions.some((action) => action.kind === 'conform')) return undefined;
+  const split = ctx.world.shards.get(key);
+  return actions.map((action) => (action.kind === 'conform' ? shardIn(split, action.cluster) : undefined));
+}
+
+/** A pass's shard actions not settled yet; done once every one is. */
+class Placing {
+  pending = 0;
+  #resolve: (() => void) | undefined;
+
+  constructor(
+    readonly ctx: PassContext,
+    readonly batch: Batch,
+  ) {}
+
+  done(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  settledOne(): void {
+    if (--this.pending === 0) this.#resolve?.();
+  }
+}
+
+/** One service's shard actions in a pass: each outcome told as it comes. */
+class ServiceShards implements ShardWork {
+  constructor(
+    readonly placing: Placing,
+    readonly key: ServiceKey,
+    readonly actions: readonly ShardAction[],
+    readonly held: readonly (ShardStatus | undefined)[] | undefined,
+  ) {}
+
+  settled(index: number, error: Error | undefined): void {
+    const { ctx, batch } = this.placing;
+    const action = this.actions[index]!;
+    if (error) batch.fail(this.key, 'cluster', error, action.cluster);
+    else {
+      const change = shardChange(action, this.held?.[index], ctx.options.ownerId);
+      if (change) ctx.emit('shard-changed', { service: this.key, cluster: action.cluster, action: change });
+    }
+    this.placing.settledOne();
+  }
 }
 
 /** The records the batch's services want, and the services whose names the pass may touch. */

@@ -115,9 +115,20 @@ export interface ControllerOptions {
    * campaign. A call past it counts as failed (a lookup keeps the last addresses, a shard or
    * DNS request fails its pass, which is retried; a DNS request is a `transient` ProviderError),
    * and `stop()` goes on without it, so that nothing a port never answers hangs a pass or
-   * `stop()`. From 1 ms to 2^31−1 ms; default 30 s.
+   * `stop()`. From 1 ms to 2^31−1 ms; default 30 s. A shard action's deadline runs from when
+   * its write starts, not while it waits its turn (see `shardWritesPerCluster`).
    */
   readonly callTimeoutMs?: number;
+  /**
+   * Shard writes (`clusters.applyShard`) in flight to one member cluster at once, across every
+   * pass; the others wait their turn, first come first served, each cluster in its own line so
+   * that none waits behind a slow one. A first sync places every shard of every service at once:
+   * unbounded, that is thousands of requests (and sockets) together against each API server. A
+   * write past `callTimeoutMs` no longer counts. Writes still waiting when the controller stops or
+   * loses the lease are not started (their services fail, retryably). A positive integer;
+   * default 16.
+   */
+  readonly shardWritesPerCluster?: number;
 }
 
 /** Service key in events: `namespace/name`. */
