@@ -1,7 +1,7 @@
 // The in-cluster discovery responder under dnsperf on loopback, side by side in the same run with
 // BIND 9 answering the same names from a zone (the anchor for a fast DNS server on this
 // machine): queries per second at saturation, and latency percentiles at a fixed rate. Then the
-// heap the responder holds for 1,000 services in its cluster.
+// heap the responder holds for 1,000 services in its cluster, once ready and once it has answered every name.
 //
 // The names: the guide's `<service>.mynamespace.myfederation.svc.cluster.local.`, A queries,
 // half of the services with a healthy local shard (CNAME + A), half without (CNAME to the zone's
@@ -9,8 +9,9 @@
 // records, so both send the same answers. Both run one thread: BIND with `-n 1`, the responder
 // in Node's one event loop (in this process, dnsperf a child process).
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '@fedsvc/core/provider';
 import { recordNames } from '@fedsvc/core';
@@ -94,15 +95,38 @@ async function dnsperf(port: number, file: string, rate: number | undefined): Pr
   return { qps, lost, latencies };
 }
 
-/** Heap held by the responder of `federated` services in a cluster of `SERVICES`, MiB, once ready. */
-async function heapFor(api: FakeKubeApi, federated: number): Promise<number> {
+/** Heap and buffers in use (the bytes of kept replies live outside the heap). */
+function held(): number {
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/** Asks for every federated name once over UDP, one query at a time: the responder keeps each reply. */
+async function askEach(port: number, federated: number): Promise<void> {
+  const socket = createSocket('udp4');
+  try {
+    for (let i = 0; i < federated; i++) {
+      const labels = [name(i), NAMESPACE, 'myfederation', 'svc', 'cluster', 'local'];
+      const question = Buffer.concat([...labels.map((l) => Buffer.from([l.length, ...Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const replied = new Promise((resolve) => socket.once('message', resolve));
+      socket.send(Buffer.concat([Buffer.from([i >> 8, i & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), question]), port, '127.0.0.1');
+      await replied;
+    }
+  } finally {
+    socket.close();
+  }
+}
+
+/** Heap and buffers held by the responder of `federated` services in a cluster of `SERVICES`, MiB: once ready, and once every name was asked. */
+async function heapFor(api: FakeKubeApi, federated: number): Promise<{ ready: number; asked: number }> {
+  const before = held();
   const discovery = await start(api, federated);
-  gc();
-  const after = process.memoryUsage().heapUsed;
+  const ready = held();
+  await askEach(discovery.port, federated);
+  const asked = held();
   await discovery.stop();
-  return (after - before) / 2 ** 20;
+  return { ready: (ready - before) / 2 ** 20, asked: (asked - before) / 2 ** 20 };
 }
 
 async function start(api: FakeKubeApi, federated: number): Promise<Discovery> {
@@ -143,7 +167,7 @@ try {
       row.p99.push(percentile(paced.latencies, 99));
       row.lost += max.lost + paced.lost;
       console.error(
-        `${label} round ${round + 1}: ${n(max.qps)} q/s; at ${n(RATE)} q/s p99 ${percentile(paced.latencies, 99).toFixed(3)} ms`,
+        `${label} round ${round + 1}: ${n(max.qps)} q/s; at ${n(RATE)} q/s p99 ${percentile(paced.latencies, 99).toFixed(3)} ms; load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
   }
@@ -191,5 +215,5 @@ const heap10 = await heapFor(api, 10);
 const heap1000 = await heapFor(api, SERVICES);
 await api.stop();
 console.log(
-  `- heap held once ready, ${n(SERVICES)} Services in the cluster: ${heap1000.toFixed(1)} MiB with all federated, ${heap10.toFixed(1)} MiB with 10 federated`,
+  `- heap and buffers held once ready, ${n(SERVICES)} Services in the cluster: ${heap1000.ready.toFixed(1)} MiB with all federated, ${heap10.ready.toFixed(1)} MiB with 10 federated; once every name was asked (replies kept): ${heap1000.asked.toFixed(1)} and ${heap10.asked.toFixed(1)} MiB`,
 );
