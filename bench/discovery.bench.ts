@@ -1,7 +1,7 @@
 // The in-cluster discovery responder under dnsperf on loopback, side by side in the same run with
 // BIND 9 answering the same names from a zone (the anchor for a fast DNS server on this
 // machine): queries per second at saturation, and latency percentiles at a fixed rate. Then the
-// heap the responder holds for 1,000 services in its cluster.
+// heap the responder holds for 1,000 services in its cluster, once ready and once it has answered every name.
 //
 // The names: the guide's `<service>.mynamespace.myfederation.svc.cluster.local.`, A queries,
 // half of the services with a healthy local shard (CNAME + A), half without (CNAME to the zone's
@@ -9,13 +9,14 @@
 // records, so both send the same answers. Both run one thread: BIND with `-n 1`, the responder
 // in Node's one event loop (in this process, dnsperf a child process).
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '@fedsvc/core/provider';
 import { recordNames } from '@fedsvc/core';
 import { type Discovery, startDiscovery } from '@fedsvc/discovery';
-import { startBind } from '@fedsvc/dns-rfc2136/testing';
+import { type BindServer, startBind } from '@fedsvc/dns-rfc2136/testing';
 import { FakeKubeApi, endpointSlice, service } from '@fedsvc/kubernetes/testing';
 import { gc, machine, percentile, table } from './measure.js';
 
@@ -61,6 +62,7 @@ function zoneLines(): string[] {
 
 interface Perf {
   readonly qps: number;
+  readonly completed: number;
   readonly lost: number;
   readonly latencies: number[];
 }
@@ -90,19 +92,57 @@ async function dnsperf(port: number, file: string, rate: number | undefined): Pr
   for (const match of text.matchAll(/^> \w+ .* ([0-9.]+)$/gm)) latencies.push(Number(match[1]) * 1000);
   const qps = Number(/Queries per second:\s+([0-9.]+)/.exec(text)?.[1]);
   const lost = Number(/Queries lost:\s+(\d+)/.exec(text)?.[1]);
+  const completed = Number(/Queries completed:\s+(\d+)/.exec(text)?.[1]);
   if (!Number.isFinite(qps)) throw new Error(`dnsperf said:\n${text.slice(-2_000)}`);
-  return { qps, lost, latencies };
+  return { qps, completed, lost, latencies };
 }
 
-/** Heap held by the responder of `federated` services in a cluster of `SERVICES`, MiB, once ready. */
-async function heapFor(api: FakeKubeApi, federated: number): Promise<number> {
+/** CPU seconds (user and system) `named` has used, from /proc (clock ticks of 1/100 s, Linux's). */
+async function bindCpuSeconds(bind: BindServer): Promise<number> {
+  const pid = (await readFile(join(bind.directory, 'named.pid'), 'utf8')).trim();
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds this process has used: the responder's, as it is the only work here while dnsperf runs. */
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Heap and buffers in use (the bytes of kept replies live outside the heap). */
+function held(): number {
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/** Asks for every federated name once over UDP, one query at a time: the responder keeps each reply. */
+async function askEach(port: number, federated: number): Promise<void> {
+  const socket = createSocket('udp4');
+  try {
+    for (let i = 0; i < federated; i++) {
+      const labels = [name(i), NAMESPACE, 'myfederation', 'svc', 'cluster', 'local'];
+      const question = Buffer.concat([...labels.map((l) => Buffer.from([l.length, ...Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
+      const replied = new Promise((resolve) => socket.once('message', resolve));
+      socket.send(Buffer.concat([Buffer.from([i >> 8, i & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), question]), port, '127.0.0.1');
+      await replied;
+    }
+  } finally {
+    socket.close();
+  }
+}
+
+/** Heap and buffers held by the responder of `federated` services in a cluster of `SERVICES`, MiB: once ready, and once every name was asked. */
+async function heapFor(api: FakeKubeApi, federated: number): Promise<{ ready: number; asked: number }> {
+  const before = held();
   const discovery = await start(api, federated);
-  gc();
-  const after = process.memoryUsage().heapUsed;
+  const ready = held();
+  await askEach(discovery.port, federated);
+  const asked = held();
   await discovery.stop();
-  return (after - before) / 2 ** 20;
+  return { ready: (ready - before) / 2 ** 20, asked: (asked - before) / 2 ** 20 };
 }
 
 async function start(api: FakeKubeApi, federated: number): Promise<Discovery> {
@@ -128,22 +168,25 @@ try {
   const file = join(dir, 'queries');
   await writeFile(file, Array.from({ length: SERVICES }, (_, i) => `${name(i)}.${NAMESPACE}.myfederation.svc.cluster.local A`).join('\n'));
   const servers = [
-    { label: 'BIND 9 (zone)', port: bind.port },
-    { label: 'responder', port: discovery.port },
+    { label: 'BIND 9 (zone)', port: bind.port, cpu: () => bindCpuSeconds(bind) },
+    { label: 'responder', port: discovery.port, cpu: async () => ownCpuSeconds() },
   ];
-  const rows: Record<string, { qps: number[]; p50: number[]; p99: number[]; lost: number }> = {};
+  const rows: Record<string, { qps: number[]; cpu: number[]; p50: number[]; p99: number[]; lost: number }> = {};
   // Alternating rounds, so that the machine's other work weighs on both alike.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { label, port } of servers) {
-      const row = (rows[label] ??= { qps: [], p50: [], p99: [], lost: 0 });
+    for (const { label, port, cpu } of servers) {
+      const row = (rows[label] ??= { qps: [], cpu: [], p50: [], p99: [], lost: 0 });
+      const cpuBefore = await cpu();
       const max = await dnsperf(port, file, undefined);
+      // The server's CPU per answer at saturation: what the machine's load does not change much.
+      row.cpu.push(((await cpu()) - cpuBefore) / max.completed);
       const paced = await dnsperf(port, file, RATE);
       row.qps.push(max.qps);
       row.p50.push(percentile(paced.latencies, 50));
       row.p99.push(percentile(paced.latencies, 99));
       row.lost += max.lost + paced.lost;
       console.error(
-        `${label} round ${round + 1}: ${n(max.qps)} q/s; at ${n(RATE)} q/s p99 ${percentile(paced.latencies, 99).toFixed(3)} ms`,
+        `${label} round ${round + 1}: ${n(max.qps)} q/s, ${(row.cpu.at(-1)! * 1e6).toFixed(1)} µs CPU per answer; at ${n(RATE)} q/s p99 ${percentile(paced.latencies, 99).toFixed(3)} ms; load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
   }
@@ -158,6 +201,7 @@ try {
         'server',
         `queries/s at saturation (median of ${ROUNDS})`,
         "vs BIND (median of the rounds' ratios)",
+        'server CPU per answer (median)',
         `p50 at ${n(RATE)} q/s`,
         `p99 at ${n(RATE)} q/s`,
         'lost',
@@ -168,6 +212,7 @@ try {
           label,
           n(median(row.qps)),
           label === 'responder' ? `${median(ratios).toFixed(2)} ×` : '1 ×',
+          `${(median(row.cpu) * 1e6).toFixed(1)} µs`,
           `${median(row.p50).toFixed(3)} ms`,
           `${median(row.p99).toFixed(3)} ms`,
           String(row.lost),
@@ -191,5 +236,5 @@ const heap10 = await heapFor(api, 10);
 const heap1000 = await heapFor(api, SERVICES);
 await api.stop();
 console.log(
-  `- heap held once ready, ${n(SERVICES)} Services in the cluster: ${heap1000.toFixed(1)} MiB with all federated, ${heap10.toFixed(1)} MiB with 10 federated`,
+  `- heap and buffers held once ready, ${n(SERVICES)} Services in the cluster: ${heap1000.ready.toFixed(1)} MiB with all federated, ${heap10.ready.toFixed(1)} MiB with 10 federated; once every name was asked (replies kept): ${heap1000.asked.toFixed(1)} and ${heap10.asked.toFixed(1)} MiB`,
 );

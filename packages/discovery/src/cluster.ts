@@ -48,6 +48,7 @@ export class ClusterState {
   readonly #nodes = new Map<string, NodePlacement>();
   readonly #local = new Map<FederatedEntry, LocalService>();
   #topology: ClusterTopology = clusterTopology([]);
+  #version = 0;
 
   /**
    * @param catalog - Which services are federated: only theirs are kept.
@@ -63,6 +64,11 @@ export class ClusterState {
 
   get topology(): ClusterTopology {
     return this.#topology;
+  }
+
+  /** Changes whenever a local shard or the topology may have: replies made before may no longer hold. */
+  get version(): number {
+    return this.#version;
   }
 
   readonly services: ObjectHandlers = {
@@ -106,16 +112,24 @@ export class ClusterState {
     replace: (items) => {
       this.#nodes.clear();
       for (const item of items) this.#putNode(item);
-      this.#topology = clusterTopology([...this.#nodes.values()]);
+      this.#placeNodes();
     },
     event: (type, object) => {
       const at = ref(object);
+      const before = at && this.#nodes.get(at.name);
       if (type === 'DELETED') {
         if (at) this.#nodes.delete(at.name);
       } else this.#putNode(object);
-      this.#topology = clusterTopology([...this.#nodes.values()]);
+      const after = at && this.#nodes.get(at.name);
+      // Nodes report their status often; only a change of zone, region or pod CIDRs moves a client.
+      if (!before || !after || !samePlacement(before, after)) this.#placeNodes();
     },
   };
+
+  #placeNodes(): void {
+    this.#topology = clusterTopology([...this.#nodes.values()]);
+    this.#version += 1;
+  }
 
   #entryOf(at: { namespace: string; name: string } | undefined): FederatedEntry | undefined {
     return at && this.catalog.services.get(`${at.name}.${at.namespace}`);
@@ -202,6 +216,7 @@ export class ClusterState {
 
   /** Recomputes one service's local shard: cluster IPs once an endpoint is ready, a headless Service's ready addresses. */
   #refresh(entry: FederatedEntry): void {
+    this.#version += 1;
     const service = this.#services.get(entry);
     if (!service) {
       this.#local.delete(entry);
@@ -216,4 +231,16 @@ export class ClusterState {
     else if (!service.unusable && ready.size > 0) local = { addresses: service.clusterIPs };
     this.#local.set(entry, local);
   }
+}
+
+function samePlacement(a: NodePlacement, b: NodePlacement): boolean {
+  return (
+    a.zone === b.zone &&
+    a.region === b.region &&
+    a.podCIDRs.length === b.podCIDRs.length &&
+    a.podCIDRs.every((cidr, i) => {
+      const other = b.podCIDRs[i]!;
+      return cidr.family === other.family && cidr.prefix === other.prefix && cidr.bytes.every((byte, j) => byte === other.bytes[j]);
+    })
+  );
 }

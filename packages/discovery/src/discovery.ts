@@ -7,7 +7,7 @@ import { watchMemberObjects } from '@fedsvc/kubernetes';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type DiscoveryConfig, makeCatalog } from './catalog.js';
 import { ClusterState, type ObjectHandlers } from './cluster.js';
-import { type Outcome, respond } from './responder.js';
+import { cachedResponder, type Outcome } from './responder.js';
 import { startDnsServer } from './server.js';
 
 /** How a query went, for metrics: its answer kind (see {@link Outcome}) and how long answering took. */
@@ -78,13 +78,14 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
   );
   const onQuery = options.onQuery;
   const onDropped = options.onDropped;
+  const respond = cachedResponder(catalog, cluster);
   try {
     const server = await startDnsServer(
       options.host ?? '0.0.0.0',
       options.port ?? 53,
-      (wire, udp, source) => {
+      (wire, udp, address) => {
         const started = onQuery ? performance.now() : 0;
-        const outcome = respond(wire, udp, source, catalog, cluster);
+        const outcome = respond(wire, udp, address);
         if (outcome.kind === 'dropped') {
           onDropped?.(outcome.reason);
           return undefined;

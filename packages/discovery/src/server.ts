@@ -4,10 +4,9 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { ValidationError } from '@fedsvc/core';
-import { addressOf, type Network } from './addresses.js';
 
-/** Answers one datagram or frame from `source` (read when needed): the reply, or undefined to send nothing. */
-export type Respond = (wire: Buffer, udp: boolean, source: () => Network | undefined) => Buffer | undefined;
+/** Answers one datagram or frame from the peer at `address` (its text, as the socket gives it): the reply, or undefined to send nothing. */
+export type Respond = (wire: Buffer, udp: boolean, address: string) => Buffer | undefined;
 
 export interface DnsServer {
   readonly host: string;
@@ -19,18 +18,6 @@ const MAX_CONNECTIONS = 256;
 const TCP_IDLE_MS = 10_000;
 /** Replies written to a TCP connection and not yet taken by the client, beyond which it is not read from. */
 const MAX_UNSENT = 256 * 1024;
-
-/** The peer's address as a /32 or /128 network, for matching against pod CIDRs; parsed on the first call. */
-function sourceOf(address: string): () => Network | undefined {
-  let network: Network | undefined | null = null;
-  return () => {
-    if (network === null) {
-      const parsed = addressOf(address);
-      network = parsed && { family: parsed.family, bytes: parsed.rdata, prefix: parsed.rdata.length * 8 };
-    }
-    return network;
-  };
-}
 
 /** Listens on `host`:`port` (0: any free port, the same for UDP and TCP). */
 export async function startDnsServer(host: string, port: number, respond: Respond, onError: (error: unknown) => void): Promise<DnsServer> {
@@ -47,7 +34,7 @@ export async function startDnsServer(host: string, port: number, respond: Respon
   tcp.on('error', onError);
   udp.on('error', onError);
   udp.on('message', (wire, from) => {
-    const reply = respond(wire, true, sourceOf(from.address));
+    const reply = respond(wire, true, from.address);
     // Without a callback a failed send is an 'error' event on the socket (told to onError): one closure less per query.
     if (reply) udp.send(reply, from.port, from.address);
   });
@@ -69,7 +56,7 @@ export async function startDnsServer(host: string, port: number, respond: Respon
 function serveConnection(socket: Socket, respond: Respond, onError: (error: unknown) => void): void {
   socket.on('error', onError);
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
-  const source = sourceOf(socket.remoteAddress ?? '');
+  const address = socket.remoteAddress ?? '';
   let buffered: Buffer = Buffer.alloc(0);
   // Answers the complete frames received, until the replies not yet taken by the client reach
   // MAX_UNSENT: then the client, which is not reading, is not read from either, and the frames
@@ -81,7 +68,7 @@ function serveConnection(socket: Socket, respond: Respond, onError: (error: unkn
         return;
       }
       const end = 2 + buffered.readUInt16BE(0);
-      const reply = respond(buffered.subarray(2, end), false, source);
+      const reply = respond(buffered.subarray(2, end), false, address);
       buffered = buffered.subarray(end);
       if (!reply) continue;
       const frame = Buffer.allocUnsafe(2 + reply.length);

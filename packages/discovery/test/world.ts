@@ -2,7 +2,7 @@
 import { type JsonObject, endpointSlice, service } from '@fedsvc/kubernetes/testing';
 import { type DiscoveryConfig, makeCatalog } from '../src/catalog.js';
 import { ClusterState } from '../src/cluster.js';
-import { type Outcome, respond } from '../src/responder.js';
+import { cachedResponder, type Outcome } from '../src/responder.js';
 import { type DnsServer, startDnsServer } from '../src/server.js';
 
 export const FEDERATION = { name: 'myfederation', domain: 'example.com' };
@@ -60,11 +60,12 @@ export async function startWorld(
   const world = clusterOf(config, objects);
   const outcomes: Outcome['kind'][] = [];
   const dropped: string[] = [];
+  const respond = cachedResponder(world.catalog, world.cluster);
   const server = await startDnsServer(
     '127.0.0.1',
     0,
-    (wire, udp, source) => {
-      const outcome = respond(wire, udp, source, world.catalog, world.cluster);
+    (wire, udp, address) => {
+      const outcome = respond(wire, udp, address);
       outcomes.push(outcome.kind);
       if (outcome.kind === 'dropped') {
         dropped.push(outcome.reason);
