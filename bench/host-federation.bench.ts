@@ -6,6 +6,7 @@
 // service and the latency from the cluster event to each status written.
 // `SERVICES` and `CLUSTERS` (environment) scale it down; defaults 1,000 × 100. `MEMBER_WORKERS`
 // sets how many worker threads serve the members (default 4).
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createController } from '@fedsvc/core';
 import type { ClusterEvent, MemberClusters } from '@fedsvc/core/provider';
@@ -124,7 +125,7 @@ const progress = setInterval(() => {
   void members.census().then(
     (census) =>
       console.error(
-        `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${census.services}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}; worst event-loop delay: bench ${(delay.max / 1e6).toFixed(0)} ms, member workers ${census.eventLoopDelayMaxMs.toFixed(0)} ms`,
+        `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${census.services}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}; worst event-loop delay: bench ${(delay.max / 1e6).toFixed(0)} ms, member workers ${census.eventLoopDelayMaxMs.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)}`,
       ),
     (error: unknown) => console.error(`member census failed: ${String(error)}`),
   );
