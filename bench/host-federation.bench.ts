@@ -5,7 +5,7 @@
 // per resync in steady state, and, after one member goes NotReady, status writes per affected
 // service and the latency from the cluster event to each status written.
 // `SERVICES` and `CLUSTERS` (environment) scale it down; defaults 1,000 × 100. `MEMBER_WORKERS`
-// sets how many worker threads serve the members (default 4).
+// sets how many worker threads serve the members (default 2).
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createController } from '@fedsvc/core';

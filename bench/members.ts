@@ -55,8 +55,11 @@ export type MemberAnswer =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
-/** Member API servers served per worker thread unless `MEMBER_WORKERS` says how many workers. */
-const WORKERS = Number(process.env.MEMBER_WORKERS ?? 4);
+/**
+ * Worker threads serving the members unless `MEMBER_WORKERS` says otherwise: on two cores, two
+ * workers beside the bench's thread stalled less than four (BENCHMARKS.md).
+ */
+const WORKERS = Number(process.env.MEMBER_WORKERS ?? 2);
 /** The longest any request may take: starting or stopping 25 servers takes well under a second idle. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
@@ -83,7 +86,7 @@ const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
 
 /** One worker thread and the requests it has not answered yet. */
 class MemberWorker {
-  // 25 members holding 1,000 shards each stay well below this; the default would depend on the machine.
+  // 50 members holding 1,000 shards each stay well below this; the default would depend on the machine.
   private readonly worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 4_096 } });
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private next = 0;
