@@ -17,6 +17,7 @@ import { FakeKubeApi, federatedCluster, federatedService, writeKubeconfig } from
 import { clustersOf } from './federation.js';
 import { machine, percentile, table } from './measure.js';
 import { startMembers } from './members.js';
+import { threadCpuSeconds } from './proc.js';
 
 const SERVICES = Number(process.env.SERVICES ?? 1_000);
 const CLUSTERS = Number(process.env.CLUSTERS ?? 100);
@@ -125,13 +126,14 @@ const progress = setInterval(() => {
   void members.census().then(
     (census) =>
       console.error(
-        `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${census.services}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}; worst event-loop delay: bench ${(delay.max / 1e6).toFixed(0)} ms, member workers ${census.eventLoopDelayMaxMs.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)}`,
+        `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${census.services}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}; worst event-loop delay: bench ${(delay.max / 1e6).toFixed(0)} ms, member workers ${census.eventLoopDelayMaxMs.toFixed(0)} ms; CPU time: bench thread ${(threadCpuSeconds() - cpuAtStart).toFixed(0)} s, member workers ${census.cpuSeconds.toFixed(0)} s; load average ${loadavg()[0]!.toFixed(1)}`,
       ),
     (error: unknown) => console.error(`member census failed: ${String(error)}`),
   );
 }, 30_000);
 
 const started = performance.now();
+const cpuAtStart = threadCpuSeconds();
 const running = source.run(controller);
 controller.start();
 const floorMs = (Math.max(0, SERVICES - WRITE_BURST) / WRITES_PER_SECOND) * 1000;
@@ -178,6 +180,7 @@ const latencies = [...statusWrites.values()].map((times) => times[0]! - notReady
 
 clearInterval(progress);
 const census = await members.census();
+const benchCpuSeconds = threadCpuSeconds() - cpuAtStart;
 await controller.stop();
 await running.stop();
 await Promise.all([host.stop(), members.stop(), kubeconfig.remove()]);
@@ -187,7 +190,9 @@ console.log(
   `\n### Host source, ${SERVICES.toLocaleString('en')} FederatedServices × ${CLUSTERS} member clusters on the wire fixtures (${machine})\n`,
 );
 console.log(
-  `Status and finalizer writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), Events 10/s (burst 25) apart, coalescing window ${COALESCE_MS} ms: the defaults. The member API servers run in ${members.workers} worker threads; worst event-loop delay of the bench's thread (the client and the host fixture) ${(delay.max / 1e6).toFixed(0)} ms, of a member worker ${census.eventLoopDelayMaxMs.toFixed(0)} ms.\n`,
+  `Status and finalizer writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), Events 10/s (burst 25) apart, coalescing window ${COALESCE_MS} ms: the defaults. The member API servers run in ${members.workers} worker threads; worst event-loop delay of the bench's thread (the client and the host fixture) ${(delay.max / 1e6).toFixed(0)} ms, of a member worker ${census.eventLoopDelayMaxMs.toFixed(0)} ms; CPU time from start to the end, the bench's thread ${benchCpuSeconds.toFixed(1)} s, the member workers ${census.cpuSeconds.toFixed(1)} s (load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')} at the end).\n`,
 );
 console.log(
   table(

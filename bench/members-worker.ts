@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { FakeKubeApi, endpointSlice } from '@fedsvc/kubernetes/testing';
 import type { AnsweredShard, MemberEnvelope, MemberReplies, MemberRequest, MemberSpec } from './members.js';
+import { threadCpuSeconds } from './proc.js';
 
 const port = parentPort;
 if (port === null) throw new Error('members-worker.ts runs as a worker thread (members.ts starts it)');
@@ -12,6 +13,7 @@ if (port === null) throw new Error('members-worker.ts runs as a worker thread (m
 const apis = new Map<string, FakeKubeApi>();
 const delay = monitorEventLoopDelay({ resolution: 20 });
 delay.enable();
+let cpuAtStart = threadCpuSeconds();
 
 /** The cloud controller and the kubelets of one member: each shard Service created gets its address and endpoints. */
 function answerShards(api: FakeKubeApi, cluster: string, shards: readonly AnsweredShard[]): void {
@@ -54,8 +56,9 @@ async function answer(request: MemberRequest): Promise<MemberReplies[MemberReque
   switch (request.type) {
     case 'start': {
       const urls = await Promise.all(request.members.map(startMember));
-      // Delays from here on are the members serving, not the servers starting.
+      // Delays and CPU time from here on are the members serving, not the servers starting.
       delay.reset();
+      cpuAtStart = threadCpuSeconds();
       return urls;
     }
     case 'setReady':
@@ -65,6 +68,7 @@ async function answer(request: MemberRequest): Promise<MemberReplies[MemberReque
       return {
         services: [...apis.values()].reduce((sum, api) => sum + api.store.list('services').length, 0),
         eventLoopDelayMaxMs: delay.max / 1e6,
+        cpuSeconds: threadCpuSeconds() - cpuAtStart,
       };
     case 'stop':
       await Promise.all([...apis.values()].map((api) => api.stop()));

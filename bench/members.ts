@@ -29,6 +29,8 @@ export interface Census {
   readonly services: number;
   /** The worst event-loop delay since its members started, ms. */
   readonly eventLoopDelayMaxMs: number;
+  /** CPU time its thread has used since its members started, seconds. */
+  readonly cpuSeconds: number;
 }
 
 /** The messages a worker answers, each with the value it answers with. */
@@ -70,7 +72,7 @@ export interface MemberFixtures {
   readonly workers: number;
   /** `true`: the member's /readyz answers ok; a string: that check fails, as a NotReady API server's does. */
   setReady(member: string, state: true | string): Promise<void>;
-  /** Services summed over every member, and the worst event-loop delay of any worker. */
+  /** Services and CPU time summed over every member and worker, and the worst event-loop delay of any worker. */
   census(): Promise<Census>;
   /** Stops every server and terminates every worker, each within the request timeout. */
   stop(): Promise<void>;
@@ -169,6 +171,7 @@ export async function startMembers(members: readonly MemberSpec[], workers = WOR
       return {
         services: each.reduce((sum, c) => sum + c.services, 0),
         eventLoopDelayMaxMs: Math.max(...each.map((c) => c.eventLoopDelayMaxMs)),
+        cpuSeconds: each.reduce((sum, c) => sum + c.cpuSeconds, 0),
       };
     },
     stop,
