@@ -62,7 +62,7 @@ export type MemberAnswer =
  * workers beside the bench's thread stalled less than four (BENCHMARKS.md).
  */
 const WORKERS = Number(process.env.MEMBER_WORKERS ?? 2);
-/** The longest any request may take: starting or stopping 25 servers takes well under a second idle. */
+/** The longest any request may take; `start` includes loading the worker's modules, seconds on a loaded machine. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
 export interface MemberFixtures {
@@ -92,6 +92,8 @@ class MemberWorker {
   private readonly worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 4_096 } });
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private next = 0;
+  /** Why the thread ended, once it has: later requests fail at once. */
+  private ended: Error | undefined;
 
   constructor() {
     this.worker.on('message', (answer: MemberAnswer) => {
@@ -101,6 +103,7 @@ class MemberWorker {
       else waiting?.reject(new Error(answer.error));
     });
     const fail = (error: Error) => {
+      this.ended ??= error;
       for (const waiting of this.pending.values()) waiting.reject(error);
       this.pending.clear();
     };
@@ -111,6 +114,10 @@ class MemberWorker {
   ask<R extends MemberRequest>(request: R): Promise<MemberReplies[R['type']]> {
     const id = this.next++;
     return new Promise<MemberReplies[R['type']]>((resolve, reject) => {
+      if (this.ended !== undefined) {
+        reject(this.ended);
+        return;
+      }
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`member worker: ${request.type} not answered within ${REQUEST_TIMEOUT_MS} ms`));
