@@ -1,8 +1,9 @@
 // A federation for `fedsvc run` to converge, on local fixtures: a host cluster (the Kubernetes
 // API wire fixture with the package's CRDs) holding FederatedServices, FederatedClusters and
 // their Secrets; one API server per member cluster, in worker threads (`members.ts`), which
-// also plays the cloud controller and the kubelets (a shard Service created gets its load balancer address and its EndpointSlice,
-// as the plan input says); BIND 9 serving the zone, behind a proxy that counts the UPDATEs.
+// also plays the cloud controller and the kubelets (a shard Service created gets its load
+// balancer address and its EndpointSlice, as the plan input says); BIND 9 serving the zone,
+// behind a proxy that counts the UPDATEs.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
