@@ -1,31 +1,18 @@
 // A federation for `fedsvc run` to converge, on local fixtures: a host cluster (the Kubernetes
 // API wire fixture with the package's CRDs) holding FederatedServices, FederatedClusters and
-// their Secrets; one API server per member cluster, which also plays the cloud controller and
-// the kubelets (a shard Service created gets its load balancer address and its EndpointSlice,
-// as the plan input says); BIND 9 serving the zone, behind a proxy that counts the UPDATEs.
+// their Secrets; one API server per member cluster, in worker threads (`members.ts`), which
+// also plays the cloud controller and the kubelets (a shard Service created gets its load
+// balancer address and its EndpointSlice, as the plan input says); BIND 9 serving the zone,
+// behind a proxy that counts the UPDATEs.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type DnsZone,
-  type FederationPlanInput,
-  type RecordSet,
-  type ServiceRef,
-  type Shard,
-  diffRecords,
-  planFederation,
-} from '@fedsvc/core';
+import { type DnsZone, type FederationPlanInput, type RecordSet, type ServiceRef, diffRecords, planFederation } from '@fedsvc/core';
 import { createRfc2136Provider } from '@fedsvc/dns-rfc2136';
 import { type BindServer, type DnsProxy, startBind, startDnsProxy } from '@fedsvc/dns-rfc2136/testing';
 import { crdManifests } from '@fedsvc/kubernetes';
-import {
-  FakeKubeApi,
-  type JsonObject,
-  endpointSlice,
-  federatedCluster,
-  federatedService,
-  writeKubeconfig,
-} from '@fedsvc/kubernetes/testing';
+import { FakeKubeApi, type JsonObject, federatedCluster, federatedService, writeKubeconfig } from '@fedsvc/kubernetes/testing';
+import { type AnsweredShard, type MemberFixtures, startMembers } from './members.js';
 
 export const NAMESPACE = 'fedsvc-system';
 export const OWNER = 'fedsvc-bench';
@@ -35,7 +22,8 @@ const zone: DnsZone = { id: 'example.com.', dnsName: 'example.com.' };
 export interface CliWorld {
   readonly input: FederationPlanInput;
   readonly host: FakeKubeApi;
-  readonly members: readonly FakeKubeApi[];
+  /** The member clusters' API servers, in worker threads. */
+  readonly members: MemberFixtures;
   readonly bind: BindServer;
   /** In front of BIND: the process and the in-process anchor write through it. */
   readonly proxy: DnsProxy;
@@ -53,53 +41,33 @@ export interface CliWorld {
   stop(): Promise<void>;
 }
 
-/** The cloud controller and the kubelets of one member: each shard Service created gets its address and endpoints. */
-function answerShards(api: FakeKubeApi, cluster: string, shards: ReadonlyMap<string, Shard>): void {
-  api.store.subscribe((event) => {
-    if (event.resource !== 'services' || event.type !== 'ADDED') return;
-    const { namespace, name } = event.object['metadata'] as { namespace: string; name: string };
-    const shard = shards.get(`${namespace}/${name}`);
-    if (shard === undefined) return;
-    // Not within the store's own write: the fixture tells its watches first.
-    setImmediate(() => {
-      api.setIngress(
-        namespace,
-        name,
-        shard.addresses.map((ip) => ({ ip })),
-      );
-      api.putEndpointSlice(endpointSlice(namespace, name, `${name}-${cluster}`, shard.readyEndpoints));
-    });
-  });
-}
-
-async function startMembers(input: FederationPlanInput): Promise<FakeKubeApi[]> {
-  const byCluster = new Map<string, Map<string, Shard>>(input.clusters.map((c) => [c.name, new Map()]));
+/** One API server per member cluster, in worker threads; each answers its shards as the plan input says. */
+function startMembersOf(input: FederationPlanInput): Promise<MemberFixtures> {
+  const byCluster = new Map<string, AnsweredShard[]>(input.clusters.map((c) => [c.name, []]));
   for (const { service, shards } of input.services)
-    for (const shard of shards) byCluster.get(shard.cluster)?.set(`${service.namespace}/${service.name}`, shard);
-  return Promise.all(
-    input.clusters.map(async (cluster) => {
-      const api = await FakeKubeApi.start({ token: `token-${cluster.name}` });
-      api.setNode(`${cluster.name}-node`, {
-        'topology.kubernetes.io/zone': cluster.zones[0]!,
-        'topology.kubernetes.io/region': cluster.region,
+    for (const shard of shards)
+      byCluster.get(shard.cluster)?.push({
+        service: `${service.namespace}/${service.name}`,
+        addresses: shard.addresses,
+        readyEndpoints: shard.readyEndpoints,
       });
-      answerShards(api, cluster.name, byCluster.get(cluster.name)!);
-      return api;
-    }),
+  return startMembers(
+    input.clusters.map((cluster) => ({
+      name: cluster.name,
+      token: `token-${cluster.name}`,
+      zone: cluster.zones[0]!,
+      region: cluster.region,
+      shards: byCluster.get(cluster.name)!,
+    })),
   );
 }
 
 /** What an administrator applies to the host cluster: CRDs, a FederatedCluster and Secret per member, a FederatedService per service. */
-function applyResources(
-  host: FakeKubeApi,
-  input: FederationPlanInput,
-  members: readonly FakeKubeApi[],
-  template: (s: ServiceRef) => JsonObject,
-) {
+function applyResources(host: FakeKubeApi, input: FederationPlanInput, members: MemberFixtures, template: (s: ServiceRef) => JsonObject) {
   for (const crd of crdManifests()) host.installCrd(crd);
   input.clusters.forEach((cluster, c) => {
     host.putSecret(NAMESPACE, cluster.name, { token: `token-${cluster.name}` });
-    host.putObject('federatedclusters.fedsvc.io', federatedCluster(cluster.name, members[c]!.url));
+    host.putObject('federatedclusters.fedsvc.io', federatedCluster(cluster.name, members.urls[c]!));
   });
   for (const { service } of input.services) host.putObject(FSVC, federatedService(service.namespace, service.name, template(service)));
 }
@@ -122,7 +90,7 @@ function watchStatuses(host: FakeKubeApi, input: FederationPlanInput): () => num
 export async function startCliWorld(input: FederationPlanInput, template: (service: ServiceRef) => JsonObject): Promise<CliWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'fedsvc-cli-bench-'));
   const host = await FakeKubeApi.start();
-  const members = await startMembers(input);
+  const members = await startMembersOf(input);
   applyResources(host, input, members, template);
   const statusesWrittenAt = watchStatuses(host, input);
   const kubeconfig = await writeKubeconfig([{ context: 'host', server: host.url }]);
@@ -184,7 +152,7 @@ export async function startCliWorld(input: FederationPlanInput, template: (servi
     hostWrites: () => host.requests.filter((r) => r.method !== 'GET' && !r.path.includes('/leases/')).length,
     async stop() {
       await proxy.close();
-      await Promise.all([host.stop(), ...members.map((api) => api.stop()), bind.stop()]);
+      await Promise.all([host.stop(), members.stop(), bind.stop()]);
       await kubeconfig.remove();
       await rm(dir, { recursive: true, force: true });
     },

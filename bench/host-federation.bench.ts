@@ -1,9 +1,13 @@
 // The host source at scale, on the wire fixtures: FederatedServices × member clusters
-// registered as FederatedClusters (each a FakeKubeApi), the real client over HTTP to all of
-// them, DNS in memory. Measures the time from start to every status written, host API writes
+// registered as FederatedClusters (each a FakeKubeApi, served by worker threads so that this
+// thread holds only the client under test and the host fixture), the real client over HTTP to
+// all of them, DNS in memory. Measures the time from start to every status written, host API writes
 // per resync in steady state, and, after one member goes NotReady, status writes per affected
 // service and the latency from the cluster event to each status written.
-// `SERVICES` and `CLUSTERS` (environment) scale it down; defaults 1,000 × 100.
+// `SERVICES` and `CLUSTERS` (environment) scale it down; defaults 1,000 × 100. `MEMBER_WORKERS`
+// sets how many worker threads serve the members (default 2).
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createController } from '@fedsvc/core';
 import type { ClusterEvent, MemberClusters } from '@fedsvc/core/provider';
 import { sleep } from '@fedsvc/core/provider';
@@ -12,6 +16,8 @@ import { createHostFederation, crdManifests } from '@fedsvc/kubernetes';
 import { FakeKubeApi, federatedCluster, federatedService, writeKubeconfig } from '@fedsvc/kubernetes/testing';
 import { clustersOf } from './federation.js';
 import { machine, percentile, table } from './measure.js';
+import { startMembers } from './members.js';
+import { threadCpuSeconds } from './proc.js';
 
 const SERVICES = Number(process.env.SERVICES ?? 1_000);
 const CLUSTERS = Number(process.env.CLUSTERS ?? 100);
@@ -24,19 +30,12 @@ const FSVC = 'federatedservices.fedsvc.io';
 const host = await FakeKubeApi.start();
 for (const crd of crdManifests()) host.installCrd(crd);
 const topology = clustersOf(CLUSTERS);
-const members = await Promise.all(
-  topology.map(async (cluster) => {
-    const api = await FakeKubeApi.start({ token: `token-${cluster.name}` });
-    api.setNode(`${cluster.name}-node`, {
-      'topology.kubernetes.io/zone': cluster.zones[0]!,
-      'topology.kubernetes.io/region': cluster.region,
-    });
-    return api;
-  }),
+const members = await startMembers(
+  topology.map((cluster) => ({ name: cluster.name, token: `token-${cluster.name}`, zone: cluster.zones[0]!, region: cluster.region })),
 );
 topology.forEach((cluster, c) => {
   host.putSecret(NAMESPACE, cluster.name, { token: `token-${cluster.name}` });
-  host.putObject('federatedclusters.fedsvc.io', federatedCluster(cluster.name, members[c]!.url));
+  host.putObject('federatedclusters.fedsvc.io', federatedCluster(cluster.name, members.urls[c]!));
 });
 const template = { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] };
 for (let s = 0; s < SERVICES; s++)
@@ -118,16 +117,23 @@ const writesOf = (kind: 'status' | 'events' | 'other') =>
           ? r.path.includes('/events')
           : !r.path.endsWith('/status') && !r.path.includes('/events')),
   ).length;
-const shardsPlaced = () => members.reduce((sum, api) => sum + api.store.list('services').length, 0);
+// The bench thread's own event-loop delay: what the client under test and the host fixture suffer.
+const delay = monitorEventLoopDelay({ resolution: 20 });
+delay.enable();
 // A line every 30 s on stderr: where a long run's time goes.
 const progress = setInterval(() => {
   const complete = Array.from({ length: SERVICES }, (_, s) => s).filter(statusComplete).length;
-  console.error(
-    `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${shardsPlaced()}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}`,
+  void members.census().then(
+    (census) =>
+      console.error(
+        `${((performance.now() - started) / 1000).toFixed(0)} s: shards ${census.services}/${SERVICES * CLUSTERS}, statuses complete ${complete}/${SERVICES}, clusters Ready ${[...health.values()].filter((h) => h === 'Ready').length}/${CLUSTERS}, host writes: status ${writesOf('status')}, events ${writesOf('events')}, other ${writesOf('other')}; worst event-loop delay: bench ${(delay.max / 1e6).toFixed(0)} ms, member workers ${census.eventLoopDelayMaxMs.toFixed(0)} ms; CPU time: bench thread ${(threadCpuSeconds() - cpuAtStart).toFixed(0)} s, member workers ${census.cpuSeconds.toFixed(0)} s; load average ${loadavg()[0]!.toFixed(1)}`,
+      ),
+    (error: unknown) => console.error(`member census failed: ${String(error)}`),
   );
 }, 30_000);
 
 const started = performance.now();
+const cpuAtStart = threadCpuSeconds();
 const running = source.run(controller);
 controller.start();
 const floorMs = (Math.max(0, SERVICES - WRITE_BURST) / WRITES_PER_SECOND) * 1000;
@@ -165,7 +171,7 @@ for (let i = 0; i < RESYNCS; i++) {
 const steadyWrites = (hostWrites() - beforeResyncs) / RESYNCS;
 
 statusWrites.clear();
-members[0]!.setReady('etcd');
+await members.setReady(notReady, 'etcd');
 await until('NotReady seen', () => notReadyAt !== undefined, 60_000);
 await until('every affected status written', () => statusWrites.size === SERVICES, 300_000 + floorMs * 2);
 await sleep(COALESCE_MS * 3);
@@ -173,16 +179,20 @@ const perService = [...statusWrites.values()].map((times) => times.length);
 const latencies = [...statusWrites.values()].map((times) => times[0]! - notReadyAt!);
 
 clearInterval(progress);
+const census = await members.census();
+const benchCpuSeconds = threadCpuSeconds() - cpuAtStart;
 await controller.stop();
 await running.stop();
-await Promise.all([host.stop(), ...members.map((api) => api.stop()), kubeconfig.remove()]);
+await Promise.all([host.stop(), members.stop(), kubeconfig.remove()]);
 
 const s = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
 console.log(
   `\n### Host source, ${SERVICES.toLocaleString('en')} FederatedServices × ${CLUSTERS} member clusters on the wire fixtures (${machine})\n`,
 );
 console.log(
-  `Status and finalizer writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), Events 10/s (burst 25) apart, coalescing window ${COALESCE_MS} ms: the defaults.\n`,
+  `Status and finalizer writes ${WRITES_PER_SECOND}/s (burst ${WRITE_BURST}), Events 10/s (burst 25) apart, coalescing window ${COALESCE_MS} ms: the defaults. The member API servers run in ${members.workers} worker threads; worst event-loop delay of the bench's thread (the client and the host fixture) ${(delay.max / 1e6).toFixed(0)} ms, of a member worker ${census.eventLoopDelayMaxMs.toFixed(0)} ms; CPU time from start to the end, the bench's thread ${benchCpuSeconds.toFixed(1)} s, the member workers ${census.cpuSeconds.toFixed(1)} s (load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')} at the end).\n`,
 );
 console.log(
   table(

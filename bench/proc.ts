@@ -1,4 +1,4 @@
-// What Linux says of another process: its resident memory and the CPU time it has used.
+// What Linux says of a process or a thread: resident memory and the CPU time used.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -14,7 +14,16 @@ export function residentMemory(pid: number): { peakMib: number; nowMib: number }
 
 /** User + system CPU time of the process (all its threads) so far, in seconds. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuSecondsOf(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU time of the calling thread so far, in seconds: a worker's own, or the main thread's. */
+export function threadCpuSeconds(): number {
+  return cpuSecondsOf('/proc/thread-self/stat');
+}
+
+function cpuSecondsOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
