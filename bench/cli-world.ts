@@ -86,8 +86,16 @@ function watchStatuses(host: FakeKubeApi, input: FederationPlanInput): () => num
   return () => at;
 }
 
-/** Starts the fixtures of `input` (the federation's TTL is the config's); `template` is each FederatedService's Service spec. */
-export async function startCliWorld(input: FederationPlanInput, template: (service: ServiceRef) => JsonObject): Promise<CliWorld> {
+/**
+ * Starts the fixtures of `input` (the federation's TTL is the config's); `template` is each
+ * FederatedService's Service spec, `memberSettings` the config's `members` fields beyond the
+ * FederatedClusters (timeouts).
+ */
+export async function startCliWorld(
+  input: FederationPlanInput,
+  template: (service: ServiceRef) => JsonObject,
+  memberSettings: Readonly<Record<string, string>> = {},
+): Promise<CliWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'fedsvc-cli-bench-'));
   const host = await FakeKubeApi.start();
   const members = await startMembersOf(input);
@@ -101,7 +109,7 @@ export async function startCliWorld(input: FederationPlanInput, template: (servi
   const { name, domain, ttl } = input.federation;
   const config = {
     host: { context: 'host', kubeconfig: kubeconfig.path, namespace: NAMESPACE },
-    members: { federatedClusters: true },
+    members: { federatedClusters: true, ...memberSettings },
     federation: { name, domain, ttl },
     dns: {
       provider: 'rfc2136',
