@@ -117,7 +117,7 @@ test('a cluster never heard from holds synced back only until syncTimeoutMs, and
   cleanup.push(() => watch.stop());
   await log.waitFor((e) => e.type === 'synced', 3000);
   expect(log.events.filter(of('east'))).toEqual([]);
-  expect(warnings).toContainEqual({ clusters: ['east'] });
+  expect(warnings).toContainEqual({ clusters: ['east'], syncTimeoutMs: 300 });
   east.setHanging(undefined);
   east.dropConnections();
   await log.waitFor((e) => e.type === 'cluster' && e.cluster.name === 'east', 5000);
