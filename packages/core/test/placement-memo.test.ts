@@ -5,6 +5,10 @@ import { describe, expect } from 'vitest';
 import type { ClusterState, ServiceShards } from '../src/controller/cluster-state.js';
 import { placementView, placeService } from '../src/controller/plan-service.js';
 import { registerService, type ServiceRecord } from '../src/controller/services.js';
+import { PLAIN_TRAFFIC_POLICIES } from '../src/planning/traffic-policy.js';
+
+/** What a provider that says nothing of traffic policies writes. */
+const PLAIN = { provider: 'memory', policies: PLAIN_TRAFFIC_POLICIES };
 import { desiredManifest } from '../src/placement/manifest.js';
 import { placeShards, type FederatedService } from '../src/placement/placement.js';
 import type { ClusterHealth, ClusterStatus, ServiceManifest, ShardStatus } from '../src/types.js';
@@ -45,7 +49,7 @@ describe('placing only what may need it', () => {
       );
       let shards = new Map<string, ShardStatus>();
       const records = new Map<string, ServiceRecord>();
-      registerService(records, { name: 'fed', domain: 'example.com' }, federated(80, false), 'service');
+      registerService(records, { name: 'fed', domain: 'example.com' }, federated(80, false), 'service', PLAIN);
       const record = records.get(KEY)!;
       const shard = (name: string, manifest: ServiceManifest): ShardStatus => ({
         cluster: name,
@@ -66,10 +70,11 @@ describe('placing only what may need it', () => {
           else if (s.shard === 'foreign') shards.set(name, shard(name, federated(9, false).manifest));
           else shards.set(name, shard(name, desiredManifest(record.service.manifest, OWNER, s.shard === 'created')));
         }
-        if (s.kind === 'apply') registerService(records, { name: 'fed', domain: 'example.com' }, federated(s.port, s.selector), 'service');
+        if (s.kind === 'apply')
+          registerService(records, { name: 'fed', domain: 'example.com' }, federated(s.port, s.selector), 'service', PLAIN);
         if (s.kind === 'mutate') {
           (record.service.manifest.spec as { ports: unknown[] }).ports = [{ port: s.port, protocol: 'TCP' }];
-          registerService(records, { name: 'fed', domain: 'example.com' }, record.service, 'service');
+          registerService(records, { name: 'fed', domain: 'example.com' }, record.service, 'service', PLAIN);
         }
         if (!passes[i]) return;
         const split: ServiceShards = { healthy: shards, unhealthy: new Map() };

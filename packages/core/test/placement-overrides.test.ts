@@ -8,8 +8,12 @@ import { ValidationError } from '../src/errors.js';
 import { APPLIED_ANNOTATION, desiredManifest } from '../src/placement/manifest.js';
 import { overriddenManifest, type ShardOverride } from '../src/placement/overrides.js';
 import { placeShards, type FederatedService } from '../src/placement/placement.js';
+import { PLAIN_TRAFFIC_POLICIES } from '../src/planning/traffic-policy.js';
 import { serverSideApply } from '../src/testing/memory-clusters.js';
 import type { ClusterHealth, ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../src/types.js';
+
+/** What a provider that says nothing of traffic policies writes. */
+const PLAIN = { provider: 'memory', policies: PLAIN_TRAFFIC_POLICIES };
 
 const OWNER = 'fed-a';
 const NAMES = ['a', 'b', 'c', 'd', 'e'];
@@ -135,7 +139,13 @@ function apply(held: Map<string, ShardStatus>, action: ShardAction): void {
 
 describe('a list of clusters and overrides are checked when the service is given', () => {
   const register = (extra: Record<string, unknown>): void => {
-    registerService(new Map<string, ServiceRecord>(), { name: 'fed', domain: 'example.com' }, { manifest: template, ...extra }, 'service');
+    registerService(
+      new Map<string, ServiceRecord>(),
+      { name: 'fed', domain: 'example.com' },
+      { manifest: template, ...extra },
+      'service',
+      PLAIN,
+    );
   };
   test.each([
     ['service.clusters', { clusters: 'a' }],
@@ -172,7 +182,7 @@ describe('a list of clusters and overrides are checked when the service is given
       clusters: ['a', 'b'],
       overrides: { a: { loadBalancerSourceRanges: ranges, externalTrafficPolicy: 'Local' as const } },
     };
-    registerService(records, { name: 'fed', domain: 'example.com' }, service, 'service');
+    registerService(records, { name: 'fed', domain: 'example.com' }, service, 'service', PLAIN);
     service.clusters.push('c');
     ranges.pop();
     const held = records.get('ns/web')!.service;

@@ -24,7 +24,6 @@ import { withDeadline } from './deadline.js';
 import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
-import { checkServiceWritable } from './traffic-policies.js';
 import { runPass, type PassContext } from './pass.js';
 import { PeriodicResync } from './periodic-resync.js';
 import { deliverNotifications } from './notify.js';
@@ -262,10 +261,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     this.#scheduler.mark([this.#register(service, 'service')]);
   }
 
-  /** Checks the service (and that the provider writes its traffic policy) before anything of it is kept. */
   #register(service: FederatedService, field: string): ServiceKey {
-    checkServiceWritable(service, field, this.#settings.writablePolicies);
-    return registerService(this.#services, this.#options.federation, service, field);
+    return registerService(this.#services, this.#options.federation, service, field, this.#settings.writablePolicies);
   }
 
   /**

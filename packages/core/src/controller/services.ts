@@ -11,8 +11,9 @@ import { ownershipSubject } from '../dns/ownership.js';
 import { recordNames } from '../planning/plan.js';
 import { validateTrafficPolicy } from '../planning/traffic-policy.js';
 import { validateFederation } from '../planning/validate.js';
-import type { Federation, ServiceManifest, Shard } from '../types.js';
+import type { Federation, ServiceManifest, Shard, TrafficPolicy } from '../types.js';
 import { allShards, keyOf, type ClusterState } from './cluster-state.js';
+import { checkWritable, type WritablePolicies } from './traffic-policies.js';
 import type { ServiceDnsView, ServiceKey } from './types.js';
 
 export interface ServiceRecord {
@@ -41,12 +42,16 @@ export interface Placed {
   readonly manifests: readonly ServiceManifest[];
 }
 
-/** Creates or replaces a service's record; throws ValidationError naming `field` when the service is unusable. */
+/**
+ * Creates or replaces a service's record; throws ValidationError naming `field` when the service
+ * is unusable, its traffic policy included (malformed, or one the DNS provider does not write).
+ */
 export function registerService(
   records: Map<ServiceKey, ServiceRecord>,
   federation: Federation,
   service: FederatedService,
   field: string,
+  writable: WritablePolicies,
 ): ServiceKey {
   const manifest = service?.manifest;
   const metadata = manifest?.metadata;
@@ -75,7 +80,7 @@ export function registerService(
       : { overrides: jsonData(service.overrides, `${field}.overrides`, []) as typeof service.overrides }),
     ...(service.trafficPolicy === undefined
       ? {}
-      : { trafficPolicy: validateTrafficPolicy(service.trafficPolicy, `${field}.trafficPolicy`) }),
+      : { trafficPolicy: writablePolicy(service.trafficPolicy, `${field}.trafficPolicy`, writable) }),
   };
   if (service.ttl !== undefined && !isTtl(service.ttl))
     throw new ValidationError(`${field}.ttl`, service.ttl, `must be an integer number of seconds from 0 to ${MAX_TTL}`);
@@ -100,6 +105,13 @@ export function registerService(
     records.set(key, freshRecord(copy, undefined));
   }
   return key;
+}
+
+/** The policy checked as data, then against what the provider writes. */
+function writablePolicy(value: unknown, field: string, writable: WritablePolicies): TrafficPolicy {
+  const policy = validateTrafficPolicy(value, field);
+  checkWritable(policy, field, writable);
+  return policy;
 }
 
 /** The list of clusters (never with a selector) and the overrides, as placement takes them. */

@@ -1,6 +1,6 @@
 // Which traffic policies the controller may ask of its DNS provider, checked where policies enter.
 import { ValidationError } from '../errors.js';
-import { PLAIN_TRAFFIC_POLICIES, TRAFFIC_POLICY_TYPES, validateTrafficPolicy } from '../planning/traffic-policy.js';
+import { PLAIN_TRAFFIC_POLICIES, TRAFFIC_POLICY_TYPES } from '../planning/traffic-policy.js';
 import type { DnsProvider, TrafficPolicy, TrafficPolicyType } from '../types.js';
 
 /** The provider's name and the policies it writes. */
@@ -30,14 +30,4 @@ export function checkWritable(policy: TrafficPolicy | undefined, field: string, 
     policy.type,
     `the ${writable.provider} DNS provider does not write the ${policy.type} traffic policy; it writes ${writable.policies.join(', ') || 'none'}`,
   );
-}
-
-/**
- * `checkWritable` for a service as the host gives it, before anything of it is kept: a malformed
- * policy is refused as such first, naming the field that is wrong.
- */
-export function checkServiceWritable(service: unknown, field: string, writable: WritablePolicies): void {
-  const policy: unknown =
-    typeof service === 'object' && service !== null ? (service as { trafficPolicy?: unknown }).trafficPolicy : undefined;
-  if (policy !== undefined) checkWritable(validateTrafficPolicy(policy, `${field}.trafficPolicy`), `${field}.trafficPolicy`, writable);
 }
