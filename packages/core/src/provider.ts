@@ -4,6 +4,9 @@
 export type {
   RecordType,
   RecordSet,
+  Routing,
+  RoutedMember,
+  RoutingLimits,
   Change,
   DnsZone,
   DnsProvider,

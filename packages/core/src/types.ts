@@ -19,7 +19,53 @@ export interface RecordSet<T extends string = RecordType> {
   readonly name: string;
   readonly type: T;
   readonly ttl: number;
+  /** For a routed set: the union of its members' rrdatas, in the order a plain set keeps them. */
   readonly rrdatas: readonly string[];
+  /**
+   * Present on a routed record set only: how the provider picks which member answers a query.
+   * A plain set has neither `routing` nor `members`.
+   */
+  readonly routing?: Routing;
+  /** A routed set's members, in `id` order, at least one. Present exactly when `routing` is. */
+  readonly members?: readonly RoutedMember[];
+}
+
+/**
+ * How a routed record set answers: `nearest`, the member whose `location` is nearest the client
+ * (Route 53 latency records, Cloud DNS `geo`); `weighted`, a member at random in proportion to
+ * its `weight` (Route 53 weighted records, Cloud DNS `wrr`).
+ */
+export type Routing = 'nearest' | 'weighted';
+
+/** One member of a routed record set: what it answers, and where or how often. */
+export interface RoutedMember {
+  /**
+   * Unique within the set: the region for `nearest`, the cluster for `weighted` (Route 53's
+   * `SetIdentifier`).
+   */
+  readonly id: string;
+  /** `nearest` only: the provider's name of the location this member answers for. */
+  readonly location?: string;
+  /** `weighted` only: an integer from 0 to the provider's {@link RoutingLimits.maxWeight}. */
+  readonly weight?: number;
+  /** Presentation form, as a plain set's. */
+  readonly rrdatas: readonly string[];
+}
+
+/** What a provider that writes routed record sets accepts in them. */
+export interface RoutingLimits {
+  /**
+   * The provider's location for a cluster's region when the region is one of the provider's own
+   * names (Route 53: an AWS region; Cloud DNS: a Google Cloud region), else `undefined`: the
+   * `nearest` policy's `locations` must then name it.
+   */
+  locationOf(region: string): string | undefined;
+  /** Whether the provider accepts `location` as a member's location (checks `locations` given by option). */
+  isLocation(location: string): boolean;
+  /** The largest weight a member may carry; weights are integers from 0 (Route 53: 255). */
+  readonly maxWeight: number;
+  /** The most members one routed set may hold (Route 53: 100 weighted records per name and type). */
+  readonly maxMembers: number;
 }
 
 /** One step of a change set. An update carries the record set it replaces, exactly as read. */
@@ -227,6 +273,11 @@ export interface DnsProvider {
    * is applied, a policy its provider does not list.
    */
   readonly trafficPolicies?: readonly TrafficPolicyType[];
+  /**
+   * Present on a provider whose `trafficPolicies` list `nearest` or `weighted`: what its routed
+   * record sets accept. Such a provider also reads its routed records back as routed record sets.
+   */
+  readonly routing?: RoutingLimits;
 }
 
 export type ProviderErrorKind =

@@ -41,6 +41,7 @@ function fullProvider(calls: string[]): Required<DnsProvider> {
       return 807_000;
     },
     trafficPolicies: ['failover', 'weighted'],
+    routing: { locationOf: () => 'loc-7', isLocation: () => true, maxWeight: 77, maxMembers: 7 },
   };
 }
 let provider: Required<DnsProvider>;
@@ -57,6 +58,7 @@ const checks: { [K in keyof Required<DnsProvider>]: (p: DnsProvider) => unknown 
   zoneVersion: (p) => p.zoneVersion?.(zone),
   readInterval: (p) => p.readInterval?.(zone),
   trafficPolicies: (p) => p.trafficPolicies,
+  routing: (p) => p.routing,
 };
 
 describe('fencedProvider', () => {

@@ -51,6 +51,7 @@ const FORWARDERS: Forwarders = {
   },
   readInterval: (provider) => provider.readInterval?.bind(provider),
   trafficPolicies: (provider) => provider.trafficPolicies,
+  routing: (provider) => provider.routing,
 };
 
 /**
