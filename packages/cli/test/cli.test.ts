@@ -98,7 +98,22 @@ describe.each(DNS_BACKENDS)('fedsvc against the guide federation (wire fixtures,
         {
           path: 'federation.zone',
           value: 'example.com',
-          says: /^ {2}federation\.zone: is not a field of the config \(known here: domain, name, ttl, zoneNameFormat\)/m,
+          says: /^ {2}federation\.zone: is not a field of the config \(known here: domain, name, trafficPolicy, ttl, zoneNameFormat\)/m,
+        },
+        {
+          path: 'federation.trafficPolicy',
+          value: { type: 'nearest' },
+          says: /^ {2}federation\.trafficPolicy\.type: the rfc2136 DNS provider does not write the nearest traffic policy; it writes all, failover \(got "nearest"\)/m,
+        },
+        {
+          path: 'federation.trafficPolicy',
+          value: { type: 'failover', regions: ['us-east1'], weights: { 'gce-us-east1-b': 2 } },
+          says: /^ {2}federation\.trafficPolicy\.weights: is no field of the failover policy/m,
+        },
+        {
+          path: 'federation.trafficPolicy',
+          value: { type: 'failover' },
+          says: /^ {2}federation\.trafficPolicy\.regions: must name at least one region \(got \[\]\)/m,
         },
       ];
       const zoneBefore = await world.zone();
@@ -206,6 +221,22 @@ describe.each(DNS_BACKENDS)('fedsvc against the guide federation (wire fixtures,
     const { code, stdout } = await runFedsvc(['plan', '--config', configPath], world.env());
     expect(stdout).toMatch(/^No changes/);
     expect(code).toBe(0);
+  }, 180_000);
+
+  test('plan with a failover policy from the flags: the global name moves to the first region, exit 2', async () => {
+    const { code, stdout } = await runFedsvc(
+      ['plan', '--config', configPath, '--federation-traffic-policy-type', 'failover', '--federation-traffic-policy-regions', 'us-east1'],
+      world.env(),
+    );
+    expect(code).toBe(2);
+    const east = Object.entries(guideHealthyAddresses)
+      .filter(([zone]) => zone.startsWith('us-east1-'))
+      .map(([, address]) => address)
+      .sort();
+    const all = Object.values(guideHealthyAddresses).sort();
+    expect(stdout).toContain(`~ ${GLOBAL} A 30 ${all.join(', ')} → ${east.join(', ')}`);
+    // The name's ownership marker is rewritten with it, as every change at a marked name is.
+    expect(stdout).toMatch(/Plan: 0 to add, 2 to change, 0 to destroy \(record sets\); 0 shard actions\./m);
   }, 180_000);
 
   test("records: the federation's record sets as gcloud lists them", async () => {

@@ -204,3 +204,28 @@ describe('the member clusters settings', () => {
     }
   }, 20_000);
 });
+
+describe('a map field', () => {
+  const weights = field('federation.trafficPolicy.weights');
+  const key = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
+  test.prop([fc.dictionary(key, fc.integer({ min: 1, max: 1_000 }).map(String), { maxKeys: 6 })])(
+    'from text is its key=value pairs, values kept as text',
+    (pairs) => {
+      const text = Object.entries(pairs)
+        .map(([k, v]) => ` ${k} = ${v} `)
+        .join(',');
+      expect(parseValue(weights, text, true)).toEqual(pairs);
+    },
+  );
+
+  test.prop([fc.constantFrom('gce-a', 'gce-a=', '=3', 'gce-a=1,gce-b')])('a pair without its = refused, naming the field', (text) => {
+    expect(() => parseValue(weights, text, true)).toThrow(/^federation\.trafficPolicy\.weights: must be key=value pairs/);
+  });
+
+  test.prop([fc.oneof(fc.constant(['a=1']), fc.constant('a=1'), fc.constant({ a: null }), fc.constant({ a: '' }))])(
+    'from YAML, only a mapping of names to strings or numbers',
+    (value) => {
+      expect(() => parseValue(weights, value, false)).toThrow(/^federation\.trafficPolicy\.weights: must be a mapping/);
+    },
+  );
+});

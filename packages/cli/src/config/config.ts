@@ -1,4 +1,5 @@
 // The config as the commands use it: typed, defaults filled in.
+import type { TrafficPolicyType } from '@fedsvc/core';
 import type { ProviderName } from './fields.js';
 
 /** The whole config; durations in milliseconds. Every field is documented in `FIELDS`. */
@@ -22,6 +23,12 @@ export interface FedsvcConfig {
     readonly domain?: string;
     readonly ttl: number;
     readonly zoneNameFormat: 'zone' | 'zone.region';
+    readonly trafficPolicy: {
+      readonly type: TrafficPolicyType;
+      readonly regions: readonly string[];
+      readonly locations?: Readonly<Record<string, string | number>>;
+      readonly weights?: Readonly<Record<string, string | number>>;
+    };
   };
   readonly dns: {
     readonly provider?: ProviderName;
@@ -81,6 +88,12 @@ export function configOf(values: ReadonlyMap<string, unknown>): FedsvcConfig {
       domain: v('federation.domain'),
       ttl: v('federation.ttl'),
       zoneNameFormat: v('federation.zoneNameFormat'),
+      trafficPolicy: {
+        type: v('federation.trafficPolicy.type'),
+        regions: v('federation.trafficPolicy.regions'),
+        locations: v('federation.trafficPolicy.locations'),
+        weights: v('federation.trafficPolicy.weights'),
+      },
     },
     dns: {
       provider: v('dns.provider'),

@@ -1,8 +1,12 @@
 // Every field of the config file, once: its type, default and meaning. The flags, the
 // environment variables and the reference in the README are all derived from this table.
+import { TRAFFIC_POLICY_TYPES } from '@fedsvc/core';
 
-/** How a field's text (from a flag or the environment) or YAML value is read. */
-export type FieldKind = 'string' | 'integer' | 'boolean' | 'duration' | 'list' | 'choice';
+/**
+ * How a field's text (from a flag or the environment) or YAML value is read. A `map` is a YAML
+ * mapping, or `key=value` pairs separated by commas in a flag or variable.
+ */
+export type FieldKind = 'string' | 'integer' | 'boolean' | 'duration' | 'list' | 'choice' | 'map';
 
 /** One field of the config file. */
 export interface FieldSpec {
@@ -92,6 +96,29 @@ export const FIELDS: readonly FieldSpec[] = [
     choices: ['zone', 'zone.region'],
     default: 'zone',
     doc: 'zone names: `zone` (…svc.us-central1-a.example.com.) or `zone.region`',
+  },
+  {
+    path: 'federation.trafficPolicy.type',
+    kind: 'choice',
+    choices: TRAFFIC_POLICY_TYPES,
+    default: 'all',
+    doc: "how the global names answer: all (every healthy shard), failover (the regions in order), nearest (the client's nearest region) or weighted (by ready endpoints); a FederatedService's spec.dns.trafficPolicy overrides it",
+  },
+  {
+    path: 'federation.trafficPolicy.regions',
+    kind: 'list',
+    default: [],
+    doc: 'failover only: the regions, first choice first',
+  },
+  {
+    path: 'federation.trafficPolicy.locations',
+    kind: 'map',
+    doc: "nearest only: region=location for each region that is not one of the provider's own location names",
+  },
+  {
+    path: 'federation.trafficPolicy.weights',
+    kind: 'map',
+    doc: 'weighted only: cluster=weight (a positive integer) for the clusters not weighed by their ready endpoints',
   },
   { path: 'dns.provider', kind: 'choice', choices: PROVIDERS, doc: 'the DNS provider (required)' },
   { path: 'dns.zone', kind: 'string', doc: 'DNS name of the zone the records go in (required)' },

@@ -149,5 +149,34 @@ export function parseValue(field: FieldSpec, value: unknown, text: boolean): unk
     }
     case 'choice':
       return typeof value === 'string' && field.choices?.includes(value) ? value : fail(`must be one of ${field.choices?.join(', ')}`);
+    case 'map':
+      return text && typeof value === 'string' ? pairs(value, fail) : mapping(value, fail);
   }
+}
+
+/** `key=value,key=value` from a flag or variable: the values stay text. */
+function pairs(text: string, fail: (reason: string) => never): Record<string, string> {
+  const entries = text
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      const key = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      return at > 0 && key !== '' && value !== ''
+        ? [key, value]
+        : fail(`must be key=value pairs separated by commas ("${pair}" is not one)`);
+    });
+  return Object.fromEntries(entries);
+}
+
+/** A YAML mapping of non-empty keys to strings or numbers. */
+function mapping(value: unknown, fail: (reason: string) => never): Record<string, string | number> {
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => (typeof item === 'string' && item !== '') || typeof item === 'number');
+  return ok ? (value as Record<string, string | number>) : fail('must be a mapping of names to strings or numbers');
 }

@@ -60,23 +60,54 @@ const noProvider: DnsProvider = {
   records: async () => [],
   applyChanges: async () => {},
 };
+/** A provider that answers what `provider` writes, and makes no request. */
+const writesOf = ({ name, trafficPolicies, routing }: DnsProvider): DnsProvider => ({ ...noProvider, name, trafficPolicies, routing });
+
 const GOOD = { federation: { name: 'fedsvc', domain: 'example.com' }, ownerId: 'fedsvc', zone: 'example.com.' };
 
-/** createController's own checks, one field at a time over settings known good: every bad field is reported. */
-function controllerProblems(config: FedsvcConfig, problems: ValidationError[]): Federation | undefined {
+/**
+ * The federation's traffic policy as the config gives it, for createController to check: only
+ * the fields given, so that one of another policy is named; weights from a flag or variable are
+ * text until here.
+ */
+function trafficPolicyOf(config: FedsvcConfig): Record<string, unknown> {
+  const { type, regions, locations, weights } = config.federation.trafficPolicy;
+  const number = (value: string | number) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+  return {
+    type,
+    // A failover policy always names its list, so that an empty one is refused as such.
+    ...(type === 'failover' || regions.length > 0 ? { regions } : {}),
+    ...(locations === undefined ? {} : { locations }),
+    ...(weights === undefined ? {} : { weights: Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, number(v)])) }),
+  };
+}
+
+/**
+ * createController's own checks, one field at a time over settings known good: every bad field
+ * is reported. The traffic policy is checked against what `provider` writes (skipped when the
+ * provider could not be built: its problems are reported already).
+ */
+function controllerProblems(config: FedsvcConfig, provider: DnsProvider | undefined, problems: ValidationError[]): Federation | undefined {
   const { name, domain, ttl, zoneNameFormat } = config.federation;
+  const trafficPolicy = trafficPolicyOf(config);
   const before = problems.length;
   required(problems, 'federation.name', name, "the federation's name");
   required(problems, 'federation.domain', domain, 'the DNS domain of its names');
   required(problems, 'ownerId', config.ownerId, 'the owner id of its records');
   const defined = (federation: Partial<Federation>) => Object.fromEntries(Object.entries(federation).filter(([, v]) => v !== undefined));
-  const check = (overrides: { federation?: Partial<Federation>; ownerId?: string; zone?: string; resyncMs?: number }) =>
+  const check = (overrides: {
+    federation?: Partial<Federation>;
+    ownerId?: string;
+    zone?: string;
+    resyncMs?: number;
+    provider?: DnsProvider;
+  }) =>
     collect(problems, [['resyncMs', 'resyncInterval']], () =>
       createController({
         federation: { ...GOOD.federation, ...defined(overrides.federation ?? {}) },
         ownerId: overrides.ownerId ?? GOOD.ownerId,
         clusters: noClusters,
-        dns: { provider: noProvider, zone: { id: 'config-check', dnsName: overrides.zone ?? GOOD.zone } },
+        dns: { provider: overrides.provider ?? noProvider, zone: { id: 'config-check', dnsName: overrides.zone ?? GOOD.zone } },
         resyncMs: overrides.resyncMs,
       }),
     );
@@ -86,17 +117,26 @@ function controllerProblems(config: FedsvcConfig, problems: ValidationError[]): 
   check({ federation: { ttl, zoneNameFormat } });
   check({ ownerId: config.ownerId });
   check({ resyncMs: config.resyncIntervalMs });
+  if (provider !== undefined) {
+    check({ federation: { trafficPolicy: trafficPolicy as unknown as Federation['trafficPolicy'] }, provider: writesOf(provider) });
+  }
   if (problems.length > before || name === undefined || domain === undefined) return undefined;
-  return { name, domain, ttl, zoneNameFormat };
+  return { name, domain, ttl, zoneNameFormat, trafficPolicy: trafficPolicy as unknown as Federation['trafficPolicy'] };
 }
 
 /** Each service checked as the controller will take it; a bad one is named by its file. */
-function serviceProblems(federation: Federation, ownerId: string, services: readonly ServiceFromFile[], problems: ValidationError[]): void {
+function serviceProblems(
+  federation: Federation,
+  provider: DnsProvider,
+  ownerId: string,
+  services: readonly ServiceFromFile[],
+  problems: ValidationError[],
+): void {
   const controller = createController({
     federation,
     ownerId,
     clusters: noClusters,
-    dns: { provider: noProvider, zone: { id: 'config-check', dnsName: federation.domain } },
+    dns: { provider: writesOf(provider), zone: { id: 'config-check', dnsName: federation.domain } },
   });
   for (const { service, field } of services) collect(problems, [['service', `${field}: service`]], () => controller.applyService(service));
 }
@@ -112,8 +152,8 @@ export async function setUp(sources: ConfigSources, needs: SetupNeeds, loggerOf:
   const problems = [...read];
   const config = configOf(values);
   const logger = loggerOf(config);
-  const federation = controllerProblems(config, problems);
   const provider = await dnsProvider(config, problems);
+  const federation = controllerProblems(config, provider, problems);
   const members = needs.clusters ? await memberClusters(config, logger, problems) : undefined;
   const leaderElection = needs.leaderElection ? await leaseElection(config, logger, problems) : undefined;
   const services = await serviceFiles(config.services.files, problems);
@@ -126,7 +166,7 @@ export async function setUp(sources: ConfigSources, needs: SetupNeeds, loggerOf:
       ),
     );
   collect(problems, [], () => parseListen(config.http.listen));
-  if (federation && config.ownerId !== undefined) serviceProblems(federation, config.ownerId, services, problems);
+  if (federation && provider && config.ownerId !== undefined) serviceProblems(federation, provider, config.ownerId, services, problems);
   if (problems.length > 0 || !federation || !provider || config.ownerId === undefined || config.dns.zone === undefined)
     throw new ConfigError(problems);
   return {
