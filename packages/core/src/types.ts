@@ -173,12 +173,24 @@ export interface ServicePlanInput {
   readonly service: ServiceRef;
   readonly clusters: readonly Cluster[];
   readonly shards: readonly Shard[];
+  /**
+   * What the DNS provider's routed record sets accept (its {@link DnsProvider.routing}): needed
+   * when a service's traffic policy is `nearest` or `weighted`, and read only then. Default: none,
+   * and such a policy is refused with a ValidationError.
+   */
+  readonly routing?: RoutingLimits;
 }
 
 export interface FederationPlanInput {
   readonly federation: Federation;
   readonly clusters: readonly Cluster[];
   readonly services: readonly { readonly service: ServiceRef; readonly shards: readonly Shard[] }[];
+  /**
+   * What the DNS provider's routed record sets accept (its {@link DnsProvider.routing}): needed
+   * when a service's traffic policy is `nearest` or `weighted`, and read only then. Default: none,
+   * and such a policy is refused with a ValidationError.
+   */
+  readonly routing?: RoutingLimits;
 }
 
 // ---- The DNS provider port ---------------------------------------------------------------

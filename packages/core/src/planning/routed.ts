@@ -1,0 +1,139 @@
+// The global name as a routed record set (`nearest`, `weighted`): members the provider picks
+// from by the client's location or by weight. See docs/design.md, Routed record sets.
+import { ValidationError } from '../errors.js';
+import type { RecordSet, RecordType, RoutedMember, Routing } from '../types.js';
+import { aliasRdatas, uniqueAddresses, type Targets } from './targets.js';
+import type { RoutedPolicy } from './traffic-policy.js';
+import type { ValidShard } from './validate.js';
+
+/** A member before it is split by record type. */
+export interface Candidate {
+  readonly id: string;
+  readonly location?: string;
+  readonly weight?: number;
+  readonly targets: Targets;
+}
+
+/** Where a routed set is planned, for the error when it has more members than the provider takes. */
+export interface RoutedSetPlace {
+  readonly name: string;
+  readonly ttl: number;
+  /** The traffic policy's field (`service.trafficPolicy`). */
+  readonly field: string;
+}
+
+/**
+ * `nearest`: one member per location that has healthy shards, answering the healthy shards of
+ * every region that maps to it. Its id is the first such region, so that members are in id
+ * order; a location is never named twice, which the providers refuse.
+ */
+export function nearestCandidates(
+  regions: readonly string[],
+  byRegion: ReadonlyMap<string, Targets>,
+  locations: ReadonlyMap<string, string>,
+): Candidate[] {
+  const byLocation = new Map<string, Candidate>();
+  for (const region of regions) {
+    const targets = byRegion.get(region);
+    const location = locations.get(region);
+    if (targets === undefined || location === undefined) continue;
+    const held = byLocation.get(location);
+    byLocation.set(location, held === undefined ? { id: region, location, targets } : { ...held, targets: merged(held.targets, targets) });
+  }
+  return [...byLocation.values()];
+}
+
+/** A new Targets holding both: a region's own is planned at its name too. */
+function merged(a: Targets, b: Targets): Targets {
+  const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
+  return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
+}
+
+/**
+ * `weighted`: one member per healthy shard, in cluster name order, weighing its `weights`
+ * entry or else its ready endpoints (both at least 1), scaled into 1..maxWeight when the largest
+ * is above maxWeight: no healthy shard gets weight 0, and weights that fit are kept as they are,
+ * so that one shard's endpoints changing changes only its own member.
+ */
+export function weightedCandidates(
+  healthy: readonly ValidShard[],
+  weights: Readonly<Record<string, number>> | undefined,
+  maxWeight: number,
+): Candidate[] {
+  const shards = [...healthy].sort((a, b) => (a.cluster.name < b.cluster.name ? -1 : a.cluster.name > b.cluster.name ? 1 : 0));
+  const raw = shards.map((shard) =>
+    weights !== undefined && Object.hasOwn(weights, shard.cluster.name) ? weights[shard.cluster.name]! : shard.readyEndpoints,
+  );
+  const scaled = scaleWeights(raw, maxWeight);
+  return shards.map((shard, i) => ({
+    id: shard.cluster.name,
+    weight: scaled[i]!,
+    targets: { addresses: [...shard.addresses], ...(shard.hostnames.length > 0 ? { hostnames: [...shard.hostnames] } : {}) },
+  }));
+}
+
+/**
+ * Weights as they are when the largest fits in 0..max; else each in proportion to the largest
+ * (which gets `max`), rounded, and at least 1 where it was above 0, so that a healthy shard is
+ * never silenced by rounding. `max` is at least 1.
+ */
+export function scaleWeights(raw: readonly number[], max: number): number[] {
+  let top = 0;
+  for (const weight of raw) if (weight > top) top = weight;
+  if (top <= max) return [...raw];
+  return raw.map((weight) => (weight <= 0 ? 0 : Math.max(1, Math.round((weight / top) * max))));
+}
+
+/**
+ * The routed record sets of the global name: one ALIAS set when a load-balancer hostname is
+ * among `global`'s targets, else an A and/or an AAAA set, each with the members that have data
+ * of its type and the union of their data as its own `rrdatas` (what `all` would answer).
+ *
+ * @throws {@link ValidationError} naming the policy when a set would have more members than the
+ *   provider's `maxMembers`.
+ */
+export function routedSets(
+  out: RecordSet[],
+  place: RoutedSetPlace,
+  routing: Routing,
+  policy: RoutedPolicy,
+  global: Targets,
+  candidates: readonly Candidate[],
+): void {
+  const add = (type: RecordType, rrdatas: string[], members: RoutedMember[]): void => {
+    if (members.length > policy.routing.maxMembers)
+      throw new ValidationError(
+        `${place.field}.type`,
+        routing,
+        `makes ${members.length} members of the routed record set ${place.name} ${type}; the DNS provider takes at most ${policy.routing.maxMembers}`,
+      );
+    out.push({ name: place.name, type, ttl: place.ttl, rrdatas, routing, members });
+  };
+  if (global.hostnames !== undefined) {
+    add(
+      'ALIAS',
+      aliasRdatas(global),
+      candidates.map((candidate) => member(candidate, aliasRdatas(candidate.targets))),
+    );
+    return;
+  }
+  const { v4, v6 } = uniqueAddresses(global.addresses);
+  const split = candidates.map((candidate) => ({ candidate, ...uniqueAddresses(candidate.targets.addresses) }));
+  if (v4.length > 0)
+    add(
+      'A',
+      v4,
+      split.filter((s) => s.v4.length > 0).map((s) => member(s.candidate, s.v4)),
+    );
+  if (v6.length > 0)
+    add(
+      'AAAA',
+      v6,
+      split.filter((s) => s.v6.length > 0).map((s) => member(s.candidate, s.v6)),
+    );
+}
+
+function member(candidate: Candidate, rrdatas: string[]): RoutedMember {
+  const { id, location, weight } = candidate;
+  return location !== undefined ? { id, location, rrdatas } : weight !== undefined ? { id, weight, rrdatas } : { id, rrdatas };
+}
