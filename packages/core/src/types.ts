@@ -26,7 +26,11 @@ export interface RecordSet<T extends string = RecordType> {
    * A plain set has neither `routing` nor `members`.
    */
   readonly routing?: Routing;
-  /** A routed set's members, in `id` order, at least one. Present exactly when `routing` is. */
+  /**
+   * A routed set's members, at least one, sorted by `id` (as `Array.prototype.sort` orders
+   * strings), each id once. Present exactly when `routing` is. A routed set is written, compared
+   * and replaced whole: a change to one member is an `update` of the set.
+   */
   readonly members?: readonly RoutedMember[];
 }
 
@@ -205,7 +209,8 @@ export interface DnsZone {
 /**
  * What one write request may carry. Core splits change sets to fit. Costs: a create or delete
  * counts one change and its rrdatas; an update counts two changes (a deletion and an addition)
- * and the rrdatas of both sides.
+ * and the rrdatas of both sides. A routed record set counts as one set holding its `rrdatas`
+ * (the union of its members'); a provider that counts it otherwise says so in `requestCost`.
  */
 export interface ProviderLimits {
   readonly maxChangesPerRequest: number;
