@@ -23,30 +23,21 @@ export interface RoutedSetPlace {
 }
 
 /**
- * `nearest`: one member per location that has healthy shards, answering the healthy shards of
- * every region that maps to it. Its id is the first such region, so that members are in id
- * order; a location is never named twice, which the providers refuse.
+ * `nearest`: a candidate per region that has healthy shards, in region order. Regions mapping to
+ * one location become one member (see routedSets): the providers refuse a location twice.
  */
 export function nearestCandidates(
   regions: readonly string[],
   byRegion: ReadonlyMap<string, Targets>,
   locations: ReadonlyMap<string, string>,
 ): Candidate[] {
-  const byLocation = new Map<string, Candidate>();
+  const out: Candidate[] = [];
   for (const region of regions) {
     const targets = byRegion.get(region);
     const location = locations.get(region);
-    if (targets === undefined || location === undefined) continue;
-    const held = byLocation.get(location);
-    byLocation.set(location, held === undefined ? { id: region, location, targets } : { ...held, targets: merged(held.targets, targets) });
+    if (targets !== undefined && location !== undefined) out.push({ id: region, location, targets });
   }
-  return [...byLocation.values()];
-}
-
-/** A new Targets holding both: a region's own is planned at its name too. */
-function merged(a: Targets, b: Targets): Targets {
-  const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
-  return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
+  return out;
 }
 
 /**
@@ -88,6 +79,7 @@ export function scaleWeights(raw: readonly number[], max: number): number[] {
  * The routed record sets of the global name: one ALIAS set when a load-balancer hostname is
  * among `global`'s targets, else an A and/or an AAAA set, each with the members that have data
  * of its type and the union of their data as its own `rrdatas` (what `all` would answer).
+ * Candidates with one location are one member, its id the first of theirs with data of the type.
  *
  * @throws {@link ValidationError} naming the policy when a set would have more members than the
  *   provider's `maxMembers`.
@@ -100,7 +92,8 @@ export function routedSets(
   global: Targets,
   candidates: readonly Candidate[],
 ): void {
-  const add = (type: RecordType, rrdatas: string[], members: RoutedMember[]): void => {
+  const add = (type: RecordType, rrdatas: string[], data: (targets: Targets) => string[]): void => {
+    const members = membersOf(candidates, data);
     if (members.length > policy.routing.maxMembers)
       throw new ValidationError(
         `${place.field}.type`,
@@ -110,27 +103,35 @@ export function routedSets(
     out.push({ name: place.name, type, ttl: place.ttl, rrdatas, routing, members });
   };
   if (global.hostnames !== undefined) {
-    add(
-      'ALIAS',
-      aliasRdatas(global),
-      candidates.map((candidate) => member(candidate, aliasRdatas(candidate.targets))),
-    );
+    add('ALIAS', aliasRdatas(global), aliasRdatas);
     return;
   }
   const { v4, v6 } = uniqueAddresses(global.addresses);
-  const split = candidates.map((candidate) => ({ candidate, ...uniqueAddresses(candidate.targets.addresses) }));
-  if (v4.length > 0)
-    add(
-      'A',
-      v4,
-      split.filter((s) => s.v4.length > 0).map((s) => member(s.candidate, s.v4)),
-    );
-  if (v6.length > 0)
-    add(
-      'AAAA',
-      v6,
-      split.filter((s) => s.v6.length > 0).map((s) => member(s.candidate, s.v6)),
-    );
+  if (v4.length > 0) add('A', v4, (targets) => uniqueAddresses(targets.addresses).v4);
+  if (v6.length > 0) add('AAAA', v6, (targets) => uniqueAddresses(targets.addresses).v6);
+}
+
+/** The members of one type: candidates with data of it, those sharing a location merged into the first. */
+function membersOf(candidates: readonly Candidate[], data: (targets: Targets) => string[]): RoutedMember[] {
+  const groups = new Map<string, { candidate: Candidate; targets: Targets; rrdatas: string[] | undefined }>();
+  for (const candidate of candidates) {
+    const rrdatas = data(candidate.targets);
+    if (rrdatas.length === 0) continue;
+    const key = candidate.location ?? candidate.id;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { candidate, targets: candidate.targets, rrdatas });
+    else {
+      group.targets = merged(group.targets, candidate.targets);
+      group.rrdatas = undefined;
+    }
+  }
+  return [...groups.values()].map((group) => member(group.candidate, group.rrdatas ?? data(group.targets)));
+}
+
+/** A new Targets holding both: a region's own are planned at its name too. */
+function merged(a: Targets, b: Targets): Targets {
+  const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
+  return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
 }
 
 function member(candidate: Candidate, rrdatas: string[]): RoutedMember {
