@@ -84,10 +84,10 @@ describe('routed policies through the controller', () => {
     expect([...answer(after, 'us-central1', GUIDE_LATENCY)].sort()).toEqual(addressesOf(world, inRegions('us-east1')));
     othersAsAll(world);
 
-    const writes = world.provider.requests().write;
+    const writes = world.provider.requests().writes;
     await controller.resync();
     await settle(controller);
-    expect(world.provider.requests().write).toBe(writes);
+    expect(world.provider.requests().writes).toBe(writes);
   });
 
   test('weighted: members follow the ready endpoints', async () => {

@@ -191,7 +191,7 @@ describe('reconciling routed sets', () => {
     await expect(reconcileZone({ provider: inner, zone: ZONE, desired: [nearest], ownerId: OWNER })).rejects.toThrow(
       expect.objectContaining({ field: 'desired[0].routing', value: 'nearest' }),
     );
-    expect(inner.requests().write ?? 0).toBe(0);
+    expect(inner.requests().writes).toBe(0);
   });
 });
 
