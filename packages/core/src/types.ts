@@ -113,12 +113,14 @@ export type ZoneNameFormat = 'zone' | 'zone.region';
  *   when every shard is down. A plain record set: every provider writes it.
  * - `nearest`: each client gets the healthy shards of the region nearest to it, answered by the
  *   provider from the client's location. `locations` maps a cluster's region to the provider's
- *   location; every region must map to one.
+ *   location; a region it does not name maps to the provider's own name for it
+ *   ({@link RoutingLimits.locationOf}), and one that maps to neither is a ValidationError.
  * - `weighted`: each healthy shard answers in proportion to its ready endpoints, or to
- *   `weights[cluster]` (a positive integer) for the clusters named there.
+ *   `weights[cluster]` (a positive integer) for the clusters named there, scaled into the
+ *   provider's range when the largest is above it.
  *
- * `nearest` and `weighted` need routed record sets, which only some providers write (a
- * provider's `trafficPolicies`).
+ * `nearest` and `weighted` plan the global name as a routed record set, which only some
+ * providers write (a provider's `trafficPolicies` and `routing`).
  */
 export type TrafficPolicy =
   | { readonly type: 'all' }
