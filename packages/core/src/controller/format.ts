@@ -15,7 +15,9 @@ const line = (record: RecordSet): string => `${record.name} ${record.type} ${rec
 
 /**
  * One line per change: `+` create, `-` delete, `~` update (old data → new data), then a
- * count. Ownership markers are shown too: they are written like any record.
+ * count. Ownership markers are shown too: they are written like any record. A routed record
+ * set's data is shown member by member: `nearest us-east1 @us-east1: 192.0.2.1; …`,
+ * `weighted gce-us-east1-b weight 3: 192.0.2.1; …`.
  *
  * @returns The lines, ending with `N to create, N to update, N to delete`; `no changes` for an
  * empty change set.
