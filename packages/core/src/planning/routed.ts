@@ -2,7 +2,7 @@
 // from by the client's location or by weight. See docs/design.md, Routed record sets.
 import { ValidationError } from '../errors.js';
 import type { RecordSet, RecordType, RoutedMember, Routing } from '../types.js';
-import { aliasRdatas, uniqueAddresses, type Targets } from './targets.js';
+import { aliasRdatas, familyRdatas, uniqueAddresses, type Targets, type TargetsView } from './targets.js';
 import type { RoutedPolicy } from './traffic-policy.js';
 import type { ValidShard } from './validate.js';
 
@@ -11,7 +11,7 @@ export interface Candidate {
   readonly id: string;
   readonly location?: string;
   readonly weight?: number;
-  readonly targets: Targets;
+  readonly targets: TargetsView;
 }
 
 /** Where a routed set is planned, for the error when it has more members than the provider takes. */
@@ -51,16 +51,21 @@ export function weightedCandidates(
   weights: Readonly<Record<string, number>> | undefined,
   maxWeight: number,
 ): Candidate[] {
-  const shards = [...healthy].sort((a, b) => (a.cluster.name < b.cluster.name ? -1 : a.cluster.name > b.cluster.name ? 1 : 0));
+  const shards = inNameOrder(healthy);
   const raw = shards.map((shard) =>
     weights !== undefined && Object.hasOwn(weights, shard.cluster.name) ? weights[shard.cluster.name]! : shard.readyEndpoints,
   );
   const scaled = scaleWeights(raw, maxWeight);
-  return shards.map((shard, i) => ({
-    id: shard.cluster.name,
-    weight: scaled[i]!,
-    targets: { addresses: [...shard.addresses], ...(shard.hostnames.length > 0 ? { hostnames: [...shard.hostnames] } : {}) },
-  }));
+  return shards.map((shard, i) => ({ id: shard.cluster.name, weight: scaled[i]!, targets: shard }));
+}
+
+/** The shards by cluster name; shards listed in that order already (as the clusters often are) are not copied. */
+function inNameOrder(shards: readonly ValidShard[]): readonly ValidShard[] {
+  for (let i = 1; i < shards.length; i++) {
+    if (shards[i - 1]!.cluster.name >= shards[i]!.cluster.name)
+      return [...shards].sort((a, b) => (a.cluster.name < b.cluster.name ? -1 : a.cluster.name > b.cluster.name ? 1 : 0));
+  }
+  return shards;
 }
 
 /**
@@ -68,10 +73,10 @@ export function weightedCandidates(
  * (which gets `max`), rounded, and at least 1 where it was above 0, so that a healthy shard is
  * never silenced by rounding. `max` is at least 1.
  */
-export function scaleWeights(raw: readonly number[], max: number): number[] {
+export function scaleWeights(raw: readonly number[], max: number): readonly number[] {
   let top = 0;
   for (const weight of raw) if (weight > top) top = weight;
-  if (top <= max) return [...raw];
+  if (top <= max) return raw;
   return raw.map((weight) => (weight <= 0 ? 0 : Math.max(1, Math.round((weight / top) * max))));
 }
 
@@ -92,7 +97,7 @@ export function routedSets(
   global: Targets,
   candidates: readonly Candidate[],
 ): void {
-  const add = (type: RecordType, rrdatas: string[], data: (targets: Targets) => string[]): void => {
+  const add = (type: RecordType, rrdatas: string[], data: (targets: TargetsView) => string[]): void => {
     const members = membersOf(candidates, data);
     if (members.length > policy.routing.maxMembers)
       throw new ValidationError(
@@ -107,29 +112,41 @@ export function routedSets(
     return;
   }
   const { v4, v6 } = uniqueAddresses(global.addresses);
-  if (v4.length > 0) add('A', v4, (targets) => uniqueAddresses(targets.addresses).v4);
-  if (v6.length > 0) add('AAAA', v6, (targets) => uniqueAddresses(targets.addresses).v6);
+  if (v4.length > 0) add('A', v4, (targets) => familyRdatas(targets, 4));
+  if (v6.length > 0) add('AAAA', v6, (targets) => familyRdatas(targets, 6));
 }
 
 /** The members of one type: candidates with data of it, those sharing a location merged into the first. */
-function membersOf(candidates: readonly Candidate[], data: (targets: Targets) => string[]): RoutedMember[] {
-  const groups = new Map<string, { candidate: Candidate; targets: Targets; rrdatas: string[] | undefined }>();
+function membersOf(candidates: readonly Candidate[], data: (targets: TargetsView) => string[]): RoutedMember[] {
+  const out: RoutedMember[] = [];
+  if (candidates[0]?.location === undefined) {
+    // `weighted`: one member per candidate with data of the type.
+    for (const { id, weight, targets } of candidates) {
+      const rrdatas = data(targets);
+      if (rrdatas.length > 0) out.push({ id, weight: weight ?? 0, rrdatas });
+    }
+    return out;
+  }
+  // `nearest`: candidates sharing a location are one member.
+  const byLocation = new Map<string, { at: number; candidate: Candidate; targets: TargetsView }>();
   for (const candidate of candidates) {
     const rrdatas = data(candidate.targets);
     if (rrdatas.length === 0) continue;
-    const key = candidate.location ?? candidate.id;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { candidate, targets: candidate.targets, rrdatas });
-    else {
-      group.targets = merged(group.targets, candidate.targets);
-      group.rrdatas = undefined;
+    const { location } = candidate;
+    const held = location === undefined ? undefined : byLocation.get(location);
+    if (held !== undefined) {
+      held.targets = merged(held.targets, candidate.targets);
+      out[held.at] = member(held.candidate, data(held.targets));
+      continue;
     }
+    if (location !== undefined) byLocation.set(location, { at: out.length, candidate, targets: candidate.targets });
+    out.push(member(candidate, rrdatas));
   }
-  return [...groups.values()].map((group) => member(group.candidate, group.rrdatas ?? data(group.targets)));
+  return out;
 }
 
 /** A new Targets holding both: a region's own are planned at its name too. */
-function merged(a: Targets, b: Targets): Targets {
+function merged(a: TargetsView, b: TargetsView): Targets {
   const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
   return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
 }
