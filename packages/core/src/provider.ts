@@ -30,7 +30,7 @@ export { ValidationError, ProviderError } from './errors.js';
 export { normalizeName, MAX_RECORD_NAME_LENGTH, isDns1123Label, isDns1035Label, isDns1123Subdomain } from './dns/names.js';
 export { validateSelector, type LabelSelector } from './placement/selector.js';
 export { parseAddress, parseIPv4, parseIPv6, formatIPv6, type Address } from './dns/addresses.js';
-export { canonicalRdata, sameRecordSet, sameRdatas } from './dns/rdata.js';
+export { canonicalRdata, sameRecordSet, sameRdatas, sameRouting } from './dns/rdata.js';
 export { batchChanges, changeCost } from './zone/batch.js';
 export { applyChangeSet, type ApplyResult } from './zone/apply.js';
 export { ADOPTED_BY_ANNOTATION, APPLIED_ANNOTATION, CREATED_BY_ANNOTATION } from './placement/manifest.js';

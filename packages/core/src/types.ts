@@ -26,7 +26,11 @@ export interface RecordSet<T extends string = RecordType> {
    * A plain set has neither `routing` nor `members`.
    */
   readonly routing?: Routing;
-  /** A routed set's members, in `id` order, at least one. Present exactly when `routing` is. */
+  /**
+   * A routed set's members, at least one, sorted by `id` (as `Array.prototype.sort` orders
+   * strings), each id once. Present exactly when `routing` is. A routed set is written, compared
+   * and replaced whole: a change to one member is an `update` of the set.
+   */
   readonly members?: readonly RoutedMember[];
 }
 
@@ -109,12 +113,14 @@ export type ZoneNameFormat = 'zone' | 'zone.region';
  *   when every shard is down. A plain record set: every provider writes it.
  * - `nearest`: each client gets the healthy shards of the region nearest to it, answered by the
  *   provider from the client's location. `locations` maps a cluster's region to the provider's
- *   location; every region must map to one.
+ *   location; a region it does not name maps to the provider's own name for it
+ *   ({@link RoutingLimits.locationOf}), and one that maps to neither is a ValidationError.
  * - `weighted`: each healthy shard answers in proportion to its ready endpoints, or to
- *   `weights[cluster]` (a positive integer) for the clusters named there.
+ *   `weights[cluster]` (a positive integer) for the clusters named there, scaled into the
+ *   provider's range when the largest is above it.
  *
- * `nearest` and `weighted` need routed record sets, which only some providers write (a
- * provider's `trafficPolicies`).
+ * `nearest` and `weighted` plan the global name as a routed record set, which only some
+ * providers write (a provider's `trafficPolicies` and `routing`).
  */
 export type TrafficPolicy =
   | { readonly type: 'all' }
@@ -173,12 +179,24 @@ export interface ServicePlanInput {
   readonly service: ServiceRef;
   readonly clusters: readonly Cluster[];
   readonly shards: readonly Shard[];
+  /**
+   * What the DNS provider's routed record sets accept (its {@link DnsProvider.routing}): needed
+   * when a service's traffic policy is `nearest` or `weighted`, and read only then. Default: none,
+   * and such a policy is refused with a ValidationError.
+   */
+  readonly routing?: RoutingLimits;
 }
 
 export interface FederationPlanInput {
   readonly federation: Federation;
   readonly clusters: readonly Cluster[];
   readonly services: readonly { readonly service: ServiceRef; readonly shards: readonly Shard[] }[];
+  /**
+   * What the DNS provider's routed record sets accept (its {@link DnsProvider.routing}): needed
+   * when a service's traffic policy is `nearest` or `weighted`, and read only then. Default: none,
+   * and such a policy is refused with a ValidationError.
+   */
+  readonly routing?: RoutingLimits;
 }
 
 // ---- The DNS provider port ---------------------------------------------------------------
@@ -193,7 +211,8 @@ export interface DnsZone {
 /**
  * What one write request may carry. Core splits change sets to fit. Costs: a create or delete
  * counts one change and its rrdatas; an update counts two changes (a deletion and an addition)
- * and the rrdatas of both sides.
+ * and the rrdatas of both sides. A routed record set counts as one set holding its `rrdatas`
+ * (the union of its members'); a provider that counts it otherwise says so in `requestCost`.
  */
 export interface ProviderLimits {
   readonly maxChangesPerRequest: number;

@@ -2,17 +2,29 @@
 // and when a service is applied, one its provider does not write.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { TRAFFIC_POLICY_TYPES, type TrafficPolicy, type TrafficPolicyType } from '../src/index.js';
+import { TRAFFIC_POLICY_TYPES, type RoutingLimits, type TrafficPolicy, type TrafficPolicyType } from '../src/index.js';
 import { ValidationError } from '../src/errors.js';
 import { federation, guideWorld, nginx } from './controller.fixture.js';
 
 const policyOf = (type: TrafficPolicyType): TrafficPolicy =>
   type === 'failover' ? { type, regions: ['us-central1'] } : type === 'nearest' ? { type, locations: { 'us-central1': 'x' } } : { type };
 
-/** The guide's world with the memory provider stating `stated` (absent: it says nothing). */
+/** Routing limits that accept every location but `nowhere`, and map every region to itself. */
+const routing: RoutingLimits = {
+  locationOf: (region) => region,
+  isLocation: (location) => location !== 'nowhere',
+  maxWeight: 255,
+  maxMembers: 100,
+};
+
+/** The guide's world with the memory provider stating `stated` (absent: it says nothing), and routing limits when a routed policy is among them. */
 function worldStating(stated: readonly TrafficPolicyType[] | undefined) {
   const world = guideWorld();
-  const provider = stated === undefined ? world.provider : Object.assign(Object.create(world.provider), { trafficPolicies: stated });
+  const routed = stated?.includes('nearest') === true || stated?.includes('weighted') === true;
+  const provider =
+    stated === undefined
+      ? world.provider
+      : Object.assign(Object.create(world.provider), { trafficPolicies: stated, ...(routed ? { routing } : {}) });
   return { world, provider };
 }
 
@@ -78,5 +90,32 @@ describe("the provider's traffic policies", () => {
     const world = guideWorld();
     const provider = Object.assign(Object.create(world.provider), { trafficPolicies: bad });
     expect(refusal(() => world.controller({ dns: { provider, zone: world.zone } })).field).toBe('dns.provider.trafficPolicies');
+  });
+
+  test.each(['nearest', 'weighted'] as const)(
+    'a provider listing %s without routing limits is refused, naming dns.provider.routing',
+    (type) => {
+      const world = guideWorld();
+      const provider = Object.assign(Object.create(world.provider), { trafficPolicies: ['all', type] });
+      const error = refusal(() => world.controller({ dns: { provider, zone: world.zone } }));
+      expect([error.field, error.value]).toEqual(['dns.provider.routing', undefined]);
+      const bad = Object.assign(Object.create(world.provider), { trafficPolicies: [type], routing: { ...routing, maxWeight: 0 } });
+      expect(refusal(() => world.controller({ dns: { provider: bad, zone: world.zone } })).field).toBe('dns.provider.routing.maxWeight');
+    },
+  );
+
+  test('a nearest location the provider does not accept is refused at creation and by applyService, naming the region', () => {
+    const { world, provider } = worldStating(['all', 'nearest']);
+    const policy: TrafficPolicy = { type: 'nearest', locations: { 'us-central1': 'us-central1', 'us-east1': 'nowhere' } };
+    const created = refusal(() =>
+      world.controller({ federation: { ...federation, trafficPolicy: policy }, dns: { provider, zone: world.zone } }),
+    );
+    expect([created.field, created.value]).toEqual(['federation.trafficPolicy.locations.us-east1', 'nowhere']);
+    const controller = world.controller({ dns: { provider, zone: world.zone } });
+    const applied = refusal(() => controller.applyService({ ...nginx(), trafficPolicy: policy }));
+    expect([applied.field, applied.value]).toEqual(['service.trafficPolicy.locations.us-east1', 'nowhere']);
+    expect(() =>
+      controller.applyService({ ...nginx(), trafficPolicy: { type: 'nearest', locations: { 'us-east1': 'elsewhere' } } }),
+    ).not.toThrow();
   });
 });

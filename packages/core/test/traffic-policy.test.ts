@@ -96,14 +96,15 @@ describe('traffic policies as data', () => {
       const regions = regionsOf(t);
       const unmapped = regions[pick % regions.length]!;
       const locations = Object.fromEntries(regions.filter((r) => r !== unmapped).map((r) => [r, `loc-${r}`]));
-      const error = thrown(() => planServiceRecords(withPolicy(t, { type: 'nearest', locations }, 'service')));
+      const routing = { locationOf: () => undefined, isLocation: () => true, maxWeight: 255, maxMembers: 100 };
+      const error = thrown(() => planServiceRecords({ ...withPolicy(t, { type: 'nearest', locations }, 'service'), routing }));
       expect(error.field).toBe('service.trafficPolicy.locations');
       expect(error.value).toBe(unmapped);
     },
   );
 
   test.prop([topology({ maxClusters: 4 }), fc.constantFrom('nearest' as const, 'weighted' as const)])(
-    'a routed policy the planner cannot make yet is refused, not planned as another',
+    "a routed policy is refused without the provider's routing limits, not planned as another",
     (t, type) => {
       const locations = Object.fromEntries(regionsOf(t).map((r) => [r, r]));
       const policy: TrafficPolicy = type === 'nearest' ? { type, locations } : { type };

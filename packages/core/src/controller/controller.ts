@@ -54,7 +54,9 @@ import { ZoneCache } from './zone-cache.js';
  * port or injected function not of its shape (`clusters`, `dns`, `logger`, `leaderElection`,
  * `resolveHostname`), a federation domain outside `dns.zone`, a number out of range (a `retry`
  * policy, a timer value outside 1 ms to 2^31−1 ms), `services` not an array, or one of them,
- * `policy`, `markerPrefix`, or an entry of `domainFilter`.
+ * `policy`, `markerPrefix`, or an entry of `domainFilter`; a traffic policy the provider does
+ * not write, or a `nearest` location it does not accept; a provider listing `nearest` or
+ * `weighted` without valid `routing`.
  */
 export function createController(options: ControllerOptions): FederationController {
   return new FederationController(options);
@@ -253,7 +255,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * @throws {@link ValidationError} when the manifest is not a v1 Service with metadata and
    * spec, holds something that is not JSON data (a BigInt, a function, a cycle, a getter that
    * throws), the selector, the `clusters` list (or both given), an override, the `ttl` or the
-   * `trafficPolicy` is malformed, the DNS provider does not write that traffic policy, or the
+   * `trafficPolicy` is malformed, the DNS provider does not write that traffic policy (or does
+   * not accept a `nearest` location it names), or the
    * names make an invalid record name. The manifest
    * is kept as a copy: changing the object afterwards changes nothing until it is applied again.
    */

@@ -247,6 +247,7 @@ function planOne(ctx: PassContext, key: ServiceKey, record: ServiceRecord): Reco
     maxWithdrawFraction: ctx.settings.maxWithdrawFraction,
     targets: ctx.targets,
     excluded: ctx.excluded(),
+    routing: ctx.settings.writablePolicies.routing,
   };
   const decision = judgeService(input);
   const before = record.held;

@@ -3,7 +3,17 @@ import { createdBy } from '../placement/manifest.js';
 import { clusterSelection, placeShards } from '../placement/placement.js';
 import { planServiceRecords } from '../planning/plan.js';
 import { ALL_POLICY } from '../planning/traffic-policy.js';
-import type { Cluster, ClusterStatus, Federation, RecordSet, Shard, ShardAction, ShardStatus, TrafficPolicy } from '../types.js';
+import type {
+  Cluster,
+  ClusterStatus,
+  Federation,
+  RecordSet,
+  RoutingLimits,
+  Shard,
+  ShardAction,
+  ShardStatus,
+  TrafficPolicy,
+} from '../types.js';
 import { allShards, type ClusterState } from './cluster-state.js';
 import { hasTopology } from './exclusions.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
@@ -66,6 +76,8 @@ export interface PlanInput {
   readonly excluded: ReadonlyMap<string, unknown>;
   /** A shard's addresses and aliased hostnames, as the planner takes them. */
   readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
+  /** What the DNS provider's routed record sets accept, when it writes any. */
+  readonly routing: RoutingLimits | undefined;
 }
 
 /** Fail static's decision for the service: what planning should see, and its memory for the next pass. */
@@ -106,6 +118,7 @@ export function planRecords(input: Omit<PlanInput, 'targets' | 'maxWithdrawFract
     service: { namespace, name, ...(ttl === undefined ? {} : { ttl }), ...(trafficPolicy === undefined ? {} : { trafficPolicy }) },
     clusters: placed,
     shards: decision.shards.filter((shard) => named.has(shard.cluster)),
+    ...(input.routing === undefined ? {} : { routing: input.routing }),
   });
 }
 

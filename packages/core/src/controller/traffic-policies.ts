@@ -1,15 +1,20 @@
 // Which traffic policies the controller may ask of its DNS provider, checked where policies enter.
 import { ValidationError } from '../errors.js';
-import { PLAIN_TRAFFIC_POLICIES, TRAFFIC_POLICY_TYPES } from '../planning/traffic-policy.js';
-import type { DnsProvider, TrafficPolicy, TrafficPolicyType } from '../types.js';
+import { PLAIN_TRAFFIC_POLICIES, routedPolicy, TRAFFIC_POLICY_TYPES, validateRoutingLimits } from '../planning/traffic-policy.js';
+import type { DnsProvider, RoutingLimits, TrafficPolicy, TrafficPolicyType } from '../types.js';
 
-/** The provider's name and the policies it writes. */
+/** The provider's name, the policies it writes, and what its routed record sets accept. */
 export interface WritablePolicies {
   readonly provider: string;
   readonly policies: readonly TrafficPolicyType[];
+  /** Present when the provider writes `nearest` or `weighted`. */
+  readonly routing?: RoutingLimits;
 }
 
-/** What the provider says it writes (plain record sets when it says nothing); throws ValidationError when that is malformed. */
+/**
+ * What the provider says it writes (plain record sets when it says nothing); throws
+ * ValidationError when that is malformed, or when it lists a routed policy without `routing`.
+ */
 export function writablePolicies(provider: DnsProvider): WritablePolicies {
   const stated: unknown = provider.trafficPolicies;
   if (stated === undefined) return { provider: provider.name, policies: PLAIN_TRAFFIC_POLICIES };
@@ -19,15 +24,24 @@ export function writablePolicies(provider: DnsProvider): WritablePolicies {
       stated,
       `must be an array of traffic policies (${TRAFFIC_POLICY_TYPES.join(', ')})`,
     );
-  return { provider: provider.name, policies: [...stated] };
+  const policies: readonly TrafficPolicyType[] = [...stated];
+  if (!policies.includes('nearest') && !policies.includes('weighted')) return { provider: provider.name, policies };
+  return { provider: provider.name, policies, routing: validateRoutingLimits(provider.routing, 'dns.provider.routing') };
 }
 
-/** Throws ValidationError naming the policy, the provider and what it writes, when the provider cannot write `policy`. */
+/**
+ * Throws ValidationError naming the policy, the provider and what it writes, when the provider
+ * cannot write `policy`; for `nearest`, also a `locations` value that is none of the provider's
+ * locations. Whether every region maps to a location is known only with the clusters: the
+ * planner checks it at each pass.
+ */
 export function checkWritable(policy: TrafficPolicy | undefined, field: string, writable: WritablePolicies): void {
-  if (policy === undefined || writable.policies.includes(policy.type)) return;
-  throw new ValidationError(
-    `${field}.type`,
-    policy.type,
-    `the ${writable.provider} DNS provider does not write the ${policy.type} traffic policy; it writes ${writable.policies.join(', ') || 'none'}`,
-  );
+  if (policy === undefined) return;
+  if (!writable.policies.includes(policy.type))
+    throw new ValidationError(
+      `${field}.type`,
+      policy.type,
+      `the ${writable.provider} DNS provider does not write the ${policy.type} traffic policy; it writes ${writable.policies.join(', ') || 'none'}`,
+    );
+  routedPolicy(policy, field, [], writable.routing);
 }

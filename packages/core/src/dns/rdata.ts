@@ -2,7 +2,7 @@
 // trailing dot, IPv6 in any text form. Providers present the same data differently.
 import { parseAddress, parseIPv6 } from './addresses.js';
 import { normalizeName } from './names.js';
-import type { RecordSet } from '../types.js';
+import type { RecordSet, RoutedMember } from '../types.js';
 
 export function canonicalRdata(type: string, rrdata: string): string {
   if (type === 'CNAME') return normalizeName(rrdata);
@@ -25,9 +25,42 @@ const hasAddress = (rrdatas: readonly string[]): boolean => rrdatas.some((rrdata
 
 export const recordKey = (name: string, type: string): string => `${normalizeName(name)} ${type}`;
 
-/** Same name, type, TTL (see sameTtl) and data (in any order). */
+/** Same name, type, TTL (see sameTtl), data (in any order) and, for a routed set, routing and members (see sameRouting). */
 export function sameRecordSet(a: RecordSet<string>, b: RecordSet<string>): boolean {
-  return a.type === b.type && sameTtl(a, b) && normalizeName(a.name) === normalizeName(b.name) && sameRdatas(a.type, a.rrdatas, b.rrdatas);
+  return (
+    a.type === b.type &&
+    sameTtl(a, b) &&
+    normalizeName(a.name) === normalizeName(b.name) &&
+    sameRdatas(a.type, a.rrdatas, b.rrdatas) &&
+    sameRouting(a, b)
+  );
+}
+
+/**
+ * Whether two record sets of one type answer alike beyond their data: both plain, or routed the
+ * same way with the same members, compared member by member in `id` order (id, location, weight
+ * and data). A plain set and a routed one always differ, whatever their data.
+ */
+export function sameRouting(a: RecordSet<string>, b: RecordSet<string>): boolean {
+  // The one test a plain set pays.
+  if (a.routing === undefined) return b.routing === undefined;
+  return a.routing === b.routing && sameMembers(a.type, a.members ?? [], b.members ?? []);
+}
+
+function sameMembers(type: string, a: readonly RoutedMember[], b: readonly RoutedMember[]): boolean {
+  if (a.length !== b.length) return false;
+  // Members come in id order; a provider that lists them otherwise is compared by id.
+  const byId = a.every((member, i) => member.id === b[i]?.id) ? undefined : new Map(b.map((member) => [member.id, member]));
+  return a.every((member, i) => {
+    const other = byId === undefined ? b[i] : byId.get(member.id);
+    return (
+      other !== undefined &&
+      member.id === other.id &&
+      member.location === other.location &&
+      member.weight === other.weight &&
+      sameRdatas(type, member.rrdatas, other.rrdatas)
+    );
+  });
 }
 
 export function sameRdatas(type: string, a: readonly string[], b: readonly string[]): boolean {

@@ -4,8 +4,19 @@ import type { Address } from '../dns/addresses.js';
 import { ValidationError } from '../errors.js';
 import { MAX_RECORD_NAME_LENGTH, normalizeName, serviceNames, type ServiceNames } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
-import type { Cluster, Federation, FederationPlanInput, RecordSet, ServicePlanInput, ServiceRef, TrafficPolicy } from '../types.js';
-import { checkPolicyTopology } from './traffic-policy.js';
+import type {
+  Cluster,
+  Federation,
+  FederationPlanInput,
+  RecordSet,
+  RoutingLimits,
+  ServicePlanInput,
+  ServiceRef,
+  TrafficPolicy,
+} from '../types.js';
+import { nearestCandidates, routedSets, weightedCandidates } from './routed.js';
+import { addTargets, aliasRdatas, uniqueAddresses, type Targets } from './targets.js';
+import { checkPolicyTopology, routedPolicy, validateRoutingLimits, type RoutedPolicy } from './traffic-policy.js';
 import {
   label,
   list,
@@ -50,11 +61,19 @@ export function isShardHealthy(
  * A shard with load-balancer `hostnames` makes each name it counts in one `ALIAS` set of
  * hostnames and addresses instead (for a provider with `canAlias`).
  *
+ * With the `nearest` or `weighted` traffic policy (given `input.routing`, the provider's routing
+ * limits), the global name is a routed record set per type instead: one member per location with
+ * healthy shards (its id the first region mapping there), or one per healthy shard (its id the
+ * cluster, its weight its `weights` entry or ready endpoints, scaled into the provider's range),
+ * members in id order; its own `rrdatas` are the union, what `all` answers.
+ *
  * @returns Record sets with lower-case, fully qualified names and the service's TTL
  *   (the federation's, default {@link DEFAULT_TTL} = 180 s).
  * @throws {@link ValidationError} when any input is malformed, naming the field
  *   (`shards[1].addresses[0]`) and the value: a duplicate cluster, a shard in a cluster that
- *   is not a member, a zone in two regions, a name longer than DNS allows, …
+ *   is not a member, a zone in two regions, a name longer than DNS allows, a routed policy
+ *   without `input.routing`, a region `nearest` maps to no location (naming the region), a
+ *   `locations` value the provider does not accept, more members than its `maxMembers`, …
  * @example
  * ```ts
  * const records = planServiceRecords({
@@ -72,7 +91,8 @@ export function isShardHealthy(
 export function planServiceRecords(input: ServicePlanInput): RecordSet[] {
   const root = record(input, 'input');
   const topology = validateTopology(validateFederation(root['federation']), root['clusters']);
-  const service = plannedService(root['service'], 'service', topology);
+  const routing = root['routing'] === undefined ? undefined : validateRoutingLimits(root['routing'], 'routing');
+  const service = plannedService(root['service'], 'service', topology, routing);
   return plan(topology, service, validateShards(root['shards'], 'shards', topology));
 }
 
@@ -99,11 +119,14 @@ export function planServiceRecords(input: ServicePlanInput): RecordSet[] {
 export function planFederation(input: FederationPlanInput): RecordSet[] {
   const root = record(input, 'input');
   const topology = validateTopology(validateFederation(root['federation']), root['clusters']);
+  const routing = root['routing'] === undefined ? undefined : validateRoutingLimits(root['routing'], 'routing');
+  // Services without a policy of their own share the federation's: its regions are mapped once.
+  const routed = new Map<TrafficPolicy, RoutedPolicy | undefined>();
   const seen = new Set<string>();
   const out: RecordSet[] = [];
   list(root['services'], 'services').forEach((item, i) => {
     const entry = record(item, `services[${i}]`);
-    const service = plannedService(entry['service'], `services[${i}].service`, topology);
+    const service = plannedService(entry['service'], `services[${i}].service`, topology, routing, routed);
     const key = `${service.namespace}/${service.name}`;
     if (seen.has(key)) throw new ValidationError(`services[${i}].service`, key, 'duplicate service');
     seen.add(key);
@@ -112,47 +135,60 @@ export function planFederation(input: FederationPlanInput): RecordSet[] {
   return out;
 }
 
-/** The service, its traffic policy checked against the clusters and one the planner makes. */
-function plannedService(value: unknown, field: string, topology: Topology): ValidService {
+/** A service as the planner makes it: with `nearest` or `weighted`, its policy made against the provider's routing limits. */
+interface PlannedService extends ValidService {
+  readonly routed: RoutedPolicy | undefined;
+}
+
+/** The service, its traffic policy checked against the clusters and, when routed, the provider's routing limits. */
+function plannedService(
+  value: unknown,
+  field: string,
+  topology: Topology,
+  routing: RoutingLimits | undefined,
+  memo?: Map<TrafficPolicy, RoutedPolicy | undefined>,
+): PlannedService {
   const service = validateService(value, field, topology);
   const { trafficPolicy, trafficPolicyField } = service;
-  if (trafficPolicy.type === 'all') return service;
+  if (trafficPolicy.type === 'all') return { ...service, routed: undefined };
   checkPolicyTopology(trafficPolicy, trafficPolicyField, topology);
-  if (trafficPolicy.type === 'nearest' || trafficPolicy.type === 'weighted')
-    throw new ValidationError(
-      `${trafficPolicyField}.type`,
-      trafficPolicy.type,
-      'needs routed record sets, which planning does not make yet: all and failover are planned',
-    );
-  return service;
+  if (memo?.has(trafficPolicy)) return { ...service, routed: memo.get(trafficPolicy) };
+  const routed = routedPolicy(trafficPolicy, trafficPolicyField, topology.regions, routing);
+  memo?.set(trafficPolicy, routed);
+  return { ...service, routed };
 }
 
-/** What a place (zone, region, everywhere) answers: addresses, and hostnames to alias. */
-interface Targets {
-  readonly addresses: Address[];
-  /** Made on the first hostname: most federations have none. */
-  hostnames?: string[];
-}
-
-function plan(topology: Topology, service: ValidService, shards: readonly ValidShard[]): RecordSet[] {
+function plan(topology: Topology, service: PlannedService, shards: readonly ValidShard[]): RecordSet[] {
   const global: Targets = { addresses: [] };
   const byRegion = new Map<string, Targets>();
   const byZone = new Map<string, Targets>();
+  const policy = service.trafficPolicy;
+  // Kept only for `weighted`, whose members are the shards themselves.
+  const healthy: ValidShard[] | undefined = policy.type === 'weighted' ? [] : undefined;
   for (const shard of shards) {
     if (!isShardHealthy(shard.cluster, shard)) continue;
     const { region, zones } = shard.cluster;
-    add(global, shard);
-    add(at(byRegion, region), shard);
+    healthy?.push(shard);
+    addTargets(global, shard);
+    addTargets(at(byRegion, region), shard);
     // A multi-zone cluster counts in every zone it spans (docs/design.md, Decisions).
-    for (const zone of zones) add(at(byZone, zone), shard);
+    for (const zone of zones) addTargets(at(byZone, zone), shard);
   }
   // No healthy shard, no records: never a chain of CNAMEs with no address at its end.
   if (global.addresses.length === 0 && global.hostnames === undefined) return [];
 
   const names = serviceNames(topology.federation, service);
-  const { ttl } = service;
+  const { ttl, routed } = service;
   const out: RecordSet[] = [];
-  targetSets(out, names.global, ttl, globalTargets(service.trafficPolicy, global, byRegion));
+  if (routed === undefined) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
+  else {
+    const candidates =
+      policy.type === 'weighted'
+        ? weightedCandidates(healthy ?? [], policy.weights, routed.routing.maxWeight)
+        : nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map());
+    const place = { name: names.global, ttl, field: service.trafficPolicyField };
+    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, candidates);
+  }
   for (const region of topology.regions) {
     const regionName = names.region(region);
     const regionTargets = byRegion.get(region);
@@ -169,9 +205,9 @@ function plan(topology: Topology, service: ValidService, shards: readonly ValidS
 }
 
 /**
- * What the global name answers: with `failover`, the first listed region with a healthy shard,
- * or (none has one) every healthy shard, so that the CNAMEs of regions without one still lead
- * to addresses.
+ * What the global name answers as a plain set: with `failover`, the first listed region with a
+ * healthy shard, or (none has one) every healthy shard, so that the CNAMEs of regions without
+ * one still lead to addresses.
  */
 function globalTargets(policy: TrafficPolicy, global: Targets, byRegion: ReadonlyMap<string, Targets>): Targets {
   if (policy.type !== 'failover') return global;
@@ -188,19 +224,13 @@ function at(map: Map<string, Targets>, key: string): Targets {
   return found;
 }
 
-function add(place: Targets, shard: ValidShard): void {
-  for (const address of shard.addresses) place.addresses.push(address);
-  if (shard.hostnames.length > 0) (place.hostnames ??= []).push(...shard.hostnames);
-}
-
 /** A/AAAA sets, or one ALIAS set when a load-balancer hostname is among the targets. */
 function targetSets(out: RecordSet[], name: string, ttl: number, targets: Targets): void {
   if (targets.hostnames === undefined) {
     addressSets(out, name, ttl, targets.addresses);
     return;
   }
-  const { v4, v6 } = uniqueAddresses(targets.addresses);
-  out.push({ name, type: 'ALIAS', ttl, rrdatas: [...[...new Set(targets.hostnames)].sort(), ...v4, ...v6] });
+  out.push({ name, type: 'ALIAS', ttl, rrdatas: aliasRdatas(targets) });
 }
 
 /** A and/or AAAA sets holding the addresses once each (Route 53 rejects a batch holding duplicates), in numeric order. */
@@ -214,20 +244,6 @@ function addressSets(out: RecordSet[], name: string, ttl: number, addresses: rea
   const { v4, v6 } = uniqueAddresses(addresses);
   if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: v4 });
   if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: v6 });
-}
-
-/** The addresses once each, in numeric order, by family. */
-function uniqueAddresses(addresses: readonly Address[]): { v4: string[]; v6: string[] } {
-  const sorted = [...addresses].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const v4: string[] = [];
-  const v6: string[] = [];
-  let previous: Address | undefined;
-  for (const address of sorted) {
-    if (previous?.key === address.key) continue;
-    previous = address;
-    (address.family === 4 ? v4 : v6).push(address.text);
-  }
-  return { v4, v6 };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Traffic policies as data: checked where they enter, then against the federation's regions.
 import { ValidationError } from '../errors.js';
 import { isDns1123Label } from '../dns/names.js';
-import type { TrafficPolicy, TrafficPolicyType } from '../types.js';
+import type { RoutingLimits, TrafficPolicy, TrafficPolicyType } from '../types.js';
 
 /** The regions of the federation's clusters, as validate.ts's Topology holds them. */
 interface Regions {
@@ -111,21 +111,83 @@ function weights(value: unknown, field: string): Readonly<Record<string, number>
 
 /**
  * What can be checked only against the clusters: a failover region must be a region of one of
- * them, and with `nearest` every region must map to a location.
+ * them. The routed policies are checked by {@link routedPolicy}.
  */
 export function checkPolicyTopology(policy: TrafficPolicy, field: string, topology: Regions): void {
-  if (policy.type === 'failover') {
-    policy.regions.forEach((name, i) => {
-      if (!topology.zonesByRegion.has(name))
-        throw new ValidationError(
-          `${field}.regions[${i}]`,
-          name,
-          `is no region of the federation's clusters (${topology.regions.join(', ')})`,
-        );
-    });
-  } else if (policy.type === 'nearest') {
-    for (const name of topology.regions)
-      if (!Object.hasOwn(policy.locations ?? {}, name))
-        throw new ValidationError(`${field}.locations`, name, `region "${name}" maps to no location of the provider`);
+  if (policy.type !== 'failover') return;
+  policy.regions.forEach((name, i) => {
+    if (!topology.zonesByRegion.has(name))
+      throw new ValidationError(
+        `${field}.regions[${i}]`,
+        name,
+        `is no region of the federation's clusters (${topology.regions.join(', ')})`,
+      );
+  });
+}
+
+/** A routed policy (`nearest`, `weighted`) made against the DNS provider's routing limits. */
+export interface RoutedPolicy {
+  readonly routing: RoutingLimits;
+  /** `nearest`: the provider's location of every region of the federation's clusters. */
+  readonly locations: ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * Checks a routed policy against what the provider's routed record sets accept, and maps each of
+ * `regions` to its location (`nearest`): the policy's `locations` entry, else the provider's
+ * own name for the region. Undefined for a policy that plans plain record sets.
+ *
+ * @param regions - The regions of the federation's clusters; none when they are not known yet
+ *   (a controller being created), so that only the policy itself is checked.
+ * @throws {@link ValidationError} when `routing` is absent (the provider writes no routed record
+ *   sets), a `locations` value is not one of the provider's locations (naming the region's
+ *   entry and the value), or a region maps to no location (naming the region).
+ */
+export function routedPolicy(
+  policy: TrafficPolicy,
+  field: string,
+  regions: readonly string[],
+  routing: RoutingLimits | undefined,
+): RoutedPolicy | undefined {
+  if (policy.type !== 'nearest' && policy.type !== 'weighted') return undefined;
+  if (routing === undefined)
+    throw new ValidationError(
+      `${field}.type`,
+      policy.type,
+      'needs routed record sets: plan it with the routing limits of a DNS provider that writes them (its routing)',
+    );
+  if (policy.type === 'weighted') return { routing, locations: undefined };
+  const given = policy.locations ?? {};
+  for (const [region, location] of Object.entries(given))
+    if (routing.isLocation(location) !== true)
+      throw new ValidationError(`${field}.locations.${region}`, location, 'is no location of the DNS provider');
+  const locations = new Map<string, string>();
+  for (const region of regions) {
+    const location = Object.hasOwn(given, region) ? given[region] : routing.locationOf(region);
+    if (typeof location !== 'string' || location === '')
+      throw new ValidationError(
+        `${field}.locations`,
+        region,
+        `region "${region}" maps to no location of the DNS provider: name its location in ${field}.locations`,
+      );
+    locations.set(region, location);
   }
+  return { routing, locations };
+}
+
+/**
+ * Checks a provider's routing limits where they enter (planning's input, the controller's
+ * provider) and returns them.
+ *
+ * @throws {@link ValidationError} naming the member: `locationOf` or `isLocation` not a
+ *   function, `maxWeight` or `maxMembers` not a positive integer.
+ */
+export function validateRoutingLimits(value: unknown, field: string): RoutingLimits {
+  const input = record(value, field);
+  for (const key of ['locationOf', 'isLocation'])
+    if (typeof input[key] !== 'function') throw new ValidationError(`${field}.${key}`, input[key], 'must be a function');
+  for (const key of ['maxWeight', 'maxMembers'])
+    if (!Number.isSafeInteger(input[key]) || (input[key] as number) < 1)
+      throw new ValidationError(`${field}.${key}`, input[key], 'must be a positive integer');
+  return value as RoutingLimits;
 }

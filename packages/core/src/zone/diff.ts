@@ -12,7 +12,7 @@ import {
   validateOwnerId,
   type MarkerContent,
 } from '../dns/ownership.js';
-import { sameRdatas, sameTtl } from '../dns/rdata.js';
+import { sameRdatas, sameRouting, sameTtl } from '../dns/rdata.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
 import type { Change, ChangeSet, RecordConflict, RecordSet } from '../types.js';
 import { orderGroups, type Group } from './cname-order.js';
@@ -386,8 +386,9 @@ function recordChanges(held: Held<RecordSet<string>>, wanted: Held<RecordSet>): 
   return changes;
 }
 
+/** A routed set is compared whole, member by member: one changed member updates the whole set. */
 const same = (before: RecordSet<string>, after: RecordSet): boolean =>
-  sameTtl(before, after) && sameRdatas(after.type, before.rrdatas, after.rrdatas);
+  sameTtl(before, after) && sameRdatas(after.type, before.rrdatas, after.rrdatas) && sameRouting(before, after);
 
 /** A name's marker lives as long as the shortest-lived of its record sets. */
 function lowestTtl(records: RecordSet | RecordSet[]): number {

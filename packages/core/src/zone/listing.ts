@@ -8,7 +8,7 @@ import type { RecordSet } from '../types.js';
 /**
  * Throws a ProviderError of kind `invalid` naming the first record set of a provider's listing
  * that is not one (no name or type, a TTL that is not a whole number, rrdatas that are not a
- * list of strings): what a provider answered is input too.
+ * list of strings, a routed set without members): what a provider answered is input too.
  */
 export function checkListing(current: unknown, provider: string): asserts current is readonly RecordSet<string>[] {
   if (!Array.isArray(current))
@@ -25,11 +25,29 @@ export function checkListing(current: unknown, provider: string): asserts curren
       record.type !== '' &&
       isTtl(record.ttl) &&
       Array.isArray(record.rrdatas) &&
-      allStrings(record.rrdatas)
+      allStrings(record.rrdatas) &&
+      (record.routing === undefined || routedMembers(record))
     )
       continue;
     throw listingFault(provider, record, i);
   }
+}
+
+/** A routed record set read back: each member an id and a list of strings. */
+function routedMembers(record: RecordSet<string>): boolean {
+  const { members } = record;
+  return (
+    Array.isArray(members) &&
+    members.length > 0 &&
+    members.every(
+      (member) =>
+        typeof member === 'object' &&
+        member !== null &&
+        typeof member.id === 'string' &&
+        Array.isArray(member.rrdatas) &&
+        allStrings(member.rrdatas),
+    )
+  );
 }
 
 function allStrings(values: readonly unknown[]): boolean {
@@ -50,7 +68,9 @@ function listingFault(provider: string, record: unknown, i: number): ProviderErr
             ? 'has a TTL that is not a whole number of seconds'
             : !Array.isArray(rrdatas)
               ? 'has rrdatas that are not a list'
-              : 'has rrdatas that are not strings';
+              : !allStrings(rrdatas)
+                ? 'has rrdatas that are not strings'
+                : 'is routed without members, each an id with rrdatas';
   return new ProviderError(provider, 'invalid', `record set [${i}] of the zone's listing ${why} (got ${describe(record)})`, {
     record: { name: typeof name === 'string' ? name : `[${i}]`, type: typeof type === 'string' ? type : '' },
   });

@@ -1,11 +1,13 @@
 // The desired record sets as reconcileZone takes them: well formed, inside the zone, and of a
-// kind the provider writes. A set it cannot take is refused before anything is read or written.
+// kind the provider writes (routed record sets: validate-routed.ts). A set it cannot take is
+// refused before anything is read or written.
 import { ValidationError } from '../errors.js';
 import { isTtl } from '../dns/ttl.js';
 import { parseAddress } from '../dns/addresses.js';
 import { normalizeName } from '../dns/names.js';
 import { RECORD_TYPES, isRecordType } from '../dns/record-types.js';
 import type { DnsProvider, DnsZone, RecordSet } from '../types.js';
+import { validateRouted } from './validate-routed.js';
 
 /** "A, AAAA, ALIAS, CNAME or TXT", for the error refusing any other type. */
 const RECORD_TYPES_IN_WORDS = `${RECORD_TYPES.slice(0, -1).join(', ')} or ${RECORD_TYPES[RECORD_TYPES.length - 1]}`;
@@ -47,6 +49,7 @@ export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], pr
       throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
     }
     if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
+    if (record.routing !== undefined || record.members !== undefined) validateRouted(record, field, provider);
     const types = seen.get(record.name);
     if (types === undefined) {
       seen.set(record.name, record.type);

@@ -1,0 +1,158 @@
+// nearest and weighted through the controller, on a provider that writes routed record sets:
+// the global name follows the healthy regions and shards pass by pass, switching policy never
+// leaves it without an answer, and an unchanged world writes nothing.
+import { describe, expect, test } from 'vitest';
+import { ValidationError } from '../src/errors.js';
+import type { DnsProvider, DnsZone, RecordSet, RoutingLimits, TrafficPolicy } from '../src/types.js';
+import {
+  ZONES,
+  collect,
+  controllers,
+  expected,
+  federation,
+  guideWorld,
+  nginx,
+  podsDown,
+  podsUp,
+  published,
+  regionOf,
+  settle,
+  type World,
+} from './controller.fixture.js';
+import { answer, distribution, GUIDE_LATENCY, regionRouting } from './routing.evaluator.js';
+
+const { start } = controllers();
+const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
+const inRegions = (...regions: string[]) => ZONES.filter((zone) => regions.includes(regionOf(zone)));
+
+/** The world's memory zone behind a provider that writes routed sets; after each write, whether the global name answered. */
+function routedProvider(world: World, routing: RoutingLimits = regionRouting()): { provider: DnsProvider; answered: boolean[] } {
+  const inner = world.provider;
+  const answered: boolean[] = [];
+  const provider: DnsProvider = {
+    name: 'routed-test',
+    limits: inner.limits,
+    zones: () => inner.zones(),
+    records: (zone) => inner.records(zone),
+    applyChanges: async (zone: DnsZone, changes) => {
+      await inner.applyChanges(zone, changes);
+      answered.push(inner.snapshot(zone).some((r) => r.name === GLOBAL && ['A', 'AAAA'].includes(r.type)));
+    },
+    trafficPolicies: ['all', 'failover', 'nearest', 'weighted'],
+    routing,
+  };
+  return { provider, answered };
+}
+
+const globalSet = (world: World): RecordSet<string> =>
+  world.provider.snapshot(world.zone).find((r) => r.name === GLOBAL && r.type === 'A')!;
+const addressesOf = (world: World, zones: readonly string[]) =>
+  world.clusters
+    .shards('mynamespace', 'nginx')
+    .filter((s) => zones.some((zone) => s.cluster === `gce-${zone}`))
+    .flatMap((s) => s.ingress.map((i) => i.ip!))
+    .sort();
+
+/** Every name but the global one is as the `all` plan has it. */
+function othersAsAll(world: World): void {
+  expect(published(world).filter((r) => r.name !== GLOBAL)).toEqual(expected(world).filter((r) => r.name !== GLOBAL));
+}
+
+describe('routed policies through the controller', () => {
+  test('nearest: each region answers its own shards; a region losing its pods loses its member within a pass, and an unchanged world writes nothing', async () => {
+    const world = guideWorld();
+    const { provider } = routedProvider(world);
+    const controller = start(world, {
+      federation: { ...federation, trafficPolicy: { type: 'nearest' } },
+      dns: { provider, zone: world.zone },
+      services: [nginx()],
+    });
+    await settle(controller);
+    podsUp(world, ZONES);
+    await settle(controller);
+    const set = globalSet(world);
+    expect(set.routing).toBe('nearest');
+    for (const region of ['asia-east1', 'europe-west1', 'us-central1', 'us-east1'])
+      expect([...answer(set, region, GUIDE_LATENCY)].sort()).toEqual(addressesOf(world, inRegions(region)));
+    expect([...set.rrdatas].sort()).toEqual(addressesOf(world, ZONES));
+    othersAsAll(world);
+
+    podsDown(world, inRegions('us-central1'));
+    await settle(controller);
+    const after = globalSet(world);
+    expect(after.members!.map((m) => m.id)).toEqual(['asia-east1', 'europe-west1', 'us-east1']);
+    expect([...answer(after, 'us-central1', GUIDE_LATENCY)].sort()).toEqual(addressesOf(world, inRegions('us-east1')));
+    othersAsAll(world);
+
+    const writes = world.provider.requests().writes;
+    await controller.resync();
+    await settle(controller);
+    expect(world.provider.requests().writes).toBe(writes);
+  });
+
+  test('weighted: members follow the ready endpoints', async () => {
+    const world = guideWorld();
+    const { provider } = routedProvider(world);
+    const controller = start(world, {
+      dns: { provider, zone: world.zone },
+      services: [{ ...nginx(), trafficPolicy: { type: 'weighted' } }],
+    });
+    await settle(controller);
+    ZONES.forEach((zone, i) => world.clusters.setReadyEndpoints(`gce-${zone}`, 'mynamespace', 'nginx', i % 3));
+    await settle(controller);
+    const ready = new Map(world.clusters.shards('mynamespace', 'nginx').map((s) => [s.cluster, s.readyEndpoints]));
+    const total = [...ready.values()].reduce((a, b) => a + b, 0);
+    const chance = distribution(globalSet(world));
+    expect([...chance.keys()]).toEqual(
+      [...ready]
+        .filter(([, n]) => n > 0)
+        .map(([c]) => c)
+        .sort(),
+    );
+    for (const [cluster, share] of chance) expect(share).toBeCloseTo(ready.get(cluster)! / total, 12);
+    othersAsAll(world);
+  });
+
+  test('switching a service between all, nearest and weighted updates the global name in place: it answers after every write', async () => {
+    const world = guideWorld();
+    const { provider, answered } = routedProvider(world);
+    const controller = start(world, { dns: { provider, zone: world.zone }, services: [nginx()] });
+    await settle(controller);
+    podsUp(world, ZONES);
+    await settle(controller);
+    const applied = collect(controller, 'records-applied');
+    for (const trafficPolicy of [{ type: 'nearest' }, { type: 'weighted' }, { type: 'all' }, { type: 'weighted' }] as TrafficPolicy[]) {
+      controller.applyService({ ...nginx(), trafficPolicy });
+      await settle(controller);
+      expect(globalSet(world).routing).toBe(trafficPolicy.type === 'all' ? undefined : trafficPolicy.type);
+    }
+    expect(answered.length).toBeGreaterThan(4);
+    expect(answered.every(Boolean)).toBe(true);
+    const globalChanges = applied.flatMap((p) => p.changes).filter((c) => c.record.name === GLOBAL);
+    expect(globalChanges.map((c) => c.kind)).toEqual(['update', 'update', 'update', 'update']);
+  });
+
+  test('a region that maps to no location fails its services as invalid input, naming the region; the others are written', async () => {
+    const world = guideWorld();
+    const { provider } = routedProvider(world, regionRouting({ locationOf: (region) => (region === 'europe-west1' ? undefined : region) }));
+    const controller = start(world, {
+      dns: { provider, zone: world.zone },
+      services: [{ ...nginx(), trafficPolicy: { type: 'nearest' } }, nginx('mynamespace', 'web')],
+    });
+    const failures = collect(controller, 'apply-failed');
+    await settle(controller);
+    podsUp(world, ZONES);
+    ZONES.forEach((zone, i) => world.clusters.setIngress(`gce-${zone}`, 'mynamespace', 'web', [{ ip: `198.51.100.${i + 1}` }]));
+    podsUp(world, ZONES, 'mynamespace', 'web');
+    await settle(controller);
+    const failure = failures.find((f) => f.service === 'mynamespace/nginx')!;
+    expect(failure.reason).toBe('invalid-input');
+    expect(failure.error).toBeInstanceOf(ValidationError);
+    expect([(failure.error as ValidationError).field, (failure.error as ValidationError).value]).toEqual([
+      'service.trafficPolicy.locations',
+      'europe-west1',
+    ]);
+    expect(failures.filter((f) => f.service !== 'mynamespace/nginx')).toEqual([]);
+    expect(published(world, 'mynamespace', 'web').length).toBeGreaterThan(0);
+  });
+});
