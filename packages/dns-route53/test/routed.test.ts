@@ -345,12 +345,12 @@ describe('reading', () => {
     expect(writes()).toHaveLength(0);
   });
 
-  it('latency records of different TTLs read as the lowest; rewriting the set deletes each as held', async () => {
+  it('latency records of different TTLs read as the lowest; the set’s next change rewrites every member to its ttl', async () => {
     h = await startHarness();
     h.fixture.putRecordSet(h.zone.id, {
       name: SVC,
       type: 'A',
-      ttl: 60,
+      ttl: 300,
       values: ['192.0.2.1'],
       setIdentifier: 'us-east-1',
       region: 'us-east-1',
@@ -358,7 +358,7 @@ describe('reading', () => {
     h.fixture.putRecordSet(h.zone.id, {
       name: SVC,
       type: 'A',
-      ttl: 300,
+      ttl: 60,
       values: ['192.0.2.2'],
       setIdentifier: 'eu-west-1',
       region: 'eu-west-1',
@@ -368,6 +368,12 @@ describe('reading', () => {
     const after = routed(SVC, 'nearest', 60, [near('us-east-1', '192.0.2.1'), near('eu-west-1', '192.0.2.3')]);
     await h.provider.applyChanges(h.zone, [{ kind: 'update', before: read, record: after }]);
     expect(await at(SVC)).toEqual(after);
+    expect(
+      h.fixture
+        .recordSets(h.zone.id)
+        .filter((r) => r.name === SVC)
+        .map((r) => r.ttl),
+    ).toEqual([60, 60]);
   });
 });
 
