@@ -40,7 +40,9 @@ export const ROUTE53_TRAFFIC_POLICIES: readonly TrafficPolicyType[] = Object.fre
  * translates; core decides (diff, batching, retries, conflicts). Updates are sent as DELETE
  * (as read) + CREATE in one atomic batch, never UPSERT, so a record someone changed since the
  * read fails the batch as a conflict instead of being overwritten. SDK retries are off: core
- * retries.
+ * retries. It writes every traffic policy (`ROUTE53_TRAFFIC_POLICIES`): `nearest` as latency
+ * records and `weighted` as weighted records, one per member of a routed set (`routing`:
+ * `ROUTE53_ROUTING`), and `requestCost` counts each member record as Route 53 does.
  *
  * @param options - `clientConfig` or your own `client`, `requestTimeoutMs`, `hostedZoneIds`
  *   (for credentials without ListHostedZones), `waitForInSync`, `pageSize`, `aliases`

@@ -210,7 +210,7 @@ describe('switching between a plain and a routed set', () => {
     for (const [id, value] of [
       ['blue', '198.51.100.1'],
       ['green', '198.51.100.2'],
-    ])
+    ] as const)
       h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'A', ttl: 60, values: [value], setIdentifier: id, weight: 1 });
     h.fixture.resetRequests();
     const report = await reconcileZone({ provider: h.provider, zone: h.zone, ownerId: 'fed-a', desired: [a(SVC, '192.0.2.1')] });
