@@ -140,6 +140,16 @@ describe('writing and reading routed sets', () => {
     expect(error.record).toEqual({ name: SVC, type: 'A' });
     expect(h.fixture.recordSets(h.zone.id)).toEqual(held);
   });
+  it('a member the update leaves alone is not checked: a change someone made to it since the read stays', async () => {
+    h = await startHarness();
+    const before = routed(SVC, 'weighted', 60, [heavy('a', 1, '192.0.2.1'), heavy('b', 2, '192.0.2.2')]);
+    await h.provider.applyChanges(h.zone, [{ kind: 'create', record: before }]);
+    const read = (await at(SVC)) as RecordSet;
+    h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'A', ttl: 60, values: ['192.0.2.1'], setIdentifier: 'a', weight: 0 });
+    const after = routed(SVC, 'weighted', 60, [heavy('a', 1, '192.0.2.1'), heavy('b', 3, '192.0.2.2')]);
+    await h.provider.applyChanges(h.zone, [{ kind: 'update', before: read, record: after }]);
+    expect(await at(SVC)).toEqual(routed(SVC, 'weighted', 60, [heavy('a', 0, '192.0.2.1'), heavy('b', 3, '192.0.2.2')]));
+  });
 });
 
 describe('switching between a plain and a routed set', () => {
