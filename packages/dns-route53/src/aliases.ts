@@ -133,7 +133,7 @@ function partKey(rrs: ResourceRecordSet): string {
         .map((r) => canonicalRdata(type, r.Value ?? ''))
         .sort()
         .join(' ')}`;
-  return `${type} ${rrs.SetIdentifier} ${rrs.Weight} ${rrs.HealthCheckId ?? '-'} ${data}`;
+  return `${type} ${rrs.SetIdentifier} ${rrs.Weight} ${rrs.Region} ${rrs.HealthCheckId ?? '-'} ${data}`;
 }
 
 /** The records an ALIAS set is in the zone: as read, or else as this adapter writes it. */
@@ -142,18 +142,22 @@ export function weightedSetsOf(record: RecordSet<string>, asRead: RecordsAsRead)
 }
 
 /**
- * An ALIAS update as the difference: DELETE (exactly as held) every record that goes or
- * changes, then CREATE every record that comes or changed; untouched targets stay.
+ * An update as the difference between the records held (`old`, exactly as held) and those wanted
+ * (`next`): DELETE every record that goes or changes, then CREATE every record that comes or
+ * changed; records that stay are not touched.
  */
-export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>, asRead: RecordsAsRead): Route53Change[] {
-  const old = weightedSetsOf(before, asRead);
-  const next = toWeightedSets(after);
+export function recordsUpdate(old: readonly ResourceRecordSet[], next: readonly ResourceRecordSet[]): Route53Change[] {
   const oldKeys = new Set(old.map(partKey));
   const nextKeys = new Set(next.map(partKey));
   return [
     ...old.filter((rrs) => !nextKeys.has(partKey(rrs))).map((rrs): Route53Change => ({ Action: 'DELETE', ResourceRecordSet: rrs })),
     ...next.filter((rrs) => !oldKeys.has(partKey(rrs))).map((rrs): Route53Change => ({ Action: 'CREATE', ResourceRecordSet: rrs })),
   ];
+}
+
+/** An ALIAS update as the difference of its weighted records (recordsUpdate); untouched targets stay. */
+export function aliasUpdate(before: RecordSet<string>, after: RecordSet<string>, asRead: RecordsAsRead): Route53Change[] {
+  return recordsUpdate(weightedSetsOf(before, asRead), toWeightedSets(after));
 }
 
 /**

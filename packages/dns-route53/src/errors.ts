@@ -40,12 +40,14 @@ const SKEW_WORDING = /Signature expired|Signature not yet current|clock skew|too
 
 /**
  * Messages Route 53 gives when the zone is not what the request assumed: the record a DELETE
- * names is gone or differs, a CREATE finds one already there, a CNAME meets another type, or
- * weighted and simple sets meet at a name and type. Each names the record set, so the error can
+ * names is gone or differs, a CREATE finds one already there, a CNAME meets another type,
+ * records of another policy (or a simple set) hold the name and type, or another latency record
+ * holds the region. Each names the record set, so the error can
  * say which one.
  */
 const CONFLICTS: readonly RegExp[] = [
-  /RRSet with DNS name \S+, type \S+(?:, SetIdentifier \S+)? cannot be created as (?:other RRSets exist|a non-weighted set exists) with the same name and type/,
+  /RRSet with DNS name \S+, type \S+(?:, SetIdentifier \S+)? cannot be created as (?:other RRSets exist|a non-[a-z]+ set exists) with the same name and type/,
+  /RRSet with DNS name \S+, type \S+, SetIdentifier \S+, and .+ cannot be created because a [a-z]+ RRSet with the same name, type and [a-z ]+ already exists/,
   /Tried to (?:create|delete) resource record set \[[^\]]*\] but (?:it already exists|it was not found|the values provided do not match the current values)/,
   /RRSet of type \S+ with DNS name \S+ is not permitted because a conflicting RRSet of type CNAME/,
   /RRSet of type CNAME with DNS name \S+ is not permitted as it conflicts with other records/,

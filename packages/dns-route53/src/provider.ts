@@ -1,12 +1,14 @@
 // The Route 53 adapter of the DnsProvider port: translation only; core decides and retries.
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { Change, DnsProvider, ProviderLimits } from '@fedsvc/core/provider';
-import { aliasRequestCost, type RecordsAsRead } from './aliases.js';
+import type { Change, DnsProvider, ProviderLimits, TrafficPolicyType } from '@fedsvc/core/provider';
+import type { RecordsAsRead } from './aliases.js';
 import { applyChanges } from './change-batches.js';
 import { buildClient } from './client.js';
 import { listRecords, listZones } from './listing.js';
 import { loadBalancerTarget } from './load-balancers.js';
 import { normalizeZoneName } from './names.js';
+import { route53RequestCost } from './request-cost.js';
+import { ROUTE53_ROUTING } from './routed.js';
 import { DEFAULT_LISTING_SHARE, DEFAULT_REQUESTS_PER_SECOND, MAX_PAGE, type Route53ProviderOptions, validateOptions } from './options.js';
 
 export interface Route53Provider extends DnsProvider {
@@ -28,11 +30,19 @@ export const ROUTE53_LIMITS: ProviderLimits = {
 };
 
 /**
+ * The traffic policies Route 53 writes: the plain ones, `nearest` as latency records and
+ * `weighted` as weighted records.
+ */
+export const ROUTE53_TRAFFIC_POLICIES: readonly TrafficPolicyType[] = Object.freeze(['all', 'failover', 'nearest', 'weighted']);
+
+/**
  * The AWS Route 53 adapter of the `DnsProvider` port, on `@aws-sdk/client-route-53`. It
  * translates; core decides (diff, batching, retries, conflicts). Updates are sent as DELETE
  * (as read) + CREATE in one atomic batch, never UPSERT, so a record someone changed since the
  * read fails the batch as a conflict instead of being overwritten. SDK retries are off: core
- * retries.
+ * retries. It writes every traffic policy (`ROUTE53_TRAFFIC_POLICIES`): `nearest` as latency
+ * records and `weighted` as weighted records, one per member of a routed set (`routing`:
+ * `ROUTE53_ROUTING`), and `requestCost` counts each member record as Route 53 does.
  *
  * @param options - `clientConfig` or your own `client`, `requestTimeoutMs`, `hostedZoneIds`
  *   (for credentials without ListHostedZones), `waitForInSync`, `pageSize`, `aliases`
@@ -71,13 +81,11 @@ export function createRoute53Provider(options: Route53ProviderOptions = {}): Rou
     // before any read (the first read is not held back: nothing is known of the zone's size).
     readInterval: (zone) => ((pages.get(zone.id) ?? 0) / listingRate) * 1000,
     applyChanges: (zone, changes) => applyChanges(client, zone, changes, asRead, wait),
+    requestCost: (change: Change) => route53RequestCost(change, asRead, options.aliases === true),
+    trafficPolicies: ROUTE53_TRAFFIC_POLICIES,
+    routing: ROUTE53_ROUTING,
     // Without aliases there is no canAlias key at all, not one holding undefined (`'canAlias' in provider` is false).
-    ...(options.aliases === true
-      ? {
-          canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined,
-          requestCost: (change: Change) => aliasRequestCost(change, asRead),
-        }
-      : {}),
+    ...(options.aliases === true ? { canAlias: (hostname: string) => loadBalancerTarget(normalizeZoneName(hostname)) !== undefined } : {}),
     close() {
       if (ownsClient) client.destroy();
     },

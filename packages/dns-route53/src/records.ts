@@ -1,9 +1,10 @@
 // Translation between the port's record sets and Route 53's ResourceRecordSet shape.
 import type { Change as Route53Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { ProviderError, type Change, type RecordSet } from '@fedsvc/core/provider';
-import { aliasUpdate, fromWeightedSets, isAliasPart, weightedSetsOf, type RecordsAsRead } from './aliases.js';
+import { aliasUpdate, fromWeightedSets, isAliasPart, recordsUpdate, weightedSetsOf, type RecordsAsRead } from './aliases.js';
 import { normalizeZoneName } from './names.js';
 import { tooManyValues } from './quotas.js';
+import { fromRoutedRecords, memberRouting, toRoutedRecords } from './routed.js';
 
 /**
  * Someone's own (simple) alias records have no values and no TTL. They are reported as their type
@@ -27,25 +28,43 @@ export function fromResourceRecordSet(rrs: ResourceRecordSet): RecordSet<string>
 }
 
 /**
- * Routing-policy sets (weighted, latency, failover, geolocation…) carry a SetIdentifier; several
- * share one name and type, and only a change naming the identifier and the whole policy can
- * touch one. They are another tool's, so they are reported as one record set per name and type
- * with an rrdata `ROUTED <set identifier>` per set: the name counts as occupied, and a change
- * built from such a record set is refused before anything is sent.
+ * Routing-policy sets of kinds fedsvc never writes (geolocation, failover, multivalue answer,
+ * aliases or health checks among latency or weighted records, records of another type) carry a
+ * SetIdentifier; several share one name and type, and only a change naming the identifier and the
+ * whole policy can touch one. They are another tool's, so they are reported as one record set per
+ * name and type with an rrdata `ROUTED <set identifier>` per set: the name counts as occupied, no
+ * desired set ever equals it, and a change built from such a record set is refused before
+ * anything is sent.
  */
 const ROUTED = 'ROUTED ';
 
 function isRouted(record: RecordSet<string>): boolean {
-  return record.rrdatas.some((rrdata) => rrdata.startsWith(ROUTED));
+  return record.routing === undefined && record.rrdatas.some((rrdata) => rrdata.startsWith(ROUTED));
+}
+
+/**
+ * The records of one name and type that carry a SetIdentifier (and are no ALIAS part): a routed
+ * set when every one is a member of the same routing (routed.ts), else a ROUTED record set.
+ */
+function fromRoutingPolicySets(name: string, type: string, parts: readonly ResourceRecordSet[], asRead: RecordsAsRead): RecordSet<string> {
+  // Never empty: a group starts with the record that made it.
+  const routing = memberRouting(parts[0] as ResourceRecordSet);
+  if (routing !== undefined && parts.every((rrs) => memberRouting(rrs) === routing)) {
+    const routed = fromRoutedRecords(name, type, routing, parts);
+    asRead.set(routed, parts);
+    return routed;
+  }
+  return { name, type, ttl: 0, rrdatas: parts.map((rrs) => `${ROUTED}${rrs.SetIdentifier}`) };
 }
 
 /**
  * A listing's record sets, in order: the weighted `fedsvc:` records of a name folded into its one
- * ALIAS set, other routing-policy sets of a name and type into one ROUTED record set.
+ * ALIAS set, other routing-policy records of a name and type into one routed or ROUTED record set.
+ * `asRead` receives the records each folded set was read from.
  */
 export function fromResourceRecordSets(sets: readonly ResourceRecordSet[], asRead: RecordsAsRead): RecordSet<string>[] {
-  const records: (RecordSet<string> | { alias: string })[] = [];
-  const routed = new Map<string, string[]>();
+  const records: (RecordSet<string> | { alias: string } | { routed: string })[] = [];
+  const routed = new Map<string, { name: string; type: string; parts: ResourceRecordSet[] }>();
   const aliasParts = new Map<string, ResourceRecordSet[]>();
   for (const rrs of sets) {
     if (rrs.SetIdentifier === undefined) {
@@ -63,15 +82,19 @@ export function fromResourceRecordSets(sets: readonly ResourceRecordSet[], asRea
       continue;
     }
     const type = rrs.Type ?? '';
-    let identifiers = routed.get(`${name} ${type}`);
-    if (!identifiers) {
-      identifiers = [];
-      routed.set(`${name} ${type}`, identifiers);
-      records.push({ name, type, ttl: 0, rrdatas: identifiers });
+    const key = `${name} ${type}`;
+    const group = routed.get(key);
+    if (group) group.parts.push(rrs);
+    else {
+      routed.set(key, { name, type, parts: [rrs] });
+      records.push({ routed: key });
     }
-    identifiers.push(`${ROUTED}${rrs.SetIdentifier}`);
   }
   return records.map((r) => {
+    if ('routed' in r) {
+      const { name, type, parts } = routed.get(r.routed) as { name: string; type: string; parts: ResourceRecordSet[] };
+      return fromRoutingPolicySets(name, type, parts, asRead);
+    }
     if (!('alias' in r)) return r;
     const parts = aliasParts.get(r.alias) ?? [];
     const folded = fromWeightedSets(r.alias, parts);
@@ -104,8 +127,12 @@ export function toResourceRecordSet(record: RecordSet<string>): ResourceRecordSe
   };
 }
 
-/** The Route 53 records a record set is in the zone: an ALIAS set as weighted records (as read, if it was), others as one. */
-function resourceRecordSets(record: RecordSet<string>, asRead: RecordsAsRead): readonly ResourceRecordSet[] {
+/**
+ * The Route 53 records a record set is in the zone: an ALIAS set as weighted records, a routed
+ * set as one record per member (as read, if it was), others as one.
+ */
+export function resourceRecordSets(record: RecordSet<string>, asRead: RecordsAsRead): readonly ResourceRecordSet[] {
+  if (record.routing !== undefined) return asRead.get(record) ?? toRoutedRecords(record);
   return record.type === 'ALIAS' ? weightedSetsOf(record, asRead) : [toResourceRecordSet(record)];
 }
 
@@ -113,8 +140,10 @@ function resourceRecordSets(record: RecordSet<string>, asRead: RecordsAsRead): r
  * An update becomes DELETE(before) + CREATE(after) in the same atomic request, not UPSERT: if the
  * zone changed since it was read, the DELETE no longer matches and Route 53 rejects the whole
  * batch, which core treats as a conflict (re-read, re-plan) instead of overwriting someone's change.
- * An ALIAS update deletes and creates only the weighted records that differ, deleting them as
- * they were read. Every record set is translated (and a bad one refused) before anything is sent.
+ * An ALIAS update, and an update to or from a routed set (a plain↔routed switch included),
+ * deletes and creates only the records that differ, deleting them as they were read, all
+ * deletions first: the name is never without an answer, since the batch is applied whole. Every
+ * record set is translated (and a bad one refused) before anything is sent.
  */
 export function toRoute53Changes(changes: readonly Change[], asRead: RecordsAsRead): Route53Change[] {
   return changes.flatMap((change): Route53Change[] => {
@@ -138,6 +167,8 @@ export function toRoute53Changes(changes: readonly Change[], asRead: RecordsAsRe
       case 'delete':
         return as('DELETE', change.record);
       case 'update':
+        if (change.before.routing !== undefined || change.record.routing !== undefined)
+          return recordsUpdate(resourceRecordSets(change.before, asRead), resourceRecordSets(change.record, asRead));
         if (change.before.type === 'ALIAS' && change.record.type === 'ALIAS') return aliasUpdate(change.before, change.record, asRead);
         return [...as('DELETE', change.before), ...as('CREATE', change.record)];
     }

@@ -124,11 +124,14 @@ describe('reading', () => {
       'www.example.com. A',
       'www.example.com. TXT',
     ]);
+    // Weighted A records are a routed set, whole although its members came on three pages.
     expect(records.find((r) => r.type === 'A')).toEqual({
       name: 'www.example.com.',
       type: 'A',
-      ttl: 0,
-      rrdatas: identifiers.map((id) => `ROUTED ${id}`),
+      ttl: 60,
+      rrdatas: identifiers.map((_, i) => `192.0.2.${i + 1}`),
+      routing: 'weighted',
+      members: identifiers.map((id, i) => ({ id, weight: 10, rrdatas: [`192.0.2.${i + 1}`] })),
     });
   });
 
@@ -365,9 +368,10 @@ describe('options', () => {
   });
 });
 
-describe("routing-policy record sets (another tool's)", () => {
+describe("routing-policy record sets of kinds fedsvc never writes (another tool's)", () => {
   beforeEach(async () => {
     h = await startHarness({ provider: { pageSize: 2 } });
+    const continents: Record<string, string> = { one: 'EU', two: 'NA', three: 'AS' };
     for (const id of ['one', 'two', 'three']) {
       h.fixture.putRecordSet(h.zone.id, {
         name: 'svc.example.com',
@@ -375,12 +379,12 @@ describe("routing-policy record sets (another tool's)", () => {
         ttl: 60,
         values: ['198.51.100.7'],
         setIdentifier: id,
-        weight: 1,
+        geoLocation: { continentCode: continents[id] },
       });
     }
   });
 
-  const weighted = () =>
+  const identifiers = () =>
     h.fixture
       .recordSets(h.zone.id)
       .filter((r) => r.setIdentifier !== undefined)
@@ -397,7 +401,7 @@ describe("routing-policy record sets (another tool's)", () => {
     expect(report.conflicts).toEqual([{ name: 'svc.example.com.', types: ['A'], owner: null }]);
     expect(report.changes).toEqual([]);
     expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
-    expect(weighted()).toEqual(['one', 'three', 'two']);
+    expect(identifiers()).toEqual(['one', 'three', 'two']);
   });
 
   it('are never the source of a delete or update, even at a name the federation owns', async () => {
@@ -411,7 +415,7 @@ describe("routing-policy record sets (another tool's)", () => {
     expect(error.record).toEqual({ name: 'svc.example.com.', type: 'A' });
     expect(error.message).toContain('routing-policy');
     expect(h.fixture.count((r) => r.operation === 'ChangeResourceRecordSets')).toBe(0);
-    expect(weighted()).toEqual(['one', 'three', 'two']);
+    expect(identifiers()).toEqual(['one', 'three', 'two']);
 
     const read = (await h.provider.records(h.zone)).find((r) => r.name === 'svc.example.com.' && r.type === 'A') as RecordSet;
     const refused = await providerError(h.provider.applyChanges(h.zone, [{ kind: 'delete', record: read }]));

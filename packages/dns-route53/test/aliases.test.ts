@@ -1,6 +1,7 @@
 // ALIAS record sets as weighted alias records, through the real SDK against the wire-level fixture.
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { ProviderError, ValidationError, ownershipRecord, reconcileZone, type RecordSet } from '@fedsvc/core';
+import { changeCost } from '@fedsvc/core/provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hostnameIdentifier } from '../src/aliases.js';
 import { createRoute53Provider, ROUTE53_LIMITS, translateError } from '../src/index.js';
@@ -385,7 +386,11 @@ describe("someone else's weighted records", () => {
     h.fixture.putRecordSet(h.zone.id, { name: SVC, type: 'A', ttl: 60, values: ['198.51.100.7'], setIdentifier: 'blue', weight: 1 });
     h.fixture.resetRequests();
     const read = (await h.provider.records(h.zone)).filter((r) => r.name === SVC);
-    expect(sorted(read.map((r) => `${r.type} ${sorted(r.rrdatas).join(',')}`))).toEqual(['A ROUTED blue', `ALIAS 192.0.2.1,${ALB}`]);
+    // Theirs read as a routed weighted A set, ours as the ALIAS set.
+    expect(sorted(read.map((r) => `${r.type} ${r.routing ?? 'plain'} ${sorted(r.rrdatas).join(',')}`))).toEqual([
+      'A weighted 198.51.100.7',
+      `ALIAS plain 192.0.2.1,${ALB}`,
+    ]);
     // The marker names the ALIAS set alone: their A records are not the federation's to change, so nothing is planned.
     const report = await reconcile([alias(SVC, 60, ALB, '192.0.2.1')]);
     expect(report.changes).toEqual([]);
@@ -674,7 +679,13 @@ describe('ALIAS record sets someone changed behind our back', () => {
 describe('Route 53 quotas an ALIAS set meets', () => {
   it('with aliases, a dual-stack target counts as two records in a request; nothing else counts differently', async () => {
     expect(createRoute53Provider({ aliases: true }).limits).toEqual(ROUTE53_LIMITS);
-    expect(createRoute53Provider().requestCost).toBeUndefined();
+    // Without aliases, a plain change costs what core counts.
+    const plainCost = createRoute53Provider().requestCost!;
+    for (const change of [
+      { kind: 'create', record: alias(SVC, 60, ALB, NLB, '192.0.2.1') },
+      { kind: 'update', before: a(SVC, '192.0.2.1'), record: a(SVC, '192.0.2.2', '192.0.2.3') },
+    ] as const)
+      expect(plainCost(change)).toEqual(changeCost(change));
     const cost = createRoute53Provider({ aliases: true }).requestCost!;
     expect(cost({ kind: 'create', record: alias(SVC, 60, ALB, NLB, '192.0.2.1') })).toEqual({
       changes: 1,
