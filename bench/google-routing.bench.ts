@@ -101,7 +101,7 @@ interface Measured {
   readonly changes: readonly Change[];
   /** What the changes weigh, as the adapter counts them (every member's rrdatas). */
   readonly load: RequestCost;
-  /** Additions and deletions the wire server received: the changes, and the guards (markers rewritten as they stand) sent with them. */
+  /** Additions and deletions the wire server received: the changes, and any guards (markers rewritten as they stand) sent with them. */
   readonly sent: number;
   readonly writes: number;
   readonly refused: number;
@@ -199,7 +199,7 @@ async function run(): Promise<void> {
         'scenario',
         'changes',
         'additions + deletions: changes',
-        'sent (guards included)',
+        'received by the server',
         'rrdata bytes',
         'write requests',
         'refused',
@@ -234,8 +234,8 @@ async function run(): Promise<void> {
   }
   console.log(
     '\n"changes": entries of the change set reconcileZone reports (an update is one; guards, which change nothing, are not listed). ' +
-      'Additions + deletions count an update twice, as Cloud DNS does; "sent" adds the guards the requests carried (a marker rewritten as it stands, ' +
-      "so that a CNAME lands only while its target is still this owner's). rrdata bytes count every routed member's rrdatas. " +
+      'Additions + deletions count an update twice, as Cloud DNS does; "received" counts them as the server did, with any guards the requests carried (a marker rewritten ' +
+      "as it stands, so that a CNAME lands only while its target is still this owner's). rrdata bytes count every routed member's rrdatas. " +
       'Target: ⌈sent / 1,000⌉ + 1, or ⌈bytes / 100,000⌉ + 1 when that binds. "time": wall clock, SDK and wire server in one process.',
   );
 }
