@@ -8,10 +8,13 @@ import {
   type DnsZone,
   type ProviderLimits,
   type RecordSet,
+  type TrafficPolicyType,
 } from '@fedsvc/core/provider';
 import { translateError } from './errors.js';
 import { type GoogleProviderOptions, validate, type WaitForDoneOptions } from './options.js';
-import { type CloudDnsRrset, fromRrset, normalizeName, toChangeBody, type ChangeBody } from './records.js';
+import { type CloudDnsRrset, fromRrset, normalizeName, toChangeBody, toSdkRrset, type ChangeBody } from './records.js';
+import { GOOGLE_ROUTING } from './locations.js';
+import { requestCost } from './routing.js';
 import { createDns } from './sdk.js';
 
 export interface GoogleProvider extends DnsProvider {
@@ -30,6 +33,13 @@ export const GOOGLE_LIMITS: ProviderLimits = {
   maxRrdataCharsPerRequest: 100_000,
   atomic: true,
 };
+
+/**
+ * Every traffic policy: `all` and `failover` as plain record sets, `nearest` as a `geo` routing
+ * policy (one item per region, by location), `weighted` as a `wrr` routing policy (one item per
+ * cluster, by weight). See {@link GOOGLE_ROUTING} for what their routed sets accept.
+ */
+export const GOOGLE_TRAFFIC_POLICIES: readonly TrafficPolicyType[] = Object.freeze(['all', 'failover', 'nearest', 'weighted']);
 
 /** What the SDK's change object (not exported by the package) offers: the status it was created with, and a fresh read. */
 interface CreatedChange {
@@ -117,7 +127,7 @@ async function applyChanges(
   if (changes.length === 0) return;
   const managed = dns.zone(zone.id);
   const body = toChangeBody(changes);
-  const record = (r: RecordSet<string>) => managed.record(r.type, { name: r.name, ttl: r.ttl, data: [...r.rrdatas] });
+  const record = (r: RecordSet<string>) => managed.record(r.type, toSdkRrset(r));
   const [change] = await call(
     `changes.create ${zone.id}`,
     () => managed.createChange({ add: body.additions.map(record), delete: body.deletions.map(record) }),
@@ -149,7 +159,10 @@ async function waitDone(change: CreatedChange, zone: DnsZone, settings: WaitForD
  * The Google Cloud DNS adapter of the `DnsProvider` port, on `@google-cloud/dns`. It
  * translates; core decides (diff, batching, retries, conflicts). Zone ids are managed-zone
  * names. Each request is sent once (core retries) and aborted after `requestTimeoutMs`. No
- * credential, token or key is ever logged or put in an error.
+ * credential, token or key is ever logged or put in an error. It writes every traffic policy
+ * ({@link GOOGLE_TRAFFIC_POLICIES}): routed record sets as `geo` and `wrr` routing policies, read
+ * back as routed sets ({@link GOOGLE_ROUTING}), each counted as one addition or deletion with
+ * every member's rrdatas (`requestCost`).
  *
  * @param options - `projectId`, `keyFilename` or `credentials` (default: Application Default
  *   Credentials), `apiEndpoint`, `pageSize`, `requestTimeoutMs`, `waitForDone`.
@@ -171,6 +184,9 @@ export function createGoogleProvider(options: GoogleProviderOptions = {}): Googl
   return {
     name: 'google',
     limits: GOOGLE_LIMITS,
+    requestCost,
+    trafficPolicies: GOOGLE_TRAFFIC_POLICIES,
+    routing: GOOGLE_ROUTING,
     dns,
     zones: () => listZones(dns),
     records: (zone) => listRecords(dns, zone, options.pageSize),

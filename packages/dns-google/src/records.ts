@@ -1,5 +1,6 @@
 // Translation between the port's record sets and Cloud DNS's ResourceRecordSet JSON.
 import { ProviderError, type Change, type RecordSet } from '@fedsvc/core/provider';
+import { policyOf, routedOf, type WrittenPolicy } from './routing.js';
 
 /** A ResourceRecordSet as the Cloud DNS v1 API lists it. */
 export interface CloudDnsRrset {
@@ -12,9 +13,10 @@ export interface CloudDnsRrset {
 }
 
 /**
- * Record sets with a routing policy are another tool's: a change to one must carry the whole
- * policy. They are reported with the single rrdata `ROUTED <policy>` (`ROUTED wrr`), so the name
- * counts as occupied, and a change built from such a record set is refused before it is sent.
+ * Record sets with a routing policy fedsvc does not write (`primaryBackup`, health-checked items,
+ * fencing, fractional weights, see routing.ts) are another tool's: a change to one must carry the
+ * whole policy. They are reported with the single rrdata `ROUTED <policy>` (`ROUTED wrr`), so the
+ * name counts as occupied, and a change built from such a record set is refused before it is sent.
  */
 const ROUTED = 'ROUTED ';
 
@@ -29,13 +31,16 @@ export function normalizeName(name: string): string {
 
 /**
  * Cloud DNS lists TXT rrdatas as quoted character-strings (`"hello world"`), the same
- * presentation form core writes, so every rrdata is taken as listed.
+ * presentation form core writes, so every rrdata is taken as listed. A `geo` or `wrr` policy
+ * fedsvc writes is read as a routed set (`nearest`, `weighted`), see routing.ts.
  */
 export function fromRrset(rrset: CloudDnsRrset): RecordSet<string> {
   const name = normalizeName(rrset.name ?? '');
   const type = rrset.type ?? '';
   const ttl = rrset.ttl ?? 0;
   if (rrset.routingPolicy !== undefined) {
+    const routed = routedOf(type, rrset.routingPolicy);
+    if (routed !== undefined) return { name, type, ttl, ...routed };
     const policy = Object.keys(rrset.routingPolicy)
       .filter((key) => key !== 'kind' && key !== 'healthCheck')
       .sort()
@@ -43,6 +48,21 @@ export function fromRrset(rrset: CloudDnsRrset): RecordSet<string> {
     return { name, type, ttl, rrdatas: [`${ROUTED}${policy || 'policy'}`] };
   }
   return { name, type, ttl, rrdatas: [...(rrset.rrdatas ?? [])] };
+}
+
+/** A record set as a change's ResourceRecordSet carries it, in the SDK's form (`data` for rrdatas). */
+export interface SdkRrset {
+  readonly name: string;
+  readonly ttl: number;
+  readonly data?: string[];
+  readonly routingPolicy?: WrittenPolicy;
+}
+
+/** A plain set with its rrdatas; a routed set with its routing policy and no rrdatas of its own. */
+export function toSdkRrset(record: RecordSet<string>): SdkRrset {
+  const routingPolicy = policyOf(record);
+  if (routingPolicy !== undefined) return { name: record.name, ttl: record.ttl, routingPolicy };
+  return { name: record.name, ttl: record.ttl, data: [...record.rrdatas] };
 }
 
 /** The additions and deletions of one Cloud DNS change, in the order the API will index them. */

@@ -429,15 +429,16 @@ describe('waiting for done', () => {
   });
 });
 
-describe("routing-policy record sets (another tool's)", () => {
+describe("routing-policy record sets fedsvc does not write (another tool's)", () => {
   // Weighted round robin as Cloud DNS lists it: the answers live in the policy, not in rrdatas.
+  // Fractional weights: fedsvc writes integers only, so this set is someone else's kind.
   const wrr = {
     kind: 'dns#rRSetRoutingPolicy',
     wrr: {
       kind: 'dns#rRSetRoutingPolicyWrrPolicy',
       items: [
-        { weight: 1, rrdatas: ['198.51.100.7'] },
-        { weight: 3, rrdatas: ['198.51.100.8'] },
+        { weight: 0.25, rrdatas: ['198.51.100.7'] },
+        { weight: 0.75, rrdatas: ['198.51.100.8'] },
       ],
     },
   };
