@@ -417,3 +417,28 @@ describe('reconcileZone', () => {
     }
   });
 });
+
+it("a zone's worth of changes is reported whole, however many (no spread of them all in one call)", async () => {
+  // Past about 120,000 arguments a spread call overflows the stack: 100,000 names are 200,000 changes with their markers.
+  const desired: RecordSet[] = Array.from({ length: 100_000 }, (_, i) => ({
+    name: `s${i}.example.com.`,
+    type: 'A',
+    ttl: 60,
+    rrdatas: [`192.0.2.${i % 250}`],
+  }));
+  let held: RecordSet<string>[] = [];
+  const provider: DnsProvider = {
+    name: 'roomy',
+    limits: { maxChangesPerRequest: 1_000_000, maxRrdatasPerRequest: 1_000_000, maxRrdataCharsPerRequest: 100_000_000, atomic: true },
+    zones: async () => [ZONE],
+    records: async () => held,
+    applyChanges: async (_, changes) => {
+      const applied = applyChangeSet(held, changes);
+      if (!applied.ok) throw new ProviderError('roomy', 'conflict', 'not as read');
+      held = [...applied.records];
+    },
+  };
+  const report = await reconcileZone({ provider, zone: ZONE, desired, ownerId: OWNER, ...quiet });
+  expect(report.changes).toHaveLength(200_000);
+  expect(held).toHaveLength(200_000);
+}, 60_000);

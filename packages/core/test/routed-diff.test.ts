@@ -72,7 +72,6 @@ describe('diffing routed record sets', () => {
   const memberEdits: [string, RecordSet][] = [
     ['a weight', { ...weighted, members: [weighted.members![0]!, { ...weighted.members![1]!, weight: 2 }] }],
     ['a location', { ...nearest, members: [nearest.members![0]!, { ...nearest.members![1]!, location: 'us-east4' }] }],
-    ['an id', { ...nearest, members: [nearest.members![0]!, { ...nearest.members![1]!, id: 'us-east4' }] }],
     [
       'which member holds which address (the union unchanged)',
       { ...nearest, members: nearest.members!.map((m, i) => ({ ...m, rrdatas: [plain.rrdatas[i]!] })) },
@@ -87,6 +86,33 @@ describe('diffing routed record sets', () => {
     expect(setChanges(changes)).toEqual([{ kind: 'update', before: base, record: edited }]);
     expect(ours(applied(zone, changes))).toEqual([edited]);
     expect(sameRecordSet(base, edited)).toBe(false);
+  });
+
+  test("members read back under other ids (Cloud DNS keeps none: it reads a wrr item's id from its position) are no change", () => {
+    const zone = zoneWith(weighted);
+    const positional = ours(zone).map((r) =>
+      r.routing === undefined ? r : { ...r, members: r.members!.map((m, i) => ({ ...m, id: String(i).padStart(2, '0') })) },
+    );
+    const listing = [...zone.filter((r) => !ours([r]).length), ...positional];
+    expect(diffRecords(listing, [weighted], { ownerId: OWNER }).changes).toEqual([]);
+    // An id is a handle: only what a member answers, and where or how often, tells members apart.
+    const [first, second] = weighted.members!;
+    const idsSwapped = {
+      ...weighted,
+      members: [
+        { ...first!, id: second!.id },
+        { ...second!, id: first!.id },
+      ],
+    };
+    const weightsSwapped = {
+      ...weighted,
+      members: [
+        { ...first!, weight: second!.weight },
+        { ...second!, weight: first!.weight },
+      ],
+    };
+    expect(sameRecordSet(weighted, idsSwapped)).toBe(true);
+    expect(sameRecordSet(weighted, weightsSwapped)).toBe(false);
   });
 
   test('an unchanged routed set is no change, however the provider spells it (members in another order, names in upper case, IPv6 long-hand)', () => {

@@ -38,8 +38,10 @@ export function sameRecordSet(a: RecordSet<string>, b: RecordSet<string>): boole
 
 /**
  * Whether two record sets of one type answer alike beyond their data: both plain, or routed the
- * same way with the same members, compared member by member in `id` order (id, location, weight
- * and data). A plain set and a routed one always differ, whatever their data.
+ * same way with the same members. Members are compared by what they answer and where or how
+ * often (location, weight and data), in any order: an `id` is the provider's handle, which Cloud
+ * DNS does not keep (its adapter reads ids back from positions). A plain set and a routed one
+ * always differ, whatever their data.
  */
 export function sameRouting(a: RecordSet<string>, b: RecordSet<string>): boolean {
   // The one test a plain set pays.
@@ -49,18 +51,21 @@ export function sameRouting(a: RecordSet<string>, b: RecordSet<string>): boolean
 
 function sameMembers(type: string, a: readonly RoutedMember[], b: readonly RoutedMember[]): boolean {
   if (a.length !== b.length) return false;
-  // Members come in id order; a provider that lists them otherwise is compared by id.
-  const byId = a.every((member, i) => member.id === b[i]?.id) ? undefined : new Map(b.map((member) => [member.id, member]));
-  return a.every((member, i) => {
-    const other = byId === undefined ? b[i] : byId.get(member.id);
-    return (
-      other !== undefined &&
-      member.id === other.id &&
-      member.location === other.location &&
-      member.weight === other.weight &&
-      sameRdatas(type, member.rrdatas, other.rrdatas)
-    );
-  });
+  // The common case: the provider returned what we wrote, in the order we wrote it.
+  if (a.every((member, i) => sameAnswer(type, member, b[i]!))) return true;
+  const left = a.map((member) => answerKey(type, member)).sort();
+  const right = b.map((member) => answerKey(type, member)).sort();
+  return left.every((key, i) => key === right[i]);
+}
+
+/** What a member answers, and where or how often: all a provider keeps of it (Cloud DNS keeps no id). */
+function sameAnswer(type: string, a: RoutedMember, b: RoutedMember): boolean {
+  return a.location === b.location && a.weight === b.weight && sameRdatas(type, a.rrdatas, b.rrdatas);
+}
+
+function answerKey(type: string, member: RoutedMember): string {
+  const data = member.rrdatas.map((rrdata) => canonicalRdata(type, rrdata)).sort();
+  return JSON.stringify([member.location ?? null, member.weight ?? null, data]);
 }
 
 export function sameRdatas(type: string, a: readonly string[], b: readonly string[]): boolean {

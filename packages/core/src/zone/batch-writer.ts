@@ -146,7 +146,8 @@ export class BatchWriter {
         return provider.applyChanges(zone, changes);
       }, retry);
       logger?.debug({ zone: zone.dnsName, changes: changes.length }, 'wrote batch');
-      this.written.push(...changes);
+      // One by one: a provider with roomy limits takes a batch too long to spread into a call.
+      for (const change of changes) this.written.push(change);
       return changes;
     } catch (error) {
       if (!(error instanceof ProviderError) || error.kind !== 'invalid') throw error;

@@ -152,7 +152,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
     try {
       await writer.writeAll(batches);
     } catch (error) {
-      written.push(...writer.written);
+      keep(written, writer.written);
       if (error instanceof ProviderError && error.kind === 'conflict' && counts.replans < MAX_REPLANS) {
         counts.replans++;
         logger?.warn({ zone: zone.dnsName, replan: counts.replans, error: error.message }, 'zone changed under us; re-reading');
@@ -160,7 +160,7 @@ export async function reconcileZone(options: ReconcileOptions): Promise<Reconcil
       }
       throw error;
     }
-    written.push(...writer.written);
+    keep(written, writer.written);
     const after = applyChangeSet(current, writer.written);
     const report: ReconcileReport = {
       changes: written,
@@ -248,4 +248,9 @@ function requireAtomic(provider: DnsProvider): void {
       `must be true: provider ${provider.name} does not apply a request all or nothing, and reconcileZone writes only to providers that do`,
     );
   }
+}
+
+/** Appends one by one: a spread of a whole zone's changes (hundreds of thousands) overflows the call stack. */
+function keep(written: Change[], changes: readonly Change[]): void {
+  for (const change of changes) written.push(change);
 }
