@@ -9,12 +9,15 @@
 // of `STEP` (default 1,000) with `IN_FLIGHT` (default 16, the controller's bound per member)
 // writes in flight; the CPU per shard is printed per step, so growth with the store's size shows.
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { ClusterEvent, ServiceManifest } from '@fedsvc/core/provider';
 import { createKubernetesClusters } from '@fedsvc/kubernetes';
 import { machine, table } from './measure.js';
 import { type AnsweredShard, startMembers } from './members.js';
 
 const SHARDS = Number(process.env.SHARDS ?? 5_000);
+/** Shards placed against the floor: a bare HTTP server answering the same two requests. */
+const FLOOR_SHARDS = 2_000;
 const STEP = Number(process.env.STEP ?? 1_000);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 16);
 /** How long one step may take before the bench gives up on it. */
@@ -104,3 +107,46 @@ console.log(
 );
 await watch.stop();
 await members.stop();
+
+/**
+ * The floor: a bare `node:http` server in a worker thread answering each shard's two requests
+ * as the fixture does (the GET 404 with a Status, the apply 201 echoing the Service), nothing
+ * stored, no watches: what Node's HTTP server alone costs per shard with this client (which
+ * opens a connection per request).
+ */
+const FLOOR_SERVER = `
+const { parentPort } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const ticksPerSecond = Number(require('node:child_process').execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+const cpu = () => { const f = readFileSync('/proc/thread-self/stat', 'utf8'); const x = f.slice(f.lastIndexOf(')') + 2).split(' '); return (Number(x[11]) + Number(x[12])) / ticksPerSecond; };
+const server = require('node:http').createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const get = req.method === 'GET';
+    const body = get
+      ? JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'services "x" not found', reason: 'NotFound', code: 404 })
+      : Buffer.concat(chunks).toString('utf8');
+    res.writeHead(get ? 404 : 201, { 'Content-Type': 'application/json' });
+    res.end(body);
+  });
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port, seconds: cpu() }));
+parentPort.on('message', () => parentPort.postMessage({ seconds: cpu() }));
+`;
+const floorWorker = new Worker(FLOOR_SERVER, { eval: true });
+const ask = () => new Promise<{ port?: number; seconds: number }>((resolve) => floorWorker.once('message', resolve));
+const started = await ask();
+const floor = createKubernetesClusters({ clusters: [{ name: CLUSTER, server: `http://127.0.0.1:${started.port}`, skipTLSVerify: true }] });
+for (let s = 0; s < FLOOR_SHARDS; s += IN_FLIGHT)
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, (_, i) => floor.applyShard({ kind: 'create', cluster: CLUSTER, manifest: manifestOf(s + i) })),
+  );
+floorWorker.postMessage('cpu');
+const ended = await ask();
+const floorMs = ((ended.seconds - started.seconds) * 1000) / FLOOR_SHARDS;
+console.log(
+  `floor: ${floorMs.toFixed(3)} ms of CPU per shard for a bare HTTP server answering the same two requests (${FLOOR_SHARDS} shards); ` +
+    `the fixture costs ${((census.cpuSeconds * 1000) / SHARDS / floorMs).toFixed(1)} × that`,
+);
+await floorWorker.terminate();
