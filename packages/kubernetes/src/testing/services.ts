@@ -4,6 +4,7 @@
 import { type Answer, failure, notFound, status } from './answers.js';
 import { type ApplyConflict, type Json, type JsonObject, apply, describePath, isObject, update } from './fields.js';
 import { type Store, metaOf } from './store.js';
+import type { ValueIndex } from './store-index.js';
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
 const MERGE_PATCH = 'application/merge-patch+json';
@@ -29,8 +30,12 @@ export class ServiceRegistry {
   private ips = 0;
   /** Next node port to try, in the default range 30000-32767. */
   private nextNodePort = 30000;
+  /** The node ports every stored Service holds. */
+  private readonly nodePorts: ValueIndex;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.nodePorts = store.index('services', nodePortsOf);
+  }
 
   /** Writes a Service as another client would (a plain update by `manager`). */
   put(service: JsonObject, manager: string): JsonObject {
@@ -129,18 +134,14 @@ export class ServiceRegistry {
       spec['clusterIPs'] = [spec['clusterIP']!];
     }
     if (!needsNodePorts(spec, type)) return;
-    const taken = new Set<Json>();
-    for (const other of this.store.list('services')) {
-      const otherSpec = other['spec'];
-      if (isObject(otherSpec) && Array.isArray(otherSpec['ports']))
-        for (const p of otherSpec['ports']) if (isObject(p) && p['nodePort'] !== undefined) taken.add(p['nodePort']);
-    }
-    for (const port of ports) if (port['nodePort'] !== undefined) taken.add(port['nodePort']);
+    // Taken: the node ports of every stored Service (this one's as stored included) and those this write keeps.
+    const kept = new Set<Json>();
+    for (const port of ports) if (port['nodePort'] !== undefined) kept.add(port['nodePort']);
     for (const port of ports) {
       if (port['nodePort'] !== undefined) continue;
-      while (taken.has(this.nextNodePort)) this.nextNodePort += 1;
+      while (this.nodePorts.has(this.nextNodePort) || kept.has(this.nextNodePort)) this.nextNodePort += 1;
       port['nodePort'] = this.nextNodePort;
-      taken.add(this.nextNodePort);
+      kept.add(this.nextNodePort);
     }
   }
 }
@@ -181,6 +182,12 @@ export function applyConflicts(name: string, kind: string, found: readonly Apply
       field: describePath(c.path),
     })),
   });
+}
+
+/** The node ports a Service holds. */
+function nodePortsOf(service: Readonly<JsonObject>): Json[] {
+  const spec = service['spec'];
+  return isObject(spec) ? portsOf(spec).flatMap((p) => (p['nodePort'] === undefined ? [] : [p['nodePort']])) : [];
 }
 
 function portsOf(spec: JsonObject): JsonObject[] {
