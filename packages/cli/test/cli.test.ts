@@ -212,7 +212,8 @@ describe.each(DNS_BACKENDS)('fedsvc against the guide federation (wire fixtures,
       fedsvc.child.kill('SIGTERM');
       expect(await fedsvc.exited).toBe(0);
       expect(fedsvc.stdout()).toMatch(/"msg":"stopped"/);
-      const lease = world.host.store.get('leases', 'fedsvc-system', 'fedsvc-cli-test') as { spec?: { holderIdentity?: string } };
+      const lease = world.host.store.get('leases', 'fedsvc-system', 'fedsvc-cli-test')?.object as { spec?: { holderIdentity?: string } };
+      expect(lease.spec).toBeDefined();
       expect(lease.spec?.holderIdentity ?? '').toBe('');
     }, 60_000);
   });
