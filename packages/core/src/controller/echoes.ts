@@ -3,8 +3,9 @@
 // for no pass of its own: placement would find the shard conforming, and the writing pass,
 // which has yet to plan the service, plans it from the state the echo left. A start-up writes
 // services × clusters shards; each echo asking for a pass cost a second one over every service.
-// A shard that differs from what was written (someone else changed it meanwhile), a removal, or
-// an echo heard once the pass has moved on to planning asks for a pass as any event does.
+// A shard that differs from what was written (someone else changed it meanwhile), a removal, an
+// echo heard once the pass has moved on to planning, or any event of a service one of whose
+// writes failed asks for a pass as any event does.
 import { changedFields } from '../placement/changed-fields.js';
 import type { ServiceManifest, ShardAction, ShardStatus } from '../types.js';
 import type { ServiceKey } from './types.js';
@@ -30,7 +31,7 @@ export function isEcho(written: Written, service: ServiceKey, shard: ShardStatus
 /**
  * The Services the passes under way write, per service and cluster: each service's as an array
  * by its cluster's slot, since a start-up writes services × clusters of them, and a map per
- * service cost more than the shard writes' own bookkeeping. A cluster keeps its slot once
+ * service cost about as much as the shard writes' own bookkeeping. A cluster keeps its slot once
  * written to: the federation's clusters are few.
  */
 export class WrittenShards implements Written {
