@@ -15,6 +15,7 @@ import {
   shared,
   type StateEvent,
 } from './cluster-state.js';
+import { isEcho, NONE_WRITTEN, type Written } from './echoes.js';
 import type { ServiceKey } from './types.js';
 
 /** A service's maps made within the burst. */
@@ -42,9 +43,16 @@ interface Burst {
 /**
  * Reduces `events` in one step: the state after them all, and the notifications of reducing
  * them one at a time (each shard-health-changed, in order), with the dirty marks coalesced and
- * told last: each service once, or 'all' once when a cluster event is among them.
+ * told last: each service once, or 'all' once when a cluster event is among them. A shard event
+ * that echoes a write of a pass still placing its service (`written`, see echoes.ts; default
+ * none) marks nothing.
  */
-export function reduceClusterEvents(state: ClusterState, events: readonly StateEvent[], judge: JudgeHealth): ClusterStep {
+export function reduceClusterEvents(
+  state: ClusterState,
+  events: readonly StateEvent[],
+  judge: JudgeHealth,
+  written: Written = NONE_WRITTEN,
+): ClusterStep {
   const burst: Burst = {
     clusters: state.clusters,
     changed: new Map(),
@@ -55,7 +63,7 @@ export function reduceClusterEvents(state: ClusterState, events: readonly StateE
     all: false,
   };
   for (const event of events) {
-    if (event.type === 'shard' || event.type === 'shard-removed') reduceShardEvent(state, burst, event, judge);
+    if (event.type === 'shard' || event.type === 'shard-removed') reduceShardEvent(state, burst, event, judge, written);
     else reduceClusterWide(state, burst, event, judge);
   }
   const shards = new Map<ServiceKey, ServiceShards>();
@@ -71,6 +79,7 @@ function reduceShardEvent(
   burst: Burst,
   event: Extract<StateEvent, { type: 'shard' | 'shard-removed' }>,
   judge: JudgeHealth,
+  written: Written,
 ): void {
   const ref = event.type === 'shard' ? event.shard : event;
   const service = keyOf(ref.namespace, ref.name);
@@ -85,7 +94,7 @@ function reduceShardEvent(
   if (event.type === 'shard') (healthy ? split.healthy : split.unhealthy).set(ref.cluster, event.shard);
   else split.unhealthy.delete(ref.cluster);
   moved(burst, service, had, shardCount(split) > 0);
-  burst.dirty.add(service);
+  if (event.type === 'shard-removed' || !isEcho(written, service, event.shard)) burst.dirty.add(service);
 }
 
 /** A cluster event: few, so reduced alone over the burst's state so far. */

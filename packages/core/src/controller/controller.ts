@@ -21,6 +21,7 @@ import {
 } from './cluster-state.js';
 import { reduceClusterEvents } from './cluster-burst.js';
 import { withDeadline } from './deadline.js';
+import { WrittenShards } from './echoes.js';
 import { ClusterExclusions } from './exclusions.js';
 import type { HostnameCache } from './hostnames.js';
 import { controllerSettings, type Settings } from './options.js';
@@ -73,6 +74,8 @@ export class FederationController extends EventEmitter<ControllerEvents> {
    * reads the clusters' state.
    */
   #heard: StateEvent[] = [];
+  /** The shards the passes placing a service are writing: their echoes ask for no pass (echoes.ts). */
+  readonly #written = new WrittenShards();
   readonly #services = new Map<ServiceKey, ServiceRecord>();
   /** The service a record name (or its ownership marker) belongs to, if any. */
   readonly #serviceOf = (name: string): ServiceKey | undefined =>
@@ -432,7 +435,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
     if (this.#heard.length === 0) return;
     const events = this.#heard;
     this.#heard = [];
-    this.#commit(reduceClusterEvents(this.#world, events, this.#judge));
+    this.#commit(reduceClusterEvents(this.#world, events, this.#judge, this.#written));
   }
 
   /** Takes a step of the clusters' state, and tells and schedules what it says. */
@@ -477,6 +480,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       serviceOf: this.#serviceOf,
       targets: this.#targets,
       aliased: this.#resolution.aliased,
+      writing: (service, actions) => this.#written.writing(service, actions),
+      placed: (services) => {
+        this.#reduceHeard();
+        for (const service of services) this.#written.forget(service);
+      },
+      writeFailed: (service) => this.#written.forget(service),
       rejudge: (services) => {
         this.#reduceHeard();
         this.#commit(judgeAll(this.#world, this.#judge, { services }));

@@ -40,6 +40,15 @@ export interface PassContext {
   /** A shard's addresses and aliased hostnames as planned. */
   readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
   readonly aliased: (hostname: string) => boolean;
+  /** The service's shard writes are about to start: their echoes ask for no pass while this one places it. */
+  readonly writing: (service: ServiceKey, actions: readonly ShardAction[]) => void;
+  /** The services' shard writes have settled: the echoes heard so far are reduced, and later ones ask for a pass. */
+  readonly placed: (services: Iterable<ServiceKey>) => void;
+  /**
+   * A shard write of the service failed: the echoes of its other writes ask for a pass again, as
+   * any shard event does, and that pass tries the failed one again without waiting for a retry.
+   */
+  readonly writeFailed: (service: ServiceKey) => void;
   /** Judges the shards of these services again, once their hostnames were resolved. */
   readonly rejudge: (services: Iterable<ServiceKey>) => void;
   /** The current leadership term. */
@@ -106,7 +115,11 @@ export async function runPass(
     planned: new Map(),
     outside: new Map(),
   };
-  await placeBatch(ctx, batch);
+  try {
+    await placeBatch(ctx, batch);
+  } finally {
+    ctx.placed(since.keys());
+  }
   if (ctx.hostnames) {
     const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
     await ctx.hostnames.ensure(hostnamesToResolve(shards, ctx.aliased));
@@ -161,6 +174,7 @@ function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
     batch.shardActions.set(key, actions);
     if (ctx.options.dryRun || actions.length === 0) continue;
     placing.pending += actions.length;
+    ctx.writing(key, actions);
     ctx.shardWrites.carryOut(new ServiceShards(placing, key, actions, heldBefore(ctx, key, actions)));
   }
   return placing.done();
@@ -204,8 +218,10 @@ class ServiceShards implements ShardWork {
   settled(index: number, error: Error | undefined): void {
     const { ctx, batch } = this.placing;
     const action = this.actions[index]!;
-    if (error) batch.fail(this.key, 'cluster', error, action.cluster);
-    else {
+    if (error) {
+      ctx.writeFailed(this.key);
+      batch.fail(this.key, 'cluster', error, action.cluster);
+    } else {
       const change = shardChange(action, this.held?.[index], ctx.options.ownerId);
       if (change) ctx.emit('shard-changed', { service: this.key, cluster: action.cluster, action: change });
     }

@@ -125,6 +125,11 @@ export function plannedTargets(
 
 /** The planner's rule of shard health, over the shard's targets as a pass plans them. */
 export function shardHealth(resolution: Resolution): JudgeHealth {
+  // A shard without ready endpoints, or in a cluster not Ready, serves nothing whatever its
+  // targets; most shard events are of such shards (every shard a start-up creates), and reading
+  // the targets parses addresses.
   return (cluster, shard) =>
-    isShardHealthy({ ready: cluster?.health === 'Ready' }, { readyEndpoints: shard.readyEndpoints, ...shardTargets(shard, resolution) });
+    cluster?.health === 'Ready' &&
+    shard.readyEndpoints > 0 &&
+    isShardHealthy({ ready: true }, { readyEndpoints: shard.readyEndpoints, ...shardTargets(shard, resolution) });
 }
