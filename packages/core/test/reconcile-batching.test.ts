@@ -230,7 +230,7 @@ describe('reconcileZone: splitting rejected requests is bounded', () => {
     const moved = Array.from({ length: 6 }, (_, i) => name(`c${i}`));
     const current = [...owned(a(name('t'))), ...moved.flatMap((n) => owned(cname(n, name('t'))))];
     const desired = [...bad, a(name('u')), ...moved.map((n) => cname(n, name('u')))];
-    const zone = new Zone(current, limits(24), (changes) =>
+    const zone = new Zone(current, limits(11), (changes) =>
       changes.some((change) => change.record.type === 'CNAME' || change.record.name.startsWith('a'))
         ? new ProviderError('test', 'invalid', 'no')
         : undefined,
@@ -394,4 +394,30 @@ describe('a change that costs the provider no change', () => {
       if (!kinds.includes('data')) expect(zone.writes).toBe(0);
     },
   );
+});
+
+describe('guards a request carries once', () => {
+  // Twenty CNAMEs move from t to u: each group updates its CNAME, rewrites its own marker, and
+  // guards u's marker, which a request sends only once however many of its groups guard it.
+  const moved = Array.from({ length: 20 }, (_, i) => name(`c${String(i).padStart(2, '0')}`));
+  const current = [...owned(a(name('t'))), ...owned(a(name('u'))), ...moved.flatMap((n) => owned(cname(n, name('t'))))];
+  const desired = [a(name('t')), a(name('u')), ...moved.map((n) => cname(n, name('u')))];
+  const changes = diffRecords(current, desired, { ownerId: OWNER }).changes;
+  const cost = (batch: readonly Change[]) => batch.reduce((sum, change) => sum + changeCost(change).changes, 0);
+
+  it('cost nothing after the first: requests are filled as they are sent', () => {
+    const { batches } = planBatches(changes, limits(40));
+    // 6 changes for the first group of a request, 4 for each after it: 9 groups a request.
+    expect(batches.map((batch) => batch.filter((change) => change.record.type === 'CNAME').length)).toEqual([9, 9, 2]);
+  });
+
+  test.prop([fc.integer({ min: 6, max: 120 })])('batchChanges answers requests as sent: each marker once, within the limit', (limit) => {
+    const requests = batchChanges(changes, limits(limit));
+    for (const request of requests) {
+      expect(cost(request)).toBeLessThanOrEqual(limit);
+      const markers = request.filter((change) => isGuard(change)).map((change) => normalizeName(change.record.name));
+      expect(new Set(markers).size).toBe(markers.length);
+    }
+    expect(requests.flat().filter((change) => change.record.type === 'CNAME')).toHaveLength(moved.length);
+  });
 });

@@ -5,7 +5,7 @@
 import { ProviderError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import type { Change, DnsProvider, DnsZone, Logger } from '../types.js';
-import { changeCost, changeGroups, groupRecord, isGuard, isMarker, type BatchPlan, type OversizedGroup } from './batch.js';
+import { changeCost, changeGroups, groupRecord, isGuard, isMarker, onceEach, type BatchPlan, type OversizedGroup } from './batch.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 /**
@@ -216,26 +216,4 @@ export class BatchWriter {
       if (old?.type === 'CNAME') for (const target of old.rrdatas) this.#pinned.add(normalizeName(target));
     }
   }
-}
-
-/**
- * A request's changes without the guards of a marker the request changes otherwise, or guards
- * already: the request holds or fails as a whole, so that other change guards it as well, and no
- * provider is asked to change one record set twice in one request.
- */
-function onceEach(changes: readonly Change[], prefix: string | undefined): Change[] {
-  // Only the names that carry a guard need a key: most requests carry none, or few.
-  const guarded = new Set<string>();
-  for (const change of changes) if (isGuard(change, prefix)) guarded.add(normalizeName(change.record.name));
-  if (guarded.size === 0) return [...changes];
-  const keyOf = (change: Change) => `${normalizeName(change.record.name)} ${change.record.type}`;
-  const changed = new Set<string>();
-  for (const change of changes) if (guarded.has(normalizeName(change.record.name)) && !isGuard(change, prefix)) changed.add(keyOf(change));
-  return changes.filter((change) => {
-    if (!isGuard(change, prefix)) return true;
-    const key = keyOf(change);
-    if (changed.has(key)) return false;
-    changed.add(key);
-    return true;
-  });
 }

@@ -53,6 +53,28 @@ export const isMarker = (change: Change, prefix: string = DEFAULT_MARKER_PREFIX)
   return ownershipSubject(name, prefix) !== name;
 };
 
+/**
+ * A request's changes without the guards of a marker the request changes otherwise, or guards
+ * already: the request holds or fails as a whole, so that other change guards it as well, and no
+ * provider is asked to change one record set twice in one request.
+ */
+export function onceEach(changes: readonly Change[], prefix: string | undefined): Change[] {
+  // Only the names that carry a guard need a key: most requests carry none, or few.
+  const guarded = new Set<string>();
+  for (const change of changes) if (isGuard(change, prefix)) guarded.add(normalizeName(change.record.name));
+  if (guarded.size === 0) return [...changes];
+  const keyOf = (change: Change) => `${normalizeName(change.record.name)} ${change.record.type}`;
+  const changed = new Set<string>();
+  for (const change of changes) if (guarded.has(normalizeName(change.record.name)) && !isGuard(change, prefix)) changed.add(keyOf(change));
+  return changes.filter((change) => {
+    if (!isGuard(change, prefix)) return true;
+    const key = keyOf(change);
+    if (changed.has(key)) return false;
+    changed.add(key);
+    return true;
+  });
+}
+
 /** The record set a group is about: its first change that is not to an ownership marker. */
 export function groupRecord(group: readonly Change[], prefix: string = DEFAULT_MARKER_PREFIX): { name: string; type: string } | undefined {
   const change = group.find((candidate) => !isMarker(candidate, prefix)) ?? group[0];
@@ -123,6 +145,30 @@ function groupCost(group: readonly Change[], cost: (change: Change) => RequestCo
   return need;
 }
 
+/**
+ * What a group adds to a batch whose markers changed or guarded so far are `markers`: a guard
+ * of one of those, or of one the group changes, is left out of the request (onceEach) and costs
+ * nothing. Adds the group's to `markers`. Marker names begin with `_`: other changes are passed
+ * by one character test.
+ */
+function costInBatch(group: readonly Change[], markers: Set<string>, cost: (change: Change) => RequestCost, prefix: string): Cost {
+  const marker = (change: Change) => change.record.name.charCodeAt(0) === 95 && isMarker(change, prefix);
+  for (const change of group) if (marker(change) && !isGuard(change, prefix)) markers.add(normalizeName(change.record.name));
+  const need: Cost = { changes: 0, rrdatas: 0, chars: 0 };
+  for (const change of group) {
+    if (marker(change) && isGuard(change, prefix)) {
+      const name = normalizeName(change.record.name);
+      if (markers.has(name)) continue;
+      markers.add(name);
+    }
+    const c = cost(change);
+    need.changes += c.changes;
+    need.rrdatas += c.rrdatas;
+    need.chars += c.chars;
+  }
+  return need;
+}
+
 /** Why `need` does not fit one request, or undefined when it does. */
 function overLimits(need: RequestCost, limits: ProviderLimits): string | undefined {
   const over: string[] = [];
@@ -172,10 +218,13 @@ export function planBatches(
   const oversized: OversizedGroup[] = [];
   let batch: Change[] = [];
   const used: Cost = { changes: 0, rrdatas: 0, chars: 0 };
+  // The markers the batch changes or guards: a guard of one of them is left out of the request (onceEach).
+  const markers = new Set<string>();
   const flush = () => {
     if (batch.length > 0) batches.push(batch);
     batch = [];
     used.changes = used.rrdatas = used.chars = 0;
+    markers.clear();
   };
   const groups = changeGroups(changes, prefix);
   for (const whole of groups) {
@@ -192,17 +241,19 @@ export function planBatches(
       });
       continue;
     }
+    let fill = costInBatch(group, markers, cost, prefix);
     if (
-      used.changes + need.changes > limits.maxChangesPerRequest ||
-      used.rrdatas + need.rrdatas > limits.maxRrdatasPerRequest ||
-      used.chars + need.chars > limits.maxRrdataCharsPerRequest
+      used.changes + fill.changes > limits.maxChangesPerRequest ||
+      used.rrdatas + fill.rrdatas > limits.maxRrdatasPerRequest ||
+      used.chars + fill.chars > limits.maxRrdataCharsPerRequest
     ) {
       flush();
+      fill = costInBatch(group, markers, cost, prefix);
     }
     batch.push(...group);
-    used.changes += need.changes;
-    used.rrdatas += need.rrdatas;
-    used.chars += need.chars;
+    used.changes += fill.changes;
+    used.rrdatas += fill.rrdatas;
+    used.chars += fill.chars;
   }
   flush();
   return { batches, oversized, groups: groups.length };
@@ -231,5 +282,5 @@ export function batchChanges(
       `this name's changes need ${first.cost.changes} changes, ${first.cost.rrdatas} records and ${first.cost.chars} characters in one request; the provider allows ${limits.maxChangesPerRequest}, ${limits.maxRrdatasPerRequest} and ${limits.maxRrdataCharsPerRequest}`,
     );
   }
-  return batches;
+  return batches.map((batch) => onceEach(batch, prefix));
 }
