@@ -1,24 +1,15 @@
 // The adapter through the real SDK against the wire-level fixture.
 import { inspect } from 'node:util';
-import { ProviderError, diffRecords, ownershipRecord, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
+import { diffRecords, ownershipRecord, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
 import { sameRecordSet } from '@fedsvc/core/provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGoogleProvider, GOOGLE_LIMITS } from '../src/index.js';
-import { optionsFor, startHarness, type Harness } from './helpers.js';
+import { optionsFor, startHarness, type Harness, providerError } from './helpers.js';
 
 const a = (name: string, ...rrdatas: string[]): RecordSet => ({ name, type: 'A', ttl: 180, rrdatas });
 const txt = (name: string, value: string): RecordSet => ({ name, type: 'TXT', ttl: 180, rrdatas: [value] });
 const cname = (name: string, target: string): RecordSet => ({ name, type: 'CNAME', ttl: 180, rrdatas: [target] });
 const aaaa = (name: string, ...rrdatas: string[]): RecordSet => ({ name, type: 'AAAA', ttl: 180, rrdatas });
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 /** Everything an error shows a log: message, stack, own fields, cause, as JSON and as inspected. */
 const shown = (error: Error) => `${error.message} ${error.stack ?? ''} ${JSON.stringify(error)} ${inspect(error, { depth: 10 })}`;

@@ -1,5 +1,6 @@
 // Starts the wire-level fixture and a provider that talks to it through the real SDK.
-import type { DnsZone } from '@fedsvc/core';
+import { type DnsZone, ProviderError } from '@fedsvc/core';
+import { expect } from 'vitest';
 import { createGoogleProvider, type GoogleProvider, type GoogleProviderOptions } from '../src/index.js';
 import { type CloudDnsServer, type FixtureOptions, startCloudDnsServer } from '../src/testing/index.js';
 
@@ -27,4 +28,14 @@ export async function startHarness(options: { fixture?: FixtureOptions; provider
     // Idempotent: a test may close its harness itself, and the file's afterEach closes it again.
     close: () => (closed ??= fixture.close()),
   };
+}
+
+/** The ProviderError `promise` rejects with; fails the test when it settles otherwise. */
+export async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
 }

@@ -1,13 +1,13 @@
 // Routed record sets (nearest, weighted) through the adapter and the real SDK against the wire
 // fixture: written as geo and wrr routing policies, read back as the routed sets they were
 // written from, changed and deleted as read, and counted honestly against a change's limits.
-import { ownershipRecord, ProviderError, reconcileZone, type RecordSet } from '@fedsvc/core';
+import { ownershipRecord, reconcileZone, type RecordSet } from '@fedsvc/core';
 import { parseAddress, type RoutedMember } from '@fedsvc/core/provider';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOUD_DNS_GEO_LOCATIONS, createGoogleProvider, GOOGLE_ROUTING } from '../src/index.js';
 import { GCP_REGIONS } from '../src/testing/routing-policy.js';
-import { optionsFor, startHarness, type Harness } from './helpers.js';
+import { optionsFor, startHarness, type Harness, providerError } from './helpers.js';
 
 /** Addresses once each, in address order, as core's planner orders a plain set's. */
 const union = (members: readonly RoutedMember[]) => {
@@ -56,15 +56,6 @@ function compared(record: RecordSet<string>) {
           .sort((x, y) => ((x.location ?? '') < (y.location ?? '') ? -1 : 1))
       : members?.map((member) => ({ weight: member.weight, rrdatas: sortedSet(member.rrdatas) }));
   return { name, type, ttl, rrdatas: sortedSet(record.rrdatas), routing, members: kept };
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 let h: Harness;

@@ -1,21 +1,12 @@
 // The adapter through the real SDK against the wire-level fixture.
-import { ProviderError, ownershipRecord, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
+import { ownershipRecord, reconcileZone, type Change, type RecordSet } from '@fedsvc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRoute53Provider, ROUTE53_LIMITS } from '../src/index.js';
-import { clientConfigFor, type Harness, startHarness } from './helpers.js';
+import { clientConfigFor, type Harness, startHarness, providerError } from './helpers.js';
 
 const a = (name: string, ...rrdatas: string[]): RecordSet => ({ name, type: 'A', ttl: 180, rrdatas });
 const txt = (name: string, value: string): RecordSet => ({ name, type: 'TXT', ttl: 180, rrdatas: [value] });
 const cname = (name: string, target: string): RecordSet => ({ name, type: 'CNAME', ttl: 180, rrdatas: [target] });
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 let h: Harness;
 afterEach(async () => {

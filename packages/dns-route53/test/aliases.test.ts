@@ -7,7 +7,7 @@ import { hostnameIdentifier } from '../src/aliases.js';
 import { createRoute53Provider, ROUTE53_LIMITS, translateError } from '../src/index.js';
 import { LOAD_BALANCER_ZONES } from '../src/load-balancers.js';
 import type { StoredRecordSet } from '../src/testing/index.js';
-import { clientConfigFor, type Harness, startHarness } from './helpers.js';
+import { clientConfigFor, type Harness, startHarness, providerError } from './helpers.js';
 
 const OWNER = 'fed-a';
 const SVC = 'svc.example.com.';
@@ -44,15 +44,6 @@ const addressRecord = (type: 'A' | 'AAAA', ttl: number, values: string[], name =
   setIdentifier: 'fedsvc:addresses',
   weight: values.length,
 });
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 let h: Harness;
 const started: Harness[] = [];

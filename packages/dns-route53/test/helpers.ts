@@ -1,5 +1,6 @@
 // Starts the wire-level fixture and a provider that talks to it through the real SDK.
-import type { DnsZone } from '@fedsvc/core';
+import { type DnsZone, ProviderError } from '@fedsvc/core';
+import { expect } from 'vitest';
 import { createRoute53Provider, type Route53Provider, type Route53ProviderOptions } from '../src/index.js';
 import { FIXTURE_CREDENTIALS, type FixtureOptions, type Route53Fixture, startRoute53Fixture } from '../src/testing/index.js';
 
@@ -32,4 +33,14 @@ export async function startHarness(
       await fixture.close();
     },
   };
+}
+
+/** The ProviderError `promise` rejects with; fails the test when it settles otherwise. */
+export async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
 }

@@ -1,12 +1,12 @@
 // Routed record sets (`nearest`, `weighted`) as Route 53 latency and weighted records, through
 // the real SDK against the wire-level fixture.
 import { ResourceRecordSetRegion } from '@aws-sdk/client-route-53';
-import { ownershipRecord, ProviderError, reconcileZone, type Change, type RecordSet, type RoutedMember } from '@fedsvc/core';
+import { ownershipRecord, reconcileZone, type Change, type RecordSet, type RoutedMember } from '@fedsvc/core';
 import { batchChanges } from '@fedsvc/core/provider';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LATENCY_REGIONS, ROUTE53_LIMITS } from '../src/index.js';
 import type { RequestedChange } from '../src/testing/index.js';
-import { type Harness, startHarness } from './helpers.js';
+import { type Harness, startHarness, providerError } from './helpers.js';
 
 const SVC = 'svc.example.com.';
 
@@ -20,15 +20,6 @@ const numeric = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Num
 const near = (id: string, ...rrdatas: string[]): RoutedMember => ({ id, location: id, rrdatas });
 const heavy = (id: string, weight: number, ...rrdatas: string[]): RoutedMember => ({ id, weight, rrdatas });
 const a = (name: string, ...rrdatas: string[]): RecordSet => ({ name, type: 'A', ttl: 60, rrdatas });
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 let h: Harness;
 afterEach(async () => {
