@@ -8,6 +8,7 @@ import {
   type LeaderElection,
   type Logger,
   type MemberClusters,
+  type TrafficPolicy,
   ValidationError,
   createController,
 } from '@fedsvc/core';
@@ -68,18 +69,19 @@ const GOOD = { federation: { name: 'fedsvc', domain: 'example.com' }, ownerId: '
 /**
  * The federation's traffic policy as the config gives it, for createController to check: only
  * the fields given, so that one of another policy is named; weights from a flag or variable are
- * text until here.
+ * text until here. Unchecked: createController checks it (controllerProblems).
  */
-function trafficPolicyOf(config: FedsvcConfig): Record<string, unknown> {
+function trafficPolicyOf(config: FedsvcConfig): TrafficPolicy {
   const { type, regions, locations, weights } = config.federation.trafficPolicy;
   const number = (value: string | number) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
-  return {
+  const given = {
     type,
     // A failover policy always names its list, so that an empty one is refused as such.
     ...(type === 'failover' || regions.length > 0 ? { regions } : {}),
     ...(locations === undefined ? {} : { locations }),
     ...(weights === undefined ? {} : { weights: Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, number(v)])) }),
   };
+  return given as TrafficPolicy;
 }
 
 /**
@@ -118,10 +120,10 @@ function controllerProblems(config: FedsvcConfig, provider: DnsProvider | undefi
   check({ ownerId: config.ownerId });
   check({ resyncMs: config.resyncIntervalMs });
   if (provider !== undefined) {
-    check({ federation: { trafficPolicy: trafficPolicy as unknown as Federation['trafficPolicy'] }, provider: writesOf(provider) });
+    check({ federation: { trafficPolicy }, provider: writesOf(provider) });
   }
   if (problems.length > before || name === undefined || domain === undefined) return undefined;
-  return { name, domain, ttl, zoneNameFormat, trafficPolicy: trafficPolicy as unknown as Federation['trafficPolicy'] };
+  return { name, domain, ttl, zoneNameFormat, trafficPolicy };
 }
 
 /** Each service checked as the controller will take it; a bad one is named by its file. */
