@@ -14,8 +14,8 @@ import type {
   ServiceRef,
   TrafficPolicy,
 } from '../types.js';
-import { nearestCandidates, routedSets, weightedCandidates } from './routed.js';
-import { addTargets, aliasRdatas, uniqueAddresses, type Targets } from './targets.js';
+import { nearestCandidates, nearestMembers, routedSets, weightedMembers, weightedShards } from './routed.js';
+import { addTargets, aliasRdatas, noTargets, uniqueAddresses, type Targets } from './targets.js';
 import { checkPolicyTopology, routedPolicy, validateRoutingLimits, type RoutedPolicy } from './traffic-policy.js';
 import {
   label,
@@ -26,6 +26,7 @@ import {
   validateShards,
   validateTopology,
   type Topology,
+  type ShardRdatas,
   type ValidService,
   type ValidShard,
 } from './validate.js';
@@ -159,7 +160,7 @@ function plannedService(
 }
 
 function plan(topology: Topology, service: PlannedService, shards: readonly ValidShard[]): RecordSet[] {
-  const global: Targets = { addresses: [] };
+  const global = noTargets();
   const byRegion = new Map<string, Targets>();
   const byZone = new Map<string, Targets>();
   const policy = service.trafficPolicy;
@@ -182,12 +183,12 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
   const out: RecordSet[] = [];
   if (routed === undefined) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
   else {
-    const candidates =
+    const members =
       policy.type === 'weighted'
-        ? weightedCandidates(healthy ?? [], policy.weights, routed.routing.maxWeight)
-        : nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map());
+        ? weightedMembers(weightedShards(healthy ?? [], topology, policy.weights, routed.routing.maxWeight))
+        : nearestMembers(nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map()));
     const place = { name: names.global, ttl, field: service.trafficPolicyField };
-    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, candidates);
+    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, members);
   }
   for (const region of topology.regions) {
     const regionName = names.region(region);
@@ -220,30 +221,35 @@ function globalTargets(policy: TrafficPolicy, global: Targets, byRegion: Readonl
 
 function at(map: Map<string, Targets>, key: string): Targets {
   let found = map.get(key);
-  if (!found) map.set(key, (found = { addresses: [] }));
+  if (!found) map.set(key, (found = noTargets()));
   return found;
 }
 
-/** A/AAAA sets, or one ALIAS set when a load-balancer hostname is among the targets. */
+/**
+ * A/AAAA sets, or one ALIAS set when a load-balancer hostname is among the targets. A place
+ * whose one healthy shard has its own data made (its `weighted` member's) plans the same arrays.
+ */
 function targetSets(out: RecordSet[], name: string, ttl: number, targets: Targets): void {
+  const own = targets.only?.own;
   if (targets.hostnames === undefined) {
-    addressSets(out, name, ttl, targets.addresses);
+    addressSets(out, name, ttl, targets.addresses, own);
     return;
   }
-  out.push({ name, type: 'ALIAS', ttl, rrdatas: aliasRdatas(targets) });
+  out.push({ name, type: 'ALIAS', ttl, rrdatas: own?.ALIAS ?? aliasRdatas(targets) });
 }
 
 /** A and/or AAAA sets holding the addresses once each (Route 53 rejects a batch holding duplicates), in numeric order. */
-function addressSets(out: RecordSet[], name: string, ttl: number, addresses: readonly Address[]): void {
+function addressSets(out: RecordSet[], name: string, ttl: number, addresses: readonly Address[], own: ShardRdatas | undefined): void {
   if (addresses.length === 1) {
     // Most zones have one shard; skip the copy and sort.
     const [only] = addresses as [Address];
-    out.push({ name, type: only.family === 4 ? 'A' : 'AAAA', ttl, rrdatas: [only.text] });
+    const type = only.family === 4 ? 'A' : 'AAAA';
+    out.push({ name, type, ttl, rrdatas: own?.[type] ?? [only.text] });
     return;
   }
   const { v4, v6 } = uniqueAddresses(addresses);
-  if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: v4 });
-  if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: v6 });
+  if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: own?.A ?? v4 });
+  if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: own?.AAAA ?? v6 });
 }
 
 /**
