@@ -14,7 +14,7 @@ import type {
   ServiceRef,
   TrafficPolicy,
 } from '../types.js';
-import { nearestCandidates, nearestMembers, routedSets, weightedMembers, weightedShards } from './routed.js';
+import { clusterRanks, nearestCandidates, nearestMembers, routedSets, weightedMembers } from './routed.js';
 import { addTargets, aliasRdatas, noTargets, uniqueAddresses, type Targets } from './targets.js';
 import { checkPolicyTopology, routedPolicy, validateRoutingLimits, type RoutedPolicy } from './traffic-policy.js';
 import {
@@ -164,12 +164,13 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
   const byRegion = new Map<string, Targets>();
   const byZone = new Map<string, Targets>();
   const policy = service.trafficPolicy;
-  // Kept only for `weighted`, whose members are the shards themselves.
-  const healthy: ValidShard[] | undefined = policy.type === 'weighted' ? [] : undefined;
+  // `weighted` only: its members are the healthy shards, put at their cluster's rank in name order.
+  const ranks = policy.type === 'weighted' ? clusterRanks(topology) : undefined;
+  const byRank = ranks === undefined ? undefined : new Array<ValidShard | undefined>(ranks.size);
   for (const shard of shards) {
     if (!isShardHealthy(shard.cluster, shard)) continue;
     const { region, zones } = shard.cluster;
-    healthy?.push(shard);
+    if (byRank !== undefined) byRank[ranks!.get(shard.cluster)!] = shard;
     addTargets(global, shard);
     addTargets(at(byRegion, region), shard);
     // A multi-zone cluster counts in every zone it spans (docs/design.md, Decisions).
@@ -185,7 +186,7 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
   else {
     const members =
       policy.type === 'weighted'
-        ? weightedMembers(weightedShards(healthy ?? [], topology, policy.weights, routed.routing.maxWeight))
+        ? weightedMembers(byRank ?? [], policy.weights, routed.routing.maxWeight)
         : nearestMembers(nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map()));
     const place = { name: names.global, ttl, field: service.trafficPolicyField };
     routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, members);

@@ -39,44 +39,14 @@ export function nearestCandidates(
   return out;
 }
 
-/** The healthy shards of a `weighted` set in cluster name order, each with its weight. */
-export interface WeightedShards {
-  readonly shards: readonly ValidShard[];
-  /** Scaled into the provider's range, by position in `shards`. */
-  readonly weights: readonly number[];
-}
-
-/**
- * `weighted`: the healthy shards in cluster name order, each weighing its `weights` entry or
- * else its ready endpoints (both at least 1), scaled into 1..maxWeight when the largest is above
- * maxWeight: no healthy shard gets weight 0, and weights that fit are kept as they are, so that
- * one shard's endpoints changing changes only its own member.
- */
-export function weightedShards(
-  healthy: readonly ValidShard[],
-  topology: Topology,
-  weights: Readonly<Record<string, number>> | undefined,
-  maxWeight: number,
-): WeightedShards {
-  // Placed by each cluster's rank rather than sorted: no name comparisons per service.
-  const ranks = clusterRanks(topology);
-  const byRank = new Array<ValidShard | undefined>(ranks.size);
-  for (const shard of healthy) byRank[ranks.get(shard.cluster)!] = shard;
-  const shards: ValidShard[] = [];
-  const raw: number[] = [];
-  for (const shard of byRank) {
-    if (shard === undefined) continue;
-    const { name } = shard.cluster;
-    shards.push(shard);
-    raw.push(weights !== undefined && Object.hasOwn(weights, name) ? weights[name]! : shard.readyEndpoints);
-  }
-  return { shards, weights: scaleWeights(raw, maxWeight) };
-}
-
-/** Each member cluster's place in name order (as `Array.prototype.sort` orders strings), once per topology. */
+/** Each member cluster's place in name order, made once per topology. */
 const ranksOf = new WeakMap<Topology, ReadonlyMap<ValidCluster, number>>();
 
-function clusterRanks(topology: Topology): ReadonlyMap<ValidCluster, number> {
+/**
+ * Each member cluster's place in name order (as `Array.prototype.sort` orders strings): `weighted`
+ * members are listed in it, and a shard put at its cluster's place needs no sorting per service.
+ */
+export function clusterRanks(topology: Topology): ReadonlyMap<ValidCluster, number> {
   let ranks = ranksOf.get(topology);
   if (ranks === undefined) {
     const byName = [...topology.clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -86,18 +56,16 @@ function clusterRanks(topology: Topology): ReadonlyMap<ValidCluster, number> {
 }
 
 /**
- * Weights as they are when the largest fits in 0..max; else each in proportion to the largest
+ * A weight as it is when the largest (`top`) fits in 0..max; else in proportion to the largest
  * (which gets `max`), rounded, and at least 1 where it was above 0, so that a healthy shard is
  * never silenced by rounding. `max` is at least 1.
  */
-export function scaleWeights(raw: readonly number[], max: number): readonly number[] {
-  let top = 0;
-  for (const weight of raw) if (weight > top) top = weight;
-  if (top <= max) return raw;
-  return raw.map((weight) => (weight <= 0 ? 0 : Math.max(1, Math.round((weight / top) * max))));
+export function scaleWeight(weight: number, top: number, max: number): number {
+  if (top <= max) return weight;
+  return weight <= 0 ? 0 : Math.max(1, Math.round((weight / top) * max));
 }
 
-/** A routed set's type: the global name's when it has healthy shards. */
+/** The types a routed set may have. */
 export type RoutedType = keyof ShardRdatas;
 
 /** The members of a routed set of one type, each with data of it. */
@@ -138,15 +106,40 @@ export function routedSets(
   if (v6.length > 0) add('AAAA', v6);
 }
 
-/** `weighted`: one member per shard with data of the type, its id the cluster, its data the shard's own (see shardRdatas). */
-export function weightedMembers({ shards, weights }: WeightedShards): MembersOf {
+/**
+ * `weighted`: one member per healthy shard with data of the type, in cluster name order (`byRank`,
+ * see clusterRanks; a hole where a cluster has none), its id the cluster, its data the shard's own
+ * (see shardRdatas), weighing its `weights` entry or else its ready endpoints (both at least 1),
+ * scaled into 1..maxWeight when the largest is above maxWeight: no healthy shard gets weight 0, and
+ * weights that fit are kept as they are, so that one shard's endpoints changing changes only its
+ * own member. Per shard only the member and its data, which its zone's set shares, are made.
+ */
+export function weightedMembers(
+  byRank: readonly (ValidShard | undefined)[],
+  weights: Readonly<Record<string, number>> | undefined,
+  maxWeight: number,
+): MembersOf {
+  const weightOf = (shard: ValidShard): number => {
+    const { name } = shard.cluster;
+    return weights !== undefined && Object.hasOwn(weights, name) ? weights[name]! : shard.readyEndpoints;
+  };
+  let count = 0;
+  let top = 0;
+  for (const shard of byRank) {
+    if (shard === undefined) continue;
+    count += 1;
+    top = Math.max(top, weightOf(shard));
+  }
   return (type) => {
-    const out: RoutedMember[] = [];
-    for (let i = 0; i < shards.length; i++) {
-      const shard = shards[i]!;
+    // Sized for every shard: most have data of every type the global name has.
+    const out = new Array<RoutedMember>(count);
+    let k = 0;
+    for (const shard of byRank) {
+      if (shard === undefined) continue;
       const rrdatas = shardRdatas(shard, type);
-      if (rrdatas.length > 0) out.push({ id: shard.cluster.name, weight: weights[i]!, rrdatas });
+      if (rrdatas.length > 0) out[k++] = { id: shard.cluster.name, weight: scaleWeight(weightOf(shard), top, maxWeight), rrdatas };
     }
+    out.length = k;
     return out;
   };
 }

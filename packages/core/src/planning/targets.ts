@@ -61,10 +61,13 @@ export function aliasRdatas(targets: TargetsView): string[] {
 
 /**
  * One shard's own record data of `type`, made once per plan and kept on the shard: its
- * `weighted` member and a zone (or region) whose one healthy shard it is hold the same array,
- * which halves what a weighted plan holds. Plans are read only, so sharing is safe.
+ * `weighted` member and a zone (or region) whose one healthy shard it is hold the same array, so
+ * that a weighted plan holds one data array per shard rather than two. Plans are read only (see
+ * planServiceRecords), so sharing is safe.
  */
 export function shardRdatas(shard: ValidShard, type: keyof ShardRdatas): readonly string[] {
   const own = (shard.own ??= { A: undefined, AAAA: undefined, ALIAS: undefined });
-  return (own[type] ??= type === 'ALIAS' ? aliasRdatas(shard) : familyRdatas(shard, type === 'A' ? 4 : 6));
+  if (type === 'A') return (own.A ??= familyRdatas(shard, 4));
+  if (type === 'AAAA') return (own.AAAA ??= familyRdatas(shard, 6));
+  return (own.ALIAS ??= aliasRdatas(shard));
 }
