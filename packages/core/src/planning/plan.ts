@@ -69,7 +69,8 @@ export function isShardHealthy(
  * members in id order; its own `rrdatas` are the union, what `all` answers.
  *
  * @returns Record sets with lower-case, fully qualified names and the service's TTL
- *   (the federation's, default {@link DEFAULT_TTL} = 180 s).
+ *   (the federation's, default {@link DEFAULT_TTL} = 180 s), read only: a `weighted` member
+ *   and the zone or region set whose one healthy shard it is share their `rrdatas` array.
  * @throws {@link ValidationError} when any input is malformed, naming the field
  *   (`shards[1].addresses[0]`) and the value: a duplicate cluster, a shard in a cluster that
  *   is not a member, a zone in two regions, a name longer than DNS allows, a routed policy
