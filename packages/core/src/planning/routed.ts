@@ -170,7 +170,7 @@ export function nearestMembers(candidates: readonly Candidate[]): MembersOf {
   };
 }
 
-/** A new Targets holding both: a region's own are planned at its name too. */
+/** New targets holding both: a region's own are planned at its name too. */
 function merged(a: TargetsView, b: TargetsView): TargetsView {
   const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
   return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };

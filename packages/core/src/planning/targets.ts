@@ -20,6 +20,7 @@ export interface TargetsView {
   readonly hostnames?: readonly string[] | undefined;
 }
 
+/** A place holding no shard yet. */
 export const noTargets = (): Targets => ({ addresses: [], only: undefined });
 
 export function addTargets(place: Targets, shard: ValidShard): void {
