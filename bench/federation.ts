@@ -22,7 +22,9 @@ export function shardsOf(service: number, clusters: readonly Cluster[], unhealth
     return {
       cluster: cluster.name,
       addresses: [address(service * 512 + c)],
-      readyEndpoints: down ? 0 : 1 + (n % 3),
+      // A small integer, as the Kubernetes adapter counts it: `n` is a double, and a weighted
+      // member holding a double weight boxes it (16 bytes more per member).
+      readyEndpoints: down ? 0 : 1 + ((n % 3) | 0),
     };
   });
 }

@@ -1,8 +1,8 @@
 // planFederation at scale, how it grows with services and with clusters, re-planning one
-// service after one shard changed, and the routed traffic policies against `all`.
+// service after one shard changed (the routed traffic policies: plan-routed.bench.ts).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { planFederation, planServiceRecords, type RoutingLimits, type TrafficPolicy } from '@fedsvc/core';
+import { planFederation, planServiceRecords } from '@fedsvc/core';
 import { clustersOf, federation, hundredClusters } from './federation.js';
 import { gc, machine, ms, retainedHeap, table, time } from './measure.js';
 
@@ -89,43 +89,3 @@ console.log(
 console.log(
   `- re-planning one service (100 clusters) after one shard changed: median ${ms(replan.median)} (target: under 1 ms): ${verdict(replan.median < 1)}`,
 );
-
-// ---- traffic policies: routed record sets against `all`, alternated in this process ----------
-
-const routing: RoutingLimits = { locationOf: (region) => `loc-${region}`, isLocation: () => true, maxWeight: 255, maxMembers: 100 };
-const POLICIES: readonly TrafficPolicy[] = [{ type: 'all' }, { type: 'nearest' }, { type: 'weighted' }];
-const base = federation(1_000, hundredClusters);
-const inputs = POLICIES.map((trafficPolicy) => ({ ...base, federation: { ...base.federation, trafficPolicy }, routing }));
-for (const input of inputs) for (let i = 0; i < 3; i++) planFederation(input);
-const samples: number[][] = POLICIES.map(() => []);
-for (let round = 0; round < 11; round++) {
-  inputs.forEach((input, i) => {
-    gc();
-    const start = performance.now();
-    planFederation(input);
-    samples[i]!.push(performance.now() - start);
-  });
-}
-const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const routedFigures = inputs.map((input, i) => {
-  const held = retainedHeap(() => planFederation(input));
-  return { policy: POLICIES[i]!.type, records: held.value.length, time: medianOf(samples[i]!), held: held.mib };
-});
-const [allFigure] = routedFigures as [(typeof routedFigures)[number]];
-console.log(`\n### Traffic policies: 1,000 services × 100 clusters, alternated 11 times (${machine})\n`);
-console.log(
-  table(
-    ['policy', 'record sets', 'median', 'heap held by the plan', 'vs all'],
-    routedFigures.map((f) => [
-      f.policy,
-      f.records.toLocaleString('en'),
-      ms(f.time),
-      `${f.held.toFixed(1)} MiB`,
-      `×${(f.time / allFigure.time).toFixed(2)} time, ×${(f.held / allFigure.held).toFixed(2)} heap`,
-    ]),
-  ),
-);
-for (const f of routedFigures.slice(1))
-  console.log(
-    `- ${f.policy} vs all: time ×${(f.time / allFigure.time).toFixed(2)}, heap ×${(f.held / allFigure.held).toFixed(2)} (target: at most ×1.3): ${verdict(f.time / allFigure.time <= 1.3 && f.held / allFigure.held <= 1.3)}`,
-  );

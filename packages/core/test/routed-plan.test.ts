@@ -16,7 +16,7 @@ import {
 } from '@fedsvc/core/testing';
 import { answer, distribution, GUIDE_LATENCY, latency, regionRouting } from './routing.evaluator.js';
 import { topology, type Topology } from './topology.arbitrary.js';
-import { scaleWeights } from '../src/planning/routed.js';
+import { scaleWeight } from '../src/planning/routed.js';
 
 const canonical = (a: string) => (isIPv4(a) ? a : new URL(`http://[${a}]`).hostname.slice(1, -1));
 const familyOf = (type: string) => (type === 'A' ? 4 : 6);
@@ -296,7 +296,8 @@ describe('scaling weights into the provider’s range', () => {
   test.prop([fc.array(fc.nat({ max: 1_000_000 }), { maxLength: 120 }), fc.integer({ min: 1, max: 1000 })])(
     'every weight in 0..max; 0 only where it was 0, so no positive weight is silenced, and all 0 stay all equal; order kept',
     (raw, max) => {
-      const scaled = scaleWeights(raw, max);
+      const top = Math.max(0, ...raw);
+      const scaled = raw.map((weight) => scaleWeight(weight, top, max));
       expect(scaled.length).toBe(raw.length);
       scaled.forEach((weight, i) => {
         expect(Number.isInteger(weight) && weight >= 0 && weight <= max).toBe(true);

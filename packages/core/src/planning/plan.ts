@@ -14,8 +14,8 @@ import type {
   ServiceRef,
   TrafficPolicy,
 } from '../types.js';
-import { nearestCandidates, routedSets, weightedCandidates } from './routed.js';
-import { addTargets, aliasRdatas, uniqueAddresses, type Targets } from './targets.js';
+import { clusterRanks, nearestCandidates, nearestMembers, routedSets, weightedMembers } from './routed.js';
+import { addTargets, aliasRdatas, noTargets, uniqueAddresses, type Targets } from './targets.js';
 import { checkPolicyTopology, routedPolicy, validateRoutingLimits, type RoutedPolicy } from './traffic-policy.js';
 import {
   label,
@@ -26,6 +26,7 @@ import {
   validateShards,
   validateTopology,
   type Topology,
+  type ShardRdatas,
   type ValidService,
   type ValidShard,
 } from './validate.js';
@@ -68,7 +69,8 @@ export function isShardHealthy(
  * members in id order; its own `rrdatas` are the union, what `all` answers.
  *
  * @returns Record sets with lower-case, fully qualified names and the service's TTL
- *   (the federation's, default {@link DEFAULT_TTL} = 180 s).
+ *   (the federation's, default {@link DEFAULT_TTL} = 180 s), read only: a `weighted` member
+ *   and the zone or region set whose one healthy shard it is share their `rrdatas` array.
  * @throws {@link ValidationError} when any input is malformed, naming the field
  *   (`shards[1].addresses[0]`) and the value: a duplicate cluster, a shard in a cluster that
  *   is not a member, a zone in two regions, a name longer than DNS allows, a routed policy
@@ -159,16 +161,17 @@ function plannedService(
 }
 
 function plan(topology: Topology, service: PlannedService, shards: readonly ValidShard[]): RecordSet[] {
-  const global: Targets = { addresses: [] };
+  const global = noTargets();
   const byRegion = new Map<string, Targets>();
   const byZone = new Map<string, Targets>();
   const policy = service.trafficPolicy;
-  // Kept only for `weighted`, whose members are the shards themselves.
-  const healthy: ValidShard[] | undefined = policy.type === 'weighted' ? [] : undefined;
+  // `weighted` only: its members are the healthy shards, put at their cluster's rank in name order.
+  const ranks = policy.type === 'weighted' ? clusterRanks(topology) : undefined;
+  const byRank = ranks === undefined ? undefined : new Array<ValidShard | undefined>(ranks.size);
   for (const shard of shards) {
     if (!isShardHealthy(shard.cluster, shard)) continue;
     const { region, zones } = shard.cluster;
-    healthy?.push(shard);
+    if (byRank !== undefined) byRank[ranks!.get(shard.cluster)!] = shard;
     addTargets(global, shard);
     addTargets(at(byRegion, region), shard);
     // A multi-zone cluster counts in every zone it spans (docs/design.md, Decisions).
@@ -182,12 +185,12 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
   const out: RecordSet[] = [];
   if (routed === undefined) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
   else {
-    const candidates =
+    const members =
       policy.type === 'weighted'
-        ? weightedCandidates(healthy ?? [], policy.weights, routed.routing.maxWeight)
-        : nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map());
+        ? weightedMembers(byRank ?? [], policy.weights, routed.routing.maxWeight)
+        : nearestMembers(nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map()));
     const place = { name: names.global, ttl, field: service.trafficPolicyField };
-    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, candidates);
+    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, members);
   }
   for (const region of topology.regions) {
     const regionName = names.region(region);
@@ -220,30 +223,35 @@ function globalTargets(policy: TrafficPolicy, global: Targets, byRegion: Readonl
 
 function at(map: Map<string, Targets>, key: string): Targets {
   let found = map.get(key);
-  if (!found) map.set(key, (found = { addresses: [] }));
+  if (!found) map.set(key, (found = noTargets()));
   return found;
 }
 
-/** A/AAAA sets, or one ALIAS set when a load-balancer hostname is among the targets. */
+/**
+ * A/AAAA sets, or one ALIAS set when a load-balancer hostname is among the targets. A place
+ * whose one healthy shard has its own data made (its `weighted` member's) plans the same arrays.
+ */
 function targetSets(out: RecordSet[], name: string, ttl: number, targets: Targets): void {
+  const own = targets.only?.own;
   if (targets.hostnames === undefined) {
-    addressSets(out, name, ttl, targets.addresses);
+    addressSets(out, name, ttl, targets.addresses, own);
     return;
   }
-  out.push({ name, type: 'ALIAS', ttl, rrdatas: aliasRdatas(targets) });
+  out.push({ name, type: 'ALIAS', ttl, rrdatas: own?.ALIAS ?? aliasRdatas(targets) });
 }
 
 /** A and/or AAAA sets holding the addresses once each (Route 53 rejects a batch holding duplicates), in numeric order. */
-function addressSets(out: RecordSet[], name: string, ttl: number, addresses: readonly Address[]): void {
+function addressSets(out: RecordSet[], name: string, ttl: number, addresses: readonly Address[], own: ShardRdatas | undefined): void {
   if (addresses.length === 1) {
     // Most zones have one shard; skip the copy and sort.
     const [only] = addresses as [Address];
-    out.push({ name, type: only.family === 4 ? 'A' : 'AAAA', ttl, rrdatas: [only.text] });
+    const type = only.family === 4 ? 'A' : 'AAAA';
+    out.push({ name, type, ttl, rrdatas: own?.[type] ?? [only.text] });
     return;
   }
   const { v4, v6 } = uniqueAddresses(addresses);
-  if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: v4 });
-  if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: v6 });
+  if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: own?.A ?? v4 });
+  if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: own?.AAAA ?? v6 });
 }
 
 /**

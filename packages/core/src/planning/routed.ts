@@ -1,16 +1,15 @@
 // The global name as a routed record set (`nearest`, `weighted`): members the provider picks
 // from by the client's location or by weight. See docs/design.md, Routed record sets.
 import { ValidationError } from '../errors.js';
-import type { RecordSet, RecordType, RoutedMember, Routing } from '../types.js';
-import { aliasRdatas, familyRdatas, uniqueAddresses, type Targets, type TargetsView } from './targets.js';
+import type { RecordSet, RoutedMember, Routing } from '../types.js';
+import { aliasRdatas, familyRdatas, shardRdatas, uniqueAddresses, type Targets, type TargetsView } from './targets.js';
 import type { RoutedPolicy } from './traffic-policy.js';
-import type { ValidShard } from './validate.js';
+import type { ShardRdatas, Topology, ValidCluster, ValidShard } from './validate.js';
 
-/** A member before it is split by record type. */
+/** A `nearest` member before it is split by record type. */
 export interface Candidate {
   readonly id: string;
-  readonly location?: string;
-  readonly weight?: number;
+  readonly location: string;
   readonly targets: TargetsView;
 }
 
@@ -24,7 +23,7 @@ export interface RoutedSetPlace {
 
 /**
  * `nearest`: a candidate per region that has healthy shards, in region order. Regions mapping to
- * one location become one member (see routedSets): the providers refuse a location twice.
+ * one location become one member (see nearestMembers): the providers refuse a location twice.
  */
 export function nearestCandidates(
   regions: readonly string[],
@@ -40,51 +39,42 @@ export function nearestCandidates(
   return out;
 }
 
+/** Each member cluster's place in name order, made once per topology. */
+const ranksOf = new WeakMap<Topology, ReadonlyMap<ValidCluster, number>>();
+
 /**
- * `weighted`: one member per healthy shard, in cluster name order, weighing its `weights`
- * entry or else its ready endpoints (both at least 1), scaled into 1..maxWeight when the largest
- * is above maxWeight: no healthy shard gets weight 0, and weights that fit are kept as they are,
- * so that one shard's endpoints changing changes only its own member.
+ * Each member cluster's place in name order (as `Array.prototype.sort` orders strings): `weighted`
+ * members are listed in it, and a shard put at its cluster's place needs no sorting per service.
  */
-export function weightedCandidates(
-  healthy: readonly ValidShard[],
-  weights: Readonly<Record<string, number>> | undefined,
-  maxWeight: number,
-): Candidate[] {
-  const shards = inNameOrder(healthy);
-  const raw = shards.map((shard) =>
-    weights !== undefined && Object.hasOwn(weights, shard.cluster.name) ? weights[shard.cluster.name]! : shard.readyEndpoints,
-  );
-  const scaled = scaleWeights(raw, maxWeight);
-  return shards.map((shard, i) => ({ id: shard.cluster.name, weight: scaled[i]!, targets: shard }));
-}
-
-/** The shards by cluster name; shards listed in that order already (as the clusters often are) are not copied. */
-function inNameOrder(shards: readonly ValidShard[]): readonly ValidShard[] {
-  for (let i = 1; i < shards.length; i++) {
-    if (shards[i - 1]!.cluster.name >= shards[i]!.cluster.name)
-      return [...shards].sort((a, b) => (a.cluster.name < b.cluster.name ? -1 : a.cluster.name > b.cluster.name ? 1 : 0));
+export function clusterRanks(topology: Topology): ReadonlyMap<ValidCluster, number> {
+  let ranks = ranksOf.get(topology);
+  if (ranks === undefined) {
+    const byName = [...topology.clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    ranksOf.set(topology, (ranks = new Map(byName.map((cluster, rank) => [cluster, rank]))));
   }
-  return shards;
+  return ranks;
 }
 
 /**
- * Weights as they are when the largest fits in 0..max; else each in proportion to the largest
+ * A weight as it is when the largest (`top`) fits in 0..max; else in proportion to the largest
  * (which gets `max`), rounded, and at least 1 where it was above 0, so that a healthy shard is
  * never silenced by rounding. `max` is at least 1.
  */
-export function scaleWeights(raw: readonly number[], max: number): readonly number[] {
-  let top = 0;
-  for (const weight of raw) if (weight > top) top = weight;
-  if (top <= max) return raw;
-  return raw.map((weight) => (weight <= 0 ? 0 : Math.max(1, Math.round((weight / top) * max))));
+export function scaleWeight(weight: number, top: number, max: number): number {
+  if (top <= max) return weight;
+  return weight <= 0 ? 0 : Math.max(1, Math.round((weight / top) * max));
 }
+
+/** The types a routed set may have. */
+export type RoutedType = keyof ShardRdatas;
+
+/** The members of a routed set of one type, each with data of it. */
+export type MembersOf = (type: RoutedType) => RoutedMember[];
 
 /**
  * The routed record sets of the global name: one ALIAS set when a load-balancer hostname is
- * among `global`'s targets, else an A and/or an AAAA set, each with the members that have data
- * of its type and the union of their data as its own `rrdatas` (what `all` would answer).
- * Candidates with one location are one member, its id the first of theirs with data of the type.
+ * among `global`'s targets, else an A and/or an AAAA set, each with its members of that type
+ * and the union of their data as its own `rrdatas` (what `all` would answer).
  *
  * @throws {@link ValidationError} naming the policy when a set would have more members than the
  *   provider's `maxMembers`.
@@ -95,10 +85,10 @@ export function routedSets(
   routing: Routing,
   policy: RoutedPolicy,
   global: Targets,
-  candidates: readonly Candidate[],
+  membersOf: MembersOf,
 ): void {
-  const add = (type: RecordType, rrdatas: string[], data: (targets: TargetsView) => string[]): void => {
-    const members = membersOf(candidates, data);
+  const add = (type: RoutedType, rrdatas: string[]): void => {
+    const members = membersOf(type);
     if (members.length > policy.routing.maxMembers)
       throw new ValidationError(
         `${place.field}.type`,
@@ -108,50 +98,80 @@ export function routedSets(
     out.push({ name: place.name, type, ttl: place.ttl, rrdatas, routing, members });
   };
   if (global.hostnames !== undefined) {
-    add('ALIAS', aliasRdatas(global), aliasRdatas);
+    add('ALIAS', aliasRdatas(global));
     return;
   }
   const { v4, v6 } = uniqueAddresses(global.addresses);
-  if (v4.length > 0) add('A', v4, (targets) => familyRdatas(targets, 4));
-  if (v6.length > 0) add('AAAA', v6, (targets) => familyRdatas(targets, 6));
+  if (v4.length > 0) add('A', v4);
+  if (v6.length > 0) add('AAAA', v6);
 }
 
-/** The members of one type: candidates with data of it, those sharing a location merged into the first. */
-function membersOf(candidates: readonly Candidate[], data: (targets: TargetsView) => string[]): RoutedMember[] {
-  const out: RoutedMember[] = [];
-  if (candidates[0]?.location === undefined) {
-    // `weighted`: one member per candidate with data of the type.
-    for (const { id, weight, targets } of candidates) {
-      const rrdatas = data(targets);
-      if (rrdatas.length > 0) out.push({ id, weight: weight ?? 0, rrdatas });
+/**
+ * `weighted`: one member per healthy shard with data of the type, in cluster name order (`byRank`,
+ * see clusterRanks; a hole where a cluster has none), its id the cluster, its data the shard's own
+ * (see shardRdatas), weighing its `weights` entry or else its ready endpoints (both at least 1),
+ * scaled into 1..maxWeight when the largest is above maxWeight: no healthy shard gets weight 0, and
+ * weights that fit are kept as they are, so that one shard's endpoints changing changes only its
+ * own member. Per shard only the member and its data, which its zone's set shares, are made.
+ */
+export function weightedMembers(
+  byRank: readonly (ValidShard | undefined)[],
+  weights: Readonly<Record<string, number>> | undefined,
+  maxWeight: number,
+): MembersOf {
+  const weightOf = (shard: ValidShard): number => {
+    const { name } = shard.cluster;
+    return weights !== undefined && Object.hasOwn(weights, name) ? weights[name]! : shard.readyEndpoints;
+  };
+  let count = 0;
+  let top = 0;
+  for (const shard of byRank) {
+    if (shard === undefined) continue;
+    count += 1;
+    top = Math.max(top, weightOf(shard));
+  }
+  return (type) => {
+    // Sized for every shard: most have data of every type the global name has.
+    const out = new Array<RoutedMember>(count);
+    let k = 0;
+    for (const shard of byRank) {
+      if (shard === undefined) continue;
+      const rrdatas = shardRdatas(shard, type);
+      if (rrdatas.length > 0) out[k++] = { id: shard.cluster.name, weight: scaleWeight(weightOf(shard), top, maxWeight), rrdatas };
+    }
+    out.length = k;
+    return out;
+  };
+}
+
+/**
+ * `nearest`: one member per candidate with data of the type, candidates sharing a location
+ * merged into the first, whose id the member keeps.
+ */
+export function nearestMembers(candidates: readonly Candidate[]): MembersOf {
+  return (type) => {
+    const data = type === 'ALIAS' ? aliasRdatas : (targets: TargetsView) => familyRdatas(targets, type === 'A' ? 4 : 6);
+    const out: RoutedMember[] = [];
+    const byLocation = new Map<string, { at: number; candidate: Candidate; targets: TargetsView }>();
+    for (const candidate of candidates) {
+      const rrdatas = data(candidate.targets);
+      if (rrdatas.length === 0) continue;
+      const { id, location } = candidate;
+      const held = byLocation.get(location);
+      if (held !== undefined) {
+        held.targets = merged(held.targets, candidate.targets);
+        out[held.at] = { id: held.candidate.id, location, rrdatas: data(held.targets) };
+        continue;
+      }
+      byLocation.set(location, { at: out.length, candidate, targets: candidate.targets });
+      out.push({ id, location, rrdatas });
     }
     return out;
-  }
-  // `nearest`: candidates sharing a location are one member.
-  const byLocation = new Map<string, { at: number; candidate: Candidate; targets: TargetsView }>();
-  for (const candidate of candidates) {
-    const rrdatas = data(candidate.targets);
-    if (rrdatas.length === 0) continue;
-    const { location } = candidate;
-    const held = location === undefined ? undefined : byLocation.get(location);
-    if (held !== undefined) {
-      held.targets = merged(held.targets, candidate.targets);
-      out[held.at] = member(held.candidate, data(held.targets));
-      continue;
-    }
-    if (location !== undefined) byLocation.set(location, { at: out.length, candidate, targets: candidate.targets });
-    out.push(member(candidate, rrdatas));
-  }
-  return out;
+  };
 }
 
-/** A new Targets holding both: a region's own are planned at its name too. */
-function merged(a: TargetsView, b: TargetsView): Targets {
+/** New targets holding both: a region's own are planned at its name too. */
+function merged(a: TargetsView, b: TargetsView): TargetsView {
   const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
   return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
-}
-
-function member(candidate: Candidate, rrdatas: string[]): RoutedMember {
-  const { id, location, weight } = candidate;
-  return location !== undefined ? { id, location, rrdatas } : weight !== undefined ? { id, weight, rrdatas } : { id, rrdatas };
 }

@@ -1,12 +1,17 @@
 // What a place (a zone, a region, everywhere, one shard) answers, and its record data.
 import type { Address } from '../dns/addresses.js';
-import type { ValidShard } from './validate.js';
+import type { ShardRdatas, ValidShard } from './validate.js';
 
 /** Addresses, and hostnames to alias, gathered for a place. */
 export interface Targets {
   readonly addresses: Address[];
   /** Made on the first hostname: most federations have none. */
   hostnames?: string[];
+  /**
+   * The one healthy shard the place holds: `undefined` until a shard is added, `null` once a
+   * second is. A place of one shard plans that shard's own data where it was made (see shardRdatas).
+   */
+  only: ValidShard | null | undefined;
 }
 
 /** What a place or a shard answers, read only. */
@@ -15,9 +20,13 @@ export interface TargetsView {
   readonly hostnames?: readonly string[] | undefined;
 }
 
+/** A place holding no shard yet. */
+export const noTargets = (): Targets => ({ addresses: [], only: undefined });
+
 export function addTargets(place: Targets, shard: ValidShard): void {
   for (const address of shard.addresses) place.addresses.push(address);
   if (shard.hostnames.length > 0) (place.hostnames ??= []).push(...shard.hostnames);
+  place.only = place.only === undefined ? shard : null;
 }
 
 /** The addresses once each, in numeric order, by family. */
@@ -34,10 +43,13 @@ export function uniqueAddresses(addresses: readonly Address[]): { v4: string[]; 
   return { v4, v6 };
 }
 
+/** No data of a type; shared, so never to be written. */
+const NONE: readonly string[] = Object.freeze([]);
+
 /** The addresses of one family once each, in numeric order; a lone address without copying and sorting (most shards have one). */
-export function familyRdatas(targets: TargetsView, family: 4 | 6): string[] {
+export function familyRdatas(targets: TargetsView, family: 4 | 6): readonly string[] {
   const { addresses } = targets;
-  if (addresses.length === 1) return addresses[0]!.family === family ? [addresses[0]!.text] : [];
+  if (addresses.length === 1) return addresses[0]!.family === family ? [addresses[0]!.text] : NONE;
   const { v4, v6 } = uniqueAddresses(addresses);
   return family === 4 ? v4 : v6;
 }
@@ -46,4 +58,17 @@ export function familyRdatas(targets: TargetsView, family: 4 | 6): string[] {
 export function aliasRdatas(targets: TargetsView): string[] {
   const { v4, v6 } = uniqueAddresses(targets.addresses);
   return [...[...new Set(targets.hostnames)].sort(), ...v4, ...v6];
+}
+
+/**
+ * One shard's own record data of `type`, made once per plan and kept on the shard: its
+ * `weighted` member and a zone (or region) whose one healthy shard it is hold the same array, so
+ * that a weighted plan holds one data array per shard rather than two. Plans are read only (see
+ * planServiceRecords), so sharing is safe.
+ */
+export function shardRdatas(shard: ValidShard, type: keyof ShardRdatas): readonly string[] {
+  const own = (shard.own ??= { A: undefined, AAAA: undefined, ALIAS: undefined });
+  if (type === 'A') return (own.A ??= familyRdatas(shard, 4));
+  if (type === 'AAAA') return (own.AAAA ??= familyRdatas(shard, 6));
+  return (own.ALIAS ??= aliasRdatas(shard));
 }

@@ -52,6 +52,15 @@ export interface ValidShard {
   /** Lower-case FQDNs with the trailing dot. */
   readonly hostnames: readonly string[];
   readonly readyEndpoints: number;
+  /** Its own record data by type, made on first use in one plan (see shardRdatas in targets.ts). */
+  own: ShardRdatas | undefined;
+}
+
+/** A shard's own record data of each type a routed set may have; `undefined` until made. */
+export interface ShardRdatas {
+  A: readonly string[] | undefined;
+  AAAA: readonly string[] | undefined;
+  ALIAS: readonly string[] | undefined;
 }
 
 const NO_HOSTNAMES: readonly string[] = Object.freeze([]);
@@ -263,7 +272,7 @@ export function validateShards(value: unknown, field: string, topology: Topology
     if (typeof ready !== 'number' || !Number.isSafeInteger(ready) || ready < 0) {
       throw new ValidationError(`${field}[${i}].readyEndpoints`, ready, 'must be a non-negative integer');
     }
-    shards.push({ cluster, addresses, hostnames, readyEndpoints: ready });
+    shards.push({ cluster, addresses, hostnames, readyEndpoints: ready, own: undefined });
   }
   return shards;
 }
