@@ -15,7 +15,7 @@ import type {
   TrafficPolicy,
 } from '../types.js';
 import { nearestCandidates, routedSets, weightedCandidates } from './routed.js';
-import { addTargets, aliasRdatas, uniqueAddresses, type Targets } from './targets.js';
+import { addTargets, aliasRdatas, routableTargets, uniqueAddresses, type Targets } from './targets.js';
 import { checkPolicyTopology, routedPolicy, validateRoutingLimits, type RoutedPolicy } from './traffic-policy.js';
 import {
   label,
@@ -65,7 +65,10 @@ export function isShardHealthy(
  * limits), the global name is a routed record set per type instead: one member per location with
  * healthy shards (its id the first region mapping there), or one per healthy shard (its id the
  * cluster, its weight its `weights` entry or ready endpoints, scaled into the provider's range),
- * members in id order; its own `rrdatas` are the union, what `all` answers.
+ * members in id order; its own `rrdatas` are the union, what `all` answers. A member is one
+ * record at the provider, which can hold one alias target at most, so a shard's `hostnames` count
+ * there by their `hostnameAddresses`; while none of the healthy shards' has any, the global name
+ * is planned as with `all`.
  *
  * @returns Record sets with lower-case, fully qualified names and the service's TTL
  *   (the federation's, default {@link DEFAULT_TTL} = 180 s).
@@ -180,14 +183,17 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
   const names = serviceNames(topology.federation, service);
   const { ttl, routed } = service;
   const out: RecordSet[] = [];
-  if (routed === undefined) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
+  const routable = routed === undefined ? undefined : routableTargets(global);
+  // Hostnames alone, none resolved yet: the global name answers as with `all` rather than not at
+  // all, since the regions' CNAMEs lead to it.
+  if (routed === undefined || routable?.addresses.length === 0) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
   else {
     const candidates =
       policy.type === 'weighted'
         ? weightedCandidates(healthy ?? [], policy.weights, routed.routing.maxWeight)
         : nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map());
     const place = { name: names.global, ttl, field: service.trafficPolicyField };
-    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, candidates);
+    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, routable ?? global, candidates);
   }
   for (const region of topology.regions) {
     const regionName = names.region(region);

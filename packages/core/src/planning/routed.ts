@@ -2,7 +2,7 @@
 // from by the client's location or by weight. See docs/design.md, Routed record sets.
 import { ValidationError } from '../errors.js';
 import type { RecordSet, RecordType, RoutedMember, Routing } from '../types.js';
-import { aliasRdatas, familyRdatas, uniqueAddresses, type Targets, type TargetsView } from './targets.js';
+import { familyRdatas, routableTargets, uniqueAddresses, type TargetsView } from './targets.js';
 import type { RoutedPolicy } from './traffic-policy.js';
 import type { ValidShard } from './validate.js';
 
@@ -28,14 +28,14 @@ export interface RoutedSetPlace {
  */
 export function nearestCandidates(
   regions: readonly string[],
-  byRegion: ReadonlyMap<string, Targets>,
+  byRegion: ReadonlyMap<string, TargetsView>,
   locations: ReadonlyMap<string, string>,
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const region of regions) {
     const targets = byRegion.get(region);
     const location = locations.get(region);
-    if (targets !== undefined && location !== undefined) out.push({ id: region, location, targets });
+    if (targets !== undefined && location !== undefined) out.push({ id: region, location, targets: routableTargets(targets) });
   }
   return out;
 }
@@ -56,7 +56,7 @@ export function weightedCandidates(
     weights !== undefined && Object.hasOwn(weights, shard.cluster.name) ? weights[shard.cluster.name]! : shard.readyEndpoints,
   );
   const scaled = scaleWeights(raw, maxWeight);
-  return shards.map((shard, i) => ({ id: shard.cluster.name, weight: scaled[i]!, targets: shard }));
+  return shards.map((shard, i) => ({ id: shard.cluster.name, weight: scaled[i]!, targets: routableTargets(shard) }));
 }
 
 /** The shards by cluster name; shards listed in that order already (as the clusters often are) are not copied. */
@@ -81,10 +81,10 @@ export function scaleWeights(raw: readonly number[], max: number): readonly numb
 }
 
 /**
- * The routed record sets of the global name: one ALIAS set when a load-balancer hostname is
- * among `global`'s targets, else an A and/or an AAAA set, each with the members that have data
- * of its type and the union of their data as its own `rrdatas` (what `all` would answer).
- * Candidates with one location are one member, its id the first of theirs with data of the type.
+ * The routed record sets of the global name: an A and/or an AAAA set, each with the members that
+ * have data of its type and the union of their data as its own `rrdatas` (what `all` would
+ * answer, load-balancer hostnames by what they resolve to: `global`, routable). Candidates with
+ * one location are one member, its id the first of theirs with data of the type.
  *
  * @throws {@link ValidationError} naming the policy when a set would have more members than the
  *   provider's `maxMembers`.
@@ -94,7 +94,7 @@ export function routedSets(
   place: RoutedSetPlace,
   routing: Routing,
   policy: RoutedPolicy,
-  global: Targets,
+  global: TargetsView,
   candidates: readonly Candidate[],
 ): void {
   const add = (type: RecordType, rrdatas: string[], data: (targets: TargetsView) => string[]): void => {
@@ -107,10 +107,6 @@ export function routedSets(
       );
     out.push({ name: place.name, type, ttl: place.ttl, rrdatas, routing, members });
   };
-  if (global.hostnames !== undefined) {
-    add('ALIAS', aliasRdatas(global), aliasRdatas);
-    return;
-  }
   const { v4, v6 } = uniqueAddresses(global.addresses);
   if (v4.length > 0) add('A', v4, (targets) => familyRdatas(targets, 4));
   if (v6.length > 0) add('AAAA', v6, (targets) => familyRdatas(targets, 6));
@@ -145,10 +141,9 @@ function membersOf(candidates: readonly Candidate[], data: (targets: TargetsView
   return out;
 }
 
-/** A new Targets holding both: a region's own are planned at its name too. */
-function merged(a: TargetsView, b: TargetsView): Targets {
-  const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
-  return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
+/** A new view holding both (routable: addresses alone): a region's own are planned at its name too. */
+function merged(a: TargetsView, b: TargetsView): TargetsView {
+  return { addresses: [...a.addresses, ...b.addresses] };
 }
 
 function member(candidate: Candidate, rrdatas: string[]): RoutedMember {

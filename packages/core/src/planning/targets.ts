@@ -7,17 +7,32 @@ export interface Targets {
   readonly addresses: Address[];
   /** Made on the first hostname: most federations have none. */
   hostnames?: string[];
+  /** What the hostnames resolve to; made with `hostnames`. */
+  hostnameAddresses?: Address[];
 }
 
 /** What a place or a shard answers, read only. */
 export interface TargetsView {
   readonly addresses: readonly Address[];
   readonly hostnames?: readonly string[] | undefined;
+  readonly hostnameAddresses?: readonly Address[] | undefined;
 }
 
 export function addTargets(place: Targets, shard: ValidShard): void {
   for (const address of shard.addresses) place.addresses.push(address);
-  if (shard.hostnames.length > 0) (place.hostnames ??= []).push(...shard.hostnames);
+  if (shard.hostnames.length > 0) {
+    (place.hostnames ??= []).push(...shard.hostnames);
+    (place.hostnameAddresses ??= []).push(...shard.hostnameAddresses);
+  }
+}
+
+/**
+ * What a place or a shard answers as addresses alone, its hostnames by what they resolve to: a
+ * routed member is one record per location or weight, which holds one alias target at most.
+ */
+export function routableTargets(targets: TargetsView): TargetsView {
+  if (targets.hostnames === undefined || targets.hostnames.length === 0) return targets;
+  return { addresses: [...targets.addresses, ...(targets.hostnameAddresses ?? [])] };
 }
 
 /** The addresses once each, in numeric order, by family. */
