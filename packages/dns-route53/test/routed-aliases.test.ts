@@ -3,7 +3,9 @@
 // through the real SDK. Zone and region names alias the load balancers; the routed global name
 // answers their resolved addresses, one latency or weighted record per member.
 import { createController, type FederatedService, type FederationController, type RecordSet, type TrafficPolicy } from '@fedsvc/core';
+import { sameRecordSet } from '@fedsvc/core/provider';
 import { MemoryClusters } from '@fedsvc/core/testing';
+import { fc } from '@fast-check/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './helpers.js';
 
@@ -187,5 +189,93 @@ describe('a hostname-load-balancer federation on Route 53 with aliases', () => {
           ['AAAA', policy.type],
         ]);
     }
+  });
+});
+
+describe('a global name switching between an ALIAS set and routed records, as core sends it', () => {
+  const hostname = fc.constantFrom(
+    'web-a-1.us-east-1.elb.amazonaws.com.',
+    'web-b-2.elb.us-east-1.amazonaws.com.',
+    'dualstack.web-c-3.eu-west-1.elb.amazonaws.com.',
+    'internal-web-d-4.ap-south-1.elb.amazonaws.com.',
+  );
+  const numeric = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const byNumber = (values: Iterable<string>) => [...values].sort((x, y) => numeric(x) - numeric(y));
+  const aliasSet = fc
+    .record({ hostnames: fc.uniqueArray(hostname, { minLength: 1, maxLength: 4 }), addresses: fc.uniqueArray(fc.ipV4(), { maxLength: 3 }) })
+    .map(
+      ({ hostnames, addresses }): RecordSet => ({
+        name: GLOBAL,
+        type: 'ALIAS',
+        ttl: 60,
+        rrdatas: [...sorted(hostnames), ...byNumber(addresses)],
+      }),
+    );
+  const routedSet = fc
+    .record({
+      routing: fc.constantFrom('nearest' as const, 'weighted' as const),
+      members: fc.uniqueArray(
+        fc.record({
+          region: fc.constantFrom('us-east-1', 'eu-west-1', 'ap-south-1', 'us-west-2'),
+          rrdatas: fc.uniqueArray(fc.ipV4(), { minLength: 1, maxLength: 3 }),
+          weight: fc.integer({ min: 1, max: 255 }),
+        }),
+        { selector: (m) => m.region, minLength: 1, maxLength: 4 },
+      ),
+    })
+    .map(({ routing, members }): RecordSet => {
+      const planned = members
+        .map((m) =>
+          routing === 'nearest'
+            ? { id: m.region, location: m.region, rrdatas: byNumber(m.rrdatas) }
+            : { id: `cluster-${m.region}`, weight: m.weight, rrdatas: byNumber(m.rrdatas) },
+        )
+        .sort((x, y) => (x.id < y.id ? -1 : 1));
+      return { name: GLOBAL, type: 'A', ttl: 60, rrdatas: byNumber(new Set(planned.flatMap((m) => m.rrdatas))), routing, members: planned };
+    });
+
+  /**
+   * What Route 53 limits in a request: its values and their characters, an alias record one value
+   * of its DNS name (as requestCost counts it). Route 53 does not limit the changes themselves; an
+   * ALIAS set's change counts as one there, as core counts it, the routed records each as one.
+   */
+  const sentSize = () => {
+    const sent = writes().flatMap((r) => r.batch ?? []);
+    const values = sent.flatMap((c) => (c.recordSet.alias ? [c.recordSet.alias.dnsName] : c.recordSet.values));
+    return { rrdatas: values.length, chars: values.reduce((n, value) => n + value.length, 0) };
+  };
+
+  it('is one request Route 53 takes, of the size requestCost gives, and reads back as the set switched to', async () => {
+    h = await startHarness({ provider: { aliases: true } });
+    await fc.assert(
+      fc.asyncProperty(aliasSet, routedSet, async (alias, routed) => {
+        // A run that failed part-way (while shrinking) leaves its records: start from an empty name.
+        for (const left of (await records()).filter((r) => r.name === GLOBAL))
+          await h.provider.applyChanges(h.zone, [{ kind: 'delete', record: left }]);
+        await h.provider.applyChanges(h.zone, [{ kind: 'create', record: alias }]);
+        for (const [from, to] of [
+          [alias, routed],
+          [routed, alias],
+        ] as const) {
+          const held = (await records()).find((r) => r.name === GLOBAL && r.type === from.type) as RecordSet;
+          const changes = [
+            { kind: 'delete', record: held },
+            { kind: 'create', record: to },
+          ] as const;
+          const cost = changes
+            .map((c) => h.provider.requestCost!(c))
+            .reduce((a, b) => ({ rrdatas: a.rrdatas + b.rrdatas, chars: a.chars + b.chars }));
+          h.fixture.resetRequests();
+          await h.provider.applyChanges(h.zone, changes);
+          expect(writes()).toEqual([expect.objectContaining({ status: 200 })]);
+          expect(sentSize()).toEqual(cost);
+          const now = (await records()).filter((r) => r.name === GLOBAL);
+          expect(now).toHaveLength(1);
+          expect(sameRecordSet(now[0] as RecordSet, to)).toBe(true);
+        }
+        await h.provider.applyChanges(h.zone, [{ kind: 'delete', record: (await at(GLOBAL, 'ALIAS')) as RecordSet }]);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
