@@ -171,6 +171,13 @@ export interface Shard {
    * name with any of them gets one ALIAS record set holding them and the addresses.
    */
   readonly hostnames?: readonly string[];
+  /**
+   * The addresses `hostnames` resolve to, for the one name that cannot alias them: a global name
+   * routed `nearest` or `weighted`, whose members each answer one region's or one cluster's
+   * targets as one record (Route 53 holds one alias target in a latency or weighted record).
+   * Read only beside `hostnames`. Default: none.
+   */
+  readonly hostnameAddresses?: readonly string[];
   readonly readyEndpoints: number;
 }
 

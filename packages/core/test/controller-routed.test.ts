@@ -132,6 +132,51 @@ describe('routed policies through the controller', () => {
     expect(globalChanges.map((c) => c.kind)).toEqual(['update', 'update', 'update', 'update']);
   });
 
+  test('with a provider that aliases load balancers, a routed global name answers their resolved addresses; no resolver, the global name answers as with all', async () => {
+    const lb = (zone: string, service = 'nginx') => `${service}-${zone}.lb.example.net`;
+    const resolvedTo = (zone: string) => `198.51.100.${ZONES.findIndex((z) => z === zone) + 1}`;
+    for (const resolver of [true, false]) {
+      const world = guideWorld({ canAlias: (hostname) => hostname.endsWith('.lb.example.net.') });
+      const { provider } = routedProvider(world);
+      const lookups: string[] = [];
+      const controller = start(world, {
+        dns: { provider: { ...provider, canAlias: world.provider.canAlias! }, zone: world.zone },
+        services: [{ ...nginx(), trafficPolicy: { type: 'nearest' } }, nginx('mynamespace', 'web')],
+        ...(resolver
+          ? {
+              resolveHostname: async (hostname: string) => {
+                lookups.push(hostname);
+                return [resolvedTo(ZONES.find((zone) => lb(zone) === hostname)!)];
+              },
+            }
+          : {}),
+      });
+      await settle(controller);
+      const zones = inRegions('us-east1', 'asia-east1');
+      for (const service of ['nginx', 'web']) {
+        for (const zone of zones) world.clusters.setIngress(`gce-${zone}`, 'mynamespace', service, [{ hostname: lb(zone, service) }]);
+        podsUp(world, zones, 'mynamespace', service);
+      }
+      await settle(controller);
+      expect(controller.permanentFailures()).toEqual([]);
+      const at = (service: string) =>
+        world.provider.snapshot(world.zone).filter((r) => r.name === `${service}.mynamespace.myfederation.svc.example.com.`);
+      // The `all` service's names alias the load balancers, the routed one's zones and regions too.
+      expect(at('web').map((r) => [r.type, [...r.rrdatas].sort()])).toEqual([['ALIAS', zones.map((zone) => `${lb(zone, 'web')}.`).sort()]]);
+      const region = world.provider.snapshot(world.zone).find((r) => r.name === 'nginx.mynamespace.myfederation.svc.us-east1.example.com.');
+      expect(region?.type).toBe('ALIAS');
+      const global = at('nginx');
+      if (resolver) {
+        expect(global.map((r) => [r.type, r.routing])).toEqual([['A', 'nearest']]);
+        for (const region of ['us-east1', 'asia-east1'])
+          expect([...answer(global[0]!, region, GUIDE_LATENCY)].sort()).toEqual(inRegions(region).map(resolvedTo).sort());
+        // Resolved for the routed service only: every hostname the `all` service alone names was never looked up.
+        expect(new Set(lookups)).toEqual(new Set(zones.map((zone) => lb(zone))));
+      } else expect(global.map((r) => [r.type, r.routing])).toEqual([['ALIAS', undefined]]);
+      await controller.stop();
+    }
+  });
+
   test('a region that maps to no location fails its services as invalid input, naming the region; the others are written', async () => {
     const world = guideWorld();
     const { provider } = routedProvider(world, regionRouting({ locationOf: (region) => (region === 'europe-west1' ? undefined : region) }));

@@ -28,13 +28,18 @@ const clusterOf = (t: Topology, shard: Shard) => t.clusters.find((c) => c.name =
 const isHealthy = (t: Topology, s: Shard) =>
   clusterOf(t, s).ready && s.readyEndpoints > 0 && (s.addresses.length > 0 || (s.hostnames ?? []).length > 0);
 
-/** What `all` answers at the global name for these clusters and shards alone, as data of `type`. */
+/** A shard as a routed member answers it: its load-balancer hostnames by the addresses they resolve to. */
+const routable = (shard: Shard): Shard => {
+  const { hostnames, hostnameAddresses, ...rest } = shard;
+  if ((hostnames ?? []).length === 0) return shard;
+  return { ...rest, addresses: [...shard.addresses, ...(hostnameAddresses ?? [])] };
+};
+
+/** What `all` answers at the global name for these clusters and shards alone (routable), as data of `type`. */
 function answerOf(t: Topology, clusters: readonly Cluster[], shards: readonly Shard[], type: string): readonly string[] {
   const global = recordNames(t.federation, t.service).global;
-  const sets = planServiceRecords({ ...t, clusters: [...clusters], shards: [...shards] }).filter((r) => r.name === global);
-  if (type !== 'ALIAS') return sets.find((r) => r.type === type)?.rrdatas ?? [];
-  // An ALIAS set's data: its hostnames, then the IPv4 and the IPv6 addresses.
-  return sets.find((r) => r.type === 'ALIAS')?.rrdatas ?? sets.flatMap((r) => r.rrdatas);
+  const sets = planServiceRecords({ ...t, clusters: [...clusters], shards: shards.map(routable) }).filter((r) => r.name === global);
+  return sets.find((r) => r.type === type)?.rrdatas ?? [];
 }
 
 /** `weighted`: a member per healthy shard in cluster name order, with what `all` answers for it alone. */
@@ -72,10 +77,19 @@ function nearestReference(t: Topology, locationOf: (region: string) => string) {
   };
 }
 
-/** The `all` plan with its global sets routed, members made by `membersOf`. */
+/**
+ * The `all` plan with its global sets those of the routable shards' `all` plan, routed, members
+ * made by `membersOf`; the `all` plan as it is while no healthy shard has an address that way.
+ */
 function reference(t: Topology, routing: 'nearest' | 'weighted', membersOf: (type: string) => RoutedMember[]): RecordSet[] {
   const global = recordNames(t.federation, t.service).global;
-  return planServiceRecords(t).map((set) => (set.name === global ? { ...set, routing, members: membersOf(set.type) } : set));
+  const plain = planServiceRecords(t);
+  const routed = planServiceRecords({ ...t, shards: t.shards.map(routable) })
+    .filter((set) => set.name === global)
+    .map((set) => ({ ...set, routing, members: membersOf(set.type) }));
+  if (routed.length === 0) return plain;
+  const at = plain.findIndex((set) => set.name === global);
+  return [...plain.slice(0, at), ...routed, ...plain.filter((set, i) => i > at && set.name !== global)];
 }
 
 const weights = fc.option(fc.dictionary(fc.constantFrom('cluster-0', 'cluster-1', 'cluster-11'), fc.integer({ min: 1, max: 20 })), {
@@ -91,7 +105,7 @@ const sharedLocations = (t: Topology) => {
 };
 
 describe('routed plans against a plain construction', () => {
-  test.prop([topology({ hostnames: true }), fc.integer({ min: 1, max: 6 }), weights])(
+  test.prop([topology({ hostnames: true, hostnameAddresses: true }), fc.integer({ min: 1, max: 6 }), weights])(
     'weighted: deep-equal to the `all` plan whose global sets hold one member per healthy shard, with what `all` answers for it alone',
     (t, maxWeight, given) => {
       const trafficPolicy: TrafficPolicy = given === undefined ? { type: 'weighted' } : { type: 'weighted', weights: given };
@@ -100,7 +114,7 @@ describe('routed plans against a plain construction', () => {
     },
   );
 
-  test.prop([topology({ hostnames: true }).chain((t) => sharedLocations(t).map((shared) => ({ t, shared })))])(
+  test.prop([topology({ hostnames: true, hostnameAddresses: true }).chain((t) => sharedLocations(t).map((shared) => ({ t, shared })))])(
     'nearest: deep-equal to the `all` plan whose global sets hold one member per location, with what `all` answers for its regions',
     ({ t, shared }) => {
       const locations = Object.fromEntries(shared);

@@ -32,10 +32,14 @@ export const loadBalancerHostname = fc.constantFrom(
   'internal-api-4.ap-south-1.elb.amazonaws.com.',
 );
 
-/** `hostnames`: shards may also carry load-balancer hostnames to alias. */
-export function topology(options: { maxClusters?: number; hostnames?: boolean } = {}): fc.Arbitrary<Topology> {
+/**
+ * `hostnames`: shards may also carry load-balancer hostnames to alias; `hostnameAddresses`: and
+ * what those resolve to (none, some or all of them resolved).
+ */
+export function topology(options: { maxClusters?: number; hostnames?: boolean; hostnameAddresses?: boolean } = {}): fc.Arbitrary<Topology> {
   const maxClusters = options.maxClusters ?? 40;
   const hostnames = options.hostnames ? fc.array(loadBalancerHostname, { maxLength: 2 }) : fc.constant([]);
+  const resolved = options.hostnameAddresses ? fc.array(address, { maxLength: 2 }) : fc.constant([]);
   return fc
     .record({
       regionCount: fc.integer({ min: 1, max: 8 }),
@@ -53,6 +57,7 @@ export function topology(options: { maxClusters?: number; hostnames?: boolean } 
             fc.record({
               addresses: fc.array(address, { maxLength: 3 }),
               hostnames,
+              resolved,
               readyEndpoints: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
             }),
             { freq: 5, nil: null },
@@ -69,8 +74,13 @@ export function topology(options: { maxClusters?: number; hostnames?: boolean } 
         const zones = [...new Set(c.zones.map((z) => `${region}-${String.fromCharCode(97 + (z % t.zonesPerRegion))}`))];
         clusters.push({ name: `cluster-${i}`, zones, region, ready: c.ready });
         if (c.shard) {
-          const { hostnames: names, ...shard } = c.shard;
-          shards.push({ cluster: `cluster-${i}`, ...shard, hostnames: names.length > 0 ? names : undefined });
+          const { hostnames: names, resolved: hostnameAddresses, ...shard } = c.shard;
+          shards.push({
+            cluster: `cluster-${i}`,
+            ...shard,
+            hostnames: names.length > 0 ? names : undefined,
+            ...(names.length > 0 && hostnameAddresses.length > 0 ? { hostnameAddresses } : {}),
+          });
         }
       });
       const federation: Federation = {

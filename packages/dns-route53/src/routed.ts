@@ -1,8 +1,9 @@
 // Routed record sets ↔ Route 53 routing-policy records. A `nearest` set is one latency record
-// per member (SetIdentifier the member's id, Region its location), a `weighted` set one weighted
-// record per member (SetIdentifier its id, Weight its weight), each with the set's TTL and the
-// member's values. Reading groups a name and type's latency or weighted records back into one
+// per member (SetIdentifier the member's id, digested when too long: memberIdentifier; Region its
+// location), a `weighted` set one weighted record per member (SetIdentifier likewise, Weight its
+// weight), each with the set's TTL and the member's values. Reading groups a name and type's latency or weighted records back into one
 // set; records of kinds fedsvc never writes stay ROUTED (records.ts) and are never changed.
+import { createHash } from 'node:crypto';
 import { type ResourceRecordSet, ResourceRecordSetRegion } from '@aws-sdk/client-route-53';
 import { parseAddress, ProviderError, type RecordSet, type RoutedMember, type Routing, type RoutingLimits } from '@fedsvc/core/provider';
 import { IDENTIFIER_PREFIX } from './aliases.js';
@@ -39,10 +40,27 @@ function invalid(record: RecordSet<string>, why: string): ProviderError {
   });
 }
 
+/** Marks an identifier made from a digest; member ids that hold it are written digested too. */
+const DIGESTED = '~';
+/** What a digested identifier keeps of the id: the rest of its 128 characters are `~` and 32 hex digits. */
+const KEPT = MAX_IDENTIFIER - DIGESTED.length - 32;
+
+/**
+ * The SetIdentifier of a member: its id when that fits Route 53's 1 to 128 characters and holds
+ * no `~`; else the id's first 95 characters, `~` and 128 bits of its SHA-256 digest (a cluster
+ * name has up to 253). Distinct ids give distinct identifiers (a kept id has no `~`, a digested
+ * one has), the same id the same one at every pass; an identifier is read back as the member's
+ * id, which core does not compare.
+ */
+export function memberIdentifier(id: string): string {
+  if (id.length <= MAX_IDENTIFIER && !id.includes(DIGESTED)) return id;
+  return `${id.slice(0, KEPT)}${DIGESTED}${createHash('sha256').update(id).digest('hex').slice(0, 32)}`;
+}
+
 /** Why `member` cannot be a record of `record`, or undefined. */
 function memberProblem(record: RecordSet<string>, member: RoutedMember): string | undefined {
   const { id } = member;
-  if (id.length < 1 || id.length > MAX_IDENTIFIER) return `member id "${id}" must have 1 to ${MAX_IDENTIFIER} characters`;
+  if (id.length === 0) return 'a member id must not be empty';
   // Weighted A/AAAA records with such an identifier are read back as part of an ALIAS set.
   if (id.startsWith(IDENTIFIER_PREFIX)) return `member id "${id}" begins ${IDENTIFIER_PREFIX}, which the adapter keeps for ALIAS sets`;
   if (member.rrdatas.length === 0) return `member ${id} has no values`;
@@ -65,7 +83,7 @@ function setProblem(record: RecordSet<string>, members: readonly RoutedMember[])
   if (record.routing !== 'nearest' && record.routing !== 'weighted') return `unknown routing ${String(record.routing)}`;
   if (members.length === 0) return 'a routed record set needs at least one member';
   if (members.length > MAX_WEIGHTED) return `${members.length} members; Route 53 allows ${MAX_WEIGHTED}`;
-  const ids = new Set(members.map((m) => m.id));
+  const ids = new Set(members.map((m) => memberIdentifier(m.id)));
   if (ids.size !== members.length) return 'member ids repeat';
   if (record.routing === 'nearest' && new Set(members.map((m) => m.location)).size !== members.length)
     return 'two members share a location; Route 53 holds one latency record per region';
@@ -84,7 +102,7 @@ export function toRoutedRecords(record: RecordSet<string>): ResourceRecordSet[] 
     (member): ResourceRecordSet => ({
       Name: record.name,
       Type: record.type as ResourceRecordSet['Type'],
-      SetIdentifier: member.id,
+      SetIdentifier: memberIdentifier(member.id),
       ...(record.routing === 'nearest' ? { Region: member.location as ResourceRecordSet['Region'] } : { Weight: member.weight }),
       TTL: record.ttl,
       ResourceRecords: member.rrdatas.map((Value) => ({ Value })),

@@ -259,7 +259,35 @@ describe('multivalue answer alias records', () => {
     const e = await failure(send(create(aliased({ SetIdentifier: 'a', MultiValueAnswer: true }))));
     expect(e).toMatchObject({ name: 'InvalidInput', status: 400 });
     expect(e.message).toContain('MultiValueAnswer cannot be used with AliasTarget');
-    await send(create(aliased({ SetIdentifier: 'a', Weight: 1 })));
+    await send(create(record('target')), create(aliased({ SetIdentifier: 'a', Weight: 1 })));
+  });
+});
+
+describe('alias records to another record of the zone', () => {
+  const to = (label: string, type: 'A' | 'AAAA', routing: Routing = {}): ResourceRecordSet => ({
+    Name: `${label}.${zone.name}`,
+    Type: type,
+    AliasTarget: { HostedZoneId: zone.id, DNSName: `target.${zone.name}`, EvaluateTargetHealth: true },
+    ...routing,
+  });
+  const notFound = (type: string) =>
+    `[Tried to create an alias that targets target.${zone.name}, type ${type} in zone ${zone.id}, but that target was not found]`;
+
+  it('need a record of their type at the target: refused without one, written once it exists, earlier in the same batch too', async () => {
+    for (const alias of [
+      to('plain', 'A'),
+      to('near', 'A', { SetIdentifier: 'us-east-1', Region: 'us-east-1' }),
+      to('heavy', 'A', { SetIdentifier: 'a', Weight: 1 }),
+    ]) {
+      const e = await failure(send(create(alias)));
+      expect(e).toMatchObject({ name: 'InvalidChangeBatch', status: 400, message: notFound('A') });
+    }
+    const target = record('target', { SetIdentifier: 'blue', Weight: 1 });
+    await send(create(target), create(to('near', 'A', { SetIdentifier: 'us-east-1', Region: 'us-east-1' })));
+    await send(create(to('heavy', 'A', { SetIdentifier: 'a', Weight: 1 })));
+    // The target holds A records only.
+    const e = await failure(send(create(to('near', 'AAAA', { SetIdentifier: 'us-east-1', Region: 'us-east-1' }))));
+    expect(e.message).toBe(notFound('AAAA'));
   });
 });
 

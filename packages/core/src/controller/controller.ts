@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
 import { ours } from '../placement/manifest.js';
 import type { FederatedService } from '../placement/placement.js';
 import { type isShardHealthy, recordNames } from '../planning/plan.js';
-import type { ClusterEvent, Shard, ShardStatus } from '../types.js';
+import type { ClusterEvent, ShardStatus } from '../types.js';
 import {
   allShards,
   commitClusterStep,
@@ -32,7 +32,7 @@ import { Scheduler } from './scheduler.js';
 import { forgetCluster, markDeleted, registerService, serviceOfName, servicesUsing, type ServiceRecord } from './services.js';
 import { ShardWriteDropped, ShardWrites } from './shard-writes.js';
 import { serviceStatus } from './status-view.js';
-import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type Resolution } from './targets.js';
+import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type PlannedTargets, type Resolution } from './targets.js';
 import type { ControllerEvents, ControllerOptions, PermanentFailure, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
 import { ZoneCache } from './zone-cache.js';
 
@@ -85,7 +85,7 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   readonly #hostnames: HostnameCache | undefined;
   readonly #resolution: Resolution;
   /** A shard's targets as a pass plans them. */
-  readonly #targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
+  readonly #targets: (shard: ShardStatus) => PlannedTargets;
   /** The planner's rule of shard health, over the shard's targets as a pass plans them. */
   readonly #judge: JudgeHealth;
   /** Clusters left out of DNS: their topology is malformed or clashes with another's. */

@@ -8,7 +8,7 @@ import { ownershipSubject } from '../dns/ownership.js';
 import { ours } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
-import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, Shard, ShardAction, ShardStatus } from '../types.js';
+import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, ShardAction, ShardStatus } from '../types.js';
 import { allShards, shardIn, type ClusterState } from './cluster-state.js';
 import { failureKey, retryable } from './failures.js';
 import { fencedProvider, LeadershipLost } from './fenced-provider.js';
@@ -19,7 +19,7 @@ import { judgeService, placementView, placeService, planRecords } from './plan-s
 import type { Scheduler } from './scheduler.js';
 import type { ShardWork, ShardWrites } from './shard-writes.js';
 import { served, type ServiceRecord } from './services.js';
-import { hostnamesToResolve } from './targets.js';
+import { hostnamesToResolve, type PlannedTargets } from './targets.js';
 import type { ControllerEvents, ControllerOptions, PermanentFailure, ServiceKey } from './types.js';
 import type { ZoneCache } from './zone-cache.js';
 
@@ -38,7 +38,7 @@ export interface PassContext {
   /** The service a record name belongs to, if any. */
   readonly serviceOf: (name: string) => ServiceKey | undefined;
   /** A shard's addresses and aliased hostnames as planned. */
-  readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
+  readonly targets: (shard: ShardStatus) => PlannedTargets;
   readonly aliased: (hostname: string) => boolean;
   /** The service's shard writes are about to start: their echoes ask for no pass while this one places it. */
   readonly writing: (service: ServiceKey, actions: readonly ShardAction[]) => void;
@@ -121,8 +121,11 @@ export async function runPass(
     ctx.placed(since.keys());
   }
   if (ctx.hostnames) {
-    const shards = [...since.keys()].flatMap((key) => allShards(ctx.world.shards.get(key)));
-    await ctx.hostnames.ensure(hostnamesToResolve(shards, ctx.aliased));
+    const hosts = new Set<string>();
+    for (const key of since.keys()) {
+      for (const host of hostnamesToResolve(allShards(ctx.world.shards.get(key)), ctx.aliased, routesGlobal(ctx, key))) hosts.add(host);
+    }
+    await ctx.hostnames.ensure(hosts);
     // A pass that lost the lease while resolving tells nothing more; the next leader judges anew.
     if (current()) ctx.rejudge(since.keys());
   }
@@ -130,6 +133,12 @@ export async function runPass(
   if ((inPass.size > 0 || sweep) && !(await writeZone(ctx, batch, desired, inPass))) return undefined;
   finish(ctx, batch);
   return retry;
+}
+
+/** Whether the service's global name is a routed record set (`nearest`, `weighted`): its hostnames are resolved even where aliased. */
+function routesGlobal(ctx: PassContext, key: ServiceKey): boolean {
+  const type = (ctx.services.get(key)?.service.trafficPolicy ?? ctx.options.federation.trafficPolicy)?.type;
+  return type === 'nearest' || type === 'weighted';
 }
 
 /**

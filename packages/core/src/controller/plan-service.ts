@@ -18,6 +18,7 @@ import { allShards, type ClusterState } from './cluster-state.js';
 import { hasTopology } from './exclusions.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
 import type { Placed, ServiceRecord } from './services.js';
+import type { PlannedTargets } from './targets.js';
 import type { ServiceKey } from './types.js';
 
 /**
@@ -75,7 +76,7 @@ export interface PlanInput {
   /** Clusters left out of DNS (exclusions.ts). */
   readonly excluded: ReadonlyMap<string, unknown>;
   /** A shard's addresses and aliased hostnames, as the planner takes them. */
-  readonly targets: (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'>;
+  readonly targets: (shard: ShardStatus) => PlannedTargets;
   /** What the DNS provider's routed record sets accept, when it writes any. */
   readonly routing: RoutingLimits | undefined;
 }

@@ -49,6 +49,8 @@ export function hostnameResolution(
 export interface Targets {
   readonly addresses: string[];
   readonly hostnames: string[];
+  /** What the aliased hostnames last resolved to, for a routed global name (hostnamesToResolve). */
+  readonly hostnameAddresses: string[];
   /** Hostnames neither aliased nor resolvable: the shard serves nothing through them. */
   readonly unresolvable: string[];
   /** Addresses no public record may carry, each with why: left out, the shard's others go on. */
@@ -56,37 +58,48 @@ export interface Targets {
 }
 
 export function shardTargets(shard: ShardStatus, resolution: Resolution): Targets {
-  const targets: Targets = { addresses: [], hostnames: [], unresolvable: [], refused: [] };
+  const targets: Targets = { addresses: [], hostnames: [], hostnameAddresses: [], unresolvable: [], refused: [] };
   for (const entry of shard.ingress) {
-    if (entry.ip !== undefined) screened(targets, entry.ip);
-    else if (entry.hostname === undefined) continue;
-    else if (resolution.aliased(entry.hostname)) targets.hostnames.push(entry.hostname);
-    else if (resolution.resolved) for (const address of resolution.resolved(entry.hostname)) screened(targets, address, entry.hostname);
-    else targets.unresolvable.push(entry.hostname);
+    const { hostname } = entry;
+    if (entry.ip !== undefined) screened(targets, targets.addresses, entry.ip);
+    else if (hostname === undefined) continue;
+    else if (resolution.aliased(hostname)) {
+      targets.hostnames.push(hostname);
+      for (const address of resolution.resolved?.(hostname) ?? []) screened(targets, targets.hostnameAddresses, address, hostname);
+    } else if (resolution.resolved)
+      for (const address of resolution.resolved(hostname)) screened(targets, targets.addresses, address, hostname);
+    else targets.unresolvable.push(hostname);
   }
   return targets;
 }
 
-/** Adds the address to the shard's targets, or to those refused. */
-function screened(targets: Targets, raw: unknown, hostname?: string): void {
+/** Adds the address to `into`, or to the shard's addresses refused. */
+function screened(targets: Targets, into: string[], raw: unknown, hostname?: string): void {
   const address = publicAddress(raw);
-  if (typeof address !== 'string') targets.addresses.push(address.text);
+  if (typeof address !== 'string') into.push(address.text);
   else
     targets.refused.push(
       hostname === undefined ? { address: String(raw), reason: address } : { address: String(raw), reason: address, hostname },
     );
 }
 
-/** The hostnames to resolve: those the provider cannot alias. */
-export function hostnamesToResolve(shards: Iterable<ShardStatus>, aliased: (hostname: string) => boolean): Set<string> {
+/**
+ * The hostnames to resolve: those the provider cannot alias, and, for a service whose global name
+ * is routed (`routed`), every one: a routed member is one record, which holds one alias target at
+ * most, so the global name answers their addresses while its zones and regions alias them.
+ */
+export function hostnamesToResolve(shards: Iterable<ShardStatus>, aliased: (hostname: string) => boolean, routed = false): Set<string> {
   const hosts = new Set<string>();
   for (const shard of shards) {
     for (const entry of shard.ingress) {
-      if (entry.ip === undefined && entry.hostname !== undefined && !aliased(entry.hostname)) hosts.add(entry.hostname);
+      if (entry.ip === undefined && entry.hostname !== undefined && (routed || !aliased(entry.hostname))) hosts.add(entry.hostname);
     }
   }
   return hosts;
 }
+
+/** A shard's targets as the planner takes them. */
+export type PlannedTargets = Pick<Shard, 'addresses' | 'hostnames' | 'hostnameAddresses'>;
 
 /**
  * A shard's targets as a pass plans them. A hostname nothing can turn into addresses is warned
@@ -98,11 +111,11 @@ export function plannedTargets(
   resolution: Resolution,
   logger: Logger | undefined,
   onRefused: (shard: ShardStatus, refused: RefusedAddress) => void,
-): (shard: ShardStatus) => Pick<Shard, 'addresses' | 'hostnames'> {
+): (shard: ShardStatus) => PlannedTargets {
   const warned = new Set<string>();
   const told = new Set<string>();
   return (shard) => {
-    const { addresses, hostnames, unresolvable, refused } = shardTargets(shard, resolution);
+    const { addresses, hostnames, hostnameAddresses, unresolvable, refused } = shardTargets(shard, resolution);
     for (const entry of refused) {
       const key = `${shard.namespace}/${shard.name}\n${shard.cluster}\n${entry.address}`;
       if (told.has(key)) continue;
@@ -119,7 +132,8 @@ export function plannedTargets(
     }
     // Fail static keeps one planned shard per cluster and service: an empty list in each would
     // cost megabytes at 100,000 shards.
-    return hostnames.length > 0 ? { addresses, hostnames } : { addresses };
+    if (hostnames.length === 0) return { addresses };
+    return hostnameAddresses.length > 0 ? { addresses, hostnames, hostnameAddresses } : { addresses, hostnames };
   };
 }
 

@@ -71,7 +71,9 @@ export interface ControllerOptions {
    * Resolves load-balancer hostnames (AWS ELB); each is resolved again after the federation's
    * record TTL (at least every second). A failed lookup keeps the last addresses and is tried
    * again within seconds. Hostnames the DNS provider can alias (its `canAlias`) are not
-   * resolved: they are written as ALIAS targets. Without either, a shard whose load balancer
+   * resolved: they are written as ALIAS targets; but a service whose global name is routed
+   * (`nearest`, `weighted`) has them resolved too, for that name's members, which hold addresses
+   * only (without a resolver it answers as with `all`). Without either, a shard whose load balancer
    * has only a hostname has no address (a warning is logged once per hostname);
    * `dnsResolver()` resolves through the host's DNS servers.
    */

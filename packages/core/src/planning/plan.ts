@@ -15,7 +15,7 @@ import type {
   TrafficPolicy,
 } from '../types.js';
 import { clusterRanks, nearestCandidates, nearestMembers, routedSets, weightedMembers } from './routed.js';
-import { addTargets, aliasRdatas, noTargets, uniqueAddresses, type Targets } from './targets.js';
+import { addTargets, aliasRdatas, noTargets, routableTargets, uniqueAddresses, type Targets } from './targets.js';
 import { checkPolicyTopology, routedPolicy, validateRoutingLimits, type RoutedPolicy } from './traffic-policy.js';
 import {
   label,
@@ -66,7 +66,10 @@ export function isShardHealthy(
  * limits), the global name is a routed record set per type instead: one member per location with
  * healthy shards (its id the first region mapping there), or one per healthy shard (its id the
  * cluster, its weight its `weights` entry or ready endpoints, scaled into the provider's range),
- * members in id order; its own `rrdatas` are the union, what `all` answers.
+ * members in id order; its own `rrdatas` are the union, what `all` answers. A member is one
+ * record at the provider, which can hold one alias target at most, so a shard's `hostnames` count
+ * there by their `hostnameAddresses`; while none of the healthy shards' has any, the global name
+ * is planned as with `all`.
  *
  * @returns Record sets with lower-case, fully qualified names and the service's TTL
  *   (the federation's, default {@link DEFAULT_TTL} = 180 s), read only: a `weighted` member
@@ -183,14 +186,17 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
   const names = serviceNames(topology.federation, service);
   const { ttl, routed } = service;
   const out: RecordSet[] = [];
-  if (routed === undefined) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
+  const routable = routed === undefined ? undefined : routableTargets(global);
+  // Hostnames alone, none resolved yet: the global name answers as with `all` rather than not at
+  // all, since the regions' CNAMEs lead to it.
+  if (routed === undefined || routable?.addresses.length === 0) targetSets(out, names.global, ttl, globalTargets(policy, global, byRegion));
   else {
     const members =
       policy.type === 'weighted'
         ? weightedMembers(byRank ?? [], policy.weights, routed.routing.maxWeight)
         : nearestMembers(nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map()));
     const place = { name: names.global, ttl, field: service.trafficPolicyField };
-    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, global, members);
+    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, routable ?? global, members);
   }
   for (const region of topology.regions) {
     const regionName = names.region(region);
@@ -237,7 +243,7 @@ function targetSets(out: RecordSet[], name: string, ttl: number, targets: Target
     addressSets(out, name, ttl, targets.addresses, own);
     return;
   }
-  out.push({ name, type: 'ALIAS', ttl, rrdatas: own?.ALIAS ?? aliasRdatas(targets) });
+  out.push({ name, type: 'ALIAS', ttl, rrdatas: aliasRdatas(targets) });
 }
 
 /** A and/or AAAA sets holding the addresses once each (Route 53 rejects a batch holding duplicates), in numeric order. */

@@ -2,7 +2,7 @@
 // from by the client's location or by weight. See docs/design.md, Routed record sets.
 import { ValidationError } from '../errors.js';
 import type { RecordSet, RoutedMember, Routing } from '../types.js';
-import { aliasRdatas, familyRdatas, shardRdatas, uniqueAddresses, type Targets, type TargetsView } from './targets.js';
+import { familyRdatas, routableTargets, shardRdatas, uniqueAddresses, type TargetsView } from './targets.js';
 import type { RoutedPolicy } from './traffic-policy.js';
 import type { ShardRdatas, Topology, ValidCluster, ValidShard } from './validate.js';
 
@@ -27,14 +27,14 @@ export interface RoutedSetPlace {
  */
 export function nearestCandidates(
   regions: readonly string[],
-  byRegion: ReadonlyMap<string, Targets>,
+  byRegion: ReadonlyMap<string, TargetsView>,
   locations: ReadonlyMap<string, string>,
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const region of regions) {
     const targets = byRegion.get(region);
     const location = locations.get(region);
-    if (targets !== undefined && location !== undefined) out.push({ id: region, location, targets });
+    if (targets !== undefined && location !== undefined) out.push({ id: region, location, targets: routableTargets(targets) });
   }
   return out;
 }
@@ -72,9 +72,9 @@ export type RoutedType = keyof ShardRdatas;
 export type MembersOf = (type: RoutedType) => RoutedMember[];
 
 /**
- * The routed record sets of the global name: one ALIAS set when a load-balancer hostname is
- * among `global`'s targets, else an A and/or an AAAA set, each with its members of that type
- * and the union of their data as its own `rrdatas` (what `all` would answer).
+ * The routed record sets of the global name: an A and/or an AAAA set, each with its members of
+ * that type and the union of their data as its own `rrdatas` (what `all` would answer,
+ * load-balancer hostnames by what they resolve to: `global`, routable).
  *
  * @throws {@link ValidationError} naming the policy when a set would have more members than the
  *   provider's `maxMembers`.
@@ -84,7 +84,7 @@ export function routedSets(
   place: RoutedSetPlace,
   routing: Routing,
   policy: RoutedPolicy,
-  global: Targets,
+  global: TargetsView,
   membersOf: MembersOf,
 ): void {
   const add = (type: RoutedType, rrdatas: string[]): void => {
@@ -97,10 +97,6 @@ export function routedSets(
       );
     out.push({ name: place.name, type, ttl: place.ttl, rrdatas, routing, members });
   };
-  if (global.hostnames !== undefined) {
-    add('ALIAS', aliasRdatas(global));
-    return;
-  }
   const { v4, v6 } = uniqueAddresses(global.addresses);
   if (v4.length > 0) add('A', v4);
   if (v6.length > 0) add('AAAA', v6);
@@ -150,17 +146,17 @@ export function weightedMembers(
  */
 export function nearestMembers(candidates: readonly Candidate[]): MembersOf {
   return (type) => {
-    const data = type === 'ALIAS' ? aliasRdatas : (targets: TargetsView) => familyRdatas(targets, type === 'A' ? 4 : 6);
+    const family = type === 'A' ? 4 : 6;
     const out: RoutedMember[] = [];
     const byLocation = new Map<string, { at: number; candidate: Candidate; targets: TargetsView }>();
     for (const candidate of candidates) {
-      const rrdatas = data(candidate.targets);
+      const rrdatas = familyRdatas(candidate.targets, family);
       if (rrdatas.length === 0) continue;
       const { id, location } = candidate;
       const held = byLocation.get(location);
       if (held !== undefined) {
         held.targets = merged(held.targets, candidate.targets);
-        out[held.at] = { id: held.candidate.id, location, rrdatas: data(held.targets) };
+        out[held.at] = { id: held.candidate.id, location, rrdatas: familyRdatas(held.targets, family) };
         continue;
       }
       byLocation.set(location, { at: out.length, candidate, targets: candidate.targets });
@@ -170,8 +166,7 @@ export function nearestMembers(candidates: readonly Candidate[]): MembersOf {
   };
 }
 
-/** New targets holding both: a region's own are planned at its name too. */
+/** A new view holding both (routable: addresses alone): a region's own are planned at its name too. */
 function merged(a: TargetsView, b: TargetsView): TargetsView {
-  const hostnames = a.hostnames === undefined && b.hostnames === undefined ? undefined : [...(a.hostnames ?? []), ...(b.hostnames ?? [])];
-  return { addresses: [...a.addresses, ...b.addresses], ...(hostnames === undefined ? {} : { hostnames }) };
+  return { addresses: [...a.addresses, ...b.addresses] };
 }

@@ -7,6 +7,8 @@ export interface Targets {
   readonly addresses: Address[];
   /** Made on the first hostname: most federations have none. */
   hostnames?: string[];
+  /** What the hostnames resolve to; made with `hostnames`. */
+  hostnameAddresses?: Address[];
   /**
    * The one healthy shard the place holds: `undefined` until a shard is added, `null` once a
    * second is. A place of one shard plans that shard's own data where it was made (see shardRdatas).
@@ -18,6 +20,7 @@ export interface Targets {
 export interface TargetsView {
   readonly addresses: readonly Address[];
   readonly hostnames?: readonly string[] | undefined;
+  readonly hostnameAddresses?: readonly Address[] | undefined;
 }
 
 /** A place holding no shard yet. */
@@ -25,8 +28,20 @@ export const noTargets = (): Targets => ({ addresses: [], only: undefined });
 
 export function addTargets(place: Targets, shard: ValidShard): void {
   for (const address of shard.addresses) place.addresses.push(address);
-  if (shard.hostnames.length > 0) (place.hostnames ??= []).push(...shard.hostnames);
+  if (shard.hostnames.length > 0) {
+    (place.hostnames ??= []).push(...shard.hostnames);
+    (place.hostnameAddresses ??= []).push(...shard.hostnameAddresses);
+  }
   place.only = place.only === undefined ? shard : null;
+}
+
+/**
+ * What a place or a shard answers as addresses alone, its hostnames by what they resolve to: a
+ * routed member is one record per location or weight, which holds one alias target at most.
+ */
+export function routableTargets(targets: TargetsView): TargetsView {
+  if (targets.hostnames === undefined || targets.hostnames.length === 0) return targets;
+  return { addresses: [...targets.addresses, ...(targets.hostnameAddresses ?? [])] };
 }
 
 /** The addresses once each, in numeric order, by family. */
@@ -61,14 +76,14 @@ export function aliasRdatas(targets: TargetsView): string[] {
 }
 
 /**
- * One shard's own record data of `type`, made once per plan and kept on the shard: its
- * `weighted` member and a zone (or region) whose one healthy shard it is hold the same array, so
- * that a weighted plan holds one data array per shard rather than two. Plans are read only (see
- * planServiceRecords), so sharing is safe.
+ * One shard's own record data of `type`, routable (its hostnames by their addresses), made once
+ * per plan and kept on the shard: its `weighted` member and a zone (or region) whose one healthy
+ * shard it is hold the same array, so that a weighted plan holds one data array per shard rather
+ * than two. A shard with hostnames plans an ALIAS set at its zone instead, so only shards without
+ * share. Plans are read only (see planServiceRecords), so sharing is safe.
  */
 export function shardRdatas(shard: ValidShard, type: keyof ShardRdatas): readonly string[] {
-  const own = (shard.own ??= { A: undefined, AAAA: undefined, ALIAS: undefined });
-  if (type === 'A') return (own.A ??= familyRdatas(shard, 4));
-  if (type === 'AAAA') return (own.AAAA ??= familyRdatas(shard, 6));
-  return (own.ALIAS ??= aliasRdatas(shard));
+  const own = (shard.own ??= { A: undefined, AAAA: undefined });
+  if (type === 'A') return (own.A ??= familyRdatas(routableTargets(shard), 4));
+  return (own.AAAA ??= familyRdatas(routableTargets(shard), 6));
 }

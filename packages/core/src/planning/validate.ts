@@ -51,6 +51,8 @@ export interface ValidShard {
   readonly addresses: readonly Address[];
   /** Lower-case FQDNs with the trailing dot. */
   readonly hostnames: readonly string[];
+  /** What `hostnames` resolve to, for a routed global name; empty without hostnames. */
+  readonly hostnameAddresses: readonly Address[];
   readonly readyEndpoints: number;
   /** Its own record data by type, made on first use in one plan (see shardRdatas in targets.ts). */
   own: ShardRdatas | undefined;
@@ -60,10 +62,10 @@ export interface ValidShard {
 export interface ShardRdatas {
   A: readonly string[] | undefined;
   AAAA: readonly string[] | undefined;
-  ALIAS: readonly string[] | undefined;
 }
 
 const NO_HOSTNAMES: readonly string[] = Object.freeze([]);
+const NO_ADDRESSES: readonly Address[] = Object.freeze([]);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -243,6 +245,17 @@ function validateHostnames(value: unknown, field: string): string[] {
   });
 }
 
+/** A shard's addresses, each one a public record may carry; field names are built only for errors. */
+function validateAddresses(raw: readonly unknown[], field: string, i: number, key: string): Address[] {
+  const addresses: Address[] = [];
+  for (let j = 0; j < raw.length; j++) {
+    const address = publicAddress(raw[j]);
+    if (typeof address === 'string') throw new ValidationError(`${field}[${i}].${key}[${j}]`, raw[j], address);
+    addresses.push(address);
+  }
+  return addresses;
+}
+
 /** The planner's hot path (100,000 shards for 1,000 services): field names are built only for errors. */
 export function validateShards(value: unknown, field: string, topology: Topology): ValidShard[] {
   const items = list(value, field);
@@ -259,20 +272,19 @@ export function validateShards(value: unknown, field: string, topology: Topology
     seen.add(cluster.name);
     const rawAddresses = input['addresses'];
     if (!Array.isArray(rawAddresses)) throw new ValidationError(`${field}[${i}].addresses`, rawAddresses, 'must be an array');
-    const addresses: Address[] = [];
-    for (let j = 0; j < rawAddresses.length; j++) {
-      const raw: unknown = rawAddresses[j];
-      const address = publicAddress(raw);
-      if (typeof address === 'string') throw new ValidationError(`${field}[${i}].addresses[${j}]`, raw, address);
-      addresses.push(address);
-    }
+    const addresses = validateAddresses(rawAddresses, field, i, 'addresses');
     const rawHostnames = input['hostnames'];
     const hostnames = rawHostnames === undefined ? NO_HOSTNAMES : validateHostnames(rawHostnames, `${field}[${i}].hostnames`);
+    const rawResolved = input['hostnameAddresses'];
+    const hostnameAddresses =
+      rawResolved === undefined
+        ? NO_ADDRESSES
+        : validateAddresses(list(rawResolved, `${field}[${i}].hostnameAddresses`), field, i, 'hostnameAddresses');
     const ready = input['readyEndpoints'];
     if (typeof ready !== 'number' || !Number.isSafeInteger(ready) || ready < 0) {
       throw new ValidationError(`${field}[${i}].readyEndpoints`, ready, 'must be a non-negative integer');
     }
-    shards.push({ cluster, addresses, hostnames, readyEndpoints: ready, own: undefined });
+    shards.push({ cluster, addresses, hostnames, hostnameAddresses, readyEndpoints: ready, own: undefined });
   }
   return shards;
 }
