@@ -102,7 +102,7 @@ export interface OversizedGroup {
 }
 
 export interface BatchPlan {
-  /** The requests, in order, each within the limits. */
+  /** The requests, to be sent in this order, each within the limits (counted as onceEach sends them). */
   readonly batches: Change[][];
   /** The name groups left out because they fit no request, in order. */
   readonly oversized: OversizedGroup[];
@@ -223,7 +223,7 @@ function add(sum: Cost, cost: RequestCost): void {
  * finds its marker as the order leaves it. Where two limits bind, this fills requests in both
  * rather than in the one the next group in order would break. The look-ahead is bounded per
  * request, the result depends on the input alone, and it never takes more requests than cutting
- * the order as given would (that cut is kept when the packing does no better). The changes of a
+ * the order as given would (that cut is kept where it takes fewer). The changes of a
  * request keep their relative order.
  * A name group that alone exceeds the limits is not an error here: it is left out, in
  * `oversized`, and the batches around it are cut at its place (no group crosses it), so that a
@@ -241,7 +241,7 @@ export function planBatches(
   const groups = changeGroups(changes, prefix).map((whole) => sizeGroup(whole, limits, cost, prefix));
   const inOrder = cutInOrder(groups, limits);
   const packed = packAhead(groups, limits, inOrder);
-  const cut = packed.requests.length < inOrder.requests.length ? packed : inOrder;
+  const cut = packed.requests.length <= inOrder.requests.length ? packed : inOrder;
   return {
     batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),
     oversized: cut.oversized.map(({ index, before }) => {
