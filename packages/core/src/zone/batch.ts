@@ -7,8 +7,8 @@ import { normalizeName } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
 import { isGuard, isMarker } from './guards.js';
-import { groupTouches, type GroupTouches } from './group-moves.js';
-import { cutInOrder, packAhead, type SizedGroup } from './pack.js';
+import { cutInOrder, packAhead } from './pack.js';
+import { sizeGroup } from './sized-group.js';
 
 export { isGuard, isMarker };
 
@@ -117,103 +117,6 @@ function checkLimits(limits: ProviderLimits): void {
   }
 }
 
-const withinLimits = (need: RequestCost, limits: ProviderLimits): boolean =>
-  need.changes <= limits.maxChangesPerRequest &&
-  need.rrdatas <= limits.maxRrdatasPerRequest &&
-  need.chars <= limits.maxRrdataCharsPerRequest;
-
-/** Why `need` does not fit one request, or undefined when it does. */
-function overLimits(need: RequestCost, limits: ProviderLimits): string | undefined {
-  const over: string[] = [];
-  if (need.changes > limits.maxChangesPerRequest) over.push(`${need.changes} changes (the limit is ${limits.maxChangesPerRequest})`);
-  if (need.rrdatas > limits.maxRrdatasPerRequest) over.push(`${need.rrdatas} rrdatas (the limit is ${limits.maxRrdatasPerRequest})`);
-  if (need.chars > limits.maxRrdataCharsPerRequest)
-    over.push(`${need.chars} characters of rrdata (the limit is ${limits.maxRrdataCharsPerRequest})`);
-  return over.length === 0 ? undefined : over.join(', ');
-}
-
-/** A name group as planBatches cuts it: its changes, what they need in one request, and why they fit none. */
-class NameGroup implements SizedGroup {
-  #touches: GroupTouches | undefined;
-
-  constructor(
-    readonly changes: Change[],
-    readonly need: RequestCost,
-    readonly reason: string | undefined,
-    readonly base: RequestCost,
-    readonly markers: readonly string[],
-    readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[],
-    private readonly prefix: string,
-  ) {}
-
-  get oversized(): boolean {
-    return this.reason !== undefined;
-  }
-
-  touches(): GroupTouches {
-    this.#touches ??= groupTouches(this.changes, this.prefix);
-    return this.#touches;
-  }
-}
-
-/**
- * A group as requests count it: a guard of a marker the group changes, or guards twice, costs
- * nothing (onceEach). A group too large for one request with its guards of other names' markers
- * goes without them: it is written unguarded rather than never.
- */
-function sizeGroup(whole: Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost, prefix: string): NameGroup {
-  const sized = split(whole, cost, prefix);
-  if (withinLimits(sized.need, limits)) return new NameGroup(whole, sized.need, undefined, sized.base, sized.markers, sized.guards, prefix);
-  const subject = ownershipSubject(normalizeName(whole[0]!.record.name), prefix);
-  const group = whole.filter(
-    (change) => !isGuard(change, prefix) || ownershipSubject(normalizeName(change.record.name), prefix) === subject,
-  );
-  const { need, base, markers, guards } = split(group, cost, prefix);
-  return new NameGroup(group, need, overLimits(need, limits), base, markers, guards, prefix);
-}
-
-const NO_MARKERS: readonly string[] = [];
-const NO_GUARDS: readonly { name: string; cost: RequestCost }[] = [];
-
-/** Whether a change is to a marker. Marker names begin with `_`: other changes are passed by one character test. */
-const toMarker = (change: Change, prefix: string): boolean => change.record.name.charCodeAt(0) === 95 && isMarker(change, prefix);
-
-/**
- * A group's cost whole (`need`), and split into its changes (`base`) and its guards of markers it
- * does not change, one per marker.
- */
-function split(group: readonly Change[], cost: (change: Change) => RequestCost, prefix: string) {
-  let markers = NO_MARKERS as string[];
-  let guarded = false;
-  const base: Cost = { changes: 0, rrdatas: 0, chars: 0 };
-  for (const change of group) {
-    const marker = toMarker(change, prefix);
-    if (marker && isGuard(change, prefix)) guarded = true;
-    else {
-      add(base, cost(change));
-      if (marker) markers = [...markers, normalizeName(change.record.name)];
-    }
-  }
-  if (!guarded) return { need: base, base, markers, guards: NO_GUARDS };
-  const need: Cost = { ...base };
-  const guards: { name: string; cost: RequestCost }[] = [];
-  for (const change of group) {
-    if (!toMarker(change, prefix) || !isGuard(change, prefix)) continue;
-    const name = normalizeName(change.record.name);
-    if (markers.includes(name) || guards.some((guard) => guard.name === name)) continue;
-    const guard = { name, cost: cost(change) };
-    guards.push(guard);
-    add(need, guard.cost);
-  }
-  return { need, base, markers, guards };
-}
-
-function add(sum: Cost, cost: RequestCost): void {
-  sum.changes += cost.changes;
-  sum.rrdatas += cost.rrdatas;
-  sum.chars += cost.chars;
-}
-
 /**
  * Splits `changes` into requests within `limits`, cutting only between name groups; `cost` is
  * how the provider counts a change (default: changeCost). Each request is filled from the first
@@ -223,7 +126,8 @@ function add(sum: Cost, cost: RequestCost): void {
  * finds its marker as the order leaves it. Where two limits bind, this fills requests in both
  * rather than in the one the next group in order would break. The look-ahead is bounded per
  * request, the result depends on the input alone, and it never takes more requests than cutting
- * the order as given would (that cut is kept where it takes fewer). The changes of a
+ * the order as given would (the packed cut is taken only where it saves a request: it may send more guards, where it
+ * parts a group from the change of the marker it guards). The changes of a
  * request keep their relative order.
  * A name group that alone exceeds the limits is not an error here: it is left out, in
  * `oversized`, and the batches around it are cut at its place (no group crosses it), so that a
@@ -241,7 +145,7 @@ export function planBatches(
   const groups = changeGroups(changes, prefix).map((whole) => sizeGroup(whole, limits, cost, prefix));
   const inOrder = cutInOrder(groups, limits);
   const packed = packAhead(groups, limits, inOrder);
-  const cut = packed.requests.length <= inOrder.requests.length ? packed : inOrder;
+  const cut = packed.requests.length < inOrder.requests.length ? packed : inOrder;
   return {
     batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),
     oversized: cut.oversized.map(({ index, before }) => {
