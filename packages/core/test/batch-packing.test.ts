@@ -201,6 +201,28 @@ describe('planBatches against the order as given', () => {
     expect(planBatches(changes, limits).batches.length).toBeLessThanOrEqual(inOrderRequests(changes, limits));
   });
 
+  it('counts a guard as free in a request that changes its marker after it: one request where counting it took two', () => {
+    const marker = (label: string, types: string[]) => ownershipRecord(`${label}.example.com.`, OWNER, 60, types);
+    const changes: Change[] = [
+      // a: a new CNAME to b, its marker, and b's marker as read (a guard).
+      { kind: 'create', record: { name: 'a.example.com.', type: 'CNAME', ttl: 60, rrdatas: ['b.example.com.'] } },
+      { kind: 'create', record: marker('a', ['CNAME']) },
+      { kind: 'update', before: marker('b', ['A']), record: marker('b', ['A']) },
+      // b: its A set and its marker rewritten (the guard above is then left out).
+      {
+        kind: 'update',
+        before: { name: 'b.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.1'] },
+        record: { name: 'b.example.com.', type: 'A', ttl: 60, rrdatas: ['192.0.2.2'] },
+      },
+      { kind: 'update', before: marker('b', ['A']), record: { ...marker('b', ['A']), ttl: 30 } },
+    ];
+    const limits: ProviderLimits = { maxChangesPerRequest: 6, maxRrdatasPerRequest: 100, maxRrdataCharsPerRequest: 1_000, atomic: true };
+    const [request, ...more] = batchChanges(changes, limits);
+    expect(more).toEqual([]);
+    expect(request!.filter(isGuard)).toEqual([]);
+    expect(costOf(request!).changes).toBe(6);
+  });
+
   it('fills both limits where the order as given leaves one of them short: two requests where the order takes three', () => {
     // Two names whose addresses are long (60 characters of rrdata, 1 change each), then two whose three record sets are short.
     const long = (label: string): Change => ({
