@@ -219,7 +219,7 @@ describe('planBatches against the order as given', () => {
     const limits: ProviderLimits = { maxChangesPerRequest: 6, maxRrdatasPerRequest: 100, maxRrdataCharsPerRequest: 1_000, atomic: true };
     const [request, ...more] = batchChanges(changes, limits);
     expect(more).toEqual([]);
-    expect(request!.filter(isGuard)).toEqual([]);
+    expect(request!.filter((change) => isGuard(change))).toEqual([]);
     expect(costOf(request!).changes).toBe(6);
   });
 

@@ -31,7 +31,7 @@ export interface Cut {
  * How many groups a request may leave behind while it looks further ahead for groups that fit:
  * the look-ahead costs at most this many group checks a request, however long the change set.
  */
-export const LOOK_AHEAD = 512;
+const LOOK_AHEAD = 512;
 
 /**
  * How far apart (as a fraction of a request) two limits that bind may be filled while a request
