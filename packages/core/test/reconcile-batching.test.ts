@@ -110,44 +110,53 @@ describe('planBatches and batchChanges', () => {
   test.prop([
     fc.array(fc.record({ size: fc.integer({ min: 1, max: 6 }), rrdatas: fc.integer({ min: 1, max: 9 }) }), { maxLength: 40 }),
     fc.integer({ min: 2, max: 10 }),
-  ])('every change lands once, in order: in a batch within the limits, or in an oversized group that exceeds them', (specs, limit) => {
-    const changes: Change[] = specs.flatMap(({ size, rrdatas }, g) =>
-      Array.from(
-        { length: size },
-        (_, i): Change => ({
-          kind: 'create',
-          record: {
-            name: i === 0 ? `n${g}.example.com.` : `_fedsvc.n${g}.example.com.`,
-            type: i === 0 ? 'A' : 'TXT',
-            ttl: 1,
-            rrdatas: Array.from({ length: rrdatas }, () => '192.0.2.1'),
-          },
-        }),
-      ),
-    );
-    const lim = limits(limit, { maxRrdatasPerRequest: 12 });
-    const { batches, oversized } = planBatches(changes, lim);
-    const merged: Change[] = [];
-    let next = 0;
-    for (const [i, batch] of batches.entries()) {
-      for (; next < oversized.length && oversized[next]!.before <= i; next++) merged.push(...oversized[next]!.changes);
-      const cost = batch.map(changeCost);
-      expect(cost.reduce((sum, c) => sum + c.changes, 0)).toBeLessThanOrEqual(limit);
-      expect(cost.reduce((sum, c) => sum + c.rrdatas, 0)).toBeLessThanOrEqual(12);
-      merged.push(...batch);
-    }
-    for (; next < oversized.length; next++) merged.push(...oversized[next]!.changes);
-    expect(merged).toEqual(changes);
-    for (const group of oversized) expect(group.cost.changes > limit || group.cost.rrdatas > 12).toBe(true);
-    expect(oversized.map((group) => group.name)).toEqual(
-      changeGroups(changes)
-        .filter((group) => {
-          const cost = group.map(changeCost);
-          return cost.reduce((s, c) => s + c.changes, 0) > limit || cost.reduce((s, c) => s + c.rrdatas, 0) > 12;
-        })
-        .map((group) => group[0]!.record.name),
-    );
-  });
+  ])(
+    'every change lands once, on its side of each oversized group: in a batch within the limits, or in an oversized group that exceeds them',
+    (specs, limit) => {
+      const changes: Change[] = specs.flatMap(({ size, rrdatas }, g) =>
+        Array.from(
+          { length: size },
+          (_, i): Change => ({
+            kind: 'create',
+            record: {
+              name: i === 0 ? `n${g}.example.com.` : `_fedsvc.n${g}.example.com.`,
+              type: i === 0 ? 'A' : 'TXT',
+              ttl: 1,
+              rrdatas: Array.from({ length: rrdatas }, () => '192.0.2.1'),
+            },
+          }),
+        ),
+      );
+      const lim = limits(limit, { maxRrdatasPerRequest: 12 });
+      const { batches, oversized } = planBatches(changes, lim);
+      const merged: Change[] = [];
+      let next = 0;
+      for (const [i, batch] of batches.entries()) {
+        for (; next < oversized.length && oversized[next]!.before <= i; next++) merged.push(...oversized[next]!.changes);
+        const cost = batch.map(changeCost);
+        expect(cost.reduce((sum, c) => sum + c.changes, 0)).toBeLessThanOrEqual(limit);
+        expect(cost.reduce((sum, c) => sum + c.rrdatas, 0)).toBeLessThanOrEqual(12);
+        merged.push(...batch);
+      }
+      for (; next < oversized.length; next++) merged.push(...oversized[next]!.changes);
+      const byOrder = (x: Change, y: Change) => changes.indexOf(x) - changes.indexOf(y);
+      expect([...merged].sort(byOrder)).toEqual(changes);
+      // No change crosses an oversized group: what comes before it is what came before it.
+      for (const group of oversized) {
+        const at = merged.indexOf(group.changes[0]!);
+        expect([...merged.slice(0, at)].sort(byOrder)).toEqual(changes.slice(0, changes.indexOf(group.changes[0]!)));
+      }
+      for (const group of oversized) expect(group.cost.changes > limit || group.cost.rrdatas > 12).toBe(true);
+      expect(oversized.map((group) => group.name)).toEqual(
+        changeGroups(changes)
+          .filter((group) => {
+            const cost = group.map(changeCost);
+            return cost.reduce((s, c) => s + c.changes, 0) > limit || cost.reduce((s, c) => s + c.rrdatas, 0) > 12;
+          })
+          .map((group) => group[0]!.record.name),
+      );
+    },
+  );
 
   it("changeGroups puts a name's changes in one group however the name is spelled", () => {
     const changes: Change[] = [

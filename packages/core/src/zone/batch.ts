@@ -1,10 +1,16 @@
 // Splitting an ordered change set into requests a provider accepts. Batches are cut only
-// between name groups, so every batch boundary keeps the order's guarantee: no CNAME points at
-// a name that does not exist.
+// between name groups, and a group goes ahead of others only where their order does not matter
+// (group-moves.ts), so every batch boundary keeps the order's guarantees: no CNAME points at a
+// name without our data, and every guard finds its marker as the order leaves it.
 import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
+import { isGuard, isMarker } from './guards.js';
+import { cutInOrder, packAhead } from './pack.js';
+import { sizeGroup } from './sized-group.js';
+
+export { isGuard, isMarker };
 
 /**
  * Adjacent changes at one name, its ownership record included, and the guards that follow them
@@ -29,29 +35,6 @@ export function changeGroups(changes: readonly Change[], prefix: string = DEFAUL
   }
   return groups;
 }
-
-/**
- * Whether a change rewrites a marker exactly as it stands: it changes nothing, but the request
- * carrying it holds only while the marker is so. A diff adds one to the group that points a
- * CNAME at the marker's name, so it belongs to that group, whatever its name. `prefix` is the
- * ownership markers' (default `_fedsvc.`).
- */
-export function isGuard(change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean {
-  return (
-    change.kind === 'update' &&
-    isMarker(change, prefix) &&
-    change.before.name === change.record.name &&
-    change.before.ttl === change.record.ttl &&
-    change.before.rrdatas.length === change.record.rrdatas.length &&
-    change.before.rrdatas.every((rrdata, i) => rrdata === change.record.rrdatas[i])
-  );
-}
-
-/** Whether a change is to an ownership marker (`<prefix><name>`), however the name is spelled. */
-export const isMarker = (change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean => {
-  const name = normalizeName(change.record.name);
-  return ownershipSubject(name, prefix) !== name;
-};
 
 /**
  * A request's changes without the guards of a marker the request changes otherwise, or guards
@@ -119,7 +102,7 @@ export interface OversizedGroup {
 }
 
 export interface BatchPlan {
-  /** The requests, in order, each within the limits. */
+  /** The requests, to be sent in this order, each within the limits (counted as onceEach sends them). */
   readonly batches: Change[][];
   /** The name groups left out because they fit no request, in order. */
   readonly oversized: OversizedGroup[];
@@ -134,78 +117,23 @@ function checkLimits(limits: ProviderLimits): void {
   }
 }
 
-function groupCost(group: readonly Change[], cost: (change: Change) => RequestCost): Cost {
-  const need: Cost = { changes: 0, rrdatas: 0, chars: 0 };
-  for (const change of group) {
-    const c = cost(change);
-    need.changes += c.changes;
-    need.rrdatas += c.rrdatas;
-    need.chars += c.chars;
-  }
-  return need;
-}
-
 /**
- * What a group adds to a batch whose markers changed or guarded so far are `markers`: a guard
- * of one of those, or of one the group changes, is left out of the request (onceEach) and costs
- * nothing. Adds the group's to `markers`. Marker names begin with `_`: other changes are passed
- * by one character test.
- */
-function costInBatch(group: readonly Change[], markers: Set<string>, cost: (change: Change) => RequestCost, prefix: string): Cost {
-  const marker = (change: Change) => change.record.name.charCodeAt(0) === 95 && isMarker(change, prefix);
-  for (const change of group) if (marker(change) && !isGuard(change, prefix)) markers.add(normalizeName(change.record.name));
-  const need: Cost = { changes: 0, rrdatas: 0, chars: 0 };
-  for (const change of group) {
-    if (marker(change) && isGuard(change, prefix)) {
-      const name = normalizeName(change.record.name);
-      if (markers.has(name)) continue;
-      markers.add(name);
-    }
-    const c = cost(change);
-    need.changes += c.changes;
-    need.rrdatas += c.rrdatas;
-    need.chars += c.chars;
-  }
-  return need;
-}
-
-/** Why `need` does not fit one request, or undefined when it does. */
-function overLimits(need: RequestCost, limits: ProviderLimits): string | undefined {
-  const over: string[] = [];
-  if (need.changes > limits.maxChangesPerRequest) over.push(`${need.changes} changes (the limit is ${limits.maxChangesPerRequest})`);
-  if (need.rrdatas > limits.maxRrdatasPerRequest) over.push(`${need.rrdatas} rrdatas (the limit is ${limits.maxRrdatasPerRequest})`);
-  if (need.chars > limits.maxRrdataCharsPerRequest)
-    over.push(`${need.chars} characters of rrdata (the limit is ${limits.maxRrdataCharsPerRequest})`);
-  return over.length === 0 ? undefined : over.join(', ');
-}
-
-/**
- * A group too large for one request with its guards of other names' markers goes without them:
- * it is written unguarded rather than never. With what it needs in one request.
- */
-function withinLimits(
-  whole: Change[],
-  limits: ProviderLimits,
-  cost: (change: Change) => RequestCost,
-  prefix: string,
-): { group: Change[]; need: Cost } {
-  const need = groupCost(whole, cost);
-  if (overLimits(need, limits) === undefined) return { group: whole, need };
-  const subject = ownershipSubject(normalizeName(whole[0]!.record.name), prefix);
-  const group = whole.filter(
-    (change) => !isGuard(change, prefix) || ownershipSubject(normalizeName(change.record.name), prefix) === subject,
-  );
-  return { group, need: groupCost(group, cost) };
-}
-
-/**
- * Splits `changes` into requests within `limits`, greedily, cutting only between name groups;
- * `cost` is how the provider counts a change (default: changeCost).
+ * Splits `changes` into requests within `limits`, cutting only between name groups; `cost` is
+ * how the provider counts a change (default: changeCost). Each request is filled from the first
+ * group not yet sent, in order, then with later groups free to go ahead of those it leaves
+ * behind: a later group is carried early only where that can neither point a CNAME of ours at a
+ * name without our data nor withdraw a name a CNAME still leads to, and where every guard still
+ * finds its marker as the order leaves it. Where two limits bind, this fills requests in both
+ * rather than in the one the next group in order would break. The look-ahead is bounded per
+ * request, the result depends on the input alone, and it never takes more requests than cutting
+ * the order as given would (the packed cut is taken only where it saves a request: it may send more guards, where it
+ * parts a group from the change of the marker it guards). The changes of a
+ * request keep their relative order.
  * A name group that alone exceeds the limits is not an error here: it is left out, in
- * `oversized`, and the batches around it are cut at its place, so that a caller can write
- * everything else in order and decide what the missing group means for the groups after it
- * (reconcileZone treats it as a group the provider rejected). `prefix` is the ownership
- * markers' (default `_fedsvc.`): a marker goes in its name's group.
+ * `oversized`, and the batches around it are cut at its place (no group crosses it), so that a
+ * caller can write everything else in order and decide what the missing group means for the
+ * groups after it (reconcileZone treats it as a group the provider rejected). `prefix` is the
+ * ownership markers' (default `_fedsvc.`): a marker goes in its name's group.
  */
 export function planBatches(
   changes: readonly Change[],
@@ -214,49 +142,18 @@ export function planBatches(
   prefix: string = DEFAULT_MARKER_PREFIX,
 ): BatchPlan {
   checkLimits(limits);
-  const batches: Change[][] = [];
-  const oversized: OversizedGroup[] = [];
-  let batch: Change[] = [];
-  const used: Cost = { changes: 0, rrdatas: 0, chars: 0 };
-  // The markers the batch changes or guards: a guard of one of them is left out of the request (onceEach).
-  const markers = new Set<string>();
-  const flush = () => {
-    if (batch.length > 0) batches.push(batch);
-    batch = [];
-    used.changes = used.rrdatas = used.chars = 0;
-    markers.clear();
+  const groups = changeGroups(changes, prefix).map((whole) => sizeGroup(whole, limits, cost, prefix));
+  const inOrder = cutInOrder(groups, limits);
+  const packed = packAhead(groups, limits, inOrder);
+  const cut = packed.requests.length < inOrder.requests.length ? packed : inOrder;
+  return {
+    batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),
+    oversized: cut.oversized.map(({ index, before }) => {
+      const { changes: group, need, reason } = groups[index]!;
+      return { changes: group, name: ownershipSubject(normalizeName(group[0]!.record.name), prefix), cost: need, reason: reason!, before };
+    }),
+    groups: groups.length,
   };
-  const groups = changeGroups(changes, prefix);
-  for (const whole of groups) {
-    const { group, need } = withinLimits(whole, limits, cost, prefix);
-    const reason = overLimits(need, limits);
-    if (reason !== undefined) {
-      flush();
-      oversized.push({
-        changes: group,
-        name: ownershipSubject(normalizeName(group[0]!.record.name), prefix),
-        cost: need,
-        reason,
-        before: batches.length,
-      });
-      continue;
-    }
-    let fill = costInBatch(group, markers, cost, prefix);
-    if (
-      used.changes + fill.changes > limits.maxChangesPerRequest ||
-      used.rrdatas + fill.rrdatas > limits.maxRrdatasPerRequest ||
-      used.chars + fill.chars > limits.maxRrdataCharsPerRequest
-    ) {
-      flush();
-      fill = costInBatch(group, markers, cost, prefix);
-    }
-    batch.push(...group);
-    used.changes += fill.changes;
-    used.rrdatas += fill.rrdatas;
-    used.chars += fill.chars;
-  }
-  flush();
-  return { batches, oversized, groups: groups.length };
 }
 
 /**

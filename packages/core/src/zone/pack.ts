@@ -1,0 +1,280 @@
+// Cutting name groups into requests: in the change set's order, or packed, carrying later groups
+// ahead where the order between them does not matter (see group-moves.ts), so that a request is
+// filled in every limit that binds rather than in the one its next group would break.
+import type { ProviderLimits, RequestCost } from '../types.js';
+import { LeftBehind, type GroupTouches } from './group-moves.js';
+
+/** A name group as requests carry it. */
+export interface SizedGroup {
+  /** What the group costs in any request, its guards of other markers aside. */
+  readonly base: RequestCost;
+  /** The markers (normalized names) the group changes: their guards in the same request cost nothing. */
+  readonly markers: readonly string[];
+  /** The group's guards of markers it does not change, one per marker, with what each costs. */
+  readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
+  /** Whether the group alone breaks the limits: it goes in no request. */
+  readonly oversized: boolean;
+  /** What orders it against other groups. */
+  touches(): GroupTouches;
+}
+
+/** Requests as lists of group indices, each list in the change set's order, and where each oversized group stands. */
+export interface Cut {
+  readonly requests: number[][];
+  /** An oversized group's index, and how many requests hold the groups ahead of it. */
+  readonly oversized: { readonly index: number; readonly before: number }[];
+  /** What each group cost where this cut put it (nothing for an oversized one). */
+  readonly needs: RequestCost[];
+}
+
+/**
+ * How many groups a request may leave behind while it looks further ahead for groups that fit:
+ * the look-ahead costs at most this many group checks a request, however long the change set.
+ */
+const LOOK_AHEAD = 512;
+
+/**
+ * How far apart (as a fraction of a request) two limits that bind may be filled while a request
+ * still takes the next group that widens the gap: within it, the change set's order wins.
+ */
+const BALANCE = 0.02;
+
+type Dimension = 'changes' | 'rrdatas' | 'chars';
+const DIMENSIONS: readonly Dimension[] = ['changes', 'rrdatas', 'chars'];
+const LIMIT: Record<Dimension, keyof ProviderLimits> = {
+  changes: 'maxChangesPerRequest',
+  rrdatas: 'maxRrdatasPerRequest',
+  chars: 'maxRrdataCharsPerRequest',
+};
+
+function plus(sum: { changes: number; rrdatas: number; chars: number }, cost: RequestCost, sign: 1 | -1): void {
+  sum.changes += sign * cost.changes;
+  sum.rrdatas += sign * cost.rrdatas;
+  sum.chars += sign * cost.chars;
+}
+
+/**
+ * One request being filled: its groups, what they use as the provider will be sent them, and the
+ * markers it changes or guards. A guard of a marker the request changes or guards already is left
+ * out (onceEach), whichever comes first: a group that changes a marker takes back what its guards
+ * earlier in the request cost.
+ */
+class Request {
+  readonly groups: number[] = [];
+  readonly used = { changes: 0, rrdatas: 0, chars: 0 };
+  readonly #markers = new Set<string>();
+  /** The guards this request carries, by marker, while no group of it changes that marker. */
+  readonly #guards = new Map<string, RequestCost>();
+
+  constructor(private readonly limits: ProviderLimits) {}
+
+  /** What a group adds to this request. */
+  need(group: SizedGroup): RequestCost {
+    let need: { changes: number; rrdatas: number; chars: number } | undefined;
+    for (const guard of group.guards) {
+      if (this.#markers.has(guard.name)) continue;
+      need ??= { ...group.base };
+      plus(need, guard.cost, 1);
+    }
+    for (const name of group.markers) {
+      const carried = this.#guards.get(name);
+      if (!carried) continue;
+      need ??= { ...group.base };
+      plus(need, carried, -1);
+    }
+    return need ?? group.base;
+  }
+
+  /** Whether no change fits any more. */
+  full(): boolean {
+    return this.used.changes >= this.limits.maxChangesPerRequest;
+  }
+
+  fits(need: RequestCost): boolean {
+    const { used, limits } = this;
+    return (
+      used.changes + need.changes <= limits.maxChangesPerRequest &&
+      used.rrdatas + need.rrdatas <= limits.maxRrdatasPerRequest &&
+      used.chars + need.chars <= limits.maxRrdataCharsPerRequest
+    );
+  }
+
+  add(index: number, group: SizedGroup, need: RequestCost): void {
+    this.groups.push(index);
+    plus(this.used, need, 1);
+    for (const guard of group.guards) {
+      if (!this.#markers.has(guard.name)) this.#guards.set(guard.name, guard.cost);
+      this.#markers.add(guard.name);
+    }
+    for (const name of group.markers) {
+      this.#guards.delete(name);
+      this.#markers.add(name);
+    }
+  }
+}
+
+/** Fills each request as far as the next group allows, in order: the fewest requests for the order as given. */
+export function cutInOrder(groups: readonly SizedGroup[], limits: ProviderLimits): Cut {
+  const cut: Cut = { requests: [], oversized: [], needs: [] };
+  let request = new Request(limits);
+  const flush = () => {
+    if (request.groups.length > 0) cut.requests.push(request.groups);
+    request = new Request(limits);
+  };
+  groups.forEach((group, index) => {
+    if (group.oversized) {
+      flush();
+      cut.oversized.push({ index, before: cut.requests.length });
+      cut.needs.push(NOTHING);
+      return;
+    }
+    let need = request.need(group);
+    if (!request.fits(need)) {
+      flush();
+      need = request.need(group);
+    }
+    request.add(index, group, need);
+    cut.needs.push(need);
+  });
+  flush();
+  return cut;
+}
+
+const NOTHING: RequestCost = { changes: 0, rrdatas: 0, chars: 0 };
+
+/**
+ * Fills each request from the first group not yet sent, in order, then with later groups that
+ * may go ahead of those it leaves behind (LeftBehind), looking at most LOOK_AHEAD groups past
+ * the first it leaves and never past an oversized group. Where two or more limits bind on what
+ * is left to send, a group that would fill one of them further ahead of the other than BALANCE
+ * is left for later, so that the request ends full in both. Each request lists its groups in the
+ * change set's order.
+ */
+export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits, inOrder: Cut): Cut {
+  const cut: Cut = { requests: [], oversized: [], needs: [] };
+  const unsent = new Unsent(groups.length);
+  const left = new Remaining(inOrder.needs, limits);
+  for (let first = unsent.from(0); first < groups.length; first = unsent.from(first)) {
+    if (groups[first]!.oversized) {
+      cut.oversized.push({ index: first, before: cut.requests.length });
+      unsent.send(first);
+      continue;
+    }
+    const request = fillRequest(groups, unsent, first, limits, left.pace());
+    for (const index of request) {
+      unsent.send(index);
+      left.send(inOrder.needs[index]!);
+    }
+    cut.requests.push(request);
+  }
+  return cut;
+}
+
+/** One request from `first` on: taken in order while balanced and fitting, then the groups left behind that still fit. */
+function fillRequest(groups: readonly SizedGroup[], unsent: Unsent, first: number, limits: ProviderLimits, pace: Pace): number[] {
+  const request = new Request(limits);
+  const behind = new LeftBehind();
+  const skipped: number[] = [];
+  for (let index = first; index < groups.length && skipped.length < LOOK_AHEAD; index = unsent.from(index + 1)) {
+    const group = groups[index]!;
+    if (group.oversized || request.full()) break;
+    const need = request.need(group);
+    if (request.fits(need) && pace.keeps(request.used, need) && behind.lets(group)) {
+      request.add(index, group, need);
+    } else {
+      skipped.push(index);
+      behind.add(group);
+    }
+  }
+  // The groups left behind, in order: each may go ahead of those still left before it.
+  const still = new LeftBehind();
+  for (const index of skipped) {
+    const group = groups[index]!;
+    const need = request.need(group);
+    if (request.fits(need) && still.lets(group)) request.add(index, group, need);
+    else still.add(group);
+  }
+  return request.groups.sort((a, b) => a - b);
+}
+
+/** The groups not yet sent: the first at or after an index in near-constant time, however many were sent ahead of it. */
+class Unsent {
+  /** Where to look next from each index: itself while unsent (path-compressed). */
+  readonly #next: Int32Array;
+
+  constructor(count: number) {
+    this.#next = Int32Array.from({ length: count + 1 }, (_, i) => i);
+  }
+
+  from(index: number): number {
+    let at = index;
+    while (this.#next[at] !== at) at = this.#next[at]!;
+    for (let step = index; step !== at; ) {
+      const next = this.#next[step]!;
+      this.#next[step] = at;
+      step = next;
+    }
+    return at;
+  }
+
+  send(index: number): void {
+    this.#next[index] = index + 1;
+  }
+}
+
+/** What the groups not yet sent weigh against each limit, each as it cost in the order as given. */
+class Remaining {
+  readonly #load = { changes: 0, rrdatas: 0, chars: 0 };
+
+  constructor(
+    needs: readonly RequestCost[],
+    private readonly limits: ProviderLimits,
+  ) {
+    for (const need of needs) plus(this.#load, need, 1);
+  }
+
+  /** Takes a group off what is left. */
+  send(need: RequestCost): void {
+    plus(this.#load, need, -1);
+  }
+
+  /** The pace at which a request should fill each limit: the binding one at 1, the others as their share of what is left. */
+  pace(): Pace {
+    const worth = DIMENSIONS.map((d) => Math.max(0, this.#load[d]) / (this.limits[LIMIT[d]] as number));
+    const most = Math.max(...worth);
+    return new Pace(
+      this.limits,
+      DIMENSIONS.map((d, i) => ({ d, share: most === 0 ? 0 : worth[i]! / most })),
+    );
+  }
+}
+
+/** Which limits bind on what is left (a share of the binding one's load of at least a half), and at what pace each should fill. */
+class Pace {
+  readonly #binding: readonly { readonly d: Dimension; readonly share: number }[];
+
+  constructor(
+    private readonly limits: ProviderLimits,
+    shares: readonly { readonly d: Dimension; readonly share: number }[],
+  ) {
+    this.#binding = shares.filter((s) => s.share >= 0.5);
+  }
+
+  /** Whether adding `need` to `used` keeps the binding limits within BALANCE of each other, or brings them closer. */
+  keeps(used: RequestCost, need: RequestCost): boolean {
+    if (this.#binding.length < 2) return true;
+    const after = this.#gap((d) => used[d] + need[d]);
+    return after <= BALANCE || after <= this.#gap((d) => used[d]);
+  }
+
+  #gap(used: (d: Dimension) => number): number {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const { d, share } of this.#binding) {
+      const filled = used(d) / ((this.limits[LIMIT[d]] as number) * share);
+      low = Math.min(low, filled);
+      high = Math.max(high, filled);
+    }
+    return high - low;
+  }
+}
