@@ -28,7 +28,9 @@ export interface MemoryClusterInit {
 
 interface MemoryCluster {
   status: ClusterStatus;
-  readonly pool: string[];
+  /** Handed out in order from `handedOut` on: shifting a pool of a thousand addresses copied it at every Service. */
+  readonly pool: readonly string[];
+  handedOut: number;
   readonly services: Map<string, ShardStatus>;
   /** What the federation last applied to each Service: the fields its field manager owns. */
   readonly applied: Map<string, ServiceManifest>;
@@ -83,10 +85,11 @@ export class MemoryClusters implements MemberClusters {
       return;
     }
     const { namespace, name } = action.manifest.metadata;
-    const current = cluster.services.get(key(namespace, name));
-    const previous = cluster.applied.get(key(namespace, name));
+    const service = key(namespace, name);
+    const current = cluster.services.get(service);
+    const previous = cluster.applied.get(service);
     const manifest = current ? serverSideApply(current.manifest, action.manifest, previous) : action.manifest;
-    cluster.applied.set(key(namespace, name), action.manifest);
+    cluster.applied.set(service, action.manifest);
     this.#put(cluster, manifest, current);
   }
 
@@ -97,6 +100,7 @@ export class MemoryClusters implements MemberClusters {
     const cluster: MemoryCluster = {
       status: { name: init.name, zones: [...init.zones], region: init.region, labels: { ...init.labels }, health: init.health ?? 'Ready' },
       pool: [...(init.loadBalancerAddresses ?? [])],
+      handedOut: 0,
       services: new Map(),
       applied: new Map(),
     };
@@ -179,7 +183,8 @@ export class MemoryClusters implements MemberClusters {
     const { namespace, name } = manifest.metadata;
     const wantsLoadBalancer = manifest.spec['type'] === 'LoadBalancer';
     let ingress = current?.ingress ?? [];
-    if (wantsLoadBalancer && ingress.length === 0 && cluster.pool.length > 0) ingress = [{ ip: cluster.pool.shift()! }];
+    if (wantsLoadBalancer && ingress.length === 0 && cluster.handedOut < cluster.pool.length)
+      ingress = [{ ip: cluster.pool[cluster.handedOut++]! }];
     if (!wantsLoadBalancer) ingress = [];
     const shard: ShardStatus = {
       cluster: cluster.status.name,
