@@ -21,7 +21,7 @@ import {
 } from './controller.fixture.js';
 import { answer, distribution, GUIDE_LATENCY, regionRouting } from './routing.evaluator.js';
 
-const { start } = controllers();
+const { create, start } = controllers();
 const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com.';
 const inRegions = (...regions: string[]) => ZONES.filter((zone) => regions.includes(regionOf(zone)));
 
@@ -139,7 +139,10 @@ describe('routed policies through the controller', () => {
       const world = guideWorld({ canAlias: (hostname) => hostname.endsWith('.lb.example.net.') });
       const { provider } = routedProvider(world);
       const lookups: string[] = [];
+      const warnings: object[] = [];
+      const none = () => {};
       const controller = start(world, {
+        logger: { debug: none, info: none, error: none, warn: (fields: object) => warnings.push(fields) },
         dns: { provider: { ...provider, canAlias: world.provider.canAlias! }, zone: world.zone },
         services: [{ ...nginx(), trafficPolicy: { type: 'nearest' } }, nginx('mynamespace', 'web')],
         ...(resolver
@@ -173,7 +176,27 @@ describe('routed policies through the controller', () => {
         // Resolved for the routed service only: every hostname the `all` service alone names was never looked up.
         expect(new Set(lookups)).toEqual(new Set(zones.map((zone) => lb(zone))));
       } else expect(global.map((r) => [r.type, r.routing])).toEqual([['ALIAS', undefined]]);
+      // Told once for the routed service, however often it is applied; never with a resolver.
+      controller.applyService({ ...nginx(), trafficPolicy: { type: 'nearest' } });
+      const told = warnings.filter((fields) => 'trafficPolicy' in fields);
+      expect(told).toEqual(resolver ? [] : [{ field: 'services[0].trafficPolicy', trafficPolicy: 'nearest', provider: 'routed-test' }]);
       await controller.stop();
+    }
+  });
+
+  test('a federation routed on a provider that aliases, with no resolver, is told so once at creation; with one, not', () => {
+    for (const resolver of [false, true]) {
+      const world = guideWorld({ canAlias: () => true });
+      const warnings: object[] = [];
+      const none = () => {};
+      create(world, {
+        logger: { debug: none, info: none, error: none, warn: (fields: object) => warnings.push(fields) },
+        dns: { provider: { ...routedProvider(world).provider, canAlias: () => true }, zone: world.zone },
+        federation: { ...federation, trafficPolicy: { type: 'weighted' } },
+        ...(resolver ? { resolveHostname: async () => [] } : {}),
+      });
+      const told = warnings.filter((fields) => 'trafficPolicy' in fields);
+      expect(told).toEqual(resolver ? [] : [{ field: 'federation.trafficPolicy', trafficPolicy: 'weighted', provider: 'routed-test' }]);
     }
   });
 

@@ -34,6 +34,7 @@ import { ShardWriteDropped, ShardWrites } from './shard-writes.js';
 import { serviceStatus } from './status-view.js';
 import { hostnameResolution, plannedTargets, shardHealth, shardTargets, type PlannedTargets, type Resolution } from './targets.js';
 import type { ControllerEvents, ControllerOptions, PermanentFailure, ResyncStatusView, ServiceKey, ServiceStatusView } from './types.js';
+import { warnUnresolvedRouting } from './traffic-policies.js';
 import { ZoneCache } from './zone-cache.js';
 
 /**
@@ -268,7 +269,12 @@ export class FederationController extends EventEmitter<ControllerEvents> {
   }
 
   #register(service: FederatedService, field: string): ServiceKey {
-    return registerService(this.#services, this.#options.federation, service, field, this.#settings.writablePolicies);
+    const key = registerService(this.#services, this.#options.federation, service, field, this.#settings.writablePolicies);
+    // Once per service: a host relists its services at every resync.
+    const record = this.#services.get(key)!;
+    if (!record.toldUnresolvedRouting)
+      record.toldUnresolvedRouting = warnUnresolvedRouting(record.service.trafficPolicy, `${field}.trafficPolicy`, this.#options);
+    return key;
   }
 
   /**

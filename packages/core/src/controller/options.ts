@@ -10,7 +10,7 @@ import { DEFAULT_TTL } from '../dns/ttl.js';
 import { POLICIES, type Policy } from '../zone/policy.js';
 import { retryPolicy } from '../zone/retry.js';
 import { domainFilter } from './domain-filter.js';
-import { checkWritable, writablePolicies, type WritablePolicies } from './traffic-policies.js';
+import { checkWritable, warnUnresolvedRouting, writablePolicies, type WritablePolicies } from './traffic-policies.js';
 import type { ControllerOptions } from './types.js';
 
 /** Every default of ControllerOptions, stated once (and in its TSDoc). */
@@ -66,6 +66,7 @@ export function controllerSettings(options: ControllerOptions): Settings {
   delayMs('retry.maxDelayMs', retry.maxDelayMs);
   const writable = writablePolicies(options.dns.provider);
   checkWritable(options.federation.trafficPolicy, 'federation.trafficPolicy', writable);
+  warnUnresolvedRouting(options.federation.trafficPolicy, 'federation.trafficPolicy', options);
   return {
     coalesceMs: delayMs('coalesceMs', options.coalesceMs, DEFAULTS.coalesceMs),
     resyncMs: options.resyncMs === false ? false : timerMs('resyncMs', options.resyncMs, DEFAULTS.resyncMs),

@@ -33,6 +33,8 @@ export interface ServiceRecord {
   dns: ServiceDnsView | undefined;
   /** The record conflicts last told (`records-conflict`), as one string; empty when none. */
   toldConflicts: string;
+  /** Whether it was warned that its routed global name cannot resolve load-balancer hostnames. */
+  toldUnresolvedRouting: boolean;
 }
 
 /** What placement read: the service as applied, the clusters' view, and the manifests of its shards. */
@@ -181,6 +183,7 @@ const freshRecord = (service: FederatedService, deleting: ServiceRecord['deletin
   held: [],
   dns: undefined,
   toldConflicts: '',
+  toldUnresolvedRouting: false,
 });
 
 /** The services served (not being deleted). */

@@ -2,6 +2,7 @@
 import { ValidationError } from '../errors.js';
 import { PLAIN_TRAFFIC_POLICIES, routedPolicy, TRAFFIC_POLICY_TYPES, validateRoutingLimits } from '../planning/traffic-policy.js';
 import type { DnsProvider, RoutingLimits, TrafficPolicy, TrafficPolicyType } from '../types.js';
+import type { ControllerOptions } from './types.js';
 
 /** The provider's name, the policies it writes, and what its routed record sets accept. */
 export interface WritablePolicies {
@@ -44,4 +45,24 @@ export function checkWritable(policy: TrafficPolicy | undefined, field: string, 
       `the ${writable.provider} DNS provider does not write the ${policy.type} traffic policy; it writes ${writable.policies.join(', ') || 'none'}`,
     );
   routedPolicy(policy, field, [], writable.routing);
+}
+
+/**
+ * Warns when `policy` routes the global name while the provider aliases load-balancer hostnames
+ * and no `resolveHostname` is given: a routed member holds addresses, so a service whose healthy
+ * shards are named by hostname alone keeps its global name as `all` plans it (an ALIAS set).
+ * Returns whether it warned.
+ */
+export function warnUnresolvedRouting(
+  policy: TrafficPolicy | undefined,
+  field: string,
+  options: Pick<ControllerOptions, 'dns' | 'resolveHostname' | 'logger'>,
+): boolean {
+  if (policy?.type !== 'nearest' && policy?.type !== 'weighted') return false;
+  if (options.resolveHostname !== undefined || options.dns.provider.canAlias === undefined) return false;
+  options.logger?.warn(
+    { field, trafficPolicy: policy.type, provider: options.dns.provider.name },
+    'no resolveHostname: load balancers named by hostname are aliased, and a global name whose healthy shards have only hostnames answers as with the all traffic policy',
+  );
+  return true;
 }
