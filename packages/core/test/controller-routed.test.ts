@@ -134,7 +134,7 @@ describe('routed policies through the controller', () => {
 
   test('with a provider that aliases load balancers, a routed global name answers their resolved addresses; no resolver, the global name answers as with all', async () => {
     const lb = (zone: string, service = 'nginx') => `${service}-${zone}.lb.example.net`;
-    const resolvedTo = (zone: string) => `198.51.100.${ZONES.findIndex((z) => z === zone) + 1}`;
+    const resolvedTo = (zone: string) => `198.51.100.${(ZONES as readonly string[]).indexOf(zone) + 1}`;
     for (const resolver of [true, false]) {
       const world = guideWorld({ canAlias: (hostname) => hostname.endsWith('.lb.example.net.') });
       const { provider } = routedProvider(world);
