@@ -1,5 +1,7 @@
 // The controller with 1,000 services × 100 clusters loaded: propagation latency from a
 // shard health event to the zone, steady state with nothing changing, and memory held.
+// The start-up (placing, the first convergence) against its floors, in this process, and again
+// with each side cold in a fresh process (COLD_PAIRS alternated pairs, default 5; 0 skips them).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createController, type FederationController } from '@fedsvc/core';
