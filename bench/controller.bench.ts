@@ -1,118 +1,32 @@
 // The controller with 1,000 services × 100 clusters loaded: propagation latency from a
 // shard health event to the zone, steady state with nothing changing, and memory held.
-import {
-  type Cluster,
-  createController,
-  diffRecords,
-  type FederatedService,
-  type FederationController,
-  placeShards,
-  planServiceRecords,
-  type RecordSet,
-  type Shard,
-} from '@fedsvc/core';
+// The start-up (placing, the first convergence) against its floors, in this process, and again
+// with each side cold in a fresh process (COLD_PAIRS alternated pairs, default 5; 0 skips them).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createController, type FederationController } from '@fedsvc/core';
 import { sleep } from '@fedsvc/core/provider';
-import { MemoryClusters } from '@fedsvc/core/testing';
-import { createMemoryProvider, type MemoryDnsProvider } from '@fedsvc/dns-memory';
-import { address, clustersOf } from './federation.js';
+import {
+  CLUSTERS,
+  cpuMs,
+  handed,
+  ownUntilHanded,
+  placementFloor,
+  ref,
+  replanFloor,
+  SERVICES,
+  service,
+  startUp,
+  topology,
+  zone,
+} from './controller-world.js';
 import { gc, machine, ms, percentile, retainedHeap, table } from './measure.js';
 
-const SERVICES = Number(process.env.SERVICES ?? 1_000);
-const CLUSTERS = 100;
 const EVENTS = Number(process.env.EVENTS ?? 1_000);
-
-const service = (s: number): FederatedService => ({
-  manifest: {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { namespace: `ns${s % 50}`, name: `svc${s}` },
-    spec: { type: 'LoadBalancer', selector: { app: `svc${s}` }, ports: [{ port: 80, protocol: 'TCP' }] },
-  },
-});
-const ref = (s: number) => ({ namespace: `ns${s % 50}`, name: `svc${s}` });
-
-const topology = clustersOf(CLUSTERS);
-/** Member clusters whose load balancers hand each service an address of its own. */
-const world = (): MemoryClusters =>
-  new MemoryClusters(
-    topology.map((cluster, c) => ({
-      ...cluster,
-      loadBalancerAddresses: Array.from({ length: SERVICES }, (_, s) => address(s * 512 + c)),
-    })),
-  );
-const zone = { id: 'bench', dnsName: 'example.com.' };
-// When each change set is handed to the provider: the end of the controller's own work. And
-// from when to when the provider worked on each (here the in-memory zone applying it): a pass
-// waits for one change set's answer before it hands the next, and no floor counts the
-// provider's work, so a figure leaves out the time of the answers it waited for.
-const handed: number[] = [];
-const answered: { from: number; to: number }[] = [];
-/** An in-memory zone whose change sets are timed as they are handed and answered. */
-function timedProvider(): MemoryDnsProvider {
-  const provider = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'bench' }], pageSize: 300 });
-  const applyChanges = provider.applyChanges.bind(provider);
-  provider.applyChanges = (target, changes) => {
-    const from = performance.now();
-    handed.push(from);
-    const answer = applyChanges(target, changes);
-    const done = () => answered.push({ from, to: performance.now() });
-    answer.then(done, done);
-    return answer;
-  };
-  return provider;
-}
-/** The controller's own time from `start` until the last change set was handed: the provider's answers before it left out. */
-function ownUntilHanded(start: number): number {
-  const last = handed.at(-1) ?? start;
-  const waited = answered.reduce((sum, { from, to }) => (from >= start && to <= last ? sum + (to - from) : sum), 0);
-  return last - start - waited;
-}
-// When the last shard action was carried out: the end of placing. And the process's CPU then.
-// Both are read at the last of the services × clusters creates only: the floor reads no clock
-// at each action either.
-let lastPlaced = Number.NaN;
-let lastPlacedCpu = Number.NaN;
-let shardActions = 0;
+// Start-ups measured cold, each side in a fresh process, alternated: figure, floor, figure, floor …
+const COLD_PAIRS = Number(process.env.COLD_PAIRS ?? 5);
 /** The CPU of each run of placing's floor. */
 const placeFloorCpu: number[] = [];
-
-/** One start-up over a fresh world: placing every shard, then the first convergence once every shard has a ready endpoint. */
-async function startUp() {
-  const clusters = world();
-  const provider = timedProvider();
-  const applyShard = clusters.applyShard.bind(clusters);
-  shardActions = 0;
-  clusters.applyShard = (action) => {
-    const done = applyShard(action);
-    if (++shardActions === SERVICES * CLUSTERS) {
-      lastPlaced = performance.now();
-      lastPlacedCpu = cpuMs();
-    }
-    return done;
-  };
-  const controller = createController({
-    federation: { name: 'fed', domain: 'example.com' },
-    ownerId: 'bench',
-    clusters,
-    dns: { provider, zone },
-    services: Array.from({ length: SERVICES }, (_, s) => service(s)),
-  });
-  gc();
-  let start = performance.now();
-  const startCpu = cpuMs();
-  controller.start();
-  await controller.idle();
-  const placing = { idle: performance.now() - start, shards: lastPlaced - start, cpu: lastPlacedCpu - startCpu };
-  handed.length = 0;
-  start = performance.now();
-  for (let s = 0; s < SERVICES; s++)
-    for (const cluster of topology) clusters.setReadyEndpoints(cluster.name, ref(s).namespace, ref(s).name, 1);
-  // The member clusters' own work of making the events ends here; the floor, too, starts with the shards made.
-  const sent = performance.now();
-  await controller.idle();
-  const convergence = { idle: performance.now() - start, handed: (handed.at(-1) ?? start) - start, own: ownUntilHanded(sent) };
-  return { clusters, provider, controller, placing, convergence };
-}
 
 // The first start-up in a process also compiles placement, the in-memory clusters and the
 // controller; the floors, measured after it, run on code already compiled (their own first run
@@ -132,8 +46,12 @@ let controller: FederationController | undefined = measured.controller;
 measured = undefined;
 const held = provider.snapshot(zone).length;
 // The floors, in this process: what any controller must compute, and nothing else.
-const placeFloor = median(3, placementFloor);
-const convergeFloor = median(3, () => replanFloor(new Set(), []));
+const placeFloor = median(3, () => {
+  const { wall, cpu } = placementFloor();
+  placeFloorCpu.push(cpu);
+  return wall;
+});
+const convergeFloor = median(3, () => replanFloor(clusters, new Set(), []).wall);
 
 // A healthy shard loses its endpoints (its zone's A set becomes a CNAME), or gets them back.
 // Measured: from the event to the change set handed to the provider, and (the controller's
@@ -150,7 +68,7 @@ async function events(count: number, spacingMs: number, from: number): Promise<{
     const at = performance.now();
     clusters.setReadyEndpoints(cluster.name, ref(s).namespace, ref(s).name, shard.readyEndpoints > 0 ? 0 : 1);
     await controller!.idle();
-    if (handed[0] !== undefined) out.handed.push(handed[0] - at);
+    if (handed[0] !== undefined) out.handed.push(handed[0].at - at);
     const rest = spacingMs - (performance.now() - at);
     if (rest > 0) await sleep(rest);
   }
@@ -170,12 +88,17 @@ const backToBack = await events(200, 0, EVENTS);
 const bursts: { handed: number; own: number; idle: number; floor: number }[] = [];
 for (let i = 0; i < 5; i++) {
   const cluster = topology[i * 17]!.name;
-  const floor = replanFloor(new Set([cluster]), provider.snapshot(zone));
+  const floor = replanFloor(clusters, new Set([cluster]), provider.snapshot(zone)).wall;
   handed.length = 0;
-  const start = performance.now();
+  const start = { at: performance.now(), cpu: cpuMs() };
   clusters.setHealth(cluster, 'NotReady');
   await controller.idle();
-  bursts.push({ handed: (handed.at(-1) ?? NaN) - start, own: ownUntilHanded(start), idle: performance.now() - start, floor });
+  bursts.push({
+    handed: (handed.at(-1)?.at ?? NaN) - start.at,
+    own: ownUntilHanded(start).wall,
+    idle: performance.now() - start.at,
+    floor,
+  });
   clusters.setHealth(cluster, 'Ready');
   await controller.idle();
 }
@@ -274,7 +197,7 @@ console.log(
 // One pass over every service: each figure against its floor, measured in this process.
 const ratio = (figure: number, floor: number): string => `${ms(figure)} / ${ms(floor)} = ×${(figure / floor).toFixed(2)}`;
 const burstRatios = bursts.map((b) => b.own / b.floor);
-console.log(`\n#### Every service at once, against its floor (target: under ×2)\n`);
+console.log(`\n#### Every service at once, against its floor, both in this process (target: under ×2)\n`);
 console.log(
   table(
     ['measure', 'figure / floor = ratio', 'as handed: provider and event making in', 'until idle'],
@@ -293,7 +216,7 @@ console.log(
       ],
       [
         "first convergence, from the last endpoint event sent until the last change set is handed to the provider, less the provider's answers before it; floor: planning every service and one diff against the zone",
-        ratio(convergence.own, convergeFloor),
+        ratio(convergence.own.wall, convergeFloor),
         ratio(convergence.handed, convergeFloor),
         ms(convergence.idle),
       ],
@@ -306,7 +229,7 @@ console.log(
       ['… placing in CPU', ratio(coldPlacing.cpu, percentile(placeFloorCpu, 50)), '—', '—'],
       [
         '… the first convergence',
-        ratio(coldConvergence.own, convergeFloor),
+        ratio(coldConvergence.own.wall, convergeFloor),
         ratio(coldConvergence.handed, convergeFloor),
         ms(coldConvergence.idle),
       ],
@@ -329,6 +252,88 @@ console.log(
 );
 console.log(`- steady state: ${steadyWrites} writes (target: 0): ${steadyWrites === 0 ? 'met' : 'NOT met'}`);
 
+if (COLD_PAIRS > 0) printCold(coldPairs(COLD_PAIRS));
+
+/** Wall time and CPU (the process's, all threads) of one measure, ms. */
+type Spent = { wall: number; cpu: number };
+/** What one side of the start-up spent, in a fresh process. */
+type ColdSide = { placing: Spent; convergence: Spent };
+
+/**
+ * `pairs` start-ups, each side in a fresh process of its own (the same Node flags and loader as
+ * this one), alternated so that the machine's load falls on both alike: figure, floor, figure …
+ */
+function coldPairs(pairs: number): { figure: ColdSide; floor: ColdSide }[] {
+  const script = fileURLToPath(new URL('./controller-cold.ts', import.meta.url));
+  const run = (side: 'figure' | 'floor'): ColdSide => {
+    const child = spawnSync(process.execPath, [...process.execArgv, script, side], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`controller-cold.ts ${side} exited with ${child.status ?? child.signal}`);
+    return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ColdSide;
+  };
+  return Array.from({ length: pairs }, () => {
+    const figure = run('figure');
+    return { figure, floor: run('floor') };
+  });
+}
+
+/** Each cold pair's ratios, their medians, and this process's figures beside them. */
+function printCold(pairs: readonly { figure: ColdSide; floor: ColdSide }[]): void {
+  const ratios = (measure: keyof ColdSide, clock: keyof Spent) => pairs.map((p) => p.figure[measure][clock] / p.floor[measure][clock]);
+  const times = (measure: keyof ColdSide, clock: keyof Spent) => pairs.map((p) => ratio(p.figure[measure][clock], p.floor[measure][clock]));
+  const medianOf = (measure: keyof ColdSide, clock: keyof Spent) => percentile(ratios(measure, clock), 50);
+  console.log(
+    `\n#### The start-up cold against its floor cold, each in a fresh process, ${pairs.length} alternated pairs (target: under ×2)\n`,
+  );
+  console.log(
+    table(
+      ['measure', ...pairs.map((_, i) => `pair ${i + 1}: figure / floor = ratio`), 'median of the ratios', 'in this process (above)'],
+      [
+        [
+          'placing, wall: from start to the last shard action; floor: placeShards for every service and each action carried out',
+          ...times('placing', 'wall'),
+          `×${medianOf('placing', 'wall').toFixed(2)}`,
+          `×${(placing.shards / placeFloor).toFixed(2)}`,
+        ],
+        [
+          '… placing, CPU of the whole process',
+          ...times('placing', 'cpu'),
+          `×${medianOf('placing', 'cpu').toFixed(2)}`,
+          `×${(placing.cpu / percentile(placeFloorCpu, 50)).toFixed(2)}`,
+        ],
+        [
+          "first convergence, wall: from the last endpoint event sent to the last change set handed, less the provider's answers; floor: planning every service and one diff, after placing's floor",
+          ...times('convergence', 'wall'),
+          `×${medianOf('convergence', 'wall').toFixed(2)}`,
+          `×${(convergence.own.wall / convergeFloor).toFixed(2)}`,
+        ],
+        [
+          '… first convergence, CPU of the whole process',
+          ...times('convergence', 'cpu'),
+          `×${medianOf('convergence', 'cpu').toFixed(2)}`,
+          '—',
+        ],
+      ],
+    ),
+  );
+  console.log('');
+  for (const [measure, clock] of [
+    ['placing', 'wall'],
+    ['placing', 'cpu'],
+    ['convergence', 'wall'],
+    ['convergence', 'cpu'],
+  ] as const) {
+    const figure = pairs.map((p) => p.figure[measure][clock]);
+    const floor = pairs.map((p) => p.floor[measure][clock]);
+    const r = medianOf(measure, clock);
+    console.log(
+      `- cold, ${measure} (${clock}): figure median ${ms(percentile(figure, 50))}, floor median ${ms(percentile(floor, 50))}; median ratio ×${r.toFixed(2)} (target: under ×2): ${r < 2 ? 'met' : 'NOT met'}`,
+    );
+  }
+}
+
 /** The median of `runs` timings of `measure`, which returns milliseconds. */
 function median(runs: number, measure: () => number): number {
   return percentile(
@@ -338,54 +343,6 @@ function median(runs: number, measure: () => number): number {
     }),
     50,
   );
-}
-
-/**
- * Re-planning every service from the shards the clusters hold now (`notReady` clusters out),
- * then one diff of their record sets against `current`: the work a cluster event needs at least.
- */
-function replanFloor(notReady: ReadonlySet<string>, current: readonly RecordSet<string>[]): number {
-  const planned: Cluster[] = topology.map((c) => ({ name: c.name, zones: c.zones, region: c.region, ready: !notReady.has(c.name) }));
-  const shards: Shard[][] = Array.from({ length: SERVICES }, (_, s) =>
-    clusters.shards(ref(s).namespace, ref(s).name).map((shard) => ({
-      cluster: shard.cluster,
-      readyEndpoints: shard.readyEndpoints,
-      addresses: shard.ingress.flatMap((entry) => (entry.ip ? [entry.ip] : [])),
-    })),
-  );
-  gc();
-  const at = performance.now();
-  const desired: RecordSet[] = [];
-  for (let s = 0; s < SERVICES; s++)
-    desired.push(
-      ...planServiceRecords({ federation: { name: 'fed', domain: 'example.com' }, service: ref(s), clusters: planned, shards: shards[s]! }),
-    );
-  diffRecords(current, desired, { ownerId: 'bench' });
-  return performance.now() - at;
-}
-
-/**
- * Placing every service in every cluster of a fresh world like the one the controller placed, the
- * actions decided and carried out: what start-up needs at least.
- */
-function placementFloor(): number {
-  const fresh = world();
-  const statuses = fresh.clusters();
-  const cpu = cpuMs();
-  const at = performance.now();
-  for (let s = 0; s < SERVICES; s++) {
-    const actions = placeShards({ service: service(s), clusters: statuses, existing: [], created: new Set(), ownerId: 'bench' });
-    for (const action of actions) void fresh.applyShard(action);
-  }
-  const wall = performance.now() - at;
-  placeFloorCpu.push(cpuMs() - cpu);
-  return wall;
-}
-
-/** The process's CPU so far, user and system, in milliseconds. */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
 }
 
 function spread(samples: readonly number[]): string {
