@@ -7,7 +7,7 @@ import { normalizeName } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
 import { isGuard, isMarker } from './guards.js';
-import { cutInOrder, packAhead } from './pack.js';
+import { cutInOrder, packAhead, requestsFor } from './pack.js';
 import { sizeGroup } from './sized-group.js';
 
 export { isGuard, isMarker };
@@ -126,9 +126,10 @@ function checkLimits(limits: ProviderLimits): void {
  * finds its marker as the order leaves it. Where two limits bind, this fills requests in both
  * rather than in the one the next group in order would break. The look-ahead is bounded per
  * request, the result depends on the input alone, and it never takes more requests than cutting
- * the order as given would (the packed cut is taken only where it saves a request: it may send more guards, where it
- * parts a group from the change of the marker it guards). The changes of a
- * request keep their relative order.
+ * the order as given would (packing is tried only where the order's cut takes more requests than
+ * its load needs, and taken only where it saves one: it may send more guards, where it parts a
+ * group from the change of the marker it guards). The changes of a request keep their relative
+ * order.
  * A name group that alone exceeds the limits is not an error here: it is left out, in
  * `oversized`, and the batches around it are cut at its place (no group crosses it), so that a
  * caller can write everything else in order and decide what the missing group means for the
@@ -144,7 +145,9 @@ export function planBatches(
   checkLimits(limits);
   const groups = changeGroups(changes, prefix).map((whole) => sizeGroup(whole, limits, cost, prefix));
   const inOrder = cutInOrder(groups, limits);
-  const packed = packAhead(groups, limits, inOrder);
+  // A cut in order whose requests are as few as its own load needs is kept without packing:
+  // packing saves requests by filling room the order leaves, not by sending less.
+  const packed = inOrder.requests.length > requestsFor(inOrder.needs, limits) ? packAhead(groups, limits, inOrder) : inOrder;
   const cut = packed.requests.length < inOrder.requests.length ? packed : inOrder;
   return {
     batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),

@@ -41,7 +41,7 @@ const BALANCE = 0.02;
 
 type Dimension = 'changes' | 'rrdatas' | 'chars';
 const DIMENSIONS: readonly Dimension[] = ['changes', 'rrdatas', 'chars'];
-const LIMIT: Record<Dimension, keyof ProviderLimits> = {
+const LIMIT: Record<Dimension, 'maxChangesPerRequest' | 'maxRrdatasPerRequest' | 'maxRrdataCharsPerRequest'> = {
   changes: 'maxChangesPerRequest',
   rrdatas: 'maxRrdatasPerRequest',
   chars: 'maxRrdataCharsPerRequest',
@@ -142,6 +142,13 @@ export function cutInOrder(groups: readonly SizedGroup[], limits: ProviderLimits
 
 const NOTHING: RequestCost = { changes: 0, rrdatas: 0, chars: 0 };
 
+/** How many requests a cut's load fills at the least: what its groups cost where it put them, against each limit. */
+export function requestsFor(needs: readonly RequestCost[], limits: ProviderLimits): number {
+  const load = { changes: 0, rrdatas: 0, chars: 0 };
+  for (const need of needs) plus(load, need, 1);
+  return Math.max(...DIMENSIONS.map((dimension) => Math.ceil(load[dimension] / limits[LIMIT[dimension]])));
+}
+
 /**
  * Fills each request from the first group not yet sent, in order, then with later groups that
  * may go ahead of those it leaves behind (LeftBehind), looking at most LOOK_AHEAD groups past
@@ -240,7 +247,7 @@ class Remaining {
 
   /** The pace at which a request should fill each limit: the binding one at 1, the others as their share of what is left. */
   pace(): Pace {
-    const worth = DIMENSIONS.map((d) => Math.max(0, this.#load[d]) / (this.limits[LIMIT[d]] as number));
+    const worth = DIMENSIONS.map((d) => Math.max(0, this.#load[d]) / this.limits[LIMIT[d]]);
     const most = Math.max(...worth);
     return new Pace(
       this.limits,
@@ -271,7 +278,7 @@ class Pace {
     let low = Infinity;
     let high = -Infinity;
     for (const { d, share } of this.#binding) {
-      const filled = used(d) / ((this.limits[LIMIT[d]] as number) * share);
+      const filled = used(d) / (this.limits[LIMIT[d]] * share);
       low = Math.min(low, filled);
       high = Math.max(high, filled);
     }
