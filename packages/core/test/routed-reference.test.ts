@@ -1,7 +1,7 @@
 // The routed global name against a plain construction of it from the `all` plans of parts of the
 // federation, over random topologies: the planner's whole output, deep-equal. And the arrays a
-// plan shares between record sets (a weighted member's and its zone's) are never written by the
-// diff, the checks before writing, batching or a provider.
+// plan shares between record sets (a weighted member's and its zone's, a nearest member's and its
+// region's) are never written by the diff, the checks before writing, batching or a provider.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { createMemoryProvider } from '@fedsvc/dns-memory';
@@ -194,6 +194,22 @@ describe('data arrays shared within a plan', () => {
       const zone = plan.find((r) => r.name === names.zone(cluster.zones[0]!, cluster.region))!;
       expect(member.rrdatas).toBe(zone.rrdatas);
     }
+  });
+
+  test('a nearest member holds the very array of the region it stands for', () => {
+    const clusters: Cluster[] = ['a', 'b', 'c', 'd'].map((z, i) => ({
+      name: `c-${z}`,
+      zones: [`r${i % 2}-${z}`],
+      region: `r${i % 2}`,
+      ready: true,
+    }));
+    const shards: Shard[] = clusters.map((c, i) => ({ cluster: c.name, addresses: [`192.0.2.${i + 1}`], readyEndpoints: 1 }));
+    const t = { federation: { name: 'fed', domain: 'example.com' }, service: { namespace: 'ns', name: 'web' }, clusters, shards };
+    const plan = planned(t, { type: 'nearest' });
+    const names = recordNames(t.federation, t.service);
+    const members = plan.find((r) => r.name === names.global)!.members!;
+    expect(members.map((m) => m.id)).toEqual(['r0', 'r1']);
+    for (const member of members) expect(member.rrdatas).toBe(plan.find((r) => r.name === names.region(member.id))!.rrdatas);
   });
 
   test.prop(

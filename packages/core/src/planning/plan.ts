@@ -238,7 +238,7 @@ function at(map: Map<string, Targets>, key: string): Targets {
  * whose one healthy shard has its own data made (its `weighted` member's) plans the same arrays.
  */
 function targetSets(out: RecordSet[], name: string, ttl: number, targets: Targets): void {
-  const own = targets.only?.own;
+  const own = targets.only?.own ?? targets.made;
   if (targets.hostnames === undefined) {
     addressSets(out, name, ttl, targets.addresses, own);
     return;
@@ -255,7 +255,8 @@ function addressSets(out: RecordSet[], name: string, ttl: number, addresses: rea
     out.push({ name, type, ttl, rrdatas: own?.[type] ?? [only.text] });
     return;
   }
-  const { v4, v6 } = uniqueAddresses(addresses);
+  // Data already made for the place (its routed member's) is not made again.
+  const { v4, v6 } = own?.A !== undefined && own.AAAA !== undefined ? { v4: own.A, v6: own.AAAA } : uniqueAddresses(addresses);
   if (v4.length > 0) out.push({ name, type: 'A', ttl, rrdatas: own?.A ?? v4 });
   if (v6.length > 0) out.push({ name, type: 'AAAA', ttl, rrdatas: own?.AAAA ?? v6 });
 }

@@ -2,7 +2,7 @@
 // from by the client's location or by weight. See docs/design.md, Routed record sets.
 import { ValidationError } from '../errors.js';
 import type { RecordSet, RoutedMember, Routing } from '../types.js';
-import { familyRdatas, routableTargets, shardRdatas, uniqueAddresses, type TargetsView } from './targets.js';
+import { placeRdatas, routableTargets, shardRdatas, uniqueAddresses, type TargetsView } from './targets.js';
 import type { RoutedPolicy } from './traffic-policy.js';
 import type { ShardRdatas, Topology, ValidCluster, ValidShard } from './validate.js';
 
@@ -146,17 +146,16 @@ export function weightedMembers(
  */
 export function nearestMembers(candidates: readonly Candidate[]): MembersOf {
   return (type) => {
-    const family = type === 'A' ? 4 : 6;
     const out: RoutedMember[] = [];
     const byLocation = new Map<string, { at: number; candidate: Candidate; targets: TargetsView }>();
     for (const candidate of candidates) {
-      const rrdatas = familyRdatas(candidate.targets, family);
+      const rrdatas = placeRdatas(candidate.targets, type);
       if (rrdatas.length === 0) continue;
       const { id, location } = candidate;
       const held = byLocation.get(location);
       if (held !== undefined) {
         held.targets = merged(held.targets, candidate.targets);
-        out[held.at] = { id: held.candidate.id, location, rrdatas: familyRdatas(held.targets, family) };
+        out[held.at] = { id: held.candidate.id, location, rrdatas: placeRdatas(held.targets, type) };
         continue;
       }
       byLocation.set(location, { at: out.length, candidate, targets: candidate.targets });

@@ -14,6 +14,8 @@ export interface Targets {
    * second is. A place of one shard plans that shard's own data where it was made (see shardRdatas).
    */
   only: ValidShard | null | undefined;
+  /** Its record data, once a `nearest` member has made it (see placeRdatas). */
+  made: ShardRdatas | undefined;
 }
 
 /** What a place or a shard answers, read only. */
@@ -21,10 +23,12 @@ export interface TargetsView {
   readonly addresses: readonly Address[];
   readonly hostnames?: readonly string[] | undefined;
   readonly hostnameAddresses?: readonly Address[] | undefined;
+  /** Its record data, once a `nearest` member has made it (see placeRdatas). */
+  made?: ShardRdatas | undefined;
 }
 
 /** A place holding no shard yet. */
-export const noTargets = (): Targets => ({ addresses: [], only: undefined });
+export const noTargets = (): Targets => ({ addresses: [], only: undefined, made: undefined });
 
 export function addTargets(place: Targets, shard: ValidShard): void {
   for (const address of shard.addresses) place.addresses.push(address);
@@ -67,6 +71,18 @@ export function familyRdatas(targets: TargetsView, family: 4 | 6): readonly stri
   if (addresses.length === 1) return addresses[0]!.family === family ? [addresses[0]!.text] : NONE;
   const { v4, v6 } = uniqueAddresses(addresses);
   return family === 4 ? v4 : v6;
+}
+
+/**
+ * A place's addresses of `type` once each, in numeric order, made once per place: a region's own
+ * set and its `nearest` member hold the same array. Plans are read only, so sharing is safe.
+ */
+export function placeRdatas(targets: TargetsView, type: keyof ShardRdatas): readonly string[] {
+  if (targets.made === undefined) {
+    const { v4, v6 } = uniqueAddresses(targets.addresses);
+    targets.made = { A: v4, AAAA: v6 };
+  }
+  return targets.made[type]!;
 }
 
 /** An ALIAS set's data: the hostnames once each and sorted, then the IPv4 and the IPv6 addresses. */
