@@ -1,8 +1,9 @@
 // Routed record sets ↔ Route 53 routing-policy records. A `nearest` set is one latency record
 // per member (SetIdentifier the member's id, digested when too long: memberIdentifier; Region its
 // location), a `weighted` set one weighted record per member (SetIdentifier likewise, Weight its
-// weight), each with the set's TTL and the member's values. Reading groups a name and type's latency or weighted records back into one
-// set; records of kinds fedsvc never writes stay ROUTED (records.ts) and are never changed.
+// weight), each with the set's TTL and the member's values. Reading groups a name and type's
+// latency or weighted records back into one set; records of kinds fedsvc never writes stay
+// ROUTED (records.ts) and are never changed.
 import { createHash } from 'node:crypto';
 import { type ResourceRecordSet, ResourceRecordSetRegion } from '@aws-sdk/client-route-53';
 import { parseAddress, ProviderError, type RecordSet, type RoutedMember, type Routing, type RoutingLimits } from '@fedsvc/core/provider';
