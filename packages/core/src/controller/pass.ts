@@ -5,6 +5,7 @@ import type { EventEmitter } from 'eventemitter3';
 import { ProviderError, ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
+import { isRouted } from '../planning/traffic-policy.js';
 import { ours } from '../placement/manifest.js';
 import { reconcileZone } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
@@ -137,8 +138,7 @@ export async function runPass(
 
 /** Whether the service's global name is a routed record set (`nearest`, `weighted`): its hostnames are resolved even where aliased. */
 function routesGlobal(ctx: PassContext, key: ServiceKey): boolean {
-  const type = (ctx.services.get(key)?.service.trafficPolicy ?? ctx.options.federation.trafficPolicy)?.type;
-  return type === 'nearest' || type === 'weighted';
+  return isRouted(ctx.services.get(key)?.service.trafficPolicy ?? ctx.options.federation.trafficPolicy);
 }
 
 /**

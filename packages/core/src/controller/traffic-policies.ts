@@ -1,6 +1,13 @@
 // Which traffic policies the controller may ask of its DNS provider, checked where policies enter.
 import { ValidationError } from '../errors.js';
-import { PLAIN_TRAFFIC_POLICIES, routedPolicy, TRAFFIC_POLICY_TYPES, validateRoutingLimits } from '../planning/traffic-policy.js';
+import {
+  isRouted,
+  PLAIN_TRAFFIC_POLICIES,
+  ROUTED_TRAFFIC_POLICIES,
+  routedPolicy,
+  TRAFFIC_POLICY_TYPES,
+  validateRoutingLimits,
+} from '../planning/traffic-policy.js';
 import type { DnsProvider, RoutingLimits, TrafficPolicy, TrafficPolicyType } from '../types.js';
 import type { ControllerOptions } from './types.js';
 
@@ -26,7 +33,7 @@ export function writablePolicies(provider: DnsProvider): WritablePolicies {
       `must be an array of traffic policies (${TRAFFIC_POLICY_TYPES.join(', ')})`,
     );
   const policies: readonly TrafficPolicyType[] = [...stated];
-  if (!policies.includes('nearest') && !policies.includes('weighted')) return { provider: provider.name, policies };
+  if (!policies.some((type) => ROUTED_TRAFFIC_POLICIES.includes(type))) return { provider: provider.name, policies };
   return { provider: provider.name, policies, routing: validateRoutingLimits(provider.routing, 'dns.provider.routing') };
 }
 
@@ -58,7 +65,7 @@ export function warnUnresolvedRouting(
   field: string,
   options: Pick<ControllerOptions, 'dns' | 'resolveHostname' | 'logger'>,
 ): boolean {
-  if (policy?.type !== 'nearest' && policy?.type !== 'weighted') return false;
+  if (!isRouted(policy)) return false;
   if (options.resolveHostname !== undefined || options.dns.provider.canAlias === undefined) return false;
   options.logger?.warn(
     { field, trafficPolicy: policy.type, provider: options.dns.provider.name },

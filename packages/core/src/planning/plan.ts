@@ -196,7 +196,7 @@ function plan(topology: Topology, service: PlannedService, shards: readonly Vali
         ? weightedMembers(byRank ?? [], policy.weights, routed.routing.maxWeight)
         : nearestMembers(nearestCandidates(topology.regions, byRegion, routed.locations ?? new Map()));
     const place = { name: names.global, ttl, field: service.trafficPolicyField };
-    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, routable ?? global, members);
+    routedSets(out, place, policy.type === 'weighted' ? 'weighted' : 'nearest', routed, routable!, members);
   }
   for (const region of topology.regions) {
     const regionName = names.region(region);

@@ -29,6 +29,14 @@ export const TRAFFIC_POLICY_TYPES: readonly TrafficPolicyType[] = Object.freeze(
 /** The policies a provider writes when it does not say: plain record sets only. */
 export const PLAIN_TRAFFIC_POLICIES: readonly TrafficPolicyType[] = Object.freeze(['all', 'failover']);
 
+/** The policies that plan the global name as a routed record set, written as the provider's own routing records. */
+export const ROUTED_TRAFFIC_POLICIES: readonly TrafficPolicyType[] = Object.freeze(['nearest', 'weighted']);
+
+/** Whether `policy` plans the global name as a routed record set (see ROUTED_TRAFFIC_POLICIES). */
+export function isRouted(policy: TrafficPolicy | undefined): policy is Extract<TrafficPolicy, { type: 'nearest' | 'weighted' }> {
+  return policy !== undefined && ROUTED_TRAFFIC_POLICIES.includes(policy.type);
+}
+
 export const ALL_POLICY: TrafficPolicy = Object.freeze({ type: 'all' });
 
 const FIELDS: Readonly<Record<TrafficPolicyType, readonly string[]>> = {
@@ -149,7 +157,7 @@ export function routedPolicy(
   regions: readonly string[],
   routing: RoutingLimits | undefined,
 ): RoutedPolicy | undefined {
-  if (policy.type !== 'nearest' && policy.type !== 'weighted') return undefined;
+  if (!isRouted(policy)) return undefined;
   if (routing === undefined)
     throw new ValidationError(
       `${field}.type`,
