@@ -8,7 +8,7 @@ import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
 import { isGuard, isMarker } from './guards.js';
 import { cutInOrder, packAhead, requestsFor } from './pack.js';
-import { sizeGroup } from './sized-group.js';
+import { sizeGroup, type Cost } from './sized-group.js';
 
 export { isGuard, isMarker };
 
@@ -62,12 +62,6 @@ export function onceEach(changes: readonly Change[], prefix: string | undefined)
 export function groupRecord(group: readonly Change[], prefix: string = DEFAULT_MARKER_PREFIX): { name: string; type: string } | undefined {
   const change = group.find((candidate) => !isMarker(candidate, prefix)) ?? group[0];
   return change ? { name: change.record.name, type: change.record.type } : undefined;
-}
-
-interface Cost {
-  changes: number;
-  rrdatas: number;
-  chars: number;
 }
 
 /** An update is a deletion and an addition to every provider we know (Route 53 counts UPSERT twice). */

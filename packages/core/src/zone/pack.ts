@@ -2,21 +2,8 @@
 // ahead where the order between them does not matter (see group-moves.ts), so that a request is
 // filled in every limit that binds rather than in the one its next group would break.
 import type { ProviderLimits, RequestCost } from '../types.js';
-import { LeftBehind, type GroupTouches } from './group-moves.js';
-
-/** A name group as requests carry it. */
-export interface SizedGroup {
-  /** What the group costs in any request, its guards of other markers aside. */
-  readonly base: RequestCost;
-  /** The markers (normalized names) the group changes: their guards in the same request cost nothing. */
-  readonly markers: readonly string[];
-  /** The group's guards of markers it does not change, one per marker, with what each costs. */
-  readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
-  /** Whether the group alone breaks the limits: it goes in no request. */
-  readonly oversized: boolean;
-  /** What orders it against other groups. */
-  touches(): GroupTouches;
-}
+import { LeftBehind } from './group-moves.js';
+import { plus, type Cost, type SizedGroup } from './sized-group.js';
 
 /** Requests as lists of group indices, each list in the change set's order, and where each oversized group stands. */
 export interface Cut {
@@ -47,12 +34,6 @@ const LIMIT: Record<Dimension, 'maxChangesPerRequest' | 'maxRrdatasPerRequest' |
   chars: 'maxRrdataCharsPerRequest',
 };
 
-function plus(sum: { changes: number; rrdatas: number; chars: number }, cost: RequestCost, sign: 1 | -1): void {
-  sum.changes += sign * cost.changes;
-  sum.rrdatas += sign * cost.rrdatas;
-  sum.chars += sign * cost.chars;
-}
-
 /**
  * One request being filled: its groups, what they use as the provider will be sent them, and the
  * markers it changes or guards. A guard of a marker the request changes or guards already is left
@@ -70,7 +51,7 @@ class Request {
 
   /** What a group adds to this request. */
   need(group: SizedGroup): RequestCost {
-    let need: { changes: number; rrdatas: number; chars: number } | undefined;
+    let need: Cost | undefined;
     for (const guard of group.guards) {
       if (this.#markers.has(guard.name)) continue;
       need ??= { ...group.base };

@@ -5,12 +5,33 @@ import { ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
 import { isGuard, isMarker } from './guards.js';
 import { groupTouches, type GroupTouches } from './group-moves.js';
-import type { SizedGroup } from './pack.js';
 
-interface Cost {
+/** A name group as requests carry it. */
+export interface SizedGroup {
+  /** What the group costs in any request, its guards of other markers aside. */
+  readonly base: RequestCost;
+  /** The markers (normalized names) the group changes: their guards in the same request cost nothing. */
+  readonly markers: readonly string[];
+  /** The group's guards of markers it does not change, one per marker, with what each costs. */
+  readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
+  /** Whether the group alone breaks the limits: it goes in no request. */
+  readonly oversized: boolean;
+  /** What orders it against other groups. */
+  touches(): GroupTouches;
+}
+
+/** A cost being summed. */
+export interface Cost {
   changes: number;
   rrdatas: number;
   chars: number;
+}
+
+/** Adds `cost` to `sum` (`sign` 1), or takes it off (-1). */
+export function plus(sum: Cost, cost: RequestCost, sign: 1 | -1): void {
+  sum.changes += sign * cost.changes;
+  sum.rrdatas += sign * cost.rrdatas;
+  sum.chars += sign * cost.chars;
 }
 
 const withinLimits = (need: RequestCost, limits: ProviderLimits): boolean =>
@@ -86,7 +107,7 @@ function split(group: readonly Change[], cost: (change: Change) => RequestCost, 
     const marker = toMarker(change, prefix);
     if (marker && isGuard(change, prefix)) guarded = true;
     else {
-      add(base, cost(change));
+      plus(base, cost(change), 1);
       if (marker) markers = [...markers, normalizeName(change.record.name)];
     }
   }
@@ -99,13 +120,7 @@ function split(group: readonly Change[], cost: (change: Change) => RequestCost, 
     if (markers.includes(name) || guards.some((guard) => guard.name === name)) continue;
     const guard = { name, cost: cost(change) };
     guards.push(guard);
-    add(need, guard.cost);
+    plus(need, guard.cost, 1);
   }
   return { need, base, markers, guards };
-}
-
-function add(sum: Cost, cost: RequestCost): void {
-  sum.changes += cost.changes;
-  sum.rrdatas += cost.rrdatas;
-  sum.chars += cost.chars;
 }
