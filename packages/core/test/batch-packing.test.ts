@@ -121,7 +121,7 @@ function inOrderRequests(changes: readonly Change[], limits: ProviderLimits): nu
 /** The packed cut alone, as planBatches builds it before it compares it with the order as given. */
 function packedCut(changes: readonly Change[], limits: ProviderLimits): Pick<BatchPlan, 'batches' | 'oversized'> {
   const groups = changeGroups(changes).map((group) => sizeGroup(group, limits, changeCost, DEFAULT_MARKER_PREFIX));
-  const cut = packAhead(groups, limits, cutInOrder(groups, limits));
+  const cut = packAhead(groups, limits, cutInOrder(groups, limits))!;
   return {
     batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),
     oversized: cut.oversized.map(({ index, before }) => ({
@@ -200,6 +200,18 @@ describe('planBatches against the order as given', () => {
   test.prop([worldArb, limitsArb], { numRuns: 400 })('never more requests than cutting the order as given', ({ changes }, limits) => {
     expect(planBatches(changes, limits).batches.length).toBeLessThanOrEqual(inOrderRequests(changes, limits));
   });
+
+  test.prop([worldArb, limitsArb, fc.integer({ min: 1, max: 12 })], { numRuns: 400 })(
+    'packing bounded by a count of requests gives up only where the whole packing takes at least as many, and otherwise the same cut',
+    ({ changes }, limits, under) => {
+      const groups = changeGroups(changes).map((group) => sizeGroup(group, limits, changeCost, DEFAULT_MARKER_PREFIX));
+      const inOrder = cutInOrder(groups, limits);
+      const whole = packAhead(groups, limits, inOrder)!;
+      const bounded = packAhead(groups, limits, inOrder, under);
+      if (bounded === undefined) expect(whole.requests.length).toBeGreaterThanOrEqual(under);
+      else expect({ ...bounded, under: bounded.requests.length < under }).toEqual({ ...whole, under: true });
+    },
+  );
 
   it('counts a guard as free in a request that changes its marker after it: one request where counting it took two', () => {
     const marker = (label: string, types: string[]) => ownershipRecord(`${label}.example.com.`, OWNER, 60, types);

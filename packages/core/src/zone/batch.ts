@@ -141,8 +141,9 @@ export function planBatches(
   const inOrder = cutInOrder(groups, limits);
   // A cut in order whose requests are as few as its own load needs is kept without packing:
   // packing saves requests by filling room the order leaves, not by sending less.
-  const packed = inOrder.requests.length > requestsFor(inOrder.needs, limits) ? packAhead(groups, limits, inOrder) : inOrder;
-  const cut = packed.requests.length < inOrder.requests.length ? packed : inOrder;
+  const packed =
+    inOrder.requests.length > requestsFor(inOrder.needs, limits) ? packAhead(groups, limits, inOrder, inOrder.requests.length) : undefined;
+  const cut = packed ?? inOrder;
   return {
     batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),
     oversized: cut.oversized.map(({ index, before }) => {

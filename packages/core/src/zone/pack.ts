@@ -127,6 +127,11 @@ const NOTHING: RequestCost = { changes: 0, rrdatas: 0, chars: 0 };
 export function requestsFor(needs: readonly RequestCost[], limits: ProviderLimits): number {
   const load = { changes: 0, rrdatas: 0, chars: 0 };
   for (const need of needs) plus(load, need, 1);
+  return requestsOf(load, limits);
+}
+
+/** How many requests a load fills at the least, against each limit. */
+function requestsOf(load: RequestCost, limits: ProviderLimits): number {
   return Math.max(...DIMENSIONS.map((dimension) => Math.ceil(load[dimension] / limits[LIMIT[dimension]])));
 }
 
@@ -137,12 +142,17 @@ export function requestsFor(needs: readonly RequestCost[], limits: ProviderLimit
  * is left to send, a group that would fill one of them further ahead of the other than BALANCE
  * is left for later, so that the request ends full in both. Each request lists its groups in the
  * change set's order.
+ *
+ * With `under` (default: no bound), packing stops and gives undefined as soon as the requests it
+ * has cut, plus the fewest that what is left could fill, come to `under`: a cut that cannot take
+ * fewer requests than another is not worth finishing.
  */
-export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits, inOrder: Cut): Cut {
+export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits, inOrder: Cut, under = Infinity): Cut | undefined {
   const cut: Cut = { requests: [], oversized: [], needs: [] };
   const unsent = new Unsent(groups.length);
-  const left = new Remaining(inOrder.needs, limits);
+  const left = new Remaining(groups, inOrder.needs, limits);
   for (let first = unsent.from(0); first < groups.length; first = unsent.from(first)) {
+    if (cut.requests.length + left.fewest() >= under) return undefined;
     if (groups[first]!.oversized) {
       cut.oversized.push({ index: first, before: cut.requests.length });
       unsent.send(first);
@@ -151,7 +161,7 @@ export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits,
     const request = fillRequest(groups, unsent, first, limits, left.pace());
     for (const index of request) {
       unsent.send(index);
-      left.send(inOrder.needs[index]!);
+      left.send(groups[index]!, inOrder.needs[index]!);
     }
     cut.requests.push(request);
   }
@@ -210,20 +220,32 @@ class Unsent {
   }
 }
 
-/** What the groups not yet sent weigh against each limit, each as it cost in the order as given. */
+/**
+ * What the groups not yet sent weigh against each limit: each as it cost in the order as given,
+ * and at the least it can cost in any request (its guards of other markers may cost nothing).
+ */
 class Remaining {
   readonly #load = { changes: 0, rrdatas: 0, chars: 0 };
+  readonly #least = { changes: 0, rrdatas: 0, chars: 0 };
 
   constructor(
+    groups: readonly SizedGroup[],
     needs: readonly RequestCost[],
     private readonly limits: ProviderLimits,
   ) {
     for (const need of needs) plus(this.#load, need, 1);
+    for (const group of groups) if (!group.oversized) plus(this.#least, group.base, 1);
   }
 
   /** Takes a group off what is left. */
-  send(need: RequestCost): void {
+  send(group: SizedGroup, need: RequestCost): void {
     plus(this.#load, need, -1);
+    plus(this.#least, group.base, -1);
+  }
+
+  /** The fewest requests that what is left fills, however it is cut. */
+  fewest(): number {
+    return requestsOf(this.#least, this.limits);
   }
 
   /** The pace at which a request should fill each limit: the binding one at 1, the others as their share of what is left. */
@@ -251,15 +273,16 @@ class Pace {
   /** Whether adding `need` to `used` keeps the binding limits within BALANCE of each other, or brings them closer. */
   keeps(used: RequestCost, need: RequestCost): boolean {
     if (this.#binding.length < 2) return true;
-    const after = this.#gap((d) => used[d] + need[d]);
-    return after <= BALANCE || after <= this.#gap((d) => used[d]);
+    const after = this.#gap(used, need);
+    return after <= BALANCE || after <= this.#gap(used, NOTHING);
   }
 
-  #gap(used: (d: Dimension) => number): number {
+  /** How far apart the binding limits are filled by `used` and `need` together, each at its pace. */
+  #gap(used: RequestCost, need: RequestCost): number {
     let low = Infinity;
     let high = -Infinity;
     for (const { d, share } of this.#binding) {
-      const filled = used(d) / (this.limits[LIMIT[d]] * share);
+      const filled = (used[d] + need[d]) / (this.limits[LIMIT[d]] * share);
       low = Math.min(low, filled);
       high = Math.max(high, filled);
     }
