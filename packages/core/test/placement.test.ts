@@ -351,3 +351,61 @@ describe('placeShards, properties', () => {
     }
   });
 });
+
+/** changedFields as a plain walk of every field desired sets, paths in key order: the model the function is checked against. */
+function fieldsThatDiffer(path: string, desired: unknown, current: unknown): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(desired)) {
+    if (!isObj(current)) return Object.keys(desired).length > 0 ? [path] : [];
+    return Object.keys(desired)
+      .sort()
+      .flatMap((key) => fieldsThatDiffer(`${path}.${key}`, desired[key], current[key]));
+  }
+  if (Array.isArray(desired) && desired.length > 0 && desired.every(isObj)) {
+    if (!Array.isArray(current)) return [path];
+    const keyOf = (item: unknown) =>
+      path === 'spec.ports' && isObj(item) && typeof item['port'] === 'number' ? `${item['port']}/${item['protocol'] ?? 'TCP'}` : undefined;
+    const keys = desired.map(keyOf);
+    if (keys.every((key) => key !== undefined) && new Set(keys).size === keys.length) {
+      return desired.flatMap((item, i) => {
+        const match = current.find((held) => isObj(held) && keyOf(held) === keys[i]);
+        return match === undefined ? [`${path}[${i}]`] : fieldsThatDiffer(`${path}[${i}]`, item, match);
+      });
+    }
+    if (current.length !== desired.length) return [path];
+    return desired.flatMap((item, i) => fieldsThatDiffer(`${path}[${i}]`, item, current[i]));
+  }
+  return JSON.stringify(desired) === JSON.stringify(current) ? [] : [path];
+}
+
+describe('changedFields', () => {
+  const scalar = fc.constantFrom<unknown>('a', 'b', 1, 2, true, null);
+  const port = fc.record(
+    { port: fc.constantFrom(80, 443), protocol: fc.constantFrom('TCP', 'UDP'), name: fc.constantFrom('http', 'https') },
+    { requiredKeys: [] },
+  );
+  const labels = fc.dictionary(fc.constantFrom('app', 'tier', 'run'), fc.constantFrom('x', 'y'), { maxKeys: 3 });
+  const spec = fc.record(
+    {
+      type: fc.constantFrom('LoadBalancer', 'ClusterIP'),
+      selector: labels,
+      ports: fc.array(port, { maxLength: 3 }),
+      sessionAffinity: scalar,
+      extra: fc.oneof(scalar, labels, fc.array(scalar, { maxLength: 2 })),
+    },
+    { requiredKeys: [] },
+  );
+  const manifestArb = fc.record({ labels: fc.option(labels, { nil: undefined }), spec }).map(({ labels, spec }) => manifest(spec, labels));
+
+  test.prop([manifestArb, manifestArb], { numRuns: 500 })(
+    'names every field desired sets that current holds otherwise, in key order',
+    (desired, current) => {
+      const expected = [
+        ...fieldsThatDiffer('metadata.labels', desired.metadata.labels ?? {}, current.metadata.labels ?? {}),
+        ...fieldsThatDiffer('metadata.annotations', {}, {}),
+        ...fieldsThatDiffer('spec', desired.spec, current.spec),
+      ];
+      expect(changedFields(desired, current)).toEqual(expected);
+    },
+  );
+});

@@ -9,11 +9,42 @@ import { isObject, sameJson } from './json.js';
  * differences. Lists of objects compare element by element; other lists as a whole.
  */
 export function changedFields(desired: ServiceManifest, current: ServiceManifest): string[] {
+  // Most shards conform: a first look that stops at the first difference, and neither sorts keys
+  // nor keeps paths, spares a pass over every shard the garbage of a full comparison.
+  if (conforms(desired, current, undefined)) return [];
   const out: string[] = [];
-  compare('metadata.labels', desired.metadata.labels ?? {}, current.metadata.labels ?? {}, out);
-  compare('metadata.annotations', desired.metadata.annotations ?? {}, current.metadata.annotations ?? {}, out);
-  compare('spec', desired.spec, current.spec, out);
+  conforms(desired, current, out);
   return out;
+}
+
+/** Whether `current` holds every field of `desired` as it sets it; with `out`, every path that differs is added to it. */
+function conforms(desired: ServiceManifest, current: ServiceManifest, out: string[] | undefined): boolean {
+  const at: FieldPath = ['metadata'];
+  const { labels = NO_FIELDS, annotations = NO_FIELDS } = desired.metadata;
+  let same = compareAt(at, 'labels', labels, current.metadata.labels ?? NO_FIELDS, out);
+  if (same || out) same = compareAt(at, 'annotations', annotations, current.metadata.annotations ?? NO_FIELDS, out) && same;
+  at.pop();
+  if (same || out) same = compareAt(at, 'spec', desired.spec, current.spec, out) && same;
+  return same;
+}
+
+const NO_FIELDS: Readonly<Record<string, string>> = {};
+
+/**
+ * Where a comparison stands in the manifest, as its keys and list indices: written out
+ * (`spec.ports[0].port`) only where a path is needed, so that walking a conforming shard builds no string.
+ */
+type FieldPath = (string | number)[];
+
+const pathOf = (at: FieldPath): string =>
+  at.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`)).join('');
+
+/** {@link compare} one step further than `at`, which is left as it was. */
+function compareAt(at: FieldPath, step: string | number, desired: unknown, current: unknown, out: string[] | undefined): boolean {
+  at.push(step);
+  const same = compare(at, desired, current, out);
+  at.pop();
+  return same;
 }
 
 /** Whether the API server merges the list at `path` entry by entry; other lists are replaced whole. */
@@ -29,36 +60,42 @@ export function listEntryKey(path: string, entry: Record<string, unknown>): stri
   return `${entry['port']}/${typeof entry['protocol'] === 'string' ? entry['protocol'] : 'TCP'}`;
 }
 
-function compare(path: string, desired: unknown, current: unknown, out: string[]): void {
+/**
+ * Whether `current` holds `desired` where `at` stands. Without `out` it stops at the first
+ * difference; with it, it goes on and adds each path that differs, in key order.
+ */
+function compare(at: FieldPath, desired: unknown, current: unknown, out: string[] | undefined): boolean {
   if (isObject(desired)) {
-    if (!isObject(current)) {
-      if (Object.keys(desired).length > 0) out.push(path);
-      return;
+    if (!isObject(current)) return Object.keys(desired).length === 0 || differs(at, out);
+    const keys = Object.keys(desired);
+    if (out) keys.sort();
+    let same = true;
+    for (const key of keys) {
+      same = compareAt(at, key, desired[key], current[key], out) && same;
+      if (!same && out === undefined) return false;
     }
-    for (const key of Object.keys(desired).sort()) compare(`${path}.${key}`, desired[key], current[key], out);
-    return;
+    return same;
   }
   if (Array.isArray(desired) && desired.length > 0 && desired.every(isObject)) {
-    if (!Array.isArray(current)) {
-      out.push(path);
-      return;
-    }
+    if (!Array.isArray(current)) return differs(at, out);
+    const path = pathOf(at);
     // Keyed when every entry has a key and no two share one (a Service the API server would accept).
     const keys = desired.map((item) => listEntryKey(path, item));
-    if (keys.every((key) => key !== undefined) && new Set(keys).size === keys.length) {
-      desired.forEach((item, i) => {
-        const match = current.find((held) => isObject(held) && listEntryKey(path, held) === listEntryKey(path, item));
-        if (match === undefined) out.push(`${path}[${i}]`);
-        else compare(`${path}[${i}]`, item, match, out);
-      });
-      return;
+    const keyed = keys.every((key) => key !== undefined) && new Set(keys).size === keys.length;
+    if (!keyed && current.length !== desired.length) return differs(at, out);
+    let same = true;
+    for (const [i, item] of desired.entries()) {
+      const held = keyed ? current.find((entry) => isObject(entry) && listEntryKey(path, entry) === keys[i]) : current[i];
+      same = (held === undefined && keyed ? differs([...at, i], out) : compareAt(at, i, item, held, out)) && same;
+      if (!same && out === undefined) return false;
     }
-    if (current.length !== desired.length) {
-      out.push(path);
-      return;
-    }
-    desired.forEach((item, i) => compare(`${path}[${i}]`, item, current[i], out));
-    return;
+    return same;
   }
-  if (!sameJson(desired, current)) out.push(path);
+  return sameJson(desired, current) || differs(at, out);
+}
+
+/** A difference where `at` stands: its path added to `out` when paths are kept. */
+function differs(at: FieldPath, out: string[] | undefined): false {
+  out?.push(pathOf(at));
+  return false;
 }
