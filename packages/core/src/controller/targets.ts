@@ -47,38 +47,50 @@ export function hostnameResolution(
 }
 
 export interface Targets {
-  readonly addresses: string[];
-  readonly hostnames: string[];
+  readonly addresses: readonly string[];
+  readonly hostnames: readonly string[];
   /** What the aliased hostnames last resolved to, for a routed global name (hostnamesToResolve). */
-  readonly hostnameAddresses: string[];
+  readonly hostnameAddresses: readonly string[];
   /** Hostnames neither aliased nor resolvable: the shard serves nothing through them. */
-  readonly unresolvable: string[];
+  readonly unresolvable: readonly string[];
   /** Addresses no public record may carry, each with why: left out, the shard's others go on. */
-  readonly refused: RefusedAddress[];
+  readonly refused: readonly RefusedAddress[];
 }
+
+/** The lists of a shard's targets while they are read: each made only once something goes in it. */
+type Lists = { -readonly [K in keyof Targets]?: Targets[K] extends readonly (infer T)[] ? T[] : never };
+
+const NONE: readonly never[] = [];
 
 export function shardTargets(shard: ShardStatus, resolution: Resolution): Targets {
-  const targets: Targets = { addresses: [], hostnames: [], hostnameAddresses: [], unresolvable: [], refused: [] };
+  // Read for every ready shard when its events are heard and again when it is planned: most have
+  // one address and nothing else, and five lists each would be most of what reading them costs.
+  const lists: Lists = {};
   for (const entry of shard.ingress) {
     const { hostname } = entry;
-    if (entry.ip !== undefined) screened(targets, targets.addresses, entry.ip);
+    if (entry.ip !== undefined) screened(lists, 'addresses', entry.ip);
     else if (hostname === undefined) continue;
     else if (resolution.aliased(hostname)) {
-      targets.hostnames.push(hostname);
-      for (const address of resolution.resolved?.(hostname) ?? []) screened(targets, targets.hostnameAddresses, address, hostname);
-    } else if (resolution.resolved)
-      for (const address of resolution.resolved(hostname)) screened(targets, targets.addresses, address, hostname);
-    else targets.unresolvable.push(hostname);
+      (lists.hostnames ??= []).push(hostname);
+      for (const address of resolution.resolved?.(hostname) ?? []) screened(lists, 'hostnameAddresses', address, hostname);
+    } else if (resolution.resolved) for (const address of resolution.resolved(hostname)) screened(lists, 'addresses', address, hostname);
+    else (lists.unresolvable ??= []).push(hostname);
   }
-  return targets;
+  return {
+    addresses: lists.addresses ?? NONE,
+    hostnames: lists.hostnames ?? NONE,
+    hostnameAddresses: lists.hostnameAddresses ?? NONE,
+    unresolvable: lists.unresolvable ?? NONE,
+    refused: lists.refused ?? NONE,
+  };
 }
 
-/** Adds the address to `into`, or to the shard's addresses refused. */
-function screened(targets: Targets, into: string[], raw: unknown, hostname?: string): void {
+/** Adds the address to the list `into`, or to the shard's addresses refused. */
+function screened(lists: Lists, into: 'addresses' | 'hostnameAddresses', raw: unknown, hostname?: string): void {
   const address = publicAddress(raw);
-  if (typeof address !== 'string') into.push(address.text);
+  if (typeof address !== 'string') (lists[into] ??= []).push(address.text);
   else
-    targets.refused.push(
+    (lists.refused ??= []).push(
       hostname === undefined ? { address: String(raw), reason: address } : { address: String(raw), reason: address, hostname },
     );
 }

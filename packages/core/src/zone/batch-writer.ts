@@ -128,17 +128,11 @@ export class BatchWriter {
   /** Writes one batch; answers the changes that were written. */
   async #write(batch: readonly Change[]): Promise<Change[]> {
     const { provider, zone, retry, counts, logger } = this.options;
-    const groups = changeGroups(batch, this.options.markerPrefix).filter((group) => {
-      if (!this.#couldDangle(group)) return true;
-      this.#skipped.push(group);
-      for (const change of group) this.#missing.add(normalizeName(change.record.name));
-      this.#pin(group);
-      return false;
-    });
-    const changes = onceEach(
-      groups.flatMap((group) => this.#effective(group)),
-      this.options.markerPrefix,
-    );
+    // Until something is left out, and where every change costs the provider one, the batch goes
+    // as it is: its groups are needed only to halve it if the provider rejects it.
+    const whole = this.#missing.size + this.#pinned.size === 0 && !provider.requestCost;
+    const groups = whole ? undefined : this.#writable(batch);
+    const changes = onceEach(groups ? groups.flatMap((group) => this.#effective(group)) : batch, this.options.markerPrefix);
     if (changes.length === 0) return [];
     try {
       await withRetry(() => {
@@ -151,8 +145,19 @@ export class BatchWriter {
       return changes;
     } catch (error) {
       if (!(error instanceof ProviderError) || error.kind !== 'invalid') throw error;
-      return this.#rejectedRequest(groups, error);
+      return this.#rejectedRequest(groups ?? changeGroups(batch, this.options.markerPrefix), error);
     }
+  }
+
+  /** The batch's name groups less those that could dangle a CNAME, which are held back. */
+  #writable(batch: readonly Change[]): Change[][] {
+    return changeGroups(batch, this.options.markerPrefix).filter((group) => {
+      if (!this.#couldDangle(group)) return true;
+      this.#skipped.push(group);
+      for (const change of group) this.#missing.add(normalizeName(change.record.name));
+      this.#pin(group);
+      return false;
+    });
   }
 
   /** Leaves out a group too large for any request, as if the provider had rejected it. */

@@ -30,13 +30,18 @@ export interface GroupTouches {
 /** What a group of changes touches; `prefix` is the ownership markers'. */
 export function groupTouches(group: readonly Change[], prefix: string): GroupTouches {
   const subject = ownershipSubject(normalizeName(group[0]!.record.name), prefix);
-  const touches = { writesTo: [] as string[], refersTo: [] as string[], changesMarkers: [] as string[], guardsMarkers: [] as string[] };
+  // Most groups write no CNAME and change one marker: their lists stay the shared empty one until something is added.
+  let writesTo = NONE;
+  let refersTo = NONE;
+  let changesMarkers = NONE;
+  let guardsMarkers = NONE;
   let before = false;
   let after = false;
   for (const change of group) {
     const name = normalizeName(change.record.name);
     if (isMarker(change, prefix)) {
-      (isGuard(change, prefix) ? touches.guardsMarkers : touches.changesMarkers).push(ownershipSubject(name, prefix));
+      if (isGuard(change, prefix)) guardsMarkers = [...guardsMarkers, ownershipSubject(name, prefix)];
+      else changesMarkers = [...changesMarkers, ownershipSubject(name, prefix)];
       continue;
     }
     if (name === subject) {
@@ -44,15 +49,17 @@ export function groupTouches(group: readonly Change[], prefix: string): GroupTou
       after ||= change.kind !== 'delete';
     }
     const old = change.kind === 'update' ? change.before : change.kind === 'delete' ? change.record : undefined;
-    if (old?.type === 'CNAME') touches.refersTo.push(...old.rrdatas.map(normalizeName));
+    if (old?.type === 'CNAME') refersTo = [...refersTo, ...old.rrdatas.map(normalizeName)];
     if (change.kind !== 'delete' && change.record.type === 'CNAME') {
       const targets = change.record.rrdatas.map(normalizeName);
-      touches.writesTo.push(...targets);
-      touches.refersTo.push(...targets);
+      writesTo = [...writesTo, ...targets];
+      refersTo = [...refersTo, ...targets];
     }
   }
-  return { subject, keepsData: before && after, ...touches };
+  return { subject, keepsData: before && after, writesTo, refersTo, changesMarkers, guardsMarkers };
 }
+
+const NONE: readonly string[] = [];
 
 /**
  * The groups a request leaves behind, ahead of which it may still carry later groups. A later

@@ -34,34 +34,34 @@ export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], pr
   const seen = new Map<string, string | Set<string>>();
   const suffix = `.${zone.dnsName}`;
   desired.forEach((record, i) => {
-    const field = `desired[${i}]`;
     if (typeof record.name !== 'string' || record.name === '' || normalizeName(record.name) !== record.name) {
-      throw new ValidationError(`${field}.name`, record.name, 'must be a lower-case name ending with a dot');
+      throw new ValidationError(`${fieldOf(i)}.name`, record.name, 'must be a lower-case name ending with a dot');
     }
     if (record.name !== zone.dnsName && !record.name.endsWith(suffix)) {
-      throw new ValidationError(`${field}.name`, record.name, `must be inside zone ${zone.dnsName}`);
+      throw new ValidationError(`${fieldOf(i)}.name`, record.name, `must be inside zone ${zone.dnsName}`);
     }
-    if (!isRecordType(record.type)) throw new ValidationError(`${field}.type`, record.type, `must be ${RECORD_TYPES_IN_WORDS}`);
+    if (!isRecordType(record.type)) throw new ValidationError(`${fieldOf(i)}.type`, record.type, `must be ${RECORD_TYPES_IN_WORDS}`);
     if (!isTtl(record.ttl)) {
-      throw new ValidationError(`${field}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
+      throw new ValidationError(`${fieldOf(i)}.ttl`, record.ttl, 'must be an integer from 0 to 2^31-1');
     }
     if (!Array.isArray(record.rrdatas) || record.rrdatas.length === 0 || !record.rrdatas.every(isRrdata)) {
-      throw new ValidationError(`${field}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
+      throw new ValidationError(`${fieldOf(i)}.rrdatas`, record.rrdatas, 'must be one or more non-empty strings');
     }
-    if (record.type === 'ALIAS') validateAliasTargets(record, field, provider);
-    if (record.routing !== undefined || record.members !== undefined) validateRouted(record, field, provider);
+    if (record.type === 'ALIAS') validateAliasTargets(record, fieldOf(i), provider);
+    if (record.routing !== undefined || record.members !== undefined) validateRouted(record, fieldOf(i), provider);
     const types = seen.get(record.name);
     if (types === undefined) {
       seen.set(record.name, record.type);
       return;
     }
     const has = typeof types === 'string' ? (type: string) => type === types : (type: string) => types.has(type);
-    if (has(record.type)) throw new ValidationError(`${field}`, `${record.name} ${record.type}`, 'a name and type may occur only once');
+    if (has(record.type))
+      throw new ValidationError(`${fieldOf(i)}`, `${record.name} ${record.type}`, 'a name and type may occur only once');
     // An ALIAS set is the name's addresses: Route 53 could not hold it beside an A, AAAA or CNAME.
     const clash = (CLASHES[record.type] ?? CLASHES_OTHERWISE).find(has);
     if (clash !== undefined)
       throw new ValidationError(
-        `${field}`,
+        `${fieldOf(i)}`,
         `${record.name} ${record.type}`,
         `an ALIAS set and ${clash === 'ALIAS' ? record.type : clash} may not share a name`,
       );
@@ -69,5 +69,8 @@ export function validateDesired(zone: DnsZone, desired: readonly RecordSet[], pr
     else types.add(record.type);
   });
 }
+
+/** The field of the `i`th desired set, written out only for an error or a set that needs more checks: not one string per set. */
+const fieldOf = (i: number): string => `desired[${i}]`;
 
 const isRrdata = (rrdata: unknown): boolean => typeof rrdata === 'string' && rrdata !== '';
