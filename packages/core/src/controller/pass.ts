@@ -7,7 +7,7 @@ import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
 import { isRouted } from '../planning/traffic-policy.js';
 import { ours } from '../placement/manifest.js';
-import { reconcileZone } from '../zone/reconcile.js';
+import { reconcilePlanned } from '../zone/reconcile.js';
 import { UnwrittenRecordsError, type ReconcileReport } from '../zone/report.js';
 import type { Change, DnsProvider, DnsZone, Logger, RecordConflict, RecordSet, ShardAction, ShardStatus } from '../types.js';
 import { allShards, shardIn, type ClusterState } from './cluster-state.js';
@@ -350,7 +350,7 @@ async function reconcileKnown(
   const current = batch.sweep ? undefined : withinFilter(ctx, ctx.zone.records(pass.inPass));
   const known = ctx.zone.version;
   const before = current === undefined ? await zoneVersion(provider, zone, ctx.options.logger) : undefined;
-  const done = await reconcileZone({
+  const done = await reconcilePlanned({
     provider,
     zone,
     desired: pass.desired,
@@ -374,7 +374,7 @@ async function reconcileKnown(
 }
 
 /**
- * The cached records the domain filter lets a pass touch: reconcileZone trusts what it is given
+ * The cached records the domain filter lets a pass touch: reconcilePlanned trusts what it is given
  * to be within scope, and the cache holds a service's records wherever they are.
  */
 function withinFilter(ctx: PassContext, records: RecordSet<string>[] | undefined): RecordSet<string>[] | undefined {
