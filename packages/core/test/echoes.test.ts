@@ -130,12 +130,35 @@ describe('reduceClusterEvents with shard writes under way', () => {
     },
   );
 
+  test.prop([fc.array(event, { maxLength: 40 }), writes], { numRuns: 300 })(
+    'once no longer awaited, the writes answer the shard last heard as each one written',
+    (burst, actions) => {
+      const written = new WrittenShards();
+      for (const [service, list] of actions) written.writing(service, list);
+      reduceClusterEvents(empty(), burst, judge, written);
+      const echoes = written.forget(SERVICES.map(([namespace, name]) => `${namespace}/${name}`));
+      for (const [namespace, name] of SERVICES) {
+        for (const cluster of CLUSTERS) {
+          const last = burst.findLast(
+            (e) =>
+              e.type === 'shard' &&
+              e.shard.cluster === cluster &&
+              e.shard.namespace === namespace &&
+              e.shard.name === name &&
+              asWritten(actions, e.shard),
+          );
+          expect(echoes.of(`${namespace}/${name}`, cluster)).toBe(last?.type === 'shard' ? last.shard.manifest : undefined);
+        }
+      }
+    },
+  );
+
   test.prop([fc.array(event, { maxLength: 40 }), writes, fc.subarray(SERVICES.map(([namespace, name]) => `${namespace}/${name}`))])(
     'a service whose writes are no longer awaited (forget) is marked by every event, as with no write under way',
     (burst, actions, moved) => {
       const written = new WrittenShards();
       for (const [service, list] of actions) written.writing(service, list);
-      for (const service of moved) written.forget(service);
+      written.forget(moved);
       const marked = (step: ReturnType<typeof reduceClusterEvents>) =>
         step.notifications.flatMap((n) => (n.type === 'dirty' && moved.includes(String(n.service)) ? [n.service] : []));
       expect(marked(reduceClusterEvents(empty(), burst, judge, written))).toEqual(marked(reduceClusterEvents(empty(), burst, judge)));

@@ -45,7 +45,7 @@ interface Burst {
  * them one at a time (each shard-health-changed, in order), with the dirty marks coalesced and
  * told last: each service once, or 'all' once when a cluster event is among them. A shard event
  * that echoes a write of a pass still placing its service (`written`, see echoes.ts; default
- * none) marks nothing.
+ * none) marks nothing, and is told to `written` as heard.
  */
 export function reduceClusterEvents(
   state: ClusterState,
@@ -95,6 +95,7 @@ function reduceShardEvent(
   else split.unhealthy.delete(ref.cluster);
   moved(burst, service, had, shardCount(split) > 0);
   if (event.type === 'shard-removed' || !isEcho(written, service, event.shard)) burst.dirty.add(service);
+  else written.heard(service, event.shard);
 }
 
 /** A cluster event: few, so reduced alone over the burst's state so far. */

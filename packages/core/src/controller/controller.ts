@@ -489,9 +489,9 @@ export class FederationController extends EventEmitter<ControllerEvents> {
       writing: (service, actions) => this.#written.writing(service, actions),
       placed: (services) => {
         this.#reduceHeard();
-        for (const service of services) this.#written.forget(service);
+        return this.#written.forget(services);
       },
-      writeFailed: (service) => this.#written.forget(service),
+      writeFailed: (service) => void this.#written.forget([service]),
       rejudge: (services) => {
         this.#reduceHeard();
         this.#commit(judgeAll(this.#world, this.#judge, { services }));

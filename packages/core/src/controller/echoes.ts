@@ -10,14 +10,22 @@ import { changedFields } from '../placement/changed-fields.js';
 import type { ServiceManifest, ShardAction, ShardStatus } from '../types.js';
 import type { ServiceKey } from './types.js';
 
-/** What reducing the clusters' events reads of the shard writes under way. */
+/** What reducing the clusters' events reads of the shard writes under way, and tells them. */
 export interface Written {
   /** The Service a pass placing `service` writes to `cluster` (a create or a conform), if any. */
   writtenTo(service: ServiceKey, cluster: string): ServiceManifest | undefined;
+  /** `shard` was heard as the echo of what was written to its cluster (see isEcho). */
+  heard(service: ServiceKey, shard: ShardStatus): void;
 }
 
 /** No shard being written. */
-export const NONE_WRITTEN: Written = { writtenTo: () => undefined };
+export const NONE_WRITTEN: Written = { writtenTo: () => undefined, heard: () => undefined };
+
+/** The echoes a pass's shard writes were heard as, once the pass stops awaiting them. */
+export interface Echoes {
+  /** The Service last heard as the echo of what the pass wrote to `cluster` for `service`, if any. */
+  of(service: ServiceKey, cluster: string): ServiceManifest | undefined;
+}
 
 /**
  * Whether `shard` shows what a pass placing `service` wrote to its cluster: every field the
@@ -37,6 +45,8 @@ export function isEcho(written: Written, service: ServiceKey, shard: ShardStatus
 export class WrittenShards implements Written {
   readonly #slots = new Map<string, number>();
   readonly #services = new Map<ServiceKey, (ServiceManifest | undefined)[]>();
+  /** The echoes heard, by the same slots. */
+  readonly #heard = new Map<ServiceKey, (ServiceManifest | undefined)[]>();
 
   /**
    * A pass is about to carry out `actions` for `service`: the Services its creates and conforms
@@ -53,11 +63,36 @@ export class WrittenShards implements Written {
     }
     if (manifests) this.#services.set(service, manifests);
     else this.#services.delete(service);
+    this.#heard.delete(service);
   }
 
-  /** What the pass placing `service` writes is no longer awaited: the pass has moved on, or a write failed. */
-  forget(service: ServiceKey): void {
-    this.#services.delete(service);
+  /**
+   * What the passes placing `services` write is no longer awaited: a pass has moved on, or a write
+   * failed. Answers the echoes heard of them.
+   */
+  forget(services: Iterable<ServiceKey>): Echoes {
+    const heard = new Map<ServiceKey, (ServiceManifest | undefined)[]>();
+    for (const service of services) {
+      const echoes = this.#heard.get(service);
+      if (echoes) heard.set(service, echoes);
+      this.#services.delete(service);
+      this.#heard.delete(service);
+    }
+    const slots = this.#slots;
+    return {
+      of: (service, cluster) => {
+        const slot = slots.get(cluster);
+        return slot === undefined ? undefined : heard.get(service)?.[slot];
+      },
+    };
+  }
+
+  heard(service: ServiceKey, shard: ShardStatus): void {
+    const slot = this.#slots.get(shard.cluster);
+    if (slot === undefined || !this.#services.has(service)) return;
+    let echoes = this.#heard.get(service);
+    if (!echoes) this.#heard.set(service, (echoes = []));
+    echoes[slot] = shard.manifest;
   }
 
   writtenTo(service: ServiceKey, cluster: string): ServiceManifest | undefined {

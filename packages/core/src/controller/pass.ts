@@ -16,11 +16,12 @@ import { fencedProvider, LeadershipLost } from './fenced-provider.js';
 import type { HostnameCache } from './hostnames.js';
 import type { Settings } from './options.js';
 import { conflictsKey, failedRecords, shardChange, writtenRecords } from './outcomes.js';
-import { judgeService, placementView, placeService, planRecords } from './plan-service.js';
+import { judgeService, type PlacedFrom, placedAsWritten, placementView, placeService, planRecords } from './plan-service.js';
 import type { Scheduler } from './scheduler.js';
 import type { ShardWork, ShardWrites } from './shard-writes.js';
 import { served, type ServiceRecord } from './services.js';
 import { hostnamesToResolve, type PlannedTargets } from './targets.js';
+import type { Echoes } from './echoes.js';
 import type { ControllerEvents, ControllerOptions, PermanentFailure, ServiceKey } from './types.js';
 import type { ZoneCache } from './zone-cache.js';
 
@@ -43,8 +44,11 @@ export interface PassContext {
   readonly aliased: (hostname: string) => boolean;
   /** The service's shard writes are about to start: their echoes ask for no pass while this one places it. */
   readonly writing: (service: ServiceKey, actions: readonly ShardAction[]) => void;
-  /** The services' shard writes have settled: the echoes heard so far are reduced, and later ones ask for a pass. */
-  readonly placed: (services: Iterable<ServiceKey>) => void;
+  /**
+   * The services' shard writes have settled: the echoes heard so far are reduced, and later ones
+   * ask for a pass. Answers the echoes heard.
+   */
+  readonly placed: (services: Iterable<ServiceKey>) => Echoes;
   /**
    * A shard write of the service failed: the echoes of its other writes ask for a pass again, as
    * any shard event does, and that pass tries the failed one again without waiting for a retry.
@@ -82,6 +86,8 @@ interface Batch {
   readonly permanent: Map<ServiceKey, PermanentFailure[]>;
   readonly fail: Fail;
   readonly shardActions: Map<ServiceKey, ShardAction[]>;
+  /** What each service with shard actions was placed from. */
+  readonly placedFrom: Map<ServiceKey, PlacedFrom>;
   /** Each served service's records as planned; absent when they stay as the zone holds them. */
   readonly planned: Map<ServiceKey, RecordSet[]>;
   /** Names planned outside the domain filter, per service. */
@@ -113,14 +119,17 @@ export async function runPass(
     permanent,
     fail,
     shardActions: new Map(),
+    placedFrom: new Map(),
     planned: new Map(),
     outside: new Map(),
   };
+  let echoes: Echoes;
   try {
     await placeBatch(ctx, batch);
   } finally {
-    ctx.placed(since.keys());
+    echoes = ctx.placed(since.keys());
   }
+  rememberPlacements(ctx, batch, echoes);
   if (ctx.hostnames) {
     const hosts = new Set<string>();
     for (const key of since.keys()) {
@@ -181,12 +190,25 @@ function placeBatch(ctx: PassContext, batch: Batch): Promise<void> {
     const record = ctx.services.get(key);
     const actions = record ? placeService(ctx.world, key, record, ctx.options.ownerId, view) : [];
     batch.shardActions.set(key, actions);
-    if (ctx.options.dryRun || actions.length === 0) continue;
+    if (ctx.options.dryRun || !record || actions.length === 0) continue;
     placing.pending += actions.length;
+    batch.placedFrom.set(key, { service: record.service, view, before: ctx.world.shards.get(key), actions });
     ctx.writing(key, actions);
     ctx.shardWrites.carryOut(new ServiceShards(placing, key, actions, heldBefore(ctx, key, actions)));
   }
   return placing.done();
+}
+
+/**
+ * A service whose shard writes all succeeded and came back as written is remembered as placed
+ * (placedAsWritten): the next pass places it again only if something changed since.
+ */
+function rememberPlacements(ctx: PassContext, batch: Batch, echoes: Echoes): void {
+  for (const [key, from] of batch.placedFrom) {
+    const record = ctx.services.get(key);
+    if (record === undefined || batch.failed.has(key) || record.service !== from.service) continue;
+    record.placed = placedAsWritten(ctx.world, key, from, (cluster) => echoes.of(key, cluster));
+  }
 }
 
 /** The shards a conform acts on, as held before it: what it did is told against them (see `shardChange`). */

@@ -1,6 +1,6 @@
 // One service in a pass: the shard actions it needs, and its records with fail static applied.
 import { createdBy } from '../placement/manifest.js';
-import { clusterSelection, placeShards } from '../placement/placement.js';
+import { clusterSelection, type FederatedService, placeShards } from '../placement/placement.js';
 import { planServiceRecords } from '../planning/plan.js';
 import { ALL_POLICY } from '../planning/traffic-policy.js';
 import type {
@@ -9,12 +9,13 @@ import type {
   Federation,
   RecordSet,
   RoutingLimits,
+  ServiceManifest,
   Shard,
   ShardAction,
   ShardStatus,
   TrafficPolicy,
 } from '../types.js';
-import { allShards, type ClusterState } from './cluster-state.js';
+import { allShards, shardIn, type ClusterState, type ServiceShards } from './cluster-state.js';
 import { hasTopology } from './exclusions.js';
 import { decideFailStatic, type FailStaticDecision } from './fail-static.js';
 import type { Placed, ServiceRecord } from './services.js';
@@ -45,6 +46,39 @@ export function placeService(world: ClusterState, key: ServiceKey, record: Servi
       ? { service: record.service, view, manifests: existing.map((shard) => shard.manifest) }
       : undefined;
   return actions;
+}
+
+/** What a pass placed a service from: the service, the clusters' view, the shards it found, and the actions it carried out. */
+export interface PlacedFrom {
+  readonly service: FederatedService;
+  readonly view: string;
+  readonly before: ServiceShards | undefined;
+  readonly actions: readonly ShardAction[];
+}
+
+/**
+ * The memo placeService keeps when it finds nothing to do, for a service whose shard writes all
+ * came back: when every shard the service has now is the echo heard of what was written to its
+ * cluster (`echo`, see isEcho) or, in a cluster the pass left, the very shard it found there,
+ * placing again would find nothing to do. Undefined when anything else happened, a deleted or
+ * released shard included (no echo is awaited of those). A start-up writes every shard, and its
+ * next pass would otherwise compare every one of them again.
+ */
+export function placedAsWritten(
+  world: ClusterState,
+  key: ServiceKey,
+  from: PlacedFrom,
+  echo: (cluster: string) => ServiceManifest | undefined,
+): Placed | undefined {
+  const acted = new Set(from.actions.map((action) => action.cluster));
+  const now = allShards(world.shards.get(key)).filter((shard) => world.clusters.has(shard.cluster));
+  let echoed = 0;
+  for (const shard of now) {
+    const wrote = acted.has(shard.cluster);
+    if (shard.manifest !== (wrote ? echo(shard.cluster) : shardIn(from.before, shard.cluster)?.manifest)) return undefined;
+    if (wrote) echoed++;
+  }
+  return echoed === acted.size ? { service: from.service, view: from.view, manifests: now.map((shard) => shard.manifest) } : undefined;
 }
 
 function placedAlike(placed: Placed, record: ServiceRecord, view: string, existing: readonly ShardStatus[]): boolean {
