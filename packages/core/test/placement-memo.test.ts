@@ -99,12 +99,15 @@ describe('placing only what may need it', () => {
 describe('placed as written: the memo a pass keeps once its shard writes come back', () => {
   /** What became of each shard write: heard as written, not heard (yet), or heard and then changed by someone else. */
   const fate = fc.constantFrom('echoed', 'unheard', 'overwritten');
-  test.prop([
-    fc.array(fc.record({ cluster, shard: fc.constantFrom('none', 'created', 'adopted', 'foreign') }), { maxLength: 6 }),
-    fc.array(fc.constantFrom<ClusterHealth>('Ready', 'NotReady', 'Offline'), { minLength: 3, maxLength: 3 }),
-    fc.array(fate, { minLength: 3, maxLength: 3 }),
-    fc.array(step, { maxLength: 4 }),
-  ])(
+  test.prop(
+    [
+      fc.array(fc.record({ cluster, shard: fc.constantFrom('none', 'created', 'adopted', 'foreign') }), { maxLength: 6 }),
+      fc.array(fc.constantFrom<ClusterHealth>('Ready', 'NotReady', 'Offline'), { minLength: 3, maxLength: 3 }),
+      fc.array(fate, { minLength: 3, maxLength: 3 }),
+      fc.array(step, { maxLength: 4 }),
+    ],
+    { numRuns: 1000 },
+  )(
     'the next pass places exactly as placing afresh would, and skips placing when every write came back and nothing else changed',
     (initial, health, fates, after) => {
       let clusters = new Map<string, ClusterStatus>(

@@ -71,14 +71,19 @@ export function placedAsWritten(
   echo: (cluster: string) => ServiceManifest | undefined,
 ): Placed | undefined {
   const acted = new Set(from.actions.map((action) => action.cluster));
-  const now = allShards(world.shards.get(key)).filter((shard) => world.clusters.has(shard.cluster));
+  const present = (shard: ShardStatus) => world.clusters.has(shard.cluster);
+  const now = allShards(world.shards.get(key)).filter(present);
   let echoed = 0;
   for (const shard of now) {
     const wrote = acted.has(shard.cluster);
     if (shard.manifest !== (wrote ? echo(shard.cluster) : shardIn(from.before, shard.cluster)?.manifest)) return undefined;
     if (wrote) echoed++;
   }
-  return echoed === acted.size ? { service: from.service, view: from.view, manifests: now.map((shard) => shard.manifest) } : undefined;
+  // Every shard it wrote came back, and none it left has gone since.
+  const left = allShards(from.before).filter((shard) => present(shard) && !acted.has(shard.cluster)).length;
+  return echoed === acted.size && now.length === echoed + left
+    ? { service: from.service, view: from.view, manifests: now.map((shard) => shard.manifest) }
+    : undefined;
 }
 
 function placedAlike(placed: Placed, record: ServiceRecord, view: string, existing: readonly ShardStatus[]): boolean {
