@@ -323,11 +323,13 @@ async function writeZone(ctx: PassContext, batch: Batch, desired: RecordSet[], i
     return key !== undefined && inScope(key) && (filter === undefined || filter(name));
   };
   if (filter) reportOutsideFilter(ctx, batch, desired, filter);
+  // Every set planned is of a service in the pass: only the domain filter keeps any out of scope.
+  const written = filter ? desired.filter((record) => filter(record.name)) : desired;
   try {
     const report = await ctx.scheduler.zone(async () => {
       if (!batch.current()) throw new LeadershipLost();
       try {
-        return await reconcileKnown(ctx, batch, { desired, scope, inScope, inPass });
+        return await reconcileKnown(ctx, batch, { desired: written, scope, inScope, inPass });
       } catch (error) {
         if (batch.current()) ctx.zone.forget();
         throw error;

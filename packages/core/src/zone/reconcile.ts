@@ -110,14 +110,16 @@ export interface ReconcileOptions {
  */
 export async function reconcileZone(options: ReconcileOptions): Promise<ReconcileReport> {
   validateDesired(options.zone, options.desired, options.provider);
-  return reconcilePlanned(options);
+  const { scope } = options;
+  return reconcilePlanned(scope ? { ...options, desired: options.desired.filter((record) => scope(record.name)) } : options);
 }
 
 /**
  * {@link reconcileZone} of record sets a planner made (planServiceRecords over input it
- * validated, in a zone that holds the federation's domain): they are not checked again. The
- * controller passes every set of the services in a pass, a quarter of a million at a first
- * convergence of 100,000 shards, and the planner already made each one well formed.
+ * validated, in a zone that holds the federation's domain), all within `scope`: they are neither
+ * checked nor filtered again. The controller passes every set of the services in a pass, a
+ * quarter of a million at a first convergence of 100,000 shards, and the planner already made
+ * each one well formed.
  */
 export async function reconcilePlanned(options: ReconcileOptions): Promise<ReconcileReport> {
   const { provider, zone, logger } = options;
@@ -127,7 +129,7 @@ export async function reconcilePlanned(options: ReconcileOptions): Promise<Recon
   const policy = options.policy ?? 'sync';
   if (!POLICIES.includes(policy)) throw new ValidationError('policy', policy, `must be one of ${POLICIES.join(', ')}`);
   const inScope = options.scope ?? (() => true);
-  const desired = options.desired.filter((record) => inScope(record.name));
+  const { desired } = options;
   const counts = { reads: 0, writes: 0, retries: 0, replans: 0 };
   const retry = retryOptions(options, counts);
   const written: Change[] = [];
