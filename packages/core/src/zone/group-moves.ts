@@ -5,7 +5,7 @@
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
 import type { Change } from '../types.js';
-import { isGuard, isMarker } from './guards.js';
+import { isGuardAt, isMarkerName } from './guards.js';
 
 /** What a name group touches that orders it against other groups. */
 export interface GroupTouches {
@@ -27,9 +27,18 @@ export interface GroupTouches {
   readonly guardsMarkers: readonly string[];
 }
 
-/** What a group of changes touches; `prefix` is the ownership markers'. */
-export function groupTouches(group: readonly Change[], prefix: string): GroupTouches {
-  const subject = ownershipSubject(normalizeName(group[0]!.record.name), prefix);
+/**
+ * What the group `changes[from .. to-1]` touches, its names normalized in `names[from .. to-1]`
+ * and its subject `subject`; `prefix` is the markers'.
+ */
+export function groupTouches(
+  changes: readonly Change[],
+  names: readonly string[],
+  from: number,
+  to: number,
+  subject: string,
+  prefix: string,
+): GroupTouches {
   // Most groups write no CNAME and change one marker: their lists stay the shared empty one until something is added.
   let writesTo = NONE;
   let refersTo = NONE;
@@ -37,11 +46,14 @@ export function groupTouches(group: readonly Change[], prefix: string): GroupTou
   let guardsMarkers = NONE;
   let before = false;
   let after = false;
-  for (const change of group) {
-    const name = normalizeName(change.record.name);
-    if (isMarker(change, prefix)) {
-      if (isGuard(change, prefix)) guardsMarkers = [...guardsMarkers, ownershipSubject(name, prefix)];
-      else changesMarkers = [...changesMarkers, ownershipSubject(name, prefix)];
+  for (let at = from; at < to; at++) {
+    const change = changes[at]!;
+    const name = names[at]!;
+    if (isMarkerName(name, prefix)) {
+      // The subject's own marker is named by the subject's string: no other made for it.
+      const marked = name.length === prefix.length + subject.length && name.endsWith(subject) ? subject : ownershipSubject(name, prefix);
+      if (isGuardAt(change, name, prefix)) guardsMarkers = [...guardsMarkers, marked];
+      else changesMarkers = [...changesMarkers, marked];
       continue;
     }
     if (name === subject) {
@@ -62,52 +74,137 @@ export function groupTouches(group: readonly Change[], prefix: string): GroupTou
 const NONE: readonly string[] = [];
 
 /**
+ * Groups' touches with each name a small number, read once per group for all the requests of a
+ * packing: sets of them then hash no strings, and empty at once (NameSet).
+ */
+export class TouchedNames {
+  readonly #ids = new Map<string, number>();
+  /** Each group's touches once read, by the group's index. */
+  readonly #read: (NumberedTouches | undefined)[];
+
+  constructor(private readonly groups: readonly { readonly touches: GroupTouches }[]) {
+    this.#read = new Array(groups.length).fill(undefined);
+  }
+
+  of(index: number): NumberedTouches {
+    let read = this.#read[index];
+    if (read === undefined) this.#read[index] = read = this.#number(this.groups[index]!.touches);
+    return read;
+  }
+
+  #number(touches: GroupTouches): NumberedTouches {
+    const subject = this.#id(touches.subject);
+    const own = touches.changesMarkers.every((name) => name === touches.subject);
+    const plain = own && touches.writesTo.length + touches.refersTo.length + touches.guardsMarkers.length === 0;
+    return {
+      subject,
+      keepsData: touches.keepsData,
+      changesOwnMarker: own && touches.changesMarkers.length > 0,
+      others: plain
+        ? undefined
+        : {
+            writesTo: touches.writesTo.map((name) => this.#id(name)),
+            refersTo: touches.refersTo.map((name) => this.#id(name)),
+            changesMarkers: touches.changesMarkers.map((name) => this.#id(name)),
+            guardsMarkers: touches.guardsMarkers.map((name) => this.#id(name)),
+          },
+    };
+  }
+
+  #id(name: string): number {
+    let id = this.#ids.get(name);
+    if (id === undefined) this.#ids.set(name, (id = this.#ids.size));
+    return id;
+  }
+}
+
+/** A group's touches, names numbered (TouchedNames). */
+interface NumberedTouches {
+  readonly subject: number;
+  readonly keepsData: boolean;
+  /** Whether it changes its subject's marker: with no `others`, the only marker it touches. */
+  readonly changesOwnMarker: boolean;
+  /** Its touches as lists, where it writes or removes a CNAME, guards a marker, or changes another name's: most groups do none. */
+  readonly others: { readonly [K in 'writesTo' | 'refersTo' | 'changesMarkers' | 'guardsMarkers']: readonly number[] } | undefined;
+}
+
+/** A set of numbered names, emptied at once: a name is in it while its stamp is the set's. */
+class NameSet {
+  #stamps = new Int32Array(1024);
+  #stamp = 1;
+
+  clear(): void {
+    this.#stamp++;
+  }
+
+  add(id: number): void {
+    if (id >= this.#stamps.length) {
+      const grown = new Int32Array(Math.max(2 * this.#stamps.length, id + 1));
+      grown.set(this.#stamps);
+      this.#stamps = grown;
+    }
+    this.#stamps[id] = this.#stamp;
+  }
+
+  has(id: number): boolean {
+    return this.#stamps[id] === this.#stamp;
+  }
+
+  hasAny(ids: readonly number[]): boolean {
+    for (const id of ids) if (this.has(id)) return true;
+    return false;
+  }
+}
+
+/**
  * The groups a request leaves behind, ahead of which it may still carry later groups. A later
  * group may go ahead of them when, against each: it is about another name; each CNAME it writes
  * leads to a name that holds our data throughout or that none of them changes (not to one they
  * create); its own name holds our data throughout, or none of them has a CNAME to it (it is not
  * withdrawn before they move a CNAME away, nor created after they write one to it); and no
  * marker it changes is one they guard, nor one it guards one they change (each guard then finds
- * its marker as the diff's order would have left it).
+ * its marker as the diff's order would have left it). Groups are named by their index; one
+ * LeftBehind serves request after request, emptied for each (clear).
  */
 export class LeftBehind {
-  /** Groups left behind whose touches are not read yet: most never need to be. */
-  readonly #unread: { touches(): GroupTouches }[] = [];
-  readonly #subjects = new Set<string>();
+  #count = 0;
+  readonly #subjects = new NameSet();
   /** Subjects of the groups that do not hold our data throughout. */
-  readonly #unsteady = new Set<string>();
-  readonly #referred = new Set<string>();
-  readonly #changed = new Set<string>();
-  readonly #guarded = new Set<string>();
+  readonly #unsteady = new NameSet();
+  readonly #referred = new NameSet();
+  readonly #changed = new NameSet();
+  readonly #guarded = new NameSet();
+
+  constructor(private readonly names: TouchedNames) {}
+
+  /** Leaves no group behind. */
+  clear(): void {
+    this.#count = 0;
+    for (const set of [this.#subjects, this.#unsteady, this.#referred, this.#changed, this.#guarded]) set.clear();
+  }
 
   /** Leaves a group behind. */
-  add(group: { touches(): GroupTouches }): void {
-    this.#unread.push(group);
+  add(index: number): void {
+    this.#count++;
+    const { subject, keepsData, changesOwnMarker, others } = this.names.of(index);
+    this.#subjects.add(subject);
+    if (!keepsData) this.#unsteady.add(subject);
+    if (changesOwnMarker) this.#changed.add(subject);
+    if (others === undefined) return;
+    for (const id of others.refersTo) this.#referred.add(id);
+    for (const id of others.changesMarkers) this.#changed.add(id);
+    for (const id of others.guardsMarkers) this.#guarded.add(id);
   }
 
   /** Whether a later group may be written before every group left behind. */
-  lets(group: { touches(): GroupTouches }): boolean {
-    if (this.#unread.length + this.#subjects.size === 0) return true;
-    for (const behind of this.#unread) this.#read(behind.touches());
-    this.#unread.length = 0;
-    return this.#allows(group.touches());
-  }
-
-  #read(touches: GroupTouches): void {
-    this.#subjects.add(touches.subject);
-    if (!touches.keepsData) this.#unsteady.add(touches.subject);
-    for (const name of touches.refersTo) this.#referred.add(name);
-    for (const name of touches.changesMarkers) this.#changed.add(name);
-    for (const name of touches.guardsMarkers) this.#guarded.add(name);
-  }
-
-  #allows(touches: GroupTouches): boolean {
-    if (this.#subjects.has(touches.subject)) return false;
-    if (!touches.keepsData && this.#referred.has(touches.subject)) return false;
+  lets(index: number): boolean {
+    if (this.#count === 0) return true;
+    const { subject, keepsData, changesOwnMarker, others } = this.names.of(index);
+    if (this.#subjects.has(subject)) return false;
+    if (!keepsData && this.#referred.has(subject)) return false;
+    if (others === undefined) return !(changesOwnMarker && this.#guarded.has(subject));
     return (
-      !touches.writesTo.some((name) => this.#unsteady.has(name)) &&
-      !touches.changesMarkers.some((name) => this.#guarded.has(name)) &&
-      !touches.guardsMarkers.some((name) => this.#changed.has(name))
+      !this.#unsteady.hasAny(others.writesTo) && !this.#guarded.hasAny(others.changesMarkers) && !this.#changed.hasAny(others.guardsMarkers)
     );
   }
 }

@@ -1,10 +1,11 @@
 // A name group as requests count it: what its changes cost, which markers it changes, and its
 // guards of other markers, which cost nothing in a request that changes or guards that marker.
+// Read from the changes' names as normalized once for the whole change set (batch.ts).
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
-import { isGuard, isMarker } from './guards.js';
 import { groupTouches, type GroupTouches } from './group-moves.js';
+import { isGuardAt, isMarkerName } from './guards.js';
 
 /** A name group as requests carry it. */
 export interface SizedGroup {
@@ -17,7 +18,7 @@ export interface SizedGroup {
   /** Whether the group alone breaks the limits: it goes in no request. */
   readonly oversized: boolean;
   /** What orders it against other groups. */
-  touches(): GroupTouches;
+  readonly touches: GroupTouches;
 }
 
 /** A cost being summed. */
@@ -39,38 +40,53 @@ const withinLimits = (need: RequestCost, limits: ProviderLimits): boolean =>
   need.rrdatas <= limits.maxRrdatasPerRequest &&
   need.chars <= limits.maxRrdataCharsPerRequest;
 
-/** Why `need` does not fit one request, or undefined when it does. */
-function overLimits(need: RequestCost, limits: ProviderLimits): string | undefined {
+/** Why `need` does not fit one request. */
+function overLimits(need: RequestCost, limits: ProviderLimits): string {
   const over: string[] = [];
   if (need.changes > limits.maxChangesPerRequest) over.push(`${need.changes} changes (the limit is ${limits.maxChangesPerRequest})`);
   if (need.rrdatas > limits.maxRrdatasPerRequest) over.push(`${need.rrdatas} rrdatas (the limit is ${limits.maxRrdatasPerRequest})`);
   if (need.chars > limits.maxRrdataCharsPerRequest)
     over.push(`${need.chars} characters of rrdata (the limit is ${limits.maxRrdataCharsPerRequest})`);
-  return over.length === 0 ? undefined : over.join(', ');
+  return over.join(', ');
+}
+
+/** What a group's changes cost whole (`need`), and split into its changes (`base`) and its guards of markers it does not change. */
+interface Split {
+  readonly need: RequestCost;
+  readonly base: RequestCost;
+  readonly markers: readonly string[];
+  readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
 }
 
 /** A name group as planBatches cuts it: its changes, what they need in one request, and why they fit none. */
 export class NameGroup implements SizedGroup {
-  #touches: GroupTouches | undefined;
+  readonly need: RequestCost;
+  readonly base: RequestCost;
+  readonly markers: readonly string[];
+  readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
 
   constructor(
     readonly changes: Change[],
-    readonly need: RequestCost,
+    { need, base, markers, guards }: Split,
     readonly reason: string | undefined,
-    readonly base: RequestCost,
-    readonly markers: readonly string[],
-    readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[],
-    private readonly prefix: string,
-  ) {}
+    readonly touches: GroupTouches,
+  ) {
+    this.need = need;
+    this.base = base;
+    this.markers = markers;
+    this.guards = guards;
+  }
 
   get oversized(): boolean {
     return this.reason !== undefined;
   }
+}
 
-  touches(): GroupTouches {
-    this.#touches ??= groupTouches(this.changes, this.prefix);
-    return this.#touches;
-  }
+/** How a change set's groups are sized: the provider's limits, how it counts a change, and the markers' prefix. */
+export interface Sizing {
+  readonly limits: ProviderLimits;
+  readonly cost: (change: Change) => RequestCost;
+  readonly prefix: string;
 }
 
 /**
@@ -79,44 +95,72 @@ export class NameGroup implements SizedGroup {
  * goes without them: it is written unguarded rather than never.
  */
 export function sizeGroup(whole: Change[], limits: ProviderLimits, cost: (change: Change) => RequestCost, prefix: string): NameGroup {
-  const sized = split(whole, cost, prefix);
-  if (withinLimits(sized.need, limits)) return new NameGroup(whole, sized.need, undefined, sized.base, sized.markers, sized.guards, prefix);
-  const subject = ownershipSubject(normalizeName(whole[0]!.record.name), prefix);
-  const group = whole.filter(
-    (change) => !isGuard(change, prefix) || ownershipSubject(normalizeName(change.record.name), prefix) === subject,
-  );
-  const { need, base, markers, guards } = split(group, cost, prefix);
-  return new NameGroup(group, need, overLimits(need, limits), base, markers, guards, prefix);
+  const names = whole.map((change) => normalizeName(change.record.name));
+  return sizeNamedGroup(whole, names, 0, whole.length, ownershipSubject(names[0]!, prefix), { limits, cost, prefix });
+}
+
+/**
+ * sizeGroup for the group `changes[from .. to-1]`, whose names, normalized, are `names[from ..
+ * to-1]` and whose subject (the name it is about) is `subject`.
+ */
+export function sizeNamedGroup(
+  changes: readonly Change[],
+  names: readonly string[],
+  from: number,
+  to: number,
+  subject: string,
+  { limits, cost, prefix }: Sizing,
+): NameGroup {
+  const sized = split(changes, names, from, to, cost, prefix);
+  if (withinLimits(sized.need, limits))
+    return new NameGroup(changes.slice(from, to), sized, undefined, groupTouches(changes, names, from, to, subject, prefix));
+  const group: Change[] = [];
+  const groupNames: string[] = [];
+  for (let at = from; at < to; at++) {
+    if (isGuardAt(changes[at]!, names[at]!, prefix) && ownershipSubject(names[at]!, prefix) !== subject) continue;
+    group.push(changes[at]!);
+    groupNames.push(names[at]!);
+  }
+  const resized = split(group, groupNames, 0, group.length, cost, prefix);
+  const touches = groupTouches(group, groupNames, 0, group.length, subject, prefix);
+  return new NameGroup(group, resized, withinLimits(resized.need, limits) ? undefined : overLimits(resized.need, limits), touches);
 }
 
 const NO_MARKERS: readonly string[] = [];
 const NO_GUARDS: readonly { name: string; cost: RequestCost }[] = [];
 
 /** Whether a change is to a marker. Marker names begin with `_`: other changes are passed by one character test. */
-const toMarker = (change: Change, prefix: string): boolean => change.record.name.charCodeAt(0) === 95 && isMarker(change, prefix);
+const toMarker = (change: Change, name: string, prefix: string): boolean =>
+  change.record.name.charCodeAt(0) === 95 && isMarkerName(name, prefix);
 
-/**
- * A group's cost whole (`need`), and split into its changes (`base`) and its guards of markers it
- * does not change, one per marker.
- */
-function split(group: readonly Change[], cost: (change: Change) => RequestCost, prefix: string) {
+/** The Split of `changes[from .. to-1]`, named `names[from .. to-1]`. */
+function split(
+  changes: readonly Change[],
+  names: readonly string[],
+  from: number,
+  to: number,
+  cost: (change: Change) => RequestCost,
+  prefix: string,
+): Split {
   let markers = NO_MARKERS as string[];
   let guarded = false;
   const base: Cost = { changes: 0, rrdatas: 0, chars: 0 };
-  for (const change of group) {
-    const marker = toMarker(change, prefix);
-    if (marker && isGuard(change, prefix)) guarded = true;
+  for (let at = from; at < to; at++) {
+    const change = changes[at]!;
+    const marker = toMarker(change, names[at]!, prefix);
+    if (marker && isGuardAt(change, names[at]!, prefix)) guarded = true;
     else {
       plus(base, cost(change), 1);
-      if (marker) markers = [...markers, normalizeName(change.record.name)];
+      if (marker) markers = [...markers, names[at]!];
     }
   }
   if (!guarded) return { need: base, base, markers, guards: NO_GUARDS };
   const need: Cost = { ...base };
   const guards: { name: string; cost: RequestCost }[] = [];
-  for (const change of group) {
-    if (!toMarker(change, prefix) || !isGuard(change, prefix)) continue;
-    const name = normalizeName(change.record.name);
+  for (let at = from; at < to; at++) {
+    const change = changes[at]!;
+    const name = names[at]!;
+    if (!toMarker(change, name, prefix) || !isGuardAt(change, name, prefix)) continue;
     if (markers.includes(name) || guards.some((guard) => guard.name === name)) continue;
     const guard = { name, cost: cost(change) };
     guards.push(guard);
