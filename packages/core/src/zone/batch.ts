@@ -168,7 +168,7 @@ export function planBatches(
   return {
     batches: cut.requests.map((request) => {
       const batch: Change[] = [];
-      for (const index of request) for (const change of groups[index]!.changes) batch.push(change);
+      for (const index of request) groups[index]!.appendTo(batch);
       return batch;
     }),
     oversized: cut.oversized.map(({ index, before }) => {

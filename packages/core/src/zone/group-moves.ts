@@ -73,59 +73,75 @@ export function groupTouches(
 
 const NONE: readonly string[] = [];
 
+/** Whether a group's only name beside its subject is its own marker: no CNAME written or removed, no guard, no other name's marker. */
+const plain = (touches: GroupTouches): boolean =>
+  touches.writesTo.length + touches.refersTo.length + touches.guardsMarkers.length === 0 &&
+  touches.changesMarkers.every((name) => name === touches.subject);
+
+/** A group's names other than its subject, numbered (TouchedNames). */
+interface OtherNames {
+  readonly writesTo: readonly number[];
+  readonly refersTo: readonly number[];
+  readonly changesMarkers: readonly number[];
+  readonly guardsMarkers: readonly number[];
+}
+
 /**
  * Groups' touches with each name a small number, read once per group for all the requests of a
- * packing: sets of them then hash no strings, and empty at once (NameSet).
+ * packing: sets of them then hash no strings, and empty at once (NameSet). Where every group is
+ * plain and their subjects come in strictly increasing order (a diff's, sorted by name), no two
+ * groups share a subject, and each group's index numbers its subject: no name is hashed at all.
  */
 export class TouchedNames {
-  readonly #ids = new Map<string, number>();
-  /** Each group's touches once read, by the group's index. */
-  readonly #read: (NumberedTouches | undefined)[];
+  /** Each name's number, or undefined where groups' indices number their subjects. */
+  readonly #ids: Map<string, number> | undefined;
+  /** Each group's subject's number, -1 until read. */
+  readonly #subjects: Int32Array;
+  /** Each group's other names, numbered, where it is not plain. */
+  readonly #others = new Map<number, OtherNames>();
 
-  constructor(private readonly groups: readonly { readonly touches: GroupTouches }[]) {
-    this.#read = new Array(groups.length).fill(undefined);
+  constructor(private readonly groups: readonly GroupTouches[]) {
+    let sorted = true;
+    for (let index = 0; sorted && index < groups.length; index++)
+      sorted = plain(groups[index]!) && (index === 0 || groups[index - 1]!.subject < groups[index]!.subject);
+    this.#ids = sorted ? undefined : new Map();
+    this.#subjects = sorted ? Int32Array.from({ length: groups.length }, (_, index) => index) : new Int32Array(groups.length).fill(-1);
   }
 
-  of(index: number): NumberedTouches {
-    let read = this.#read[index];
-    if (read === undefined) this.#read[index] = read = this.#number(this.groups[index]!.touches);
-    return read;
+  /** The number of a group's subject. */
+  subject(index: number): number {
+    const read = this.#subjects[index]!;
+    return read >= 0 ? read : this.#read(index);
   }
 
-  #number(touches: GroupTouches): NumberedTouches {
+  /** A group's other names, numbered, or undefined where it is plain. */
+  others(index: number): OtherNames | undefined {
+    if (this.#ids === undefined) return undefined;
+    this.subject(index);
+    return this.#others.get(index);
+  }
+
+  #read(index: number): number {
+    const touches = this.groups[index]!;
     const subject = this.#id(touches.subject);
-    const own = touches.changesMarkers.every((name) => name === touches.subject);
-    const plain = own && touches.writesTo.length + touches.refersTo.length + touches.guardsMarkers.length === 0;
-    return {
-      subject,
-      keepsData: touches.keepsData,
-      changesOwnMarker: own && touches.changesMarkers.length > 0,
-      others: plain
-        ? undefined
-        : {
-            writesTo: touches.writesTo.map((name) => this.#id(name)),
-            refersTo: touches.refersTo.map((name) => this.#id(name)),
-            changesMarkers: touches.changesMarkers.map((name) => this.#id(name)),
-            guardsMarkers: touches.guardsMarkers.map((name) => this.#id(name)),
-          },
-    };
+    this.#subjects[index] = subject;
+    if (!plain(touches)) {
+      this.#others.set(index, {
+        writesTo: touches.writesTo.map((name) => this.#id(name)),
+        refersTo: touches.refersTo.map((name) => this.#id(name)),
+        changesMarkers: touches.changesMarkers.map((name) => this.#id(name)),
+        guardsMarkers: touches.guardsMarkers.map((name) => this.#id(name)),
+      });
+    }
+    return subject;
   }
 
   #id(name: string): number {
-    let id = this.#ids.get(name);
-    if (id === undefined) this.#ids.set(name, (id = this.#ids.size));
+    const ids = this.#ids!;
+    let id = ids.get(name);
+    if (id === undefined) ids.set(name, (id = ids.size));
     return id;
   }
-}
-
-/** A group's touches, names numbered (TouchedNames). */
-interface NumberedTouches {
-  readonly subject: number;
-  readonly keepsData: boolean;
-  /** Whether it changes its subject's marker: with no `others`, the only marker it touches. */
-  readonly changesOwnMarker: boolean;
-  /** Its touches as lists, where it writes or removes a CNAME, guards a marker, or changes another name's: most groups do none. */
-  readonly others: { readonly [K in 'writesTo' | 'refersTo' | 'changesMarkers' | 'guardsMarkers']: readonly number[] } | undefined;
 }
 
 /** A set of numbered names, emptied at once: a name is in it while its stamp is the set's. */
@@ -147,7 +163,7 @@ class NameSet {
   }
 
   has(id: number): boolean {
-    return this.#stamps[id] === this.#stamp;
+    return id < this.#stamps.length && this.#stamps[id] === this.#stamp;
   }
 
   hasAny(ids: readonly number[]): boolean {
@@ -175,22 +191,33 @@ export class LeftBehind {
   readonly #changed = new NameSet();
   readonly #guarded = new NameSet();
 
-  constructor(private readonly names: TouchedNames) {}
+  constructor(
+    private readonly groups: readonly GroupTouches[],
+    private readonly names: TouchedNames,
+  ) {}
 
   /** Leaves no group behind. */
   clear(): void {
     this.#count = 0;
-    for (const set of [this.#subjects, this.#unsteady, this.#referred, this.#changed, this.#guarded]) set.clear();
+    this.#subjects.clear();
+    this.#unsteady.clear();
+    this.#referred.clear();
+    this.#changed.clear();
+    this.#guarded.clear();
   }
 
   /** Leaves a group behind. */
   add(index: number): void {
     this.#count++;
-    const { subject, keepsData, changesOwnMarker, others } = this.names.of(index);
+    const subject = this.names.subject(index);
+    const others = this.names.others(index);
+    const group = this.groups[index]!;
     this.#subjects.add(subject);
-    if (!keepsData) this.#unsteady.add(subject);
-    if (changesOwnMarker) this.#changed.add(subject);
-    if (others === undefined) return;
+    if (!group.keepsData) this.#unsteady.add(subject);
+    if (others === undefined) {
+      if (group.changesMarkers.length > 0) this.#changed.add(subject);
+      return;
+    }
     for (const id of others.refersTo) this.#referred.add(id);
     for (const id of others.changesMarkers) this.#changed.add(id);
     for (const id of others.guardsMarkers) this.#guarded.add(id);
@@ -199,10 +226,12 @@ export class LeftBehind {
   /** Whether a later group may be written before every group left behind. */
   lets(index: number): boolean {
     if (this.#count === 0) return true;
-    const { subject, keepsData, changesOwnMarker, others } = this.names.of(index);
+    const subject = this.names.subject(index);
+    const others = this.names.others(index);
+    const group = this.groups[index]!;
     if (this.#subjects.has(subject)) return false;
-    if (!keepsData && this.#referred.has(subject)) return false;
-    if (others === undefined) return !(changesOwnMarker && this.#guarded.has(subject));
+    if (!group.keepsData && this.#referred.has(subject)) return false;
+    if (others === undefined) return !(group.changesMarkers.length > 0 && this.#guarded.has(subject));
     return (
       !this.#unsteady.hasAny(others.writesTo) && !this.#guarded.hasAny(others.changesMarkers) && !this.#changed.hasAny(others.guardsMarkers)
     );

@@ -174,7 +174,7 @@ export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits,
   const unsent = new Unsent(groups.length);
   const left = new Remaining(groups, inOrder.needs, limits);
   const names = new TouchedNames(groups);
-  const behind = { first: new LeftBehind(names), still: new LeftBehind(names) };
+  const behind = { first: new LeftBehind(groups, names), still: new LeftBehind(groups, names) };
   for (let first = unsent.from(0); first < groups.length; first = unsent.from(first)) {
     if (cut.requests.length + left.fewest() >= under) return undefined;
     if (groups[first]!.oversized) {

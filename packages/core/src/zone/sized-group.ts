@@ -7,18 +7,16 @@ import type { Change, ProviderLimits, RequestCost } from '../types.js';
 import { groupTouches, type GroupTouches } from './group-moves.js';
 import { isGuardAt, isMarkerName } from './guards.js';
 
-/** A name group as requests carry it. */
-export interface SizedGroup {
+/** A name group as requests carry it, and what orders it against other groups. */
+export interface SizedGroup extends GroupTouches {
   /** What the group costs in any request, its guards of other markers aside. */
   readonly base: RequestCost;
-  /** The markers (normalized names) the group changes: their guards in the same request cost nothing. */
+  /** The markers the group changes, as the names they mark: their guards in the same request cost nothing. */
   readonly markers: readonly string[];
-  /** The group's guards of markers it does not change, one per marker, with what each costs. */
+  /** The group's guards of markers it does not change, one per marker (named as the name it marks), with what each costs. */
   readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
   /** Whether the group alone breaks the limits: it goes in no request. */
   readonly oversized: boolean;
-  /** What orders it against other groups. */
-  readonly touches: GroupTouches;
 }
 
 /** A cost being summed. */
@@ -54,27 +52,55 @@ function overLimits(need: RequestCost, limits: ProviderLimits): string {
 interface Split {
   readonly need: RequestCost;
   readonly base: RequestCost;
-  readonly markers: readonly string[];
   readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
 }
 
-/** A name group as planBatches cuts it: its changes, what they need in one request, and why they fit none. */
+/**
+ * A name group as planBatches cuts it: its changes (`source[from .. to-1]`), what they need in
+ * one request, and why they fit none. It holds no list of its own changes, nor of the markers
+ * it changes beside the one its touches hold: a change set's groups are many.
+ */
 export class NameGroup implements SizedGroup {
+  readonly subject: string;
+  readonly keepsData: boolean;
+  readonly writesTo: readonly string[];
+  readonly refersTo: readonly string[];
+  readonly changesMarkers: readonly string[];
+  readonly guardsMarkers: readonly string[];
+  readonly markers: readonly string[];
   readonly need: RequestCost;
   readonly base: RequestCost;
-  readonly markers: readonly string[];
   readonly guards: readonly { readonly name: string; readonly cost: RequestCost }[];
 
   constructor(
-    readonly changes: Change[],
-    { need, base, markers, guards }: Split,
+    private readonly source: readonly Change[],
+    private readonly from: number,
+    private readonly to: number,
+    touches: GroupTouches,
+    { need, base, guards }: Split,
     readonly reason: string | undefined,
-    readonly touches: GroupTouches,
+    prefix: string,
   ) {
+    this.subject = touches.subject;
+    this.keepsData = touches.keepsData;
+    this.writesTo = touches.writesTo;
+    this.refersTo = touches.refersTo;
+    this.changesMarkers = touches.changesMarkers;
+    this.guardsMarkers = touches.guardsMarkers;
+    this.markers = marksMarkers(prefix) ? touches.changesMarkers : NO_MARKERS;
     this.need = need;
     this.base = base;
-    this.markers = markers;
     this.guards = guards;
+  }
+
+  /** The group's changes, in order. */
+  get changes(): Change[] {
+    return this.source.slice(this.from, this.to);
+  }
+
+  /** Appends the group's changes to `batch`, in order. */
+  appendTo(batch: Change[]): void {
+    for (let at = this.from; at < this.to; at++) batch.push(this.source[at]!);
   }
 
   get oversized(): boolean {
@@ -111,9 +137,9 @@ export function sizeNamedGroup(
   subject: string,
   { limits, cost, prefix }: Sizing,
 ): NameGroup {
-  const sized = split(changes, names, from, to, cost, prefix);
-  if (withinLimits(sized.need, limits))
-    return new NameGroup(changes.slice(from, to), sized, undefined, groupTouches(changes, names, from, to, subject, prefix));
+  const touches = groupTouches(changes, names, from, to, subject, prefix);
+  const sized = split(changes, names, from, to, touches.changesMarkers, cost, prefix);
+  if (withinLimits(sized.need, limits)) return new NameGroup(changes, from, to, touches, sized, undefined, prefix);
   const group: Change[] = [];
   const groupNames: string[] = [];
   for (let at = from; at < to; at++) {
@@ -121,50 +147,53 @@ export function sizeNamedGroup(
     group.push(changes[at]!);
     groupNames.push(names[at]!);
   }
-  const resized = split(group, groupNames, 0, group.length, cost, prefix);
-  const touches = groupTouches(group, groupNames, 0, group.length, subject, prefix);
-  return new NameGroup(group, resized, withinLimits(resized.need, limits) ? undefined : overLimits(resized.need, limits), touches);
+  const kept = groupTouches(group, groupNames, 0, group.length, subject, prefix);
+  const resized = split(group, groupNames, 0, group.length, kept.changesMarkers, cost, prefix);
+  const reason = withinLimits(resized.need, limits) ? undefined : overLimits(resized.need, limits);
+  return new NameGroup(group, 0, group.length, kept, resized, reason, prefix);
 }
 
 const NO_MARKERS: readonly string[] = [];
 const NO_GUARDS: readonly { name: string; cost: RequestCost }[] = [];
 
+/**
+ * Whether requests count markers under `prefix` as markers: marker names begin with `_`, and a
+ * change whose name does not is counted as any other (toMarker).
+ */
+const marksMarkers = (prefix: string): boolean => prefix.charCodeAt(0) === 95;
+
 /** Whether a change is to a marker. Marker names begin with `_`: other changes are passed by one character test. */
 const toMarker = (change: Change, name: string, prefix: string): boolean =>
   change.record.name.charCodeAt(0) === 95 && isMarkerName(name, prefix);
 
-/** The Split of `changes[from .. to-1]`, named `names[from .. to-1]`. */
+/** The Split of `changes[from .. to-1]`, named `names[from .. to-1]`, whose touches say it changes the markers of `changed`. */
 function split(
   changes: readonly Change[],
   names: readonly string[],
   from: number,
   to: number,
+  changed: readonly string[],
   cost: (change: Change) => RequestCost,
   prefix: string,
 ): Split {
-  let markers = NO_MARKERS as string[];
   let guarded = false;
   const base: Cost = { changes: 0, rrdatas: 0, chars: 0 };
   for (let at = from; at < to; at++) {
     const change = changes[at]!;
-    const marker = toMarker(change, names[at]!, prefix);
-    if (marker && isGuardAt(change, names[at]!, prefix)) guarded = true;
-    else {
-      plus(base, cost(change), 1);
-      if (marker) markers = [...markers, names[at]!];
-    }
+    if (toMarker(change, names[at]!, prefix) && isGuardAt(change, names[at]!, prefix)) guarded = true;
+    else plus(base, cost(change), 1);
   }
-  if (!guarded) return { need: base, base, markers, guards: NO_GUARDS };
+  if (!guarded) return { need: base, base, guards: NO_GUARDS };
   const need: Cost = { ...base };
   const guards: { name: string; cost: RequestCost }[] = [];
   for (let at = from; at < to; at++) {
     const change = changes[at]!;
-    const name = names[at]!;
-    if (!toMarker(change, name, prefix) || !isGuardAt(change, name, prefix)) continue;
-    if (markers.includes(name) || guards.some((guard) => guard.name === name)) continue;
+    if (!toMarker(change, names[at]!, prefix) || !isGuardAt(change, names[at]!, prefix)) continue;
+    const name = ownershipSubject(names[at]!, prefix);
+    if (changed.includes(name) || guards.some((guard) => guard.name === name)) continue;
     const guard = { name, cost: cost(change) };
     guards.push(guard);
     plus(need, guard.cost, 1);
   }
-  return { need, base, markers, guards };
+  return { need, base, guards };
 }
