@@ -39,11 +39,11 @@ export function groupTouches(
   subject: string,
   prefix: string,
 ): GroupTouches {
-  // Most groups write no CNAME and change one marker: their lists stay the shared empty one until something is added.
-  let writesTo = NONE;
-  let refersTo = NONE;
-  let changesMarkers = NONE;
-  let guardsMarkers = NONE;
+  // Most groups write no CNAME and change one marker: their other lists stay the shared empty one, made only once something is added.
+  let writesTo: string[] | undefined;
+  let refersTo: string[] | undefined;
+  let changesMarkers: string[] | undefined;
+  let guardsMarkers: string[] | undefined;
   let before = false;
   let after = false;
   for (let at = from; at < to; at++) {
@@ -52,8 +52,8 @@ export function groupTouches(
     if (isMarkerName(name, prefix)) {
       // The subject's own marker is named by the subject's string: no other made for it.
       const marked = name.length === prefix.length + subject.length && name.endsWith(subject) ? subject : ownershipSubject(name, prefix);
-      if (isGuardAt(change, name, prefix)) guardsMarkers = [...guardsMarkers, marked];
-      else changesMarkers = [...changesMarkers, marked];
+      if (isGuardAt(change, name, prefix)) guardsMarkers = withOne(guardsMarkers, marked);
+      else changesMarkers = withOne(changesMarkers, marked);
       continue;
     }
     if (name === subject) {
@@ -61,17 +61,33 @@ export function groupTouches(
       after ||= change.kind !== 'delete';
     }
     const old = change.kind === 'update' ? change.before : change.kind === 'delete' ? change.record : undefined;
-    if (old?.type === 'CNAME') refersTo = [...refersTo, ...old.rrdatas.map(normalizeName)];
+    if (old?.type === 'CNAME') for (const target of old.rrdatas) refersTo = withOne(refersTo, normalizeName(target));
     if (change.kind !== 'delete' && change.record.type === 'CNAME') {
-      const targets = change.record.rrdatas.map(normalizeName);
-      writesTo = [...writesTo, ...targets];
-      refersTo = [...refersTo, ...targets];
+      for (const target of change.record.rrdatas) {
+        const to = normalizeName(target);
+        writesTo = withOne(writesTo, to);
+        refersTo = withOne(refersTo, to);
+      }
     }
   }
-  return { subject, keepsData: before && after, writesTo, refersTo, changesMarkers, guardsMarkers };
+  return {
+    subject,
+    keepsData: before && after,
+    writesTo: writesTo ?? NONE,
+    refersTo: refersTo ?? NONE,
+    changesMarkers: changesMarkers ?? NONE,
+    guardsMarkers: guardsMarkers ?? NONE,
+  };
 }
 
 const NONE: readonly string[] = [];
+
+/** `list` with `name` appended; a list begun holds just its one name (a push onto an empty list would make room for 16). */
+function withOne(list: string[] | undefined, name: string): string[] {
+  if (list === undefined) return [name];
+  list.push(name);
+  return list;
+}
 
 /** Whether a group's only name beside its subject is its own marker: no CNAME written or removed, no guard, no other name's marker. */
 const plain = (touches: GroupTouches): boolean =>
