@@ -20,9 +20,13 @@ export function isDns1123Subdomain(value: string): boolean {
   return value.length <= 253 && value.split('.').every(isDns1123Label);
 }
 
+/** The characters toLowerCase may change: upper-case ASCII letters, and any character beyond ASCII. */
+const MAY_CHANGE_CASE = /[A-Z\u0080-\uffff]/;
+
 /** Lower-case and fully qualified: `Example.COM` → `example.com.` */
 export function normalizeName(name: string): string {
-  const lower = name.toLowerCase();
+  // toLowerCase copies even a name it leaves as it is, and most names come lower-case already.
+  const lower = MAY_CHANGE_CASE.test(name) ? name.toLowerCase() : name;
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
 

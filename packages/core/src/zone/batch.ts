@@ -6,9 +6,9 @@ import { ValidationError } from '../errors.js';
 import { normalizeName } from '../dns/names.js';
 import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
 import type { Change, ProviderLimits, RequestCost } from '../types.js';
-import { isGuard, isMarker } from './guards.js';
+import { isGuard, isGuardAt, isMarker } from './guards.js';
 import { cutInOrder, packAhead, requestsFor } from './pack.js';
-import { sizeGroup, type Cost } from './sized-group.js';
+import { type Cost, type NameGroup, sizeNamedGroup } from './sized-group.js';
 
 export { isGuard, isMarker };
 
@@ -21,19 +21,38 @@ export { isGuard, isMarker };
  */
 export function changeGroups(changes: readonly Change[], prefix: string = DEFAULT_MARKER_PREFIX): Change[][] {
   const groups: Change[][] = [];
-  let subject: string | undefined;
-  for (const change of changes) {
-    const last = groups[groups.length - 1];
-    if (last && isGuard(change, prefix)) {
-      last.push(change);
-      continue;
-    }
-    const next = ownershipSubject(normalizeName(change.record.name), prefix);
-    if (last && next === subject) last.push(change);
-    else groups.push([change]);
-    subject = next;
-  }
+  eachGroup(changes, prefix, (from, to) => groups.push(changes.slice(from, to)));
   return groups;
+}
+
+/**
+ * Calls `visit` with each name group of `changes` (see changeGroups), in order, as the range
+ * `changes[from .. to-1]`, with the group's subject (the name it is about) and every change's
+ * name normalized (`names`, indexed as `changes`, read only within the range): each name is
+ * normalized once.
+ */
+function eachGroup(
+  changes: readonly Change[],
+  prefix: string,
+  visit: (from: number, to: number, subject: string, names: readonly string[]) => void,
+): void {
+  const names = new Array<string>(changes.length);
+  let from = 0;
+  let subject = '';
+  for (let at = 0; at < changes.length; at++) {
+    const change = changes[at]!;
+    const name = normalizeName(change.record.name);
+    names[at] = name;
+    if (at === 0) subject = ownershipSubject(name, prefix);
+    else if (!isGuardAt(change, name, prefix)) {
+      const next = ownershipSubject(name, prefix);
+      if (next === subject) continue;
+      visit(from, at, subject, names);
+      from = at;
+      subject = next;
+    }
+  }
+  if (changes.length > 0) visit(from, changes.length, subject, names);
 }
 
 /**
@@ -137,7 +156,9 @@ export function planBatches(
   prefix: string = DEFAULT_MARKER_PREFIX,
 ): BatchPlan {
   checkLimits(limits);
-  const groups = changeGroups(changes, prefix).map((whole) => sizeGroup(whole, limits, cost, prefix));
+  const groups: NameGroup[] = [];
+  const sizing = { limits, cost, prefix };
+  eachGroup(changes, prefix, (from, to, subject, names) => groups.push(sizeNamedGroup(changes, names, from, to, subject, sizing)));
   const inOrder = cutInOrder(groups, limits);
   // A cut in order whose requests are as few as its own load needs is kept without packing:
   // packing saves requests by filling room the order leaves, not by sending less.
@@ -145,7 +166,11 @@ export function planBatches(
     inOrder.requests.length > requestsFor(inOrder.needs, limits) ? packAhead(groups, limits, inOrder, inOrder.requests.length) : undefined;
   const cut = packed ?? inOrder;
   return {
-    batches: cut.requests.map((request) => request.flatMap((index) => groups[index]!.changes)),
+    batches: cut.requests.map((request) => {
+      const batch: Change[] = [];
+      for (const index of request) groups[index]!.appendTo(batch);
+      return batch;
+    }),
     oversized: cut.oversized.map(({ index, before }) => {
       const { changes: group, need, reason } = groups[index]!;
       return { changes: group, name: ownershipSubject(normalizeName(group[0]!.record.name), prefix), cost: need, reason: reason!, before };

@@ -1,7 +1,7 @@
 // Ownership markers in a change set: a marker goes in its name's group, and a guard (a marker
 // rewritten as it stands) holds a request to the marker as the change set then leaves it.
 import { normalizeName } from '../dns/names.js';
-import { DEFAULT_MARKER_PREFIX, ownershipSubject } from '../dns/ownership.js';
+import { DEFAULT_MARKER_PREFIX } from '../dns/ownership.js';
 import type { Change } from '../types.js';
 
 /**
@@ -11,9 +11,14 @@ import type { Change } from '../types.js';
  * ownership markers' (default `_fedsvc.`).
  */
 export function isGuard(change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean {
+  return change.kind === 'update' && isGuardAt(change, normalizeName(change.record.name), prefix);
+}
+
+/** isGuard for a change whose name is `name` (normalized), where the caller has normalized it already. */
+export function isGuardAt(change: Change, name: string, prefix: string): boolean {
   return (
     change.kind === 'update' &&
-    isMarker(change, prefix) &&
+    isMarkerName(name, prefix) &&
     change.before.name === change.record.name &&
     change.before.ttl === change.record.ttl &&
     change.before.rrdatas.length === change.record.rrdatas.length &&
@@ -22,7 +27,8 @@ export function isGuard(change: Change, prefix: string = DEFAULT_MARKER_PREFIX):
 }
 
 /** Whether a change is to an ownership marker (`<prefix><name>`), however the name is spelled. */
-export const isMarker = (change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean => {
-  const name = normalizeName(change.record.name);
-  return ownershipSubject(name, prefix) !== name;
-};
+export const isMarker = (change: Change, prefix: string = DEFAULT_MARKER_PREFIX): boolean =>
+  isMarkerName(normalizeName(change.record.name), prefix);
+
+/** Whether a normalized name is a marker's: its ownership subject (ownershipSubject) is another name. */
+export const isMarkerName = (name: string, prefix: string): boolean => prefix !== '' && name.startsWith(prefix);

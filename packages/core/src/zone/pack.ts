@@ -2,7 +2,7 @@
 // ahead where the order between them does not matter (see group-moves.ts), so that a request is
 // filled in every limit that binds rather than in the one its next group would break.
 import type { ProviderLimits, RequestCost } from '../types.js';
-import { LeftBehind } from './group-moves.js';
+import { LeftBehind, TouchedNames } from './group-moves.js';
 import { plus, type Cost, type SizedGroup } from './sized-group.js';
 
 /** Requests as lists of group indices, each list in the change set's order, and where each oversized group stands. */
@@ -43,25 +43,34 @@ const LIMIT: Record<Dimension, 'maxChangesPerRequest' | 'maxRrdatasPerRequest' |
 class Request {
   readonly groups: number[] = [];
   readonly used = { changes: 0, rrdatas: 0, chars: 0 };
-  readonly #markers = new Set<string>();
+  /** The markers its groups change or guard, once a group with guards asks (most requests meet none). */
+  #markers: Set<string> | undefined;
   /** The guards this request carries, by marker, while no group of it changes that marker. */
   readonly #guards = new Map<string, RequestCost>();
 
-  constructor(private readonly limits: ProviderLimits) {}
+  constructor(
+    private readonly limits: ProviderLimits,
+    private readonly all: readonly SizedGroup[],
+  ) {}
 
   /** What a group adds to this request. */
   need(group: SizedGroup): RequestCost {
     let need: Cost | undefined;
-    for (const guard of group.guards) {
-      if (this.#markers.has(guard.name)) continue;
-      need ??= { ...group.base };
-      plus(need, guard.cost, 1);
+    if (group.guards.length > 0) {
+      const markers = this.#markersSoFar();
+      for (const guard of group.guards) {
+        if (markers.has(guard.name)) continue;
+        need ??= { ...group.base };
+        plus(need, guard.cost, 1);
+      }
     }
-    for (const name of group.markers) {
-      const carried = this.#guards.get(name);
-      if (!carried) continue;
-      need ??= { ...group.base };
-      plus(need, carried, -1);
+    if (this.#guards.size > 0) {
+      for (const name of group.markers) {
+        const carried = this.#guards.get(name);
+        if (!carried) continue;
+        need ??= { ...group.base };
+        plus(need, carried, -1);
+      }
     }
     return need ?? group.base;
   }
@@ -81,26 +90,39 @@ class Request {
   }
 
   add(index: number, group: SizedGroup, need: RequestCost): void {
-    this.groups.push(index);
     plus(this.used, need, 1);
-    for (const guard of group.guards) {
-      if (!this.#markers.has(guard.name)) this.#guards.set(guard.name, guard.cost);
-      this.#markers.add(guard.name);
+    if (group.guards.length > 0 || this.#markers !== undefined) {
+      const markers = this.#markersSoFar();
+      for (const guard of group.guards) {
+        if (!markers.has(guard.name)) this.#guards.set(guard.name, guard.cost);
+        markers.add(guard.name);
+      }
+      for (const name of group.markers) markers.add(name);
     }
-    for (const name of group.markers) {
-      this.#guards.delete(name);
-      this.#markers.add(name);
+    if (this.#guards.size > 0) for (const name of group.markers) this.#guards.delete(name);
+    this.groups.push(index);
+  }
+
+  #markersSoFar(): Set<string> {
+    if (this.#markers === undefined) {
+      this.#markers = new Set();
+      for (const index of this.groups) {
+        const { guards, markers } = this.all[index]!;
+        for (const guard of guards) this.#markers.add(guard.name);
+        for (const name of markers) this.#markers.add(name);
+      }
     }
+    return this.#markers;
   }
 }
 
 /** Fills each request as far as the next group allows, in order: the fewest requests for the order as given. */
 export function cutInOrder(groups: readonly SizedGroup[], limits: ProviderLimits): Cut {
   const cut: Cut = { requests: [], oversized: [], needs: [] };
-  let request = new Request(limits);
+  let request = new Request(limits, groups);
   const flush = () => {
     if (request.groups.length > 0) cut.requests.push(request.groups);
-    request = new Request(limits);
+    request = new Request(limits, groups);
   };
   groups.forEach((group, index) => {
     if (group.oversized) {
@@ -151,6 +173,8 @@ export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits,
   const cut: Cut = { requests: [], oversized: [], needs: [] };
   const unsent = new Unsent(groups.length);
   const left = new Remaining(groups, inOrder.needs, limits);
+  const names = new TouchedNames(groups);
+  const behind = { first: new LeftBehind(groups, names), still: new LeftBehind(groups, names) };
   for (let first = unsent.from(0); first < groups.length; first = unsent.from(first)) {
     if (cut.requests.length + left.fewest() >= under) return undefined;
     if (groups[first]!.oversized) {
@@ -158,7 +182,7 @@ export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits,
       unsent.send(first);
       continue;
     }
-    const request = fillRequest(groups, unsent, first, limits, left.pace());
+    const request = fillRequest(groups, unsent, first, new Request(limits, groups), left.pace(), behind);
     for (const index of request) {
       unsent.send(index);
       left.send(groups[index]!, inOrder.needs[index]!);
@@ -168,29 +192,39 @@ export function packAhead(groups: readonly SizedGroup[], limits: ProviderLimits,
   return cut;
 }
 
-/** One request from `first` on: taken in order while balanced and fitting, then the groups left behind that still fit. */
-function fillRequest(groups: readonly SizedGroup[], unsent: Unsent, first: number, limits: ProviderLimits, pace: Pace): number[] {
-  const request = new Request(limits);
-  const behind = new LeftBehind();
+/**
+ * One request from `first` on: taken in order while balanced and fitting, then the groups left
+ * behind that still fit. `behind` holds the groups the request leaves in order (`first`), then
+ * those it still leaves (`still`): both are emptied here.
+ */
+function fillRequest(
+  groups: readonly SizedGroup[],
+  unsent: Unsent,
+  first: number,
+  request: Request,
+  pace: Pace,
+  behind: { readonly first: LeftBehind; readonly still: LeftBehind },
+): number[] {
   const skipped: number[] = [];
+  behind.first.clear();
   for (let index = first; index < groups.length && skipped.length < LOOK_AHEAD; index = unsent.from(index + 1)) {
     const group = groups[index]!;
     if (group.oversized || request.full()) break;
     const need = request.need(group);
-    if (request.fits(need) && pace.keeps(request.used, need) && behind.lets(group)) {
+    if (request.fits(need) && pace.keeps(request.used, need) && behind.first.lets(index)) {
       request.add(index, group, need);
     } else {
       skipped.push(index);
-      behind.add(group);
+      behind.first.add(index);
     }
   }
   // The groups left behind, in order: each may go ahead of those still left before it.
-  const still = new LeftBehind();
+  behind.still.clear();
   for (const index of skipped) {
     const group = groups[index]!;
     const need = request.need(group);
-    if (request.fits(need) && still.lets(group)) request.add(index, group, need);
-    else still.add(group);
+    if (request.fits(need) && behind.still.lets(index)) request.add(index, group, need);
+    else behind.still.add(index);
   }
   return request.groups.sort((a, b) => a - b);
 }
@@ -261,18 +295,27 @@ class Remaining {
 
 /** Which limits bind on what is left (a share of the binding one's load of at least a half), and at what pace each should fill. */
 class Pace {
-  readonly #binding: readonly { readonly d: Dimension; readonly share: number }[];
+  /** How many binding limits there are. */
+  readonly #binding: number;
+  /** What fills each binding limit at its pace (its limit times its share), 0 for one that does not bind. */
+  readonly #changes: number;
+  readonly #rrdatas: number;
+  readonly #chars: number;
 
-  constructor(
-    private readonly limits: ProviderLimits,
-    shares: readonly { readonly d: Dimension; readonly share: number }[],
-  ) {
-    this.#binding = shares.filter((s) => s.share >= 0.5);
+  constructor(limits: ProviderLimits, shares: readonly { readonly d: Dimension; readonly share: number }[]) {
+    const pace = (d: Dimension) => {
+      const share = shares.find((s) => s.d === d)!.share;
+      return share >= 0.5 ? limits[LIMIT[d]] * share : 0;
+    };
+    this.#changes = pace('changes');
+    this.#rrdatas = pace('rrdatas');
+    this.#chars = pace('chars');
+    this.#binding = [this.#changes, this.#rrdatas, this.#chars].filter((scale) => scale > 0).length;
   }
 
   /** Whether adding `need` to `used` keeps the binding limits within BALANCE of each other, or brings them closer. */
   keeps(used: RequestCost, need: RequestCost): boolean {
-    if (this.#binding.length < 2) return true;
+    if (this.#binding < 2) return true;
     const after = this.#gap(used, need);
     return after <= BALANCE || after <= this.#gap(used, NOTHING);
   }
@@ -281,8 +324,18 @@ class Pace {
   #gap(used: RequestCost, need: RequestCost): number {
     let low = Infinity;
     let high = -Infinity;
-    for (const { d, share } of this.#binding) {
-      const filled = (used[d] + need[d]) / (this.limits[LIMIT[d]] * share);
+    if (this.#changes > 0) {
+      const filled = (used.changes + need.changes) / this.#changes;
+      low = Math.min(low, filled);
+      high = Math.max(high, filled);
+    }
+    if (this.#rrdatas > 0) {
+      const filled = (used.rrdatas + need.rrdatas) / this.#rrdatas;
+      low = Math.min(low, filled);
+      high = Math.max(high, filled);
+    }
+    if (this.#chars > 0) {
+      const filled = (used.chars + need.chars) / this.#chars;
       low = Math.min(low, filled);
       high = Math.max(high, filled);
     }
