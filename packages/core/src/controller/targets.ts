@@ -2,6 +2,7 @@
 // can alias, and the other hostnames resolved to addresses.
 import { normalizeName } from '../dns/names.js';
 import { publicAddress } from '../dns/addresses.js';
+import { withOne } from '../lists.js';
 import { isShardHealthy } from '../planning/plan.js';
 import type { Logger, Shard, ShardStatus } from '../types.js';
 import type { JudgeHealth } from './cluster-state.js';
@@ -71,10 +72,10 @@ export function shardTargets(shard: ShardStatus, resolution: Resolution): Target
     if (entry.ip !== undefined) screened(lists, 'addresses', entry.ip);
     else if (hostname === undefined) continue;
     else if (resolution.aliased(hostname)) {
-      (lists.hostnames ??= []).push(hostname);
+      lists.hostnames = withOne(lists.hostnames, hostname);
       for (const address of resolution.resolved?.(hostname) ?? []) screened(lists, 'hostnameAddresses', address, hostname);
     } else if (resolution.resolved) for (const address of resolution.resolved(hostname)) screened(lists, 'addresses', address, hostname);
-    else (lists.unresolvable ??= []).push(hostname);
+    else lists.unresolvable = withOne(lists.unresolvable, hostname);
   }
   return {
     addresses: lists.addresses ?? NONE,
@@ -88,9 +89,10 @@ export function shardTargets(shard: ShardStatus, resolution: Resolution): Target
 /** Adds the address to the list `into`, or to the shard's addresses refused. */
 function screened(lists: Lists, into: 'addresses' | 'hostnameAddresses', raw: unknown, hostname?: string): void {
   const address = publicAddress(raw);
-  if (typeof address !== 'string') (lists[into] ??= []).push(address.text);
+  if (typeof address !== 'string') lists[into] = withOne(lists[into], address.text);
   else
-    (lists.refused ??= []).push(
+    lists.refused = withOne(
+      lists.refused,
       hostname === undefined ? { address: String(raw), reason: address } : { address: String(raw), reason: address, hostname },
     );
 }

@@ -34,7 +34,7 @@ export function parseIPv4(text: string): Address | null {
     }
   }
   if (part !== 3 || digits === 0) return null;
-  return { text, family: 4, key: String.fromCharCode(...octets) };
+  return { text, family: 4, key: String.fromCharCode(octets[0]!, octets[1]!, octets[2]!, octets[3]!) };
 }
 
 /** Any RFC 4291 text form; the result is RFC 5952 canonical. Zone ids (`%eth0`) are refused. */

@@ -4,6 +4,7 @@
 // its order against each of them can change neither; everything here is read from the changes.
 import { normalizeName } from '../dns/names.js';
 import { ownershipSubject } from '../dns/ownership.js';
+import { withOne } from '../lists.js';
 import type { Change } from '../types.js';
 import { isGuardAt, isMarkerName } from './guards.js';
 
@@ -81,13 +82,6 @@ export function groupTouches(
 }
 
 const NONE: readonly string[] = [];
-
-/** `list` with `name` appended; a list begun holds just its one name (a push onto an empty list would make room for 16). */
-function withOne(list: string[] | undefined, name: string): string[] {
-  if (list === undefined) return [name];
-  list.push(name);
-  return list;
-}
 
 /** Whether a group's only name beside its subject is its own marker: no CNAME written or removed, no guard, no other name's marker. */
 const plain = (touches: GroupTouches): boolean =>
