@@ -12,7 +12,7 @@ const PLAIN = { provider: 'memory', policies: PLAIN_TRAFFIC_POLICIES };
 import { desiredManifest } from '../src/placement/manifest.js';
 import { placeShards, type FederatedService } from '../src/placement/placement.js';
 import { serverSideApply } from '../src/testing/memory-clusters.js';
-import type { ClusterHealth, ClusterStatus, ServiceManifest, ShardStatus } from '../src/types.js';
+import type { ClusterHealth, ClusterStatus, ServiceManifest, ShardAction, ShardStatus } from '../src/types.js';
 
 const OWNER = 'fed-owner';
 const CLUSTERS = ['a', 'b', 'c'];
@@ -41,56 +41,75 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('mutate' as const), port: fc.constantFrom(80, 443, 8080) }),
 );
 
+/** A service in three clusters, changed step by step, and what placing it afresh gives. */
+class Scene {
+  clusters: Map<string, ClusterStatus>;
+  shards = new Map<string, ShardStatus>();
+  readonly records = new Map<string, ServiceRecord>();
+  readonly record: ServiceRecord;
+
+  constructor(health: readonly ClusterHealth[] = CLUSTERS.map(() => 'Ready')) {
+    this.clusters = new Map(CLUSTERS.map((name, i) => [name, { name, zones: [`${name}-1`], region: 'r', labels: {}, health: health[i]! }]));
+    registerService(this.records, { name: 'fed', domain: 'example.com' }, federated(80, false), 'service', PLAIN);
+    this.record = this.records.get(KEY)!;
+  }
+
+  shard(name: string, manifest: ServiceManifest): ShardStatus {
+    return { cluster: name, namespace: 'ns', name: 'web', manifest, ingress: [], readyEndpoints: 1 };
+  }
+
+  /** The shard in a cluster: none, as the federation would apply it (created or adopted), or someone else's. */
+  hold(name: string, shard: 'none' | 'created' | 'adopted' | 'foreign'): void {
+    this.shards = new Map(this.shards);
+    if (shard === 'none') this.shards.delete(name);
+    else if (shard === 'foreign') this.shards.set(name, this.shard(name, federated(9, false).manifest));
+    else this.shards.set(name, this.shard(name, desiredManifest(this.record.service.manifest, OWNER, shard === 'created')));
+  }
+
+  apply(s: Step): void {
+    const name = 'cluster' in s ? CLUSTERS[s.cluster]! : '';
+    const status = this.clusters.get(name)!;
+    if (s.kind === 'health') this.clusters = new Map(this.clusters).set(name, { ...status, health: s.health });
+    if (s.kind === 'labels') this.clusters = new Map(this.clusters).set(name, { ...status, labels: s.edge ? { tier: 'edge' } : {} });
+    if (s.kind === 'shard') this.hold(name, s.shard);
+    if (s.kind === 'apply')
+      registerService(this.records, { name: 'fed', domain: 'example.com' }, federated(s.port, s.selector), 'service', PLAIN);
+    if (s.kind === 'mutate') {
+      (this.record.service.manifest.spec as { ports: unknown[] }).ports = [{ port: s.port, protocol: 'TCP' }];
+      registerService(this.records, { name: 'fed', domain: 'example.com' }, this.record.service, 'service', PLAIN);
+    }
+  }
+
+  world(): ClusterState {
+    const split: ServiceShards = { healthy: this.shards, unhealthy: new Map() };
+    return { clusters: this.clusters, shards: new Map([[KEY, split]]) };
+  }
+
+  view(): string {
+    return placementView(this.clusters);
+  }
+
+  /** What placing the service afresh gives now, leaves left out. */
+  afresh(): ShardAction[] {
+    const existing = [...this.shards.values()];
+    return placeShards({
+      service: this.record.service,
+      clusters: [...this.clusters.values()],
+      existing,
+      created: new Set(existing.filter((x) => x.manifest.metadata.annotations?.['fedsvc.io/created-by'] === OWNER).map((x) => x.cluster)),
+      ownerId: OWNER,
+    }).filter((action) => action.kind !== 'leave');
+  }
+}
+
 describe('placing only what may need it', () => {
   test.prop([fc.array(step, { maxLength: 40 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 })])(
     'a pass places exactly as placing afresh would, whatever changed since the last',
     (steps, passes) => {
-      let clusters = new Map<string, ClusterStatus>(
-        CLUSTERS.map((name) => [name, { name, zones: [`${name}-1`], region: 'r', labels: {}, health: 'Ready' }]),
-      );
-      let shards = new Map<string, ShardStatus>();
-      const records = new Map<string, ServiceRecord>();
-      registerService(records, { name: 'fed', domain: 'example.com' }, federated(80, false), 'service', PLAIN);
-      const record = records.get(KEY)!;
-      const shard = (name: string, manifest: ServiceManifest): ShardStatus => ({
-        cluster: name,
-        namespace: 'ns',
-        name: 'web',
-        manifest,
-        ingress: [],
-        readyEndpoints: 1,
-      });
+      const scene = new Scene();
       steps.forEach((s, i) => {
-        const name = 'cluster' in s ? CLUSTERS[s.cluster]! : '';
-        const status = clusters.get(name)!;
-        if (s.kind === 'health') clusters = new Map(clusters).set(name, { ...status, health: s.health });
-        if (s.kind === 'labels') clusters = new Map(clusters).set(name, { ...status, labels: s.edge ? { tier: 'edge' } : {} });
-        if (s.kind === 'shard') {
-          shards = new Map(shards);
-          if (s.shard === 'none') shards.delete(name);
-          else if (s.shard === 'foreign') shards.set(name, shard(name, federated(9, false).manifest));
-          else shards.set(name, shard(name, desiredManifest(record.service.manifest, OWNER, s.shard === 'created')));
-        }
-        if (s.kind === 'apply')
-          registerService(records, { name: 'fed', domain: 'example.com' }, federated(s.port, s.selector), 'service', PLAIN);
-        if (s.kind === 'mutate') {
-          (record.service.manifest.spec as { ports: unknown[] }).ports = [{ port: s.port, protocol: 'TCP' }];
-          registerService(records, { name: 'fed', domain: 'example.com' }, record.service, 'service', PLAIN);
-        }
-        if (!passes[i]) return;
-        const split: ServiceShards = { healthy: shards, unhealthy: new Map() };
-        const world: ClusterState = { clusters, shards: new Map([[KEY, split]]) };
-        const existing = [...shards.values()];
-        const afresh = placeShards({
-          service: record.service,
-          clusters: [...clusters.values()],
-          existing,
-          created: new Set(
-            existing.filter((x) => x.manifest.metadata.annotations?.['fedsvc.io/created-by'] === OWNER).map((x) => x.cluster),
-          ),
-          ownerId: OWNER,
-        }).filter((action) => action.kind !== 'leave');
-        expect(placeService(world, KEY, record, OWNER, placementView(clusters))).toEqual(afresh);
+        scene.apply(s);
+        if (passes[i]) expect(placeService(scene.world(), KEY, scene.record, OWNER, scene.view())).toEqual(scene.afresh());
       });
     },
   );
@@ -110,67 +129,29 @@ describe('placed as written: the memo a pass keeps once its shard writes come ba
   )(
     'the next pass places exactly as placing afresh would, and skips placing when every write came back and nothing else changed',
     (initial, health, fates, after) => {
-      let clusters = new Map<string, ClusterStatus>(
-        CLUSTERS.map((name, i) => [name, { name, zones: [`${name}-1`], region: 'r', labels: {}, health: health[i]! }]),
-      );
-      const records = new Map<string, ServiceRecord>();
-      registerService(records, { name: 'fed', domain: 'example.com' }, federated(80, false), 'service', PLAIN);
-      const record = records.get(KEY)!;
-      const shard = (name: string, manifest: ServiceManifest): ShardStatus => ({
-        cluster: name,
-        namespace: 'ns',
-        name: 'web',
-        manifest,
-        ingress: [],
-        readyEndpoints: 1,
-      });
-      let shards = new Map<string, ShardStatus>();
-      for (const s of initial) {
-        const name = CLUSTERS[s.cluster]!;
-        if (s.shard === 'none') shards.delete(name);
-        else if (s.shard === 'foreign') shards.set(name, shard(name, federated(9, false).manifest));
-        else shards.set(name, shard(name, desiredManifest(record.service.manifest, OWNER, s.shard === 'created')));
-      }
-      const worldOf = (): ClusterState => ({ clusters, shards: new Map([[KEY, { healthy: shards, unhealthy: new Map() }]]) });
-      const before = worldOf();
-      const view = placementView(clusters);
+      const scene = new Scene(health);
+      for (const s of initial) scene.hold(CLUSTERS[s.cluster]!, s.shard);
+      const before = scene.world();
+      const view = scene.view();
+      const { record } = scene;
       const actions = placeService(before, KEY, record, OWNER, view);
       // The pass carries its actions out; the member clusters answer each as `fates` says.
       const echoes = new Map<string, ServiceManifest>();
-      shards = new Map(shards);
+      scene.shards = new Map(scene.shards);
       for (const action of actions) {
         const outcome = fates[CLUSTERS.indexOf(action.cluster)]!;
-        if (action.kind === 'delete') shards.delete(action.cluster);
-        if (action.kind !== 'create' && action.kind !== 'conform') continue;
-        if (outcome === 'unheard') continue;
-        const held = shards.get(action.cluster)?.manifest ?? { ...action.manifest, spec: { clusterIP: '10.0.0.1' } };
+        if (action.kind === 'delete') scene.shards.delete(action.cluster);
+        if ((action.kind !== 'create' && action.kind !== 'conform') || outcome === 'unheard') continue;
+        const held = scene.shards.get(action.cluster)?.manifest ?? { ...action.manifest, spec: { clusterIP: '10.0.0.1' } };
         const echo = serverSideApply(held, action.manifest);
-        shards.set(action.cluster, shard(action.cluster, echo));
+        scene.shards.set(action.cluster, scene.shard(action.cluster, echo));
         echoes.set(action.cluster, echo);
-        if (outcome === 'overwritten') shards.set(action.cluster, shard(action.cluster, federated(9, false).manifest));
+        if (outcome === 'overwritten') scene.shards.set(action.cluster, scene.shard(action.cluster, federated(9, false).manifest));
       }
       const from = { service: record.service, view, before: before.shards.get(KEY), actions };
-      for (const s of after) {
-        const name = 'cluster' in s ? CLUSTERS[s.cluster]! : '';
-        const status = clusters.get(name)!;
-        if (s.kind === 'health') clusters = new Map(clusters).set(name, { ...status, health: s.health });
-        if (s.kind === 'labels') clusters = new Map(clusters).set(name, { ...status, labels: s.edge ? { tier: 'edge' } : {} });
-        if (s.kind === 'shard') {
-          shards = new Map(shards);
-          if (s.shard === 'none') shards.delete(name);
-          else if (s.shard === 'foreign') shards.set(name, shard(name, federated(9, false).manifest));
-          else shards.set(name, shard(name, desiredManifest(record.service.manifest, OWNER, s.shard === 'created')));
-        }
-        if (s.kind === 'apply')
-          registerService(records, { name: 'fed', domain: 'example.com' }, federated(s.port, s.selector), 'service', PLAIN);
-        if (s.kind === 'mutate') {
-          (record.service.manifest.spec as { ports: unknown[] }).ports = [{ port: s.port, protocol: 'TCP' }];
-          registerService(records, { name: 'fed', domain: 'example.com' }, record.service, 'service', PLAIN);
-        }
-      }
-      const world = worldOf();
+      for (const s of after) scene.apply(s);
       // As the pass does: only a service still the one it placed is remembered.
-      if (record.service === from.service) record.placed = placedAsWritten(world, KEY, from, (name) => echoes.get(name));
+      if (record.service === from.service) record.placed = placedAsWritten(scene.world(), KEY, from, (name) => echoes.get(name));
       const writtenBack =
         actions.length > 0 &&
         after.length === 0 &&
@@ -178,15 +159,28 @@ describe('placed as written: the memo a pass keeps once its shard writes come ba
           (action) => (action.kind === 'create' || action.kind === 'conform') && fates[CLUSTERS.indexOf(action.cluster)] === 'echoed',
         );
       if (writtenBack) expect(record.placed).toBeDefined();
-      const existing = [...shards.values()];
-      const afresh = placeShards({
-        service: record.service,
-        clusters: [...clusters.values()],
-        existing,
-        created: new Set(existing.filter((x) => x.manifest.metadata.annotations?.['fedsvc.io/created-by'] === OWNER).map((x) => x.cluster)),
-        ownerId: OWNER,
-      }).filter((action) => action.kind !== 'leave');
-      expect(placeService(world, KEY, record, OWNER, placementView(clusters))).toEqual(afresh);
+      expect(placeService(scene.world(), KEY, record, OWNER, scene.view())).toEqual(scene.afresh());
     },
   );
+});
+
+describe('placed as written, an example', () => {
+  test('a shard the pass left, removed once its writes came back, is created again by the next pass', () => {
+    const scene = new Scene(['Offline', 'Ready', 'Ready']);
+    scene.hold('c', 'adopted');
+    const before = scene.world();
+    const view = scene.view();
+    const actions = placeService(before, KEY, scene.record, OWNER, view);
+    expect(actions.map((action) => [action.kind, action.cluster])).toEqual([['create', 'b']]);
+    const [create] = actions;
+    if (create?.kind !== 'create') throw new Error('expected a create');
+    const echo = serverSideApply({ ...create.manifest, spec: { clusterIP: '10.0.0.1' } }, create.manifest);
+    scene.shards = new Map(scene.shards).set('b', scene.shard('b', echo));
+    scene.hold('c', 'none');
+    const from = { service: scene.record.service, view, before: before.shards.get(KEY), actions };
+    scene.record.placed = placedAsWritten(scene.world(), KEY, from, (name) => (name === 'b' ? echo : undefined));
+    expect(placeService(scene.world(), KEY, scene.record, OWNER, scene.view()).map((action) => [action.kind, action.cluster])).toEqual([
+      ['create', 'c'],
+    ]);
+  });
 });
