@@ -12,13 +12,13 @@ import {
   reconcileZone,
   ValidationError,
   type Change,
-  type DnsProvider,
   type RecordSet,
   type TrafficPolicy,
 } from '@fedsvc/core';
 import { checkListing } from '../src/zone/listing.js';
 import { validateDesired } from '../src/zone/validate-desired.js';
 import { regionRouting } from './routing.evaluator.js';
+import { routedProvider } from './routed-provider.fixture.js';
 import { topology, type Topology } from './topology.arbitrary.js';
 
 const OWNER = 'fed-a';
@@ -182,24 +182,9 @@ describe('routed plans over random topologies', () => {
 
 // ---- a provider that keeps routed sets whole, as the routed providers read them back -------
 
-/** dns-memory keeps whatever record sets it is given; this one says it writes routed ones. */
-function routedProvider(): { provider: DnsProvider; inner: ReturnType<typeof createMemoryProvider> } {
-  const inner = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'z', records: [] }] });
-  const provider: DnsProvider = {
-    name: 'routed-test',
-    limits: inner.limits,
-    zones: () => inner.zones(),
-    records: (zone) => inner.records(zone),
-    applyChanges: (zone, changes) => inner.applyChanges(zone, changes),
-    trafficPolicies: ['all', 'failover', 'nearest', 'weighted'],
-    routing: regionRouting({ maxWeight: 4 }),
-  };
-  return { provider, inner };
-}
-
 describe('reconciling routed sets', () => {
   test.prop([world], { numRuns: 30 })('a second reconcile of an unchanged world writes nothing', async ({ before, after, from, to }) => {
-    const { provider } = routedProvider();
+    const provider = routedProvider();
     for (const [t, p] of [
       [before, from],
       [after, to],
@@ -222,7 +207,7 @@ describe('reconciling routed sets', () => {
 });
 
 describe('routed sets checked before writing', () => {
-  const { provider } = routedProvider();
+  const provider = routedProvider();
   const refused = (set: RecordSet): [string, unknown] => {
     try {
       validateDesired(ZONE, [set], provider);

@@ -4,7 +4,6 @@
 // region's) are never written by the diff, the checks before writing, batching or a provider.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { createMemoryProvider } from '@fedsvc/dns-memory';
 import { applyChangeSet, sameRecordSet } from '@fedsvc/core/provider';
 import {
   diffRecords,
@@ -13,7 +12,6 @@ import {
   reconcileZone,
   recordNames,
   type Cluster,
-  type DnsProvider,
   type RecordSet,
   type RoutedMember,
   type Shard,
@@ -21,6 +19,7 @@ import {
 } from '@fedsvc/core';
 import { validateDesired } from '../src/zone/validate-desired.js';
 import { regionRouting } from './routing.evaluator.js';
+import { routedProvider } from './routed-provider.fixture.js';
 import { topology, type Topology } from './topology.arbitrary.js';
 
 const sorted = (values: Iterable<string>) => [...values].sort();
@@ -147,19 +146,6 @@ function deepFreeze<T>(value: T): T {
 
 const OWNER = 'fed-a';
 const ZONE = { id: 'z', dnsName: 'example.com.' };
-const routedProvider = (): DnsProvider => {
-  const inner = createMemoryProvider({ zones: [{ dnsName: 'example.com', id: 'z', records: [] }], canAlias: () => true });
-  return {
-    canAlias: () => true,
-    name: 'routed-test',
-    limits: inner.limits,
-    zones: () => inner.zones(),
-    records: (zone) => inner.records(zone),
-    applyChanges: (zone, changes) => inner.applyChanges(zone, changes),
-    trafficPolicies: ['all', 'failover', 'nearest', 'weighted'],
-    routing: regionRouting({ maxWeight: 4 }),
-  };
-};
 const planned = (t: Topology, trafficPolicy: TrafficPolicy) =>
   planServiceRecords({
     ...t,
@@ -224,7 +210,7 @@ describe('data arrays shared within a plan', () => {
       const plan = planned(t, policy);
       const copy = structuredClone(plan);
       deepFreeze(plan);
-      const provider = routedProvider();
+      const provider = routedProvider({ canAlias: true });
       await reconcileZone({ provider, zone: ZONE, desired: planned(before, { type: 'weighted' }), ownerId: OWNER });
       validateDesired(ZONE, plan, provider);
       const listing = await provider.records(ZONE);
